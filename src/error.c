@@ -1,0 +1,250 @@
+/* The error model: construction, mapping of HTTP answers, names. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+auth0_error *a0_error_new(auth0_status kind)
+{
+	auth0_error *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->kind = kind;
+	e->rate_limit.limit = e->rate_limit.remaining = e->rate_limit.reset = -1;
+	e->retry_after = -1;
+	return e;
+}
+
+void auth0_error_free(auth0_error *err)
+{
+	if (!err)
+		return;
+	free(err->message);
+	free(err->error);
+	free(err->error_description);
+	free(err->api_message);
+	free(err->error_code);
+	free(err->option);
+	json_decref(err->body);
+	free(err);
+}
+
+static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *option, auth0_token_rule rule,
+                           const char *fmt, va_list ap)
+{
+	if (!err)
+		return kind;
+	auth0_error *e = a0_error_new(kind);
+	if (e) {
+		char msg[1024];
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		e->message = strdup(msg);
+		e->option = a0_strdup(option);
+		e->rule = rule;
+	}
+	*err = e;
+	return kind;
+}
+
+auth0_status a0_fail(auth0_error **err, auth0_status kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(err, kind, NULL, AUTH0_RULE_NONE, fmt, ap);
+	va_end(ap);
+	return kind;
+}
+
+auth0_status a0_fail_arg(auth0_error **err, const char *option, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(err, AUTH0_ERR_INVALID_ARGUMENT, option, AUTH0_RULE_NONE, fmt, ap);
+	va_end(ap);
+	return AUTH0_ERR_INVALID_ARGUMENT;
+}
+
+auth0_status a0_fail_token(auth0_error **err, auth0_token_rule rule, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(err, AUTH0_ERR_INVALID_TOKEN, NULL, rule, fmt, ap);
+	va_end(ap);
+	return AUTH0_ERR_INVALID_TOKEN;
+}
+
+auth0_status a0_oom(auth0_error **err)
+{
+	return a0_fail(err, AUTH0_ERR_NO_MEMORY, "out of memory");
+}
+
+auth0_status a0_status_for_http(long status)
+{
+	switch (status) {
+	case 400: return AUTH0_ERR_BAD_REQUEST;
+	case 401: return AUTH0_ERR_UNAUTHORIZED;
+	case 403: return AUTH0_ERR_FORBIDDEN;
+	case 404: return AUTH0_ERR_NOT_FOUND;
+	case 409: return AUTH0_ERR_CONFLICT;
+	case 429: return AUTH0_ERR_RATE_LIMITED;
+	case 503: return AUTH0_ERR_UNAVAILABLE;
+	default:
+		if (status >= 400 && status < 500)
+			return AUTH0_ERR_CLIENT;
+		if (status >= 500 && status < 600)
+			return AUTH0_ERR_SERVER;
+		if (status >= 200 && status < 300)
+			return AUTH0_OK;
+		return AUTH0_ERR_UNEXPECTED_STATUS;
+	}
+}
+
+/* A string member, or a description object rendered compactly (dbconnections
+ * password-strength errors carry an object there). */
+static char *json_text(const json_t *body, const char *key)
+{
+	json_t *v = json_object_get(body, key);
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_object(v) || json_is_array(v))
+		return a0_json_dump(v);
+	return NULL;
+}
+
+/* Copies printable ASCII only, so that a hostile body cannot forge log lines. */
+static void append_clean(a0_buf *b, const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++)
+		a0_buf_putc(b, isprint(*p) ? (char)*p : '?');
+	if (*s && strlen(s) > max)
+		a0_buf_puts(b, "...");
+}
+
+auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, const char *method,
+                                    const char *log_path)
+{
+	auth0_status kind = a0_status_for_http(resp->status);
+	if (kind == AUTH0_OK)
+		kind = AUTH0_ERR_UNEXPECTED_STATUS; /* a 2xx the caller could not accept */
+	if (!err)
+		return kind;
+	auth0_error *e = a0_error_new(kind);
+	if (!e) {
+		*err = NULL;
+		return kind;
+	}
+	e->status = resp->status;
+	e->rate_limit = resp->rate_limit;
+	e->retry_after = resp->retry_after;
+	e->attempts = resp->attempts;
+
+	if (resp->body && resp->len > 0) {
+		json_t *body = json_loadb(resp->body, resp->len, 0, NULL);
+		if (json_is_object(body)) {
+			e->body = body;
+			e->error = json_text(body, "error");
+			e->error_description = json_text(body, "error_description");
+			e->api_message = json_text(body, "message");
+			if (!e->api_message)
+				e->api_message = json_text(body, "description");
+			e->error_code = json_text(body, "errorCode");
+			if (!e->error_code)
+				e->error_code = json_text(body, "code");
+		} else {
+			json_decref(body);
+		}
+	}
+
+	a0_buf m = A0_BUF_INIT;
+	a0_buf_printf(&m, "%s %s: HTTP %ld", method, log_path, resp->status);
+	const char *what = e->error_code ? e->error_code : e->error;
+	const char *detail = e->error_description ? e->error_description : e->api_message;
+	if (what) {
+		a0_buf_puts(&m, " ");
+		append_clean(&m, what, 100);
+	}
+	if (detail) {
+		a0_buf_puts(&m, ": ");
+		append_clean(&m, detail, 300);
+	}
+	if (!e->body && resp->body && resp->content_type &&
+	    strncmp(resp->content_type, "text/plain", 10) == 0) {
+		a0_buf_puts(&m, ": ");
+		append_clean(&m, resp->body, 200);
+	}
+	if (kind == AUTH0_ERR_RATE_LIMITED && e->rate_limit.reset >= 0)
+		a0_buf_printf(&m, " (rate limit resets at %lld)", (long long)e->rate_limit.reset);
+	if (resp->attempts > 1)
+		a0_buf_printf(&m, " after %d attempts", resp->attempts);
+	e->message = a0_buf_steal(&m);
+	*err = e;
+	return kind;
+}
+
+const char *auth0_status_name(auth0_status status)
+{
+	switch (status) {
+	case AUTH0_OK: return "ok";
+	case AUTH0_ERR_INVALID_ARGUMENT: return "invalid_argument";
+	case AUTH0_ERR_NO_MEMORY: return "no_memory";
+	case AUTH0_ERR_NETWORK: return "network";
+	case AUTH0_ERR_TIMEOUT: return "timeout";
+	case AUTH0_ERR_BAD_REQUEST: return "bad_request";
+	case AUTH0_ERR_UNAUTHORIZED: return "unauthorized";
+	case AUTH0_ERR_FORBIDDEN: return "forbidden";
+	case AUTH0_ERR_NOT_FOUND: return "not_found";
+	case AUTH0_ERR_CONFLICT: return "conflict";
+	case AUTH0_ERR_RATE_LIMITED: return "rate_limited";
+	case AUTH0_ERR_CLIENT: return "client_error";
+	case AUTH0_ERR_SERVER: return "server_error";
+	case AUTH0_ERR_UNAVAILABLE: return "service_unavailable";
+	case AUTH0_ERR_UNEXPECTED_STATUS: return "unexpected_status";
+	case AUTH0_ERR_INVALID_RESPONSE: return "invalid_response";
+	case AUTH0_ERR_INVALID_TOKEN: return "invalid_token";
+	case AUTH0_ERR_NO_TOKEN: return "no_token";
+	case AUTH0_ERR_INTERNAL: return "internal";
+	}
+	return "unknown";
+}
+
+const char *auth0_token_rule_name(auth0_token_rule rule)
+{
+	switch (rule) {
+	case AUTH0_RULE_NONE: return "none";
+	case AUTH0_RULE_DECODE: return "decode";
+	case AUTH0_RULE_ALGORITHM: return "algorithm";
+	case AUTH0_RULE_KEY: return "key";
+	case AUTH0_RULE_SIGNATURE: return "signature";
+	case AUTH0_RULE_ISSUER: return "issuer";
+	case AUTH0_RULE_SUBJECT: return "subject";
+	case AUTH0_RULE_AUDIENCE: return "audience";
+	case AUTH0_RULE_EXPIRED: return "expired";
+	case AUTH0_RULE_ISSUED_AT: return "issued_at";
+	case AUTH0_RULE_NOT_BEFORE: return "not_before";
+	case AUTH0_RULE_NONCE: return "nonce";
+	case AUTH0_RULE_AUTHORIZED_PARTY: return "authorized_party";
+	case AUTH0_RULE_AUTH_TIME: return "auth_time";
+	case AUTH0_RULE_ORGANIZATION: return "organization";
+	case AUTH0_RULE_TYPE: return "type";
+	}
+	return "unknown";
+}
+
+bool auth0_error_is_transient(const auth0_error *err)
+{
+	if (!err)
+		return false;
+	switch (err->kind) {
+	case AUTH0_ERR_NETWORK:
+	case AUTH0_ERR_TIMEOUT:
+	case AUTH0_ERR_RATE_LIMITED:
+	case AUTH0_ERR_SERVER:
+	case AUTH0_ERR_UNAVAILABLE:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,156 @@
+/*
+ * Creating a client.
+ *
+ * One auth0_client talks to one Auth0 tenant as one application. It mirrors
+ * Auth0::Client of the Ruby SDK, with these differences on purpose:
+ *   - creating a client never touches the network (the Management token is
+ *     fetched on first use, not in the constructor);
+ *   - the Management token is never sent to the Authentication API;
+ *   - a token provider is asked again whenever its token has expired;
+ *   - HTTP connections are kept alive and reused; every request has a timeout.
+ *
+ *     auth0_client_options opts = AUTH0_CLIENT_OPTIONS_INIT;
+ *     opts.domain = "example.eu.auth0.com";
+ *     opts.client_id = getenv("AUTH0_CLIENT_ID");
+ *     opts.client_secret = getenv("AUTH0_CLIENT_SECRET");
+ *
+ *     auth0_client *client;
+ *     auth0_error *err;
+ *     if (auth0_client_new(&client, &opts, &err) != AUTH0_OK) {
+ *             fprintf(stderr, "%s\n", err->message);   // names the bad option
+ *             ...
+ *     }
+ *     ...
+ *     auth0_client_free(client);
+ */
+#ifndef AUTH0_CLIENT_H
+#define AUTH0_CLIENT_H
+
+#include "common.h"
+#include "error.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct auth0_client auth0_client;
+
+/* How the client proves its identity at /oauth/token, /oauth/par, ... */
+typedef enum auth0_client_auth {
+	AUTH0_CLIENT_AUTH_AUTO = 0,      /* private_key_jwt if a signing key is set, else client_secret_post */
+	AUTH0_CLIENT_AUTH_SECRET_POST,   /* client_secret in the body */
+	AUTH0_CLIENT_AUTH_SECRET_BASIC,  /* HTTP Basic (RFC 6749 section 2.3.1) */
+	AUTH0_CLIENT_AUTH_PRIVATE_KEY_JWT, /* a signed client assertion (RFC 7523) */
+	AUTH0_CLIENT_AUTH_NONE           /* public client (PKCE) */
+} auth0_client_auth;
+
+typedef enum auth0_log_level {
+	AUTH0_LOG_ERROR,
+	AUTH0_LOG_WARNING,
+	AUTH0_LOG_INFO,
+	AUTH0_LOG_DEBUG
+} auth0_log_level;
+
+/*
+ * A token provider: returns a malloc()ed Management API token, or NULL on
+ * failure. It may set *expires_at (epoch seconds); when it leaves it at 0 the
+ * token's own `exp` claim is used if it is a JWT, otherwise one hour. It is
+ * called again whenever the token it gave has expired or was refused.
+ */
+typedef char *(*auth0_token_provider)(void *userdata, int64_t *expires_at);
+
+/* Receives the library's log lines (never containing secrets). */
+typedef void (*auth0_log_fn)(void *userdata, auth0_log_level level, const char *message);
+
+#define AUTH0_CLIENT_OPTIONS_VERSION 1
+
+typedef struct auth0_client_options {
+	unsigned int version; /* AUTH0_CLIENT_OPTIONS_VERSION, set by AUTH0_CLIENT_OPTIONS_INIT */
+
+	/*
+	 * The tenant: "example.auth0.com", "login.example.com:8443" or
+	 * "https://example.auth0.com". "http://" is accepted for loopback hosts
+	 * only (127.0.0.1, ::1, localhost), for tests. Required.
+	 */
+	const char *domain;
+
+	const char *client_id;
+	const char *client_secret;
+
+	/* PEM text of an RSA or EC private key for private_key_jwt. Wins over the secret in AUTO mode. */
+	const char *client_assertion_signing_key;
+	/* RS256 (default), RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512. */
+	const char *client_assertion_signing_alg;
+	auth0_client_auth client_auth;
+
+	/* Management API token: static, or from a provider, or (default) client credentials. */
+	const char *token;
+	int64_t token_expires_at;          /* epoch seconds; 0 = one hour from client creation */
+	auth0_token_provider token_provider;
+	void *token_provider_userdata;
+
+	/* Default organization (id "org_..." or name) for authorization URLs and ID-token checks. */
+	const char *organization;
+	/* Audience of the Management token request; default https://DOMAIN/api/v2/ */
+	const char *api_identifier;
+	/* Management API base URL; default https://DOMAIN/api/v2 */
+	const char *management_base_url;
+
+	long timeout_ms;                   /* Authentication API, per attempt; default 10000 */
+	int retry_count;                   /* Authentication API retries after a 429; default 3, at most 10 */
+	long management_timeout_ms;        /* Management API, per attempt; default 60000 */
+	int management_max_retries;        /* Management API retries; default 2 */
+	const auth0_kv *management_additional_headers; /* sent on every Management request */
+	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000 */
+
+	const char *ca_file;               /* PEM bundle of trusted CAs; default: the system's */
+	const char *proxy;                 /* outgoing proxy URL; default: none (http_proxy env ignored) */
+	size_t max_response_size;          /* bytes; default 8 MiB; larger answers fail cleanly */
+
+	long jwks_cache_ttl;               /* seconds a fetched JWKS is trusted; default 600 */
+	long jwks_min_refetch_interval;    /* seconds between refetches on an unknown kid; default 60 */
+
+	const auth0_store *store;          /* default: in this client's memory */
+
+	auth0_log_fn log;
+	void *log_userdata;
+
+	/* Added to User-Agent and telemetry, e.g. "mod_auth0/0.1.0". */
+	const char *user_agent_product;
+} auth0_client_options;
+
+#define AUTH0_CLIENT_OPTIONS_INIT {                                  \
+	.version = AUTH0_CLIENT_OPTIONS_VERSION,                         \
+	.timeout_ms = 10000,                                             \
+	.retry_count = 3,                                                \
+	.management_timeout_ms = 60000,                                  \
+	.management_max_retries = 2,                                     \
+	.max_retry_delay_ms = 60000,                                     \
+	.max_response_size = 8u << 20,                                   \
+	.jwks_cache_ttl = 600,                                           \
+	.jwks_min_refetch_interval = 60,                                 \
+}
+
+/* Fills *opts with the defaults (the same as AUTH0_CLIENT_OPTIONS_INIT). */
+AUTH0_EXTERN void auth0_client_options_init(auth0_client_options *opts);
+
+/*
+ * Checks the options and creates a client. Does no network I/O. A bad
+ * option gives AUTH0_ERR_INVALID_ARGUMENT with err->option naming it.
+ */
+AUTH0_EXTERN auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *opts,
+                                           auth0_error **err);
+
+AUTH0_EXTERN void auth0_client_free(auth0_client *client);
+
+/* "https://example.auth0.com" (scheme, host and port; no trailing slash). */
+AUTH0_EXTERN const char *auth0_client_base_url(const auth0_client *client);
+/* The issuer of the tenant's tokens: "https://example.auth0.com/". */
+AUTH0_EXTERN const char *auth0_client_issuer(const auth0_client *client);
+AUTH0_EXTERN const char *auth0_client_id(const auth0_client *client);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

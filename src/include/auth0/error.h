@@ -1,0 +1,86 @@
+/*
+ * The one error model of libauth0.
+ *
+ * Every failed call can hand back an auth0_error: the kind of failure, the
+ * HTTP status when there was an answer, the fields Auth0 puts in its error
+ * bodies, the rate-limit headers of a 429, and a human-readable message.
+ *
+ *     auth0_error *err = NULL;
+ *     json_t *user = NULL;
+ *     if (auth0_users_get(client, "auth0|123", NULL, NULL, &user, &err) != AUTH0_OK) {
+ *             fprintf(stderr, "auth0: %s\n", err->message);
+ *             if (err->kind == AUTH0_ERR_RATE_LIMITED)
+ *                     wait_until(err->rate_limit.reset);
+ *             auth0_error_free(err);
+ *     }
+ *
+ * Messages never contain a secret, a token, a password or a code: only the
+ * method and path of the request (never its query) and what Auth0 said.
+ */
+#ifndef AUTH0_ERROR_H
+#define AUTH0_ERROR_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which validation rule a token broke (for AUTH0_ERR_INVALID_TOKEN). */
+typedef enum auth0_token_rule {
+	AUTH0_RULE_NONE = 0,
+	AUTH0_RULE_DECODE,      /* not three base64url parts of JSON */
+	AUTH0_RULE_ALGORITHM,   /* alg "none" or an algorithm not allowed */
+	AUTH0_RULE_KEY,         /* no key for the kid, or the JWKS could not be fetched */
+	AUTH0_RULE_SIGNATURE,
+	AUTH0_RULE_ISSUER,
+	AUTH0_RULE_SUBJECT,
+	AUTH0_RULE_AUDIENCE,
+	AUTH0_RULE_EXPIRED,     /* exp (+ leeway) is in the past */
+	AUTH0_RULE_ISSUED_AT,   /* iat missing, not an integer, or in the future */
+	AUTH0_RULE_NOT_BEFORE,  /* nbf (- leeway) is in the future */
+	AUTH0_RULE_NONCE,
+	AUTH0_RULE_AUTHORIZED_PARTY, /* azp */
+	AUTH0_RULE_AUTH_TIME,   /* auth_time too old for max_age */
+	AUTH0_RULE_ORGANIZATION,/* org_id / org_name */
+	AUTH0_RULE_TYPE         /* typ header not a JWT access token type */
+} auth0_token_rule;
+
+typedef struct auth0_rate_limit {
+	int64_t limit;      /* X-RateLimit-Limit, -1 when absent */
+	int64_t remaining;  /* X-RateLimit-Remaining, -1 when absent */
+	int64_t reset;      /* X-RateLimit-Reset (epoch seconds), -1 when absent */
+} auth0_rate_limit;
+
+typedef struct auth0_error {
+	auth0_status kind;
+	long status;              /* HTTP status of the final answer; 0 when there was none */
+	char *message;            /* human-readable, one line, safe to log */
+
+	/* What Auth0 said, when it said it (NULL otherwise): */
+	char *error;              /* OAuth `error` ("invalid_grant") or Management `error` ("Not Found") */
+	char *error_description;  /* OAuth `error_description` */
+	char *api_message;        /* Management `message`, dbconnections `description` */
+	char *error_code;         /* Management `errorCode`, dbconnections `code` */
+	json_t *body;             /* the whole error body when it was JSON (e.g. an mfa_token) */
+
+	auth0_rate_limit rate_limit;
+	int64_t retry_after;      /* seconds from Retry-After, -1 when absent */
+	int attempts;             /* requests made, retries included (0 when none was made) */
+
+	char *option;             /* AUTH0_ERR_INVALID_ARGUMENT: the option or parameter at fault */
+	auth0_token_rule rule;    /* AUTH0_ERR_INVALID_TOKEN: the rule that failed */
+} auth0_error;
+
+AUTH0_EXTERN void auth0_error_free(auth0_error *err);
+
+/* A short name for a token rule ("audience", "expired", ...). */
+AUTH0_EXTERN const char *auth0_token_rule_name(auth0_token_rule rule);
+
+/* True when retrying the same request later may succeed (timeouts, network, 429, 5xx). */
+AUTH0_EXTERN bool auth0_error_is_transient(const auth0_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,308 @@
+/*
+ * libauth0 internals shared by the library's source files. Nothing here is
+ * part of the public API; every symbol is prefixed a0_ and hidden from the
+ * shared library's export list.
+ */
+#ifndef A0_INTERNAL_H
+#define A0_INTERNAL_H
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <sys/types.h>
+#include <curl/curl.h>
+#include <cjose/jwk.h>
+#include <openssl/evp.h>
+
+#include "auth0.h"
+
+#if defined(__GNUC__)
+#define A0_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define A0_UNUSED __attribute__((unused))
+#else
+#define A0_PRINTF(f, a)
+#define A0_UNUSED
+#endif
+
+#define A0_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- Growable string buffer (always NUL-terminated; sticky failure) ---------- */
+
+typedef struct a0_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool failed;   /* an allocation failed: every later append is a no-op */
+} a0_buf;
+
+#define A0_BUF_INIT { NULL, 0, 0, false }
+
+void a0_buf_append(a0_buf *b, const void *data, size_t len);
+void a0_buf_puts(a0_buf *b, const char *s);
+void a0_buf_putc(a0_buf *b, char c);
+void a0_buf_printf(a0_buf *b, const char *fmt, ...) A0_PRINTF(2, 3);
+/* Hands the contents over (NULL if an allocation failed); the buffer is reset. */
+char *a0_buf_steal(a0_buf *b);
+void a0_buf_free(a0_buf *b);
+
+/* ---- Strings ------------------------------------------------------------------- */
+
+char *a0_strdup(const char *s);                 /* NULL-safe */
+char *a0_strndup(const char *s, size_t n);
+char *a0_asprintf(const char *fmt, ...) A0_PRINTF(1, 2);
+static inline bool a0_empty(const char *s) { return s == NULL || *s == '\0'; }
+bool a0_streq(const char *a, const char *b);   /* NULL-safe */
+bool a0_strcaseeq(const char *a, const char *b);
+/* Constant-time comparison of two strings (length leaks, contents do not). */
+bool a0_secure_streq(const char *a, const char *b);
+/* Frees a secret after wiping it. */
+void a0_free_secret(char *s);
+
+/* Percent-encoding styles used on the wire. */
+typedef enum a0_escape {
+	A0_ESC_FORM,     /* Ruby CGI.escape / x-www-form-urlencoded: A-Za-z0-9 -._~ kept, space -> + */
+	A0_ESC_QUERY,    /* Ruby URI.encode_www_form (Management): A-Za-z0-9 *-._ kept, space -> + */
+	A0_ESC_SEGMENT   /* one path segment: A-Za-z0-9 *-._ kept, space -> %20 */
+} a0_escape;
+
+void a0_buf_escape(a0_buf *b, const char *s, a0_escape style);
+/* Appends name=value to a query/form string, with '&' between pairs; NULL values are skipped. */
+void a0_query_add(a0_buf *q, const char *name, const char *value, a0_escape style);
+/* Decodes %XX (and '+' as space when plus_is_space); NULL on a malformed escape or an embedded NUL. */
+char *a0_url_decode(const char *s, size_t len, bool plus_is_space);
+
+/* ---- Crypto and encoding helpers (OpenSSL, cjose) --------------------------------- */
+
+bool a0_random_bytes(void *buf, size_t len);
+/* base64url without padding. */
+char *a0_base64url_encode(const void *data, size_t len);
+/* base64url (padding optional); *out is NUL-terminated for convenience. */
+bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t *out_len);
+/* `nbytes` random bytes as base64url. */
+char *a0_random_string(size_t nbytes);
+char *a0_uuid4(void);
+void a0_sha256(const void *data, size_t len, unsigned char out[32]);
+void a0_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* ---- JSON helpers (jansson) -------------------------------------------------------- */
+
+const char *a0_json_str(const json_t *obj, const char *key);
+/* Integer member only (JSON integers; a real number or a string fails). */
+bool a0_json_int(const json_t *obj, const char *key, int64_t *out);
+/* Sets a string member unless value is NULL: libauth0 never sends JSON null. */
+int a0_json_set_str(json_t *obj, const char *key, const char *value);
+char *a0_json_dump(const json_t *json);        /* compact */
+
+/* ---- Time --------------------------------------------------------------------------- */
+
+int64_t a0_now(void);
+/* Sleeps for ms milliseconds (retry back-off; never used for synchronisation). */
+void a0_sleep_ms(long ms);
+
+/* ---- Errors ----------------------------------------------------------------------------- */
+
+auth0_error *a0_error_new(auth0_status kind);
+/* Sets *err (when err != NULL) to a new error with a formatted message; returns kind. */
+auth0_status a0_fail(auth0_error **err, auth0_status kind, const char *fmt, ...) A0_PRINTF(3, 4);
+/* AUTH0_ERR_INVALID_ARGUMENT naming `option`. */
+auth0_status a0_fail_arg(auth0_error **err, const char *option, const char *fmt, ...) A0_PRINTF(3, 4);
+/* AUTH0_ERR_INVALID_TOKEN with the rule that failed. */
+auth0_status a0_fail_token(auth0_error **err, auth0_token_rule rule, const char *fmt, ...) A0_PRINTF(3, 4);
+auth0_status a0_oom(auth0_error **err);
+/* Status kind for an HTTP status code. */
+auth0_status a0_status_for_http(long status);
+
+/* ---- Logging ------------------------------------------------------------------------------ */
+
+void a0_log(const auth0_client *c, auth0_log_level level, const char *fmt, ...) A0_PRINTF(3, 4);
+
+/* ---- HTTP ------------------------------------------------------------------------------------ */
+
+typedef enum a0_retry_policy {
+	A0_RETRY_NONE,
+	A0_RETRY_AUTHENTICATION,  /* 429 only, Ruby's auth back-off, honouring Retry-After / X-RateLimit-Reset */
+	A0_RETRY_MANAGEMENT       /* 408, 429, 500, 502, 503, 504, 521, 522, 524 */
+} a0_retry_policy;
+
+typedef struct a0_request {
+	const char *method;                 /* "GET", "POST", ... */
+	const char *url;                    /* absolute URL */
+	const char *log_path;               /* path for messages and logs (never the query) */
+	const struct curl_slist *headers;   /* extra request headers */
+	const char *body;                   /* may be NULL */
+	size_t body_len;
+	const auth0_multipart_part *parts;  /* multipart/form-data instead of body */
+	long timeout_ms;                    /* per attempt */
+	int max_retries;
+	a0_retry_policy retry;
+	bool telemetry;                     /* send Auth0-Client (not on plain fetches like the JWKS) */
+} a0_request;
+
+typedef struct a0_response {
+	long status;
+	char *body;                         /* NUL-terminated */
+	size_t len;
+	char *content_type;
+	char *www_authenticate;
+	int64_t retry_after;                /* seconds, -1 when absent */
+	auth0_rate_limit rate_limit;
+	int attempts;
+} a0_response;
+
+/*
+ * Performs a request with the client's connection pool, timeouts and retry
+ * policy. Any HTTP answer (even 500) is AUTH0_OK with *resp filled; transport
+ * failures (network, timeout, oversized body) are errors.
+ */
+auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response *resp, auth0_error **err);
+void a0_response_clear(a0_response *resp);
+
+/* The error for a non-2xx answer: kind from the status, Auth0's fields from a JSON body. */
+auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, const char *method,
+                                    const char *log_path);
+
+/* True for 2xx. */
+static inline bool a0_http_ok(long status) { return status >= 200 && status < 300; }
+/* Whether the body is JSON (Content-Type application/json or +json). */
+bool a0_response_is_json(const a0_response *resp);
+
+/*
+ * Performs a request that must answer 2xx with a JSON body: *out receives the
+ * parsed body (may be NULL when the caller does not want it; an empty 2xx body
+ * then is fine). Non-2xx answers become the matching error.
+ */
+auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, auth0_error **err);
+
+/* Retry policy computations (retry.c); pure functions, unit-tested. */
+bool a0_retry_status(a0_retry_policy policy, long status);
+/* Delay before retry number `retry` (0-based) without server hints, with jitter from `rand01` in [0,1). */
+long a0_retry_backoff_ms(a0_retry_policy policy, int retry, double rand01);
+/* Seconds a Retry-After value asks for (delta-seconds or HTTP-date), -1 if none/invalid. */
+int64_t a0_retry_after_seconds(const char *value, int64_t now);
+/* The wait before retry `retry`: server hints first, then back-off; capped at max_ms. */
+long a0_retry_delay_ms(a0_retry_policy policy, int retry, const a0_response *resp, int64_t now,
+                       long max_ms, double rand01);
+
+/* Whether libauth0 sets this header itself (callers may not replace it). */
+bool a0_header_reserved(const char *name);
+/* Appends "Name: value" lines for headers, refusing bad names/values and reserved names. */
+auth0_status a0_headers_append(struct curl_slist **list, const auth0_kv *headers, const char *option,
+                               auth0_error **err);
+
+/* ---- The client --------------------------------------------------------------------------- */
+
+struct a0_pool;          /* http.c: kept-alive curl handles */
+struct a0_token_manager; /* token_manager.c */
+struct a0_jwks_cache;    /* jwks.c */
+
+struct auth0_client {
+	char *host;              /* "example.auth0.com" or "127.0.0.1:8443" */
+	char *base_url;          /* "https://example.auth0.com" */
+	char *issuer;            /* "https://example.auth0.com/" */
+	char *client_id;
+	char *client_secret;
+	cjose_jwk_t *assertion_key; /* private_key_jwt signing key */
+	char *assertion_alg;
+	auth0_client_auth client_auth; /* resolved: never AUTO */
+	char *organization;
+	char *api_identifier;
+	char *management_base_url; /* no trailing slash */
+
+	long timeout_ms;
+	int retry_count;
+	long management_timeout_ms;
+	int management_max_retries;
+	long max_retry_delay_ms;
+	struct curl_slist *management_headers;
+	char *ca_file;
+	char *proxy;
+	size_t max_response_size;
+	long jwks_cache_ttl;
+	long jwks_min_refetch_interval;
+
+	auth0_store store;
+	void *own_store;         /* the default in-memory store, when no store was given */
+
+	auth0_log_fn log;
+	void *log_userdata;
+
+	char *user_agent;
+	char *telemetry_header;  /* "Auth0-Client: ..." */
+
+	struct a0_pool *pool;
+	struct a0_token_manager *tokens;
+	struct a0_jwks_cache *jwks;
+};
+
+/* Key for the store: "<kind>:<sha256 of the parts joined by NUL>" */
+char *a0_store_key(const char *kind, const char *const *parts);
+
+/* In-memory store (store_memory.c). */
+void *a0_memory_store_new(auth0_store *store);
+void a0_memory_store_free(void *userdata);
+
+/* http.c */
+struct a0_pool *a0_pool_new(void);
+void a0_pool_free(struct a0_pool *pool);
+
+/* token_manager.c */
+struct a0_token_manager *a0_token_manager_new(const auth0_client *c, const auth0_client_options *opts,
+                                              auth0_error **err);
+void a0_token_manager_free(struct a0_token_manager *tm);
+/*
+ * The Management token. `rejected` (may be NULL) is a token the API just
+ * refused: a new one is obtained unless the current one already differs.
+ */
+auth0_status a0_management_token(auth0_client *c, const char *rejected, char **token, int64_t *expires_at,
+                                 auth0_error **err);
+
+/* jwt_decode.c: splitting and decoding a compact JWS (no verification). */
+typedef struct a0_jwt {
+	json_t *header;
+	json_t *payload;
+	char *signing_input;      /* "header.payload" as received */
+	unsigned char *signature; /* decoded */
+	size_t signature_len;
+} a0_jwt;
+
+/* Fails with AUTH0_RULE_DECODE and `what` in the message ("ID token could not be decoded"). */
+auth0_status a0_jwt_parse(const char *token, a0_jwt *jwt, const char *what, auth0_error **err);
+void a0_jwt_clear(a0_jwt *jwt);
+
+/* jwks.c */
+struct a0_jwks_cache *a0_jwks_cache_new(void);
+void a0_jwks_cache_free(struct a0_jwks_cache *cache);
+
+/* ---- Authentication API plumbing (oauth.c, client_auth.c) ----------------------------------- */
+
+/*
+ * Adds the client's authentication to the fields of a request: client_id
+ * always; then client_secret, or client_assertion + client_assertion_type,
+ * or (client_secret_basic) an Authorization header appended to *headers.
+ */
+auth0_status a0_client_auth_apply(auth0_client *c, json_t *params, struct curl_slist **headers,
+                                  auth0_error **err);
+/* A signed client assertion JWT for this client (RFC 7523), audience https://DOMAIN/. */
+auth0_status a0_client_assertion(auth0_client *c, char **jwt, auth0_error **err);
+/* Parses a PEM private key, checks it suits alg, and makes it a cjose JWK. */
+auth0_status a0_load_signing_key(const char *pem, const char *alg, cjose_jwk_t **key, auth0_error **err);
+
+typedef enum a0_body_format { A0_BODY_JSON, A0_BODY_FORM } a0_body_format;
+
+/*
+ * POSTs to an Authentication API path with client authentication added,
+ * parses the JSON answer. `params` is a JSON object of the request fields
+ * (no nulls); with A0_BODY_FORM it is sent form-encoded.
+ */
+auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_body_format format,
+                          bool client_auth, const char *bearer, json_t **out, auth0_error **err);
+/* The same for GET / DELETE with an optional bearer token and raw (non-JSON) answers. */
+auth0_status a0_auth_request(auth0_client *c, const char *method, const char *path, const char *bearer,
+                             json_t **json_out, char **text_out, auth0_error **err);
+/* POST /oauth/token with `params` (grant_type included) and client authentication. */
+auth0_status a0_oauth_token(auth0_client *c, json_t *params, auth0_tokens **tokens, auth0_error **err);
+/* Builds auth0_tokens from a token response (takes a reference to json). */
+auth0_status a0_tokens_from_json(json_t *json, auth0_tokens **tokens, auth0_error **err);
+
+#endif

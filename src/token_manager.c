@@ -1,0 +1,243 @@
+/*
+ * The Management API token: where it comes from, when it is renewed, and
+ * how concurrent users share one renewal.
+ *
+ * Sources, in order of precedence:
+ *   1. token_provider: called whenever its token has expired or was refused
+ *      (the Ruby SDK calls it only once);
+ *   2. client credentials (client_id + secret or signing key): the
+ *      client_credentials grant for api_identifier, on first use, never in
+ *      auth0_client_new();
+ *   3. a static token: used until token_expires_at; after that it is still
+ *      sent (the API decides) unless (1) or (2) can replace it.
+ * A static token given together with (1) or (2) is used first and replaced
+ * when it expires, as in the Ruby SDK.
+ *
+ * A token counts as expired AUTH0_TOKEN_RENEW_MARGIN seconds before its
+ * expiry. Renewal is single-flight through the client's store: check, lock,
+ * check again, fetch, store, unlock; so with a shared store (mod_auth0)
+ * exactly one request per expiry reaches the tenant, whatever the number of
+ * processes and threads.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct a0_token_manager {
+	pthread_mutex_t lock;   /* guards token / expires_at */
+	char *token;            /* this process's copy */
+	int64_t expires_at;
+	bool have_static;
+	auth0_token_provider provider;
+	void *provider_userdata;
+	char *store_key;
+};
+
+struct a0_token_manager *a0_token_manager_new(const auth0_client *c, const auth0_client_options *o,
+                                              auth0_error **err)
+{
+	struct a0_token_manager *tm = calloc(1, sizeof(*tm));
+	if (!tm) {
+		a0_oom(err);
+		return NULL;
+	}
+	pthread_mutex_init(&tm->lock, NULL);
+	tm->provider = o->token_provider;
+	tm->provider_userdata = o->token_provider_userdata;
+	if (!a0_empty(o->token)) {
+		tm->token = strdup(o->token);
+		tm->expires_at = o->token_expires_at ? o->token_expires_at : a0_now() + 3600;
+		tm->have_static = true;
+	}
+	const char *parts[] = { c->base_url, c->client_id ? c->client_id : "", c->api_identifier,
+		                    o->token_provider ? "provider" : "credentials", NULL };
+	tm->store_key = a0_store_key("mgmt-token", parts);
+	if ((o->token && !tm->token) || !tm->store_key) {
+		a0_token_manager_free(tm);
+		a0_oom(err);
+		return NULL;
+	}
+	return tm;
+}
+
+void a0_token_manager_free(struct a0_token_manager *tm)
+{
+	if (!tm)
+		return;
+	a0_free_secret(tm->token);
+	free(tm->store_key);
+	pthread_mutex_destroy(&tm->lock);
+	free(tm);
+}
+
+static bool fresh(int64_t expires_at, int64_t now)
+{
+	return expires_at - AUTH0_TOKEN_RENEW_MARGIN > now;
+}
+
+/* Expiry from a JWT's exp claim, or now + 1 h when the token is opaque. */
+static int64_t expiry_of(const char *token)
+{
+	json_t *payload = NULL;
+	int64_t exp = 0;
+	if (auth0_jwt_decode_unverified(token, NULL, &payload, NULL) == AUTH0_OK)
+		a0_json_int(payload, "exp", &exp);
+	json_decref(payload);
+	return exp > 0 ? exp : a0_now() + 3600;
+}
+
+/* Replaces the process-local copy. */
+static void remember(struct a0_token_manager *tm, const char *token, int64_t expires_at)
+{
+	char *copy = strdup(token);
+	if (!copy)
+		return;
+	pthread_mutex_lock(&tm->lock);
+	a0_free_secret(tm->token);
+	tm->token = copy;
+	tm->expires_at = expires_at;
+	pthread_mutex_unlock(&tm->lock);
+}
+
+/* A fresh token from the store that is not the rejected one. */
+static bool from_store(auth0_client *c, const char *rejected, char **token, int64_t *expires_at)
+{
+	char *value = NULL;
+	size_t len = 0;
+	if (c->store.get(c->store.userdata, c->tokens->store_key, &value, &len) != AUTH0_STORE_OK)
+		return false;
+	json_t *j = json_loadb(value, len, 0, NULL);
+	a0_free_secret(value);
+	const char *t = a0_json_str(j, "access_token");
+	int64_t exp = 0;
+	bool ok = t && a0_json_int(j, "expires_at", &exp) && fresh(exp, a0_now()) && !a0_streq(t, rejected);
+	if (ok) {
+		*token = strdup(t);
+		*expires_at = exp;
+		ok = *token != NULL;
+	}
+	json_decref(j);
+	return ok;
+}
+
+static void to_store(auth0_client *c, const char *token, int64_t expires_at)
+{
+	json_t *j = json_pack("{s:s, s:I}", "access_token", token, "expires_at", (json_int_t)expires_at);
+	char *value = j ? a0_json_dump(j) : NULL;
+	json_decref(j);
+	if (!value)
+		return;
+	if (c->store.set(c->store.userdata, c->tokens->store_key, value, strlen(value), expires_at) != AUTH0_STORE_OK)
+		a0_log(c, AUTH0_LOG_WARNING, "could not store the Management API token in the shared store");
+	a0_free_secret(value);
+}
+
+/* Obtains a new token from the provider or the client-credentials grant. */
+static auth0_status obtain(auth0_client *c, char **token, int64_t *expires_at, auth0_error **err)
+{
+	struct a0_token_manager *tm = c->tokens;
+	if (tm->provider) {
+		int64_t exp = 0;
+		char *t = tm->provider(tm->provider_userdata, &exp);
+		if (a0_empty(t)) {
+			free(t);
+			return a0_fail(err, AUTH0_ERR_NO_TOKEN, "the token_provider returned no Management API token");
+		}
+		*token = t;
+		*expires_at = exp > 0 ? exp : expiry_of(t);
+		a0_log(c, AUTH0_LOG_INFO, "got a Management API token from the token provider");
+		return AUTH0_OK;
+	}
+	auth0_tokens *tokens = NULL;
+	auth0_status st = auth0_client_credentials(c, c->api_identifier, NULL, &tokens, err);
+	if (st != AUTH0_OK)
+		return st;
+	*token = tokens->access_token;
+	tokens->access_token = NULL;
+	*expires_at = tokens->expires_at > 0 ? tokens->expires_at : expiry_of(*token);
+	auth0_tokens_free(tokens);
+	a0_log(c, AUTH0_LOG_INFO, "obtained a Management API token by client credentials (expires at %lld)",
+	       (long long)*expires_at);
+	return AUTH0_OK;
+}
+
+auth0_status a0_management_token(auth0_client *c, const char *rejected, char **token, int64_t *expires_at,
+                                 auth0_error **err)
+{
+	struct a0_token_manager *tm = c->tokens;
+	int64_t now = a0_now();
+	*token = NULL;
+
+	pthread_mutex_lock(&tm->lock);
+	if (tm->token && fresh(tm->expires_at, now) && !a0_streq(tm->token, rejected)) {
+		*token = strdup(tm->token);
+		*expires_at = tm->expires_at;
+		pthread_mutex_unlock(&tm->lock);
+		return *token ? AUTH0_OK : a0_oom(err);
+	}
+	char *stale = tm->have_static ? a0_strdup(tm->token) : NULL;
+	int64_t stale_exp = tm->expires_at;
+	pthread_mutex_unlock(&tm->lock);
+
+	bool can_obtain = tm->provider || (c->client_id && (c->client_secret || c->assertion_key));
+	if (!can_obtain) {
+		if (stale && !a0_streq(stale, rejected)) {
+			a0_log(c, AUTH0_LOG_WARNING, "the static Management API token has expired and cannot be renewed");
+			*token = stale;
+			*expires_at = stale_exp;
+			return AUTH0_OK;
+		}
+		a0_free_secret(stale);
+		return a0_fail(err, AUTH0_ERR_NO_TOKEN,
+		               rejected ? "the Management API refused the token and no token_provider or client "
+		                          "credentials are configured to obtain another"
+		                        : "no Management API token: set token, token_provider, or client_id with "
+		                          "client_secret or client_assertion_signing_key");
+	}
+	a0_free_secret(stale);
+
+	if (from_store(c, rejected, token, expires_at)) {
+		remember(tm, *token, *expires_at);
+		return AUTH0_OK;
+	}
+	bool locked = c->store.lock && c->store.lock(c->store.userdata, tm->store_key) == AUTH0_STORE_OK;
+	if (c->store.lock && !locked)
+		a0_log(c, AUTH0_LOG_WARNING, "could not take the token store lock; renewing without single flight");
+	auth0_status st = AUTH0_OK;
+	if (!from_store(c, rejected, token, expires_at)) {
+		st = obtain(c, token, expires_at, err);
+		if (st == AUTH0_OK)
+			to_store(c, *token, *expires_at);
+	}
+	if (locked)
+		c->store.unlock(c->store.userdata, tm->store_key);
+	if (st == AUTH0_OK)
+		remember(tm, *token, *expires_at);
+	return st;
+}
+
+auth0_status auth0_management_token(auth0_client *c, char **token, int64_t *expires_at, auth0_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!c || !token)
+		return a0_fail_arg(err, "token", "auth0_management_token needs a client and an output pointer");
+	int64_t exp = 0;
+	auth0_status st = a0_management_token(c, NULL, token, &exp, err);
+	if (expires_at)
+		*expires_at = exp;
+	return st;
+}
+
+void auth0_management_token_invalidate(auth0_client *c)
+{
+	if (!c)
+		return;
+	struct a0_token_manager *tm = c->tokens;
+	pthread_mutex_lock(&tm->lock);
+	tm->expires_at = 0;
+	pthread_mutex_unlock(&tm->lock);
+	/* Also make the shared copy stale, or the next call would just read it back. */
+	to_store(c, "", 0);
+}

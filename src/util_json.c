@@ -1,0 +1,70 @@
+/* Small jansson conveniences, time and logging. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *a0_json_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+bool a0_json_int(const json_t *obj, const char *key, int64_t *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_integer(v))
+		return false;
+	*out = (int64_t)json_integer_value(v);
+	return true;
+}
+
+int a0_json_set_str(json_t *obj, const char *key, const char *value)
+{
+	if (!value)
+		return 0;
+	return json_object_set_new(obj, key, json_string(value));
+}
+
+char *a0_json_dump(const json_t *json)
+{
+	return json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+int64_t a0_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void a0_sleep_ms(long ms)
+{
+	if (ms <= 0)
+		return;
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+void a0_log(const auth0_client *c, auth0_log_level level, const char *fmt, ...)
+{
+	if (!c || !c->log)
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->log(c->log_userdata, level, line);
+}
+
+void auth0_free(void *ptr)
+{
+	free(ptr);
+}
+
+const char *auth0_version(void)
+{
+	return AUTH0_VERSION;
+}

@@ -1,0 +1,315 @@
+/* Unit tests of libauth0's core: encodings, buffers, retry policy, error
+ * mapping, option checking. No network. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+
+static char *escaped(const char *s, a0_escape style)
+{
+	a0_buf b = A0_BUF_INIT;
+	a0_buf_escape(&b, s, style);
+	return a0_buf_steal(&b);
+}
+
+static void test_escapes(void)
+{
+	char *s = escaped("a b*~|/é", A0_ESC_FORM);
+	is_str(s, "a+b%2A~%7C%2F%C3%A9", "form escaping: CGI.escape rules");
+	free(s);
+	s = escaped("a b*~|/", A0_ESC_QUERY);
+	is_str(s, "a+b*%7E%7C%2F", "query escaping: URI.encode_www_form rules");
+	free(s);
+	s = escaped("auth0|123 x/y", A0_ESC_SEGMENT);
+	is_str(s, "auth0%7C123%20x%2Fy", "path segment escaping: space is %%20, slash escaped");
+	free(s);
+
+	a0_buf q = A0_BUF_INIT;
+	a0_query_add(&q, "a", "1", A0_ESC_FORM);
+	a0_query_add(&q, "skip", NULL, A0_ESC_FORM);
+	a0_query_add(&q, "b", "x y", A0_ESC_FORM);
+	s = a0_buf_steal(&q);
+	is_str(s, "a=1&b=x+y", "query builder joins pairs and skips NULL values");
+	free(s);
+
+	s = a0_url_decode("a%7Cb+c", 7, true);
+	is_str(s, "a|b c", "url decode with plus as space");
+	free(s);
+	ok(a0_url_decode("%zz", 3, false) == NULL, "url decode refuses a bad escape");
+	ok(a0_url_decode("ab%2", 4, false) == NULL, "url decode refuses a truncated escape");
+	ok(a0_url_decode("a%00b", 5, false) == NULL, "url decode refuses an embedded NUL");
+}
+
+static void test_buf(void)
+{
+	a0_buf b = A0_BUF_INIT;
+	for (int i = 0; i < 1000; i++)
+		a0_buf_printf(&b, "%d,", i);
+	ok(b.len > 3000 && !b.failed, "buffer grows");
+	char *s = a0_buf_steal(&b);
+	ok(strncmp(s, "0,1,2,", 6) == 0 && s[strlen(s) - 1] == ',', "buffer content intact");
+	free(s);
+	ok(b.data == NULL && b.len == 0, "steal resets the buffer");
+	s = a0_buf_steal(&b);
+	is_str(s, "", "stealing an empty buffer gives an empty string");
+	free(s);
+}
+
+static void test_base64url(void)
+{
+	char *e = a0_base64url_encode("\xfb\xff\xfe", 3);
+	is_str(e, "-__-", "base64url uses - and _ without padding");
+	unsigned char *d = NULL;
+	size_t n = 0;
+	ok(a0_base64url_decode(e, strlen(e), &d, &n) && n == 3 && memcmp(d, "\xfb\xff\xfe", 3) == 0,
+	   "base64url round trip");
+	free(d);
+	free(e);
+	ok(!a0_base64url_decode("+//+", 4, &d, &n), "standard base64 alphabet refused");
+	char *r1 = a0_random_string(32), *r2 = a0_random_string(32);
+	ok(r1 && r2 && strlen(r1) == 43 && strcmp(r1, r2) != 0, "random strings: 32 bytes, distinct");
+	free(r1);
+	free(r2);
+	char *u = a0_uuid4();
+	ok(u && strlen(u) == 36 && u[14] == '4' && strchr("89ab", u[19]), "uuid v4 format");
+	free(u);
+	char hex[65];
+	a0_sha256_hex("abc", 3, hex);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 hex");
+}
+
+static void test_retry_policy(void)
+{
+	ok(a0_retry_status(A0_RETRY_AUTHENTICATION, 429), "auth retries 429");
+	ok(!a0_retry_status(A0_RETRY_AUTHENTICATION, 503), "auth does not retry 503 (Ruby SDK)");
+	long mgmt_retry[] = { 408, 429, 500, 502, 503, 504, 521, 522, 524 };
+	bool all = true;
+	for (size_t i = 0; i < A0_ARRAY_LEN(mgmt_retry); i++)
+		all = all && a0_retry_status(A0_RETRY_MANAGEMENT, mgmt_retry[i]);
+	ok(all, "management retries 408 429 500 502 503 504 521 522 524");
+	ok(!a0_retry_status(A0_RETRY_MANAGEMENT, 501) && !a0_retry_status(A0_RETRY_MANAGEMENT, 505) &&
+	   !a0_retry_status(A0_RETRY_MANAGEMENT, 400) && !a0_retry_status(A0_RETRY_MANAGEMENT, 404),
+	   "management does not retry 501, 505, 400, 404");
+
+	/* Ruby's auth back-off: 0.25, 0.25..0.45, 0.60..0.85, then 1.0 s */
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 0, 0.0), 250, "auth retry 0 min");
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 0, 0.999), 250, "auth retry 0 max");
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 1, 0.0), 250, "auth retry 1 min");
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 1, 0.999), 450, "auth retry 1 max");
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 2, 0.0), 601, "auth retry 2 min");
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 2, 0.999), 850, "auth retry 2 max");
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 3, 0.5), 1000, "auth retry 3 capped at 1 s");
+	is_int(a0_retry_backoff_ms(A0_RETRY_AUTHENTICATION, 63, 0.5), 1000, "no overflow on huge retry numbers");
+
+	/* Management: 0.5 s * 2^n +- 20 % */
+	is_int(a0_retry_backoff_ms(A0_RETRY_MANAGEMENT, 0, 0.5), 500, "mgmt retry 0 centre");
+	is_int(a0_retry_backoff_ms(A0_RETRY_MANAGEMENT, 0, 0.0), 400, "mgmt retry 0 -20 %%");
+	ok(a0_retry_backoff_ms(A0_RETRY_MANAGEMENT, 2, 0.999) <= 2400, "mgmt retry 2 at most +20 %%");
+	is_int(a0_retry_backoff_ms(A0_RETRY_MANAGEMENT, 10, 0.5), 60000, "mgmt back-off capped at 60 s");
+
+	is_int(a0_retry_after_seconds("7", 1000), 7, "Retry-After seconds");
+	is_int(a0_retry_after_seconds("Thu, 01 Jan 1970 00:00:30 GMT", 10), 20, "Retry-After HTTP date");
+	is_int(a0_retry_after_seconds("Thu, 01 Jan 1970 00:00:30 GMT", 100), 0, "Retry-After date in the past");
+	is_int(a0_retry_after_seconds("soon", 0), -1, "Retry-After garbage ignored");
+	is_int(a0_retry_after_seconds("-3", 0), -1, "negative Retry-After ignored");
+
+	a0_response r;
+	memset(&r, 0, sizeof(r));
+	r.status = 429;
+	r.retry_after = 3;
+	r.rate_limit.reset = -1;
+	is_int(a0_retry_delay_ms(A0_RETRY_MANAGEMENT, 0, &r, 100, 60000, 0.5), 3000, "mgmt honours Retry-After");
+	is_int(a0_retry_delay_ms(A0_RETRY_AUTHENTICATION, 0, &r, 100, 60000, 0.5), 3000,
+	       "auth honours a Retry-After longer than its back-off");
+	r.retry_after = -1;
+	r.rate_limit.reset = 105;
+	is_int(a0_retry_delay_ms(A0_RETRY_MANAGEMENT, 0, &r, 100, 60000, 0.5), 5000,
+	       "mgmt honours X-RateLimit-Reset on a 429");
+	is_int(a0_retry_delay_ms(A0_RETRY_MANAGEMENT, 0, &r, 100, 2000, 0.5), 2000, "the wait is capped");
+	r.rate_limit.reset = 90;
+	is_int(a0_retry_delay_ms(A0_RETRY_MANAGEMENT, 0, &r, 100, 60000, 0.5), 500,
+	       "a reset in the past falls back to back-off");
+}
+
+static void test_errors(void)
+{
+	is_int(a0_status_for_http(400), AUTH0_ERR_BAD_REQUEST, "400");
+	is_int(a0_status_for_http(401), AUTH0_ERR_UNAUTHORIZED, "401");
+	is_int(a0_status_for_http(403), AUTH0_ERR_FORBIDDEN, "403");
+	is_int(a0_status_for_http(404), AUTH0_ERR_NOT_FOUND, "404");
+	is_int(a0_status_for_http(409), AUTH0_ERR_CONFLICT, "409");
+	is_int(a0_status_for_http(429), AUTH0_ERR_RATE_LIMITED, "429");
+	is_int(a0_status_for_http(418), AUTH0_ERR_CLIENT, "other 4xx");
+	is_int(a0_status_for_http(500), AUTH0_ERR_SERVER, "500");
+	is_int(a0_status_for_http(503), AUTH0_ERR_UNAVAILABLE, "503 is its own kind");
+	is_int(a0_status_for_http(302), AUTH0_ERR_UNEXPECTED_STATUS, "3xx");
+	is_int(a0_status_for_http(600), AUTH0_ERR_UNEXPECTED_STATUS, ">= 600");
+
+	a0_response r;
+	memset(&r, 0, sizeof(r));
+	r.status = 429;
+	r.body = strdup("{\"statusCode\":429,\"error\":\"Too Many Requests\",\"message\":\"Global limit\",\"errorCode\":\"too_many_requests\"}");
+	r.len = strlen(r.body);
+	r.rate_limit.limit = 10;
+	r.rate_limit.remaining = 0;
+	r.rate_limit.reset = 1700000000;
+	r.retry_after = -1;
+	r.attempts = 3;
+	auth0_error *e = NULL;
+	is_int(a0_error_from_response(&e, &r, "GET", "/api/v2/users"), AUTH0_ERR_RATE_LIMITED, "429 mapped");
+	is_str(e->error_code, "too_many_requests", "errorCode kept");
+	is_str(e->api_message, "Global limit", "message kept");
+	is_str(e->error, "Too Many Requests", "error kept");
+	is_int(e->rate_limit.reset, 1700000000, "rate-limit reset kept (the Ruby SDK loses it)");
+	is_int(e->rate_limit.remaining, 0, "rate-limit remaining kept");
+	is_int(e->attempts, 3, "attempts kept");
+	like(e->message, "GET /api/v2/users: HTTP 429", "message names method, path and status");
+	like(e->message, "after 3 attempts", "message says how many attempts");
+	ok(json_is_object(e->body), "the parsed body is available");
+	auth0_error_free(e);
+	free(r.body);
+
+	r.status = 400;
+	r.body = strdup("{\"error\":\"invalid_grant\",\"error_description\":\"bad \\u001b[31mcode\"}");
+	r.len = strlen(r.body);
+	r.attempts = 1;
+	e = NULL;
+	a0_error_from_response(&e, &r, "POST", "/oauth/token");
+	is_str(e->error, "invalid_grant", "OAuth error kept");
+	unlike(e->message, "\x1b", "control characters are not copied into messages");
+	auth0_error_free(e);
+	free(r.body);
+
+	ok(strcmp(auth0_status_name(AUTH0_ERR_TIMEOUT), "timeout") == 0, "status names");
+	ok(strcmp(auth0_token_rule_name(AUTH0_RULE_AUDIENCE), "audience") == 0, "rule names");
+}
+
+static auth0_status try_domain(const char *domain, auth0_client **c, auth0_error **e)
+{
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = domain;
+	return auth0_client_new(c, &o, e);
+}
+
+static void test_domains(void)
+{
+	struct { const char *in, *base; } good[] = {
+		{ "example.auth0.com", "https://example.auth0.com" },
+		{ "example.auth0.com:8443", "https://example.auth0.com:8443" },
+		{ "https://example.auth0.com/", "https://example.auth0.com" },
+		{ "HTTPS://login.example.com", "https://login.example.com" },
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
+		{ "http://localhost:3000/", "http://localhost:3000" },
+		{ "http://[::1]:9", "http://[::1]:9" },
+		{ "[::1]:443", "https://[::1]:443" },
+	};
+	for (size_t i = 0; i < A0_ARRAY_LEN(good); i++) {
+		auth0_client *c = NULL;
+		auth0_error *e = NULL;
+		auth0_status st = try_domain(good[i].in, &c, &e);
+		is_int(st, AUTH0_OK, "domain '%s' accepted", good[i].in);
+		if (c) {
+			is_str(auth0_client_base_url(c), good[i].base, "base URL for '%s'", good[i].in);
+			char want[256];
+			snprintf(want, sizeof(want), "%s/", good[i].base);
+			is_str(auth0_client_issuer(c), want, "issuer has a trailing slash");
+		}
+		auth0_client_free(c);
+		auth0_error_free(e);
+	}
+	const char *bad[] = {
+		"", "http://example.com", "ftp://example.com", "example.com/path", "example.com?x=1",
+		"user@example.com", "example.com:0", "example.com:99999", "example.com:", "exa mple.com",
+		"https://", "[::1", "example.com#frag", "https://example.com/api/v2",
+	};
+	for (size_t i = 0; i < A0_ARRAY_LEN(bad); i++) {
+		auth0_client *c = NULL;
+		auth0_error *e = NULL;
+		auth0_status st = try_domain(bad[i], &c, &e);
+		is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "domain '%s' refused", bad[i]);
+		is_str(e ? e->option : NULL, "domain", "the error names the option");
+		auth0_client_free(c);
+		auth0_error_free(e);
+	}
+}
+
+static void test_options(void)
+{
+	auth0_client *c = NULL;
+	auth0_error *e = NULL;
+	auth0_client_options zero;
+	memset(&zero, 0, sizeof(zero));
+	zero.domain = "example.auth0.com";
+	is_int(auth0_client_new(&c, &zero, &e), AUTH0_ERR_INVALID_ARGUMENT, "uninitialised options refused");
+	is_str(e->option, "version", "names 'version'");
+	auth0_error_free(e);
+
+
+#define BAD_OPTION(name, stmt)                                                             \
+	do {                                                                                   \
+		auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;                                \
+		o.domain = "example.auth0.com";                                                    \
+		stmt;                                                                              \
+		auth0_client *bc = NULL;                                                           \
+		auth0_error *be = NULL;                                                            \
+		is_int(auth0_client_new(&bc, &o, &be), AUTH0_ERR_INVALID_ARGUMENT, "bad %s refused", name); \
+		is_str(be ? be->option : NULL, name, "error names '%s'", name);                    \
+		if (be)                                                                            \
+			like(be->message, name, "message mentions '%s'", name);                        \
+		auth0_client_free(bc);                                                             \
+		auth0_error_free(be);                                                              \
+	} while (0)
+
+	BAD_OPTION("domain", o.domain = NULL);
+	BAD_OPTION("timeout_ms", o.timeout_ms = 0);
+	BAD_OPTION("management_timeout_ms", o.management_timeout_ms = -5);
+	BAD_OPTION("retry_count", o.retry_count = 11);
+	BAD_OPTION("management_max_retries", o.management_max_retries = -1);
+	BAD_OPTION("max_response_size", o.max_response_size = 0);
+	BAD_OPTION("client_id", o.client_secret = "s");
+	BAD_OPTION("client_assertion_signing_alg", (o.client_id = "c", o.client_assertion_signing_alg = "HS256"));
+	BAD_OPTION("client_assertion_signing_key", (o.client_id = "c", o.client_assertion_signing_key = "not a key"));
+	BAD_OPTION("client_secret", (o.client_id = "c", o.client_auth = AUTH0_CLIENT_AUTH_SECRET_BASIC));
+	BAD_OPTION("ca_file", o.ca_file = "/nonexistent/ca.pem");
+	BAD_OPTION("management_base_url", o.management_base_url = "http://example.com/api/v2");
+	BAD_OPTION("management_base_url", o.management_base_url = "https://example.com/api?x=1");
+	static const auth0_kv reserved[] = { { "Authorization", "Bearer x" }, { NULL, NULL } };
+	BAD_OPTION("management_additional_headers", o.management_additional_headers = reserved);
+	static const auth0_kv crlf[] = { { "X-Ok", "a\r\nX-Evil: 1" }, { NULL, NULL } };
+	BAD_OPTION("management_additional_headers", o.management_additional_headers = crlf);
+	static const auth0_kv badname[] = { { "X Bad", "1" }, { NULL, NULL } };
+	BAD_OPTION("management_additional_headers", o.management_additional_headers = badname);
+
+	/* Good options: no network at creation, defaults derived from the domain. */
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = "tenant.example.com";
+	o.client_id = "cid";
+	o.client_secret = "secret";
+	o.management_base_url = "https://mgmt.example.com/api/v2/";
+	static const auth0_kv extra[] = { { "X-Custom", "yes" }, { NULL, NULL } };
+	o.management_additional_headers = extra;
+	is_int(auth0_client_new(&c, &o, &e), AUTH0_OK, "a good configuration is accepted without network access");
+	if (c) {
+		is_str(c->api_identifier, "https://tenant.example.com/api/v2/", "default api_identifier");
+		is_str(c->management_base_url, "https://mgmt.example.com/api/v2", "base URL override, trailing slash dropped");
+		is_int(c->client_auth, AUTH0_CLIENT_AUTH_SECRET_POST, "AUTO with a secret is client_secret_post");
+		like(c->user_agent, "libauth0/", "User-Agent names libauth0");
+		like(c->telemetry_header, "Auth0-Client: ", "telemetry header built");
+		ok(strlen(c->telemetry_header + 14) % 4 == 0, "telemetry is base64url with padding");
+	}
+	auth0_client_free(c);
+}
+
+int main(void)
+{
+	test_escapes();
+	test_buf();
+	test_base64url();
+	test_retry_policy();
+	test_errors();
+	test_domains();
+	test_options();
+	return done_testing();
+}
