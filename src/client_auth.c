@@ -46,43 +46,58 @@ static void bn_free(bn_bytes *b)
 	b->data = NULL;
 }
 
+/* Fetches every named parameter (all are attempted, so that bn_free_all can free them). */
+static bool get_all(EVP_PKEY *pkey, const char *const *names, size_t pad, bn_bytes *out, size_t n)
+{
+	bool ok = true;
+	for (size_t i = 0; i < n; i++)
+		if (!get_bn(pkey, names[i], pad, &out[i]))
+			ok = false;
+	return ok;
+}
+
+static void bn_free_all(bn_bytes *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bn_free(&b[i]);
+}
+
 static cjose_jwk_t *rsa_jwk(EVP_PKEY *pkey)
 {
-	bn_bytes e, n, d, p, q, dp, dq, qi;
-	bool ok = get_bn(pkey, OSSL_PKEY_PARAM_RSA_E, 0, &e) & get_bn(pkey, OSSL_PKEY_PARAM_RSA_N, 0, &n) &
-	          get_bn(pkey, OSSL_PKEY_PARAM_RSA_D, 0, &d) & get_bn(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, 0, &p) &
-	          get_bn(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, 0, &q) &
-	          get_bn(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, 0, &dp) &
-	          get_bn(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, 0, &dq) &
-	          get_bn(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, 0, &qi);
+	static const char *const names[] = {
+		OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+		OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+		OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+	};
+	bn_bytes b[8];
 	cjose_jwk_t *jwk = NULL;
-	if (ok) {
+	if (get_all(pkey, names, 0, b, 8)) {
 		cjose_jwk_rsa_keyspec spec = {
-			.e = e.data, .elen = e.len, .n = n.data, .nlen = n.len, .d = d.data, .dlen = d.len,
-			.p = p.data, .plen = p.len, .q = q.data, .qlen = q.len, .dp = dp.data, .dplen = dp.len,
-			.dq = dq.data, .dqlen = dq.len, .qi = qi.data, .qilen = qi.len,
+			.e = b[0].data, .elen = b[0].len, .n = b[1].data, .nlen = b[1].len, .d = b[2].data, .dlen = b[2].len,
+			.p = b[3].data, .plen = b[3].len, .q = b[4].data, .qlen = b[4].len, .dp = b[5].data, .dplen = b[5].len,
+			.dq = b[6].data, .dqlen = b[6].len, .qi = b[7].data, .qilen = b[7].len,
 		};
 		cjose_err cerr;
 		jwk = cjose_jwk_create_RSA_spec(&spec, &cerr);
 	}
-	bn_free(&e); bn_free(&n); bn_free(&d); bn_free(&p);
-	bn_free(&q); bn_free(&dp); bn_free(&dq); bn_free(&qi);
+	bn_free_all(b, 8);
 	return jwk;
 }
 
 static cjose_jwk_t *ec_jwk(EVP_PKEY *pkey, cjose_jwk_ec_curve crv, size_t size)
 {
-	bn_bytes d, x, y;
-	bool ok = get_bn(pkey, OSSL_PKEY_PARAM_PRIV_KEY, size, &d) & get_bn(pkey, OSSL_PKEY_PARAM_EC_PUB_X, size, &x) &
-	          get_bn(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, size, &y);
+	static const char *const names[] = {
+		OSSL_PKEY_PARAM_PRIV_KEY, OSSL_PKEY_PARAM_EC_PUB_X, OSSL_PKEY_PARAM_EC_PUB_Y,
+	};
+	bn_bytes b[3];
 	cjose_jwk_t *jwk = NULL;
-	if (ok) {
-		cjose_jwk_ec_keyspec spec = { .crv = crv, .d = d.data, .dlen = d.len, .x = x.data, .xlen = x.len,
-			                          .y = y.data, .ylen = y.len };
+	if (get_all(pkey, names, size, b, 3)) {
+		cjose_jwk_ec_keyspec spec = { .crv = crv, .d = b[0].data, .dlen = b[0].len, .x = b[1].data,
+			                          .xlen = b[1].len, .y = b[2].data, .ylen = b[2].len };
 		cjose_err cerr;
 		jwk = cjose_jwk_create_EC_spec(&spec, &cerr);
 	}
-	bn_free(&d); bn_free(&x); bn_free(&y);
+	bn_free_all(b, 3);
 	return jwk;
 }
 

@@ -32,6 +32,8 @@ void auth0_error_free(auth0_error *err)
 }
 
 static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *option, auth0_token_rule rule,
+                           const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *option, auth0_token_rule rule,
                            const char *fmt, va_list ap)
 {
 	if (!err)

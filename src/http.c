@@ -28,6 +28,7 @@ struct a0_pool {
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 	pid_t pid;
 	unsigned int seed;  /* for jitter */
+	long connects;      /* TCP connections opened so far (for tests and benchmarks) */
 };
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *userptr)
@@ -321,7 +322,12 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 		a0_response_clear(resp);
 		CURLcode rc = perform_once(c, h, req, headers, &sink, resp, errbuf);
 		double secs = 0;
+		long connects = 0;
 		curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
+		curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+		pthread_mutex_lock(&c->pool->lock);
+		c->pool->connects += connects;
+		pthread_mutex_unlock(&c->pool->lock);
 		if (rc != CURLE_OK) {
 			a0_log(c, AUTH0_LOG_DEBUG, "%s %s: failed after %.0f ms: %s", req->method, req->log_path,
 			       secs * 1000, curl_easy_strerror(rc));
@@ -354,6 +360,14 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 	pool_release(c->pool, h);
 	curl_slist_free_all(headers);
 	return st;
+}
+
+long a0_http_connects(auth0_client *c)
+{
+	pthread_mutex_lock(&c->pool->lock);
+	long n = c->pool->connects;
+	pthread_mutex_unlock(&c->pool->lock);
+	return n;
 }
 
 bool a0_response_is_json(const a0_response *resp)

@@ -157,6 +157,8 @@ typedef struct a0_response {
  */
 auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response *resp, auth0_error **err);
 void a0_response_clear(a0_response *resp);
+/* TCP connections the client has opened so far (connection reuse is measurable). */
+long a0_http_connects(auth0_client *c);
 
 /* The error for a non-2xx answer: kind from the status, Auth0's fields from a JSON body. */
 auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, const char *method,
@@ -297,6 +299,19 @@ typedef enum a0_body_format { A0_BODY_JSON, A0_BODY_FORM } a0_body_format;
  */
 auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_body_format format,
                           bool client_auth, const char *bearer, json_t **out, auth0_error **err);
+/* Options of a0_auth_post_ex. */
+typedef struct a0_post_opts {
+	const struct curl_slist *headers; /* extra request headers (copied), e.g. auth0-forwarded-for */
+	bool no_retry;                    /* one attempt: for polls, where a 429 "slow_down" is the answer */
+} a0_post_opts;
+
+/*
+ * a0_auth_post with options (may be NULL) and, when text_out is not NULL,
+ * the raw 2xx body instead of parsed JSON.
+ */
+auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, a0_body_format format,
+                             bool client_auth, const char *bearer, const a0_post_opts *opts, json_t **json_out,
+                             char **text_out, auth0_error **err);
 /* The same for GET / DELETE with an optional bearer token and raw (non-JSON) answers. */
 auth0_status a0_auth_request(auth0_client *c, const char *method, const char *path, const char *bearer,
                              json_t **json_out, char **text_out, auth0_error **err);

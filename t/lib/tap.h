@@ -18,7 +18,7 @@
 
 static int tap_run, tap_failed;
 
-__attribute__((unused)) static void tap_vresult(int pass, const char *file, int line, const char *fmt, va_list ap)
+__attribute__((unused, format(printf, 4, 0))) static void tap_vresult(int pass, const char *file, int line, const char *fmt, va_list ap)
 {
 	tap_run++;
 	if (!pass)

@@ -1,0 +1,1 @@
+# mod_auth0 sources: api (appended to mod_auth0_mod_auth0_la_SOURCES)

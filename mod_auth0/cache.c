@@ -1,0 +1,253 @@
+/*
+ * The shared cache: one socache instance (shmcb by default; redis or
+ * memcache to share between hosts) for the whole server, created in
+ * post_config, attached again in child_init, guarded by a global mutex when
+ * the provider is not thread/process safe (shmcb).
+ *
+ * A second global mutex, "auth0-flight", serialises refreshes (Management
+ * token, JWKS) across every process and thread, so that one request per
+ * expiry reaches the tenant. It is taken with a timeout, so a hung refresh
+ * elsewhere cannot block requests for longer than that.
+ *
+ * Keys are namespaced (A0M_NS_*); values that contain tokens are sealed.
+ */
+#include "mod_auth0.h"
+
+#include <ap_provider.h>
+#include <util_mutex.h>
+#include <openssl/crypto.h>
+
+#define CACHE_MUTEX "auth0-cache"
+#define FLIGHT_MUTEX "auth0-flight"
+/* The longest a request waits for another process's refresh before doing its own. */
+#define FLIGHT_WAIT apr_time_from_sec(30)
+
+static const ap_socache_provider_t *provider;
+static ap_socache_instance_t *instance;
+static server_rec *cache_server;
+static apr_global_mutex_t *cache_mutex;
+static apr_global_mutex_t *flight_mutex;
+static bool need_lock;
+
+void a0m_cache_pre_config(apr_pool_t *pconf)
+{
+	ap_mutex_register(pconf, CACHE_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
+	ap_mutex_register(pconf, FLIGHT_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
+}
+
+static apr_status_t cache_cleanup(void *data)
+{
+	(void)data;
+	if (provider && instance)
+		provider->destroy(instance, cache_server);
+	provider = NULL;
+	instance = NULL;
+	cache_mutex = flight_mutex = NULL;
+	return APR_SUCCESS;
+}
+
+apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
+{
+	a0m_server_conf *sc = ap_get_module_config(s->module_config, &auth0_module);
+	provider = sc->cache_provider;
+	instance = sc->cache_instance;
+	if (!provider) {
+		provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, "shmcb", AP_SOCACHE_PROVIDER_VERSION);
+		if (!provider) {
+			ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+			             "mod_auth0 needs a shared cache: load mod_socache_shmcb (a2enmod socache_shmcb) "
+			             "or set Auth0Cache to a loaded socache provider");
+			return APR_EGENERAL;
+		}
+		const char *err = provider->create(&instance, NULL, ptemp, pconf);
+		if (err) {
+			ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "Auth0Cache: %s", err);
+			return APR_EGENERAL;
+		}
+	}
+	cache_server = s;
+	struct ap_socache_hints hints = { .avg_id_len = 48, .avg_obj_size = 2048, .expiry_interval = 60 };
+	apr_status_t rv = provider->init(instance, "mod_auth0", &hints, s, pconf);
+	if (rv != APR_SUCCESS) {
+		ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+		             "Auth0Cache: the cache provider could not be initialised");
+		return rv;
+	}
+	apr_pool_cleanup_register(pconf, NULL, cache_cleanup, apr_pool_cleanup_null);
+	need_lock = (provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
+	rv = ap_global_mutex_create(&cache_mutex, NULL, CACHE_MUTEX, NULL, s, pconf, 0);
+	if (rv == APR_SUCCESS)
+		rv = ap_global_mutex_create(&flight_mutex, NULL, FLIGHT_MUTEX, NULL, s, pconf, 0);
+	if (rv != APR_SUCCESS) {
+		ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "mod_auth0: cannot create its global mutexes");
+		return rv;
+	}
+	return APR_SUCCESS;
+}
+
+void a0m_cache_child_init(apr_pool_t *p, server_rec *s)
+{
+	apr_status_t rv = APR_SUCCESS;
+	if (cache_mutex)
+		rv = apr_global_mutex_child_init(&cache_mutex, apr_global_mutex_lockfile(cache_mutex), p);
+	if (rv == APR_SUCCESS && flight_mutex)
+		rv = apr_global_mutex_child_init(&flight_mutex, apr_global_mutex_lockfile(flight_mutex), p);
+	if (rv != APR_SUCCESS)
+		ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_auth0: cannot attach its global mutexes");
+}
+
+static bool lock_cache(void)
+{
+	return !need_lock || (cache_mutex && apr_global_mutex_lock(cache_mutex) == APR_SUCCESS);
+}
+
+static void unlock_cache(void)
+{
+	if (need_lock && cache_mutex)
+		apr_global_mutex_unlock(cache_mutex);
+}
+
+apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *value, size_t len,
+                           apr_time_t expires, apr_pool_t *p)
+{
+	if (!provider)
+		return APR_EINIT;
+	if (!lock_cache())
+		return APR_EGENERAL;
+	apr_status_t rv = provider->store(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), expires,
+	                                  (unsigned char *)value, (unsigned int)len, p);
+	unlock_cache();
+	if (rv != APR_SUCCESS)
+		ap_log_error(APLOG_MARK, rv == APR_ENOSPC ? APLOG_ERR : APLOG_WARNING, rv, s,
+		             "mod_auth0: could not store %zu bytes in the %s cache%s", len,
+		             provider->name ? provider->name : "shared",
+		             rv == APR_ENOSPC ? " (value too large: give the cache more room in Auth0Cache)" : "");
+	return rv;
+}
+
+apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p)
+{
+	if (!provider)
+		return APR_EINIT;
+	/* Sessions with hundreds of groups stay well below this; larger answers are refused. */
+	unsigned int size = 64 * 1024;
+	unsigned char *buf = apr_palloc(p, size + 1);
+	if (!lock_cache())
+		return APR_EGENERAL;
+	apr_status_t rv = provider->retrieve(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), buf,
+	                                     &size, p);
+	unlock_cache();
+	if (rv != APR_SUCCESS)
+		return rv;
+	buf[size] = '\0';
+	*value = buf;
+	*len = size;
+	return APR_SUCCESS;
+}
+
+apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
+{
+	if (!provider)
+		return APR_EINIT;
+	if (!lock_cache())
+		return APR_EGENERAL;
+	apr_status_t rv = provider->remove(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), p);
+	unlock_cache();
+	return rv == APR_NOTFOUND ? APR_SUCCESS : rv;
+}
+
+apr_status_t a0m_cache_lock(void)
+{
+	if (!flight_mutex)
+		return APR_EINIT;
+	return apr_global_mutex_timedlock(flight_mutex, FLIGHT_WAIT);
+}
+
+apr_status_t a0m_cache_unlock(void)
+{
+	return flight_mutex ? apr_global_mutex_unlock(flight_mutex) : APR_EINIT;
+}
+
+/* ---- libauth0 store adapter ------------------------------------------------------------------ */
+
+typedef struct store_ctx {
+	server_rec *s;
+	const a0m_key *keys;  /* the first seals, all open */
+	int key_count;
+} store_ctx;
+
+static auth0_store_result store_get(void *userdata, const char *key, char **value, size_t *len)
+{
+	store_ctx *ctx = userdata;
+	apr_pool_t *p;
+	if (apr_pool_create(&p, NULL) != APR_SUCCESS)
+		return AUTH0_STORE_ERROR;
+	const char *ck = apr_pstrcat(p, A0M_NS_STORE, key, NULL);
+	unsigned char *raw = NULL;
+	size_t raw_len = 0;
+	auth0_store_result r = AUTH0_STORE_NOT_FOUND;
+	apr_status_t rv = a0m_cache_get(ctx->s, ck, &raw, &raw_len, p);
+	if (rv == APR_SUCCESS) {
+		size_t n = 0;
+		unsigned char *plain = a0m_open_raw(p, ctx->keys, ctx->key_count, ck, raw, raw_len, &n);
+		if (plain && (*value = malloc(n + 1))) {
+			memcpy(*value, plain, n + 1);
+			*len = n;
+			r = AUTH0_STORE_OK;
+		} else if (!plain) {
+			/* sealed with a retired secret, or damaged: treat as absent */
+			r = AUTH0_STORE_NOT_FOUND;
+		} else {
+			r = AUTH0_STORE_ERROR;
+		}
+		if (plain)
+			OPENSSL_cleanse(plain, n);
+	} else if (rv != APR_NOTFOUND) {
+		r = AUTH0_STORE_ERROR;
+	}
+	apr_pool_destroy(p);
+	return r;
+}
+
+static auth0_store_result store_set(void *userdata, const char *key, const char *value, size_t len,
+                                    int64_t expires_at)
+{
+	store_ctx *ctx = userdata;
+	apr_pool_t *p;
+	if (apr_pool_create(&p, NULL) != APR_SUCCESS)
+		return AUTH0_STORE_ERROR;
+	const char *ck = apr_pstrcat(p, A0M_NS_STORE, key, NULL);
+	size_t n = 0;
+	unsigned char *sealed = a0m_seal_raw(p, &ctx->keys[0], ck, (const unsigned char *)value, len, &n);
+	apr_time_t expires = apr_time_from_sec(expires_at > 0 ? expires_at : 1);
+	apr_status_t rv = sealed ? a0m_cache_set(ctx->s, ck, sealed, n, expires, p) : APR_EGENERAL;
+	apr_pool_destroy(p);
+	return rv == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;
+}
+
+static auth0_store_result store_lock(void *userdata, const char *key)
+{
+	(void)userdata;
+	(void)key;
+	return a0m_cache_lock() == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;
+}
+
+static auth0_store_result store_unlock(void *userdata, const char *key)
+{
+	(void)userdata;
+	(void)key;
+	return a0m_cache_unlock() == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;
+}
+
+void a0m_cache_store_init(apr_pool_t *p, server_rec *s, const a0m_key *keys, int key_count, auth0_store *store)
+{
+	store_ctx *ctx = apr_pcalloc(p, sizeof(*ctx));
+	ctx->s = s;
+	ctx->keys = keys;
+	ctx->key_count = key_count;
+	store->userdata = ctx;
+	store->get = store_get;
+	store->set = store_set;
+	store->lock = store_lock;
+	store->unlock = store_unlock;
+}

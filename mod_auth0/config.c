@@ -1,0 +1,823 @@
+/*
+ * Directives and configuration.
+ *
+ * Every directive may be used at server level and in <Location>/<Directory>
+ * (a directory value overrides the server's), except Auth0Cache, which
+ * names the one shared cache of the whole server. Each handler checks its
+ * value completely, so that a mistake stops httpd at start-up with a
+ * message that names the directive.
+ *
+ * Secrets (Auth0ClientSecret, Auth0SessionSecret) may be given inline, as
+ * env:VARIABLE or as file:/path (first line), to keep them out of
+ * configuration files.
+ */
+#include "mod_auth0.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+#include <apr_network_io.h>
+#include <ap_provider.h>
+#include <arpa/inet.h>
+
+#define CONF_OFFSET(field) ((void *)offsetof(a0m_dir_conf, field))
+
+/* ---- defaults --------------------------------------------------------------------------- */
+
+#define DEFAULT_SCOPE "openid profile email"
+#define DEFAULT_INACTIVITY (60 * 60)
+#define DEFAULT_MAX_DURATION (8 * 60 * 60)
+#define DEFAULT_LOGIN_TIMEOUT (15 * 60)
+#define DEFAULT_MAX_TRANSACTIONS 5
+#define DEFAULT_COOKIE_NAME "auth0_session"
+#define DEFAULT_USER_CLAIM "sub"
+#define DEFAULT_HEADER_PREFIX "X-Auth0-"
+#define DEFAULT_LEEWAY 60
+
+static int or_default(int v, int dflt)
+{
+	return v == A0M_UNSET_INT ? dflt : v;
+}
+
+bool a0m_conf_flag(int value, bool dflt)
+{
+	return value == A0M_UNSET_INT ? dflt : value != 0;
+}
+
+const char *a0m_conf_scope(const a0m_dir_conf *c) { return c->scope ? c->scope : DEFAULT_SCOPE; }
+int a0m_conf_inactivity_timeout(const a0m_dir_conf *c) { return or_default(c->inactivity_timeout, DEFAULT_INACTIVITY); }
+int a0m_conf_max_duration(const a0m_dir_conf *c) { return or_default(c->max_duration, DEFAULT_MAX_DURATION); }
+int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
+int a0m_conf_max_transactions(const a0m_dir_conf *c) { return or_default(c->max_transactions, DEFAULT_MAX_TRANSACTIONS); }
+const char *a0m_conf_cookie_name(const a0m_dir_conf *c) { return c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME; }
+const char *a0m_conf_user_claim(const a0m_dir_conf *c) { return c->user_claim ? c->user_claim : DEFAULT_USER_CLAIM; }
+const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c)
+{
+	return c->claim_header_prefix ? c->claim_header_prefix : DEFAULT_HEADER_PREFIX;
+}
+int a0m_conf_pass_claims_as(const a0m_dir_conf *c) { return or_default(c->pass_claims_as, A0M_PASS_HEADERS | A0M_PASS_ENV); }
+int a0m_conf_leeway(const a0m_dir_conf *c) { return or_default(c->leeway, DEFAULT_LEEWAY); }
+const char *a0m_conf_post_login_url(const a0m_dir_conf *c) { return c->post_login_url ? c->post_login_url : "/"; }
+
+const char *a0m_conf_redirect_path(const a0m_dir_conf *c)
+{
+	const char *u = c->redirect_uri;
+	if (!u || u[0] == '/')
+		return u;
+	/* absolute URL: skip scheme://authority */
+	const char *p = strstr(u, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	return p ? p : "/";
+}
+
+/* ---- creation and merging ---------------------------------------------------------------- */
+
+static void *create_dir_conf(apr_pool_t *p, char *dir)
+{
+	(void)dir;
+	a0m_dir_conf *c = apr_pcalloc(p, sizeof(*c));
+	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
+		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
+		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->leeway = c->trust_forwarded =
+		A0M_UNSET_INT;
+	return c;
+}
+
+#define MERGE_PTR(f) m->f = add->f ? add->f : base->f
+#define MERGE_INT(f) m->f = add->f != A0M_UNSET_INT ? add->f : base->f
+
+static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
+{
+	const a0m_dir_conf *base = base_, *add = add_;
+	a0m_dir_conf *m = apr_pcalloc(p, sizeof(*m));
+	MERGE_PTR(domain);
+	MERGE_PTR(client_id);
+	MERGE_PTR(client_secret);
+	MERGE_PTR(assertion_key_file);
+	MERGE_PTR(assertion_key_pem);
+	MERGE_PTR(assertion_alg);
+	MERGE_PTR(ca_file);
+	MERGE_INT(http_timeout_ms);
+	MERGE_INT(http_retries);
+	MERGE_PTR(management_base_url);
+	MERGE_PTR(outgoing_proxy);
+	MERGE_PTR(redirect_uri);
+	MERGE_PTR(scope);
+	MERGE_PTR(audience);
+	MERGE_PTR(organization);
+	MERGE_PTR(authz_params);
+	MERGE_INT(unauthenticated);
+	MERGE_INT(login_timeout);
+	MERGE_INT(max_transactions);
+	MERGE_PTR(post_login_url);
+	MERGE_PTR(keys);
+	MERGE_INT(session_store);
+	MERGE_INT(inactivity_timeout);
+	MERGE_INT(max_duration);
+	MERGE_PTR(cookie_name);
+	MERGE_PTR(cookie_domain);
+	MERGE_INT(cookie_samesite);
+	MERGE_INT(refresh_tokens);
+	MERGE_PTR(logout_path);
+	MERGE_PTR(logout_return_to);
+	MERGE_PTR(logout_allow);
+	MERGE_INT(logout_endpoint);
+	MERGE_PTR(user_claim);
+	MERGE_INT(pass_claims_as);
+	MERGE_PTR(claim_header_prefix);
+	MERGE_INT(pass_access_token);
+	MERGE_PTR(roles_claim);
+	MERGE_INT(leeway);
+	MERGE_INT(trust_forwarded);
+	MERGE_PTR(trusted_proxies);
+	MERGE_PTR(management_allow);
+	return m;
+}
+
+static void *create_server_conf(apr_pool_t *p, server_rec *s)
+{
+	(void)s;
+	return apr_pcalloc(p, sizeof(a0m_server_conf));
+}
+
+/* ---- value parsers -------------------------------------------------------------------------- */
+
+static const char *errorf(cmd_parms *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *errorf(cmd_parms *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *msg = apr_pvsprintf(cmd->pool, fmt, ap);
+	va_end(ap);
+	return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, msg);
+}
+
+/* Resolves env:NAME and file:PATH secret references. */
+static const char *resolve_secret(cmd_parms *cmd, const char *arg, const char **out)
+{
+	if (strncmp(arg, "env:", 4) == 0) {
+		const char *v = getenv(arg + 4);
+		if (!v || !*v)
+			return errorf(cmd, "environment variable %s is not set or empty", arg + 4);
+		*out = apr_pstrdup(cmd->pool, v);
+		return NULL;
+	}
+	if (strncmp(arg, "file:", 5) == 0) {
+		const char *path = ap_server_root_relative(cmd->temp_pool, arg + 5);
+		char *data = NULL;
+		apr_file_t *f;
+		apr_finfo_t fi;
+		if (!path || apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool) != APR_SUCCESS)
+			return errorf(cmd, "cannot read secret file %s", arg + 5);
+		if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size > 65536) {
+			apr_file_close(f);
+			return errorf(cmd, "secret file %s is unreadable or too large", arg + 5);
+		}
+		apr_size_t n = (apr_size_t)fi.size;
+		data = apr_pcalloc(cmd->pool, n + 1);
+		apr_status_t rv = apr_file_read_full(f, data, n, &n);
+		apr_file_close(f);
+		if (rv != APR_SUCCESS && rv != APR_EOF)
+			return errorf(cmd, "cannot read secret file %s", arg + 5);
+		data[strcspn(data, "\r\n")] = '\0';
+		if (!*data)
+			return errorf(cmd, "secret file %s is empty", arg + 5);
+		*out = data;
+		return NULL;
+	}
+	*out = arg;
+	return NULL;
+}
+
+/* Seconds with an optional unit: 90, 90s, 15m, 8h, 7d. */
+static const char *parse_duration(cmd_parms *cmd, const char *arg, int min, int *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	long mult = 1;
+	if (end == arg)
+		return errorf(cmd, "'%s' is not a duration (seconds, or a number with s, m, h or d)", arg);
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	default:
+		return errorf(cmd, "'%s' is not a duration (seconds, or a number with s, m, h or d)", arg);
+	}
+	if (*end && end[1])
+		return errorf(cmd, "'%s' is not a duration (seconds, or a number with s, m, h or d)", arg);
+	if (v < min || v > 365L * 86400 / mult)
+		return errorf(cmd, "'%s' is out of range (at least %d seconds, at most a year)", arg, min);
+	*out = (int)(v * mult);
+	return NULL;
+}
+
+static bool is_url_char_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f || *s == '\\' || *s == '"' || *s == '<' || *s == '>')
+			return false;
+	return true;
+}
+
+/* An absolute https URL (http for loopback hosts only), or NULL with *why. */
+static bool valid_absolute_url(const char *u, const char **why)
+{
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	if (!is_url_char_safe(u)) {
+		*why = "contains spaces, quotes, backslashes or control characters";
+		return false;
+	}
+	if (strncasecmp(u, "https://", 8) != 0 && strncasecmp(u, "http://", 7) != 0) {
+		*why = "must be an absolute https:// URL or a path starting with /";
+		return false;
+	}
+	/* Reuse libauth0's rules for the authority: host, port, https unless loopback. */
+	const char *auth = strstr(u, "://") + 3;
+	size_t alen = strcspn(auth, "/?#");
+	char buf[512];
+	if (alen == 0 || (size_t)(auth - u) + alen >= sizeof(buf) || memchr(auth, '@', alen)) {
+		*why = "has no valid host";
+		return false;
+	}
+	memcpy(buf, u, (size_t)(auth - u) + alen);
+	buf[(auth - u) + alen] = '\0';
+	o.domain = buf;
+	auth0_client *c = NULL;
+	auth0_error *err = NULL;
+	bool ok = auth0_client_new(&c, &o, &err) == AUTH0_OK;
+	if (!ok)
+		*why = strstr(err->message, "may use http") ? "must use https (http only for loopback hosts)"
+		                                             : "has an invalid host or port";
+	auth0_error_free(err);
+	auth0_client_free(c);
+	return ok;
+}
+
+/* "/path" (not "//..."), without query or fragment. */
+static bool valid_path(const char *s)
+{
+	return s[0] == '/' && s[1] != '/' && s[1] != '\\' && is_url_char_safe(s) && !strpbrk(s, "?#");
+}
+
+/* ---- directive handlers ------------------------------------------------------------------------ */
+
+static const char *set_domain(cmd_parms *cmd, void *conf, const char *arg)
+{
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = arg;
+	auth0_client *c = NULL;
+	auth0_error *err = NULL;
+	if (auth0_client_new(&c, &o, &err) != AUTH0_OK) {
+		const char *msg = errorf(cmd, "%s", err ? err->message : "invalid");
+		auth0_error_free(err);
+		return msg;
+	}
+	auth0_client_free(c);
+	((a0m_dir_conf *)conf)->domain = arg;
+	return NULL;
+}
+
+static const char *set_token_string(cmd_parms *cmd, void *conf, const char *arg)
+{
+	if (!*arg || strpbrk(arg, " \t\r\n"))
+		return errorf(cmd, "must be a non-empty value without spaces");
+	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return NULL;
+}
+
+static const char *set_client_secret(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *secret;
+	const char *err = resolve_secret(cmd, arg, &secret);
+	if (err)
+		return err;
+	if (!*secret)
+		return errorf(cmd, "must not be empty");
+	((a0m_dir_conf *)conf)->client_secret = secret;
+	return NULL;
+}
+
+static const char *set_assertion_key(cmd_parms *cmd, void *conf_, const char *file, const char *alg)
+{
+	a0m_dir_conf *conf = conf_;
+	const char *path = ap_server_root_relative(cmd->pool, file);
+	apr_file_t *f;
+	apr_finfo_t fi;
+	if (!path || apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool) != APR_SUCCESS)
+		return errorf(cmd, "cannot read key file %s", file);
+	if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size > 65536 || fi.size == 0) {
+		apr_file_close(f);
+		return errorf(cmd, "key file %s is empty, unreadable or too large", file);
+	}
+	apr_size_t n = (apr_size_t)fi.size;
+	char *pem = apr_pcalloc(cmd->pool, n + 1);
+	apr_status_t rv = apr_file_read_full(f, pem, n, &n);
+	apr_file_close(f);
+	if (rv != APR_SUCCESS)
+		return errorf(cmd, "cannot read key file %s", file);
+
+	/* Let libauth0 judge the key and the algorithm, as it will use them. */
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = "example.invalid";
+	o.client_id = "check";
+	o.client_assertion_signing_key = pem;
+	o.client_assertion_signing_alg = alg ? alg : "RS256";
+	auth0_client *c = NULL;
+	auth0_error *err = NULL;
+	if (auth0_client_new(&c, &o, &err) != AUTH0_OK) {
+		const char *msg = errorf(cmd, "%s: %s", file, err ? err->message : "invalid key");
+		auth0_error_free(err);
+		return msg;
+	}
+	auth0_client_free(c);
+	conf->assertion_key_file = path;
+	conf->assertion_key_pem = pem;
+	conf->assertion_alg = alg ? alg : "RS256";
+	return NULL;
+}
+
+static const char *set_url_or_path(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *why = NULL;
+	if (arg[0] == '/') {
+		if (!valid_path(arg))
+			return errorf(cmd, "'%s' must be a path like /callback (no //, query or fragment)", arg);
+	} else if (!valid_absolute_url(arg, &why)) {
+		return errorf(cmd, "'%s' %s", arg, why);
+	} else if (strpbrk(arg, "?#")) {
+		return errorf(cmd, "'%s' must not contain a query or fragment", arg);
+	}
+	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return NULL;
+}
+
+static const char *set_path(cmd_parms *cmd, void *conf, const char *arg)
+{
+	if (!valid_path(arg))
+		return errorf(cmd, "'%s' must be a path like /logout (no //, query or fragment)", arg);
+	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return NULL;
+}
+
+static const char *set_https_url(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *why = NULL;
+	if (!valid_absolute_url(arg, &why))
+		return errorf(cmd, "'%s' %s", arg, why);
+	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return NULL;
+}
+
+static const char *set_scope(cmd_parms *cmd, void *conf, const char *arg)
+{
+	bool openid = false;
+	for (const char *p = arg; *p;) {
+		size_t n = strcspn(p, " ");
+		openid = openid || (n == 6 && strncmp(p, "openid", 6) == 0);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	if (!openid)
+		return errorf(cmd, "'%s' must include the scope openid (for example \"openid profile email\")", arg);
+	if (strpbrk(arg, "\t\r\n\"\\"))
+		return errorf(cmd, "scopes are separated by single spaces");
+	((a0m_dir_conf *)conf)->scope = arg;
+	return NULL;
+}
+
+static const char *set_nonempty(cmd_parms *cmd, void *conf, const char *arg)
+{
+	if (!*arg || strpbrk(arg, "\r\n"))
+		return errorf(cmd, "must not be empty or contain line breaks");
+	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return NULL;
+}
+
+/* Parameters the module sets itself: configuring them would break the login or its security. */
+static const char *const reserved_authz_params[] = {
+	"client_id", "redirect_uri", "response_type", "response_mode", "state", "nonce", "code_challenge",
+	"code_challenge_method", "scope", "audience", "organization", "request_uri", NULL
+};
+
+static const char *add_authz_param(cmd_parms *cmd, void *conf_, const char *name, const char *value)
+{
+	a0m_dir_conf *conf = conf_;
+	for (const char *const *r = reserved_authz_params; *r; r++)
+		if (strcmp(*r, name) == 0)
+			return errorf(cmd, "'%s' is set by mod_auth0 itself%s", name,
+			              strcmp(name, "scope") == 0        ? "; use Auth0Scope"
+			              : strcmp(name, "audience") == 0   ? "; use Auth0Audience"
+			              : strcmp(name, "organization") == 0 ? "; use Auth0Organization" : "");
+	for (const char *p = name; *p; p++)
+		if (!apr_isalnum(*p) && *p != '_' && *p != '-' && *p != '.')
+			return errorf(cmd, "'%s' is not a valid parameter name", name);
+	if (!conf->authz_params)
+		conf->authz_params = apr_array_make(cmd->pool, 4, sizeof(auth0_kv));
+	auth0_kv *kv = apr_array_push(conf->authz_params);
+	kv->name = name;
+	kv->value = value;
+	return NULL;
+}
+
+static const char *set_session_secrets(cmd_parms *cmd, void *conf_, int argc, char *const argv[])
+{
+	a0m_dir_conf *conf = conf_;
+	if (argc < 1)
+		return errorf(cmd, "needs at least one secret");
+	if (argc > 8)
+		return errorf(cmd, "at most 8 secrets (the current one and older ones being retired)");
+	const char **secrets = apr_palloc(cmd->temp_pool, sizeof(char *) * (size_t)argc);
+	for (int i = 0; i < argc; i++) {
+		const char *err = resolve_secret(cmd, argv[i], &secrets[i]);
+		if (err)
+			return err;
+		if (strlen(secrets[i]) < 32)
+			return errorf(cmd, "each secret must have at least 32 characters (e.g. from `openssl rand -hex 32`)");
+	}
+	const char *why = NULL;
+	a0m_keyring *ring = a0m_keyring_derive(cmd->pool, secrets, argc, &why);
+	if (!ring)
+		return errorf(cmd, "%s", why);
+	conf->keys = ring;
+	return NULL;
+}
+
+typedef struct enum_value {
+	const char *name;
+	int value;
+} enum_value;
+
+static const char *set_enum(cmd_parms *cmd, int *slot, const char *arg, const enum_value *values)
+{
+	const char *choices = "";
+	for (const enum_value *v = values; v->name; v++) {
+		if (strcasecmp(v->name, arg) == 0) {
+			*slot = v->value;
+			return NULL;
+		}
+		choices = apr_pstrcat(cmd->temp_pool, choices, *choices ? ", " : "", v->name, NULL);
+	}
+	return errorf(cmd, "'%s' is not one of: %s", arg, choices);
+}
+
+static const char *set_session_store(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "cookie", A0M_STORE_COOKIE }, { "cache", A0M_STORE_CACHE }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->session_store, arg, v);
+}
+
+static const char *set_samesite(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "Lax", A0M_SAMESITE_LAX }, { "Strict", A0M_SAMESITE_STRICT },
+		                            { "None", A0M_SAMESITE_NONE }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->cookie_samesite, arg, v);
+}
+
+static const char *set_logout_endpoint(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "v2", A0M_LOGOUT_V2 }, { "oidc", A0M_LOGOUT_OIDC },
+		                            { "local", A0M_LOGOUT_LOCAL }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->logout_endpoint, arg, v);
+}
+
+static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
+		                            { "both", A0M_PASS_HEADERS | A0M_PASS_ENV }, { "none", 0 }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->pass_claims_as, arg, v);
+}
+
+static const char *set_unauthenticated(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "auth", A0M_UNAUTH_AUTH }, { "401", A0M_UNAUTH_401 },
+		                            { "pass", A0M_UNAUTH_PASS }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->unauthenticated, arg, v);
+}
+
+static const char *set_flag_slot(cmd_parms *cmd, void *conf, int on)
+{
+	*(int *)((char *)conf + (size_t)cmd->info) = on ? 1 : 0;
+	return NULL;
+}
+
+static const char *set_duration(cmd_parms *cmd, void *conf, const char *arg)
+{
+	return parse_duration(cmd, arg, 1, (int *)((char *)conf + (size_t)cmd->info));
+}
+
+static const char *set_leeway(cmd_parms *cmd, void *conf, const char *arg)
+{
+	int v;
+	const char *err = parse_duration(cmd, arg, 0, &v);
+	if (err)
+		return err;
+	if (v > 600)
+		return errorf(cmd, "'%s' is too large (at most 600 seconds of clock skew)", arg);
+	((a0m_dir_conf *)conf)->leeway = v;
+	return NULL;
+}
+
+static const char *set_max_transactions(cmd_parms *cmd, void *conf, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*end || v < 1 || v > 20)
+		return errorf(cmd, "'%s' must be a number from 1 to 20", arg);
+	((a0m_dir_conf *)conf)->max_transactions = (int)v;
+	return NULL;
+}
+
+static const char *set_http_timeout(cmd_parms *cmd, void *conf, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || v < 0.1 || v > 300)
+		return errorf(cmd, "'%s' must be a number of seconds from 0.1 to 300", arg);
+	((a0m_dir_conf *)conf)->http_timeout_ms = (int)(v * 1000);
+	return NULL;
+}
+
+static const char *set_http_retries(cmd_parms *cmd, void *conf, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || v < 0 || v > 10)
+		return errorf(cmd, "'%s' must be a number from 0 to 10", arg);
+	((a0m_dir_conf *)conf)->http_retries = (int)v;
+	return NULL;
+}
+
+static const char *set_ca_file(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *path = ap_server_root_relative(cmd->pool, arg);
+	apr_finfo_t fi;
+	if (!path || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS || fi.filetype != APR_REG)
+		return errorf(cmd, "cannot read %s", arg);
+	((a0m_dir_conf *)conf)->ca_file = path;
+	return NULL;
+}
+
+static const char *set_cookie_name(cmd_parms *cmd, void *conf, const char *arg)
+{
+	for (const char *p = arg; *p; p++)
+		if (!apr_isalnum(*p) && *p != '_' && *p != '-')
+			return errorf(cmd, "'%s' may contain only letters, digits, _ and -", arg);
+	if (!*arg || strlen(arg) > 64)
+		return errorf(cmd, "must have 1 to 64 characters");
+	if (strncasecmp(arg, "__Host-", 7) == 0 || strncasecmp(arg, "__Secure-", 9) == 0)
+		return errorf(cmd, "give the name without __Host- or __Secure-: mod_auth0 adds the right prefix");
+	((a0m_dir_conf *)conf)->cookie_name = arg;
+	return NULL;
+}
+
+static const char *set_cookie_domain(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *d = arg[0] == '.' ? arg + 1 : arg;
+	if (!*d || !strchr(d, '.'))
+		return errorf(cmd, "'%s' must be a domain name such as example.com", arg);
+	for (const char *p = d; *p; p++)
+		if (!apr_isalnum(*p) && *p != '-' && *p != '.')
+			return errorf(cmd, "'%s' is not a valid domain name", arg);
+	((a0m_dir_conf *)conf)->cookie_domain = apr_pstrdup(cmd->pool, d);
+	return NULL;
+}
+
+static const char *set_header_prefix(cmd_parms *cmd, void *conf, const char *arg)
+{
+	if (strlen(arg) < 2)
+		return errorf(cmd, "'%s' is too short: an empty prefix would let clients spoof identity headers", arg);
+	for (const char *p = arg; *p; p++)
+		if (!apr_isalnum(*p) && *p != '-' && *p != '_')
+			return errorf(cmd, "'%s' may contain only letters, digits, - and _", arg);
+	((a0m_dir_conf *)conf)->claim_header_prefix = arg;
+	return NULL;
+}
+
+static const char *set_claim_name(cmd_parms *cmd, void *conf, const char *arg)
+{
+	if (!*arg || strpbrk(arg, " \t\r\n\""))
+		return errorf(cmd, "'%s' is not a claim name", arg);
+	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return NULL;
+}
+
+static const char *add_logout_allow(cmd_parms *cmd, void *conf_, const char *arg)
+{
+	a0m_dir_conf *conf = conf_;
+	const char *why = NULL;
+	if (arg[0] == '/') {
+		if (!valid_path(arg))
+			return errorf(cmd, "'%s' must be an absolute URL or a path like /goodbye", arg);
+	} else if (!valid_absolute_url(arg, &why)) {
+		return errorf(cmd, "'%s' %s", arg, why);
+	}
+	if (!conf->logout_allow)
+		conf->logout_allow = apr_array_make(cmd->pool, 4, sizeof(const char *));
+	*(const char **)apr_array_push(conf->logout_allow) = arg;
+	return NULL;
+}
+
+static const char *add_trusted_proxy(cmd_parms *cmd, void *conf_, const char *arg)
+{
+	a0m_dir_conf *conf = conf_;
+	a0m_cidr cidr;
+	memset(&cidr, 0, sizeof(cidr));
+	char *addr = apr_pstrdup(cmd->temp_pool, arg);
+	char *slash = strchr(addr, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, addr, cidr.addr) == 1) {
+		cidr.family = AF_INET;
+		cidr.bits = 32;
+	} else if (inet_pton(AF_INET6, addr, cidr.addr) == 1) {
+		cidr.family = AF_INET6;
+		cidr.bits = 128;
+	} else {
+		return errorf(cmd, "'%s' is not an IP address or network (e.g. 10.0.0.0/8)", arg);
+	}
+	if (slash) {
+		char *end;
+		long bits = strtol(slash, &end, 10);
+		if (*end || end == slash || bits < 0 || bits > cidr.bits)
+			return errorf(cmd, "'%s' has an invalid prefix length", arg);
+		cidr.bits = (int)bits;
+	}
+	if (!conf->trusted_proxies)
+		conf->trusted_proxies = apr_array_make(cmd->pool, 4, sizeof(a0m_cidr));
+	*(a0m_cidr *)apr_array_push(conf->trusted_proxies) = cidr;
+	return NULL;
+}
+
+static const char *add_management_allow(cmd_parms *cmd, void *conf_, const char *arg)
+{
+	a0m_dir_conf *conf = conf_;
+	for (const char *p = arg; *p; p++)
+		if (!apr_islower(*p) && !apr_isdigit(*p) && *p != '_' && *p != '.' && *p != '*')
+			return errorf(cmd, "'%s' is not an operation pattern like users.* or roles.list", arg);
+	if (!conf->management_allow)
+		conf->management_allow = apr_array_make(cmd->pool, 8, sizeof(const char *));
+	*(const char **)apr_array_push(conf->management_allow) = arg;
+	return NULL;
+}
+
+static const char *set_cache(cmd_parms *cmd, void *dummy, const char *arg)
+{
+	(void)dummy;
+	const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+	if (err)
+		return err;
+	a0m_server_conf *sc = ap_get_module_config(cmd->server->module_config, &auth0_module);
+	const char *sep = strchr(arg, ':');
+	const char *name = sep ? apr_pstrmemdup(cmd->pool, arg, (apr_size_t)(sep - arg)) : arg;
+	const char *args = sep ? sep + 1 : NULL;
+	const ap_socache_provider_t *prov =
+		ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION);
+	if (!prov) {
+		apr_array_header_t *names = ap_list_provider_names(cmd->pool, AP_SOCACHE_PROVIDER_GROUP,
+		                                                   AP_SOCACHE_PROVIDER_VERSION);
+		const char *list = "";
+		for (int i = 0; names && i < names->nelts; i++)
+			list = apr_pstrcat(cmd->temp_pool, list, i ? ", " : "",
+			                   ((ap_list_provider_names_t *)names->elts)[i].provider_name, NULL);
+		return errorf(cmd, "unknown cache provider '%s'; load mod_socache_%s first (loaded: %s)", name, name,
+		              *list ? list : "none");
+	}
+	err = prov->create(&sc->cache_instance, args, cmd->temp_pool, cmd->pool);
+	if (err)
+		return errorf(cmd, "%s", err);
+	sc->cache_provider = prov;
+	sc->cache_provider_name = name;
+	sc->cache_spec = arg;
+	return NULL;
+}
+
+#define DIR_OR_SERVER (RSRC_CONF | ACCESS_CONF)
+
+static const command_rec directives[] = {
+	AP_INIT_TAKE1("Auth0Domain", set_domain, NULL, DIR_OR_SERVER,
+	              "the Auth0 tenant: example.auth0.com, a custom domain, or an https:// URL"),
+	AP_INIT_TAKE1("Auth0ClientID", set_token_string, CONF_OFFSET(client_id), DIR_OR_SERVER,
+	              "the application's client id"),
+	AP_INIT_TAKE1("Auth0ClientSecret", set_client_secret, NULL, DIR_OR_SERVER,
+	              "the application's client secret (or env:VARIABLE, file:/path)"),
+	AP_INIT_TAKE12("Auth0ClientAssertionKey", set_assertion_key, NULL, DIR_OR_SERVER,
+	               "PEM private key file for private_key_jwt, and its algorithm (default RS256)"),
+	AP_INIT_TAKE1("Auth0RedirectURI", set_url_or_path, CONF_OFFSET(redirect_uri), DIR_OR_SERVER,
+	              "the callback: a path (/callback) or an absolute URL"),
+	AP_INIT_RAW_ARGS("Auth0Scope", set_scope, NULL, DIR_OR_SERVER,
+	                 "scopes to request (default \"openid profile email\")"),
+	AP_INIT_TAKE1("Auth0Audience", set_nonempty, CONF_OFFSET(audience), DIR_OR_SERVER,
+	              "the API identifier to request access tokens for"),
+	AP_INIT_TAKE1("Auth0Organization", set_token_string, CONF_OFFSET(organization), DIR_OR_SERVER,
+	              "organization id (org_...) or name users log in to"),
+	AP_INIT_TAKE2("Auth0AuthorizationParam", add_authz_param, NULL, DIR_OR_SERVER,
+	              "an extra authorization request parameter NAME VALUE (repeatable)"),
+	AP_INIT_TAKE_ARGV("Auth0SessionSecret", set_session_secrets, NULL, DIR_OR_SERVER,
+	                "secrets (32+ characters) for sessions and cookies: the first seals, all open"),
+	AP_INIT_TAKE1("Auth0SessionStore", set_session_store, NULL, DIR_OR_SERVER,
+	              "cookie (sealed session in the browser, default) or cache (shared server-side cache)"),
+	AP_INIT_TAKE1("Auth0SessionInactivityTimeout", set_duration, CONF_OFFSET(inactivity_timeout), DIR_OR_SERVER,
+	              "idle time after which a session ends (default 1h)"),
+	AP_INIT_TAKE1("Auth0SessionMaxDuration", set_duration, CONF_OFFSET(max_duration), DIR_OR_SERVER,
+	              "absolute session lifetime (default 8h)"),
+	AP_INIT_TAKE1("Auth0CookieName", set_cookie_name, NULL, DIR_OR_SERVER,
+	              "session cookie name (default auth0_session; __Host- is added on https)"),
+	AP_INIT_TAKE1("Auth0CookieDomain", set_cookie_domain, NULL, DIR_OR_SERVER,
+	              "share the session cookie with subdomains of this domain (default: this host only)"),
+	AP_INIT_TAKE1("Auth0CookieSameSite", set_samesite, NULL, DIR_OR_SERVER, "Lax (default), Strict or None"),
+	AP_INIT_FLAG("Auth0RefreshTokens", set_flag_slot, CONF_OFFSET(refresh_tokens), DIR_OR_SERVER,
+	             "renew expired access tokens with the refresh token (offline_access) (default on)"),
+	AP_INIT_TAKE1("Auth0LogoutPath", set_path, CONF_OFFSET(logout_path), DIR_OR_SERVER,
+	              "the path that logs the user out (e.g. /logout)"),
+	AP_INIT_TAKE1("Auth0LogoutReturnTo", set_url_or_path, CONF_OFFSET(logout_return_to), DIR_OR_SERVER,
+	              "where users land after logout"),
+	AP_INIT_ITERATE("Auth0LogoutReturnToAllow", add_logout_allow, NULL, DIR_OR_SERVER,
+	                "URLs or paths a returnTo parameter may name"),
+	AP_INIT_TAKE1("Auth0LogoutEndpoint", set_logout_endpoint, NULL, DIR_OR_SERVER,
+	              "v2 (/v2/logout, default), oidc (/oidc/logout) or local (this site only)"),
+	AP_INIT_TAKE1("Auth0UserClaim", set_claim_name, CONF_OFFSET(user_claim), DIR_OR_SERVER,
+	              "claim used as REMOTE_USER (default sub)"),
+	AP_INIT_TAKE1("Auth0PassClaimsAs", set_pass_claims_as, NULL, DIR_OR_SERVER,
+	              "headers, env, both (default) or none"),
+	AP_INIT_TAKE1("Auth0ClaimHeaderPrefix", set_header_prefix, NULL, DIR_OR_SERVER,
+	              "prefix of identity headers (default X-Auth0-)"),
+	AP_INIT_FLAG("Auth0PassAccessToken", set_flag_slot, CONF_OFFSET(pass_access_token), DIR_OR_SERVER,
+	             "pass the access token to the backend (default off)"),
+	AP_INIT_TAKE1("Auth0Unauthenticated", set_unauthenticated, NULL, DIR_OR_SERVER,
+	              "auth (log in, default), 401, or pass"),
+	AP_INIT_TAKE1("Auth0RolesClaim", set_claim_name, CONF_OFFSET(roles_claim), DIR_OR_SERVER,
+	              "claim holding the user's roles, for Require auth0-role"),
+	AP_INIT_TAKE1("Auth0ClockSkew", set_leeway, NULL, DIR_OR_SERVER,
+	              "seconds of clock skew tolerated on token times (default 60)"),
+	AP_INIT_TAKE1("Auth0LoginTimeout", set_duration, CONF_OFFSET(login_timeout), DIR_OR_SERVER,
+	              "how long a login may take at the Auth0 login page (default 15m)"),
+	AP_INIT_TAKE1("Auth0MaxLoginTransactions", set_max_transactions, NULL, DIR_OR_SERVER,
+	              "logins in progress per browser (tabs) (default 5)"),
+	AP_INIT_TAKE1("Auth0PostLoginURL", set_path, CONF_OFFSET(post_login_url), DIR_OR_SERVER,
+	              "landing page after a login that has no original URL (default /)"),
+	AP_INIT_TAKE1("Auth0CACertificateFile", set_ca_file, NULL, DIR_OR_SERVER,
+	              "PEM file of CAs trusted for the tenant (default: the system's)"),
+	AP_INIT_TAKE1("Auth0HTTPTimeout", set_http_timeout, NULL, DIR_OR_SERVER,
+	              "seconds to wait for the tenant (default 10)"),
+	AP_INIT_TAKE1("Auth0HTTPRetries", set_http_retries, NULL, DIR_OR_SERVER,
+	              "retries when the tenant rate-limits (default 3 for login, 2 for management)"),
+	AP_INIT_TAKE1("Auth0ManagementBaseURL", set_https_url, CONF_OFFSET(management_base_url), DIR_OR_SERVER,
+	              "Management API base URL (default https://DOMAIN/api/v2)"),
+	AP_INIT_TAKE1("Auth0OutgoingProxy", set_https_url, CONF_OFFSET(outgoing_proxy), DIR_OR_SERVER,
+	              "proxy for requests to the tenant"),
+	AP_INIT_FLAG("Auth0TrustForwardedHeaders", set_flag_slot, CONF_OFFSET(trust_forwarded), DIR_OR_SERVER,
+	             "take scheme, host and port from X-Forwarded-* sent by Auth0TrustedProxies (default off)"),
+	AP_INIT_ITERATE("Auth0TrustedProxies", add_trusted_proxy, NULL, DIR_OR_SERVER,
+	                "addresses or networks of trusted reverse proxies (default 127.0.0.1 ::1)"),
+	AP_INIT_ITERATE("Auth0ManagementAllow", add_management_allow, NULL, DIR_OR_SERVER,
+	                "Management operations the auth0-management handler may run (users.* roles.list)"),
+	AP_INIT_TAKE1("Auth0Cache", set_cache, NULL, RSRC_CONF,
+	              "shared cache: a socache provider and its arguments (default shmcb)"),
+	{ .name = NULL }
+};
+
+/* ---- start-up checks ------------------------------------------------------------------------------ */
+
+const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
+{
+	if (!c->domain)
+		return "Auth0Domain is not set";
+	if (bearer) {
+		if (!c->audience)
+			return "Auth0Audience is required for AuthType Auth0Bearer (the API identifier tokens must be for)";
+		return NULL;
+	}
+	if (!c->client_id)
+		return "Auth0ClientID is not set";
+	if (!c->redirect_uri)
+		return "Auth0RedirectURI is not set (e.g. Auth0RedirectURI /callback)";
+	if (!c->keys)
+		return "Auth0SessionSecret is not set (32+ random characters, e.g. from `openssl rand -hex 32`)";
+	if (!c->client_secret && !c->assertion_key_pem)
+		return "neither Auth0ClientSecret nor Auth0ClientAssertionKey is set";
+	if (c->logout_path && c->redirect_uri && strcmp(c->logout_path, a0m_conf_redirect_path(c)) == 0)
+		return "Auth0LogoutPath and Auth0RedirectURI must differ";
+	(void)p;
+	return NULL;
+}
+
+/* Hooks are registered in mod_auth0.c. */
+void a0m_register_hooks(apr_pool_t *p);
+
+/* APLOG_USE_MODULE(auth0) is in mod_auth0.h, so the record is declared plainly here. */
+module AP_MODULE_DECLARE_DATA auth0_module = {
+	STANDARD20_MODULE_STUFF,
+	create_dir_conf,
+	merge_dir_conf,
+	create_server_conf,
+	NULL,
+	directives,
+	a0m_register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+	AP_MODULE_FLAG_ALWAYS_MERGE
+#endif
+};

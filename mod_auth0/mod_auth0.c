@@ -1,0 +1,243 @@
+/*
+ * The module's hooks and the dispatch of each request to its flow.
+ *
+ *   check_authn (AuthType Auth0 / Auth0Bearer)
+ *       scrub spoofable identity headers, then
+ *       callback path  -> callback.c      logout path -> logout.c
+ *       anything else  -> session.c (browser session) or bearer.c (API)
+ *   handler (APR_HOOK_REALLY_FIRST, so before mod_proxy)
+ *       callback and logout paths that lie outside any protected location;
+ *       auth0-management / auth0-admin handlers (admin.c)
+ *   authz providers    -> authz.c
+ */
+#include "mod_auth0.h"
+
+#include <http_core.h>
+#include <mod_auth.h>
+
+#define NOTE_ENDPOINT "mod_auth0:endpoint"
+
+/* Whether this request is for the configured callback or logout path. */
+static bool is_path(const request_rec *r, const char *path)
+{
+	return path && r->uri && strcmp(r->uri, path) == 0;
+}
+
+static int run_endpoint(request_rec *r, const a0m_dir_conf *c)
+{
+	if (is_path(r, a0m_conf_redirect_path(c))) {
+		apr_table_setn(r->notes, NOTE_ENDPOINT, "callback");
+		return a0m_callback_handle(r, c);
+	}
+	if (is_path(r, c->logout_path)) {
+		apr_table_setn(r->notes, NOTE_ENDPOINT, "logout");
+		return a0m_logout_handle(r, c);
+	}
+	return DECLINED;
+}
+
+/* Sub-requests and internal redirects inherit the identity of their parent. */
+static bool inherit_identity(request_rec *r)
+{
+	request_rec *orig = r->main ? r->main : r->prev;
+	while (orig && !orig->user)
+		orig = orig->main ? orig->main : orig->prev;
+	if (!orig)
+		return false;
+	a0m_request *parent = a0m_request_get(orig, false);
+	if (!parent)
+		return false;
+	r->user = orig->user;
+	r->ap_auth_type = orig->ap_auth_type;
+	ap_set_module_config(r->request_config, &auth0_module, parent);
+	return true;
+}
+
+static int check_authn(request_rec *r)
+{
+	const char *type = ap_auth_type(r);
+	if (!type)
+		return DECLINED;
+	bool session = strcasecmp(type, A0M_AUTHTYPE_SESSION) == 0;
+	bool bearer = !session && strcasecmp(type, A0M_AUTHTYPE_BEARER) == 0;
+	if (!session && !bearer)
+		return DECLINED;
+
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	/* Before anything can return OK: no client may pose as the identity we pass on. */
+	a0m_claims_scrub(r, c);
+	if (inherit_identity(r))
+		return OK;
+
+	const char *problem = a0m_conf_check(r->pool, c, bearer);
+	if (problem) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s is not usable: %s", r->uri, problem);
+		return HTTP_INTERNAL_SERVER_ERROR;
+	}
+	r->ap_auth_type = (char *)(session ? A0M_AUTHTYPE_SESSION : A0M_AUTHTYPE_BEARER);
+	if (bearer)
+		return a0m_bearer_authenticate(r, c);
+	int rc = run_endpoint(r, c);
+	if (rc != DECLINED)
+		return rc;
+	return a0m_session_authenticate(r, c);
+}
+
+static int handler(request_rec *r)
+{
+	int rc = a0m_admin_handler(r);
+	if (rc != DECLINED)
+		return rc;
+	/* Endpoints already served during authentication never get here. */
+	if (apr_table_get(r->notes, NOTE_ENDPOINT) || r->main)
+		return DECLINED;
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (!c->redirect_uri && !c->logout_path)
+		return DECLINED;
+	if (!is_path(r, a0m_conf_redirect_path(c)) && !is_path(r, c->logout_path))
+		return DECLINED;
+	const char *problem = a0m_conf_check(r->pool, c, false);
+	if (problem) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s is not usable: %s", r->uri, problem);
+		return HTTP_INTERNAL_SERVER_ERROR;
+	}
+	a0m_claims_scrub(r, c);
+	return run_endpoint(r, c);
+}
+
+/* ---- start-up -------------------------------------------------------------------------------- */
+
+static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+	(void)plog;
+	(void)ptemp;
+	a0m_cache_pre_config(pconf);
+	return OK;
+}
+
+/* Whether a section configures anything of ours. */
+static bool configures_auth0(const a0m_dir_conf *c)
+{
+	return c->domain || c->client_id || c->client_secret || c->redirect_uri || c->keys || c->audience;
+}
+
+static void *merge(apr_pool_t *p, void *base, void *add)
+{
+	return auth0_module.merge_dir_config(p, base, add);
+}
+
+/* Checks the server-level configuration and every <Location>/<Directory> that uses mod_auth0. */
+static int check_server(apr_pool_t *p, server_rec *s)
+{
+	a0m_dir_conf *base = ap_get_module_config(s->lookup_defaults, &auth0_module);
+	core_server_config *core = ap_get_core_module_config(s->module_config);
+	apr_array_header_t *sections[] = { core->sec_url, core->sec_dir };
+	for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++) {
+		apr_array_header_t *arr = sections[k];
+		for (int i = 0; arr && i < arr->nelts; i++) {
+			ap_conf_vector_t *v = ((ap_conf_vector_t **)arr->elts)[i];
+			a0m_dir_conf *own = ap_get_module_config(v, &auth0_module);
+			core_dir_config *cd = ap_get_core_module_config(v);
+			if (!own || !configures_auth0(own))
+				continue;
+			a0m_dir_conf *eff = merge(p, base, own);
+			/* A client id means browser sessions; an audience alone means an API. */
+			const char *problem = eff->client_id ? a0m_conf_check(p, eff, false)
+			                    : eff->audience ? a0m_conf_check(p, eff, true) : NULL;
+			if (problem) {
+				ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: in <%s %s> of %s:%d: %s",
+				             k == 0 ? "Location" : "Directory", cd && cd->d ? cd->d : "?",
+				             s->server_hostname ? s->server_hostname : "server", s->port, problem);
+				return HTTP_INTERNAL_SERVER_ERROR;
+			}
+		}
+	}
+	if (base->client_id && base->redirect_uri) {
+		const char *problem = a0m_conf_check(p, base, false);
+		if (problem) {
+			ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: in the server configuration of %s:%d: %s",
+			             s->server_hostname ? s->server_hostname : "server", s->port, problem);
+			return HTTP_INTERNAL_SERVER_ERROR;
+		}
+	}
+	return OK;
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+	(void)plog;
+	for (server_rec *vs = s; vs; vs = vs->next) {
+		int rc = check_server(ptemp, vs);
+		if (rc != OK)
+			return rc;
+	}
+	if (auth0_global_init() != AUTH0_OK) {
+		ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: libcurl could not be initialised");
+		return HTTP_INTERNAL_SERVER_ERROR;
+	}
+	if (a0m_cache_post_config(pconf, ptemp, s) != APR_SUCCESS)
+		return HTTP_INTERNAL_SERVER_ERROR;
+	a0m_app_post_config();
+	ap_add_version_component(pconf, A0M_VERSION);
+	return OK;
+}
+
+static void child_init(apr_pool_t *p, server_rec *s)
+{
+	a0m_cache_child_init(p, s);
+	a0m_app_child_init(p);
+}
+
+void a0m_register_hooks(apr_pool_t *p);
+void a0m_register_hooks(apr_pool_t *p)
+{
+	ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
+	ap_hook_handler(handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	a0m_authz_register(p);
+}
+
+/* ---- per-request state ------------------------------------------------------------------------- */
+
+a0m_request *a0m_request_get(request_rec *r, bool create)
+{
+	a0m_request *rq = ap_get_module_config(r->request_config, &auth0_module);
+	if (!rq && create) {
+		rq = apr_pcalloc(r->pool, sizeof(*rq));
+		rq->pool = r->pool;
+		ap_set_module_config(r->request_config, &auth0_module, rq);
+	}
+	return rq;
+}
+
+static apr_status_t decref(void *json)
+{
+	json_decref(json);
+	return APR_SUCCESS;
+}
+
+/* Parsed on first use; owned by the pool of the request that holds the state
+ * (sub-requests share their parent's). */
+static json_t *parse_once(a0m_request *rq, const char *text, json_t **slot)
+{
+	if (!*slot && text) {
+		*slot = json_loads(text, 0, NULL);
+		if (*slot)
+			apr_pool_cleanup_register(rq->pool, *slot, decref, apr_pool_cleanup_null);
+	}
+	return *slot;
+}
+
+json_t *a0m_request_claims(request_rec *r)
+{
+	a0m_request *rq = a0m_request_get(r, false);
+	return rq ? parse_once(rq, rq->claims_text, &rq->claims) : NULL;
+}
+
+json_t *a0m_request_access_claims(request_rec *r)
+{
+	a0m_request *rq = a0m_request_get(r, false);
+	return rq ? parse_once(rq, rq->access_claims_text, &rq->access_claims) : NULL;
+}

@@ -1,0 +1,274 @@
+/*
+ * mod_auth0: Auth0 for Apache httpd 2.4.
+ *
+ * Layout (one responsibility per file):
+ *
+ *   mod_auth0.c     module record, hooks, the check_authn entry point and dispatch
+ *   config.c        directives, server/directory configuration and merging, start-up checks
+ *   app.c           per-process libauth0 clients, one per distinct tenant/application configuration
+ *   cache.c         the shared socache instance + global mutex; libauth0 store adapter
+ *   seal.c          AEAD sealing (AES-256-GCM) with HKDF-derived keys and key rotation
+ *   cookies.c       reading, writing, chunking and expiring cookies with safe attributes
+ *   origin.c        the request's external scheme/host/port (X-Forwarded-* of trusted proxies)
+ *   redirects.c     validation of post-login targets and logout returnTo (no open redirects)
+ *   pages.c         small escaped HTML pages (errors, restart login, logout confirmation)
+ *   transaction.c   login transactions: state, nonce, PKCE, original URL in a sealed cookie
+ *   login.c         starting a login (authorization URL) or answering 401
+ *   callback.c      the redirect URI: error, state, code exchange, ID token, new session
+ *   session.c       session model, cookie and cache stores, timeouts, renewal, refresh
+ *   logout.c        the logout endpoint
+ *   bearer.c        AuthType Auth0Bearer: access-token validation and its cache
+ *   claims.c        claim lookup, identity headers/environment, spoofing protection
+ *   authz.c         Require auth0-claim / -scope / -permission / -role / -org
+ *   admin.c         SetHandler auth0-management (JSON API) and auth0-admin (page)
+ */
+#ifndef MOD_AUTH0_H
+#define MOD_AUTH0_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <ap_socache.h>
+#include <apr_global_mutex.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+
+#include <auth0.h>
+
+#ifdef APLOG_USE_MODULE
+APLOG_USE_MODULE(auth0);
+#endif
+
+extern module AP_MODULE_DECLARE_DATA auth0_module;
+
+#define A0M_VERSION "mod_auth0/" AUTH0_VERSION
+
+/* AuthType names. */
+#define A0M_AUTHTYPE_SESSION "Auth0"
+#define A0M_AUTHTYPE_BEARER "Auth0Bearer"
+
+/* Unset markers for merging. */
+#define A0M_UNSET_INT (-2147483647 - 1)
+
+typedef enum {
+	A0M_UNAUTH_AUTH = 0,   /* redirect browsers to the login page (401 for non-navigations) */
+	A0M_UNAUTH_401,
+	A0M_UNAUTH_PASS        /* let the request through without a user */
+} a0m_unauth_action;
+
+typedef enum { A0M_STORE_COOKIE = 0, A0M_STORE_CACHE } a0m_session_store;
+typedef enum { A0M_SAMESITE_LAX = 0, A0M_SAMESITE_STRICT, A0M_SAMESITE_NONE } a0m_samesite;
+typedef enum { A0M_LOGOUT_V2 = 0, A0M_LOGOUT_OIDC, A0M_LOGOUT_LOCAL } a0m_logout_endpoint;
+
+/* Where identity goes for the backend (bit set). */
+enum { A0M_PASS_HEADERS = 1, A0M_PASS_ENV = 2 };
+
+/* A sealing key derived from one Auth0SessionSecret. */
+typedef struct a0m_key {
+	unsigned char id;           /* first byte of SHA-256(key): picks the key when opening */
+	unsigned char key[32];
+} a0m_key;
+
+/* Keys derived from Auth0SessionSecret SECRET...: the first seals, all open. */
+typedef struct a0m_keyring {
+	int count;
+	a0m_key *session;        /* session cookies and cached sessions */
+	a0m_key *transaction;    /* login transaction cookies */
+	a0m_key *cache;          /* tokens kept in the shared cache */
+	unsigned char csrf[32];  /* CSRF tokens (first secret only) */
+} a0m_keyring;
+
+/* A trusted proxy network for X-Forwarded-*. */
+typedef struct a0m_cidr {
+	int family;              /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int bits;
+} a0m_cidr;
+
+/*
+ * The configuration of a directory (or of a whole server: httpd merges the
+ * server-level values into every directory). Strings are NULL and integers
+ * A0M_UNSET_INT when not set; accessors in config.c apply the defaults.
+ */
+typedef struct a0m_dir_conf {
+	/* the tenant and the application */
+	const char *domain;
+	const char *client_id;
+	const char *client_secret;
+	const char *assertion_key_file;
+	const char *assertion_key_pem;
+	const char *assertion_alg;
+	const char *ca_file;
+	int http_timeout_ms;
+	int http_retries;
+	const char *management_base_url;
+	const char *outgoing_proxy;
+
+	/* login */
+	const char *redirect_uri;          /* path ("/callback") or absolute URL */
+	const char *scope;
+	const char *audience;
+	const char *organization;
+	apr_array_header_t *authz_params;  /* of auth0_kv */
+	int unauthenticated;               /* a0m_unauth_action */
+	int login_timeout;                 /* seconds a login transaction lives */
+	int max_transactions;              /* concurrent login transactions (cookies) per browser */
+	const char *post_login_url;        /* landing page when no original URL is known */
+
+	/* sessions */
+	a0m_keyring *keys;
+	int session_store;                 /* a0m_session_store */
+	int inactivity_timeout;
+	int max_duration;
+	const char *cookie_name;
+	const char *cookie_domain;
+	int cookie_samesite;               /* a0m_samesite */
+	int refresh_tokens;                /* renew access tokens with the refresh token (on/off) */
+
+	/* logout */
+	const char *logout_path;
+	const char *logout_return_to;
+	apr_array_header_t *logout_allow;  /* of const char * (absolute URLs or path prefixes) */
+	int logout_endpoint;               /* a0m_logout_endpoint */
+
+	/* identity to backends */
+	const char *user_claim;
+	int pass_claims_as;                /* A0M_PASS_* bits */
+	const char *claim_header_prefix;
+	int pass_access_token;
+
+	/* authorization */
+	const char *roles_claim;
+	int leeway;
+
+	/* proxies */
+	int trust_forwarded;
+	apr_array_header_t *trusted_proxies; /* of a0m_cidr */
+
+	/* admin endpoints */
+	apr_array_header_t *management_allow; /* of const char * globs */
+} a0m_dir_conf;
+
+/* Per-server (virtual host) configuration: only what cannot vary by directory. */
+typedef struct a0m_server_conf {
+	const char *cache_spec;            /* Auth0Cache PROVIDER[:ARGS] as written */
+	const char *cache_provider_name;
+	const ap_socache_provider_t *cache_provider;
+	ap_socache_instance_t *cache_instance;
+} a0m_server_conf;
+
+/* ---- config.c: effective values with defaults ------------------------------------- */
+
+const char *a0m_conf_scope(const a0m_dir_conf *c);
+int a0m_conf_inactivity_timeout(const a0m_dir_conf *c);
+int a0m_conf_max_duration(const a0m_dir_conf *c);
+int a0m_conf_login_timeout(const a0m_dir_conf *c);
+int a0m_conf_max_transactions(const a0m_dir_conf *c);
+const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
+const char *a0m_conf_user_claim(const a0m_dir_conf *c);
+const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
+int a0m_conf_pass_claims_as(const a0m_dir_conf *c);
+int a0m_conf_leeway(const a0m_dir_conf *c);
+const char *a0m_conf_post_login_url(const a0m_dir_conf *c);
+const char *a0m_conf_redirect_path(const a0m_dir_conf *c); /* path part of Auth0RedirectURI */
+bool a0m_conf_flag(int value, bool dflt);
+
+/* Checks a configuration that protects something; NULL when usable, else a message naming the directive. */
+const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer);
+
+/* ---- cache.c: the shared cache --------------------------------------------------------- */
+
+/* Namespaces of cache keys, so that one socache serves every purpose. */
+#define A0M_NS_SESSION "s:"
+#define A0M_NS_STATE "u:"       /* used login states (replay protection) */
+#define A0M_NS_BEARER "b:"      /* validated bearer tokens */
+#define A0M_NS_STORE "l:"       /* libauth0's store: Management token, JWKS */
+
+void a0m_cache_pre_config(apr_pool_t *pconf);
+apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
+void a0m_cache_child_init(apr_pool_t *p, server_rec *s);
+/* Stores a value until `expires` (apr_time_t). APR_ENOSPC when too large for the provider. */
+apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *value, size_t len,
+                           apr_time_t expires, apr_pool_t *p);
+/* APR_NOTFOUND when absent; *value is allocated from p. */
+apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p);
+apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p);
+/* The cross-process lock for single-flight refreshes (also held around non-thread-safe providers). */
+apr_status_t a0m_cache_lock(void);
+apr_status_t a0m_cache_unlock(void);
+/* A libauth0 store backed by the shared cache: values sealed with keys[0], opened with any. */
+void a0m_cache_store_init(apr_pool_t *p, server_rec *s, const a0m_key *keys, int key_count, auth0_store *store);
+
+/* ---- seal.c ----------------------------------------------------------------------------- */
+
+/* Derives the keyring for secrets (at configuration time). NULL and *error set on failure. */
+a0m_keyring *a0m_keyring_derive(apr_pool_t *p, const char *const *secrets, int count, const char **error);
+/* Seals plaintext bound to `context` (e.g. the cookie name): base64url text. */
+char *a0m_seal(apr_pool_t *p, const a0m_key *key, const char *context, const unsigned char *plain, size_t len);
+/* Opens a sealed value with any of `count` keys; NULL when forged, truncated or for another context. */
+unsigned char *a0m_open(apr_pool_t *p, const a0m_key *keys, int count, const char *context, const char *sealed,
+                        size_t *len);
+/* Binary variants (no base64url), for cache values. */
+unsigned char *a0m_seal_raw(apr_pool_t *p, const a0m_key *key, const char *context, const unsigned char *plain,
+                            size_t len, size_t *out_len);
+unsigned char *a0m_open_raw(apr_pool_t *p, const a0m_key *keys, int count, const char *context,
+                            const unsigned char *sealed, size_t sealed_len, size_t *len);
+/* Random bytes as base64url text (nbytes <= 64). */
+char *a0m_random_token(apr_pool_t *p, size_t nbytes);
+/* Hex SHA-256 of text (cache keys that do not reveal ids or tokens). */
+char *a0m_sha256_hex(apr_pool_t *p, const char *data, size_t len);
+/* Constant-time string equality. */
+bool a0m_secure_streq(const char *a, const char *b);
+
+/* ---- app.c: libauth0 clients --------------------------------------------------------------- */
+
+/* The libauth0 client for this configuration, created once per process; NULL on error (logged). */
+auth0_client *a0m_app_client(request_rec *r, const a0m_dir_conf *c);
+
+/* ---- module-wide set-up (mod_auth0.c calls these) ---------------------------------------- */
+
+void a0m_app_post_config(void);
+void a0m_app_child_init(apr_pool_t *pchild);
+
+/* ---- the flows: each returns an httpd status (OK, DECLINED, HTTP_*, DONE) ------------------ */
+
+/* AuthType Auth0 on a request that is not the callback or logout path (session.c / login.c). */
+int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c);
+/* The redirect URI (callback.c). */
+int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c);
+/* The logout path (logout.c). */
+int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c);
+/* AuthType Auth0Bearer (bearer.c). */
+int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c);
+/* Removes client-supplied identity headers before anything else runs (claims.c). */
+void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c);
+/* Registers the Require auth0-* providers (authz.c). */
+void a0m_authz_register(apr_pool_t *p);
+/* SetHandler auth0-management / auth0-admin (admin.c); DECLINED for other handlers. */
+int a0m_admin_handler(request_rec *r);
+
+/* ---- per-request state --------------------------------------------------------------------- */
+
+struct a0m_session;
+
+/* What the authentication phase learnt about this request (r->request_config). */
+typedef struct a0m_request {
+	apr_pool_t *pool;              /* the pool of the request that created it */
+	const char *source;            /* "session" or "bearer" */
+	struct a0m_session *session;   /* browser session, if any */
+	const char *claims_text;       /* ID-token claims (JSON text) */
+	const char *access_claims_text;/* access-token claims (JSON text), if any */
+	json_t *claims;                /* parsed lazily by a0m_request_claims */
+	json_t *access_claims;
+	const char *access_token;
+	const char *csrf_token;        /* for the admin API / logout form */
+} a0m_request;
+
+a0m_request *a0m_request_get(request_rec *r, bool create);
+/* The parsed claims (ID token) and access-token claims, parsed once per request. */
+json_t *a0m_request_claims(request_rec *r);
+json_t *a0m_request_access_claims(request_rec *r);
+
+#endif

@@ -1,0 +1,34 @@
+#!/bin/bash
+# Installs the Debian 12 packages that mod_auth0 needs to build, test and run
+# its demo. Run as root; does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev llvm
+	apache2 apache2-dev libapr1-dev libaprutil1-dev
+	libcurl4-openssl-dev libjansson-dev libssl-dev libcjose-dev
+	# tests: the fake tenant (Perl), Apache::Test, caches, tools
+	openssl curl ca-certificates perl libmojolicious-perl libio-socket-ssl-perl libcryptx-perl libcrypt-jwt-perl
+	libapache2-mod-perl2 libwww-perl libhttp-cookies-perl redis-server memcached
+	python3 default-jre-headless
+	# benchmarks
+	wrk
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+	echo "install-deps: run this script as root (or with sudo) to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y "${missing[@]}"
