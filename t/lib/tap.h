@@ -83,8 +83,8 @@ static void diag(const char *fmt, ...)
 #define unlike(hay, needle, ...)                                                      \
 	do {                                                                              \
 		const char *tap_h = (hay), *tap_n = (needle);                                 \
-		if (!tap_ok(!tap_h || !strstr(tap_h, tap_n), __FILE__, __LINE__, __VA_ARGS__)) \
-			printf("#     '%s'\n#     contains '%s'\n", tap_h, tap_n);               \
+		if (!tap_ok(!tap_h || !tap_n || !strstr(tap_h, tap_n), __FILE__, __LINE__, __VA_ARGS__)) \
+			printf("#     '%s'\n#     contains '%s'\n", tap_h ? tap_h : "", tap_n ? tap_n : ""); \
 	} while (0)
 
 static void skip_all(const char *why) __attribute__((noreturn, unused));

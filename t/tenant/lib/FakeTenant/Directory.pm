@@ -29,6 +29,7 @@ sub load ($self, $seed) {
   $self->{token_exchange_profiles} = $seed->{token_exchange_profiles} // [];
   $self->add_client($_) for @{$seed->{clients} // []};
   $self->add_role($_)   for @{$seed->{roles} // []};
+  $self->{demo_logins} = [map { $self->_demo_login($_) } grep { defined $_->{password} } @{$seed->{users} // []}];
   for my $u (@{$seed->{users} // []}) {
     my $roles = delete $u->{roles} // [];
     my $user  = $self->add_user($u);
@@ -39,6 +40,17 @@ sub load ($self, $seed) {
 }
 
 sub tenant ($self) { $self->{tenant} }
+
+sub _demo_login ($self, $u) {
+  my @roles = map { $self->role($_) ? $self->role($_)->{name} : $_ } @{$u->{roles} // []};
+  my @notes = (
+    @roles ? 'roles: ' . join(', ', @roles) : (),
+    $u->{blocked}                                     ? 'blocked'               : (),
+    $u->{mfa}                                         ? 'MFA (TOTP, SMS)'       : (),
+    exists $u->{email_verified} && !$u->{email_verified} ? 'email not verified' : (),
+  );
+  return {email => $u->{email}, password => $u->{password}, notes => join('; ', @notes)};
+}
 
 # ---- connections -----------------------------------------------------------
 
@@ -233,6 +245,14 @@ sub user_by_login ($self, $login, $connection) {
     // (grep { lc($_->{username} // '') eq lc $login && $_->{connection} eq $connection } @{$self->users})[0];
 }
 
+sub is_blocked ($self, $user) {
+  my $blocked = $user->{blocked};
+  return ref $blocked ? !!$$blocked : !!$blocked;
+}
+
+# Seeded users and their passwords, for the login page and the README.
+sub demo_logins ($self) { $self->{demo_logins} }
+
 sub check_password ($self, $user, $password) {
   return defined $user->{password} && defined $password && $user->{password} eq $password;
 }
@@ -290,6 +310,13 @@ sub delete_user ($self, $id) {
   delete $self->{user_perms}{$id};
   delete $_->{members}{$id} for values %{$self->{orgs}};
   return 1;
+}
+
+# First sequence number for $count bulk users (POST /__control/users/bulk).
+sub reserve_bulk ($self, $count) {
+  my $start = $self->{bulk_next} // 1;
+  $self->{bulk_next} = $start + $count;
+  return $start;
 }
 
 sub record_login ($self, $user) {

@@ -17,12 +17,14 @@ has rules => sub { [] };
 my %ACTIONS      = map { $_ => 1 } qw(respond delay blackhole close truncate malformed huge);
 my $MAX_HUGE     = 256 * 1024 * 1024;
 my $HOLD_SECONDS = 600;    # a black-holed connection is dropped after this
+my $MAX_RULES    = 1000;
 
 sub clear ($self) { $self->rules([]) }
 
 # Validates and stores a rule; returns (rule) or (undef, error).
 sub add ($self, $spec) {
   return (undef, 'a fault rule must be an object') unless ref $spec eq 'HASH';
+  return (undef, "at most $MAX_RULES rules") if @{$self->rules} >= $MAX_RULES;
   my %rule = %$spec;
   return (undef, 'path is required') unless defined $rule{path} && $rule{path} =~ m{^/};
   if (($rule{preset} // '') eq 'rate_limit') {
@@ -70,7 +72,9 @@ sub apply ($self, $c, $rule, $next) {
     return _respond($c, $rule, $action eq 'malformed' ? '{"access_token": "tok" "token_type": Bearer,' : undef);
   };
   my $delay = ($rule->{delay_ms} // 0) / 1000;
-  $c->render_later;
+  # render_later would make the delayed dispatch skip routing; a delay
+  # just leaves the response pending.
+  $c->render_later unless $action eq 'delay';
   if ($action eq 'blackhole') {
     $c->inactivity_timeout($HOLD_SECONDS);
     return;
@@ -103,11 +107,10 @@ sub _rate_limit_headers ($c, $rule) {
 sub _default_body ($c, $status) {
   my $mgmt = $c->req->url->path->to_string =~ m{^/api/v2/};
   if ($status == 429) {
-    return encode_json(
-      $mgmt
-      ? {statusCode => 429, error => 'Too Many Requests', message => 'Global limit has been reached', errorCode => 'too_many_requests'}
-      : {error => 'too_many_requests', error_description => 'Global limit has been reached'}
-    );
+    my $message = 'Global limit has been reached';
+    return encode_json($mgmt
+      ? {statusCode => 429, error => 'Too Many Requests', message => $message, errorCode => 'too_many_requests'}
+      : {error => 'too_many_requests', error_description => $message});
   }
   my $reason = Mojo::Message::Response->default_message($status) // 'Error';
   return encode_json($mgmt
@@ -128,14 +131,19 @@ sub _respond ($c, $rule, $body) {
   $c->render(data => $rule->{body} // $body // _default_body($c, $status), status => $status);
 }
 
-# Announces the whole body in Content-Length, sends half, hangs up.
+# Announces the whole body in Content-Length, sends half, hangs up.  The
+# bytes go straight to the socket: Mojo's response writer would notice.
 sub _truncate ($c, $rule) {
-  my $body = $rule->{body}
+  my $stream = Mojo::IOLoop->stream($c->tx->connection // '') or return;
+  my $body   = $rule->{body}
     // encode_json({access_token => 'x' x 64, id_token => 'y' x 64, token_type => 'Bearer', expires_in => 86400});
-  _set_headers($c, $rule);
-  $c->res->code($rule->{status} // 200);
-  $c->res->headers->content_length(length $body);
-  $c->write(substr($body, 0, length($body) >> 1) => sub ($c) { _close($c) });
+  my $status = $rule->{status} // 200;
+  my %headers = (%{$rule->{headers} // {}}, 'Content-Type' => $rule->{content_type} // 'application/json',
+    'Content-Length' => length $body, Connection => 'close');
+  my $head = "HTTP/1.1 $status " . (Mojo::Message::Response->default_message($status) // 'Unknown') . "\r\n"
+    . join('', map {"$_: $headers{$_}\r\n"} sort keys %headers) . "\r\n";
+  $stream->write($head . substr($body, 0, length($body) >> 1));
+  $stream->close_gracefully;
 }
 
 # A valid JSON document of exactly `size` bytes, streamed in 64 KiB chunks
@@ -148,8 +156,8 @@ sub _huge ($c, $rule) {
   $c->res->headers->content_length($size);
   my $left = $size - length($head) - length($tail);
   my $chunk = 'x' x 65536;
-  $c->write($head => sub ($c) {
-    return $c->write($tail => sub ($c) { $c->write('') }) unless $left;
+  $c->write($head => sub ($c, @) {
+    return $c->write($tail => sub ($c, @) { $c->write('') }) unless $left;
     my $n = min($left, 65536);
     $left -= $n;
     $c->write(substr($chunk, 0, $n) => __SUB__);

@@ -43,7 +43,7 @@ sub rotate ($self, $drop_old = 0) {
   return $new;
 }
 
-sub jwks ($self) { {keys => [map { $self->jwk($_) } reverse @{$self->keys}]} }
+sub jwks ($self) { return {keys => [map { $self->jwk($_) } reverse @{$self->keys}]} }
 
 sub jwk ($self, $entry) {
   my $jwk = $entry->{pk}->export_key_jwk('public', 1);

@@ -7,13 +7,12 @@ package FakeTenant::Store;
 
 use Mojo::Base -base, -signatures;
 
-use Carp qw(croak);
-
 # Returns the tenant's notion of "now" (epoch seconds, clock offset applied).
 has clock => sub { sub { time } };
 
-# Entries per kind.  Past this, expired entries are purged; if the kind is
-# still full the put fails loudly (a 500 in the request that caused it).
+# Entries per kind.  Past this, expired entries are purged and, if the kind
+# is still full, the tenth of the entries closest to expiry is dropped (a
+# long load test then loses its oldest sessions rather than failing).
 has cap => 50_000;
 
 # Expired entries are kept this long so that endpoints can tell "expired"
@@ -24,7 +23,10 @@ sub put ($self, $kind, $key, $data, $ttl) {
   my $bucket = $self->{data}{$kind} //= {};
   if (!exists $bucket->{$key} && keys %$bucket >= $self->cap) {
     $self->purge($kind);
-    croak "store '$kind' is full (" . $self->cap . ' entries)' if keys %$bucket >= $self->cap;
+    if (keys %$bucket >= $self->cap) {
+      my @oldest = sort { $bucket->{$a}{expires_at} <=> $bucket->{$b}{expires_at} } keys %$bucket;
+      delete @$bucket{@oldest[0 .. int($self->cap / 10)]};
+    }
   }
   $data->{expires_at} = $self->clock->() + $ttl;
   return $bucket->{$key} = $data;

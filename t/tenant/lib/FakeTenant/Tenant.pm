@@ -9,6 +9,7 @@ use Mojo::Base -base, -signatures;
 use FakeTenant::Directory;
 use FakeTenant::Store;
 use Mojo::File qw(path);
+use JSON::PP ();
 use Mojo::JSON qw(decode_json);
 
 has 'seed_file';
@@ -41,12 +42,19 @@ sub settings ($self) { $self->{settings} //= {%DEFAULT_SETTINGS} }
 
 sub setting ($self, $name) { $self->settings->{$name} }
 
-# Applies settings; returns the names that are not known (and applies none then).
+# Applies settings, all or none.  Returns undef, or what is wrong.
 sub update_settings ($self, $changes) {
   my @unknown = grep { !exists $DEFAULT_SETTINGS{$_} } sort keys %$changes;
-  return \@unknown if @unknown;
+  return "unknown settings: @unknown" if @unknown;
+  for my $name (sort keys %$changes) {
+    my $value = $changes->{$name};
+    next if !defined $value && !defined $DEFAULT_SETTINGS{$name};    # back to the per-API/per-client value
+    next if $name eq 'refresh_token_rotation' && JSON::PP::is_bool($value);
+    return "$name must be an integer" . ($name eq 'clock_offset' ? '' : ' >= 0')
+      unless defined $value && !ref $value && $value =~ ($name eq 'clock_offset' ? qr/^-?\d+$/ : qr/^\d+$/);
+  }
   $self->settings->{$_} = $changes->{$_} for keys %$changes;
-  return [];
+  return undef;
 }
 
 # The tenant's clock: real time shifted by the clock_offset setting, so tests

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Runs every test of mod_auth0 and prints a summary. Run as root on a fresh
+# Debian 12 machine: it installs what it needs first.
+#
+#   scripts/test.sh            everything (what CI runs)
+#   scripts/test.sh --quick    gcc build and its tests only
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+scripts/install-deps.sh || exit 1
+
+results=()
+failed=0
+stage() {
+	local name=$1
+	shift
+	echo
+	echo "=== $name"
+	local start=$SECONDS
+	if "$@"; then
+		results+=("PASS  $name ($((SECONDS - start)) s)")
+	else
+		results+=("FAIL  $name ($((SECONDS - start)) s)")
+		failed=1
+	fi
+}
+
+jobs=$(nproc)
+# Each test program starts its own fake tenant (t/lib/run-test), so they can run in parallel.
+stage "build (gcc, -Werror)" scripts/build.sh default
+stage "libauth0 tests (gcc)" make -C build/default -j"$jobs" check
+
+if [ $quick = 0 ]; then
+	stage "build (clang, ASan + UBSan, -Werror)" scripts/build.sh asan
+	stage "libauth0 tests (ASan + UBSan + LeakSanitizer)" \
+		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		make -C build/asan -j"$jobs" check
+fi
+
+echo
+echo "=== summary"
+printf '%s\n' "${results[@]}"
+if [ $failed = 0 ]; then
+	echo "ALL TESTS PASSED"
+else
+	echo "SOME TESTS FAILED"
+	# Show the logs of failed automake tests to make CI output useful.
+	for log in build/*/t/unit/*.log; do
+		[ -f "$log" ] && grep -q '^not ok\|^ERROR\|^FAIL' "$log" && { echo "--- $log"; tail -40 "$log"; }
+	done
+fi
+exit $failed
