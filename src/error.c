@@ -231,6 +231,7 @@ const char *auth0_token_rule_name(auth0_token_rule rule)
 	case AUTH0_RULE_AUTH_TIME: return "auth_time";
 	case AUTH0_RULE_ORGANIZATION: return "organization";
 	case AUTH0_RULE_TYPE: return "type";
+	case AUTH0_RULE_KEYS_UNAVAILABLE: return "keys_unavailable";
 	}
 	return "unknown";
 }
@@ -246,6 +247,8 @@ bool auth0_error_is_transient(const auth0_error *err)
 	case AUTH0_ERR_SERVER:
 	case AUTH0_ERR_UNAVAILABLE:
 		return true;
+	case AUTH0_ERR_INVALID_TOKEN:
+		return err->rule == AUTH0_RULE_KEYS_UNAVAILABLE;
 	default:
 		return false;
 	}

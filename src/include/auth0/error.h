@@ -31,7 +31,7 @@ typedef enum auth0_token_rule {
 	AUTH0_RULE_NONE = 0,
 	AUTH0_RULE_DECODE,      /* not three base64url parts of JSON */
 	AUTH0_RULE_ALGORITHM,   /* alg "none" or an algorithm not allowed */
-	AUTH0_RULE_KEY,         /* no key for the kid, or the JWKS could not be fetched */
+	AUTH0_RULE_KEY,         /* no key for the token's kid */
 	AUTH0_RULE_SIGNATURE,
 	AUTH0_RULE_ISSUER,
 	AUTH0_RULE_SUBJECT,
@@ -43,7 +43,9 @@ typedef enum auth0_token_rule {
 	AUTH0_RULE_AUTHORIZED_PARTY, /* azp */
 	AUTH0_RULE_AUTH_TIME,   /* auth_time too old for max_age */
 	AUTH0_RULE_ORGANIZATION,/* org_id / org_name */
-	AUTH0_RULE_TYPE         /* typ header not a JWT access token type */
+	AUTH0_RULE_TYPE,        /* typ header not a JWT access token type */
+	AUTH0_RULE_KEYS_UNAVAILABLE /* no key is known and the JWKS could not be fetched: the token
+	                               may be fine; auth0_error_is_transient() is true */
 } auth0_token_rule;
 
 typedef struct auth0_rate_limit {
@@ -77,7 +79,7 @@ AUTH0_EXTERN void auth0_error_free(auth0_error *err);
 /* A short name for a token rule ("audience", "expired", ...). */
 AUTH0_EXTERN const char *auth0_token_rule_name(auth0_token_rule rule);
 
-/* True when retrying the same request later may succeed (timeouts, network, 429, 5xx). */
+/* True when retrying the same request later may succeed (timeouts, network, 429, 5xx, JWKS unreachable). */
 AUTH0_EXTERN bool auth0_error_is_transient(const auth0_error *err);
 
 #ifdef __cplusplus

@@ -1,0 +1,112 @@
+/*
+ * Validation of JWT access tokens for your own APIs (RFC 9068), as mod_auth0
+ * does on every bearer request: so the path is short. The token is decoded
+ * once; keys were imported when the JWKS was fetched; the cache lookup is a
+ * mutex and a scan of two or three kids; then one EVP verification and a few
+ * claim comparisons. Nothing is re-serialised.
+ */
+#include "jwt_internal.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+#define A0_DEFAULT_LEEWAY 60
+#define A0_MAX_ALGS 16
+
+static const char what[] = "access token";
+
+/* RFC 9068 "at+jwt" (with or without "application/"), and plain "JWT" as many issuers still send. */
+static auth0_status check_typ(const a0_jwt *jwt, auth0_error **err)
+{
+	json_t *typ = json_object_get(jwt->header, "typ");
+	if (!typ)
+		return AUTH0_OK;
+	const char *t = json_string_value(typ);
+	if (t && (strcasecmp(t, "at+jwt") == 0 || strcasecmp(t, "application/at+jwt") == 0 ||
+	          strcasecmp(t, "JWT") == 0))
+		return AUTH0_OK;
+	a0_buf b = A0_BUF_INIT;
+	a0_buf_puts(&b, "Type (typ) header of the access token must be \"at+jwt\", \"application/at+jwt\" or "
+	                "\"JWT\"; found \"");
+	a0_buf_put_clean(&b, t ? t : "", 100);
+	a0_buf_putc(&b, '"');
+	char *msg = a0_buf_steal(&b);
+	auth0_status st = msg ? a0_fail_token(err, AUTH0_RULE_TYPE, "%s", msg) : a0_oom(err);
+	free(msg);
+	return st;
+}
+
+auth0_status auth0_access_token_validate(auth0_client *c, const char *access_token,
+                                         const auth0_access_token_options *o, json_t **claims,
+                                         auth0_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (claims)
+		*claims = NULL;
+	if (!c)
+		return a0_fail_arg(err, "client", "auth0_access_token_validate needs a client");
+	if (!o || a0_empty(o->audience))
+		return a0_fail_arg(err, "audience", "Must supply a valid audience (your API's identifier)");
+	if (o->issuer && !*o->issuer)
+		return a0_fail_arg(err, "issuer", "Must supply a valid issuer");
+	if (o->organization && !*o->organization)
+		return a0_fail_arg(err, "organization", "Must supply a valid organization");
+	if (o->leeway.set && o->leeway.value < 0)
+		return a0_fail_arg(err, "leeway", "Must supply a valid leeway");
+
+	static const char *const default_algs[] = { "RS256", NULL };
+	const char *const *names = o->algorithms ? o->algorithms : default_algs;
+	size_t n_algs = 0;
+	for (; names[n_algs]; n_algs++) {
+		const a0_jws_alg *alg = a0_jws_alg_find(names[n_algs]);
+		if (n_algs >= A0_MAX_ALGS || !alg || alg->kty == A0_KTY_OCT)
+			return a0_fail_arg(err, "algorithms",
+			                   "Signature algorithm of \"%.20s\" is not supported for access tokens "
+			                   "(RS256, RS384, RS512, PS256, PS384, PS512, ES256)", names[n_algs]);
+	}
+	if (n_algs == 0)
+		return a0_fail_arg(err, "algorithms", "Must supply at least one signature algorithm");
+
+	const char *issuer = o->issuer ? o->issuer : c->issuer;
+	int64_t leeway = o->leeway.set ? o->leeway.value : A0_DEFAULT_LEEWAY;
+	int64_t now = o->now ? o->now : a0_now();
+
+	a0_jwt jwt;
+	auth0_status st = a0_jwt_parse(access_token, &jwt, "Access token", err);
+	if (st != AUTH0_OK)
+		return st;
+	if ((st = check_typ(&jwt, err)) != AUTH0_OK ||
+	    (st = a0_check_alg(&jwt, names, n_algs, what, err)) != AUTH0_OK)
+		goto out;
+
+	/* The header's alg is one of ours: look it up in *our* table, never act on the token's text. */
+	const a0_jws_alg *alg = a0_jws_alg_find(a0_json_str(jwt.header, "alg"));
+	const char *kid = a0_jwt_kid(&jwt);
+	a0_keyset *ks = NULL;
+	if ((st = a0_jwks_get(c, kid, &ks, err)) != AUTH0_OK)
+		goto out;
+	const a0_jwk *key = a0_keyset_find(ks, kid);
+	if (!key || !a0_jwk_fits(key, alg))
+		st = a0_check_key_missing(kid, err);
+	else if (!a0_jws_verify_pkey(alg, key->pkey, &jwt))
+		st = a0_fail_token(err, AUTH0_RULE_SIGNATURE, "Invalid access token signature");
+	a0_keyset_release(ks);
+	if (st != AUTH0_OK)
+		goto out;
+
+	const json_t *payload = jwt.payload;
+	if ((st = a0_check_iss(payload, issuer, what, err)) != AUTH0_OK ||
+	    (st = a0_check_aud(payload, o->audience, what, err)) != AUTH0_OK ||
+	    (st = a0_check_exp(payload, now, leeway, what, err)) != AUTH0_OK ||
+	    (st = a0_check_nbf(payload, now, leeway, what, err)) != AUTH0_OK ||
+	    (st = a0_check_iat(payload, now, leeway, what, err)) != AUTH0_OK)
+		goto out;
+	if (o->organization && (st = a0_check_org(payload, o->organization, what, err)) != AUTH0_OK)
+		goto out;
+	if (claims)
+		*claims = json_incref(jwt.payload);
+out:
+	a0_jwt_clear(&jwt);
+	return st;
+}
