@@ -11,10 +11,14 @@ packages=(
 	# tests: the fake tenant (Perl), Apache::Test, caches, tools
 	openssl curl ca-certificates perl libmojolicious-perl libio-socket-ssl-perl libcryptx-perl libcrypt-jwt-perl
 	libapache2-mod-perl2 libwww-perl libhttp-cookies-perl redis-server memcached
-	python3 default-jre-headless
+	python3 openjdk-17-jre-headless
 	# benchmarks
 	wrk
 )
+
+# WireMock runs from npm on Java; Node.js comes with the CI machines (any version
+# from 18 works), Debian's is installed only when there is none.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

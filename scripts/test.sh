@@ -29,6 +29,7 @@ stage() {
 }
 
 jobs=$(nproc)
+stage "fake tenant self-tests" prove -r -j"$(nproc)" t/tenant/t
 # Each test program starts its own fake tenant (t/lib/run-test), so they can run in parallel.
 stage "build (gcc, -Werror)" scripts/build.sh default
 stage "libauth0 tests (gcc)" make -C build/default -j"$jobs" check

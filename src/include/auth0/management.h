@@ -5,12 +5,14 @@
  * Each of the Management API's operations has a typed function in
  * auth0/management_operations.h (generated), named from its resource and
  * method: users.list is auth0_users_list(), users.roles.assign is
- * auth0_users_roles_assign(). They all follow one shape:
+ * auth0_users_roles_assign() (the naming rule is spelled out in that
+ * header). They all follow one shape:
  *
  *     auth0_status auth0_RESOURCE_METHOD(auth0_client *client,
  *             <one const char * per path parameter, in path order>,
  *             const auth0_RESOURCE_METHOD_query *query,   // only if it has query parameters
  *             const json_t *body,                         // only if it takes a JSON body
+ *             const auth0_RESOURCE_METHOD_form *form,     // instead, for the multipart one
  *             const auth0_request_options *options,       // may be NULL
  *             json_t **out,                               // may be NULL
  *             auth0_error **err);
@@ -23,6 +25,14 @@
  * provider, or (by default) the client-credentials grant, fetched on first
  * use and renewed AUTH0_TOKEN_RENEW_MARGIN seconds before it expires. A 401
  * saying the token expired renews it once and retries the request.
+ *
+ * Answers: any 2xx is success. *out receives the parsed JSON body (also for
+ * the 13 operations whose answer the Ruby SDK discards), or NULL when the
+ * answer has no body (204, or an empty 2xx). A text/event-stream answer
+ * (events.subscribe) becomes an array of {"event", "id", "data"} objects,
+ * data parsed as JSON when it is JSON; any other non-JSON answer becomes a
+ * JSON string. Bodies are sent exactly as given: false and 0 stay, a bare
+ * array is sent as an array, NULL sends no body; DELETE may carry a body.
  *
  * Retries (every method, as the Ruby SDK): statuses 408, 429, 500, 502, 503,
  * 504, 521, 522, 524, at most management_max_retries times. The wait is
@@ -43,13 +53,33 @@ extern "C" {
 /* A token is renewed when it expires in less than this many seconds. */
 #define AUTH0_TOKEN_RENEW_MARGIN 10
 
-/* Per-request options (Ruby: request_options). Zero-initialise; every field is optional. */
+/*
+ * Per-request options (Ruby: request_options). Zero-initialise; every field
+ * is optional.
+ *
+ *     const auth0_kv hdr[] = { { "X-Request-Id", "42" }, { NULL, NULL } };
+ *     auth0_request_options o = { .headers = hdr, .timeout_ms = 5000, .max_retries = AUTH0_INT(0) };
+ */
 typedef struct auth0_request_options {
-	const auth0_kv *headers;      /* extra headers; cannot replace Authorization, Content-Type, Auth0-Client */
-	const auth0_kv *query;        /* extra query parameters; override generated ones of the same name */
-	long timeout_ms;              /* 0 = the client's management_timeout_ms */
-	const char *base_url;         /* replaces the Management API base URL for this call */
-	auth0_opt_int max_retries;    /* unset = the client's management_max_retries */
+	/*
+	 * Extra headers, sent after the client's management_additional_headers.
+	 * Authorization, Content-Type, Auth0-Client, User-Agent, Host,
+	 * Content-Length, Transfer-Encoding and Expect are refused
+	 * (AUTH0_ERR_INVALID_ARGUMENT, option "headers"); an Accept header
+	 * replaces the default "Accept: application/json".
+	 */
+	const auth0_kv *headers;
+	/*
+	 * Extra query parameters, not checked against the operation. A name
+	 * that the call already has replaces all of its values (a repeated name
+	 * here sends every value); a NULL value removes the parameter, defaults
+	 * included.
+	 */
+	const auth0_kv *query;
+	long timeout_ms;              /* per attempt; 0 = the client's management_timeout_ms */
+	const char *base_url;         /* replaces the Management API base URL for this call (https://, or
+	                                 http:// to a loopback host) */
+	auth0_opt_int max_retries;    /* 0..10; unset = the client's management_max_retries */
 } auth0_request_options;
 
 /*
@@ -79,6 +109,9 @@ typedef struct auth0_query_param {
 	const char *default_value;     /* sent when not given (as the Ruby SDK), or NULL */
 	const char *const *values;     /* AUTH0_PARAM_ENUM: allowed values, NULL-terminated */
 } auth0_query_param;
+
+/* The most path parameters an operation has, plus room to spare (for auth0_operation_match()). */
+#define AUTH0_MAX_PATH_PARAMS 8
 
 typedef enum auth0_body_kind {
 	AUTH0_BODY_NONE,
@@ -112,9 +145,12 @@ typedef struct auth0_operation {
 	const auth0_query_param *query_params;
 	size_t query_param_count;
 	auth0_body_kind body_kind;
+	const char *body_type;         /* the body's type name in the API data, or NULL */
+	bool body_is_array;            /* the API takes a bare JSON array (guardian.policies.set, ...) */
 	const char *const *multipart_fields; /* AUTH0_BODY_MULTIPART: part names, NULL-terminated */
 	const char *multipart_file_field;    /* the part that carries a file, or NULL */
 	auth0_pagination pagination;
+	const char *response_type;     /* the answer's type name in the API data, or NULL (no body) */
 	const char *summary;
 } auth0_operation;
 
@@ -126,10 +162,23 @@ AUTH0_EXTERN const auth0_operation *auth0_operation_find(const char *id);
 
 /*
  * The operation that serves an HTTP method and a Management path relative to
- * the base URL ("users/auth0%7C123/roles"), or NULL. On a match, path_values
- * (an array of at least 8 pointers) receives the decoded values of the path
- * parameters, malloc()ed, NULL-terminated; free them with
- * auth0_path_values_free(). Segments "." and ".." never match.
+ * the base URL, as it appears on the wire ("users/auth0%7C123/roles": no
+ * leading slash, no query), or NULL. For dynamic routing (mod_auth0's admin
+ * endpoints).
+ *
+ * Segments are split on '/' first and percent-decoded afterwards, so an
+ * encoded slash (%2F) is part of a value and never splits the path. A path
+ * with an empty segment (leading, trailing or doubled '/'), a "." or ".."
+ * segment (also when encoded, e.g. %2E%2E), a malformed escape, an encoded
+ * NUL, '?' or '#' never matches. When several templates match, the most
+ * specific wins: at the first segment where they differ, a literal beats a
+ * placeholder ("custom-domains/default" is custom_domains.get_default, not
+ * custom_domains.get with id "default").
+ *
+ * On a match, path_values (an array of at least AUTH0_MAX_PATH_PARAMS
+ * pointers, or NULL when the values are not wanted) receives the decoded
+ * values of the path parameters, malloc()ed, NULL-terminated, in path order;
+ * free them with auth0_path_values_free(). On no match path_values[0] is NULL.
  */
 AUTH0_EXTERN const auth0_operation *auth0_operation_match(const char *http_method, const char *path,
                                                           char **path_values);
@@ -145,13 +194,32 @@ typedef struct auth0_multipart_part {
 	const char *content_type;     /* default application/octet-stream (files) */
 } auth0_multipart_part;
 
+/* A file for the typed multipart function (auth0_jobs_users_imports_create()). */
+typedef struct auth0_file {
+	const void *data;             /* NULL: the part is not sent */
+	size_t size;
+	const char *filename;         /* default: the part's name */
+	const char *content_type;     /* default application/octet-stream */
+} auth0_file;
+
 /*
- * Runs any operation by its table entry: path_values in path order,
- * query as wire name/value strings (validated against the operation's
- * parameters: an unknown name, a bad integer or boolean, or a value outside
- * an enum is AUTH0_ERR_INVALID_ARGUMENT), body as JSON (or NULL), parts for
- * multipart operations (NULL-terminated by name, or NULL).
- * The defaults of the table are applied for parameters not given.
+ * Runs any operation by its table entry:
+ *   path_values  one non-empty value per path parameter, in path order (NULL
+ *                when the operation has none); each is percent-encoded as one
+ *                segment ("auth0|123" -> "auth0%7C123"); "." and ".." are refused;
+ *   query        wire name/value pairs, NULL-terminated by name (or NULL). Each
+ *                is checked against the operation: an unknown name, a bad
+ *                integer, a boolean other than "true"/"false", a value outside
+ *                an enum, or a repeated name that is not repeatable is
+ *                AUTH0_ERR_INVALID_ARGUMENT naming the parameter. Repeatable
+ *                parameters are given as several pairs with the same name;
+ *   body         JSON for AUTH0_BODY_JSON operations (or NULL: no body);
+ *   parts        for the multipart operation, terminated by a NULL name;
+ *   options      see auth0_request_options (may be NULL);
+ *   out          the answer (see above; may be NULL).
+ * Defaults of the table (page 0, per_page 50, include_totals true, take 50,
+ * ...) are sent for parameters that were not given; a given value always
+ * wins, including "false" and "0". Required parameters must be given.
  */
 AUTH0_EXTERN auth0_status auth0_management_call(auth0_client *client, const auth0_operation *op,
                                                 const char *const *path_values, const auth0_kv *query,
@@ -174,9 +242,16 @@ AUTH0_EXTERN auth0_status auth0_management_call(auth0_client *client, const auth
  *     }
  *     auth0_pager_free(pager);
  *
- * Offset lists stop when a page is shorter than per_page, empty, or the
- * `total` is reached (no extra empty request when totals are known);
- * checkpoint lists stop when `next` is absent.
+ * Offset lists (page / per_page) start at `page` 0 (or the page given),
+ * send per_page 50 and include_totals true unless given, and stop at a page
+ * shorter than per_page, an empty page, or when `total` is reached (no extra
+ * empty request when totals are known). With include_totals false the API
+ * answers bare arrays, which work too.
+ * Checkpoint lists (from / take) send no `from` on the first request unless
+ * given, then the answer's `next`; they stop when `next` is absent or empty,
+ * or at an empty page.
+ * The query, path values and options are copied: they need not outlive the
+ * call to auth0_pager_new().
  */
 typedef struct auth0_pager auth0_pager;
 
@@ -190,8 +265,11 @@ AUTH0_EXTERN auth0_status auth0_pager_next(auth0_pager *pager, json_t **item, au
 /* The next page's item array (a new reference), or AUTH0_OK with *items NULL at the end. */
 AUTH0_EXTERN auth0_status auth0_pager_next_page(auth0_pager *pager, json_t **items, auth0_error **err);
 
-/* The total announced by the API (include_totals), or -1 when unknown. */
+/* The total announced by the API (include_totals), or -1 when unknown (yet). */
 AUTH0_EXTERN int64_t auth0_pager_total(const auth0_pager *pager);
+
+/* Requests made so far (pages fetched). */
+AUTH0_EXTERN int auth0_pager_requests(const auth0_pager *pager);
 
 AUTH0_EXTERN void auth0_pager_free(auth0_pager *pager);
 

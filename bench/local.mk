@@ -1,0 +1,8 @@
+# Benchmarks (built with the tree so that they keep compiling; not installed). Run bench/mgmt-pagination.
+# Makefile.am includes this file: include $(srcdir)/bench/local.mk
+noinst_PROGRAMS += bench/mgmt_pagination
+bench_mgmt_pagination_SOURCES = bench/mgmt_pagination.c
+bench_mgmt_pagination_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_builddir)
+bench_mgmt_pagination_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS) $(CJOSE_CFLAGS)
+bench_mgmt_pagination_LDADD = src/libauth0_core.la
+EXTRA_DIST += bench/mgmt-pagination bench/RESULTS.md

@@ -1,0 +1,303 @@
+/*
+ * Pagination over a list operation, one request per page through
+ * auth0_management_call() (so with the client's kept-alive connection, its
+ * token, retries and request options).
+ *
+ * Offset lists: `page` from the caller's value or 0, `per_page` from the
+ * caller or the table's default (50); the table's include_totals default
+ * (true) gives the object form {start, limit, total, <items>}, and the bare
+ * array form (include_totals=false) works too. The walk stops at an empty
+ * page, a page shorter than per_page, or once `total` is reached, so a walk
+ * with totals costs no extra empty request (Ruby always makes one).
+ *
+ * Checkpoint lists: the first request carries `from` only when the caller
+ * gave one (never a bare key); then each answer's `next`. The walk stops when
+ * `next` is absent, null or empty, or at an empty page. A cursor that comes
+ * back unchanged is an error rather than an endless loop.
+ */
+#include "management_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct auth0_pager {
+	auth0_client *client;
+	const auth0_operation *op;
+	char **path_values;
+	auth0_kv *query;              /* the caller's pairs, minus the ones the pager drives */
+	auth0_kv *opt_headers;
+	auth0_kv *opt_query;
+	char *opt_base_url;
+	auth0_request_options options;
+	bool have_options;
+
+	int64_t page;                 /* offset: the next page to fetch */
+	int64_t per_page;
+	char *cursor;                 /* checkpoint: the next `from`, NULL on the first request */
+	bool done;
+	bool stuck;                   /* checkpoint: the cursor did not move; fail when more is wanted */
+	int64_t total;
+	int requests;
+
+	json_t *items;                /* the current page */
+	size_t index;
+};
+
+static const char *kv_get(const auth0_kv *kv, const char *name)
+{
+	const char *v = NULL;
+	for (const auth0_kv *p = kv; p && p->name; p++)
+		if (p->value && strcmp(p->name, name) == 0)
+			v = p->value;
+	return v;
+}
+
+static int64_t param_default(const auth0_operation *op, const char *name, int64_t fallback)
+{
+	for (size_t i = 0; i < op->query_param_count; i++)
+		if (strcmp(op->query_params[i].name, name) == 0 && op->query_params[i].default_value)
+			return strtoll(op->query_params[i].default_value, NULL, 10);
+	return fallback;
+}
+
+/* The caller's pairs without those named a or b. */
+static auth0_kv *copy_without(const auth0_kv *kv, const char *a, const char *b)
+{
+	size_t n = 0;
+	for (const auth0_kv *p = kv; p && p->name; p++)
+		n++;
+	auth0_kv *tmp = calloc(n + 1, sizeof(*tmp));
+	if (!tmp)
+		return NULL;
+	size_t k = 0;
+	for (const auth0_kv *p = kv; p && p->name; p++)
+		if (!a0_streq(p->name, a) && !a0_streq(p->name, b))
+			tmp[k++] = *p;
+	auth0_kv *copy = a0_kv_copy(tmp);
+	free(tmp);
+	return copy;
+}
+
+void auth0_pager_free(auth0_pager *pg)
+{
+	if (!pg)
+		return;
+	if (pg->path_values) {
+		for (char **p = pg->path_values; *p; p++)
+			free(*p);
+		free(pg->path_values);
+	}
+	a0_kv_free(pg->query);
+	a0_kv_free(pg->opt_headers);
+	a0_kv_free(pg->opt_query);
+	free(pg->opt_base_url);
+	free(pg->cursor);
+	json_decref(pg->items);
+	free(pg);
+}
+
+auth0_status auth0_pager_new(auth0_pager **out, auth0_client *client, const auth0_operation *op,
+                             const char *const *path_values, const auth0_kv *query,
+                             const auth0_request_options *options, auth0_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!out)
+		return a0_fail_arg(err, "out", "auth0_pager_new needs an output pointer");
+	*out = NULL;
+	if (!client)
+		return a0_fail_arg(err, "client", "auth0_pager_new needs a client");
+	if (!op)
+		return a0_fail_arg(err, "op", "auth0_pager_new needs an operation");
+	if (op->pagination.kind == AUTH0_PAGINATION_NONE)
+		return a0_fail_arg(err, "op", "%s is not a paginated list", op->id);
+
+	auth0_pager *pg = calloc(1, sizeof(*pg));
+	if (!pg)
+		return a0_oom(err);
+	pg->client = client;
+	pg->op = op;
+	pg->total = -1;
+
+	size_t n = 0;
+	while (op->path_params && op->path_params[n])
+		n++;
+	pg->path_values = calloc(n + 1, sizeof(char *));
+	if (!pg->path_values)
+		goto oom;
+	for (size_t i = 0; i < n && path_values && path_values[i]; i++)
+		if (!(pg->path_values[i] = strdup(path_values[i])))
+			goto oom;
+	/* auth0_management_call() reports an empty path value when the first page is fetched. */
+
+	const auth0_pagination *p = &op->pagination;
+	if (p->kind == AUTH0_PAGINATION_OFFSET) {
+		const char *page = kv_get(query, p->page_param);
+		const char *per_page = kv_get(query, p->per_page_param);
+		char *end = NULL;
+		pg->page = page ? strtoll(page, &end, 10) : 0;
+		if (page && (*end || pg->page < 0)) {
+			auth0_pager_free(pg);
+			return a0_fail_arg(err, p->page_param, "%s: '%s' must be a non-negative integer", op->id,
+			                   p->page_param);
+		}
+		pg->per_page = per_page ? strtoll(per_page, &end, 10) : param_default(op, p->per_page_param, 50);
+		if (per_page && (*end || pg->per_page <= 0)) {
+			auth0_pager_free(pg);
+			return a0_fail_arg(err, p->per_page_param, "%s: '%s' must be a positive integer", op->id,
+			                   p->per_page_param);
+		}
+		pg->query = copy_without(query, p->page_param, p->per_page_param);
+	} else {
+		const char *from = kv_get(query, p->cursor_param);
+		if (from && !(pg->cursor = strdup(from)))
+			goto oom;
+		pg->query = copy_without(query, p->cursor_param, NULL);
+	}
+	if (!pg->query)
+		goto oom;
+	if (options) {
+		pg->have_options = true;
+		pg->options = *options;
+		if ((options->headers && !(pg->opt_headers = a0_kv_copy(options->headers))) ||
+		    (options->query && !(pg->opt_query = a0_kv_copy(options->query))) ||
+		    (options->base_url && !(pg->opt_base_url = strdup(options->base_url))))
+			goto oom;
+		pg->options.headers = pg->opt_headers;
+		pg->options.query = pg->opt_query;
+		pg->options.base_url = pg->opt_base_url;
+	}
+	*out = pg;
+	return AUTH0_OK;
+oom:
+	auth0_pager_free(pg);
+	return a0_oom(err);
+}
+
+/* The item array of a page: the named member of an object, or the page itself when it is an array. */
+static json_t *page_items(const auth0_pagination *p, json_t *page)
+{
+	if (json_is_array(page))
+		return page;
+	json_t *items = json_object_get(page, p->item_field);
+	return json_is_array(items) ? items : NULL;
+}
+
+static auth0_status fetch(auth0_pager *pg, auth0_error **err)
+{
+	if (pg->stuck)
+		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s: the API returned the same cursor again",
+		               pg->op->id);
+	const auth0_pagination *p = &pg->op->pagination;
+	size_t n = 0;
+	for (const auth0_kv *q = pg->query; q->name; q++)
+		n++;
+	auth0_kv *kv = calloc(n + 3, sizeof(*kv));
+	if (!kv)
+		return a0_oom(err);
+	memcpy(kv, pg->query, n * sizeof(*kv));
+	char page[24], per_page[24];
+	if (p->kind == AUTH0_PAGINATION_OFFSET) {
+		snprintf(page, sizeof(page), "%lld", (long long)pg->page);
+		snprintf(per_page, sizeof(per_page), "%lld", (long long)pg->per_page);
+		kv[n++] = (auth0_kv){ p->page_param, page };
+		kv[n++] = (auth0_kv){ p->per_page_param, per_page };
+	} else if (pg->cursor) {
+		kv[n++] = (auth0_kv){ p->cursor_param, pg->cursor };
+	}
+	json_t *answer = NULL;
+	auth0_status st = auth0_management_call(pg->client, pg->op, (const char *const *)pg->path_values, kv, NULL,
+	                                        NULL, pg->have_options ? &pg->options : NULL, &answer, err);
+	free(kv);
+	if (st != AUTH0_OK)
+		return st;
+	pg->requests++;
+
+	json_t *items = page_items(p, answer);
+	size_t count = json_array_size(items);
+	int64_t total = 0;
+	if (a0_json_int(answer, "total", &total) && total >= 0)
+		pg->total = total;
+	json_decref(pg->items);
+	pg->items = json_incref(items);
+	pg->index = 0;
+
+	if (count == 0) {
+		pg->done = true;
+	} else if (p->kind == AUTH0_PAGINATION_OFFSET) {
+		if ((int64_t)count < pg->per_page || (pg->total >= 0 && (pg->page + 1) * pg->per_page >= pg->total))
+			pg->done = true;
+		pg->page++;
+	} else {
+		const char *next = a0_json_str(answer, p->next_field);
+		if (a0_empty(next)) {
+			pg->done = true;
+		} else if (a0_streq(next, pg->cursor)) {
+			/* This page's items are still handed out; asking for more then fails. */
+			pg->done = pg->stuck = true;
+		} else {
+			char *copy = strdup(next);
+			if (!copy) {
+				json_decref(answer);
+				return a0_oom(err);
+			}
+			free(pg->cursor);
+			pg->cursor = copy;
+		}
+	}
+	json_decref(answer);
+	return AUTH0_OK;
+}
+
+auth0_status auth0_pager_next_page(auth0_pager *pg, json_t **items, auth0_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!pg || !items)
+		return a0_fail_arg(err, "pager", "auth0_pager_next_page needs a pager and an output pointer");
+	*items = NULL;
+	if (pg->done && !pg->stuck)
+		return AUTH0_OK;
+	auth0_status st = fetch(pg, err);
+	if (st != AUTH0_OK) {
+		pg->done = true;
+		pg->stuck = false;
+		return st;
+	}
+	if (json_array_size(pg->items) > 0)
+		*items = json_incref(pg->items);
+	pg->index = json_array_size(pg->items); /* handed out whole */
+	return AUTH0_OK;
+}
+
+auth0_status auth0_pager_next(auth0_pager *pg, json_t **item, auth0_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!pg || !item)
+		return a0_fail_arg(err, "pager", "auth0_pager_next needs a pager and an output pointer");
+	*item = NULL;
+	while (pg->index >= json_array_size(pg->items)) {
+		if (pg->done && !pg->stuck)
+			return AUTH0_OK;
+		auth0_status st = fetch(pg, err);
+		if (st != AUTH0_OK) {
+			pg->done = true;
+			pg->stuck = false;
+			return st;
+		}
+	}
+	*item = json_incref(json_array_get(pg->items, pg->index++));
+	return AUTH0_OK;
+}
+
+int64_t auth0_pager_total(const auth0_pager *pg)
+{
+	return pg ? pg->total : -1;
+}
+
+int auth0_pager_requests(const auth0_pager *pg)
+{
+	return pg ? pg->requests : 0;
+}

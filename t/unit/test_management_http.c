@@ -1,0 +1,661 @@
+/*
+ * The Management API over HTTP, against WireMock stubs that this test
+ * registers (t/wire/mgmt-http starts WireMock): what goes on the wire
+ * (URL, query, headers, bodies, multipart), request options, answers and
+ * errors, retries on 429/503 with Retry-After, the 401 renew-and-retry-once
+ * rule, and both pagers' edge cases.
+ *
+ * Stubs are written with single quotes for readability (stub() turns them
+ * into double quotes).
+ */
+#include "management_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tap.h"
+#include "wmclient.h"
+
+static char base[512];   /* WIREMOCK_URL/api/v2 */
+
+static void stub(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void stub(const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (char *p = buf; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	if (wm_stub(buf) != 0)
+		diag("stub refused: %s", buf);
+}
+
+static void fresh(void)
+{
+	wm_reset();
+}
+
+/* The journalled requests to a URL path, oldest first (as WireMock's find lists them). */
+static json_t *requests(const char *method, const char *url_path)
+{
+	char pattern[1024];
+	snprintf(pattern, sizeof(pattern), "{\"method\":\"%s\",\"urlPath\":\"%s\"}", method, url_path);
+	json_t *list = wm_find(pattern);
+	return list ? list : json_array();
+}
+
+static int count(const char *method, const char *url_path)
+{
+	json_t *r = requests(method, url_path);
+	int n = (int)json_array_size(r);
+	json_decref(r);
+	return n;
+}
+
+static const char *url_of(const json_t *req)
+{
+	return json_string_value(json_object_get(req, "url"));
+}
+
+static auth0_client *client_with(const char *token, const char *client_id, const char *secret)
+{
+	auth0_client_options o;
+	auth0_client_options_init(&o);
+	o.domain = wm_url();
+	o.token = token;
+	o.client_id = client_id;
+	o.client_secret = secret;
+	o.management_base_url = base;
+	o.management_max_retries = 0;
+	o.max_retry_delay_ms = 3000;
+	const auth0_kv hdr[] = { { "X-Client-Header", "from-client" }, { NULL, NULL } };
+	o.management_additional_headers = hdr;
+	auth0_client *c = NULL;
+	auth0_error *err = NULL;
+	if (auth0_client_new(&c, &o, &err) != AUTH0_OK) {
+		printf("Bail out! client: %s\n", err ? err->message : "?");
+		exit(1);
+	}
+	return c;
+}
+
+static void test_wire_format(auth0_client *c)
+{
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users/auth0%%7C123'},"
+	     "'response':{'status':200,'jsonBody':{'user_id':'auth0|123','blocked':false}}}");
+	const auth0_kv hdr[] = { { "X-Test-Id", "get-1" }, { NULL, NULL } };
+	auth0_request_options ro = { .headers = hdr };
+	auth0_users_get_query q = { .fields = "email,user_id", .include_fields = AUTH0_BOOL(false) };
+	json_t *out = NULL;
+	auth0_error *err = NULL;
+	auth0_status st = auth0_users_get(c, "auth0|123", &q, &ro, &out, &err);
+	is_int(st, AUTH0_OK, "users.get with an auth0|123 id");
+	is_str(a0_json_str(out, "user_id"), "auth0|123", "the answer is parsed");
+	ok(json_is_false(json_object_get(out, "blocked")), "false comes back as false");
+	json_decref(out);
+	auth0_error_free(err);
+	json_t *r = requests("GET", "/api/v2/users/auth0%7C123");
+	json_t *req = json_array_get(r, 0);
+	is_str(url_of(req), "/api/v2/users/auth0%7C123?fields=email%2Cuser_id&include_fields=false",
+	       "path encoded as a segment, query in table order, false sent");
+	is_str(wm_header(req, "Accept"), "application/json", "Accept: application/json");
+	is_str(wm_header(req, "Authorization"), "Bearer static-token", "the bearer token");
+	ok(wm_header(req, "Content-Type") == NULL, "no Content-Type without a body");
+	ok(wm_header(req, "Auth0-Client") != NULL, "telemetry");
+	is_str(wm_header(req, "X-Client-Header"), "from-client", "the client's additional headers");
+	is_str(wm_header(req, "X-Test-Id"), "get-1", "the request's extra headers");
+	like(wm_header(req, "User-Agent"), "libauth0/", "User-Agent");
+	json_decref(r);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users'},"
+	     "'response':{'status':200,'jsonBody':[]}}");
+	auth0_users_list_query lq = { .page = AUTH0_INT(0), .include_totals = AUTH0_BOOL(false),
+		                          .q = "name:\"J D\"" };
+	st = auth0_users_list(c, &lq, NULL, &out, NULL);
+	ok(st == AUTH0_OK && json_is_array(out), "users.list answered with a bare array");
+	json_decref(out);
+	r = requests("GET", "/api/v2/users");
+	is_str(url_of(json_array_get(r, 0)), "/api/v2/users?page=0&per_page=50&include_totals=false&q=name%3A%22J+D%22",
+	       "page 0 and include_totals false sent; per_page defaulted");
+	json_decref(r);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/connections'},"
+	     "'response':{'status':200,'jsonBody':{'connections':[]}}}");
+	const char *const strategies[] = { "ad", "auth0", NULL };
+	auth0_connections_list_query cq = { .strategy = strategies, .take = AUTH0_INT(0) };
+	st = auth0_connections_list(c, &cq, NULL, NULL, NULL);
+	is_int(st, AUTH0_OK, "connections.list with a repeated strategy (out NULL)");
+	r = requests("GET", "/api/v2/connections");
+	is_str(url_of(json_array_get(r, 0)), "/api/v2/connections?include_totals=true&take=0&strategy=ad&strategy=auth0",
+	       "repeated keys, take 0 sent, no bare from");
+	json_decref(r);
+}
+
+static void test_bodies(auth0_client *c)
+{
+	fresh();
+	stub("{'request':{'method':'PATCH','urlPath':'/api/v2/users/u1'},"
+	     "'response':{'status':200,'jsonBody':{'user_id':'u1'}}}");
+	json_t *body = json_pack("{s:b, s:{s:i, s:n}}", "blocked", 0, "app_metadata", "n", 0, "gone");
+	json_t *out = NULL;
+	auth0_status st = auth0_users_update(c, "u1", body, NULL, &out, NULL);
+	is_int(st, AUTH0_OK, "users.update");
+	json_decref(out);
+	json_decref(body);
+	json_t *r = requests("PATCH", "/api/v2/users/u1");
+	json_t *req = json_array_get(r, 0);
+	is_str(a0_json_str(req, "body"), "{\"blocked\":false,\"app_metadata\":{\"n\":0,\"gone\":null}}",
+	       "the body is sent exactly as given (false, 0, an explicit null)");
+	is_str(wm_header(req, "Content-Type"), "application/json", "Content-Type: application/json");
+	json_decref(r);
+
+	fresh();
+	stub("{'request':{'method':'PUT','urlPath':'/api/v2/guardian/policies'},"
+	     "'response':{'status':200,'jsonBody':['all-applications']}}");
+	body = json_pack("[s]", "all-applications");
+	st = auth0_guardian_policies_set(c, body, NULL, &out, NULL);
+	ok(st == AUTH0_OK && json_is_array(out), "guardian.policies.set");
+	json_decref(out);
+	json_decref(body);
+	r = requests("PUT", "/api/v2/guardian/policies");
+	is_str(a0_json_str(json_array_get(r, 0), "body"), "[\"all-applications\"]", "a bare array body");
+	json_decref(r);
+
+	fresh();
+	stub("{'request':{'method':'DELETE','urlPath':'/api/v2/users/u1/roles'},'response':{'status':204}}");
+	body = json_pack("{s:[s]}", "roles", "rol_1");
+	out = (json_t *)1;
+	st = auth0_users_roles_delete(c, "u1", body, NULL, &out, NULL);
+	is_int(st, AUTH0_OK, "users.roles.delete answered 204");
+	ok(out == NULL, "no body: *out is NULL");
+	json_decref(body);
+	r = requests("DELETE", "/api/v2/users/u1/roles");
+	is_str(a0_json_str(json_array_get(r, 0), "body"), "{\"roles\":[\"rol_1\"]}", "DELETE carries its body");
+	json_decref(r);
+
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/api/v2/jobs/users-imports'},"
+	     "'response':{'status':202,'jsonBody':{'id':'job_1','type':'users_import'}}}");
+	const char file[] = "[{\"email\":\"a@example.com\"}]";
+	auth0_jobs_users_imports_create_form form = {
+		.users = { file, sizeof(file) - 1, "users.json", "application/json" },
+		.connection_id = "con_1",
+		.upsert = "false",
+	};
+	st = auth0_jobs_users_imports_create(c, &form, NULL, &out, NULL);
+	is_int(st, AUTH0_OK, "jobs.users_imports.create (multipart)");
+	is_str(a0_json_str(out, "id"), "job_1", "its 202 answer");
+	json_decref(out);
+	r = requests("POST", "/api/v2/jobs/users-imports");
+	req = json_array_get(r, 0);
+	like(wm_header(req, "Content-Type"), "multipart/form-data; boundary=", "multipart Content-Type");
+	const char *mb = a0_json_str(req, "body");
+	like(mb, "name=\"users\"; filename=\"users.json\"", "the file part");
+	like(mb, file, "the file content");
+	like(mb, "name=\"upsert\"\r\n\r\nfalse", "upsert=false is sent");
+	unlike(mb, "send_completion_email", "unset fields are not sent");
+	json_decref(r);
+}
+
+static void test_options(auth0_client *c)
+{
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users'},'response':{'status':200,'jsonBody':[]}}");
+	const auth0_kv q[] = { { "per_page", "5" }, { "include_totals", NULL }, { "extra", "x y" }, { NULL, NULL } };
+	auth0_request_options ro = { .query = q };
+	is_int(auth0_users_list(c, NULL, &ro, NULL, NULL), AUTH0_OK, "users.list with extra query");
+	json_t *r = requests("GET", "/api/v2/users");
+	is_str(url_of(json_array_get(r, 0)), "/api/v2/users?page=0&per_page=5&extra=x+y",
+	       "extra query overrides per_page, removes include_totals, adds its own");
+	json_decref(r);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/elsewhere/v9/stats/daily'},"
+	     "'response':{'status':200,'jsonBody':[{'date':'2024-01-01','logins':1}]}}");
+	char other[600];
+	snprintf(other, sizeof(other), "%s/elsewhere/v9/", wm_url());
+	ro = (auth0_request_options){ .base_url = other };
+	json_t *out = NULL;
+	auth0_status st = auth0_stats_get_daily(c, NULL, &ro, &out, NULL);
+	ok(st == AUTH0_OK && json_array_size(out) == 1, "base_url option (trailing slash trimmed)");
+	ok(json_is_array(out), "stats.get_daily's answer is returned (Ruby discards it)");
+	json_decref(out);
+	is_int(count("GET", "/elsewhere/v9/stats/daily"), 1, "the request went to the other base URL");
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/roles'},"
+	     "'response':{'status':200,'fixedDelayMilliseconds':2000,'jsonBody':[]}}");
+	ro = (auth0_request_options){ .timeout_ms = 300 };
+	auth0_error *err = NULL;
+	st = auth0_roles_list(c, NULL, &ro, NULL, &err);
+	is_int(st, AUTH0_ERR_TIMEOUT, "timeout_ms option");
+	unlike(err ? err->message : "", "static-token", "the message carries no token");
+	auth0_error_free(err);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/rules'},'response':{'status':500,"
+	     "'jsonBody':{'statusCode':500,'error':'Internal Server Error','message':'boom'}}}");
+	ro = (auth0_request_options){ .max_retries = AUTH0_INT(1) };
+	err = NULL;
+	st = auth0_rules_list(c, NULL, &ro, NULL, &err);
+	is_int(st, AUTH0_ERR_SERVER, "500 after retries");
+	is_int(err ? err->attempts : 0, 2, "max_retries 1 option: two attempts");
+	is_int(count("GET", "/api/v2/rules"), 2, "two requests journalled");
+	auth0_error_free(err);
+	err = NULL;
+	st = auth0_rules_list(c, NULL, NULL, NULL, &err);
+	is_int(err ? err->attempts : 0, 1, "the client's management_max_retries (0) otherwise");
+	auth0_error_free(err);
+}
+
+static void test_answers(auth0_client *c)
+{
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users/nobody'},'response':{'status':404,"
+	     "'jsonBody':{'statusCode':404,'error':'Not Found','message':'The user does not exist.',"
+	     "'errorCode':'inexistent_user'}}}");
+	auth0_error *err = NULL;
+	json_t *out = (json_t *)1;
+	auth0_status st = auth0_users_get(c, "nobody", NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_NOT_FOUND, "404 -> AUTH0_ERR_NOT_FOUND");
+	ok(out == NULL, "no answer on error");
+	is_int(err ? err->status : 0, 404, "status");
+	is_str(err ? err->error_code : NULL, "inexistent_user", "errorCode");
+	is_str(err ? err->api_message : NULL, "The user does not exist.", "message");
+	like(err ? err->message : NULL, "GET /users/nobody: HTTP 404", "a message naming the request");
+	auth0_error_free(err);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/clients'},'response':{'status':429,"
+	     "'headers':{'X-RateLimit-Limit':'10','X-RateLimit-Remaining':'0','X-RateLimit-Reset':'1700000000',"
+	     "'Retry-After':'7'},'jsonBody':{'statusCode':429,'error':'Too Many Requests','message':'slow down'}}}");
+	err = NULL;
+	st = auth0_clients_list(c, NULL, NULL, NULL, &err);
+	is_int(st, AUTH0_ERR_RATE_LIMITED, "429 -> AUTH0_ERR_RATE_LIMITED");
+	ok(err && err->rate_limit.limit == 10 && err->rate_limit.remaining == 0 &&
+	   err->rate_limit.reset == 1700000000, "rate-limit headers are kept");
+	is_int(err ? err->retry_after : 0, 7, "Retry-After is kept");
+	auth0_error_free(err);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/events'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'text/event-stream'},"
+	     "'body':'event: message\\ndata: {\\'type\\':\\'user.created\\'}\\n\\n: ping\\n\\n'}}");
+	const char *const types[] = { "user.created", "user.deleted", NULL };
+	auth0_events_subscribe_query eq = { .event_type = types };
+	out = NULL;
+	st = auth0_events_subscribe(c, &eq, NULL, &out, NULL);
+	is_int(st, AUTH0_OK, "events.subscribe (server-sent events)");
+	ok(json_array_size(out) == 1 &&
+	   a0_streq(a0_json_str(json_object_get(json_array_get(out, 0), "data"), "type"), "user.created"),
+	   "the event stream becomes an array of parsed events");
+	json_decref(out);
+	json_t *r = requests("GET", "/api/v2/events");
+	is_str(url_of(json_array_get(r, 0)), "/api/v2/events?event_type=user.created&event_type=user.deleted",
+	       "repeated enum values");
+	json_decref(r);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/tenants/settings'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'text/plain'},'body':'plain words'}}");
+	out = NULL;
+	st = auth0_tenants_settings_get(c, NULL, NULL, &out, NULL);
+	ok(st == AUTH0_OK && a0_streq(json_string_value(out), "plain words"), "a text answer becomes a JSON string");
+	json_decref(out);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/tenants/settings'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json'},'body':'{nope'}}");
+	err = NULL;
+	st = auth0_tenants_settings_get(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "malformed JSON is an invalid response");
+	auth0_error_free(err);
+
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/api/v2/users/u1/multifactor/actions/invalidate-remember-browser'},"
+	     "'response':{'status':200,'headers':{'Content-Type':'application/json'}}}");
+	out = (json_t *)1;
+	st = auth0_users_multifactor_invalidate_remember_browser(c, "u1", NULL, &out, NULL);
+	ok(st == AUTH0_OK && out == NULL, "an empty 200 is AUTH0_OK with *out NULL");
+	r = requests("POST", "/api/v2/users/u1/multifactor/actions/invalidate-remember-browser");
+	ok(wm_header(json_array_get(r, 0), "Content-Type") == NULL, "a POST without a body has no Content-Type");
+	json_decref(r);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_retries(auth0_client *c)
+{
+	fresh();
+	stub("{'scenarioName':'r429','requiredScenarioState':'Started','newScenarioState':'ok',"
+	     "'request':{'method':'GET','urlPath':'/api/v2/logs'},'response':{'status':429,"
+	     "'headers':{'Retry-After':'1'},'jsonBody':{'statusCode':429,'message':'slow'}}}");
+	stub("{'scenarioName':'r429','requiredScenarioState':'ok',"
+	     "'request':{'method':'GET','urlPath':'/api/v2/logs'},'response':{'status':200,'jsonBody':[]}}");
+	auth0_request_options ro = { .max_retries = AUTH0_INT(2) };
+	double t0 = now_s();
+	json_t *out = NULL;
+	auth0_status st = auth0_logs_list(c, NULL, &ro, &out, NULL);
+	double dt = now_s() - t0;
+	is_int(st, AUTH0_OK, "429 with Retry-After: 1, then 200");
+	is_int(count("GET", "/api/v2/logs"), 2, "two attempts");
+	ok(dt >= 0.9 && dt < 10, "waited for Retry-After (%.2f s)", dt);
+	json_decref(out);
+
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/api/v2/roles'},'response':{'status':503,"
+	     "'headers':{'Retry-After':'1'},'jsonBody':{'statusCode':503,'message':'down'}}}");
+	auth0_error *err = NULL;
+	json_t *body = json_pack("{s:s}", "name", "r");
+	t0 = now_s();
+	st = auth0_roles_create(c, body, &ro, &out, &err);
+	dt = now_s() - t0;
+	is_int(st, AUTH0_ERR_UNAVAILABLE, "503 every time -> AUTH0_ERR_UNAVAILABLE");
+	is_int(err ? err->attempts : 0, 3, "max_retries 2: three attempts (POST is retried too)");
+	is_int(count("POST", "/api/v2/roles"), 3, "three requests journalled");
+	ok(dt >= 1.9, "two Retry-After waits (%.2f s)", dt);
+	auth0_error_free(err);
+
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/api/v2/roles'},'response':{'status':501,"
+	     "'jsonBody':{'statusCode':501,'message':'no'}}}");
+	err = NULL;
+	st = auth0_roles_create(c, body, &ro, &out, &err);
+	is_int(st, AUTH0_ERR_SERVER, "501 is not retried");
+	is_int(count("POST", "/api/v2/roles"), 1, "one request");
+	auth0_error_free(err);
+	json_decref(body);
+}
+
+static void token_stubs(void)
+{
+	stub("{'scenarioName':'tok','requiredScenarioState':'Started','newScenarioState':'second',"
+	     "'request':{'method':'POST','urlPath':'/oauth/token'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json'},'jsonBody':{'access_token':'tok-1','token_type':'Bearer','expires_in':86400}}}");
+	stub("{'scenarioName':'tok','requiredScenarioState':'second','newScenarioState':'third',"
+	     "'request':{'method':'POST','urlPath':'/oauth/token'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json'},'jsonBody':{'access_token':'tok-2','token_type':'Bearer','expires_in':86400}}}");
+	stub("{'scenarioName':'tok','requiredScenarioState':'third',"
+	     "'request':{'method':'POST','urlPath':'/oauth/token'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json'},'jsonBody':{'access_token':'tok-3','token_type':'Bearer','expires_in':86400}}}");
+}
+
+static void api_stub(const char *token, int status, const char *message)
+{
+	if (status == 200)
+		stub("{'request':{'method':'GET','urlPath':'/api/v2/resource-servers',"
+		     "'headers':{'Authorization':{'equalTo':'Bearer %s'}}},'response':{'status':200,"
+		     "'jsonBody':{'resource_servers':[{'id':'rs1'}],'total':1}}}", token);
+	else
+		stub("{'request':{'method':'GET','urlPath':'/api/v2/resource-servers',"
+		     "'headers':{'Authorization':{'equalTo':'Bearer %s'}}},'response':{'status':%d,"
+		     "'jsonBody':{'statusCode':%d,'error':'Unauthorized','message':'%s'}}}", token, status, status,
+		     message);
+}
+
+static void test_renewal(void)
+{
+	const char *expired = "Expired token received for JSON Web Token validation";
+	fresh();
+	token_stubs();
+	api_stub("tok-1", 401, expired);
+	api_stub("tok-2", 200, NULL);
+	auth0_client *c = client_with(NULL, "m2m", "m2m-secret");
+	json_t *out = NULL;
+	auth0_error *err = NULL;
+	auth0_status st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_OK, "401 expired -> renewed token -> success");
+	if (err)
+		diag("%s", err->message);
+	ok(json_array_size(json_object_get(out, "resource_servers")) == 1, "the retried request's answer");
+	json_decref(out);
+	auth0_error_free(err);
+	is_int(count("POST", "/oauth/token"), 2, "one renewal: two token requests");
+	json_t *r = requests("GET", "/api/v2/resource-servers");
+	is_int(json_array_size(r), 2, "the request was repeated once");
+	is_str(wm_header(json_array_get(r, 0), "Authorization"), "Bearer tok-1", "first with the old token");
+	is_str(wm_header(json_array_get(r, 1), "Authorization"), "Bearer tok-2", "then with the new one");
+	json_decref(r);
+	err = NULL;
+	st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_OK, "the next call uses the renewed token");
+	is_int(count("POST", "/oauth/token"), 2, "without another token request");
+	json_decref(out);
+	auth0_client_free(c);
+
+	/* Renewed and refused again: only one renewal. */
+	fresh();
+	token_stubs();
+	api_stub("tok-1", 401, "Invalid token");
+	api_stub("tok-2", 401, "Invalid token");
+	api_stub("tok-3", 200, NULL);
+	c = client_with(NULL, "m2m", "m2m-secret");
+	err = NULL;
+	st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_UNAUTHORIZED, "refused again after renewal -> AUTH0_ERR_UNAUTHORIZED");
+	is_int(count("POST", "/oauth/token"), 2, "renewed once only");
+	is_int(count("GET", "/api/v2/resource-servers"), 2, "retried once only");
+	auth0_error_free(err);
+	auth0_client_free(c);
+
+	/* A 401 that is not about the token: no renewal. */
+	fresh();
+	token_stubs();
+	api_stub("tok-1", 401, "Missing authentication");
+	c = client_with(NULL, "m2m", "m2m-secret");
+	err = NULL;
+	st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_UNAUTHORIZED, "401 'Missing authentication' fails");
+	is_int(count("POST", "/oauth/token"), 1, "without renewing the token");
+	is_int(count("GET", "/api/v2/resource-servers"), 1, "or repeating the request");
+	auth0_error_free(err);
+	auth0_client_free(c);
+
+	/* A static token that cannot be renewed. */
+	fresh();
+	api_stub("static-1", 401, expired);
+	c = client_with("static-1", NULL, NULL);
+	err = NULL;
+	st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_UNAUTHORIZED, "a refused static token fails");
+	is_int(count("GET", "/api/v2/resource-servers"), 1, "with one request");
+	is_int(count("POST", "/oauth/token"), 0, "and no token request");
+	auth0_error_free(err);
+	auth0_client_free(c);
+}
+
+/* Items of a pager walk as "a,b,c"; *requests receives the number of requests. */
+static char *walk(auth0_client *c, const char *id, const auth0_kv *query, int *nreq, int64_t *total,
+                  auth0_status *st)
+{
+	auth0_pager *pg = NULL;
+	auth0_error *err = NULL;
+	a0_buf b = A0_BUF_INIT;
+	*st = auth0_pager_new(&pg, c, auth0_operation_find(id), NULL, query, NULL, &err);
+	json_t *item = NULL;
+	while (*st == AUTH0_OK && (*st = auth0_pager_next(pg, &item, &err)) == AUTH0_OK && item) {
+		a0_buf_printf(&b, "%s%s", b.len ? "," : "", a0_json_str(item, "id"));
+		json_decref(item);
+	}
+	if (err)
+		diag("pager: %s", err->message);
+	auth0_error_free(err);
+	*nreq = auth0_pager_requests(pg);
+	if (total)
+		*total = auth0_pager_total(pg);
+	auth0_pager_free(pg);
+	char *s = a0_buf_steal(&b);
+	return s;
+}
+
+static void users_page(int page, const char *per_page, const char *totals, const char *body)
+{
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users','queryParameters':{'page':{'equalTo':'%d'},"
+	     "'per_page':{'equalTo':'%s'},'include_totals':{'equalTo':'%s'}}},"
+	     "'response':{'status':200,'jsonBody':%s}}", page, per_page, totals, body);
+}
+
+static void test_offset_pager(auth0_client *c)
+{
+	int nreq;
+	int64_t total;
+	auth0_status st;
+	const auth0_kv pp2[] = { { "per_page", "2" }, { NULL, NULL } };
+
+	fresh();
+	users_page(0, "2", "true", "{'start':0,'limit':2,'total':5,'users':[{'id':'a'},{'id':'b'}]}");
+	users_page(1, "2", "true", "{'start':2,'limit':2,'total':5,'users':[{'id':'c'},{'id':'d'}]}");
+	users_page(2, "2", "true", "{'start':4,'limit':2,'total':5,'users':[{'id':'e'}]}");
+	char *s = walk(c, "users.list", pp2, &nreq, &total, &st);
+	is_str(s, "a,b,c,d,e", "offset: every item in order");
+	is_int(nreq, 3, "three requests (the short page ends it)");
+	is_int(total, 5, "the total is known");
+	free(s);
+
+	fresh();
+	users_page(0, "2", "true", "{'start':0,'limit':2,'total':4,'users':[{'id':'a'},{'id':'b'}]}");
+	users_page(1, "2", "true", "{'start':2,'limit':2,'total':4,'users':[{'id':'c'},{'id':'d'}]}");
+	users_page(2, "2", "true", "{'start':4,'limit':2,'total':4,'users':[]}");
+	s = walk(c, "users.list", pp2, &nreq, &total, &st);
+	is_str(s, "a,b,c,d", "offset, exact multiple of per_page");
+	is_int(nreq, 2, "no extra empty request when the total is reached");
+	free(s);
+
+	fresh();
+	users_page(0, "2", "false", "[{'id':'a'},{'id':'b'}]");
+	users_page(1, "2", "false", "[{'id':'c'},{'id':'d'}]");
+	users_page(2, "2", "false", "[]");
+	const auth0_kv nototals[] = { { "per_page", "2" }, { "include_totals", "false" }, { NULL, NULL } };
+	s = walk(c, "users.list", nototals, &nreq, &total, &st);
+	is_str(s, "a,b,c,d", "include_totals false: bare arrays work");
+	is_int(nreq, 3, "an exact multiple without totals needs the empty page");
+	is_int(total, -1, "no total");
+	free(s);
+
+	fresh();
+	users_page(0, "50", "true", "{'start':0,'limit':50,'total':0,'users':[]}");
+	s = walk(c, "users.list", NULL, &nreq, &total, &st);
+	ok(st == AUTH0_OK && a0_streq(s, ""), "an empty list has no items");
+	is_int(nreq, 1, "one request");
+	free(s);
+
+	fresh();
+	users_page(3, "2", "true", "{'start':6,'limit':2,'total':7,'users':[{'id':'g'}]}");
+	const auth0_kv from3[] = { { "page", "3" }, { "per_page", "2" }, { NULL, NULL } };
+	s = walk(c, "users.list", from3, &nreq, &total, &st);
+	is_str(s, "g", "a given start page is honoured");
+	is_int(nreq, 1, "and the total ends the walk");
+	free(s);
+
+	fresh();
+	users_page(0, "2", "true", "{'start':0,'limit':2,'total':9,'users':[{'id':'a'},{'id':'b'}]}");
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users','queryParameters':{'page':{'equalTo':'1'}}},"
+	     "'response':{'status':500,'jsonBody':{'statusCode':500,'message':'boom'}}}");
+	s = walk(c, "users.list", pp2, &nreq, &total, &st);
+	is_int(st, AUTH0_ERR_SERVER, "an error on page 2 stops the walk with that error");
+	is_str(s, "a,b", "after the first page's items");
+	free(s);
+
+	/* auth0_pager_next_page */
+	fresh();
+	users_page(0, "2", "true", "{'total':3,'users':[{'id':'a'},{'id':'b'}]}");
+	users_page(1, "2", "true", "{'total':3,'users':[{'id':'c'}]}");
+	auth0_pager *pg = NULL;
+	auth0_pager_new(&pg, c, auth0_operation_find("users.list"), NULL, pp2, NULL, NULL);
+	json_t *items = NULL;
+	int pages = 0;
+	size_t n = 0;
+	while (auth0_pager_next_page(pg, &items, NULL) == AUTH0_OK && items) {
+		pages++;
+		n += json_array_size(items);
+		json_decref(items);
+	}
+	ok(pages == 2 && n == 3, "next_page: two pages, three items");
+	auth0_pager_free(pg);
+}
+
+static void orgs_page(const char *from, const char *body)
+{
+	if (from)
+		stub("{'request':{'method':'GET','urlPath':'/api/v2/organizations',"
+		     "'queryParameters':{'from':{'equalTo':'%s'}}},'response':{'status':200,'jsonBody':%s}}", from, body);
+	else
+		stub("{'request':{'method':'GET','urlPath':'/api/v2/organizations',"
+		     "'queryParameters':{'from':{'absent':true}}},'response':{'status':200,'jsonBody':%s}}", body);
+}
+
+static void test_checkpoint_pager(auth0_client *c)
+{
+	int nreq;
+	auth0_status st;
+	fresh();
+	orgs_page(NULL, "{'organizations':[{'id':'o1'},{'id':'o2'}],'next':'cur1'}");
+	orgs_page("cur1", "{'organizations':[{'id':'o3'}],'next':'cur2'}");
+	orgs_page("cur2", "{'organizations':[{'id':'o4'}]}");
+	char *s = walk(c, "organizations.list", NULL, &nreq, NULL, &st);
+	is_str(s, "o1,o2,o3,o4", "checkpoint: every item");
+	is_int(nreq, 3, "until next is absent");
+	free(s);
+	json_t *r = requests("GET", "/api/v2/organizations");
+	is_str(url_of(json_array_get(r, 0)), "/api/v2/organizations?include_totals=true&take=50",
+	       "the first request sends no from");
+	is_str(url_of(json_array_get(r, 1)), "/api/v2/organizations?include_totals=true&from=cur1&take=50",
+	       "then the cursor");
+	json_decref(r);
+
+	fresh();
+	orgs_page(NULL, "{'organizations':[],'next':'cur1'}");
+	orgs_page("cur1", "{'organizations':[{'id':'never'}]}");
+	s = walk(c, "organizations.list", NULL, &nreq, NULL, &st);
+	ok(st == AUTH0_OK && a0_streq(s, ""), "an empty page ends the walk even with a next cursor");
+	is_int(nreq, 1, "one request");
+	free(s);
+
+	fresh();
+	orgs_page(NULL, "{'organizations':[{'id':'o1'}],'next':''}");
+	s = walk(c, "organizations.list", NULL, &nreq, NULL, &st);
+	ok(a0_streq(s, "o1") && nreq == 1, "an empty next ends the walk");
+	free(s);
+
+	fresh();
+	orgs_page("cur9", "{'organizations':[{'id':'o9'}],'next':'cur9'}");
+	const auth0_kv from[] = { { "from", "cur9" }, { "take", "1" }, { NULL, NULL } };
+	s = walk(c, "organizations.list", from, &nreq, NULL, &st);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "a cursor that does not move is an error, not a loop");
+	is_str(s, "o9", "after the page's items");
+	free(s);
+	r = requests("GET", "/api/v2/organizations");
+	like(url_of(json_array_get(r, 0)), "from=cur9&take=1", "a given from and take are sent");
+	json_decref(r);
+}
+
+int main(void)
+{
+	wm_require();
+	snprintf(base, sizeof(base), "%s/api/v2", wm_url());
+	auth0_client *c = client_with("static-token", NULL, NULL);
+	test_wire_format(c);
+	test_bodies(c);
+	test_options(c);
+	test_answers(c);
+	test_retries(c);
+	test_offset_pager(c);
+	test_checkpoint_pager(c);
+	auth0_client_free(c);
+	test_renewal();
+	return done_testing();
+}
