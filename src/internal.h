@@ -310,8 +310,8 @@ typedef struct a0_post_opts {
  * the raw 2xx body instead of parsed JSON.
  */
 auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, a0_body_format format,
-                             bool client_auth, const char *bearer, const a0_post_opts *opts, json_t **json_out,
-                             char **text_out, auth0_error **err);
+                             bool client_auth, const char *bearer, const a0_post_opts *opts,
+                             json_t **json_out, char **text_out, auth0_error **err);
 /* The same for GET / DELETE with an optional bearer token and raw (non-JSON) answers. */
 auth0_status a0_auth_request(auth0_client *c, const char *method, const char *path, const char *bearer,
                              json_t **json_out, char **text_out, auth0_error **err);

@@ -47,7 +47,7 @@ static bool add_header(struct curl_slist **list, const char *line)
 
 static auth0_status auth_send(auth0_client *c, const char *method, const char *path, const char *body,
                               const char *content_type, struct curl_slist *headers, const char *bearer,
-                              json_t **json_out, char **text_out, auth0_error **err)
+                              int max_retries, json_t **json_out, char **text_out, auth0_error **err)
 {
 	char *url = a0_asprintf("%s%s", c->base_url, path);
 	char *ct = content_type ? a0_asprintf("Content-Type: %s", content_type) : NULL;
@@ -67,7 +67,7 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 		.body = body,
 		.body_len = body ? strlen(body) : 0,
 		.timeout_ms = c->timeout_ms,
-		.max_retries = c->retry_count,
+		.max_retries = max_retries,
 		.retry = A0_RETRY_AUTHENTICATION,
 		.telemetry = true,
 	};
@@ -98,10 +98,17 @@ out:
 	return st;
 }
 
-auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_body_format format,
-                          bool client_auth, const char *bearer, json_t **out, auth0_error **err)
+auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, a0_body_format format,
+                             bool client_auth, const char *bearer, const a0_post_opts *opts,
+                             json_t **json_out, char **text_out, auth0_error **err)
 {
 	struct curl_slist *headers = NULL;
+	for (const struct curl_slist *h = opts ? opts->headers : NULL; h; h = h->next) {
+		if (!add_header(&headers, h->data)) {
+			curl_slist_free_all(headers);
+			return a0_oom(err);
+		}
+	}
 	if (client_auth) {
 		auth0_status st = a0_client_auth_apply(c, params, &headers, err);
 		if (st != AUTH0_OK) {
@@ -114,17 +121,23 @@ auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_
 		curl_slist_free_all(headers);
 		return a0_oom(err);
 	}
-	auth0_status st = auth_send(c, "POST", path, body,
-	                            format == A0_BODY_FORM ? "application/x-www-form-urlencoded" : "application/json",
-	                            headers, bearer, out, NULL, err);
+	const char *type = format == A0_BODY_FORM ? "application/x-www-form-urlencoded" : "application/json";
+	int retries = opts && opts->no_retry ? 0 : c->retry_count;
+	auth0_status st = auth_send(c, "POST", path, body, type, headers, bearer, retries, json_out, text_out, err);
 	a0_free_secret(body); /* it held credentials, passwords or codes */
 	return st;
+}
+
+auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_body_format format,
+                          bool client_auth, const char *bearer, json_t **out, auth0_error **err)
+{
+	return a0_auth_post_ex(c, path, params, format, client_auth, bearer, NULL, out, NULL, err);
 }
 
 auth0_status a0_auth_request(auth0_client *c, const char *method, const char *path, const char *bearer,
                              json_t **json_out, char **text_out, auth0_error **err)
 {
-	return auth_send(c, method, path, NULL, NULL, NULL, bearer, json_out, text_out, err);
+	return auth_send(c, method, path, NULL, NULL, NULL, bearer, c->retry_count, json_out, text_out, err);
 }
 
 auth0_status a0_tokens_from_json(json_t *json, auth0_tokens **tokens, auth0_error **err)
@@ -184,8 +197,9 @@ auth0_status auth0_client_credentials(auth0_client *c, const char *audience, con
 	if (!c || !tokens)
 		return a0_fail_arg(err, "tokens", "auth0_client_credentials needs a client and an output pointer");
 	*tokens = NULL;
-	json_t *params = json_pack("{s:s, s:s}", "grant_type", "client_credentials", "audience",
-	                           audience ? audience : c->api_identifier);
+	/* Field order as the Ruby SDK sends it: grant_type, client_id, audience, organization. */
+	json_t *params = json_pack("{s:s, s:s*, s:s}", "grant_type", "client_credentials", "client_id", c->client_id,
+	                           "audience", audience ? audience : c->api_identifier);
 	if (!params || a0_json_set_str(params, "organization", organization) != 0) {
 		json_decref(params);
 		return a0_oom(err);

@@ -1,0 +1,115 @@
+/*
+ * Helpers shared by the Authentication API endpoints: argument checks with
+ * the Ruby SDK's messages, and the request-body builder that never emits
+ * JSON null.
+ */
+#include "auth_internal.h"
+
+#include <openssl/crypto.h>
+
+void a0_fields_init(a0_fields *f)
+{
+	f->json = json_object();
+	f->bad = NULL;
+	f->failed = f->json == NULL;
+}
+
+void a0_fields_json(a0_fields *f, const char *key, json_t *value)
+{
+	if (!value)
+		return;
+	if (f->failed || f->bad)
+		json_decref(value);
+	else if (json_object_set_new(f->json, key, value) != 0) /* steals value even on failure */
+		f->failed = true;
+}
+
+void a0_fields_str(a0_fields *f, const char *key, const char *value)
+{
+	if (!value || f->failed || f->bad)
+		return;
+	json_t *s = json_string(value);
+	if (!s) {
+		/* jansson refuses invalid UTF-8: the caller's mistake, unless memory ran out. */
+		json_t *probe = json_string("");
+		if (probe)
+			f->bad = key;
+		else
+			f->failed = true;
+		json_decref(probe);
+		return;
+	}
+	a0_fields_json(f, key, s);
+}
+
+void a0_fields_int(a0_fields *f, const char *key, int64_t value)
+{
+	if (f->failed || f->bad)
+		return;
+	json_t *n = json_integer((json_int_t)value);
+	if (!n)
+		f->failed = true;
+	else
+		a0_fields_json(f, key, n);
+}
+
+auth0_status a0_fields_check(const a0_fields *f, auth0_error **err)
+{
+	if (f->failed)
+		return a0_oom(err);
+	if (f->bad)
+		return a0_fail_arg(err, f->bad, "parameter '%s' is not valid UTF-8", f->bad);
+	return AUTH0_OK;
+}
+
+void a0_fields_clear(a0_fields *f)
+{
+	/* The body may hold passwords, codes or tokens: wipe string values first. */
+	const char *key;
+	json_t *v;
+	json_object_foreach(f->json, key, v) {
+		if (json_is_string(v)) {
+			char *s = (char *)json_string_value(v);
+			OPENSSL_cleanse(s, json_string_length(v));
+		}
+	}
+	json_decref(f->json);
+	f->json = NULL;
+}
+
+auth0_status a0_auth_begin(auth0_client *c, auth0_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!c)
+		return a0_fail_arg(err, "client", "no client was given");
+	return AUTH0_OK;
+}
+
+auth0_status a0_require(const char *value, const char *option, const char *message, auth0_error **err)
+{
+	if (a0_empty(value))
+		return a0_fail_arg(err, option, "%s", message);
+	return AUTH0_OK;
+}
+
+auth0_status a0_require_out(const void *out, const char *option, auth0_error **err)
+{
+	if (!out)
+		return a0_fail_arg(err, option, "no output pointer for '%s' was given", option);
+	return AUTH0_OK;
+}
+
+auth0_status a0_require_client_id(const auth0_client *c, auth0_error **err)
+{
+	if (a0_empty(c->client_id))
+		return a0_fail_arg(err, "client_id", "option 'client_id' is required for this call");
+	return AUTH0_OK;
+}
+
+void a0_json_copy_int(const json_t *obj, const char *key, int64_t *out)
+{
+	int64_t v;
+	if (a0_json_int(obj, key, &v))
+		*out = v;
+}

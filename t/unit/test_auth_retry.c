@@ -1,0 +1,210 @@
+/*
+ * Transport behaviour of Authentication API calls under faults injected by
+ * the fake tenant: 429s retried (honouring Retry-After) up to retry_count,
+ * the rate-limit fields of the final error, no retry of 5xx, timeouts,
+ * malformed, truncated, oversized and non-JSON answers, dropped connections.
+ */
+#include "config.h"
+
+#include <auth0.h>
+
+#include "tap.h"
+#include "testenv.h"
+#include "auth_test.h"
+
+#define TOKEN_COUNTER "POST /oauth/token"
+
+static auth0_client *m2m(int retry_count, long timeout_ms, size_t max_response_size)
+{
+	auth0_client_options o;
+	t_options(&o);
+	o.client_id = T_M2M_CLIENT_ID;
+	o.client_secret = T_M2M_CLIENT_SECRET;
+	o.retry_count = retry_count;
+	o.timeout_ms = timeout_ms;
+	if (max_response_size)
+		o.max_response_size = max_response_size;
+	return a_client_with(&o);
+}
+
+static void test_429_retried(void)
+{
+	t_reset();
+	auth0_client *c = m2m(3, 10000, 0);
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+	t_fault("{\"path\":\"/oauth/token\",\"preset\":\"rate_limit\",\"retry_after\":1,\"times\":2}");
+	double t0 = a_now_ms();
+	a_ok(auth0_client_credentials(c, T_API, NULL, &tok, &err), err, "429 twice, then success");
+	double elapsed = a_now_ms() - t0;
+	ok(tok && tok->access_token, "429: tokens in the end");
+	is_int(t_counter(TOKEN_COUNTER), 3, "429: three attempts reached the tenant");
+	ok(elapsed >= 1900, "429: Retry-After (1 s) honoured before each retry (%.0f ms)", elapsed);
+	ok(elapsed < 8000, "429: no excessive waiting (%.0f ms)", elapsed);
+	auth0_tokens_free(tok);
+	auth0_client_free(c);
+
+	/* Other Authentication API endpoints retry the same way. */
+	t_reset();
+	c = t_client(T_WEB_CLIENT_ID, T_WEB_CLIENT_SECRET);
+	json_t *conf = NULL;
+	t_fault("{\"path\":\"/.well-known/openid-configuration\",\"preset\":\"rate_limit\","
+	        "\"retry_after\":1,\"times\":1}");
+	a_ok(auth0_oidc_discovery(c, &conf, &err), err, "429 on discovery, then success");
+	is_int(t_counter("GET /.well-known/openid-configuration"), 2, "discovery: two attempts");
+	json_decref(conf);
+	auth0_client_free(c);
+}
+
+static void test_429_exhausted(void)
+{
+	t_reset();
+	auth0_client *c = m2m(1, 10000, 0);
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+	t_fault("{\"path\":\"/oauth/token\",\"preset\":\"rate_limit\",\"retry_after\":1,\"limit\":50,"
+	        "\"times\":0}");
+	int64_t now = (int64_t)time(NULL);
+	auth0_status st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	is_int(st, AUTH0_ERR_RATE_LIMITED, "429 beyond retry_count: RATE_LIMITED");
+	ok(tok == NULL, "429: no tokens");
+	is_int(t_counter(TOKEN_COUNTER), 2, "429: 1 + retry_count attempts");
+	is_int(err ? err->attempts : 0, 2, "429: err->attempts");
+	is_int(err ? err->status : 0, 429, "429: err->status");
+	is_int(err ? err->rate_limit.limit : 0, 50, "429: X-RateLimit-Limit");
+	is_int(err ? err->rate_limit.remaining : -1, 0, "429: X-RateLimit-Remaining");
+	ok(err && err->rate_limit.reset >= now && err->rate_limit.reset <= now + 30,
+	   "429: X-RateLimit-Reset (epoch)");
+	is_int(err ? err->retry_after : 0, 1, "429: Retry-After");
+	ok(auth0_error_is_transient(err), "429: transient");
+	like(err ? err->message : NULL, "after 2 attempts", "429: the message counts attempts");
+	a_is_error(err, AUTH0_ERR_RATE_LIMITED, "too_many_requests", "Global limit", "429 exhausted");
+	auth0_client_free(c);
+
+	/* retry_count 0: a single attempt. */
+	c = m2m(0, 10000, 0);
+	long before = t_counter(TOKEN_COUNTER);
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	is_int(t_counter(TOKEN_COUNTER) - before, 1, "retry_count 0: one attempt");
+	a_is_error(err, AUTH0_ERR_RATE_LIMITED, NULL, NULL, "retry_count 0: RATE_LIMITED");
+	auth0_client_free(c);
+}
+
+static void test_5xx_not_retried(void)
+{
+	t_reset();
+	auth0_client *c = m2m(3, 10000, 0);
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+	t_fault("{\"path\":\"/oauth/token\",\"status\":503,\"times\":0}");
+	auth0_status st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	is_int(st, AUTH0_ERR_UNAVAILABLE, "503: UNAVAILABLE");
+	is_int(t_counter(TOKEN_COUNTER), 1, "503: not retried");
+	is_int(err ? err->status : 0, 503, "503: status");
+	a_is_error(err, AUTH0_ERR_UNAVAILABLE, "server_error", "Service Unavailable", "503");
+
+	t_reset();
+	t_fault("{\"path\":\"/oauth/token\",\"status\":500}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	is_int(t_counter(TOKEN_COUNTER), 1, "500: not retried");
+	a_is_error(err, AUTH0_ERR_SERVER, "server_error", NULL, "500");
+
+	t_reset();
+	t_fault("{\"path\":\"/oauth/token\",\"status\":302,"
+	        "\"headers\":{\"Location\":\"https://evil.example.com/\"},"
+	        "\"body\":\"\"}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	a_is_error(err, AUTH0_ERR_UNEXPECTED_STATUS, NULL, NULL, "302: not followed");
+	auth0_client_free(c);
+}
+
+static void test_timeout(void)
+{
+	t_reset();
+	auth0_client *c = m2m(3, 1500, 0);
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"blackhole\"}");
+	double t0 = a_now_ms();
+	auth0_status st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	double elapsed = a_now_ms() - t0;
+	is_int(st, AUTH0_ERR_TIMEOUT, "blackhole: TIMEOUT");
+	ok(elapsed >= 1400 && elapsed < 3500, "blackhole: gave up after the 1500 ms timeout (%.0f ms)", elapsed);
+	is_int(err ? err->attempts : 0, 1, "blackhole: a timeout is not retried");
+	ok(auth0_error_is_transient(err), "timeout: transient");
+	a_is_error(err, AUTH0_ERR_TIMEOUT, NULL, NULL, "blackhole");
+
+	/* A slow answer within the timeout is fine. */
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"delay\",\"delay_ms\":300}");
+	a_ok(auth0_client_credentials(c, T_API, NULL, &tok, &err), err, "delayed answer within the timeout");
+	auth0_tokens_free(tok);
+	auth0_client_free(c);
+}
+
+static void test_bad_answers(void)
+{
+	t_reset();
+	auth0_client *c = m2m(3, 10000, 0);
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+	auth0_status st;
+
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"malformed\"}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	ok(st != AUTH0_OK && tok == NULL, "malformed JSON: fails");
+	like(err ? err->message : NULL, "malformed JSON", "malformed JSON: says so");
+	a_is_error(err, AUTH0_ERR_INVALID_RESPONSE, NULL, NULL, "malformed JSON");
+
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"truncate\"}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	ok(st != AUTH0_OK && tok == NULL, "truncated answer: fails");
+	a_is_error(err, AUTH0_ERR_INVALID_RESPONSE, NULL, NULL, "truncated answer");
+
+	t_fault("{\"path\":\"/oauth/token\",\"status\":200,\"content_type\":\"text/html\","
+	        "\"body\":\"<html>hi</html>\"}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	like(err ? err->message : NULL, "expected JSON", "HTML answer: not JSON");
+	a_is_error(err, AUTH0_ERR_INVALID_RESPONSE, NULL, NULL, "HTML answer");
+
+	t_fault("{\"path\":\"/oauth/token\",\"status\":200,\"body\":\"{\\\"token_type\\\":\\\"Bearer\\\"}\"}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	like(err ? err->message : NULL, "no access_token", "answer without access_token");
+	a_is_error(err, AUTH0_ERR_INVALID_RESPONSE, NULL, NULL, "answer without access_token");
+
+	/* Until cleared: libcurl itself retries once on a fresh connection when a reused one dies. */
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"close\",\"times\":0}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	ok(st != AUTH0_OK && tok == NULL, "connection closed: fails");
+	a_is_error(err, AUTH0_ERR_NETWORK, NULL, NULL, "connection closed");
+	diag("connection closed: %ld request(s) reached the tenant", t_counter(TOKEN_COUNTER));
+	json_decref(t_control("DELETE", "/__control/faults", NULL));
+	auth0_client_free(c);
+
+	/* An answer larger than max_response_size is refused while it arrives. */
+	c = m2m(3, 10000, 64 * 1024);
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"huge\",\"size\":4194304}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	ok(st != AUTH0_OK && tok == NULL, "oversized answer: fails");
+	like(err ? err->message : NULL, "larger than 65536 bytes", "oversized answer: refused");
+	a_is_error(err, AUTH0_ERR_INVALID_RESPONSE, NULL, NULL, "oversized answer");
+	char *xml = NULL;
+	t_fault("{\"path\":\"/samlp/metadata/demo-m2m-client\",\"action\":\"huge\",\"size\":1048576}");
+	st = auth0_saml_metadata(c, &xml, &err);
+	ok(st != AUTH0_OK && xml == NULL, "oversized metadata: fails");
+	a_is_error(err, AUTH0_ERR_INVALID_RESPONSE, NULL, NULL, "oversized metadata");
+	/* The client still works afterwards. */
+	a_ok(auth0_client_credentials(c, T_API, NULL, &tok, &err), err, "after the faults the client works");
+	auth0_tokens_free(tok);
+	auth0_client_free(c);
+}
+
+int main(void)
+{
+	t_require_tenant();
+	test_429_retried();
+	test_429_exhausted();
+	test_5xx_not_retried();
+	test_timeout();
+	test_bad_answers();
+	return done_testing();
+}
