@@ -63,6 +63,16 @@ char *a0_auth_url(const auth0_client *c, const char *path, const char *segment, 
 auth0_status a0_grant(auth0_client *c, a0_fields *fields, const a0_post_opts *opts, auth0_tokens **tokens,
                       auth0_error **err);
 
+/* The checks every grant starts with: a client with an id, somewhere to put the tokens. */
+auth0_status a0_grant_begin(auth0_client *c, auth0_tokens **tokens, auth0_error **err);
+
+/*
+ * One poll of a polling grant (CIBA, device code): `field`=`value` with the
+ * client's id, exactly one request (no 429 retry: "slow_down" is an answer).
+ */
+auth0_status a0_poll_grant(auth0_client *c, const char *grant_type, const char *field, const char *value,
+                           auth0_tokens **tokens, auth0_error **err);
+
 /* Copies an integer member (when present) and a string member (duplicated; NULL when absent). */
 void a0_json_copy_int(const json_t *obj, const char *key, int64_t *out);
 

@@ -96,25 +96,7 @@ auth0_status auth0_ciba_authorize(auth0_client *c, const auth0_ciba_params *p, a
 auth0_status auth0_ciba_token(auth0_client *c, const char *auth_req_id, auth0_tokens **tokens,
                               auth0_error **err)
 {
-	auth0_status st = a0_auth_begin(c, err);
-	if (st == AUTH0_OK)
-		st = a0_require_out(tokens, "tokens", err);
-	if (st != AUTH0_OK)
-		return st;
-	*tokens = NULL;
-	st = a0_require_client_id(c, err);
-	if (st == AUTH0_OK)
-		st = a0_require(auth_req_id, "auth_req_id", "Must supply a valid auth_req_id", err);
-	if (st != AUTH0_OK)
-		return st;
-	a0_fields f;
-	a0_fields_init(&f);
-	a0_fields_str(&f, "grant_type", A0_GRANT_CIBA);
-	a0_fields_str(&f, "client_id", c->client_id);
-	a0_fields_str(&f, "auth_req_id", auth_req_id);
-	/* One poll, one request: a 429 "slow_down" is the answer, not a reason to retry. */
-	const a0_post_opts opts = { .no_retry = true };
-	return a0_grant(c, &f, &opts, tokens, err);
+	return a0_poll_grant(c, A0_GRANT_CIBA, "auth_req_id", auth_req_id, tokens, err);
 }
 
 void auth0_ciba_request_clear(auth0_ciba_request *request)

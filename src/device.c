@@ -67,25 +67,7 @@ auth0_status auth0_device_authorize(auth0_client *c, const char *scope, const ch
 auth0_status auth0_device_token(auth0_client *c, const char *device_code, auth0_tokens **tokens,
                                 auth0_error **err)
 {
-	auth0_status st = a0_auth_begin(c, err);
-	if (st == AUTH0_OK)
-		st = a0_require_out(tokens, "tokens", err);
-	if (st != AUTH0_OK)
-		return st;
-	*tokens = NULL;
-	st = a0_require_client_id(c, err);
-	if (st == AUTH0_OK)
-		st = a0_require(device_code, "device_code", "Must supply a valid device_code", err);
-	if (st != AUTH0_OK)
-		return st;
-	a0_fields f;
-	a0_fields_init(&f);
-	a0_fields_str(&f, "grant_type", A0_GRANT_DEVICE_CODE);
-	a0_fields_str(&f, "client_id", c->client_id);
-	a0_fields_str(&f, "device_code", device_code);
-	/* One poll, one request: a 429 "slow_down" is the answer, not a reason to retry. */
-	const a0_post_opts opts = { .no_retry = true };
-	return a0_grant(c, &f, &opts, tokens, err);
+	return a0_poll_grant(c, A0_GRANT_DEVICE_CODE, "device_code", device_code, tokens, err);
 }
 
 void auth0_device_code_clear(auth0_device_code *code)

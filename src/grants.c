@@ -29,8 +29,7 @@ auth0_status a0_grant(auth0_client *c, a0_fields *f, const a0_post_opts *opts, a
 	return st;
 }
 
-/* The checks every grant starts with: a client with an id, somewhere to put the tokens. */
-static auth0_status grant_begin(auth0_client *c, auth0_tokens **tokens, auth0_error **err)
+auth0_status a0_grant_begin(auth0_client *c, auth0_tokens **tokens, auth0_error **err)
 {
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
@@ -44,7 +43,7 @@ static auth0_status grant_begin(auth0_client *c, auth0_tokens **tokens, auth0_er
 auth0_status auth0_exchange_code(auth0_client *c, const char *code, const char *redirect_uri,
                                  const char *code_verifier, auth0_tokens **tokens, auth0_error **err)
 {
-	auth0_status st = grant_begin(c, tokens, err);
+	auth0_status st = a0_grant_begin(c, tokens, err);
 	if (st == AUTH0_OK)
 		st = a0_require(code, "code", "Must provide an authorization code", err);
 	if (st == AUTH0_OK && code_verifier && !*code_verifier)
@@ -64,7 +63,7 @@ auth0_status auth0_exchange_code(auth0_client *c, const char *code, const char *
 auth0_status auth0_exchange_refresh_token(auth0_client *c, const char *refresh_token, const char *scope,
                                           auth0_tokens **tokens, auth0_error **err)
 {
-	auth0_status st = grant_begin(c, tokens, err);
+	auth0_status st = a0_grant_begin(c, tokens, err);
 	if (st == AUTH0_OK)
 		st = a0_require(refresh_token, "refresh_token", "Must provide a refresh token", err);
 	if (st != AUTH0_OK)
@@ -81,7 +80,7 @@ auth0_status auth0_exchange_refresh_token(auth0_client *c, const char *refresh_t
 auth0_status auth0_login_password(auth0_client *c, const auth0_password_login *login, auth0_tokens **tokens,
                                   auth0_error **err)
 {
-	auth0_status st = grant_begin(c, tokens, err);
+	auth0_status st = a0_grant_begin(c, tokens, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(login, "login", err);
 	if (st == AUTH0_OK)
@@ -123,7 +122,7 @@ static auth0_status otp_grant(auth0_client *c, const char *realm, const char *us
                               const char *audience, const char *scope, auth0_tokens **tokens,
                               auth0_error **err)
 {
-	auth0_status st = grant_begin(c, tokens, err);
+	auth0_status st = a0_grant_begin(c, tokens, err);
 	if (st == AUTH0_OK && strcmp(realm, "email") == 0)
 		st = a0_require(username, "email", "Must supply a valid email", err);
 	else if (st == AUTH0_OK)
@@ -161,7 +160,7 @@ auth0_status auth0_exchange_sms_otp(auth0_client *c, const char *phone_number, c
 auth0_status auth0_exchange_token(auth0_client *c, const auth0_token_exchange *p, auth0_tokens **tokens,
                                   auth0_error **err)
 {
-	auth0_status st = grant_begin(c, tokens, err);
+	auth0_status st = a0_grant_begin(c, tokens, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(p, "params", err);
 	if (st == AUTH0_OK)
@@ -211,4 +210,22 @@ auth0_status auth0_revoke_refresh_token(auth0_client *c, const char *refresh_tok
 	free(text);
 	a0_fields_clear(&f);
 	return st;
+}
+
+auth0_status a0_poll_grant(auth0_client *c, const char *grant_type, const char *field, const char *value,
+                           auth0_tokens **tokens, auth0_error **err)
+{
+	auth0_status st = a0_grant_begin(c, tokens, err);
+	if (st != AUTH0_OK)
+		return st;
+	if (a0_empty(value))
+		return a0_fail_arg(err, field, "Must supply a valid %s", field);
+	a0_fields f;
+	a0_fields_init(&f);
+	a0_fields_str(&f, "grant_type", grant_type);
+	a0_fields_str(&f, "client_id", c->client_id);
+	a0_fields_str(&f, field, value);
+	/* One poll, one request: a 429 "slow_down" is the answer, not a reason to retry. */
+	const a0_post_opts opts = { .no_retry = true };
+	return a0_grant(c, &f, &opts, tokens, err);
 }

@@ -179,13 +179,7 @@ auth0_status auth0_mfa_delete_authenticator(auth0_client *c, const char *token, 
 static auth0_status mfa_grant_begin(auth0_client *c, const char *mfa_token, auth0_tokens **tokens,
                                     auth0_error **err)
 {
-	auth0_status st = a0_auth_begin(c, err);
-	if (st == AUTH0_OK)
-		st = a0_require_out(tokens, "tokens", err);
-	if (st != AUTH0_OK)
-		return st;
-	*tokens = NULL;
-	st = a0_require_client_id(c, err);
+	auth0_status st = a0_grant_begin(c, tokens, err);
 	if (st == AUTH0_OK)
 		st = a0_require(mfa_token, "mfa_token", "Must supply a valid mfa_token", err);
 	return st;
