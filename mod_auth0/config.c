@@ -371,21 +371,32 @@ static const char *set_https_url(cmd_parms *cmd, void *conf, const char *arg)
 	return NULL;
 }
 
-static const char *set_scope(cmd_parms *cmd, void *conf, const char *arg)
+/* Auth0Scope openid profile email, or Auth0Scope "openid profile email": both mean the same. */
+static const char *set_scope(cmd_parms *cmd, void *conf, int argc, char *const argv[])
 {
+	if (argc < 1)
+		return errorf(cmd, "needs at least the scope openid");
+	const char *scope = "";
 	bool openid = false;
-	for (const char *p = arg; *p;) {
-		size_t n = strcspn(p, " ");
-		openid = openid || (n == 6 && strncmp(p, "openid", 6) == 0);
-		p += n;
-		while (*p == ' ')
-			p++;
+	for (int i = 0; i < argc; i++) {
+		for (const char *p = argv[i]; *p;) {
+			while (*p == ' ')
+				p++;
+			size_t n = strcspn(p, " ");
+			if (n == 0)
+				break;
+			for (size_t k = 0; k < n; k++)
+				if ((unsigned char)p[k] < 0x21 || p[k] == '"' || p[k] == '\\' || p[k] == 0x7f)
+					return errorf(cmd, "'%.*s' is not a valid scope", (int)n, p);
+			openid = openid || (n == 6 && strncmp(p, "openid", 6) == 0);
+			scope = apr_pstrcat(cmd->pool, scope, *scope ? " " : "", apr_pstrmemdup(cmd->temp_pool, p, n), NULL);
+			p += n;
+		}
 	}
 	if (!openid)
-		return errorf(cmd, "'%s' must include the scope openid (for example \"openid profile email\")", arg);
-	if (strpbrk(arg, "\t\r\n\"\\"))
-		return errorf(cmd, "scopes are separated by single spaces");
-	((a0m_dir_conf *)conf)->scope = arg;
+		return errorf(cmd, "'%s' must include the scope openid (for example: Auth0Scope openid profile email)",
+		              scope);
+	((a0m_dir_conf *)conf)->scope = scope;
 	return NULL;
 }
 
@@ -708,8 +719,8 @@ static const command_rec directives[] = {
 	               "PEM private key file for private_key_jwt, and its algorithm (default RS256)"),
 	AP_INIT_TAKE1("Auth0RedirectURI", set_url_or_path, CONF_OFFSET(redirect_uri), DIR_OR_SERVER,
 	              "the callback: a path (/callback) or an absolute URL"),
-	AP_INIT_RAW_ARGS("Auth0Scope", set_scope, NULL, DIR_OR_SERVER,
-	                 "scopes to request (default \"openid profile email\")"),
+	AP_INIT_TAKE_ARGV("Auth0Scope", set_scope, NULL, DIR_OR_SERVER,
+	                  "scopes to request (default: openid profile email)"),
 	AP_INIT_TAKE1("Auth0Audience", set_nonempty, CONF_OFFSET(audience), DIR_OR_SERVER,
 	              "the API identifier to request access tokens for"),
 	AP_INIT_TAKE1("Auth0Organization", set_token_string, CONF_OFFSET(organization), DIR_OR_SERVER,
@@ -808,8 +819,12 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 /* Hooks are registered in mod_auth0.c. */
 void a0m_register_hooks(apr_pool_t *p);
 
-/* APLOG_USE_MODULE(auth0) is in mod_auth0.h, so the record is declared plainly here. */
-module AP_MODULE_DECLARE_DATA auth0_module = {
+/*
+ * APLOG_USE_MODULE(auth0) is in mod_auth0.h, so the record is declared
+ * plainly here. Everything else is hidden (-fvisibility=hidden); the record
+ * is what httpd looks up after dlopen().
+ */
+__attribute__((visibility("default"))) module AP_MODULE_DECLARE_DATA auth0_module = {
 	STANDARD20_MODULE_STUFF,
 	create_dir_conf,
 	merge_dir_conf,

@@ -1,8 +1,8 @@
 /*
  * The module's hooks and the dispatch of each request to its flow.
  *
+ *   header_parser      scrub client-sent identity headers wherever mod_auth0 is configured
  *   check_authn (AuthType Auth0 / Auth0Bearer)
- *       scrub spoofable identity headers, then
  *       callback path  -> callback.c      logout path -> logout.c
  *       anything else  -> session.c (browser session) or bearer.c (API)
  *   handler (APR_HOOK_REALLY_FIRST, so before mod_proxy)
@@ -64,8 +64,6 @@ static int check_authn(request_rec *r)
 		return DECLINED;
 
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
-	/* Before anything can return OK: no client may pose as the identity we pass on. */
-	a0m_claims_scrub(r, c);
 	if (inherit_identity(r))
 		return OK;
 
@@ -101,8 +99,21 @@ static int handler(request_rec *r)
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s is not usable: %s", r->uri, problem);
 		return HTTP_INTERNAL_SERVER_ERROR;
 	}
-	a0m_claims_scrub(r, c);
 	return run_endpoint(r, c);
+}
+
+/*
+ * Every request to a location where mod_auth0 is configured loses the
+ * identity headers a client sent, here, before authentication and
+ * authorization: a Require that is satisfied without a user (Require ip,
+ * Auth0Unauthenticated pass) must not let a spoofed X-Auth0-* through either.
+ */
+static int header_parser(request_rec *r)
+{
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (c->domain)
+		a0m_claims_scrub(r, c);
+	return DECLINED;
 }
 
 /* ---- start-up -------------------------------------------------------------------------------- */
@@ -194,6 +205,7 @@ void a0m_register_hooks(apr_pool_t *p)
 	ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_header_parser(header_parser, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_handler(handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	a0m_authz_register(p);

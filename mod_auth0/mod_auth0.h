@@ -271,4 +271,189 @@ a0m_request *a0m_request_get(request_rec *r, bool create);
 json_t *a0m_request_claims(request_rec *r);
 json_t *a0m_request_access_claims(request_rec *r);
 
+/* ---- browser login and sessions: origin.c, cookies.c, redirects.c, pages.c, codec.c, transaction.c,
+ *      login.c, callback.c, session.c, logout.c ---- */
+
+/* origin.c: the request's scheme, host and port as the browser sees them. */
+typedef struct a0m_origin {
+	const char *scheme;      /* "https" or "http" */
+	const char *host;        /* lower-case host name, or [IPv6 literal] */
+	apr_port_t port;
+	const char *base;        /* scheme://host[:port] (port left out when it is the scheme's default) */
+	bool secure;             /* https, directly or as a trusted proxy says */
+	bool loopback_dev;       /* plain http straight from a loopback client: development only */
+} a0m_origin;
+
+/* Computed once per request (X-Forwarded-* / Forwarded only from Auth0TrustedProxies when
+ * Auth0TrustForwardedHeaders is on). */
+const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c);
+/* The absolute redirect URI for this request (Auth0RedirectURI made absolute). */
+const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* Whether this request is usable for sessions (https, or plain http from loopback); otherwise
+ * logs why and sends the "HTTPS is required" page: *rc gets the status to return. */
+bool a0m_origin_check(request_rec *r, const a0m_origin *o, int *rc);
+
+/* cookies.c: cookie names carry __Host- (https), __Secure- (https with Auth0CookieDomain) or no
+ * prefix (plain-http development on loopback). Values are never logged. */
+typedef struct a0m_cookie_spec {
+	const char *name;        /* full name, prefix included */
+	bool secure;
+	const char *domain;      /* NULL: host-only */
+	int samesite;            /* a0m_samesite */
+} a0m_cookie_spec;
+
+/* The session cookie's spec (Auth0CookieName, Auth0CookieDomain, Auth0CookieSameSite). */
+a0m_cookie_spec a0m_cookie_session_spec(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* A host-only SameSite=Lax cookie named base (login transactions). */
+a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const char *base);
+/* The value of cookie `name` in the request (the last one when repeated), or NULL. */
+const char *a0m_cookie_get(request_rec *r, const char *name);
+/* Names of the request's cookies that start with prefix. */
+apr_array_header_t *a0m_cookie_names(request_rec *r, const char *prefix);
+/* Adds a Set-Cookie (to err_headers_out, so it goes with redirects and error pages too). max_age < 0:
+ * a browser-session cookie; 0: delete it. */
+void a0m_cookie_set(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age);
+/* Chunked cookies (name, or name.0 name.1 ... when larger than one cookie may be, as
+ * express-openid-connect does). get: the joined value or NULL; set: also deletes the chunks no longer
+ * used; expire: deletes every form present in the request. set returns false when too large. */
+const char *a0m_cookie_get_chunked(request_rec *r, const char *name);
+bool a0m_cookie_set_chunked(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age);
+void a0m_cookie_expire_chunked(request_rec *r, const a0m_cookie_spec *spec);
+
+/* redirects.c: no open redirects. */
+/* A same-origin "/path?query" target (post-login URL), or NULL when it could lead elsewhere. */
+const char *a0m_redirect_local(apr_pool_t *p, const char *target);
+/* A logout returnTo (absolute URL or path) checked against Auth0LogoutReturnTo and
+ * Auth0LogoutReturnToAllow; the absolute URL, or NULL (and *why) when not allowed. */
+const char *a0m_redirect_return_to(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
+                                   const char *target, const char **why);
+
+/* pages.c: small escaped HTML pages with no-store and a strict CSP. Each returns DONE (the response is
+ * written) after setting r->status = status. Texts are plain text (escaped here); href may be NULL. */
+int a0m_page(request_rec *r, int status, const char *title, const char *text, const char *href,
+             const char *link_text);
+/* The logout confirmation: a POST form to action with hidden fields (NULL-terminated name/value list). */
+int a0m_page_form(request_rec *r, const char *title, const char *text, const char *action,
+                  const char *button, const char *const *fields);
+/* A 200 page that moves on to a same-origin href (for SameSite=Strict cookies after the callback). */
+int a0m_page_continue(request_rec *r, const char *href);
+/* Sets Cache-Control: no-store (and Pragma) on any response of ours. */
+void a0m_no_store(request_rec *r);
+/* An httpd status for a libauth0 failure to reach the tenant (502, 503, 504), with Retry-After when
+ * the tenant sent one. */
+int a0m_status_for_tenant_error(request_rec *r, const auth0_error *err);
+
+/* codec.c: the compact binary form of sessions and transactions (tag, length, bytes, NUL), deflated
+ * when that makes it smaller. Strings decoded point into the decoded buffer (no copies). */
+typedef struct a0m_codec a0m_codec;
+a0m_codec *a0m_codec_new(apr_pool_t *p, size_t hint);
+void a0m_codec_str(a0m_codec *w, unsigned tag, const char *s);    /* NULL: left out */
+void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v);
+/* The encoded bytes (deflated when compress and worth it). */
+const unsigned char *a0m_codec_finish(a0m_codec *w, bool compress, size_t *len);
+
+#define A0M_CODEC_TAGS 32
+typedef struct a0m_decoded {
+	const char *str[A0M_CODEC_TAGS];
+	int64_t num[A0M_CODEC_TAGS];
+} a0m_decoded;
+/* false when damaged. */
+bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out);
+
+/* transaction.c: login transactions, each in its own sealed cookie (several tabs may log in at once). */
+typedef struct a0m_transaction {
+	apr_time_t created;          /* microseconds: the oldest of several tabs is known exactly */
+	const char *state;
+	const char *nonce;
+	const char *verifier;
+	const char *redirect_uri;
+	const char *original_url;    /* same-origin path and query */
+} a0m_transaction;
+
+/* Sets the transaction cookie for t, first deleting expired ones and the oldest beyond
+ * Auth0MaxLoginTransactions. false on failure (logged). */
+bool a0m_transaction_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
+                          const a0m_transaction *t);
+/* The transaction of `state` (its cookie is deleted in the response whatever happens); NULL when there
+ * is none, it cannot be opened, its state differs or it expired (*why says which, for the log). */
+a0m_transaction *a0m_transaction_take(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
+                                      const char *state, const char **why);
+
+/* login.c */
+/* An unauthenticated request to AuthType Auth0: redirect to the login page, or 401 (non-navigations,
+ * Auth0Unauthenticated 401), or let it through (pass). */
+int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* Starts a login that comes back to original_url (a same-origin path; NULL: Auth0PostLoginURL). */
+int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url);
+
+/* session.c */
+typedef struct a0m_session {
+	const char *id;              /* cache store: the random id in the cookie; NULL in the cookie store */
+	bool in_cache;
+	int64_t created;
+	int64_t last_active;         /* when it was last written (activity is recorded at renewals) */
+	int64_t hard_expiry;         /* 0, or when the access token ends a session that cannot refresh it */
+	int64_t access_expires;
+	const char *binding;         /* client id @ tenant: opens only for the application that made it */
+	const char *user;
+	const char *user_claim;
+	const char *sid;
+	const char *csrf;
+	const char *claims;          /* ID-token claims, JSON text (parsed only by Require auth0-*) */
+	const char *identity;        /* identity block of the claims (a0m_claims_render) */
+	const char *access_token;
+	const char *access_claims;   /* JSON text of the access token's payload when it is a JWT */
+	const char *refresh_token;
+	const char *id_token;        /* kept for /oidc/logout's id_token_hint (Auth0LogoutEndpoint oidc) */
+} a0m_session;
+
+/* The session of this request, opened and checked (timeouts, binding); NULL when there is none or it
+ * ended (its cookies are then deleted in the response). Cached per request. */
+a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* Builds a session from a code exchange and a validated ID token. NULL and *status on failure. */
+a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const auth0_tokens *tokens,
+                                json_t *claims, int *status);
+/* Stores s (a new id in the cache store; the cookie store as a fallback when the cache refuses it). */
+bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s);
+/* Deletes the session's cookies (and its cache entry). s may be NULL: cookies only. */
+void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s);
+
+/* ---- claims.c / bearer.c / authz.c ---- */
+
+/*
+ * Identity for backends. A claims object is rendered ONCE (at login, or when a
+ * bearer token is first validated) into a compact "identity block" with
+ * a0m_claims_render() (declared in claim_path.h, with the naming and encoding
+ * rules): one line per claim, "<name>\t<encoded value>\n". The block does not
+ * depend on the configuration, so it can be kept in a session and applied on
+ * every request with a0m_claims_apply_block(), without parsing JSON.
+ *
+ *     char *a0m_claims_render(apr_pool_t *p, const json_t *claims);
+ */
+#include "claim_path.h"
+
+/*
+ * Per request, after r->user is set: adds the block's claims as request headers
+ * (Auth0ClaimHeaderPrefix + name) and/or environment variables (AUTH0_CLAIM_name)
+ * as Auth0PassClaimsAs says, and access_token (may be NULL) as the header
+ * <prefix>Access-Token / variable AUTH0_ACCESS_TOKEN when Auth0PassAccessToken is
+ * on (where Auth0PassClaimsAs puts claims; both when it is none). block may be
+ * NULL. Cost: one walk over the block, no JSON.
+ */
+void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token);
+
+/*
+ * The REMOTE_USER value in claims for Auth0UserClaim (default sub): a string
+ * claim as is, an integer by its decimal text; the name is looked up like Require
+ * auth0-claim names (whole name first, then dotted paths). NULL when absent,
+ * empty or of another type.
+ */
+const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims);
+
+/* r->notes key: the scopes of a Require auth0-scope that denied a bearer request (authz.c -> bearer.c). */
+#define A0M_NOTE_SCOPE_DENIED "mod_auth0:scope-denied"
+
+/* Hooks of bearer.c (WWW-Authenticate on authorization failures, its caches); a0m_authz_register calls it. */
+void a0m_bearer_register(apr_pool_t *p);
+
 #endif

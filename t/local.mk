@@ -35,5 +35,6 @@ t_unit_test_token_manager_LDADD = $(T_LDADD)
 include $(srcdir)/t/unit/authentication.mk
 include $(srcdir)/t/unit/jwt.mk
 include $(srcdir)/t/unit/management.mk
+include $(srcdir)/t/unit/module.mk
 
 EXTRA_DIST += t/lib/run-test t/with-tenant

@@ -1,0 +1,559 @@
+/*
+ * AuthType Auth0Bearer: APIs called with "Authorization: Bearer <JWT>".
+ *
+ * Answers (RFC 6750 section 3):
+ *   no Authorization header, or another scheme   401  WWW-Authenticate: Bearer realm="R"
+ *   a malformed header (no token, spaces or
+ *   characters outside b64token, two headers)   400  Bearer realm="R", error="invalid_request", ...
+ *   a token that fails validation               401  Bearer realm="R", error="invalid_token",
+ *                                                     error_description="<fixed text per rule>"
+ *   the tenant's keys cannot be fetched
+ *   and none are cached                         503  (logged), not a 401: the token may be fine
+ *   a valid token that a Require denies         401  Bearer realm="R", error="insufficient_scope"
+ *                                                     (403 with AuthzSendForbiddenOnFailure On)
+ * R is AuthName, or else Auth0Audience. Descriptions are fixed texts, never
+ * parts of the token; the log has libauth0's full reason.
+ *
+ * Validation is libauth0's auth0_access_token_validate (RS256 through the
+ * JWKS, iss, aud = Auth0Audience, exp/nbf/iat with Auth0ClockSkew, typ when
+ * present, org when Auth0Organization is set). A valid token's outcome (user,
+ * claims, identity block) is cached under SHA-256 of the token and of what it
+ * was validated against, until its exp (+ leeway) but at most
+ * BEARER_CACHE_MAX, so that a revoked signing key stops being honoured soon:
+ *   - a per-process table first (a read lock, no SHA-256, no shared memory, no
+ *     decryption: measured ~0.9 of an unprotected static file with it, ~0.78
+ *     with the shared cache alone), then
+ *   - the shared cache (A0M_NS_BEARER), sealed with the cache key of
+ *     Auth0SessionSecret (or a random key made at start-up when there is none),
+ *     so that other processes (or hosts, with redis and a shared secret) skip
+ *     the signature work too, and a cache server cannot forge an entry.
+ */
+#include "mod_auth0.h"
+
+#include <apr_lib.h>
+#include <apr_thread_rwlock.h>
+#include <limits.h>
+#include <http_core.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+/* Longest a validated token is trusted without verifying it again. */
+#define BEARER_CACHE_MAX 600
+/* Slots of the per-process table (direct-mapped by a hash of the token). */
+#define LOCAL_SLOTS 512
+#define ENTRY_MAGIC "A0B1"
+
+/* ---- the outcome of a validation, as cached ------------------------------------------------------ */
+
+typedef struct outcome {
+	int64_t valid_until;     /* exp + leeway */
+	const char *user;
+	const char *claims;      /* JSON text */
+	const char *block;       /* identity block (claim_path.h) */
+} outcome;
+
+/* "A0B1 <valid_until> <user len> <claims len> <block len>\n" user claims block */
+static char *serialize(apr_pool_t *p, const outcome *o, size_t *len)
+{
+	char *s = apr_psprintf(p, ENTRY_MAGIC " %" APR_INT64_T_FMT " %" APR_SIZE_T_FMT " %" APR_SIZE_T_FMT
+	                       " %" APR_SIZE_T_FMT "\n%s%s%s", (apr_int64_t)o->valid_until, strlen(o->user),
+	                       strlen(o->claims), strlen(o->block), o->user, o->claims, o->block);
+	*len = strlen(s);
+	return s;
+}
+
+/* A decimal number followed by `sep`; false when there is none. */
+static bool parse_num(const char **s, const char *end, char sep, long long *v)
+{
+	const char *p = *s;
+	long long n = 0;
+	if (p >= end || !apr_isdigit(*p))
+		return false;
+	for (; p < end && apr_isdigit(*p); p++) {
+		if (n > (LLONG_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (*p - '0');
+	}
+	if (p >= end || *p != sep)
+		return false;
+	*s = p + 1;
+	*v = n;
+	return true;
+}
+
+static bool deserialize(apr_pool_t *p, const char *s, size_t len, outcome *o)
+{
+	const char *end = s + len, *q = s + 5;
+	long long until, ul, cl, bl;
+	if (len < 5 || memcmp(s, ENTRY_MAGIC " ", 5) != 0 || !parse_num(&q, end, ' ', &until) ||
+	    !parse_num(&q, end, ' ', &ul) || !parse_num(&q, end, ' ', &cl) || !parse_num(&q, end, '\n', &bl))
+		return false;
+	size_t rest = (size_t)(end - q);
+	if ((unsigned long long)ul > rest || (unsigned long long)cl > rest || (unsigned long long)bl > rest ||
+	    (size_t)(ul + cl + bl) != rest || ul == 0)
+		return false;
+	o->valid_until = until;
+	o->user = apr_pstrmemdup(p, q, (apr_size_t)ul);
+	o->claims = apr_pstrmemdup(p, q + ul, (apr_size_t)cl);
+	o->block = apr_pstrmemdup(p, q + ul + cl, (apr_size_t)bl);
+	return true;
+}
+
+/* ---- per-process table ------------------------------------------------------------------------- */
+
+/*
+ * Direct-mapped by a hash of the token's signature; an entry holds the token
+ * itself and the context it was validated in (compared in constant time and
+ * exactly), so that a hit costs no SHA-256, no shared memory and no
+ * decryption. A read-write lock: hits do not wait for each other.
+ */
+typedef struct slot {
+	char *token;             /* malloc()ed, like the rest */
+	size_t token_len;
+	char *context;           /* what the token was checked against (validation_context) */
+	int64_t cache_until;
+	char *data;              /* serialize()d outcome */
+	size_t len;
+} slot;
+
+static slot *local_slots;
+static apr_thread_rwlock_t *local_lock;
+
+static unsigned slot_of(const char *token, size_t len)
+{
+	/* FNV-1a over the end of the token: its signature, which no two tokens share */
+	const unsigned char *p = (const unsigned char *)token + (len > 32 ? len - 32 : 0);
+	uint32_t h = 2166136261u;
+	for (; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h % LOCAL_SLOTS;
+}
+
+static bool local_get(apr_pool_t *p, const char *token, const char *context, int64_t now, outcome *o)
+{
+	if (!local_slots || apr_thread_rwlock_rdlock(local_lock) != APR_SUCCESS)
+		return false;
+	size_t tlen = strlen(token);
+	const slot *s = &local_slots[slot_of(token, tlen)];
+	char *copy = NULL;
+	size_t len = 0;
+	if (s->data && s->cache_until > now && s->token_len == tlen && CRYPTO_memcmp(s->token, token, tlen) == 0 &&
+	    strcmp(s->context, context) == 0) {
+		copy = apr_pmemdup(p, s->data, s->len + 1);
+		len = s->len;
+	}
+	apr_thread_rwlock_unlock(local_lock);
+	return copy && deserialize(p, copy, len, o);
+}
+
+static void slot_clear(slot *s)
+{
+	if (s->token)
+		OPENSSL_cleanse(s->token, s->token_len);
+	free(s->token);
+	free(s->context);
+	free(s->data);
+	memset(s, 0, sizeof(*s));
+}
+
+static void local_put(const char *token, const char *context, int64_t cache_until, const char *data, size_t len)
+{
+	if (!local_slots)
+		return;
+	slot n = { .token_len = strlen(token), .cache_until = cache_until, .len = len };
+	n.token = malloc(n.token_len + 1);
+	n.context = strdup(context);
+	n.data = malloc(len + 1);
+	if (!n.token || !n.context || !n.data || apr_thread_rwlock_wrlock(local_lock) != APR_SUCCESS) {
+		free(n.token);
+		free(n.context);
+		free(n.data);
+		return;
+	}
+	memcpy(n.token, token, n.token_len + 1);
+	memcpy(n.data, data, len + 1);
+	slot *s = &local_slots[slot_of(token, n.token_len)];
+	slot old = *s;
+	*s = n;
+	apr_thread_rwlock_unlock(local_lock);
+	slot_clear(&old);
+}
+
+static apr_status_t local_free(void *unused)
+{
+	(void)unused;
+	for (int i = 0; local_slots && i < LOCAL_SLOTS; i++)
+		slot_clear(&local_slots[i]);
+	free(local_slots);
+	local_slots = NULL;
+	return APR_SUCCESS;
+}
+
+/* ---- shared cache ------------------------------------------------------------------------------ */
+
+/* Seals bearer entries when no Auth0SessionSecret is set; made before the children fork. */
+static a0m_key fallback_key;
+
+static const a0m_key *seal_keys(const a0m_dir_conf *c, int *count)
+{
+	if (c->keys) {
+		*count = c->keys->count;
+		return c->keys->cache;
+	}
+	*count = 1;
+	return &fallback_key;
+}
+
+static bool shared_get(request_rec *r, const a0m_dir_conf *c, const char *ckey, int64_t now, outcome *o,
+                       const char **data, size_t *dlen)
+{
+	unsigned char *raw = NULL;
+	size_t len = 0;
+	if (a0m_cache_get(r->server, ckey, &raw, &len, r->pool) != APR_SUCCESS)
+		return false;
+	int count;
+	const a0m_key *keys = seal_keys(c, &count);
+	size_t n = 0;
+	unsigned char *plain = a0m_open_raw(r->pool, keys, count, ckey, raw, len, &n);
+	if (!plain || !deserialize(r->pool, (const char *)plain, n, o) || o->valid_until < now)
+		return false;
+	*data = (const char *)plain;
+	*dlen = n;
+	return true;
+}
+
+static void shared_put(request_rec *r, const a0m_dir_conf *c, const char *ckey, int64_t cache_until,
+                       const char *data, size_t len)
+{
+	int count;
+	const a0m_key *keys = seal_keys(c, &count);
+	size_t n = 0;
+	unsigned char *sealed = a0m_seal_raw(r->pool, &keys[0], ckey, (const unsigned char *)data, len, &n);
+	/* a failure is logged by cache.c; the token was validated, so the request goes on */
+	if (sealed)
+		a0m_cache_set(r->server, ckey, sealed, n, apr_time_from_sec(cache_until), r->pool);
+}
+
+/* ---- answers ------------------------------------------------------------------------------------- */
+
+/* A quoted-string of RFC 9110: quotes and backslashes escaped, control characters dropped. */
+static const char *quoted(apr_pool_t *p, const char *s)
+{
+	char *out = apr_palloc(p, 2 * strlen(s) + 3);
+	char *o = out;
+	*o++ = '"';
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20 || ch == 0x7f)
+			continue;
+		if (ch == '"' || ch == '\\')
+			*o++ = '\\';
+		*o++ = (char)ch;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+/* AuthName as ap_auth_name() gives it, quotes already escaped (mod_authn_core): kept as it is, but for
+ * control characters and a trailing lone backslash, which would end the quoted-string early. */
+static const char *quoted_escaped(apr_pool_t *p, const char *s)
+{
+	char *out = apr_palloc(p, strlen(s) + 4);
+	char *o = out;
+	*o++ = '"';
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20 || ch == 0x7f)
+			continue;
+		*o++ = (char)ch;
+		if (ch == '\\') {
+			if (s[1] && (unsigned char)s[1] >= 0x20 && s[1] != 0x7f)
+				*o++ = *++s;
+			else
+				*o++ = '\\';
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+static const char *realm(request_rec *r, const a0m_dir_conf *c)
+{
+	const char *name = ap_auth_name(r);
+	if (name && *name)
+		return quoted_escaped(r->pool, name);
+	return quoted(r->pool, c->audience ? c->audience : "api");
+}
+
+/* Sets WWW-Authenticate and returns status. error and description may be NULL. */
+static int challenge(request_rec *r, const a0m_dir_conf *c, int status, const char *error, const char *description)
+{
+	const char *v = apr_pstrcat(r->pool, "Bearer realm=", realm(r, c), NULL);
+	if (error)
+		v = apr_pstrcat(r->pool, v, ", error=\"", error, "\"", NULL);
+	if (description)
+		v = apr_pstrcat(r->pool, v, ", error_description=", quoted(r->pool, description), NULL);
+	apr_table_setn(r->err_headers_out, "WWW-Authenticate", v);
+	return status;
+}
+
+/* The fixed, short description per broken rule: safe to show, never a part of the token. */
+static const char *describe(auth0_token_rule rule)
+{
+	switch (rule) {
+	case AUTH0_RULE_DECODE: return "The access token is malformed";
+	case AUTH0_RULE_ALGORITHM: return "The access token is not signed with an accepted algorithm";
+	case AUTH0_RULE_KEY: return "The access token is signed with an unknown key";
+	case AUTH0_RULE_SIGNATURE: return "The access token signature is invalid";
+	case AUTH0_RULE_ISSUER: return "The access token was issued by another issuer";
+	case AUTH0_RULE_AUDIENCE: return "The access token is not for this API";
+	case AUTH0_RULE_EXPIRED: return "The access token expired";
+	case AUTH0_RULE_NOT_BEFORE: return "The access token is not valid yet";
+	case AUTH0_RULE_ISSUED_AT: return "The access token has an invalid issue time";
+	case AUTH0_RULE_ORGANIZATION: return "The access token is not for this organization";
+	case AUTH0_RULE_TYPE: return "The token is not an access token";
+	default: return "The access token is invalid";
+	}
+}
+
+/* ---- the request's token ------------------------------------------------------------------------- */
+
+typedef enum { TOKEN_OK, TOKEN_NONE, TOKEN_MALFORMED } token_read;
+
+/* b64token of RFC 6750: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
+static bool is_b64token(const char *s)
+{
+	const char *p = s;
+	while (apr_isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '+' || *p == '/')
+		p++;
+	if (p == s)
+		return false;
+	while (*p == '=')
+		p++;
+	return *p == '\0';
+}
+
+static token_read read_token(request_rec *r, const char **token, const char **why)
+{
+	const char *h = NULL;
+	int count = 0;
+	const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+	const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+	for (int i = 0; i < arr->nelts; i++)
+		if (e[i].key && strcasecmp(e[i].key, "Authorization") == 0) {
+			h = e[i].val;
+			count++;
+		}
+	if (!h)
+		return TOKEN_NONE;
+	/* httpd merges repeated headers into one "a, b": the comma then fails b64token below */
+	if (count > 1) {
+		*why = "The request has more than one Authorization header or token";
+		return TOKEN_MALFORMED;
+	}
+	if (strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\0'))
+		return TOKEN_NONE; /* another scheme: no bearer credentials */
+	const char *t = h + 6;
+	while (*t == ' ')
+		t++;
+	if (!*t) {
+		*why = "The Authorization header has no token";
+		return TOKEN_MALFORMED;
+	}
+	if (!is_b64token(t)) {
+		*why = strchr(t, ',') ? "The request has more than one Authorization header or token"
+		                      : "The bearer token has characters that are not allowed";
+		return TOKEN_MALFORMED;
+	}
+	*token = t;
+	return TOKEN_OK;
+}
+
+/* ---- validation ----------------------------------------------------------------------------------- */
+
+/* What a token's outcome depends on besides the token: another location may expect another audience,
+ * organization or leeway, or take the user from another claim. None of these contains a line break. */
+static const char *validation_context(request_rec *r, const a0m_dir_conf *c)
+{
+	return apr_pstrcat(r->pool, c->domain, "\n", c->audience, "\n", c->organization ? c->organization : "", "\n",
+	                   apr_itoa(r->pool, a0m_conf_leeway(c)), "\n", a0m_conf_user_claim(c), NULL);
+}
+
+/* The shared-cache key: a hash of the context and the token (the key reveals neither). */
+static const char *shared_key(request_rec *r, const char *context, const char *token, char **hex)
+{
+	const char *material = apr_pstrcat(r->pool, "bearer v1\n", context, "\n", token, NULL);
+	*hex = a0m_sha256_hex(r->pool, material, strlen(material));
+	return apr_pstrcat(r->pool, A0M_NS_BEARER, *hex, NULL);
+}
+
+static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, outcome *o)
+{
+	auth0_client *client = a0m_app_client(r, c);
+	if (!client)
+		return HTTP_INTERNAL_SERVER_ERROR; /* logged by app.c */
+	auth0_access_token_options opts = { 0 };
+	opts.audience = c->audience;
+	opts.organization = c->organization;
+	opts.leeway = AUTH0_INT(a0m_conf_leeway(c));
+	json_t *claims = NULL;
+	auth0_error *err = NULL;
+	auth0_status st = auth0_access_token_validate(client, token, &opts, &claims, &err);
+	if (st != AUTH0_OK) {
+		int rc;
+		const char *msg = err && err->message ? err->message : auth0_status_name(st);
+		if (auth0_error_is_transient(err)) {
+			/* no keys (the tenant is unreachable) or the like: the token is not known to be bad */
+			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot validate bearer tokens now: %s", msg);
+			rc = HTTP_SERVICE_UNAVAILABLE;
+		} else if (st == AUTH0_ERR_INVALID_TOKEN) {
+			ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: bearer token refused (%s): %s",
+			              auth0_token_rule_name(err->rule), msg);
+			rc = challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", describe(err->rule));
+		} else {
+			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: bearer token validation failed: %s", msg);
+			rc = HTTP_INTERNAL_SERVER_ERROR;
+		}
+		auth0_error_free(err);
+		return rc;
+	}
+	int rc = OK;
+	json_t *exp = json_object_get(claims, "exp");
+	o->user = a0m_claims_user(r->pool, c, claims);
+	o->block = a0m_claims_render(r->pool, claims);
+	char *text = json_dumps(claims, JSON_COMPACT);
+	o->claims = text ? apr_pstrdup(r->pool, text) : NULL;
+	free(text);
+	if (!o->block || !o->claims) {
+		rc = HTTP_INTERNAL_SERVER_ERROR; /* out of memory */
+	} else if (!json_is_integer(exp)) {
+		rc = challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", "The access token has no expiry");
+	} else if (!o->user) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: bearer token refused: no usable %s claim "
+		              "(Auth0UserClaim)", a0m_conf_user_claim(c));
+		rc = challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", "The access token does not name a user");
+	} else {
+		o->valid_until = json_integer_value(exp) + a0m_conf_leeway(c);
+	}
+	json_decref(claims);
+	return rc;
+}
+
+/* How long an outcome may be used without validating the token again. */
+static int64_t cache_until(const outcome *o, int64_t now)
+{
+	return o->valid_until < now + BEARER_CACHE_MAX ? o->valid_until : now + BEARER_CACHE_MAX;
+}
+
+static int respond_missing(request_rec *r, const a0m_dir_conf *c)
+{
+	if (c->unauthenticated == A0M_UNAUTH_PASS) {
+		/* Auth0Unauthenticated pass: on without an identity. httpd's core refuses OK without a user, so
+		 * the user is empty (as for sessions): Require valid-user lets it pass, Require auth0-* do not. */
+		r->user = "";
+		return OK;
+	}
+	return challenge(r, c, HTTP_UNAUTHORIZED, NULL, NULL);
+}
+
+int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
+{
+	const char *token = NULL, *why = NULL;
+	switch (read_token(r, &token, &why)) {
+	case TOKEN_NONE:
+		return respond_missing(r, c);
+	case TOKEN_MALFORMED:
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s", why);
+		return challenge(r, c, HTTP_BAD_REQUEST, "invalid_request", why);
+	case TOKEN_OK:
+		break;
+	}
+
+	const char *context = validation_context(r, c);
+	int64_t now = (int64_t)apr_time_sec(apr_time_now());
+	outcome o;
+	memset(&o, 0, sizeof(o));
+	if (local_get(r->pool, token, context, now, &o)) {
+		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: bearer token from the process cache");
+	} else {
+		char *hex = NULL;
+		const char *ckey = shared_key(r, context, token, &hex);
+		const char *data = NULL;
+		size_t dlen = 0;
+		if (shared_get(r, c, ckey, now, &o, &data, &dlen)) {
+			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: bearer token %.8s: from the shared cache",
+			              hex);
+		} else {
+			int rc = validate(r, c, token, &o);
+			if (rc != OK)
+				return rc;
+			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: bearer token %.8s: validated", hex);
+			data = serialize(r->pool, &o, &dlen);
+			shared_put(r, c, ckey, cache_until(&o, now), data, dlen);
+		}
+		local_put(token, context, cache_until(&o, now), data, dlen);
+	}
+
+	r->user = (char *)o.user;
+	a0m_request *rq = a0m_request_get(r, true);
+	rq->source = "bearer";
+	rq->access_claims_text = o.claims;
+	rq->access_token = token;
+	a0m_claims_apply_block(r, c, o.block, token);
+	return OK;
+}
+
+/* ---- hooks ------------------------------------------------------------------------------------------ */
+
+/* A valid token that a Require denied (or, with Auth0Unauthenticated pass, no token where one is needed). */
+static int note_auth_failure(request_rec *r, const char *type)
+{
+	if (!type || strcasecmp(type, A0M_AUTHTYPE_BEARER) != 0)
+		return DECLINED;
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (!r->user || !*r->user) {
+		challenge(r, c, HTTP_UNAUTHORIZED, NULL, NULL);
+		return OK;
+	}
+	const char *scopes = apr_table_get(r->notes, A0M_NOTE_SCOPE_DENIED);
+	const char *v = apr_pstrcat(r->pool, "Bearer realm=", realm(r, c), ", error=\"insufficient_scope\", "
+	                            "error_description=\"The access token does not grant access to this resource\"",
+	                            scopes ? ", scope=" : "", scopes ? quoted(r->pool, scopes) : "", NULL);
+	apr_table_setn(r->err_headers_out, "WWW-Authenticate", v);
+	return OK;
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+	(void)pconf;
+	(void)plog;
+	(void)ptemp;
+	if (RAND_bytes(fallback_key.key, sizeof(fallback_key.key)) != 1) {
+		ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: no random bytes for the bearer cache key");
+		return HTTP_INTERNAL_SERVER_ERROR;
+	}
+	fallback_key.id = fallback_key.key[0];
+	return OK;
+}
+
+static void child_init(apr_pool_t *p, server_rec *s)
+{
+	local_slots = calloc(LOCAL_SLOTS, sizeof(slot));
+	if (!local_slots || apr_thread_rwlock_create(&local_lock, p) != APR_SUCCESS) {
+		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_auth0: no per-process bearer cache");
+		free(local_slots);
+		local_slots = NULL;
+		return;
+	}
+	apr_pool_cleanup_register(p, NULL, local_free, apr_pool_cleanup_null);
+}
+
+void a0m_bearer_register(apr_pool_t *p)
+{
+	(void)p;
+	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
+}

@@ -1,0 +1,181 @@
+# The identity mod_auth0 passes to backends (REMOTE_USER, claims as headers
+# through mod_proxy and as CGI variables, the access token), its encoding of
+# UTF-8, arrays and objects, and the removal of every spoofed identity header
+# or variable, whatever its spelling.
+use strict;
+use warnings FATAL => 'all';
+
+use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+use Auth0Test;
+use Auth0Test::Api;
+
+my $V = 'BEARER';
+
+reset_tenant();
+my $m2m = m2m_token();
+my $SUB = 'demo-m2m-client@clients';
+
+# Response headers whose names start with x-auth0 / x_auth0 / x-user (any case): lower-cased name =>
+# [values]. (The backend echoes what it received; names keep their - or _, not their case.)
+sub echoed {
+	my ($res, $re) = @_;
+	$re //= qr/^x[-_](?:auth0|user)[-_]/i;
+	my %h;
+	$res->headers->scan(sub { push @{$h{lc $_[0]}}, $_[1] if $_[0] =~ $re });
+	return \%h;
+}
+
+# ---- through the proxy --------------------------------------------------------------------------------
+{
+	tweak_next_token(claims => {
+		name                        => "Zo\x{eb} \x{4e16}\x{754c}",
+		'https://example.com/groups' => ['eng', 'ops,dev', "caf\x{e9}"],
+		app_metadata                => {plan => 'gold', n => 1001, tags => ['a', 'b']},
+		flag                        => JSON::PP::true(),
+		count                       => 42,
+		ratio                       => 0.5,
+		empty                       => '',
+		evil                        => "x\r\nX-Injected: 1",
+		'weird name/x'              => 'w',
+		' padded '                  => ' p ',
+		nested                      => [[1, 2], {k => 'v'}],
+	});
+	my $token = m2m_token();
+	my $res   = bearer_get($V, '/api/x', $token);
+	is($res->code, 200, 'proxied request with a token: 200');
+	my $h = echoed($res);
+	my $env = json_of($res);
+	is_deeply($h->{'x-auth0-sub'}, [$SUB], 'backend got X-Auth0-sub');
+	is($env->{HTTP_X_AUTH0_SUB}, $SUB, 'backend CGI sees HTTP_X_AUTH0_SUB');
+	is($env->{REMOTE_USER}, undef, 'REMOTE_USER does not cross a proxy (headers do)');
+	is_deeply($h->{'x-auth0-name'}, ['Zo%C3%AB %E4%B8%96%E7%95%8C'], 'UTF-8 percent-encoded');
+	is_deeply($h->{'x-auth0-example-com-groups'}, ['eng,ops%2Cdev,caf%C3%A9'],
+		'namespaced array claim: joined with , and , inside elements encoded');
+	like($h->{'x-auth0-app-metadata'}[0], qr/^\{"[^ ]+\}$/, 'object as compact JSON');
+	is_deeply(JSON::PP->new->decode($h->{'x-auth0-app-metadata'}[0]), {plan => 'gold', n => 1001, tags => ['a', 'b']},
+		'object: its JSON decodes to the claim');
+	is_deeply($h->{'x-auth0-flag'}, ['true'], 'boolean');
+	is_deeply($h->{'x-auth0-count'}, ['42'], 'integer');
+	is_deeply($h->{'x-auth0-ratio'}, ['0.5'], 'real');
+	is_deeply($h->{'x-auth0-empty'}, [''], 'empty string: an empty header');
+	is_deeply($h->{'x-auth0-evil'}, ['x%0D%0AX-Injected: 1'], 'CR LF encoded');
+	ok(!defined $res->header('X-Injected'), 'no header injected');
+	is($env->{HTTP_X_INJECTED}, undef, 'backend saw no injected header');
+	is_deeply($h->{'x-auth0-weird-name-x'}, ['w'], 'name characters outside [A-Za-z0-9-] become -');
+	is_deeply($h->{'x-auth0--padded-'}, ['%20p%20'], 'edge spaces of values encoded');
+	is_deeply($h->{'x-auth0-nested'}, ['[[1,2],{"k":"v"}]'], 'array of non-scalars as JSON');
+	ok(!exists $h->{'x-auth0-access-token'}, 'no access token unless Auth0PassAccessToken');
+}
+
+# ---- spoofing, in every spelling, through the proxy ------------------------------------------------------
+{
+	my @spoof = (
+		'X-Auth0-sub'           => 'evil1',
+		'x-auth0-SUB'           => 'evil2',
+		'X_Auth0_sub'           => 'evil3',
+		'X-AUTH0_SUB'           => 'evil4',
+		'X-Auth0-Email'         => 'evil5@example.com',
+		'x_auth0_email'         => 'evil6@example.com',
+		'X-Auth0-Foo_Bar'       => 'evil7',
+		'X-Auth0-Foo-Bar'       => 'evil8',
+		'X-Auth0-Access-Token'  => 'evil9',
+		'X_AUTH0_ACCESS_TOKEN'  => 'evil10',
+		'X-Auth0-Roles'         => ['evil11', 'evil12'],
+	);
+	my $res = bearer_get($V, '/api/x', $m2m, @spoof);
+	is($res->code, 200, 'spoofing attempt with a valid token: 200');
+	my $h = echoed($res);
+	my $all = join "\n", map { my $n = $_; map { "$n: $_" } @{$h->{$n}} } sort keys %$h;
+	unlike($all . $res->content, qr/evil/, 'no spoofed value reached the backend (headers or CGI environment)');
+	is_deeply($h->{'x-auth0-sub'}, [$SUB], 'X-Auth0-sub is the real one, once');
+	my @subs = grep { /^x[-_]auth0[-_]sub$/i } keys %$h;
+	is_deeply(\@subs, ['x-auth0-sub'], 'one spelling of the sub header');
+	my $env = json_of($res);
+	is($env->{HTTP_X_AUTH0_FOO_BAR}, undef, 'CGI collision (X-Auth0-Foo_Bar / X-Auth0-Foo-Bar): neither survives');
+	is($env->{HTTP_X_AUTH0_SUB}, $SUB, 'CGI of the backend: real sub');
+
+	# the same without a token: nothing reaches the backend at all
+	$res = bearer_get($V, '/api/x', undef, @spoof);
+	is($res->code, 401, 'spoofing without a token: 401');
+	unlike($res->content, qr/evil/, 'spoofing without a token: nothing echoed');
+}
+
+# ---- another prefix; the default one is still removed -------------------------------------------------------
+{
+	my $res = bearer_get($V, '/prefix/x', $m2m, 'X-User-sub' => 'evil', 'x_user_SUB' => 'evil', 'X-Auth0-sub' => 'evil');
+	my $h = echoed($res);
+	unlike(join(' ', map { @$_ } values %$h) . $res->content, qr/evil/, 'Auth0ClaimHeaderPrefix X-User-: no spoofed value');
+	is_deeply($h->{'x-user-sub'}, [$SUB], 'X-User-sub set');
+	is_deeply($h->{'x-user-access-token'}, [$m2m], 'X-User-Access-Token with Auth0PassAccessToken On');
+	ok(!grep({ /^x[-_]auth0/i } keys %$h), 'no X-Auth0- header at all');
+}
+
+# ---- CGI variables --------------------------------------------------------------------------------------------
+{
+	my $res = bearer_get($V, '/cgi/x', $m2m, 'X-Auth0-Foo_Bar' => 'evil', 'X-Auth0-Foo-Bar' => 'evil2',
+		'X-Auth0-Access-Token' => 'evil3');
+	my $env = json_of($res);
+	is($env->{REMOTE_USER}, $SUB, 'CGI: REMOTE_USER');
+	is($env->{AUTH0_CLAIM_sub}, $SUB, 'CGI: AUTH0_CLAIM_sub');
+	is($env->{HTTP_X_AUTH0_SUB}, $SUB, 'CGI: HTTP_X_AUTH0_SUB');
+	is($env->{HTTP_X_AUTH0_FOO_BAR}, undef, 'CGI: the Foo_Bar/Foo-Bar collision is gone');
+	is($env->{AUTH0_ACCESS_TOKEN}, $m2m, 'CGI: AUTH0_ACCESS_TOKEN is the real token');
+	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN}, $m2m, 'CGI: the access-token header is the real token');
+	unlike($res->content, qr/evil/, 'CGI: no spoofed value');
+
+	tweak_next_token(claims => {access_token => 'a claim', 'Access-Token' => 'another', 'e_mail' => 'x', 'https://example.com/e-mail' => 'y'});
+	my $t = m2m_token();
+	$env = json_of(bearer_get($V, '/cgi/x', $t));
+	is($env->{AUTH0_ACCESS_TOKEN}, $t, 'a claim named access_token does not pose as the token (variable)');
+	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN}, $t, 'a claim named access_token does not pose as the token (header)');
+	is($env->{AUTH0_CLAIM_e_mail}, 'x', 'claims mapping to one name: the first wins');
+}
+{
+	my $env = json_of(bearer_get($V, '/cgi-headers/x', $m2m));
+	is($env->{HTTP_X_AUTH0_SUB}, $SUB, 'Auth0PassClaimsAs headers: header');
+	ok(!grep({ /^AUTH0_CLAIM_/ } keys %$env), 'Auth0PassClaimsAs headers: no variables');
+	is($env->{AUTH0_ACCESS_TOKEN}, undef, 'no access token by default');
+
+	$env = json_of(bearer_get($V, '/cgi-env/x', $m2m));
+	is($env->{AUTH0_CLAIM_sub}, $SUB, 'Auth0PassClaimsAs env: variable');
+	ok(!grep({ /^HTTP_X_AUTH0_/ } keys %$env), 'Auth0PassClaimsAs env: no headers');
+
+	$env = json_of(bearer_get($V, '/cgi-none/x', $m2m));
+	is($env->{REMOTE_USER}, $SUB, 'Auth0PassClaimsAs none: REMOTE_USER still');
+	ok(!grep({ /^(?:AUTH0_CLAIM_|HTTP_X_AUTH0_(?!ACCESS_TOKEN))/ } keys %$env), 'Auth0PassClaimsAs none: no claims');
+	is($env->{AUTH0_ACCESS_TOKEN}, $m2m, 'Auth0PassClaimsAs none + Auth0PassAccessToken: variable');
+	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN}, $m2m, 'Auth0PassClaimsAs none + Auth0PassAccessToken: header');
+}
+{
+	# variables set from client input before authentication (SetEnvIf) are removed too
+	my $res = bearer_get($V, '/cgi-setenv/x', $m2m, 'X-Spoof' => 'evil');
+	my $env = json_of($res);
+	is($res->code, 200, 'SetEnvIf location: 200');
+	is($env->{AUTH0_CLAIM_role}, undef, 'AUTH0_CLAIM_role set by SetEnvIf from a client header: removed');
+	is($env->{AUTH0_ACCESS_TOKEN}, undef, 'AUTH0_ACCESS_TOKEN set by SetEnvIf: removed');
+	is($env->{AUTH0_CLAIM_sub}, $SUB, 'our own variables are there');
+	is($env->{SPOOF_CONTROL}, 'evil', 'SetEnvIf itself ran (control)');
+}
+
+# ---- internal redirects -----------------------------------------------------------------------------------------
+{
+	my @spoof = ('X-Auth0-sub' => 'evil', 'X_Auth0_Email' => 'evil');
+	my $res = bearer_get($V, '/redir-protected/x', $m2m, @spoof);
+	is($res->code, 200, 'internal redirect from a protected location: 200');
+	my $env = json_of($res);
+	is($env->{REMOTE_USER}, $SUB, 'internal redirect: the identity is inherited');
+	is($env->{HTTP_X_AUTH0_SUB}, $SUB, 'internal redirect: the identity headers are kept');
+	unlike($res->content, qr/evil/, 'internal redirect: no spoofed value');
+
+	$res = bearer_get($V, '/redir-open/x', $m2m, @spoof);
+	is($res->code, 200, 'internal redirect from an open location: 200');
+	$env = json_of($res);
+	is($env->{REMOTE_USER}, $SUB, 'from an open location: authenticated at the target');
+	is($env->{HTTP_X_AUTH0_SUB}, $SUB, 'from an open location: identity headers');
+	unlike($res->content, qr/evil/, 'from an open location: no spoofed value');
+	is(bearer_get($V, '/redir-open/x', undef, @spoof)->code, 401, 'from an open location without a token: 401');
+}
+
+done_testing();
