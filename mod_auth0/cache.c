@@ -119,7 +119,7 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 	unlock_cache();
 	if (rv != APR_SUCCESS)
 		ap_log_error(APLOG_MARK, rv == APR_ENOSPC ? APLOG_ERR : APLOG_WARNING, rv, s,
-		             "mod_auth0: could not store %zu bytes in the %s cache%s", len,
+		             "mod_auth0: could not store %" APR_SIZE_T_FMT " bytes in the %s cache%s", len,
 		             provider->name ? provider->name : "shared",
 		             rv == APR_ENOSPC ? " (value too large: give the cache more room in Auth0Cache)" : "");
 	return rv;

@@ -6,7 +6,7 @@ apachemod_LTLIBRARIES = mod_auth0/mod_auth0.la
 apachemoddir = $(APACHE_MODULEDIR)
 
 mod_auth0_mod_auth0_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(APXS_INCLUDEDIR) $(APXS_EXTRA_CPPFLAGS) $(APR_CFLAGS)
-mod_auth0_mod_auth0_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS) -fvisibility=hidden
+mod_auth0_mod_auth0_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS) -fvisibility=hidden
 mod_auth0_mod_auth0_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -export-symbols-regex '^auth0_module$$'
 mod_auth0_mod_auth0_la_LIBADD = src/libauth0_core.la $(OPENSSL_LIBS) $(JANSSON_LIBS)
 mod_auth0_mod_auth0_la_SOURCES = \

@@ -104,9 +104,11 @@ static int handler(request_rec *r)
 
 /*
  * Every request to a location where mod_auth0 is configured loses the
- * identity headers a client sent, here, before authentication and
- * authorization: a Require that is satisfied without a user (Require ip,
- * Auth0Unauthenticated pass) must not let a spoofed X-Auth0-* through either.
+ * identity headers a client sent (and identity variables that SetEnvIf
+ * derived from them), here, before authentication and authorization: a
+ * Require that is satisfied without a user (Require ip, Auth0Unauthenticated
+ * pass) must not let a spoofed X-Auth0-* through either. It runs last among
+ * header parsers, after mod_setenvif's.
  */
 static int header_parser(request_rec *r)
 {
@@ -189,6 +191,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
 	if (a0m_cache_post_config(pconf, ptemp, s) != APR_SUCCESS)
 		return HTTP_INTERNAL_SERVER_ERROR;
 	a0m_app_post_config();
+	a0m_seal_init();
 	ap_add_version_component(pconf, A0M_VERSION);
 	return OK;
 }
@@ -205,7 +208,7 @@ void a0m_register_hooks(apr_pool_t *p)
 	ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
-	ap_hook_header_parser(header_parser, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	ap_hook_header_parser(header_parser, NULL, NULL, APR_HOOK_LAST);
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_handler(handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	a0m_authz_register(p);

@@ -203,6 +203,9 @@ void a0m_cache_store_init(apr_pool_t *p, server_rec *s, const a0m_key *keys, int
 
 /* ---- seal.c ----------------------------------------------------------------------------- */
 
+/* Prepares the cipher once, in post_config. */
+void a0m_seal_init(void);
+
 /* Derives the keyring for secrets (at configuration time). NULL and *error set on failure. */
 a0m_keyring *a0m_keyring_derive(apr_pool_t *p, const char *const *secrets, int count, const char **error);
 /* Seals plaintext bound to `context` (e.g. the cookie name): base64url text. */

@@ -1,1 +1,16 @@
 # mod_auth0 sources: session (appended to mod_auth0_mod_auth0_la_SOURCES)
+# The browser login flow: origin, cookies, redirects, pages, the compact codec, login transactions,
+# login, callback, sessions and logout. zlib deflates large sessions (hundreds of groups) so that they
+# fit in cookies.
+mod_auth0_mod_auth0_la_SOURCES += \
+	mod_auth0/origin.c \
+	mod_auth0/cookies.c \
+	mod_auth0/redirects.c \
+	mod_auth0/pages.c \
+	mod_auth0/codec.c \
+	mod_auth0/transaction.c \
+	mod_auth0/login.c \
+	mod_auth0/callback.c \
+	mod_auth0/session.c \
+	mod_auth0/logout.c
+mod_auth0_mod_auth0_la_LIBADD += $(ZLIB_LIBS)

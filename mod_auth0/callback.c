@@ -1,0 +1,275 @@
+/*
+ * The redirect URI (Auth0RedirectURI): where the tenant sends the browser
+ * back with ?code=...&state=... (or ?error=...).
+ *
+ * Order of checks:
+ *   1. GET only; state, code and error may not be repeated (400);
+ *   2. error=: an escaped page with an honest status and a way to try again;
+ *   3. no parameters at all: a request to sign in (GET /callback starts a
+ *      login that lands on Auth0PostLoginURL), which is what the "sign in
+ *      again" links of the pages below point to;
+ *   4. the transaction cookie of this state: taken (deleted) and opened; the
+ *      state compared in constant time; Auth0LoginTimeout checked. Missing,
+ *      stale or replayed (back button, bookmark, a login page left open):
+ *      a browser that already has a session goes to the landing page,
+ *      others get a page that offers to sign in again;
+ *   5. the state recorded as used in the shared cache until it would have
+ *      expired, so that it works once even if its cookie were replayed; a
+ *      cache failure refuses the login (fail closed);
+ *   6. the code exchanged with the PKCE verifier; tenant failures answer 502
+ *      (unreachable, bad answer), 503 (rate limited, unavailable, with
+ *      Retry-After) or 504 (timeout, Auth0HTTPTimeout), logged with
+ *      libauth0's message;
+ *   7. the ID token validated by libauth0 (signature, alg, iss, aud, exp,
+ *      iat, nonce, azp, organization) with Auth0ClockSkew;
+ *   8. a new session (always a new id: no fixation; a previous session of
+ *      this browser is removed), then a redirect to the original URL.
+ */
+#include "mod_auth0.h"
+
+typedef struct params {
+	const char *state, *code, *error, *error_description;
+	int n_state, n_code, n_error, any;
+} params;
+
+static void parse_query(request_rec *r, params *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!r->args)
+		return;
+	char *args = apr_pstrdup(r->pool, r->args);
+	char *last = NULL;
+	for (char *pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
+		char *eq = strchr(pair, '=');
+		char *value = eq ? eq + 1 : (char *)"";
+		if (eq)
+			*eq = '\0';
+		if (ap_unescape_urlencoded(pair) != OK || ap_unescape_urlencoded(value) != OK)
+			continue;
+		p->any++;
+		if (strcmp(pair, "state") == 0) {
+			p->state = value;
+			p->n_state++;
+		} else if (strcmp(pair, "code") == 0) {
+			p->code = value;
+			p->n_code++;
+		} else if (strcmp(pair, "error") == 0) {
+			p->error = value;
+			p->n_error++;
+		} else if (strcmp(pair, "error_description") == 0) {
+			p->error_description = value;
+		}
+	}
+}
+
+/* "Sign in again" links point to the bare redirect URI, which starts a login. */
+static const char *restart_href(request_rec *r, const a0m_dir_conf *c)
+{
+	(void)r;
+	return a0m_conf_redirect_path(c);
+}
+
+/* The landing page of a browser that is signed in already. */
+static int to_landing(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *target)
+{
+	a0m_no_store(r);
+	apr_table_setn(r->headers_out, "Location",
+	               apr_pstrcat(r->pool, o->base, target ? target : a0m_conf_post_login_url(c), NULL));
+	return HTTP_MOVED_TEMPORARILY;
+}
+
+static int stale(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *why)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: callback refused: %s", why);
+	if (a0m_session_load(r, c, o))
+		return to_landing(r, c, o, NULL);
+	return a0m_page(r, HTTP_BAD_REQUEST, "Your sign-in has expired",
+	                "This sign-in link was already used or is no longer valid (for example after using the "
+	                "Back button, or when the sign-in page stayed open too long).",
+	                restart_href(r, c), "Sign in again");
+}
+
+static int error_response(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const params *p)
+{
+	const char *why = NULL;
+	a0m_transaction *t = p->state ? a0m_transaction_take(r, c, o, p->state, &why) : NULL;
+	const char *e = p->error;
+	int status = strcmp(e, "access_denied") == 0 || strcmp(e, "unauthorized") == 0 ||
+	                     strcmp(e, "login_required") == 0 || strcmp(e, "consent_required") == 0 ||
+	                     strcmp(e, "interaction_required") == 0
+	                 ? HTTP_FORBIDDEN
+	             : strcmp(e, "temporarily_unavailable") == 0 ? HTTP_SERVICE_UNAVAILABLE
+	             : strcmp(e, "server_error") == 0            ? HTTP_BAD_GATEWAY
+	                                                         : HTTP_BAD_REQUEST;
+	ap_log_rerror(APLOG_MARK, status == HTTP_FORBIDDEN ? APLOG_INFO : APLOG_WARNING, 0, r,
+	              "mod_auth0: the login ended with error %s: %s", ap_escape_logitem(r->pool, e),
+	              ap_escape_logitem(r->pool, p->error_description ? p->error_description
+	                                                              : "(no description)"));
+	const char *text = apr_pstrcat(r->pool, "The sign-in did not complete: ",
+	                               p->error_description && *p->error_description ? p->error_description : e,
+	                               " (", e, ").", NULL);
+	const char *href = t && t->original_url ? t->original_url : restart_href(r, c);
+	return a0m_page(r, status, status == HTTP_FORBIDDEN ? "Sign-in refused" : "Sign-in failed", text, href,
+	                "Try again");
+}
+
+/* Records a state as used; false when it was used before or the cache cannot tell (fail closed). */
+static int record_state(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t)
+{
+	const char *key =
+		apr_pstrcat(r->pool, A0M_NS_STATE, a0m_sha256_hex(r->pool, t->state, strlen(t->state)), NULL);
+	unsigned char *v = NULL;
+	size_t len = 0;
+	apr_status_t rv = a0m_cache_get(r->server, key, &v, &len, r->pool);
+	if (rv == APR_SUCCESS)
+		return HTTP_CONFLICT;
+	if (rv == APR_NOTFOUND) {
+		apr_time_t until = t->created + apr_time_from_sec(a0m_conf_login_timeout(c) + 60);
+		rv = a0m_cache_set(r->server, key, (const unsigned char *)"1", 1, until, r->pool);
+		if (rv == APR_SUCCESS)
+			return OK;
+	}
+	ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+	              "mod_auth0: the shared cache cannot record the login state; login refused (fail closed)");
+	return HTTP_SERVICE_UNAVAILABLE;
+}
+
+static int exchange_failed(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, auth0_error *err)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the code exchange failed: %s",
+	              err ? err->message : "unknown error");
+	if (err && err->error && strcmp(err->error, "invalid_grant") == 0)
+		return a0m_page(r, HTTP_BAD_REQUEST, "Your sign-in has expired",
+		                "The sign-in took too long or was already completed.", t->original_url,
+		                "Sign in again");
+	if (err && auth0_error_is_transient(err)) {
+		int status = a0m_status_for_tenant_error(r, err);
+		return a0m_page(r, status, "Sign-in service unavailable",
+		                status == HTTP_GATEWAY_TIME_OUT
+		                    ? "The sign-in service did not answer in time. Please try again in a moment."
+		                    : "The sign-in service cannot be reached right now. Please try again in a "
+		                      "moment.",
+		                t->original_url, "Try again");
+	}
+	(void)c;
+	return a0m_page(r, HTTP_BAD_GATEWAY, "Sign-in failed",
+	                "The sign-in service refused this site's request. The error has been logged.", NULL,
+	                NULL);
+}
+
+static int token_invalid(request_rec *r, const a0m_transaction *t, auth0_error *err)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the ID token was refused (%s): %s",
+	              err ? auth0_token_rule_name(err->rule) : "?", err ? err->message : "unknown error");
+	if (err && err->kind != AUTH0_ERR_INVALID_TOKEN && auth0_error_is_transient(err))
+		return a0m_page(r, a0m_status_for_tenant_error(r, err), "Sign-in service unavailable",
+		                "The sign-in service cannot be reached right now. Please try again in a moment.",
+		                t->original_url, "Try again");
+	if (err && err->rule == AUTH0_RULE_NONCE)
+		return a0m_page(r, HTTP_BAD_REQUEST, "Sign-in failed",
+		                "This sign-in does not belong to this browser's session.", t->original_url,
+		                "Sign in again");
+	return a0m_page(r, HTTP_BAD_GATEWAY, "Sign-in failed",
+	                "The sign-in service answered with an identity that could not be verified. The error "
+	                "has been logged.", NULL, NULL);
+}
+
+int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
+{
+	const a0m_origin *o = a0m_origin_get(r, c);
+	int rc;
+	if (!a0m_origin_check(r, o, &rc))
+		return rc;
+	if (r->method_number != M_GET) {
+		apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
+		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
+		                "The sign-in callback accepts GET requests only.", NULL, NULL);
+	}
+	params p;
+	parse_query(r, &p);
+	if (p.n_state > 1 || p.n_code > 1 || p.n_error > 1) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+		              "mod_auth0: callback with repeated parameters refused");
+		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in response",
+		                "The sign-in response repeats a parameter.", restart_href(r, c), "Sign in again");
+	}
+	if (p.error)
+		return error_response(r, c, o, &p);
+	if (!p.any) {
+		/* a plain visit: sign in, or go on if signed in already */
+		if (a0m_session_load(r, c, o))
+			return to_landing(r, c, o, NULL);
+		return a0m_login_start(r, c, o, NULL);
+	}
+	if (!p.state || !p.code || !*p.state || !*p.code)
+		return stale(r, c, o, "the callback lacks state or code");
+
+	const char *why = NULL;
+	a0m_transaction *t = a0m_transaction_take(r, c, o, p.state, &why);
+	if (!t)
+		return stale(r, c, o, why);
+	rc = record_state(r, c, t);
+	if (rc == HTTP_CONFLICT)
+		return stale(r, c, o, "the state was used before (replay)");
+	if (rc != OK)
+		return a0m_page(r, rc, "Sign-in unavailable",
+		                "This site cannot complete sign-ins right now. Please try again in a moment.",
+		                t->original_url, "Try again");
+
+	auth0_client *client = a0m_app_client(r, c);
+	if (!client)
+		return a0m_page(r, HTTP_INTERNAL_SERVER_ERROR, "Sign-in failed",
+		                "This site cannot complete sign-ins right now. The error has been logged.", NULL,
+		                NULL);
+	auth0_tokens *tokens = NULL;
+	auth0_error *err = NULL;
+	if (auth0_exchange_code(client, p.code, t->redirect_uri, t->verifier, &tokens, &err) != AUTH0_OK) {
+		rc = exchange_failed(r, c, t, err);
+		auth0_error_free(err);
+		return rc;
+	}
+	json_t *claims = NULL;
+	if (!tokens->id_token) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the tenant returned no ID token (is openid in "
+		                                           "Auth0Scope and granted?)");
+		rc = a0m_page(r, HTTP_BAD_GATEWAY, "Sign-in failed", "The sign-in service returned no identity.",
+		              NULL, NULL);
+		goto out;
+	}
+	auth0_id_token_options v = {
+		.nonce = t->nonce,
+		.leeway = AUTH0_INT(a0m_conf_leeway(c)),
+		.organization = c->organization,
+	};
+	if (auth0_id_token_validate(client, tokens->id_token, &v, &claims, &err) != AUTH0_OK) {
+		rc = token_invalid(r, t, err);
+		auth0_error_free(err);
+		goto out;
+	}
+	a0m_session_load(r, c, o); /* so that saving the new session removes the previous one */
+	a0m_session *s = a0m_session_create(r, c, tokens, claims, &rc);
+	if (!s) {
+		rc = a0m_page(r, rc, "Sign-in failed",
+		              "Your session could not be created. The error has been logged.", NULL, NULL);
+		goto out;
+	}
+	if (!a0m_session_save(r, c, o, s)) {
+		rc = a0m_page(r, HTTP_INTERNAL_SERVER_ERROR, "Sign-in failed",
+		              "Your session could not be stored. The error has been logged.", NULL, NULL);
+		goto out;
+	}
+	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s signed in (%s store)",
+	              ap_escape_logitem(r->pool, s->user), s->in_cache ? "cache" : "cookie");
+	const char *target = a0m_redirect_local(r->pool, t->original_url);
+	if (!target)
+		target = a0m_conf_post_login_url(c);
+	if (c->cookie_samesite == A0M_SAMESITE_STRICT)
+		/* a redirect chain that began on the tenant would not carry a Strict cookie: move on same-site */
+		rc = a0m_page_continue(r, target);
+	else
+		rc = to_landing(r, c, o, target);
+out:
+	json_decref(claims);
+	auth0_tokens_free(tokens);
+	return rc;
+}

@@ -1,0 +1,191 @@
+/*
+ * The compact binary form of what the module seals into cookies and the
+ * shared cache (sessions, login transactions, refresh results).
+ *
+ *     magic 'a' | version 1 | flags | [u32 inflated length] | fields
+ *     field: tag (1) | length (u32, little endian) | bytes | NUL
+ *
+ * Every field ends with a NUL, so after one decode the strings can be used
+ * where they lie, without copies; integers are 8 bytes. Unknown tags are
+ * skipped (older modules read newer values). Decoding a session on every
+ * request is one walk over this buffer: no JSON.
+ *
+ * flags bit 0: the fields are raw-deflated (zlib), which keeps sessions with
+ * large claims (hundreds of groups) within what browsers and httpd accept in
+ * cookies. Small values are not compressed: inflating costs more than the
+ * bytes it saves.
+ */
+#include "mod_auth0.h"
+
+#include <zlib.h>
+
+#define MAGIC 'a'
+#define VERSION 1
+#define FLAG_DEFLATED 1
+/* Nothing we encode inflates to more than this: a bigger claim is a bomb, not a session. */
+#define MAX_INFLATED (1u << 20)
+/* Below this a session fits one cookie as it is, and inflating on every request would cost more than the
+ * bytes it saves. */
+#define COMPRESS_MIN 2600
+
+struct a0m_codec {
+	apr_pool_t *pool;
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+a0m_codec *a0m_codec_new(apr_pool_t *p, size_t hint)
+{
+	a0m_codec *w = apr_pcalloc(p, sizeof(*w));
+	w->pool = p;
+	w->cap = hint < 256 ? 256 : hint;
+	w->buf = apr_palloc(p, w->cap);
+	w->buf[0] = MAGIC;
+	w->buf[1] = VERSION;
+	w->buf[2] = 0;
+	w->len = 3;
+	return w;
+}
+
+static void reserve(a0m_codec *w, size_t more)
+{
+	if (w->len + more <= w->cap)
+		return;
+	size_t cap = w->cap * 2;
+	while (cap < w->len + more)
+		cap *= 2;
+	unsigned char *b = apr_palloc(w->pool, cap);
+	memcpy(b, w->buf, w->len);
+	w->buf = b;
+	w->cap = cap;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_field(a0m_codec *w, unsigned tag, const void *data, size_t len)
+{
+	reserve(w, len + 6);
+	w->buf[w->len] = (unsigned char)tag;
+	put_u32(w->buf + w->len + 1, (uint32_t)len);
+	memcpy(w->buf + w->len + 5, data, len);
+	w->buf[w->len + 5 + len] = '\0';
+	w->len += len + 6;
+}
+
+void a0m_codec_str(a0m_codec *w, unsigned tag, const char *s)
+{
+	if (s && tag < A0M_CODEC_TAGS)
+		put_field(w, tag, s, strlen(s));
+}
+
+void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v)
+{
+	unsigned char b[8];
+	uint64_t u = (uint64_t)v;
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(u >> (8 * i));
+	if (tag < A0M_CODEC_TAGS)
+		put_field(w, tag, b, sizeof(b));
+}
+
+const unsigned char *a0m_codec_finish(a0m_codec *w, bool compress, size_t *len)
+{
+	size_t body = w->len - 3;
+	if (compress && body >= COMPRESS_MIN) {
+		uLongf out_len = compressBound((uLong)body);
+		unsigned char *out = apr_palloc(w->pool, 7 + out_len);
+		z_stream zs;
+		memset(&zs, 0, sizeof(zs));
+		/* raw deflate: the AEAD already guards integrity, no need for zlib's header and checksum */
+		if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+			zs.next_in = w->buf + 3;
+			zs.avail_in = (uInt)body;
+			zs.next_out = out + 7;
+			zs.avail_out = (uInt)out_len;
+			int rc = deflate(&zs, Z_FINISH);
+			size_t produced = zs.total_out;
+			deflateEnd(&zs);
+			if (rc == Z_STREAM_END && produced + 4 < body) {
+				out[0] = MAGIC;
+				out[1] = VERSION;
+				out[2] = FLAG_DEFLATED;
+				put_u32(out + 3, (uint32_t)body);
+				*len = 7 + produced;
+				return out;
+			}
+		}
+	}
+	*len = w->len;
+	return w->buf;
+}
+
+static const unsigned char *inflate_body(apr_pool_t *p, const unsigned char *in, size_t in_len, size_t size)
+{
+	if (size == 0 || size > MAX_INFLATED)
+		return NULL;
+	unsigned char *out = apr_palloc(p, size);
+	z_stream zs;
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, -15) != Z_OK)
+		return NULL;
+	zs.next_in = (unsigned char *)in;
+	zs.avail_in = (uInt)in_len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)size;
+	int rc = inflate(&zs, Z_FINISH);
+	bool ok = rc == Z_STREAM_END && zs.total_out == size && zs.avail_in == 0;
+	inflateEnd(&zs);
+	return ok ? out : NULL;
+}
+
+bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!data || len < 3 || data[0] != MAGIC || data[1] != VERSION)
+		return false;
+	const unsigned char *body = data + 3;
+	size_t body_len = len - 3;
+	if (data[2] & FLAG_DEFLATED) {
+		if (len < 7)
+			return false;
+		body_len = get_u32(data + 3);
+		body = inflate_body(p, data + 7, len - 7, body_len);
+		if (!body)
+			return false;
+	} else if (data[2] != 0) {
+		return false;
+	}
+	size_t at = 0;
+	while (at < body_len) {
+		if (body_len - at < 6)
+			return false;
+		unsigned tag = body[at];
+		size_t n = get_u32(body + at + 1);
+		if (n > body_len - at - 6 || body[at + 5 + n] != '\0')
+			return false;
+		const char *value = (const char *)body + at + 5;
+		if (tag < A0M_CODEC_TAGS) {
+			if (n == 8) {
+				uint64_t u = 0;
+				for (int i = 7; i >= 0; i--)
+					u = u << 8 | (unsigned char)value[i];
+				out->num[tag] = (int64_t)u;
+			}
+			/* a string holding a NUL is damage: C code would read it cut short */
+			out->str[tag] = memchr(value, '\0', n) ? NULL : value;
+		}
+		at += n + 6;
+	}
+	return true;
+}

@@ -1,0 +1,257 @@
+/*
+ * Cookies: reading them from the request, writing them with safe attributes,
+ * and splitting large values across several cookies.
+ *
+ * Names: on https, cookies are host-only with the __Host- prefix (Path=/,
+ * Secure, no Domain: browsers refuse to let a sibling subdomain or a plain
+ * http page set or shadow them); with Auth0CookieDomain the session cookie
+ * uses __Secure- and Domain=. Plain names and no Secure attribute only for
+ * plain-http development on loopback (a0m_origin.loopback_dev).
+ *
+ * Chunks: browsers keep about 4 KB per cookie, so a large value is written
+ * as NAME.0, NAME.1, ... (as express-openid-connect does) and a small one as
+ * NAME; writing one form deletes the other and the chunks no longer used.
+ * Note that httpd refuses request header lines longer than
+ * LimitRequestFieldSize (8190 bytes by default), which bounds the whole
+ * Cookie header: a warning is logged when a session cookie gets near it.
+ */
+#include "mod_auth0.h"
+
+#include <stdio.h>
+
+/* Value bytes per cookie: name, attributes and value stay below the 4096 browsers allow. */
+#define CHUNK_SIZE 3800
+#define MAX_CHUNKS 24
+/* Above this the request's Cookie header approaches httpd's default LimitRequestFieldSize. */
+#define WARN_TOTAL 7000
+
+a0m_cookie_spec a0m_cookie_session_spec(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	a0m_cookie_spec s;
+	const char *name = a0m_conf_cookie_name(c);
+	s.secure = o->secure;
+	s.domain = o->secure ? c->cookie_domain : NULL;
+	s.samesite = c->cookie_samesite == A0M_UNSET_INT ? A0M_SAMESITE_LAX : c->cookie_samesite;
+	s.name = !s.secure ? name : apr_pstrcat(r->pool, s.domain ? "__Secure-" : "__Host-", name, NULL);
+	return s;
+}
+
+a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const char *base)
+{
+	a0m_cookie_spec s;
+	s.secure = o->secure;
+	s.domain = NULL;
+	s.samesite = A0M_SAMESITE_LAX;
+	s.name = o->secure ? apr_pstrcat(r->pool, "__Host-", base, NULL) : base;
+	return s;
+}
+
+/* ---- reading ----------------------------------------------------------------------------------- */
+
+typedef struct find_ctx {
+	const char *name;
+	size_t len;
+	const char *value;
+	size_t vlen;
+} find_ctx;
+
+/* Walks "a=1; b=2" pairs: calls fn(name, nlen, value, vlen, arg) for each. */
+static void walk(const char *h, void (*fn)(const char *, size_t, const char *, size_t, void *), void *arg)
+{
+	while (h && *h) {
+		while (*h == ' ' || *h == '\t' || *h == ';' || *h == ',')
+			h++;
+		const char *name = h;
+		while (*h && *h != '=' && *h != ';')
+			h++;
+		size_t nlen = (size_t)(h - name);
+		while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+			nlen--;
+		if (*h != '=') {
+			continue;
+		}
+		h++;
+		while (*h == ' ' || *h == '\t')
+			h++;
+		const char *value = h;
+		while (*h && *h != ';')
+			h++;
+		size_t vlen = (size_t)(h - value);
+		while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
+			vlen--;
+		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+			value++;
+			vlen -= 2;
+		}
+		if (nlen)
+			fn(name, nlen, value, vlen, arg);
+	}
+}
+
+static void find_one(const char *name, size_t nlen, const char *value, size_t vlen, void *arg)
+{
+	find_ctx *f = arg;
+	if (nlen == f->len && memcmp(name, f->name, nlen) == 0) {
+		f->value = value;
+		f->vlen = vlen;
+	}
+}
+
+static int find_in_header(void *arg, const char *key, const char *value)
+{
+	(void)key;
+	walk(value, find_one, arg);
+	return 1;
+}
+
+const char *a0m_cookie_get(request_rec *r, const char *name)
+{
+	find_ctx f = { name, strlen(name), NULL, 0 };
+	apr_table_do(find_in_header, &f, r->headers_in, "Cookie", NULL);
+	return f.value ? apr_pstrmemdup(r->pool, f.value, f.vlen) : NULL;
+}
+
+typedef struct names_ctx {
+	apr_pool_t *pool;
+	const char *prefix;
+	size_t len;
+	apr_array_header_t *out;
+} names_ctx;
+
+static void collect_name(const char *name, size_t nlen, const char *value, size_t vlen, void *arg)
+{
+	(void)value;
+	(void)vlen;
+	names_ctx *n = arg;
+	if (nlen < n->len || memcmp(name, n->prefix, n->len) != 0)
+		return;
+	const char *copy = apr_pstrmemdup(n->pool, name, nlen);
+	for (int i = 0; i < n->out->nelts; i++)
+		if (strcmp(((const char **)n->out->elts)[i], copy) == 0)
+			return;
+	*(const char **)apr_array_push(n->out) = copy;
+}
+
+static int names_in_header(void *arg, const char *key, const char *value)
+{
+	(void)key;
+	walk(value, collect_name, arg);
+	return 1;
+}
+
+apr_array_header_t *a0m_cookie_names(request_rec *r, const char *prefix)
+{
+	names_ctx n = { r->pool, prefix, strlen(prefix), apr_array_make(r->pool, 4, sizeof(const char *)) };
+	apr_table_do(names_in_header, &n, r->headers_in, "Cookie", NULL);
+	return n.out;
+}
+
+/* ---- writing ----------------------------------------------------------------------------------- */
+
+/*
+ * Set-Cookie is written here rather than with ap_cookie_write(), which logs the value (the session!)
+ * at debug level and knows no Max-Age.
+ */
+void a0m_cookie_set(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age)
+{
+	int samesite = spec->samesite;
+	/* SameSite=None without Secure is refused by browsers: fall back to Lax on plain http */
+	if (samesite == A0M_SAMESITE_NONE && !spec->secure)
+		samesite = A0M_SAMESITE_LAX;
+	char age[64];
+	if (max_age == 0)
+		snprintf(age, sizeof(age), "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+	else if (max_age > 0)
+		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
+	else
+		age[0] = '\0';
+	const char *line = apr_pstrcat(r->pool, spec->name, "=", max_age == 0 || !value ? "" : value, "; Path=/",
+	                               spec->domain ? "; Domain=" : "", spec->domain ? spec->domain : "",
+	                               spec->secure ? "; Secure" : "", "; HttpOnly; SameSite=",
+	                               samesite == A0M_SAMESITE_STRICT ? "Strict"
+	                               : samesite == A0M_SAMESITE_NONE ? "None" : "Lax", age, NULL);
+	apr_table_addn(r->err_headers_out, "Set-Cookie", line);
+}
+
+static const char *chunk_name(apr_pool_t *p, const char *name, int i)
+{
+	return apr_psprintf(p, "%s.%d", name, i);
+}
+
+const char *a0m_cookie_get_chunked(request_rec *r, const char *name)
+{
+	const char *whole = a0m_cookie_get(r, name);
+	if (whole)
+		return whole;
+	const char *first = a0m_cookie_get(r, chunk_name(r->pool, name, 0));
+	if (!first)
+		return NULL;
+	struct iovec parts[MAX_CHUNKS];
+	parts[0].iov_base = (void *)first;
+	parts[0].iov_len = strlen(first);
+	int n = 1;
+	for (; n < MAX_CHUNKS; n++) {
+		const char *v = a0m_cookie_get(r, chunk_name(r->pool, name, n));
+		if (!v)
+			break;
+		parts[n].iov_base = (void *)v;
+		parts[n].iov_len = strlen(v);
+	}
+	return apr_pstrcatv(r->pool, parts, (apr_size_t)n, NULL);
+}
+
+/* Deletes name.from, name.(from+1), ... that the request has. */
+static void expire_chunks_from(request_rec *r, const a0m_cookie_spec *spec, int from)
+{
+	apr_array_header_t *names = a0m_cookie_names(r, apr_pstrcat(r->pool, spec->name, ".", NULL));
+	for (int i = 0; i < names->nelts; i++) {
+		const char *n = ((const char **)names->elts)[i];
+		const char *suffix = n + strlen(spec->name) + 1;
+		char *end;
+		long idx = strtol(suffix, &end, 10);
+		if (*end || end == suffix || idx < from)
+			continue;
+		a0m_cookie_spec s = *spec;
+		s.name = n;
+		a0m_cookie_set(r, &s, NULL, 0);
+	}
+}
+
+bool a0m_cookie_set_chunked(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age)
+{
+	size_t len = strlen(value);
+	if (len > (size_t)CHUNK_SIZE * MAX_CHUNKS) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+		              "mod_auth0: a session of %" APR_SIZE_T_FMT " bytes is too large for cookies; "
+		              "use Auth0SessionStore cache", len);
+		return false;
+	}
+	if (len > WARN_TOTAL)
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+		              "mod_auth0: the session cookie has %" APR_SIZE_T_FMT " bytes: raise "
+		              "LimitRequestFieldSize above the size of the browser's Cookie header (or use "
+		              "Auth0SessionStore cache)", len);
+	if (len <= CHUNK_SIZE) {
+		a0m_cookie_set(r, spec, value, max_age);
+		expire_chunks_from(r, spec, 0);
+		return true;
+	}
+	int n = 0;
+	for (size_t at = 0; at < len; at += CHUNK_SIZE, n++) {
+		size_t part = len - at < CHUNK_SIZE ? len - at : CHUNK_SIZE;
+		a0m_cookie_spec s = *spec;
+		s.name = chunk_name(r->pool, spec->name, n);
+		a0m_cookie_set(r, &s, apr_pstrmemdup(r->pool, value + at, part), max_age);
+	}
+	if (a0m_cookie_get(r, spec->name))
+		a0m_cookie_set(r, spec, NULL, 0);
+	expire_chunks_from(r, spec, n);
+	return true;
+}
+
+void a0m_cookie_expire_chunked(request_rec *r, const a0m_cookie_spec *spec)
+{
+	if (a0m_cookie_get(r, spec->name))
+		a0m_cookie_set(r, spec, NULL, 0);
+	expire_chunks_from(r, spec, 0);
+}

@@ -1,0 +1,155 @@
+/*
+ * Starting a login, or answering 401.
+ *
+ * Only a browser navigating to a page can complete the round trip through
+ * the login page, so only such requests are redirected: GET or HEAD, not
+ * XHR (X-Requested-With), Sec-Fetch-Mode navigate and Sec-Fetch-Dest
+ * document when the browser sends them, and an Accept that names HTML when
+ * there is one. Anything else (API calls, images, fetch(), POST forms after
+ * the session ended) gets 401: a redirect there would only mint transaction
+ * cookies that never come back, and cannot work across CORS.
+ *
+ * The redirect: state and nonce are 192-bit random values, PKCE S256, the
+ * scope, audience, organization and Auth0AuthorizationParams of the
+ * configuration; the transaction goes into its cookie (transaction.c).
+ */
+#include "mod_auth0.h"
+
+#include <openssl/crypto.h>
+
+static bool header_has(request_rec *r, const char *name, const char *token)
+{
+	const char *v = apr_table_get(r->headers_in, name);
+	return v && ap_strcasestr(v, token);
+}
+
+static bool is_navigation(request_rec *r)
+{
+	if (r->method_number != M_GET)   /* HEAD is M_GET too */
+		return false;
+	if (apr_table_get(r->headers_in, "X-Requested-With"))
+		return false;
+	const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
+	if (mode && strcasecmp(mode, "navigate") != 0)
+		return false;
+	const char *dest = apr_table_get(r->headers_in, "Sec-Fetch-Dest");
+	if (dest && strcasecmp(dest, "document") != 0)
+		return false;
+	if (apr_table_get(r->headers_in, "Accept") && !header_has(r, "Accept", "text/html") &&
+	    !header_has(r, "Accept", "application/xhtml+xml"))
+		return false;
+	return true;
+}
+
+static int unauthorized(request_rec *r, const char *why)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: %s", r->uri, why);
+	apr_table_setn(r->err_headers_out, "WWW-Authenticate", "Auth0 realm=\"login\"");
+	a0m_no_store(r);
+	return HTTP_UNAUTHORIZED;
+}
+
+int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	int action = c->unauthenticated == A0M_UNSET_INT ? A0M_UNAUTH_AUTH : c->unauthenticated;
+	if (action == A0M_UNAUTH_PASS) {
+		/*
+		 * Through without an identity (the identity headers were scrubbed before). httpd's core refuses
+		 * OK without a user, so the user is empty: Require valid-user lets the request pass, and the
+		 * backend sees no REMOTE_USER claim headers; Require auth0-* still deny.
+		 */
+		r->user = "";
+		return OK;
+	}
+	if (action == A0M_UNAUTH_401)
+		return unauthorized(r, "Auth0Unauthenticated 401");
+	if (!is_navigation(r))
+		return unauthorized(r, "not a page navigation (method, X-Requested-With, Sec-Fetch-*, or Accept)");
+	/* the path as the browser sent it (an absolute-form request target: its path) */
+	const char *original = r->unparsed_uri && r->unparsed_uri[0] == '/'
+	                           ? r->unparsed_uri
+	                           : apr_pstrcat(r->pool, r->uri, r->args ? "?" : "", r->args ? r->args : "",
+	                                         NULL);
+	return a0m_login_start(r, c, o, original);
+}
+
+static const auth0_kv *extra_params(apr_pool_t *p, const a0m_dir_conf *c)
+{
+	if (!c->authz_params || c->authz_params->nelts == 0)
+		return NULL;
+	auth0_kv *kv = apr_pcalloc(p, sizeof(auth0_kv) * (size_t)(c->authz_params->nelts + 1));
+	memcpy(kv, c->authz_params->elts, sizeof(auth0_kv) * (size_t)c->authz_params->nelts);
+	return kv;
+}
+
+int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url)
+{
+	auth0_client *client = a0m_app_client(r, c);
+	if (!client)
+		return a0m_page(r, HTTP_INTERNAL_SERVER_ERROR, "Sign-in is not available",
+		                "This site cannot start a sign-in right now. The error has been logged.", NULL, NULL);
+
+	a0m_transaction t;
+	memset(&t, 0, sizeof(t));
+	t.created = r->request_time;
+	t.state = a0m_random_token(r->pool, 24);
+	t.nonce = a0m_random_token(r->pool, 24);
+	t.redirect_uri = a0m_origin_redirect_uri(r, c, o);
+	t.original_url = original_url ? a0m_redirect_local(r->pool, original_url) : NULL;
+	if (original_url && !t.original_url)
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+		              "mod_auth0: the original URL is not a safe local path; the login will land on %s",
+		              a0m_conf_post_login_url(c));
+	if (!t.original_url)
+		t.original_url = a0m_conf_post_login_url(c);
+
+	char *verifier = NULL, *challenge = NULL, *url = NULL;
+	auth0_error *err = NULL;
+	int rc;
+	if (!t.state || !t.nonce || auth0_pkce_new(&verifier, &challenge, &err) != AUTH0_OK) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: no random values for a login: %s",
+		              err ? err->message : "RAND_bytes failed");
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+		goto out;
+	}
+	t.verifier = apr_pstrdup(r->pool, verifier);
+
+	auth0_authorize_params p = {
+		.redirect_uri = t.redirect_uri,
+		.state = t.state,
+		.nonce = t.nonce,
+		.scope = a0m_conf_scope(c),
+		.audience = c->audience,
+		.organization = c->organization,
+		.code_challenge = challenge,
+		.code_challenge_method = "S256",
+		.extra = extra_params(r->pool, c),
+	};
+	if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
+		              err ? err->message : "unknown error");
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+		goto out;
+	}
+	if (!a0m_transaction_save(r, c, o, &t)) {
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+		goto out;
+	}
+	if (c->redirect_uri && c->redirect_uri[0] != '/' &&
+	    strncasecmp(c->redirect_uri, o->base, strlen(o->base)) != 0)
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+		              "mod_auth0: Auth0RedirectURI %s is not on %s: the browser will not send this site's "
+		              "login cookie to it", c->redirect_uri, o->base);
+	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: login started for %s", t.original_url);
+	a0m_no_store(r);
+	apr_table_setn(r->headers_out, "Location", apr_pstrdup(r->pool, url));
+	rc = HTTP_MOVED_TEMPORARILY;
+out:
+	if (verifier)
+		OPENSSL_cleanse(verifier, strlen(verifier));
+	auth0_free(verifier);
+	auth0_free(challenge);
+	auth0_free(url);
+	auth0_error_free(err);
+	return rc;
+}

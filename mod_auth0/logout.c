@@ -1,0 +1,192 @@
+/*
+ * The logout endpoint (Auth0LogoutPath).
+ *
+ * A cross-site page must not be able to log users out (a nuisance, and a
+ * step in login-CSRF attacks), so the endpoint acts only on
+ *   - a POST carrying the session's CSRF token (field csrf), or
+ *   - a GET (or HEAD) that the browser marks as same-origin: Sec-Fetch-Site
+ *     same-origin or none (typed, bookmarked), or else an Origin or Referer
+ *     of this origin. A plain link <a href="/logout"> on the site works.
+ * Anything else gets a confirmation page whose button POSTs the token.
+ * (Without a session there is nothing to protect but the tenant's SSO
+ * session: a POST then needs the same-origin signals too.)
+ *
+ * Then: the refresh token is revoked (best effort), the session destroyed
+ * (every cookie chunk expired, the cache entry removed) and the browser sent
+ * to the tenant's logout (Auth0LogoutEndpoint v2: /v2/logout with returnTo
+ * and client_id; oidc: /oidc/logout with id_token_hint, logout_hint (sid)
+ * and post_logout_redirect_uri; local: straight to returnTo).
+ *
+ * returnTo: the parameter returnTo, else Auth0LogoutReturnTo, else "/";
+ * checked by redirects.c against Auth0LogoutReturnToAllow (400 when refused).
+ */
+#include "mod_auth0.h"
+
+#include <util_script.h>
+
+#define MAX_FORM 16384
+
+static bool same_origin(request_rec *r, const a0m_origin *o)
+{
+	const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+	if (site)
+		return strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0;
+	const char *origin = apr_table_get(r->headers_in, "Origin");
+	if (origin)
+		return strcasecmp(origin, o->base) == 0;
+	const char *referer = apr_table_get(r->headers_in, "Referer");
+	if (referer) {
+		size_t n = strlen(o->base);
+		return strncasecmp(referer, o->base, n) == 0 && (referer[n] == '/' || referer[n] == '\0');
+	}
+	return false;
+}
+
+typedef struct logout_params {
+	const char *return_to;
+	const char *csrf;
+	int n_return_to;
+} logout_params;
+
+static void query_params(request_rec *r, logout_params *lp)
+{
+	if (!r->args)
+		return;
+	char *args = apr_pstrdup(r->pool, r->args), *last = NULL;
+	for (char *pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
+		char *eq = strchr(pair, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		char *value = eq + 1;
+		if (strcmp(pair, "returnTo") == 0 && ap_unescape_urlencoded(value) == OK) {
+			lp->return_to = value;
+			lp->n_return_to++;
+		}
+	}
+}
+
+static void form_params(request_rec *r, logout_params *lp)
+{
+	apr_array_header_t *pairs = NULL;
+	if (ap_parse_form_data(r, NULL, &pairs, -1, MAX_FORM) != OK || !pairs)
+		return;
+	for (int i = 0; i < pairs->nelts; i++) {
+		ap_form_pair_t *pair = &((ap_form_pair_t *)pairs->elts)[i];
+		apr_off_t len = 0;
+		apr_brigade_length(pair->value, 1, &len);
+		if (len < 0 || len > MAX_FORM)
+			continue;
+		apr_size_t size = (apr_size_t)len;
+		char *buf = apr_palloc(r->pool, size + 1);
+		apr_brigade_flatten(pair->value, buf, &size);
+		buf[size] = '\0';
+		if (strcmp(pair->name, "returnTo") == 0) {
+			lp->return_to = buf;
+			lp->n_return_to++;
+		} else if (strcmp(pair->name, "csrf") == 0) {
+			lp->csrf = buf;
+		}
+	}
+}
+
+/* Where the tenant's logout should send the browser back to, as the configuration says. */
+static char *tenant_logout_url(request_rec *r, const a0m_dir_conf *c, const a0m_session *s,
+                               const char *return_to)
+{
+	int endpoint = c->logout_endpoint == A0M_UNSET_INT ? A0M_LOGOUT_V2 : c->logout_endpoint;
+	if (endpoint == A0M_LOGOUT_LOCAL)
+		return apr_pstrdup(r->pool, return_to);
+	auth0_client *client = a0m_app_client(r, c);
+	if (!client)
+		return NULL;
+	char *url = NULL;
+	auth0_error *err = NULL;
+	auth0_status st;
+	if (endpoint == A0M_LOGOUT_OIDC) {
+		auth0_oidc_logout_params p = {
+			.id_token_hint = s ? s->id_token : NULL,
+			.post_logout_redirect_uri = return_to,
+			.logout_hint = s ? s->sid : NULL,
+			.include_client_id = true,
+		};
+		st = auth0_oidc_logout_url(client, &p, &url, &err);
+	} else {
+		auth0_logout_params p = { .return_to = return_to, .include_client_id = true };
+		st = auth0_logout_url(client, &p, &url, &err);
+	}
+	char *out = NULL;
+	if (st == AUTH0_OK)
+		out = apr_pstrdup(r->pool, url);
+	else
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the tenant's logout URL: %s",
+		              err ? err->message : "unknown error");
+	auth0_free(url);
+	auth0_error_free(err);
+	return out;
+}
+
+static void revoke_refresh_token(request_rec *r, const a0m_dir_conf *c, const a0m_session *s)
+{
+	auth0_client *client = s && s->refresh_token ? a0m_app_client(r, c) : NULL;
+	if (!client)
+		return;
+	auth0_error *err = NULL;
+	if (auth0_revoke_refresh_token(client, s->refresh_token, &err) != AUTH0_OK)
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: could not revoke the refresh token: %s",
+		              err ? err->message : "unknown error");
+	auth0_error_free(err);
+}
+
+int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
+{
+	const a0m_origin *o = a0m_origin_get(r, c);
+	int rc;
+	if (!a0m_origin_check(r, o, &rc))
+		return rc;
+	bool post = r->method_number == M_POST;
+	if (!post && r->method_number != M_GET) {
+		apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD, POST");
+		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", "Sign out with GET or POST.", NULL,
+		                NULL);
+	}
+	logout_params lp = { NULL, NULL, 0 };
+	if (post)
+		form_params(r, &lp);
+	else
+		query_params(r, &lp);
+	if (lp.n_return_to > 1)
+		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request", "returnTo is given more than once.",
+		                NULL, NULL);
+	const char *why = NULL;
+	const char *return_to = a0m_redirect_return_to(r, c, o, lp.return_to, &why);
+	if (!return_to) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: logout returnTo %s refused: it %s",
+		              ap_escape_logitem(r->pool, lp.return_to ? lp.return_to : "(default)"), why);
+		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request",
+		                "The page to return to after signing out is not allowed.", NULL, NULL);
+	}
+
+	a0m_session *s = a0m_session_load(r, c, o);
+	bool allowed = post && s ? lp.csrf && a0m_secure_streq(lp.csrf, s->csrf) : same_origin(r, o);
+	if (!allowed) {
+		if (!s)
+			return a0m_page(r, HTTP_OK, "Signed out", "You are not signed in to this site.", return_to,
+			                "Continue");
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: logout not confirmed (%s); asking the user",
+		              post ? "POST without a valid CSRF token" : "not a same-origin request");
+		const char *fields[] = { "csrf", s->csrf, "returnTo", lp.return_to, NULL };
+		return a0m_page_form(r, "Sign out?", "Do you want to sign out of this site?", r->uri, "Sign out",
+		                     fields);
+	}
+
+	revoke_refresh_token(r, c, s);
+	a0m_session_destroy(r, c, o, s);
+	if (s)
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s signed out",
+		              ap_escape_logitem(r->pool, s->user));
+	const char *url = tenant_logout_url(r, c, s, return_to);
+	a0m_no_store(r);
+	apr_table_setn(r->headers_out, "Location", url ? url : return_to);
+	return HTTP_MOVED_TEMPORARILY;
+}

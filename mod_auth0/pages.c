@@ -1,0 +1,113 @@
+/*
+ * The few HTML pages the module shows itself: errors with an honest status,
+ * "sign in again" after a stale callback, the logout confirmation, HTTPS
+ * required. Everything variable is HTML-escaped; pages are never cached,
+ * never framed, load nothing, and send no Referer (a callback URL holds a
+ * code).
+ */
+#include "mod_auth0.h"
+
+#define STYLE                                                                                           \
+	"body{font-family:system-ui,sans-serif;background:#f3f4f6;color:#1f2937;margin:0}"                  \
+	"main{max-width:34rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:.5rem;"            \
+	"box-shadow:0 1px 3px rgba(0,0,0,.15)}h1{font-size:1.3rem;margin-top:0}"                             \
+	"a.button,button{display:inline-block;padding:.5rem 1rem;background:#635dff;color:#fff;border:0;"    \
+	"border-radius:.3rem;text-decoration:none;font-size:1rem;cursor:pointer}"
+
+void a0m_no_store(request_rec *r)
+{
+	apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+	apr_table_setn(r->err_headers_out, "Pragma", "no-cache");
+}
+
+static void page_headers(request_rec *r, int status)
+{
+	r->status = status;
+	a0m_no_store(r);
+	apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+	apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+	apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
+	apr_table_setn(r->err_headers_out, "Content-Security-Policy",
+	               "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+	               "frame-ancestors 'none'; base-uri 'none'");
+	ap_set_content_type(r, "text/html; charset=utf-8");
+	/* a body we write ourselves: no ErrorDocument, no keep-alive surprises with a request body unread */
+	ap_discard_request_body(r);
+}
+
+static void open_page(request_rec *r, const char *title, const char *head_extra)
+{
+	ap_rvputs(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+	          head_extra ? head_extra : "", "<title>", ap_escape_html2(r->pool, title, 1), "</title><style>",
+	          STYLE, "</style></head><body><main><h1>", ap_escape_html2(r->pool, title, 1), "</h1>\n", NULL);
+}
+
+static void close_page(request_rec *r)
+{
+	ap_rputs("</main></body></html>\n", r);
+}
+
+int a0m_page(request_rec *r, int status, const char *title, const char *text, const char *href,
+             const char *link_text)
+{
+	page_headers(r, status);
+	open_page(r, title, NULL);
+	if (text)
+		ap_rvputs(r, "<p>", ap_escape_html2(r->pool, text, 1), "</p>\n", NULL);
+	if (href)
+		ap_rvputs(r, "<p><a class=\"button\" id=\"continue\" href=\"", ap_escape_html2(r->pool, href, 1),
+		          "\">", ap_escape_html2(r->pool, link_text ? link_text : "Continue", 1), "</a></p>\n", NULL);
+	close_page(r);
+	return DONE;
+}
+
+int a0m_page_form(request_rec *r, const char *title, const char *text, const char *action,
+                  const char *button, const char *const *fields)
+{
+	page_headers(r, HTTP_OK);
+	open_page(r, title, NULL);
+	if (text)
+		ap_rvputs(r, "<p>", ap_escape_html2(r->pool, text, 1), "</p>\n", NULL);
+	ap_rvputs(r, "<form method=\"post\" action=\"", ap_escape_html2(r->pool, action, 1), "\">\n", NULL);
+	for (int i = 0; fields && fields[i]; i += 2)
+		if (fields[i + 1])
+			ap_rvputs(r, "<input type=\"hidden\" name=\"", ap_escape_html2(r->pool, fields[i], 1),
+			          "\" value=\"", ap_escape_html2(r->pool, fields[i + 1], 1), "\">\n", NULL);
+	ap_rvputs(r, "<button type=\"submit\" id=\"confirm\">", ap_escape_html2(r->pool, button, 1),
+	          "</button>\n</form>\n", NULL);
+	close_page(r);
+	return DONE;
+}
+
+int a0m_page_continue(request_rec *r, const char *href)
+{
+	page_headers(r, HTTP_OK);
+	const char *h = ap_escape_html2(r->pool, href, 1);
+	open_page(r, "Signed in",
+	          apr_pstrcat(r->pool, "<meta http-equiv=\"refresh\" content=\"0;url=", h, "\">", NULL));
+	ap_rvputs(r, "<p><a class=\"button\" id=\"continue\" href=\"", h, "\">Continue</a></p>\n", NULL);
+	close_page(r);
+	return DONE;
+}
+
+int a0m_status_for_tenant_error(request_rec *r, const auth0_error *err)
+{
+	switch (err ? err->kind : AUTH0_ERR_INTERNAL) {
+	case AUTH0_ERR_TIMEOUT:
+		return HTTP_GATEWAY_TIME_OUT;
+	case AUTH0_ERR_RATE_LIMITED:
+	case AUTH0_ERR_UNAVAILABLE:
+		if (err->retry_after > 0)
+			apr_table_setn(r->err_headers_out, "Retry-After",
+			               apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+			                            (apr_int64_t)(err->retry_after < 3600 ? err->retry_after : 3600)));
+		return HTTP_SERVICE_UNAVAILABLE;
+	case AUTH0_ERR_NO_MEMORY:
+	case AUTH0_ERR_INTERNAL:
+	case AUTH0_ERR_INVALID_ARGUMENT:
+		return HTTP_INTERNAL_SERVER_ERROR;
+	default:
+		return HTTP_BAD_GATEWAY;
+	}
+}

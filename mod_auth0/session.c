@@ -1,0 +1,599 @@
+/*
+ * Browser sessions.
+ *
+ * A session holds what each request needs, in the compact form of codec.c:
+ * the user, the times, the identity block for backends (rendered once by
+ * claims.c), the ID token's claims as JSON text (parsed only when a
+ * Require auth0-* asks), the access token and its claims, the refresh token,
+ * the sid, a CSRF token, and the ID token itself only for
+ * Auth0LogoutEndpoint oidc (its id_token_hint).
+ *
+ * Stores (Auth0SessionStore):
+ *   cookie  the session sealed with the session key, bound to the cookie's
+ *           name, in the session cookie (chunked when large, cookies.c);
+ *   cache   a random 256-bit id in the cookie ("s." + id); the sealed
+ *           session in the shared cache under "s:" + SHA-256(id). When the
+ *           cache refuses a session (too large for the provider, or down),
+ *           that session goes into the cookie store instead, with a log line.
+ * Either form is read whatever the configured store, so switching stores
+ * logs nobody out.
+ *
+ * Per request: one cookie read and one AEAD open (cookie), or one cache
+ * read and one open (cache); no JSON, no key derivation, no network.
+ *
+ * Times (all checked with the configuration of the request's location):
+ *   - absolute: created + Auth0SessionMaxDuration;
+ *   - inactivity: last_active + Auth0SessionInactivityTimeout, where
+ *     last_active moves forward when the session is written back, which
+ *     happens only when more than min(10 % of the inactivity timeout, 5 min)
+ *     has passed since the last write (so a session may end up to that much
+ *     early, in exchange for not rewriting it on every request);
+ *   - tokens: an ID token's exp does not limit the session (it only proves
+ *     the login); an access token does: when it expires the refresh token
+ *     (offline_access) renews it; without a refresh token, a session that
+ *     holds an API access token (Auth0Audience) ends with that token, so
+ *     that backends never get an expired token and Require auth0-permission
+ *     never reads stale permissions.
+ * Cookies expire (Max-Age) when the session would.
+ */
+#include "mod_auth0.h"
+
+#include <apr_lib.h>
+#include <openssl/crypto.h>
+
+#define SESSION_KEY "mod_auth0:session"
+/* r->notes: the shared cache could not be read (the session may well exist: keep its cookie) */
+#define NOTE_CACHE_FAILED "mod_auth0:session-cache-failed"
+#define CACHE_REF "s."
+#define ID_BYTES 32
+/* Renew access tokens this long before they expire, so that backends do not get one about to. */
+#define REFRESH_MARGIN 30
+/* How long a refresh result is kept for the concurrent requests of the same session. */
+#define REFRESH_SHARE 60
+/* refresh(): the refresh token was refused, the session ends (OK is 0, so not 0). */
+#define REFRESH_REFUSED (-1)
+
+enum {
+	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
+	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN
+};
+
+static int64_t now_sec(request_rec *r)
+{
+	return apr_time_sec(r->request_time);
+}
+
+static const char *binding_of(apr_pool_t *p, const a0m_dir_conf *c)
+{
+	return apr_pstrcat(p, c->client_id ? c->client_id : "", "@", c->domain ? c->domain : "", NULL);
+}
+
+/* ---- encoding ------------------------------------------------------------------------------------ */
+
+static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *len)
+{
+	size_t hint = 256;
+	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->identity,
+		                   s->access_token, s->access_claims, s->refresh_token, s->id_token };
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
+	a0m_codec *w = a0m_codec_new(p, hint);
+	a0m_codec_int(w, S_CREATED, s->created);
+	a0m_codec_int(w, S_LAST_ACTIVE, s->last_active);
+	a0m_codec_int(w, S_HARD_EXPIRY, s->hard_expiry);
+	a0m_codec_int(w, S_ACCESS_EXPIRES, s->access_expires);
+	a0m_codec_str(w, S_BINDING, s->binding);
+	a0m_codec_str(w, S_USER, s->user);
+	a0m_codec_str(w, S_USER_CLAIM, s->user_claim);
+	a0m_codec_str(w, S_SID, s->sid);
+	a0m_codec_str(w, S_CSRF, s->csrf);
+	a0m_codec_str(w, S_CLAIMS, s->claims);
+	a0m_codec_str(w, S_IDENTITY, s->identity);
+	a0m_codec_str(w, S_ACCESS_TOKEN, s->access_token);
+	a0m_codec_str(w, S_ACCESS_CLAIMS, s->access_claims);
+	a0m_codec_str(w, S_REFRESH, s->refresh_token);
+	a0m_codec_str(w, S_ID_TOKEN, s->id_token);
+	return a0m_codec_finish(w, true, len);
+}
+
+static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
+{
+	a0m_decoded d;
+	if (!a0m_codec_decode(p, data, len, &d) || !d.str[S_BINDING] || !d.str[S_USER] || !d.str[S_CSRF] ||
+	    !d.num[S_CREATED])
+		return NULL;
+	a0m_session *s = apr_pcalloc(p, sizeof(*s));
+	s->created = d.num[S_CREATED];
+	s->last_active = d.num[S_LAST_ACTIVE];
+	s->hard_expiry = d.num[S_HARD_EXPIRY];
+	s->access_expires = d.num[S_ACCESS_EXPIRES];
+	s->binding = d.str[S_BINDING];
+	s->user = d.str[S_USER];
+	s->user_claim = d.str[S_USER_CLAIM];
+	s->sid = d.str[S_SID];
+	s->csrf = d.str[S_CSRF];
+	s->claims = d.str[S_CLAIMS];
+	s->identity = d.str[S_IDENTITY];
+	s->access_token = d.str[S_ACCESS_TOKEN];
+	s->access_claims = d.str[S_ACCESS_CLAIMS];
+	s->refresh_token = d.str[S_REFRESH];
+	s->id_token = d.str[S_ID_TOKEN];
+	return s;
+}
+
+static const char *cache_key(apr_pool_t *p, const char *id)
+{
+	return apr_pstrcat(p, A0M_NS_SESSION, a0m_sha256_hex(p, id, strlen(id)), NULL);
+}
+
+/* When the session ends by the configuration of this request (0: never). */
+static int64_t ends_at(const a0m_dir_conf *c, const a0m_session *s)
+{
+	int64_t end = s->created + a0m_conf_max_duration(c);
+	int64_t idle = s->last_active + a0m_conf_inactivity_timeout(c);
+	if (idle < end)
+		end = idle;
+	if (s->hard_expiry && s->hard_expiry < end)
+		end = s->hard_expiry;
+	return end;
+}
+
+/* ---- loading ------------------------------------------------------------------------------------- */
+
+static bool valid_id(const char *id)
+{
+	size_t n = 0;
+	for (; id[n]; n++)
+		if (!apr_isalnum(id[n]) && id[n] != '-' && id[n] != '_')
+			return false;
+	return n == 43; /* 32 bytes in base64url */
+}
+
+static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m_cookie_spec *spec,
+                                const char *value, const char **why)
+{
+	if (strncmp(value, CACHE_REF, 2) == 0) {
+		const char *id = value + 2;
+		if (!valid_id(id)) {
+			*why = "malformed session id";
+			return NULL;
+		}
+		const char *key = cache_key(r->pool, id);
+		unsigned char *raw = NULL;
+		size_t raw_len = 0;
+		apr_status_t rv = a0m_cache_get(r->server, key, &raw, &raw_len, r->pool);
+		if (rv != APR_SUCCESS) {
+			*why = rv == APR_NOTFOUND ? "no such session in the cache (ended, or evicted)"
+			                          : "the shared cache failed";
+			if (rv != APR_NOTFOUND) {
+				ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+				              "mod_auth0: cannot read a session from the cache");
+				apr_table_setn(r->notes, NOTE_CACHE_FAILED, "1");
+			}
+			return NULL;
+		}
+		size_t len = 0;
+		unsigned char *plain =
+			a0m_open_raw(r->pool, c->keys->session, c->keys->count, key, raw, raw_len, &len);
+		a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
+		if (!s) {
+			*why = "the cached session does not open (damaged, or sealed with a retired secret)";
+			return NULL;
+		}
+		s->id = id;
+		s->in_cache = true;
+		return s;
+	}
+	size_t len = 0;
+	unsigned char *plain = a0m_open(r->pool, c->keys->session, c->keys->count, spec->name, value, &len);
+	a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
+	if (!s)
+		*why = "the session cookie does not open (tampered, truncated, or sealed with a secret no longer "
+		       "configured)";
+	return s;
+}
+
+/* The request's session slot: NULL until the cookies were read. */
+static a0m_session **slot_of(request_rec *r, bool create)
+{
+	void *slot = NULL;
+	apr_pool_userdata_get(&slot, SESSION_KEY, r->pool);
+	if (!slot && create) {
+		slot = apr_pcalloc(r->pool, sizeof(a0m_session *));
+		apr_pool_userdata_setn(slot, SESSION_KEY, NULL, r->pool);
+	}
+	return slot;
+}
+
+a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	a0m_session **slot = slot_of(r, false);
+	if (slot)
+		return *slot;
+	slot = slot_of(r, true);
+	if (!c->keys)
+		return NULL;
+
+	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
+	const char *value = a0m_cookie_get_chunked(r, spec.name);
+	if (!value)
+		return NULL;
+	const char *why = NULL;
+	a0m_session *s = open_cookie(r, c, &spec, value, &why);
+	if (s && strcmp(s->binding, binding_of(r->pool, c)) != 0) {
+		/* another application's session under the same cookie name: leave it, log in to this one */
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+		              "mod_auth0: the session cookie belongs to another application "
+		              "(Auth0ClientID/Auth0Domain); give each application its own Auth0CookieName");
+		return NULL;
+	}
+	int64_t now = now_sec(r);
+	if (s) {
+		int64_t end = ends_at(c, s);
+		if (now >= end) {
+			if (now >= s->created + a0m_conf_max_duration(c))
+				why = "Auth0SessionMaxDuration reached";
+			else if (s->hard_expiry && now >= s->hard_expiry)
+				why = "its access token expired (no refresh token)";
+			else
+				why = "inactive longer than Auth0SessionInactivityTimeout";
+			a0m_session_destroy(r, c, o, s);
+			s = NULL;
+		}
+	} else if (!apr_table_get(r->notes, NOTE_CACHE_FAILED)) {
+		a0m_cookie_expire_chunked(r, &spec);
+	}
+	if (!s)
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: session ended: %s", why);
+	*slot = s;
+	return s;
+}
+
+/* ---- creating and saving ------------------------------------------------------------------------- */
+
+static int64_t expiry_of(request_rec *r, const auth0_tokens *t)
+{
+	if (t->expires_at > 0)
+		return t->expires_at;
+	if (t->expires_in > 0)
+		return now_sec(r) + t->expires_in;
+	return 0;
+}
+
+static char *json_text(apr_pool_t *p, const json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (!s)
+		return NULL;
+	char *copy = apr_pstrdup(p, s);
+	free(s);
+	return copy;
+}
+
+/* The payload of a JWT access token, as JSON text; NULL for opaque tokens. The token comes straight
+ * from the tenant's token endpoint over TLS in answer to our authenticated request, so it is trusted
+ * as it is (OAuth 2.0 clients do not validate access tokens); it is only read for Require. */
+static const char *access_claims_of(apr_pool_t *p, const char *token)
+{
+	const char *dot = token ? strchr(token, '.') : NULL;
+	if (!dot || !strchr(dot + 1, '.') || strchr(strchr(dot + 1, '.') + 1, '.'))
+		return NULL;
+	json_t *payload = NULL;
+	if (auth0_jwt_decode_unverified(token, NULL, &payload, NULL) != AUTH0_OK)
+		return NULL;
+	const char *text = json_is_object(payload) ? json_text(p, payload) : NULL;
+	json_decref(payload);
+	return text;
+}
+
+/* Fills the identity parts of s from validated ID-token claims. false when no user can be named. */
+static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, json_t *claims)
+{
+	const char *user = a0m_claims_user(r->pool, c, claims);
+	if (!user) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+		              "mod_auth0: the ID token has no usable claim %s for REMOTE_USER (Auth0UserClaim)",
+		              a0m_conf_user_claim(c));
+		return false;
+	}
+	s->user = user;
+	s->user_claim = a0m_conf_user_claim(c);
+	const char *sid = json_string_value(json_object_get(claims, "sid"));
+	if (sid)
+		s->sid = apr_pstrdup(r->pool, sid);
+	s->claims = json_text(r->pool, claims);
+	s->identity = a0m_claims_render(r->pool, claims);
+	return s->claims != NULL;
+}
+
+static void set_tokens(request_rec *r, const a0m_dir_conf *c, a0m_session *s, const auth0_tokens *t)
+{
+	s->access_token = t->access_token ? apr_pstrdup(r->pool, t->access_token) : NULL;
+	s->access_expires = s->access_token ? expiry_of(r, t) : 0;
+	s->access_claims = access_claims_of(r->pool, s->access_token);
+	if (t->refresh_token)
+		s->refresh_token = apr_pstrdup(r->pool, t->refresh_token);
+	if (t->id_token && c->logout_endpoint == A0M_LOGOUT_OIDC)
+		s->id_token = apr_pstrdup(r->pool, t->id_token);
+	s->hard_expiry = !s->refresh_token && c->audience && s->access_claims ? s->access_expires : 0;
+}
+
+a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const auth0_tokens *tokens,
+                                json_t *claims, int *status)
+{
+	a0m_session *s = apr_pcalloc(r->pool, sizeof(*s));
+	s->created = s->last_active = now_sec(r);
+	s->binding = binding_of(r->pool, c);
+	s->csrf = a0m_random_token(r->pool, 24);
+	if (!s->csrf || !set_identity(r, c, s, claims)) {
+		*status = HTTP_INTERNAL_SERVER_ERROR;
+		return NULL;
+	}
+	set_tokens(r, c, s, tokens);
+	return s;
+}
+
+static bool save_in_cache(request_rec *r, const a0m_dir_conf *c, a0m_session *s, const unsigned char *data,
+                          size_t len, int64_t end)
+{
+	const char *id = s->id ? s->id : a0m_random_token(r->pool, ID_BYTES);
+	if (!id)
+		return false;
+	const char *key = cache_key(r->pool, id);
+	size_t sealed_len = 0;
+	unsigned char *sealed = a0m_seal_raw(r->pool, &c->keys->session[0], key, data, len, &sealed_len);
+	if (!sealed)
+		return false;
+	apr_status_t rv = a0m_cache_set(r->server, key, sealed, sealed_len, apr_time_from_sec(end), r->pool);
+	if (rv != APR_SUCCESS) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r,
+		              "mod_auth0: the shared cache refused a session of %" APR_SIZE_T_FMT " bytes%s; "
+		              "this session is kept in the cookie store instead", sealed_len,
+		              rv == APR_ENOSPC ? " (too large for the cache provider)" : "");
+		return false;
+	}
+	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+	              "mod_auth0: session of %" APR_SIZE_T_FMT " bytes stored in the cache", sealed_len);
+	s->id = id;
+	s->in_cache = true;
+	return true;
+}
+
+bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
+{
+	int64_t now = now_sec(r);
+	int64_t end = ends_at(c, s);
+	if (end <= now)
+		return false;
+	size_t len = 0;
+	const unsigned char *data = encode(r->pool, s, &len);
+	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
+	/* a new session (login) never carries on the browser's previous one: new id, old entry gone */
+	a0m_session **slot = slot_of(r, true);
+	if (*slot && *slot != s && (*slot)->in_cache && (*slot)->id)
+		a0m_cache_remove(r->server, cache_key(r->pool, (*slot)->id), r->pool);
+	bool cache = c->session_store == A0M_STORE_CACHE || s->in_cache;
+	const char *value = NULL;
+	if (cache && save_in_cache(r, c, s, data, len, end)) {
+		value = apr_pstrcat(r->pool, CACHE_REF, s->id, NULL);
+	} else {
+		if (s->in_cache && s->id)
+			a0m_cache_remove(r->server, cache_key(r->pool, s->id), r->pool);
+		s->in_cache = false;
+		s->id = NULL;
+		value = a0m_seal(r->pool, &c->keys->session[0], spec.name, data, len);
+	}
+	if (!value || !a0m_cookie_set_chunked(r, &spec, value, (long)(end - now)))
+		return false;
+	*slot = s;
+	return true;
+}
+
+void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
+{
+	if (s && s->in_cache && s->id) {
+		apr_status_t rv = a0m_cache_remove(r->server, cache_key(r->pool, s->id), r->pool);
+		if (rv != APR_SUCCESS)
+			ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "mod_auth0: cannot remove a session from the cache");
+	}
+	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
+	a0m_cookie_expire_chunked(r, &spec);
+	*slot_of(r, true) = NULL;
+}
+
+/* ---- refreshing the access token ----------------------------------------------------------------- */
+
+enum {
+	R_ACCESS = 1, R_EXPIRES, R_REFRESH, R_ID_TOKEN, R_CLAIMS, R_IDENTITY, R_ACCESS_CLAIMS, R_HARD, R_USER
+};
+
+static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, size_t *len)
+{
+	a0m_codec *w = a0m_codec_new(p, 1024);
+	a0m_codec_str(w, R_ACCESS, s->access_token);
+	a0m_codec_int(w, R_EXPIRES, s->access_expires);
+	a0m_codec_str(w, R_REFRESH, s->refresh_token);
+	a0m_codec_str(w, R_ID_TOKEN, s->id_token);
+	a0m_codec_str(w, R_CLAIMS, s->claims);
+	a0m_codec_str(w, R_IDENTITY, s->identity);
+	a0m_codec_str(w, R_ACCESS_CLAIMS, s->access_claims);
+	a0m_codec_int(w, R_HARD, s->hard_expiry);
+	a0m_codec_str(w, R_USER, s->user);
+	return a0m_codec_finish(w, true, len);
+}
+
+static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *data, size_t len)
+{
+	a0m_decoded d;
+	if (!a0m_codec_decode(p, data, len, &d) || !d.str[R_ACCESS] || !d.str[R_USER])
+		return false;
+	s->access_token = d.str[R_ACCESS];
+	s->access_expires = d.num[R_EXPIRES];
+	s->refresh_token = d.str[R_REFRESH];
+	s->id_token = d.str[R_ID_TOKEN] ? d.str[R_ID_TOKEN] : s->id_token;
+	s->claims = d.str[R_CLAIMS] ? d.str[R_CLAIMS] : s->claims;
+	s->identity = d.str[R_IDENTITY] ? d.str[R_IDENTITY] : s->identity;
+	s->access_claims = d.str[R_ACCESS_CLAIMS];
+	s->hard_expiry = d.num[R_HARD];
+	s->user = d.str[R_USER];
+	return true;
+}
+
+/* A new ID token from a refresh must be valid and for the same user. */
+static bool take_new_id_token(request_rec *r, const a0m_dir_conf *c, auth0_client *client, a0m_session *s,
+                              const char *id_token)
+{
+	auth0_id_token_options v = { .leeway = AUTH0_INT(a0m_conf_leeway(c)) };
+	json_t *claims = NULL;
+	auth0_error *err = NULL;
+	bool ok = false;
+	if (auth0_id_token_validate(client, id_token, &v, &claims, &err) != AUTH0_OK) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the ID token of a refresh is not valid: %s",
+		              err ? err->message : "unknown error");
+	} else {
+		json_t *old = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
+		const char *was = json_string_value(json_object_get(old, "sub"));
+		const char *is = json_string_value(json_object_get(claims, "sub"));
+		if (!was || !is || strcmp(was, is) != 0)
+			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+			              "mod_auth0: a refresh returned an ID token for another user");
+		else
+			ok = set_identity(r, c, s, claims);
+		json_decref(old);
+	}
+	json_decref(claims);
+	auth0_error_free(err);
+	return ok;
+}
+
+/*
+ * Renews the access token. Concurrent requests of one session (several tabs, a page and its XHRs)
+ * would each spend the refresh token, and with rotation the second use revokes the whole family: so
+ * refreshes are serialised by the cross-process flight lock and the result is shared through the cache
+ * for a minute under a hash of the refresh token it replaced.
+ * Returns OK, or REFRESH_REFUSED when the session must end (refresh token refused), or an HTTP status
+ * for a tenant failure (the session is kept, the user may retry).
+ */
+static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
+{
+	auth0_client *client = a0m_app_client(r, c);
+	if (!client)
+		return HTTP_INTERNAL_SERVER_ERROR;
+	const char *key = apr_pstrcat(r->pool, A0M_NS_SESSION, "r:",
+	                              a0m_sha256_hex(r->pool, s->refresh_token, strlen(s->refresh_token)), NULL);
+	bool locked = a0m_cache_lock() == APR_SUCCESS;
+	int rc = OK;
+	unsigned char *raw = NULL;
+	size_t raw_len = 0, len = 0;
+	if (a0m_cache_get(r->server, key, &raw, &raw_len, r->pool) == APR_SUCCESS) {
+		unsigned char *plain =
+			a0m_open_raw(r->pool, c->keys->session, c->keys->count, key, raw, raw_len, &len);
+		if (plain && apply_refresh(r->pool, s, plain, len)) {
+			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+			              "mod_auth0: access token renewed by a concurrent request");
+			goto out;
+		}
+	}
+	auth0_tokens *t = NULL;
+	auth0_error *err = NULL;
+	if (auth0_exchange_refresh_token(client, s->refresh_token, NULL, &t, &err) != AUTH0_OK) {
+		bool transient = auth0_error_is_transient(err);
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: cannot renew the access token: %s%s",
+		              err ? err->message : "unknown error", transient ? "" : "; the session ends");
+		rc = transient ? a0m_status_for_tenant_error(r, err) : REFRESH_REFUSED;
+		auth0_error_free(err);
+		goto out;
+	}
+	set_tokens(r, c, s, t); /* keeps the refresh token unless a rotated one came */
+	if (t->id_token && !take_new_id_token(r, c, client, s, t->id_token))
+		rc = REFRESH_REFUSED;
+	auth0_tokens_free(t);
+	if (rc == OK) {
+		const unsigned char *data = encode_refresh(r->pool, s, &len);
+		size_t sealed_len = 0;
+		unsigned char *sealed = a0m_seal_raw(r->pool, &c->keys->session[0], key, data, len, &sealed_len);
+		if (sealed)
+			a0m_cache_set(r->server, key, sealed, sealed_len, apr_time_from_sec(now_sec(r) + REFRESH_SHARE),
+			              r->pool);
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: access token of %s renewed", s->user);
+	}
+out:
+	if (locked)
+		a0m_cache_unlock();
+	return rc;
+}
+
+/* ---- the per-request path ------------------------------------------------------------------------ */
+
+static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
+{
+	const char *user = s->user;
+	if (s->user_claim && strcmp(s->user_claim, a0m_conf_user_claim(c)) != 0 && s->claims) {
+		/* this location names the user by another claim: the rare case that parses the claims */
+		json_t *claims = json_loads(s->claims, 0, NULL);
+		const char *other = claims ? a0m_claims_user(r->pool, c, claims) : NULL;
+		json_decref(claims);
+		if (other)
+			user = other;
+	}
+	r->user = (char *)user;
+	a0m_request *rq = a0m_request_get(r, true);
+	rq->source = "session";
+	rq->session = s;
+	rq->claims_text = s->claims;
+	rq->access_claims_text = s->access_claims;
+	rq->access_token = s->access_token;
+	rq->csrf_token = s->csrf;
+	a0m_claims_apply_block(r, c, s->identity, s->access_token);
+}
+
+int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
+{
+	const a0m_origin *o = a0m_origin_get(r, c);
+	int rc;
+	if (!a0m_origin_check(r, o, &rc))
+		return rc;
+	a0m_session *s = a0m_session_load(r, c, o);
+	if (!s && apr_table_get(r->notes, NOTE_CACHE_FAILED))
+		/* a cache outage must not look like a logout (nor start logins that cannot complete) */
+		return a0m_page(r, HTTP_SERVICE_UNAVAILABLE, "Temporarily unavailable",
+		                "This site cannot check your session right now. Please try again in a moment.",
+		                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+	if (!s)
+		return a0m_login_unauthenticated(r, c, o);
+
+	int64_t now = now_sec(r);
+	bool dirty = false;
+	bool can_refresh = s->refresh_token && a0m_conf_flag(c->refresh_tokens, true);
+	if (!can_refresh && c->audience && s->access_claims && s->access_expires && now >= s->access_expires) {
+		/* an API token that cannot be renewed here: the session ends with it (see the top of this file) */
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+		              "mod_auth0: session ended: its access token expired and cannot be renewed (no refresh "
+		              "token, or Auth0RefreshTokens off)");
+		a0m_session_destroy(r, c, o, s);
+		return a0m_login_unauthenticated(r, c, o);
+	}
+	if (can_refresh && s->access_expires && now + REFRESH_MARGIN >= s->access_expires) {
+		rc = refresh(r, c, s);
+		if (rc == REFRESH_REFUSED) {
+			a0m_session_destroy(r, c, o, s);
+			return a0m_login_unauthenticated(r, c, o);
+		}
+		if (rc != OK)
+			return a0m_page(r, rc, "Sign-in service unavailable",
+			                "Your session needs to be renewed, but the sign-in service cannot be reached "
+			                "right now. Please try again in a moment.",
+			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+		dirty = true;
+	}
+	int inactivity = a0m_conf_inactivity_timeout(c);
+	int threshold = inactivity / 10 < 300 ? inactivity / 10 : 300;
+	if (dirty || now - s->last_active > threshold) {
+		s->last_active = now;
+		if (!a0m_session_save(r, c, o, s))
+			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: could not renew the session of %s",
+			              ap_escape_logitem(r->pool, s->user));
+	}
+	set_request_identity(r, c, s);
+	return OK;
+}

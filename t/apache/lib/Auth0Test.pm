@@ -1,0 +1,467 @@
+package Auth0Test;
+
+# Helpers shared by every test of the mod_auth0 suite (t/apache/t/*/*.t):
+#
+#   ports and URLs   port('SESSION'), url('SESSION', '/echo')  (the Defines of conf/extra.conf)
+#   the tenant       tenant_url, reset_tenant, control(METHOD, PATH, BODY), counters, counter(KEY),
+#                    fault(RULE...), clear_faults, tweak_tokens(SPEC...), autologin(EMAIL), settings(KEY => V)
+#   a browser        browser() -> Auth0Test::Browser: a cookie jar that follows redirects through the
+#                    tenant's autologin or its login form (see the package below)
+#   cookies          tamper($value), cookie_attrs($response, $name)
+#   extra servers    httpd_check($config) (apache2 -t), httpd_start($config) / httpd_stop($h),
+#                    redis_start() / redis_stop($r), free_port()
+#   waiting          wait_until($seconds, sub { condition }) (bounded polling, never a bare sleep)
+#
+# Everything it needs comes from the environment t/apache/run exports (AUTH0_TEST_*, MOD_AUTH0_SO).
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use File::Spec;
+use FindBin;
+use HTTP::Request;
+use IO::Socket::INET;
+use JSON::PP ();
+use LWP::UserAgent;
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(time sleep);
+use URI;
+
+our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
+  autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until httpd_check httpd_start
+  httpd_stop redis_start redis_stop free_port t_dir log_mark log_since ALICE BOB);
+
+# Users of the tenant's seed.
+use constant ALICE => 'auth0|a11ce0000000000000000001';
+use constant BOB   => 'auth0|b0b000000000000000000002';
+
+my $JSON = JSON::PP->new->canonical->allow_nonref;
+
+sub t_dir {
+	# tests live in t/<area>/*.t under the Apache::Test t directory
+	my $dir = File::Spec->rel2abs("$FindBin::Bin/../..");
+	return $dir;
+}
+
+# ---- ports and URLs -------------------------------------------------------------------------------------
+
+my %ports;
+
+sub _load_ports {
+	return if %ports;
+	my $file = t_dir() . '/conf/extra.conf';
+	open my $fh, '<', $file or die "cannot read $file (run the suite with t/apache/run): $!";
+	while (<$fh>) {
+		$ports{$1} = $2 if /^\s*Define\s+AUTH0_PORT_(\w+)\s+(\d+)/;
+	}
+	close $fh;
+}
+
+sub port {
+	my ($name) = @_;
+	_load_ports();
+	return $ports{$name} // die "no port AUTH0_PORT_$name in conf/extra.conf";
+}
+
+# url('SESSION', '/echo') -> https://127.0.0.1:PORT/echo ; url('SESSION_PLAIN', '/', 'http')
+sub url {
+	my ($name, $path, $scheme) = @_;
+	$scheme //= $name =~ /PLAIN|BACKEND/ ? 'http' : 'https';
+	return "$scheme://127.0.0.1:" . port($name) . ($path // '/');
+}
+
+# ---- the tenant ------------------------------------------------------------------------------------------
+
+sub tenant_url { $ENV{AUTH0_TEST_BASE_URL} // die 'AUTH0_TEST_BASE_URL is not set' }
+
+my $control_ua;
+
+sub _control_ua {
+	$control_ua //= LWP::UserAgent->new(
+		timeout  => 30,
+		ssl_opts => {SSL_ca_file => $ENV{AUTH0_TEST_CA_FILE}, verify_hostname => 1},
+	);
+	$control_ua->env_proxy(0);
+	$control_ua->no_proxy('127.0.0.1', 'localhost');
+	return $control_ua;
+}
+
+# control('POST', '/__control/faults', {...}) -> decoded JSON (undef for 204); dies on an error
+sub control {
+	my ($method, $path, $body) = @_;
+	my $req = HTTP::Request->new($method => tenant_url() . $path);
+	if (defined $body) {
+		$req->header('Content-Type' => 'application/json');
+		$req->content($JSON->encode($body));
+	}
+	my $res = _control_ua()->request($req);
+	die "tenant control $method $path failed: " . $res->status_line . ' ' . $res->decoded_content
+	  unless $res->is_success;
+	return length $res->content ? $JSON->decode($res->content) : undef;
+}
+
+sub reset_tenant { control(POST => '/__control/reset', {}) }
+sub counters     { control(GET => '/__control/counters') }
+sub counter      { my ($key) = @_; counters()->{$key} // 0 }
+sub fault        { control(POST => '/__control/faults', [@_]) }
+sub clear_faults { control(DELETE => '/__control/faults') }
+sub tweak_tokens { control(POST => '/__control/tokens', [@_]) }
+sub autologin    { my ($email) = @_; control(POST => '/__control/autologin', {email => $email}) }
+sub settings     { my (%s) = @_; control(POST => '/__control/settings', \%s) }
+
+# ---- cookies ---------------------------------------------------------------------------------------------
+
+# The Set-Cookie lines of a response for cookie $name (all of them, in order).
+sub set_cookie_lines {
+	my ($res, $name) = @_;
+	return grep { /^\Q$name\E=/ } $res->header('Set-Cookie');
+}
+
+# Attributes of the last Set-Cookie for $name: { value => ..., path => '/', secure => 1, ... }
+# (names lower-cased; flags are 1), or undef.
+sub cookie_attrs {
+	my ($res, $name) = @_;
+	my ($line) = reverse set_cookie_lines($res, $name);
+	return undef unless defined $line;
+	my ($pair, @attrs) = split /;\s*/, $line;
+	my (undef, $value) = split /=/, $pair, 2;
+	my %a = (value => $value);
+	for (@attrs) {
+		my ($k, $v) = split /=/, $_, 2;
+		$a{lc $k} = $v // 1;
+	}
+	return \%a;
+}
+
+# A value with one character changed in its middle (a tampered cookie).
+sub tamper {
+	my ($value) = @_;
+	my $i = int(length($value) / 2);
+	my $c = substr($value, $i, 1);
+	substr($value, $i, 1) = $c eq 'A' ? 'B' : 'A';
+	return $value;
+}
+
+sub json_of {
+	my ($res) = @_;
+	my $data = eval { $JSON->decode($res->decoded_content) };
+	return $data // {};
+}
+
+# ---- the error log ---------------------------------------------------------------------------------------
+
+# log_mark() then log_since($mark): what httpd logged in between (its error_log).
+sub log_mark { my $f = t_dir() . '/logs/error_log'; return -s $f // 0 }
+
+sub log_since {
+	my ($mark) = @_;
+	my $f = t_dir() . '/logs/error_log';
+	open my $fh, '<', $f or return '';
+	seek $fh, $mark, 0;
+	local $/;
+	my $s = <$fh> // '';
+	return join "\n", grep { !/\[[a-z_]+:trace\d\]/ } split /\n/, $s;
+}
+
+# ---- waiting ---------------------------------------------------------------------------------------------
+
+# Polls $cond every 50 ms until it is true or $seconds passed; returns its last value.
+sub wait_until {
+	my ($seconds, $cond) = @_;
+	my $deadline = time + $seconds;
+	while (1) {
+		my $v = $cond->();
+		return $v if $v || time >= $deadline;
+		sleep 0.05;
+	}
+}
+
+# ---- extra httpd and redis processes ---------------------------------------------------------------------
+
+sub free_port {
+	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1, ReuseAddr => 1)
+	  or die "no free port: $!";
+	my $port = $s->sockport;
+	close $s;
+	return $port;
+}
+
+my $config_seq = 0;
+
+# What a test started is stopped when it ends, even when it dies half-way (by PID, never by name).
+my (@httpds, @redises);
+my $owner = $$;
+END {
+	local $?;    # keep the test's exit status
+	if ($$ == $owner) {
+		httpd_stop($_) for @httpds;
+		redis_stop($_) for @redises;
+	}
+}
+
+# A complete httpd configuration around $body: the suite's modules, mod_auth0, logs in t/logs.
+sub _config_file {
+	my ($body, $tag) = @_;
+	my $t    = t_dir();
+	my $n    = ++$config_seq;
+	my $dir  = "$t/logs/extra-$tag-$$-$n";
+	mkdir $dir or die "mkdir $dir: $!";
+	chmod 0755, $dir;
+	my $user = $> == 0 ? "User nobody\nGroup nogroup\n" : '';
+	my $file = "$dir/httpd.conf";
+	open my $fh, '>', $file or die "cannot write $file: $!";
+	print $fh <<"EOC";
+ServerRoot "$t"
+Include "$ENV{AUTH0_TEST_BASE_CONF}"
+LoadModule auth0_module "$ENV{MOD_AUTH0_SO}"
+ServerName 127.0.0.1
+PidFile "$dir/httpd.pid"
+ErrorLog "$dir/error_log"
+LogLevel info auth0:debug
+DefaultRuntimeDir "$dir"
+Mutex file:$dir default
+ScriptSock "$dir/cgisock"
+<IfModule ssl_module>
+SSLSessionCache "shmcb:$dir/ssl_scache(512000)"
+</IfModule>
+$user
+$body
+EOC
+	close $fh;
+	return ($file, $dir);
+}
+
+# Runs `apache2 -t` on a configuration made of $body; returns (exit status, output).
+sub httpd_check {
+	my ($body) = @_;
+	my ($file, $dir) = _config_file("Listen 127.0.0.1:" . free_port() . "\n$body", 'check');
+	my $out = qx{"$ENV{AUTH0_TEST_HTTPD}" -t -f "$file" 2>&1};
+	return ($? >> 8, $out);
+}
+
+# Starts httpd with $body (which must Listen somewhere); returns a handle, or (undef, output) when httpd
+# refused to start (start-up checks: the output includes the error log).
+sub httpd_start {
+	my ($body) = @_;
+	my ($file, $dir) = _config_file($body, 'httpd');
+	my $out = qx{"$ENV{AUTH0_TEST_HTTPD}" -f "$file" -k start 2>&1};
+	my $status = $? >> 8;
+	my $h = {dir => $dir, file => $file};
+	my $pid = wait_until(10, sub { -s "$dir/httpd.pid" && _read("$dir/httpd.pid") });
+	if ($status != 0 || !$pid) {
+		my $log = -f "$dir/error_log" ? _read("$dir/error_log") : '';
+		return (undef, $out . $log);
+	}
+	chomp $pid;
+	$h->{pid} = $pid;
+	push @httpds, $h;
+	return $h;
+}
+
+sub httpd_stop {
+	my ($h) = @_;
+	return unless $h && $h->{pid};
+	kill 'TERM', $h->{pid};
+	wait_until(20, sub { !kill 0, $h->{pid} });
+	delete $h->{pid};
+}
+
+sub _read {
+	my ($file) = @_;
+	open my $fh, '<', $file or return '';
+	local $/;
+	my $s = <$fh>;
+	return $s;
+}
+
+# Debian's redis-server on a free port of 127.0.0.1, without persistence; undef when not installed.
+sub redis_start {
+	my $bin = -x '/usr/bin/redis-server' ? '/usr/bin/redis-server' : undef;
+	return undef unless $bin;
+	my $port = free_port();
+	my $dir  = t_dir() . "/logs/redis-$$-$port";
+	mkdir $dir;
+	my $pid = fork // die "fork: $!";
+	if (!$pid) {
+		open STDOUT, '>', "$dir/redis.log";
+		open STDERR, '>&', \*STDOUT;
+		exec $bin, '--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', $dir,
+		  '--daemonize', 'no';
+		exit 127;
+	}
+	my $r = {pid => $pid, port => $port, dir => $dir};
+	push @redises, $r;
+	my $up = wait_until(20, sub { (redis_command($r, 'PING') // '') eq '+PONG' });
+	unless ($up) {
+		redis_stop($r);
+		die "redis-server did not start: " . _read("$dir/redis.log");
+	}
+	return $r;
+}
+
+# One command in the inline protocol; returns the first reply line.
+sub redis_command {
+	my ($r, @words) = @_;
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $r->{port}, Timeout => 2) or return undef;
+	print $s join(' ', @words), "\r\n";
+	my $line = <$s>;
+	close $s;
+	$line =~ s/\r?\n$// if defined $line;
+	return $line;
+}
+
+sub redis_stop {
+	my ($r) = @_;
+	return unless $r && $r->{pid};
+	kill 'TERM', $r->{pid};
+	wait_until(20, sub { waitpid($r->{pid}, WNOHANG) != 0 });
+	delete $r->{pid};
+}
+
+sub browser { Auth0Test::Browser->new(@_) }
+
+package Auth0Test::Browser;
+
+# A browser for tests: one cookie jar, redirects followed by hand (each hop is kept in ->chain), the
+# tenant's login form filled in when there is no autologin. Requests look like page navigations
+# (Accept: text/html) unless headers say otherwise.
+
+use strict;
+use warnings;
+
+use HTTP::Cookies;
+use HTTP::Request;
+use LWP::UserAgent;
+use URI;
+
+sub new {
+	my ($class, %opt) = @_;
+	my $ua = LWP::UserAgent->new(
+		timeout      => $opt{timeout} // 30,
+		max_redirect => 0,
+		cookie_jar   => HTTP::Cookies->new,
+		ssl_opts     => {SSL_ca_file => $ENV{AUTH0_TEST_CA_FILE}, verify_hostname => 1},
+		keep_alive   => 0,
+	);
+	$ua->env_proxy(0);
+	$ua->no_proxy('127.0.0.1', 'localhost');
+	$ua->default_header(Accept => 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8');
+	return bless {ua => $ua, chain => [], user => $opt{user}, password => $opt{password}}, $class;
+}
+
+sub ua    { $_[0]{ua} }
+sub jar   { $_[0]{ua}->cookie_jar }
+sub chain { @{$_[0]{chain}} }
+
+# One request, no redirect followed. request(METHOD, URL, [HEADER => VALUE...], [content => BODY])
+sub request {
+	my ($self, $method, $url, @h) = @_;
+	my %h = @h;
+	my $content = delete $h{content};
+	my $req = HTTP::Request->new($method => $url);
+	$req->header($_ => $h{$_}) for keys %h;
+	if (defined $content) {
+		$req->header('Content-Type' => $h{'Content-Type'} // 'application/x-www-form-urlencoded');
+		$req->content($content);
+	}
+	return $self->{ua}->request($req);
+}
+
+sub get { my ($self, $url, @h) = @_; $self->request(GET => $url, @h) }
+
+# GET $url and follow redirects (at most 15 hops) through the tenant; on the tenant's login form, log in
+# as $opt{user} (default: the browser's user, else fail). Returns the final response; ->chain has every
+# response on the way.
+sub visit {
+	my ($self, $url, %opt) = @_;
+	$self->{chain} = [];
+	my $res = $self->get($url, %{$opt{headers} // {}});
+	for (1 .. 15) {
+		push @{$self->{chain}}, $res;
+		if ($res->is_redirect) {
+			my $next = URI->new_abs($res->header('Location'), $res->request->uri)->as_string;
+			$res = $self->get($next);
+			next;
+		}
+		my $user = $opt{user} // $self->{user};
+		if ($res->code == 200 && $res->request->uri =~ m{/u/login} && $user) {
+			my ($state) = $res->decoded_content =~ /name="state" value="([^"]+)"/;
+			my $action = URI->new_abs('/u/login', $res->request->uri)->as_string;
+			my $form = join '&', map { _enc($_->[0]) . '=' . _enc($_->[1]) }
+			  ([state => $state], [username => $user], [password => $opt{password} // $self->{password}],
+			   [action => 'login']);
+			$res = $self->request(POST => $action, content => $form);
+			next;
+		}
+		last;
+	}
+	return $res;
+}
+
+# GET $url (a protected page) and follow the redirects through the tenant up to, not including, the
+# request to this site's callback; returns the callback URL (undef when the chain went elsewhere).
+sub to_callback {
+	my ($self, $url, %opt) = @_;
+	my $res = $self->get($url, %{$opt{headers} // {}});
+	for (1 .. 10) {
+		return undef unless $res->is_redirect;
+		my $next = URI->new_abs($res->header('Location'), $res->request->uri);
+		return $next->as_string if $next->path =~ m{/callback$} && $next->port != URI->new($ENV{AUTH0_TEST_BASE_URL})->port;
+		$res = $self->get($next->as_string);
+	}
+	return undef;
+}
+
+sub _enc {
+	my ($s) = @_;
+	$s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
+	return $s;
+}
+
+# The value of cookie $name in the jar (any domain/path), or undef.
+sub cookie {
+	my ($self, $name) = @_;
+	my $found;
+	$self->jar->scan(sub { $found = $_[2] if $_[1] eq $name });
+	return $found;
+}
+
+# Names of the jar's cookies matching a regex.
+sub cookie_names {
+	my ($self, $re) = @_;
+	my @names;
+	$self->jar->scan(sub { push @names, $_[1] if $_[1] =~ $re });
+	return sort @names;
+}
+
+sub count_cookies {
+	my ($self, $re) = @_;
+	my @n = $self->cookie_names($re);
+	return scalar @n;
+}
+
+# Sets (or replaces) cookie $name for 127.0.0.1 with $value; secure unless $opt{insecure}.
+sub set_cookie {
+	my ($self, $name, $value, %opt) = @_;
+	$self->jar->set_cookie(0, $name, $value, '/', '127.0.0.1', undef, 1, $opt{insecure} ? 0 : 1, 3600, 0, {});
+}
+
+sub remove_cookie {
+	my ($self, $name) = @_;
+	my @doomed;
+	$self->jar->scan(sub { push @doomed, [@_[4, 3, 1]] if $_[1] eq $name });
+	$self->jar->clear(@$_) for @doomed;
+}
+
+# Copies every cookie of $other (another browser) into this one.
+sub copy_cookies_from {
+	my ($self, $other) = @_;
+	$other->jar->scan(sub {
+		my @c = @_;
+		$c[8] = defined $c[8] ? $c[8] - time : undef;    # scan gives expiry times, set_cookie wants Max-Age
+		$self->jar->set_cookie(@c);
+	});
+}
+
+1;

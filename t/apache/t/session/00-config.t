@@ -1,0 +1,91 @@
+# Directives of login and sessions: a bad value stops httpd with a message naming the directive
+# (apache2 -t), a missing one stops it at start-up; a complete configuration passes.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Test::More;
+
+my $app = <<"EOC";
+Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
+Auth0ClientID demo-web-client
+Auth0ClientSecret demo-web-secret
+Auth0RedirectURI /callback
+Auth0SessionSecret config-test-secret-0123456789-abcdefghijkl
+EOC
+
+my ($status, $out) = httpd_check("$app\nAuth0LogoutPath /logout\nAuth0SessionStore cache\n"
+	. "Auth0SessionInactivityTimeout 30m\nAuth0SessionMaxDuration 8h\nAuth0CookieSameSite Strict\n"
+	. "Auth0LogoutReturnToAllow /bye https://app.example.com/\nAuth0LogoutEndpoint oidc\n"
+	. "Auth0TrustForwardedHeaders on\nAuth0TrustedProxies 10.0.0.0/8 ::1\nAuth0MaxLoginTransactions 3\n"
+	. "<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Unauthenticated 401\n</Location>\n");
+is $status, 0, 'a complete configuration passes apache2 -t' or diag $out;
+
+my @bad = (
+	['Auth0SessionSecret short'                          => qr/Auth0SessionSecret: .*32 characters/],
+	['Auth0SessionSecret env:AUTH0_TEST_NOT_SET_ANYWHERE' => qr/Auth0SessionSecret: .*not set/],
+	['Auth0SessionStore disk'                             => qr/Auth0SessionStore: 'disk' is not one of: cookie, cache/],
+	['Auth0SessionInactivityTimeout 0'                    => qr/Auth0SessionInactivityTimeout: /],
+	['Auth0SessionInactivityTimeout soon'                 => qr/Auth0SessionInactivityTimeout: 'soon' is not a duration/],
+	['Auth0SessionMaxDuration 5x'                         => qr/Auth0SessionMaxDuration: /],
+	['Auth0CookieName __Host-mine'                        => qr/Auth0CookieName: .*prefix/],
+	['Auth0CookieName "a b"'                              => qr/Auth0CookieName: /],
+	['Auth0CookieDomain localhost'                        => qr/Auth0CookieDomain: /],
+	['Auth0CookieSameSite Sometimes'                      => qr/Auth0CookieSameSite: 'Sometimes' is not one of/],
+	['Auth0LogoutPath logout'                             => qr/Auth0LogoutPath: /],
+	['Auth0LogoutPath //logout'                           => qr/Auth0LogoutPath: /],
+	['Auth0LogoutReturnTo javascript:alert(1)'            => qr/Auth0LogoutReturnTo: /],
+	['Auth0LogoutReturnToAllow ftp://example.com/'        => qr/Auth0LogoutReturnToAllow: /],
+	['Auth0LogoutReturnToAllow http://example.com/'       => qr/Auth0LogoutReturnToAllow: .*https/],
+	['Auth0LogoutEndpoint v3'                             => qr/Auth0LogoutEndpoint: 'v3' is not one of: v2, oidc, local/],
+	['Auth0Unauthenticated maybe'                         => qr/Auth0Unauthenticated: 'maybe' is not one of: auth, 401, pass/],
+	['Auth0RedirectURI callback'                          => qr/Auth0RedirectURI: /],
+	['Auth0RedirectURI http://app.example.com/callback'   => qr/Auth0RedirectURI: .*https/],
+	['Auth0Scope profile email'                           => qr/Auth0Scope: .*openid/],
+	['Auth0AuthorizationParam state x'                    => qr/Auth0AuthorizationParam: 'state' is set by mod_auth0/],
+	['Auth0AuthorizationParam audience x'                 => qr/Auth0AuthorizationParam: .*Auth0Audience/],
+	['Auth0LoginTimeout 0'                                => qr/Auth0LoginTimeout: /],
+	['Auth0MaxLoginTransactions 0'                        => qr/Auth0MaxLoginTransactions: /],
+	['Auth0MaxLoginTransactions 21'                       => qr/Auth0MaxLoginTransactions: /],
+	['Auth0PostLoginURL //evil.example.com'               => qr/Auth0PostLoginURL: /],
+	['Auth0TrustedProxies not-an-address'                 => qr/Auth0TrustedProxies: /],
+	['Auth0TrustedProxies 10.0.0.0/33'                    => qr/Auth0TrustedProxies: .*prefix length/],
+	['Auth0TrustForwardedHeaders maybe'                   => qr/Auth0TrustForwardedHeaders/],
+	['Auth0RefreshTokens maybe'                           => qr/Auth0RefreshTokens/],
+	['Auth0HTTPTimeout 0'                                 => qr/Auth0HTTPTimeout: /],
+	['Auth0HTTPRetries 11'                                => qr/Auth0HTTPRetries: /],
+	['Auth0ClockSkew 1h'                                  => qr/Auth0ClockSkew: /],
+	['Auth0Cache nosuchprovider'                          => qr/Auth0Cache: unknown cache provider 'nosuchprovider'/],
+	['Auth0CACertificateFile /nonexistent/ca.pem'         => qr/Auth0CACertificateFile: /],
+	['Auth0ClientSecret env:AUTH0_TEST_NOT_SET_ANYWHERE'  => qr/Auth0ClientSecret: .*not set/],
+	['Auth0Domain "not a domain"'                         => qr/Auth0Domain: /],
+);
+for my $case (@bad) {
+	my ($line, $re) = @$case;
+	($status, $out) = httpd_check("$app\n$line\n");
+	isnt $status, 0, "refused: $line";
+	like $out, $re, '... with a message naming the directive';
+}
+
+# missing or inconsistent directives stop httpd when it starts (post_config)
+my $port = free_port();
+my @startup = (
+	["<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Domain $ENV{AUTH0_TEST_DOMAIN}\nAuth0ClientID x\n"
+	  . "Auth0ClientSecret y\nAuth0RedirectURI /callback\n</Location>", qr/Auth0SessionSecret is not set/],
+	["<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Domain $ENV{AUTH0_TEST_DOMAIN}\nAuth0ClientID x\n"
+	  . "Auth0ClientSecret y\nAuth0SessionSecret config-test-secret-0123456789-abcdefghijkl\n</Location>",
+	  qr/Auth0RedirectURI is not set/],
+	["$app\nAuth0LogoutPath /callback\n", qr/Auth0LogoutPath and Auth0RedirectURI must differ/],
+);
+for my $case (@startup) {
+	my ($conf, $re) = @$case;
+	my ($h, $log) = httpd_start("Listen 127.0.0.1:$port\n$conf\n");
+	ok !$h, 'httpd refuses to start';
+	httpd_stop($h) if $h;
+	like $log // '', $re, '... and says why';
+}
+
+done_testing();

@@ -1,0 +1,122 @@
+# Access tokens in sessions: an API audience (JWT access token, its permissions for Require), the
+# access token passed to the backend, renewal with the refresh token (offline_access), once for
+# concurrent requests, and what happens when it fails.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use JSON::PP ();
+use POSIX ();
+use Test::More;
+use Time::HiRes qw(time);
+
+reset_tenant();
+autologin('alice@example.com');
+my $api  = url('SESSION_API', '');
+my $NAME = '__Host-auth0_session';
+my $REFRESH = 'POST /oauth/token grant=refresh_token';
+
+sub payload {
+	my ($jwt) = @_;
+	my $p = (split /\./, $jwt // '')[1] // return {};
+	$p =~ tr{-_}{+/};
+	$p .= '=' x (-length($p) % 4);
+	require MIME::Base64;
+	return JSON::PP->new->decode(MIME::Base64::decode_base64($p));
+}
+
+sub oauth_error {
+	my ($status, $error) = @_;
+	return (status => $status, headers => {'Content-Type' => 'application/json'},
+		body => JSON::PP->new->encode({error => $error, error_description => $error}));
+}
+
+# ---- the access token ------------------------------------------------------------------------------------
+my $b   = browser();
+my $res = $b->visit("$api/echo");
+is $res->code, 200, 'signed in with an API audience';
+my $env = json_of($res);
+my $at  = $env->{HTTP_X_AUTH0_ACCESS_TOKEN};
+ok $at, 'Auth0PassAccessToken passes the access token as a header';
+is $env->{AUTH0_ACCESS_TOKEN}, $at, '... and as a variable';
+is payload($at)->{sub}, ALICE, '... a JWT for alice';
+ok((grep { $_ eq 'https://api.example.com/' } @{payload($at)->{aud} // []}), '... for the API');
+is $b->get("$api/read/")->code, 404, 'Require auth0-permission read:messages: granted (from the access token)';
+is $b->get("$api/delete/")->code, 401, 'Require auth0-permission delete:messages: denied';
+is counter($REFRESH), 0, 'no refresh so far';
+
+# ---- renewal --------------------------------------------------------------------------------------------
+# Tokens of 32 s are renewed 30 s before they expire: 2 s after the login.
+settings(access_token_lifetime => 32);
+$b = browser();
+$b->visit("$api/echo");
+my $t0 = time;
+my $first = json_of($b->get("$api/echo"))->{HTTP_X_AUTH0_ACCESS_TOKEN};
+is counter($REFRESH), 0, 'a fresh access token is not renewed';
+wait_until(4, sub { time - $t0 > 2.2 });
+$res = $b->get("$api/echo");
+is $res->code, 200, 'a request when the token is about to expire';
+is counter($REFRESH), 1, '... renews it with the refresh token';
+my $second = json_of($res)->{HTTP_X_AUTH0_ACCESS_TOKEN};
+isnt $second, $first, '... and the backend gets the new token';
+ok scalar(grep {/^\Q$NAME\E/} $res->header('Set-Cookie')), '... which is stored in the session';
+is json_of($b->get("$api/echo"))->{HTTP_X_AUTH0_ACCESS_TOKEN}, $second, 'the next request uses it';
+is counter($REFRESH), 1, '... without renewing again';
+
+# concurrent requests needing a refresh spend the refresh token once (with rotation, a second use would
+# revoke the whole family)
+settings(refresh_token_rotation => JSON::PP::true);
+$b = browser();
+$b->visit("$api/echo");
+$t0 = time;
+my $before = counter($REFRESH);
+wait_until(4, sub { time - $t0 > 2.2 });
+my @kids;
+for my $i (1 .. 6) {
+	my $pid = fork // die "fork: $!";
+	if (!$pid) {
+		my $r = $b->get("$api/echo");
+		POSIX::_exit($r->code == 200 && json_of($r)->{REMOTE_USER} eq ALICE ? 0 : 1);
+	}
+	push @kids, $pid;
+}
+my $ok = 0;
+for (@kids) { waitpid $_, 0; $ok++ if $? == 0 }
+is $ok, 6, 'six concurrent requests needing a renewal all succeed';
+is counter($REFRESH) - $before, 1, '... with one refresh request to the tenant';
+
+# ---- failures ---------------------------------------------------------------------------------------------
+$b = browser();
+$b->visit("$api/echo");
+$t0 = time;
+wait_until(4, sub { time - $t0 > 2.2 });
+fault({path => '/oauth/token', oauth_error(503, 'temporarily_unavailable')});
+$res = $b->get("$api/echo");
+is $res->code, 503, 'a tenant unavailable during a renewal answers 503';
+like $res->content, qr/try again/i, '... with a page';
+clear_faults();
+is $b->get("$api/echo")->code, 200, '... and the session is still there afterwards';
+
+$t0 = time;
+wait_until(4, sub { time - $t0 > 2.2 });
+fault({path => '/oauth/token', oauth_error(403, 'invalid_grant')});
+my $mark = log_mark();
+$res = $b->get("$api/echo");
+clear_faults();
+is $res->code, 302, 'a refused refresh token ends the session: log in again';
+like log_since($mark), qr/cannot renew the access token.*the session ends/, '... and says why';
+ok((grep {/^\Q$NAME\E=;.*Max-Age=0/} $res->header('Set-Cookie')), '... its cookie deleted');
+
+# without renewal (Auth0RefreshTokens off), a session with an API token ends when the token does
+settings(access_token_lifetime => 2);
+$b = browser();
+$b->visit("$api/norefresh/echo");
+$t0 = time;
+is $b->get("$api/norefresh/echo")->code, 200, 'Auth0RefreshTokens off: works while the token is valid';
+wait_until(5, sub { time - $t0 > 3.2 });
+is $b->get("$api/norefresh/echo")->code, 302, '... and ends with the token';
+
+done_testing();

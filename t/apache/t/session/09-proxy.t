@@ -1,0 +1,44 @@
+# Behind ProxyPass /: the callback and logout paths are served by mod_auth0, never proxied, whether they
+# lie inside a protected location (check_authn) or outside (the handler that runs before mod_proxy);
+# the backend gets the identity headers and never a client's.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Test::More;
+
+reset_tenant();
+autologin('alice@example.com');
+
+for my $site (['SESSION_PROXY', '/page', 'everything protected'], ['SESSION_PROXY2', '/app/page', 'only /app protected']) {
+	my ($name, $path, $what) = @$site;
+	my $base = url($name, '');
+	my $b    = browser();
+	my $res  = $b->visit("$base$path", headers => {'X-Auth0-Email' => 'mallory@example.com'});
+	is $res->code, 200, "$what: the login completes through the proxy";
+	my $env = json_of($res);
+	is $env->{REQUEST_URI}, $path, '... the backend serves the page';
+	is $env->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', '... and gets the identity as headers';
+	my ($cb) = grep { $_->request->uri->path eq '/callback' } $b->chain;
+	is $cb->code, 302, '... the callback was answered by mod_auth0';
+	unlike $cb->content, qr/REQUEST_URI/, '... not by the backend';
+	$res = $b->get("$base$path", 'X-Auth0-Email' => 'mallory@example.com', 'X-AUTH0_sub' => 'x');
+	is json_of($res)->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', '... spoofed identity headers are replaced';
+	ok !exists json_of($res)->{HTTP_X_AUTH0_SUB} || json_of($res)->{HTTP_X_AUTH0_SUB} eq ALICE, '... or removed';
+	$res = $b->get("$base/callback");
+	is $res->code, 302, '... a bare /callback is not proxied';
+	unlike $res->content, qr/REQUEST_URI/, '... (mod_auth0 answers)';
+	$res = $b->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin');
+	is $res->code, 302, '... /logout is not proxied';
+	like $res->header('Location'), qr{/v2/logout}, '... it logs out';
+	$res = browser()->get("$base/callback?code=x&state=y");
+	is $res->code, 400, '... a stale callback gets the module\'s page';
+	unlike $res->content, qr/REQUEST_URI/, '... never the backend';
+}
+my $res = browser()->get(url('SESSION_PROXY2', '/elsewhere'));
+is json_of($res)->{REQUEST_URI}, '/elsewhere', 'unprotected paths are proxied as usual';
+
+done_testing();

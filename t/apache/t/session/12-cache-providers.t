@@ -1,0 +1,111 @@
+# Auth0Cache with other socache providers, each in an httpd of its own (Auth0Cache is server-wide):
+# redis (Debian's redis-server, started here on a free port) and a small shmcb that refuses large
+# sessions, which then fall back to the cookie store.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Test::More;
+
+reset_tenant();
+autologin('alice@example.com');
+my $t = t_dir();
+
+sub site {
+	my ($port, $cache) = @_;
+	return <<"EOC";
+Listen 127.0.0.1:$port https
+Auth0Cache $cache
+LimitRequestFieldSize 65536
+<VirtualHost 127.0.0.1:$port>
+    ServerName 127.0.0.1
+    SSLEngine on
+    SSLCertificateFile "$ENV{AUTH0_TEST_STATE_DIR}/server.pem"
+    SSLCertificateKeyFile "$ENV{AUTH0_TEST_STATE_DIR}/server.key"
+    DocumentRoot "$t/htdocs"
+    ScriptAliasMatch "/echo\$" "$t/htdocs/echo.cgi"
+    Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
+    Auth0CACertificateFile "$ENV{AUTH0_TEST_CA_FILE}"
+    Auth0ClientID demo-web-client
+    Auth0ClientSecret demo-web-secret
+    Auth0RedirectURI /callback
+    Auth0LogoutPath /logout
+    Auth0LogoutEndpoint local
+    Auth0SessionSecret provider-test-secret-0123456789-abcdefghijk
+    Auth0SessionStore cache
+    <Location />
+        AuthType Auth0
+        Require valid-user
+    </Location>
+</VirtualHost>
+EOC
+}
+
+sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }
+
+# ---- redis ------------------------------------------------------------------------------------------
+SKIP: {
+	my $redis = eval { redis_start() };
+	skip "redis-server is not available: $@", 14 unless $redis;
+	my $port = free_port();
+	my ($h, $out) = httpd_start(site($port, "redis:127.0.0.1:$redis->{port}"));
+	ok $h, 'httpd starts with Auth0Cache redis:127.0.0.1:PORT' or diag $out;
+	skip 'no httpd', 13 unless $h;
+	my $base = "https://127.0.0.1:$port";
+	my $b = browser();
+	my $res = $b->visit("$base/echo");
+	is json_of($res)->{REMOTE_USER}, ALICE, 'a login with sessions in redis';
+	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
+	my ($keys) = (Auth0Test::redis_command($redis, 'DBSIZE') // '') =~ /^:(\d+)/;
+	cmp_ok $keys // 0, '>=', 2, "... redis holds the session and the used state ($keys keys)";
+	is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and serves the next request';
+	$res = $b->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin');
+	is $res->code, 302, 'logout';
+	my ($after) = (Auth0Test::redis_command($redis, 'DBSIZE') // '') =~ /^:(\d+)/;
+	is $after, $keys - 1, '... removes the session from redis';
+	unlike log_of($h), qr/\[auth0:(error|crit)/, 'no error was logged';
+
+	# the cache fails: a login cannot record its state, so it is refused (fail closed), not replayable;
+	# a session cannot be read, which is not a logout
+	my $signed = browser();
+	$signed->visit("$base/echo");
+	$b = browser();
+	my $cb = $b->to_callback("$base/echo");
+	redis_stop($redis);
+	$res = $signed->get("$base/echo");
+	is $res->code, 503, 'with redis down, a signed-in browser gets 503';
+	ok !grep(/^__Host-auth0_session=;/, $res->header('Set-Cookie')), '... and keeps its session cookie';
+	$res = $b->get($cb);
+	is $res->code, 503, 'with redis down, a callback is refused (503)';
+	like $res->content, qr/cannot complete sign-ins right now/, '... with a page';
+	like log_of($h), qr/cannot record the login state; login refused \(fail closed\)/, '... and a log line';
+	ok !$b->cookie('__Host-auth0_session'), '... and no session';
+	httpd_stop($h);
+}
+
+# ---- a small shmcb --------------------------------------------------------------------------------------
+my $port = free_port();
+my ($h, $out) = httpd_start(site($port, "shmcb:$t/logs/small-shmcb-$$(30000)"));
+ok $h, 'httpd starts with a small shmcb' or diag $out;
+SKIP: {
+	skip 'no httpd', 6 unless $h;
+	my $base = "https://127.0.0.1:$port";
+	my $b = browser();
+	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a small session goes into the cache';
+	like $b->cookie('__Host-auth0_session'), qr/^s\./, '... (the cookie holds an id)';
+	my @groups = map { sprintf 'grp-%08x-%04x-%012x', $_ * 2654435761 % 2**32, $_ * 40503 % 65536, $_ * 11400714819 % 2**48 } 1 .. 1000;
+	tweak_tokens({which => 'id', claims => {'https://example.com/groups' => \@groups}});
+	$b = browser();
+	my $res = $b->visit("$base/echo");
+	is json_of($res)->{REMOTE_USER}, ALICE, 'a session too large for the cache (1000 groups) still logs in';
+	like log_of($h), qr/shared cache refused a session of \d+ bytes.*kept in the cookie store instead/,
+		'... with a clear log line';
+	ok !grep(/^s\./, map { $b->cookie($_) } $b->cookie_names(qr/^__Host-auth0_session/)), '... in the cookie store';
+	is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... which serves the next request';
+	httpd_stop($h);
+}
+
+done_testing();

@@ -1,0 +1,70 @@
+# Login options: Auth0AuthorizationParam, Auth0Organization (sent, and checked in the ID token),
+# Auth0PostLoginURL, Auth0CookieName, Auth0CookieDomain, Auth0MaxLoginTransactions.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Test::More;
+use URI;
+use URI::QueryParam;
+
+reset_tenant();
+autologin('alice@example.com');
+my $base = url('SESSION_OPTS', '');
+
+my $b   = browser();
+my $res = $b->get("$base/echo");
+my $loc = URI->new($res->header('Location'));
+is $loc->query_param('ui_locales'),   'fr-CA',       'Auth0AuthorizationParam ui_locales';
+is $loc->query_param('screen_hint'),  'signup',      'Auth0AuthorizationParam screen_hint';
+is $loc->query_param('organization'), 'org_acme123', 'Auth0Organization is sent';
+ok((grep {/^__Host-auth0_txn_/} $res->header('Set-Cookie')), 'transaction cookies keep their own name');
+
+$b   = browser();
+$res = $b->visit("$base/echo");
+is json_of($res)->{REMOTE_USER}, ALICE, 'a member of the organization logs in';
+is json_of($res)->{HTTP_X_AUTH0_ORG_ID}, 'org_acme123', '... with org_id in her claims';
+ok $b->cookie('__Host-opts'), 'Auth0CookieName names the session cookie (__Host-opts)';
+
+# a token for another organization is refused
+$b = browser();
+my $cb = $b->to_callback("$base/echo");
+tweak_tokens({which => 'id', claims => {org_id => 'org_globex456', org_name => 'globex'}});
+my $mark = log_mark();
+is $b->get($cb)->code, 502, 'an ID token of another organization is refused';
+like log_since($mark), qr/ID token was refused \(organization\)/, '... by the organization rule';
+
+# someone outside the organization: the tenant refuses, the callback says so
+autologin('bob@example.com');
+$b   = browser();
+$res = $b->visit("$base/echo");
+is $res->code, 403, 'a user outside the organization gets a 403 page';
+like $res->content, qr/not part of the org_acme123 organization/, '... with the tenant\'s reason';
+autologin('alice@example.com');
+
+# the landing page when there is no original URL
+$b = browser();
+$res = $b->visit("$base/callback");
+is $res->request->uri->as_string, "$base/public/", 'a bare callback lands on Auth0PostLoginURL';
+
+# Auth0CookieDomain: __Secure- and Domain= for the session, transaction cookies stay host-only
+$b   = browser();
+$res = $b->get(url('SESSION_DOMAIN', '/echo'));
+my ($txn) = grep {/^__Host-auth0_txn_/} $res->header('Set-Cookie');
+ok $txn, 'transaction cookies stay __Host- under Auth0CookieDomain';
+unlike $txn, qr/Domain=/i, '... without a Domain';
+$res = $b->get($b->get($res->header('Location'))->header('Location'));
+my $attrs = cookie_attrs($res, '__Secure-auth0_session');
+ok $attrs, 'the session cookie is __Secure-auth0_session';
+is $attrs->{domain}, 'example.test', '... with Domain=example.test';
+ok $attrs->{secure} && $attrs->{httponly}, '... Secure and HttpOnly';
+
+# two pending logins at most
+$b = browser();
+$b->get("$base/echo?n=$_") for 1 .. 4;
+is $b->count_cookies(qr/auth0_txn/), 2, 'Auth0MaxLoginTransactions 2 keeps two';
+
+done_testing();
