@@ -1,0 +1,141 @@
+#!/bin/bash
+# The mod_auth0 demo: httpd with mod_auth0 protecting a sample site on http://localhost:8080, against
+# the fake Auth0 tenant (t/tenant) on this machine. Run as root on a fresh Debian 12 machine (it
+# installs what it needs and builds first); stays in the foreground until Ctrl-C, then stops httpd
+# and the tenant.
+#
+#   scripts/demo.sh [--port 8080] [--no-build] [--build DIR] [--tenant-tls]
+#
+#   --no-build    skip install-deps.sh and build.sh (use an existing build)
+#   --build DIR   the build directory holding mod_auth0/.libs/mod_auth0.so (default build/default)
+#   --tenant-tls  run the fake tenant over https (its test CA: the browser warns once about the
+#                 login page's certificate) instead of plain http
+#
+# Everything it writes is under build/demo/ (httpd.conf, error.log, access.log, audit.log, the tenant's
+# state and log).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+port=8080
+build_it=1
+build="$top/build/default"
+tls=0
+while (($#)); do
+	case "$1" in
+	--port) port=${2:?--port needs a number}; shift 2 ;;
+	--no-build) build_it=0; shift ;;
+	--tenant-tls) tls=1; shift ;;
+	--build) build=$(cd "${2:?--build needs a directory}" && pwd); build_it=0; shift 2 ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "demo: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+if ((build_it)); then
+	scripts/install-deps.sh
+	scripts/build.sh
+fi
+
+demo="$top/build/demo"
+state="$demo/tenant"
+mkdir -p "$state"
+
+httpd_pid=
+tenant_pid=
+stop_all() {
+	trap - INT TERM EXIT
+	if [ -n "$httpd_pid" ] && kill -0 "$httpd_pid" 2>/dev/null; then
+		echo "demo: stopping httpd ($httpd_pid)"
+		kill -TERM "$httpd_pid" 2>/dev/null || true
+		wait "$httpd_pid" 2>/dev/null || true
+	fi
+	if [ -n "$tenant_pid" ] && kill -0 "$tenant_pid" 2>/dev/null; then
+		echo "demo: stopping the fake tenant ($tenant_pid)"
+		kill -TERM "$tenant_pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$tenant_pid" 2>/dev/null || break; sleep 0.1; done
+	fi
+	rm -f "$state/tenant.pid"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
+	echo "demo: something already listens on port $port (another demo?): stop it or use --port" >&2
+	exit 1
+fi
+
+# ---- the fake tenant on 127.0.0.1, plain http (a browser shows no certificate warning) or https -----------
+# A leftover tenant of an interrupted demo is stopped first (by its PID file).
+if [ -s "$state/tenant.pid" ] && kill -0 "$(cat "$state/tenant.pid")" 2>/dev/null; then
+	kill -TERM "$(cat "$state/tenant.pid")" || true
+	for _ in $(seq 50); do kill -0 "$(cat "$state/tenant.pid")" 2>/dev/null || break; sleep 0.1; done
+fi
+rm -f "$state/tenant.pid"
+conf/demo/seed "$demo/seed.json"
+if ((tls)); then
+	tenant=$(t/tenant/start-background "$state" --seed "$demo/seed.json")
+	chmod o+x "$demo" "$state"
+	ca=(--ca "$state/ca.pem")
+	curl_ca=(--cacert "$state/ca.pem")
+else
+	tenant=$(t/tenant/start-background "$state" --plain-http --seed "$demo/seed.json")
+	ca=()
+	curl_ca=()
+fi
+tenant_pid=$(cat "$state/tenant.pid")
+
+# ---- httpd ------------------------------------------------------------------------------------------------
+conf/demo/configure "$demo" --tenant "$tenant" --port "$port" --host localhost --build "$build" ${ca[@]+"${ca[@]}"} \
+	>/dev/null
+httpd=${APACHE_HTTPD:-/usr/sbin/apache2}
+"$httpd" -t -f "$demo/httpd.conf" >/dev/null 2>&1 || { "$httpd" -t -f "$demo/httpd.conf"; exit 1; }
+rm -f "$demo/httpd.pid"
+"$httpd" -f "$demo/httpd.conf" -DFOREGROUND &
+httpd_pid=$!
+up=0
+for _ in $(seq 100); do
+	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then up=1; break; fi
+	kill -0 "$httpd_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if ((!up)); then
+	echo "demo: httpd did not start; see $demo/error.log" >&2
+	tail -20 "$demo/error.log" >&2 || true
+	exit 1
+fi
+
+# ---- an access token for the API, to show the bearer location --------------------------------------------
+token=$(curl -s ${curl_ca[@]+"${curl_ca[@]}"} --max-time 10 "$tenant/oauth/token" -d grant_type=password -d client_id=demo-web-client \
+	-d client_secret=demo-web-secret --data-urlencode username=alice@example.com \
+	--data-urlencode 'password=Alice-Passw0rd!' -d audience=https://api.example.com/ \
+	--data-urlencode 'scope=openid read:messages' |
+	perl -MJSON::PP -0777 -ne 'print eval { decode_json($_)->{access_token} } // ""')
+
+cat <<EOT
+
+  mod_auth0 demo is running (httpd PID $httpd_pid, fake tenant PID $tenant_pid).
+
+  Open in a browser on this machine:
+    http://localhost:$port/              landing page (public)
+    http://localhost:$port/protected/    signs you in at the fake tenant, then shows your claims
+    http://localhost:$port/admin/        admin page: search users, block/unblock, roles, organizations
+    http://localhost:$port/logout        signs out
+
+  Demo users (the tenant's login page lists them too):
+    alice@example.com / Alice-Passw0rd!   role admin (may use the admin page)
+    bob@example.com   / Bob-Passw0rd!     role reader
+
+  The API (AuthType Auth0Bearer, audience https://api.example.com/), with a token of alice's:
+    curl -H 'Authorization: Bearer $token' http://localhost:$port/api/
+  A new token:
+    curl ${curl_ca[*]+${curl_ca[*]} }$tenant/oauth/token -d grant_type=password -d client_id=demo-web-client -d client_secret=demo-web-secret \\
+      -d username=alice@example.com -d 'password=Alice-Passw0rd!' -d audience=https://api.example.com/ -d 'scope=openid read:messages'
+
+  The fake tenant: $tenant   Logs: $demo/error.log, access.log, audit.log, tenant/tenant.log
+
+  Ctrl-C stops httpd and the tenant.
+EOT
+wait "$httpd_pid" || true
+httpd_pid=
+echo "demo: httpd exited; see $demo/error.log" >&2
