@@ -440,15 +440,16 @@ static int run(request_rec *r, const a0m_dir_conf *c, call *k, const auth0_kv *q
 	memset(&options, 0, sizeof(options));
 	options.query = unset;
 	json_t *out = NULL;
-	auth0_status st = auth0_management_call(client, k->op, (const char *const *)k->values, query, body, NULL,
-	                                        &options, &out, &err);
+	long tenant_status = 0;
+	auth0_status st = auth0_management_call_ex(client, k->op, (const char *const *)k->values, query, body, NULL,
+	                                           &options, &out, &tenant_status, &err);
 	if (st != AUTH0_OK) {
 		int rc = tenant_error(r, k, err, false);
 		auth0_error_free(err);
 		return rc;
 	}
-	/* libauth0 does not hand back the 2xx code itself: an answer with a body is 200, one without 204 */
-	int status = out ? HTTP_OK : HTTP_NO_CONTENT;
+	/* The tenant's own 2xx (201 Created, 202 Accepted, 204...); a bodiless answer is always 204. */
+	int status = !out ? HTTP_NO_CONTENT : tenant_status >= 200 && tenant_status < 300 ? (int)tenant_status : HTTP_OK;
 	audit(r, k, status);
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: admin API %s %s by %s: %d", k->method, k->op->id,
 	              ap_escape_logitem(r->pool, r->user), status);

@@ -33,12 +33,15 @@ stage "fake tenant self-tests" prove -r -j"$(nproc)" t/tenant/t
 # Each test program starts its own fake tenant (t/lib/run-test), so they can run in parallel.
 stage "build (gcc, -Werror)" scripts/build.sh default
 stage "libauth0 tests (gcc)" make -C build/default -j"$jobs" check
+stage "mod_auth0 Apache::Test (event MPM)" t/apache/run --build build/default --mpm event
 
 if [ $quick = 0 ]; then
 	stage "build (clang, ASan + UBSan, -Werror)" scripts/build.sh asan
 	stage "libauth0 tests (ASan + UBSan + LeakSanitizer)" \
 		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		make -C build/asan -j"$jobs" check
+	stage "mod_auth0 Apache::Test (prefork MPM)" t/apache/run --build build/default --mpm prefork
+	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run build/default
 fi
 
 echo

@@ -335,8 +335,9 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 	c->client_id = a0_strdup(o->client_id);
 	c->client_secret = a0_strdup(o->client_secret);
 	c->organization = a0_strdup(o->organization);
+	/* Like the issuer, the default audience follows the domain's scheme (http only for loopback tests). */
 	c->api_identifier = o->api_identifier ? a0_strdup(o->api_identifier)
-	                                      : a0_asprintf("https://%s/api/v2/", c->host);
+	                                      : a0_asprintf("%s/api/v2/", c->base_url);
 	c->assertion_alg = a0_strdup(o->client_assertion_signing_alg ? o->client_assertion_signing_alg : "RS256");
 	c->ca_file = a0_strdup(o->ca_file);
 	c->proxy = a0_strdup(o->proxy);

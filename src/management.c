@@ -431,10 +431,20 @@ auth0_status auth0_management_call(auth0_client *c, const auth0_operation *op, c
                                    const auth0_kv *query, const json_t *body, const auth0_multipart_part *parts,
                                    const auth0_request_options *options, json_t **out, auth0_error **err)
 {
+	return auth0_management_call_ex(c, op, path_values, query, body, parts, options, out, NULL, err);
+}
+
+auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op, const char *const *path_values,
+                                      const auth0_kv *query, const json_t *body,
+                                      const auth0_multipart_part *parts, const auth0_request_options *options,
+                                      json_t **out, long *status, auth0_error **err)
+{
 	if (err)
 		*err = NULL;
 	if (out)
 		*out = NULL;
+	if (status)
+		*status = 0;
 	if (!c)
 		return a0_fail_arg(err, "client", "auth0_management_call needs a client");
 	if (!op)
@@ -506,6 +516,8 @@ auth0_status auth0_management_call(auth0_client *c, const auth0_operation *op, c
 		headers = NULL;
 		if (a0_http_ok(resp.status)) {
 			st = parse_answer(&req, &resp, out, err);
+			if (st == AUTH0_OK && status)
+				*status = resp.status;
 			goto out;
 		}
 		if (round == 0 && a0_mgmt_token_rejected(&resp)) {

@@ -227,6 +227,17 @@ AUTH0_EXTERN auth0_status auth0_management_call(auth0_client *client, const auth
                                                 const auth0_request_options *options, json_t **out,
                                                 auth0_error **err);
 
+/*
+ * The same, also handing back the HTTP status of the successful answer
+ * (200, 201, 202, 204...) in *status (0 on failure), for callers that relay
+ * it, such as mod_auth0's admin API.
+ */
+AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const auth0_operation *op,
+                                                   const char *const *path_values, const auth0_kv *query,
+                                                   const json_t *body, const auth0_multipart_part *parts,
+                                                   const auth0_request_options *options, json_t **out,
+                                                   long *status, auth0_error **err);
+
 /* ---- Pagination ----------------------------------------------------------------------- */
 
 /*

@@ -155,6 +155,11 @@ my @patches = grep { $_->{method} eq 'PATCH' } mgmt_requests('/api/v2/users/{id}
 is $patches[-1]{body}, '{"blocked":true}', 'the body reached the tenant as sent';
 is change(PATCH => "/admin/api/users/$BOB", json => {blocked => JSON::PP::false})->code, 200, 'unblock';
 
+$res = change(POST => "/admin/api/users",
+	json => {connection => 'Username-Password-Authentication', email => 'dave@example.com', password => 'Dave-Passw0rd!'});
+is $res->code, 201, 'POST users: the tenant\'s 201 Created is kept' or diag $res->content;
+is json_of($res)->{email}, 'dave@example.com', '... with the created user';
+
 $res = change(POST => "/admin/api/users/$BOB/roles", json => {roles => [$ADMIN]});
 is $res->code, 204, 'POST users/{id}/roles: 204 (no body)';
 is $res->content, '', '... empty';
