@@ -41,7 +41,7 @@ if [ $quick = 0 ]; then
 		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		make -C build/asan -j"$jobs" check
 	stage "mod_auth0 Apache::Test (prefork MPM)" t/apache/run --build build/default --mpm prefork
-	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run build/default
+	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run --build build/default
 fi
 
 echo

@@ -45,11 +45,21 @@ bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t 
 	cjose_err cerr;
 	*out = NULL;
 	*out_len = 0;
+	/*
+	 * Padding only at the end, and only to complete the last quantum: cjose
+	 * 0.6 aborts the process (an assert) on "A=", "AAAAA=", ... so those
+	 * never reach it. A lone last character (len % 4 == 1) is never valid.
+	 */
+	size_t data = len;
+	while (data > 0 && s[data - 1] == '=')
+		data--;
+	if (data % 4 == 1 || (data < len && (len % 4 != 0 || len - data > 2)))
+		return false;
 	/* cjose accepts the standard alphabet too; JOSE requires base64url only. */
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '+' || s[i] == '/')
+	for (size_t i = 0; i < data; i++)
+		if (s[i] == '+' || s[i] == '/' || s[i] == '=')
 			return false;
-	if (!cjose_base64url_decode(s, len, &dec, &dec_len, &cerr))
+	if (!cjose_base64url_decode(s, data, &dec, &dec_len, &cerr))
 		return false;
 	*out = (unsigned char *)from_cjose((char *)dec, dec_len);
 	if (!*out)

@@ -68,6 +68,19 @@ static void test_base64url(void)
 	free(d);
 	free(e);
 	ok(!a0_base64url_decode("+//+", 4, &d, &n), "standard base64 alphabet refused");
+	/* cjose aborts the process on a lone character before padding: found by fuzz/fuzz_jwt */
+	ok(!a0_base64url_decode("A=", 2, &d, &n) && !a0_base64url_decode("A===", 4, &d, &n) &&
+	   !a0_base64url_decode("AAAAA=", 6, &d, &n) && !a0_base64url_decode("eyJhbNiJ9=WciOiJSS9", 19, &d, &n),
+	   "a lone character before padding is refused (not handed to cjose)");
+	ok(!a0_base64url_decode("AA=A", 4, &d, &n) && !a0_base64url_decode("AA=", 3, &d, &n) &&
+	   !a0_base64url_decode("AAAA====", 8, &d, &n) && !a0_base64url_decode("A", 1, &d, &n),
+	   "padding only at the end, completing the last quantum");
+	ok(a0_base64url_decode("AAA=", 4, &d, &n) && n == 2, "padded base64url is accepted");
+	free(d);
+	ok(a0_base64url_decode("AA==", 4, &d, &n) && n == 1, "two padding characters are accepted");
+	free(d);
+	ok(a0_base64url_decode("AAA", 3, &d, &n) && n == 2, "unpadded base64url is accepted");
+	free(d);
 	char *r1 = a0_random_string(32), *r2 = a0_random_string(32);
 	ok(r1 && r2 && strlen(r1) == 43 && strcmp(r1, r2) != 0, "random strings: 32 bytes, distinct");
 	free(r1);
