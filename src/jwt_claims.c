@@ -74,6 +74,10 @@ const char *a0_jwt_kid(const a0_jwt *jwt)
 auth0_status a0_check_alg(const a0_jwt *jwt, const char *const *expected, size_t n_expected, const char *what,
                           auth0_error **err)
 {
+	/* RFC 7515 4.1.11: extensions named in "crit" must be understood, and we understand none. */
+	if (json_object_get(jwt->header, "crit"))
+		return a0_fail_token(err, AUTH0_RULE_ALGORITHM,
+		                     "The %s names critical header parameters (crit) that are not supported", what);
 	const char *alg = a0_json_str(jwt->header, "alg");
 	for (size_t i = 0; alg && i < n_expected; i++)
 		if (strcmp(alg, expected[i]) == 0)

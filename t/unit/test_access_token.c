@@ -197,6 +197,9 @@ static void test_typ(void)
 	      "Type (typ) header of the access token must be \"at+jwt\", \"application/at+jwt\" or \"JWT\"; "
 	      "found \"\"",
 	      "typ not a string");
+	bad_t("{\"crit\": [\"b64\"], \"b64\": false}", NULL, "RS256", NULL, &o, AUTH0_RULE_ALGORITHM,
+	      "The access token names critical header parameters (crit) that are not supported",
+	      "a crit header is refused (RFC 7515 4.1.11)");
 }
 
 static void test_algorithms(void)

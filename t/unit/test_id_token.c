@@ -253,6 +253,11 @@ static void test_decode(void)
 	t = m_sign("{\"alg\":\"RS256\",\"kid\":\"k1\\u0000x\"}", "{}", "RS256", rsa, NULL);
 	bad(t, &o, AUTH0_RULE_DECODE, msg, "NUL inside the kid");
 	free(t);
+	/* a validly signed token that names an extension it requires us to understand (RFC 7515 4.1.11) */
+	t = mint("{\"crit\": [\"exp\"], \"exp\": 1}", NULL, "RS256", NULL, NULL);
+	bad(t, &o, AUTH0_RULE_ALGORITHM, "The ID token names critical header parameters (crit) that are not supported",
+	    "a crit header is refused");
+	free(t);
 
 	/* standard base64 alphabet where base64url is required */
 	t = rs(NULL);
