@@ -448,6 +448,13 @@ static int run(request_rec *r, const a0m_dir_conf *c, call *k, const auth0_kv *q
 		auth0_error_free(err);
 		return rc;
 	}
+	if (json_is_string(out)) {
+		/* libauth0 hands back a text answer as a JSON string; the Management operations this API relays
+		 * answer JSON, so text (an HTML page of something between us and the tenant) is a bad answer */
+		json_decref(out);
+		auth0_error bad = { .kind = AUTH0_ERR_INVALID_RESPONSE, .message = (char *)"the answer is not JSON" };
+		return tenant_error(r, k, &bad, false);
+	}
 	/* The tenant's own 2xx (201 Created, 202 Accepted, 204...); a bodiless answer is always 204. */
 	int status = !out ? HTTP_NO_CONTENT : tenant_status >= 200 && tenant_status < 300 ? (int)tenant_status : HTTP_OK;
 	audit(r, k, status);

@@ -435,7 +435,9 @@ static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, ou
 		              "(Auth0UserClaim)", a0m_conf_user_claim(c));
 		rc = challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", "The access token does not name a user");
 	} else {
-		o->valid_until = json_integer_value(exp) + a0m_conf_leeway(c);
+		/* exp is the token's number, validated but of any size: saturate (found by fuzzing) */
+		json_int_t e = json_integer_value(exp), leeway = a0m_conf_leeway(c);
+		o->valid_until = e > INT64_MAX - leeway ? INT64_MAX : e + leeway;
 	}
 	json_decref(claims);
 	return rc;

@@ -21,6 +21,13 @@
 #define FLIGHT_MUTEX "auth0-flight"
 /* The longest a request waits for another process's refresh before doing its own. */
 #define FLIGHT_WAIT apr_time_from_sec(30)
+/*
+ * The default cache (no Auth0Cache): shmcb of this size. shmcb's own default (500 KB, a few hundred
+ * entries at most) is smaller than the used login states alone of a quarter of an hour at one login every
+ * few seconds: a full cache evicts its oldest entries, which are the sessions of the cache store that are
+ * still in use (found by bench/soak). 8 MiB hold about 6000 sessions or 15000 smaller entries.
+ */
+#define DEFAULT_SHMCB_SIZE (8 * 1024 * 1024)
 
 static const ap_socache_provider_t *provider;
 static ap_socache_instance_t *instance;
@@ -28,6 +35,7 @@ static server_rec *cache_server;
 static apr_global_mutex_t *cache_mutex;
 static apr_global_mutex_t *flight_mutex;
 static bool need_lock;
+static bool spread_ids;
 
 void a0m_cache_pre_config(apr_pool_t *pconf)
 {
@@ -59,14 +67,18 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 			             "or set Auth0Cache to a loaded socache provider");
 			return APR_EGENERAL;
 		}
-		const char *err = provider->create(&instance, NULL, ptemp, pconf);
+		const char *arg = apr_psprintf(pconf, "%s(%d)", ap_runtime_dir_relative(pconf, "mod_auth0-cache"),
+		                               DEFAULT_SHMCB_SIZE);
+		const char *err = provider->create(&instance, arg, ptemp, pconf);
 		if (err) {
 			ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "Auth0Cache: %s", err);
 			return APR_EGENERAL;
 		}
 	}
 	cache_server = s;
-	struct ap_socache_hints hints = { .avg_id_len = 48, .avg_obj_size = 2048, .expiry_interval = 60 };
+	/* Entries are sessions (1-3 KB), validated bearer tokens (under 1 KB) and used login states (1 byte):
+	 * shmcb sizes its index by the average, and a full index evicts like full data does. */
+	struct ap_socache_hints hints = { .avg_id_len = 48, .avg_obj_size = 512, .expiry_interval = 60 };
 	apr_status_t rv = provider->init(instance, "mod_auth0", &hints, s, pconf);
 	if (rv != APR_SUCCESS) {
 		ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
@@ -75,6 +87,7 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	}
 	apr_pool_cleanup_register(pconf, NULL, cache_cleanup, apr_pool_cleanup_null);
 	need_lock = (provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
+	spread_ids = provider->name && strcmp(provider->name, "shmcb") == 0;
 	rv = ap_global_mutex_create(&cache_mutex, NULL, CACHE_MUTEX, NULL, s, pconf, 0);
 	if (rv == APR_SUCCESS)
 		rv = ap_global_mutex_create(&flight_mutex, NULL, FLIGHT_MUTEX, NULL, s, pconf, 0);
@@ -107,15 +120,38 @@ static void unlock_cache(void)
 		apr_global_mutex_unlock(cache_mutex);
 }
 
+/*
+ * The id the provider sees for a key. shmcb files an entry in the subcache that the FIRST BYTE of its id
+ * selects (made for random TLS session ids); ours begin with a namespace letter, which would put every
+ * session in one subcache, a sixty-fourth of the cache, whose oldest entries (sessions in use) are evicted
+ * as soon as it fills (found by bench/soak). For shmcb the id starts with a byte of a hash of the key.
+ */
+static const unsigned char *provider_id(apr_pool_t *p, const char *key, unsigned int *len)
+{
+	size_t n = strlen(key);
+	*len = (unsigned int)n;
+	if (!spread_ids)
+		return (const unsigned char *)key;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	unsigned char *id = apr_palloc(p, n + 1);
+	id[0] = (unsigned char)(h ^ (h >> 8) ^ (h >> 16) ^ (h >> 24));
+	memcpy(id + 1, key, n);
+	*len = (unsigned int)(n + 1);
+	return id;
+}
+
 apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *value, size_t len,
                            apr_time_t expires, apr_pool_t *p)
 {
 	if (!provider)
 		return APR_EINIT;
+	unsigned int id_len;
+	const unsigned char *id = provider_id(p, key, &id_len);
 	if (!lock_cache())
 		return APR_EGENERAL;
-	apr_status_t rv = provider->store(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), expires,
-	                                  (unsigned char *)value, (unsigned int)len, p);
+	apr_status_t rv = provider->store(instance, s, id, id_len, expires, (unsigned char *)value, (unsigned int)len, p);
 	unlock_cache();
 	if (rv != APR_SUCCESS)
 		ap_log_error(APLOG_MARK, rv == APR_ENOSPC ? APLOG_ERR : APLOG_WARNING, rv, s,
@@ -132,10 +168,11 @@ apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value
 	/* Sessions with hundreds of groups stay well below this; larger answers are refused. */
 	unsigned int size = 64 * 1024;
 	unsigned char *buf = apr_palloc(p, size + 1);
+	unsigned int id_len;
+	const unsigned char *id = provider_id(p, key, &id_len);
 	if (!lock_cache())
 		return APR_EGENERAL;
-	apr_status_t rv = provider->retrieve(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), buf,
-	                                     &size, p);
+	apr_status_t rv = provider->retrieve(instance, s, id, id_len, buf, &size, p);
 	unlock_cache();
 	if (rv != APR_SUCCESS)
 		return rv;
@@ -149,9 +186,11 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 {
 	if (!provider)
 		return APR_EINIT;
+	unsigned int id_len;
+	const unsigned char *id = provider_id(p, key, &id_len);
 	if (!lock_cache())
 		return APR_EGENERAL;
-	apr_status_t rv = provider->remove(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), p);
+	apr_status_t rv = provider->remove(instance, s, id, id_len, p);
 	unlock_cache();
 	return rv == APR_NOTFOUND ? APR_SUCCESS : rv;
 }

@@ -4,12 +4,13 @@
  *
  * Spoofing: before any flow runs, every request header whose name starts with
  * the claim prefix is removed, comparing names the way CGI turns them into
- * variables (case folded, '_' and '-' alike), so that neither X-AUTH0-EMAIL,
- * x_auth0_email, two copies, nor X-Auth0-Foo_Bar next to X-Auth0-Foo-Bar
- * (both HTTP_X_AUTH0_FOO_BAR to a CGI) survive. Variables named like ours
- * (set by SetEnvIf from client input, for instance) go too. The identity a
- * parent request passed on is kept for its sub-requests and internal
- * redirects, whose headers are the parent's.
+ * variables (case folded, '_', '-' and other separators alike), so that
+ * neither X-AUTH0-EMAIL, x_auth0_email, X-Auth0.Email, two copies, nor
+ * X-Auth0-Foo_Bar next to X-Auth0-Foo-Bar (both HTTP_X_AUTH0_FOO_BAR to a
+ * CGI) survive. Variables named like ours (set by SetEnvIf from client
+ * input, for instance) go too. The identity a parent request passed on is
+ * kept for its sub-requests and internal redirects, whose headers are the
+ * parent's.
  *
  * Names and values are rendered by the rules of claim_path.h, once per
  * session or validated bearer token, and applied per request from that block.
@@ -24,15 +25,19 @@
 /* The default prefix is scrubbed too, whatever Auth0ClaimHeaderPrefix says: backends may trust it. */
 #define ALWAYS_SCRUBBED "X-Auth0-"
 
-/* Case-insensitive prefix test where '_' and '-' are the same character. */
+/* A name character as CGI gateways see it: letters without case, and every other character the same
+ * one ('-', '_', '.', '~': httpd 2.2, lighttpd and others turn them all into '_'). */
+static char fold(char c)
+{
+	return apr_isalnum(c) ? (char)apr_tolower(c) : '-';
+}
+
+/* Case-insensitive prefix test where '_', '-' and any other separator are the same character. */
 static bool folded_prefix(const char *name, const char *prefix)
 {
-	for (; *prefix; prefix++, name++) {
-		char a = *name == '_' ? '-' : (char)apr_tolower(*name);
-		char b = *prefix == '_' ? '-' : (char)apr_tolower(*prefix);
-		if (!*name || a != b)
+	for (; *prefix; prefix++, name++)
+		if (!*name || fold(*name) != fold(*prefix))
 			return false;
-	}
 	return true;
 }
 

@@ -349,6 +349,11 @@ static const char *set_url_or_path(cmd_parms *cmd, void *conf, const char *arg)
 		return errorf(cmd, "'%s' %s", arg, why);
 	} else if (strpbrk(arg, "?#")) {
 		return errorf(cmd, "'%s' must not contain a query or fragment", arg);
+	} else {
+		/* the path is what requests are matched against: https://host//x would give //x (found by fuzzing) */
+		const char *path = strchr(strstr(arg, "://") + 3, '/');
+		if (path && !valid_path(path))
+			return errorf(cmd, "'%s': its path must be like /callback (no //)", arg);
 	}
 	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
 	return NULL;

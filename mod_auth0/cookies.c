@@ -200,7 +200,8 @@ const char *a0m_cookie_get_chunked(request_rec *r, const char *name)
 	return apr_pstrcatv(r->pool, parts, (apr_size_t)n, NULL);
 }
 
-/* Deletes name.from, name.(from+1), ... that the request has. */
+/* Deletes name.from, name.(from+1), ... that the request has (only indexes this module writes: a browser
+ * that sends thousands of chunk cookies does not get thousands of Set-Cookie). */
 static void expire_chunks_from(request_rec *r, const a0m_cookie_spec *spec, int from)
 {
 	apr_array_header_t *names = a0m_cookie_names(r, apr_pstrcat(r->pool, spec->name, ".", NULL));
@@ -209,7 +210,7 @@ static void expire_chunks_from(request_rec *r, const a0m_cookie_spec *spec, int 
 		const char *suffix = n + strlen(spec->name) + 1;
 		char *end;
 		long idx = strtol(suffix, &end, 10);
-		if (*end || end == suffix || idx < from)
+		if (*end || end == suffix || idx < from || idx >= MAX_CHUNKS)
 			continue;
 		a0m_cookie_spec s = *spec;
 		s.name = n;

@@ -46,6 +46,7 @@ typedef struct logout_params {
 	const char *return_to;
 	const char *csrf;
 	int n_return_to;
+	bool malformed;   /* a returnTo that does not decode, or holds a NUL: refused, not ignored */
 } logout_params;
 
 static void query_params(request_rec *r, logout_params *lp)
@@ -59,7 +60,8 @@ static void query_params(request_rec *r, logout_params *lp)
 			continue;
 		*eq = '\0';
 		char *value = eq + 1;
-		if (strcmp(pair, "returnTo") == 0 && ap_unescape_urlencoded(value) == OK) {
+		if (strcmp(pair, "returnTo") == 0) {
+			lp->malformed |= ap_unescape_urlencoded(value) != OK;
 			lp->return_to = value;
 			lp->n_return_to++;
 		}
@@ -82,6 +84,7 @@ static void form_params(request_rec *r, logout_params *lp)
 		apr_brigade_flatten(pair->value, buf, &size);
 		buf[size] = '\0';
 		if (strcmp(pair->name, "returnTo") == 0) {
+			lp->malformed |= memchr(buf, '\0', size) != NULL;
 			lp->return_to = buf;
 			lp->n_return_to++;
 		} else if (strcmp(pair->name, "csrf") == 0) {
@@ -150,7 +153,7 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", "Sign out with GET or POST.", NULL,
 		                NULL);
 	}
-	logout_params lp = { NULL, NULL, 0 };
+	logout_params lp = { NULL, NULL, 0, false };
 	if (post)
 		form_params(r, &lp);
 	else
@@ -158,6 +161,12 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 	if (lp.n_return_to > 1)
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request", "returnTo is given more than once.",
 		                NULL, NULL);
+	if (lp.malformed) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: logout returnTo refused: it is malformed "
+		              "(a bad escape or a NUL)");
+		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request",
+		                "The page to return to after signing out is not allowed.", NULL, NULL);
+	}
 	const char *why = NULL;
 	const char *return_to = a0m_redirect_return_to(r, c, o, lp.return_to, &why);
 	if (!return_to) {

@@ -356,6 +356,7 @@ void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v);
 const unsigned char *a0m_codec_finish(a0m_codec *w, bool compress, size_t *len);
 
 #define A0M_CODEC_TAGS 32
+#define A0M_CODEC_NUM_MAX (UINT64_C(1) << 53) /* numbers above decode as damage */
 typedef struct a0m_decoded {
 	const char *str[A0M_CODEC_TAGS];
 	int64_t num[A0M_CODEC_TAGS];
@@ -408,6 +409,9 @@ typedef struct a0m_session {
 	const char *access_claims;   /* JSON text of the access token's payload when it is a JWT */
 	const char *refresh_token;
 	const char *id_token;        /* kept for /oidc/logout's id_token_hint (Auth0LogoutEndpoint oidc) */
+	const char *org_id;          /* the ID token's organization, checked where Auth0Organization is set */
+	const char *org_name;
+	const char *audiences;       /* the access token's aud values as "\nA\nB\n" (JWT access tokens only) */
 } a0m_session;
 
 /* The session of this request, opened and checked (timeouts, binding); NULL when there is none or it

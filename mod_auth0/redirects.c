@@ -16,7 +16,9 @@
  * ASCII host, and either equal one of Auth0LogoutReturnToAllow's absolute
  * URLs (scheme and host compared without case) or be same-origin with a path
  * under one of its path prefixes (/bye allows /bye, /bye/ and /bye?x, not
- * /byebye). Auth0LogoutReturnTo and "/" are always allowed.
+ * /byebye, nor /bye/../x or /bye/%2e%2e/x). Auth0LogoutReturnTo and "/" are
+ * always allowed. What is returned is rebuilt, never the target as written:
+ * this origin + the path, or the allowed URL as configured.
  */
 #include "mod_auth0.h"
 
@@ -149,14 +151,42 @@ static const char *origin_of(apr_pool_t *p, const char *url, const char **path_q
 	            : apr_psprintf(p, "%s://%s:%u", scheme, h, (unsigned)port);
 }
 
-/* Whether path (with query) lies under prefix on a segment boundary. */
+/* Whether the path part (before any query) has a "." or ".." segment, also percent-encoded: browsers
+ * resolve them (%2e%2e too), so /bye/../admin would leave the /bye it was allowed under. */
+static bool has_dot_segment(const char *path)
+{
+	size_t end = strcspn(path, "?");
+	size_t i = 0;
+	while (i < end) {
+		size_t j = i + (path[i] == '/');
+		int dots = 0;
+		while (j < end && path[j] != '/') {
+			if (path[j] == '.') {
+				j++;
+			} else if (j + 2 < end && path[j] == '%' && path[j + 1] == '2' && apr_tolower(path[j + 2]) == 'e') {
+				j += 3;
+			} else {
+				dots = -1;
+				break;
+			}
+			dots++;
+		}
+		if (dots == 1 || dots == 2)
+			return true;
+		for (i = j; i < end && path[i] != '/'; i++)
+			;
+	}
+	return false;
+}
+
+/* Whether path (with query) lies under prefix on a segment boundary, and stays there. */
 static bool under_prefix(const char *path, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	if (strncmp(path, prefix, n) != 0)
 		return false;
 	char next = path[n];
-	return prefix[n - 1] == '/' || next == '\0' || next == '/' || next == '?';
+	return (prefix[n - 1] == '/' || next == '\0' || next == '/' || next == '?') && !has_dot_segment(path);
 }
 
 /* Whether an absolute URL equals an allowed absolute one (origin without case, the rest exactly). */
@@ -212,7 +242,10 @@ const char *a0m_redirect_return_to(request_rec *r, const a0m_dir_conf *c, const 
 			*why = "has an unsafe path";
 			return NULL;
 		}
-		abs = target;
+		/* Never the target as written: apr_uri_parse and browsers may read a port or host differently
+		 * ("+443", "08443", a port past 65535). Same-origin URLs are rebuilt on this origin, allowed
+		 * URLs are sent as configured. */
+		abs = path ? apr_pstrcat(p, o->base, path, NULL) : target;
 	}
 
 	/* Always allowed: the configured default and this site's root. */
@@ -220,14 +253,14 @@ const char *a0m_redirect_return_to(request_rec *r, const a0m_dir_conf *c, const 
 	if (path && strcmp(path, "/") == 0)
 		return abs;
 	if (dflt && (dflt[0] == '/' ? path && strcmp(path, dflt) == 0 : same_url(p, abs, dflt)))
-		return abs;
+		return dflt[0] == '/' ? abs : dflt;
 	for (int i = 0; c->logout_allow && i < c->logout_allow->nelts; i++) {
 		const char *allow = ((const char **)c->logout_allow->elts)[i];
 		if (allow[0] == '/') {
 			if (path && under_prefix(path, allow))
 				return abs;
 		} else if (same_url(p, abs, allow)) {
-			return abs;
+			return allow;
 		}
 	}
 	*why = "is not listed in Auth0LogoutReturnToAllow";

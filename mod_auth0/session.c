@@ -55,7 +55,8 @@
 
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
-	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN
+	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
+	S_AUDIENCES
 };
 
 static int64_t now_sec(request_rec *r)
@@ -63,9 +64,17 @@ static int64_t now_sec(request_rec *r)
 	return apr_time_sec(r->request_time);
 }
 
-static const char *binding_of(apr_pool_t *p, const a0m_dir_conf *c)
+/*
+ * What a session is bound to: the application (client id @ tenant) and the cookie's scope (this host, or
+ * Auth0CookieDomain), so that a session made by one site does not open at another that happens to share
+ * the application, the secret and the cookie name (mod_auth_openidc compares the cookie domain likewise).
+ */
+static const char *binding_of(request_rec *r, const a0m_dir_conf *c)
 {
-	return apr_pstrcat(p, c->client_id ? c->client_id : "", "@", c->domain ? c->domain : "", NULL);
+	const a0m_origin *o = a0m_origin_get(r, c);
+	const char *scope = o->secure && c->cookie_domain ? c->cookie_domain : o->host;
+	return apr_pstrcat(r->pool, c->client_id ? c->client_id : "", "@", c->domain ? c->domain : "", " ", scope,
+	                   NULL);
 }
 
 /* ---- encoding ------------------------------------------------------------------------------------ */
@@ -74,7 +83,8 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *
 {
 	size_t hint = 256;
 	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->identity,
-		                   s->access_token, s->access_claims, s->refresh_token, s->id_token };
+		                   s->access_token, s->access_claims, s->refresh_token, s->id_token, s->org_id, s->org_name,
+		                   s->audiences };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
 	a0m_codec *w = a0m_codec_new(p, hint);
@@ -93,6 +103,9 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *
 	a0m_codec_str(w, S_ACCESS_CLAIMS, s->access_claims);
 	a0m_codec_str(w, S_REFRESH, s->refresh_token);
 	a0m_codec_str(w, S_ID_TOKEN, s->id_token);
+	a0m_codec_str(w, S_ORG_ID, s->org_id);
+	a0m_codec_str(w, S_ORG_NAME, s->org_name);
+	a0m_codec_str(w, S_AUDIENCES, s->audiences);
 	return a0m_codec_finish(w, true, len);
 }
 
@@ -118,6 +131,9 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->access_claims = d.str[S_ACCESS_CLAIMS];
 	s->refresh_token = d.str[S_REFRESH];
 	s->id_token = d.str[S_ID_TOKEN];
+	s->org_id = d.str[S_ORG_ID];
+	s->org_name = d.str[S_ORG_NAME];
+	s->audiences = d.str[S_AUDIENCES];
 	return s;
 }
 
@@ -149,6 +165,17 @@ static bool valid_id(const char *id)
 	return n == 43; /* 32 bytes in base64url */
 }
 
+/*
+ * Whether the shared cache works. Asked when it has no entry for a session: apr_redis and apr_memcache
+ * answer "not found" for every key while they consider their server down (for seconds after an outage),
+ * which must not log anybody out. A write tells: it fails while the server is down.
+ */
+static bool cache_answers(request_rec *r)
+{
+	return a0m_cache_set(r->server, A0M_NS_SESSION "probe", (const unsigned char *)"1", 1,
+	                     r->request_time + apr_time_from_sec(60), r->pool) == APR_SUCCESS;
+}
+
 static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m_cookie_spec *spec,
                                 const char *value, const char **why)
 {
@@ -162,6 +189,8 @@ static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m
 		unsigned char *raw = NULL;
 		size_t raw_len = 0;
 		apr_status_t rv = a0m_cache_get(r->server, key, &raw, &raw_len, r->pool);
+		if (rv == APR_NOTFOUND && !cache_answers(r))
+			rv = APR_EGENERAL;
 		if (rv != APR_SUCCESS) {
 			*why = rv == APR_NOTFOUND ? "no such session in the cache (ended, or evicted)"
 			                          : "the shared cache failed";
@@ -220,11 +249,11 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 		return NULL;
 	const char *why = NULL;
 	a0m_session *s = open_cookie(r, c, &spec, value, &why);
-	if (s && strcmp(s->binding, binding_of(r->pool, c)) != 0) {
-		/* another application's session under the same cookie name: leave it, log in to this one */
+	if (s && strcmp(s->binding, binding_of(r, c)) != 0) {
+		/* another application's (or site's) session under the same cookie name: leave it, log in here */
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-		              "mod_auth0: the session cookie belongs to another application "
-		              "(Auth0ClientID/Auth0Domain); give each application its own Auth0CookieName");
+		              "mod_auth0: the session cookie belongs to another application (Auth0ClientID/Auth0Domain) "
+		              "or another host; give each application its own Auth0CookieName");
 		return NULL;
 	}
 	int64_t now = now_sec(r);
@@ -251,13 +280,16 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 
 /* ---- creating and saving ------------------------------------------------------------------------- */
 
+/* The access token's expiry, capped to what the codec keeps (the tenant's expires_in can be any number). */
 static int64_t expiry_of(request_rec *r, const auth0_tokens *t)
 {
+	const int64_t max = (int64_t)A0M_CODEC_NUM_MAX;
+	int64_t at = 0;
 	if (t->expires_at > 0)
-		return t->expires_at;
-	if (t->expires_in > 0)
-		return now_sec(r) + t->expires_in;
-	return 0;
+		at = t->expires_at;
+	else if (t->expires_in > 0)
+		at = t->expires_in < max - now_sec(r) ? now_sec(r) + t->expires_in : max;
+	return at < max ? at : max;
 }
 
 static char *json_text(apr_pool_t *p, const json_t *j)
@@ -273,8 +305,9 @@ static char *json_text(apr_pool_t *p, const json_t *j)
 /* The payload of a JWT access token, as JSON text; NULL for opaque tokens. The token comes straight
  * from the tenant's token endpoint over TLS in answer to our authenticated request, so it is trusted
  * as it is (OAuth 2.0 clients do not validate access tokens); it is only read for Require. */
-static const char *access_claims_of(apr_pool_t *p, const char *token)
+static const char *access_claims_of(apr_pool_t *p, const char *token, const char **audiences)
 {
+	*audiences = NULL;
 	const char *dot = token ? strchr(token, '.') : NULL;
 	if (!dot || !strchr(dot + 1, '.') || strchr(strchr(dot + 1, '.') + 1, '.'))
 		return NULL;
@@ -282,6 +315,15 @@ static const char *access_claims_of(apr_pool_t *p, const char *token)
 	if (auth0_jwt_decode_unverified(token, NULL, &payload, NULL) != AUTH0_OK)
 		return NULL;
 	const char *text = json_is_object(payload) ? json_text(p, payload) : NULL;
+	/* the APIs it is for, "\nA\nB\n": a location with another Auth0Audience does not get this token */
+	json_t *aud = json_object_get(payload, "aud");
+	const char *list = "\n";
+	if (json_is_string(aud))
+		list = apr_pstrcat(p, list, json_string_value(aud), "\n", NULL);
+	for (size_t i = 0; json_is_array(aud) && i < json_array_size(aud); i++)
+		if (json_is_string(json_array_get(aud, i)))
+			list = apr_pstrcat(p, list, json_string_value(json_array_get(aud, i)), "\n", NULL);
+	*audiences = text && list[1] ? list : NULL;
 	json_decref(payload);
 	return text;
 }
@@ -301,6 +343,10 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	const char *sid = json_string_value(json_object_get(claims, "sid"));
 	if (sid)
 		s->sid = apr_pstrdup(r->pool, sid);
+	const char *org_id = json_string_value(json_object_get(claims, "org_id"));
+	const char *org_name = json_string_value(json_object_get(claims, "org_name"));
+	s->org_id = org_id ? apr_pstrdup(r->pool, org_id) : NULL;
+	s->org_name = org_name ? apr_pstrdup(r->pool, org_name) : NULL;
 	s->claims = json_text(r->pool, claims);
 	s->identity = a0m_claims_render(r->pool, claims);
 	return s->claims != NULL;
@@ -310,7 +356,7 @@ static void set_tokens(request_rec *r, const a0m_dir_conf *c, a0m_session *s, co
 {
 	s->access_token = t->access_token ? apr_pstrdup(r->pool, t->access_token) : NULL;
 	s->access_expires = s->access_token ? expiry_of(r, t) : 0;
-	s->access_claims = access_claims_of(r->pool, s->access_token);
+	s->access_claims = access_claims_of(r->pool, s->access_token, &s->audiences);
 	if (t->refresh_token)
 		s->refresh_token = apr_pstrdup(r->pool, t->refresh_token);
 	if (t->id_token && c->logout_endpoint == A0M_LOGOUT_OIDC)
@@ -323,7 +369,7 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
 {
 	a0m_session *s = apr_pcalloc(r->pool, sizeof(*s));
 	s->created = s->last_active = now_sec(r);
-	s->binding = binding_of(r->pool, c);
+	s->binding = binding_of(r, c);
 	s->csrf = a0m_random_token(r->pool, 24);
 	if (!s->csrf || !set_identity(r, c, s, claims)) {
 		*status = HTTP_INTERNAL_SERVER_ERROR;
@@ -404,7 +450,8 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
 /* ---- refreshing the access token ----------------------------------------------------------------- */
 
 enum {
-	R_ACCESS = 1, R_EXPIRES, R_REFRESH, R_ID_TOKEN, R_CLAIMS, R_IDENTITY, R_ACCESS_CLAIMS, R_HARD, R_USER
+	R_ACCESS = 1, R_EXPIRES, R_REFRESH, R_ID_TOKEN, R_CLAIMS, R_IDENTITY, R_ACCESS_CLAIMS, R_HARD, R_USER,
+	R_ORG_ID, R_ORG_NAME, R_AUDIENCES
 };
 
 static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, size_t *len)
@@ -419,6 +466,9 @@ static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, 
 	a0m_codec_str(w, R_ACCESS_CLAIMS, s->access_claims);
 	a0m_codec_int(w, R_HARD, s->hard_expiry);
 	a0m_codec_str(w, R_USER, s->user);
+	a0m_codec_str(w, R_ORG_ID, s->org_id);
+	a0m_codec_str(w, R_ORG_NAME, s->org_name);
+	a0m_codec_str(w, R_AUDIENCES, s->audiences);
 	return a0m_codec_finish(w, true, len);
 }
 
@@ -436,6 +486,9 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	s->access_claims = d.str[R_ACCESS_CLAIMS];
 	s->hard_expiry = d.num[R_HARD];
 	s->user = d.str[R_USER];
+	s->org_id = d.str[R_ORG_ID];
+	s->org_name = d.str[R_ORG_NAME];
+	s->audiences = d.str[R_AUDIENCES];
 	return true;
 }
 
@@ -497,7 +550,9 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 	auth0_tokens *t = NULL;
 	auth0_error *err = NULL;
 	if (auth0_exchange_refresh_token(client, s->refresh_token, NULL, &t, &err) != AUTH0_OK) {
-		bool transient = auth0_error_is_transient(err);
+		/* only a refusal of the grant ends the session: an answer that is no token response at all
+		 * (truncated, malformed, too large, HTML from something in between) is the tenant failing */
+		bool transient = auth0_error_is_transient(err) || (err && err->kind == AUTH0_ERR_INVALID_RESPONSE);
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: cannot renew the access token: %s%s",
 		              err ? err->message : "unknown error", transient ? "" : "; the session ends");
 		rc = transient ? a0m_status_for_tenant_error(r, err) : REFRESH_REFUSED;
@@ -525,6 +580,36 @@ out:
 
 /* ---- the per-request path ------------------------------------------------------------------------ */
 
+/*
+ * A session counts where it was made and wherever the location asks no more than its login gave. Two
+ * things a location may ask for are checked on every request, since a session is shared by the whole
+ * site (its cookie is host-wide):
+ *   - Auth0Organization: the session's organization must be that one (libauth0's rule: "org_..." is the
+ *     org_id, anything else the org_name in lower case); otherwise the request is unauthenticated here
+ *     and a navigation starts a login into the organization;
+ *   - Auth0Audience: the session's access token is used (Require auth0-scope/-permission, the token
+ *     passed to the backend) only if it is for that API; otherwise as if there were none.
+ */
+static bool org_matches(const char *want, const a0m_session *s)
+{
+	if (strncmp(want, "org_", 4) == 0)
+		return s->org_id && strcmp(s->org_id, want) == 0;
+	size_t n = strlen(want);
+	if (!s->org_name || strlen(s->org_name) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s->org_name[i] != (want[i] >= 'A' && want[i] <= 'Z' ? (char)(want[i] - 'A' + 'a') : want[i]))
+			return false; /* ASCII folding, not tolower(): a locale must not change the rule */
+	return true;
+}
+
+static bool token_for_here(apr_pool_t *p, const a0m_dir_conf *c, const a0m_session *s)
+{
+	if (!c->audience)
+		return true;
+	return s->audiences && strstr(s->audiences, apr_pstrcat(p, "\n", c->audience, "\n", NULL));
+}
+
 static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 {
 	const char *user = s->user;
@@ -541,10 +626,12 @@ static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sess
 	rq->source = "session";
 	rq->session = s;
 	rq->claims_text = s->claims;
-	rq->access_claims_text = s->access_claims;
-	rq->access_token = s->access_token;
+	/* a token for another API, or an opaque one, is not this location's (see above) */
+	bool token = token_for_here(r->pool, c, s);
+	rq->access_claims_text = token ? s->access_claims : NULL;
+	rq->access_token = token ? s->access_token : NULL;
 	rq->csrf_token = s->csrf;
-	a0m_claims_apply_block(r, c, s->identity, s->access_token);
+	a0m_claims_apply_block(r, c, s->identity, rq->access_token);
 }
 
 int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
@@ -561,6 +648,12 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 		                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
 	if (!s)
 		return a0m_login_unauthenticated(r, c, o);
+	if (c->organization && !org_matches(c->organization, s)) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+		              "mod_auth0: the session of %s is not for organization %s (Auth0Organization here): it does "
+		              "not count here", ap_escape_logitem(r->pool, s->user), c->organization);
+		return a0m_login_unauthenticated(r, c, o);
+	}
 
 	int64_t now = now_sec(r);
 	bool dirty = false;

@@ -17,7 +17,13 @@
  */
 #include "mod_auth0.h"
 
+#include <apr_lib.h>
+
 #define TXN_BASE "auth0_txn_"
+/* Deletions of damaged or expired transaction cookies per response: a browser that sends thousands (its
+ * own doing: other sites cannot plant __Host- cookies) loses them over several responses instead of
+ * getting one with hundreds of KB of Set-Cookie. */
+#define PRUNE_MAX 32
 
 enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL };
 
@@ -71,7 +77,18 @@ static int by_age(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Deletes damaged and expired transaction cookies, and the oldest until fewer than the cap remain. */
+/* Whether a cookie name is one cookie_base() makes: the prefix and 16 lower-case hex digits. */
+static bool transaction_name(const char *name, size_t prefix_len)
+{
+	size_t n = 0;
+	for (const char *h = name + prefix_len; h[n]; n++)
+		if (!apr_isxdigit(h[n]) || apr_isupper(h[n]))
+			return false;
+	return n == 16;
+}
+
+/* Deletes damaged and expired transaction cookies (names of ours only, PRUNE_MAX at most), and the oldest
+ * until fewer than the cap remain. */
 static void prune(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
 	a0m_cookie_spec base = a0m_cookie_host_spec(r, o, TXN_BASE);
@@ -81,12 +98,17 @@ static void prune(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 	apr_time_t now = r->request_time;
 	apr_time_t timeout = apr_time_from_sec(a0m_conf_login_timeout(c));
 	apr_array_header_t *live = apr_array_make(r->pool, names->nelts, sizeof(pending));
+	size_t prefix_len = strlen(base.name);
+	int deleted = 0;
 	for (int i = 0; i < names->nelts; i++) {
 		a0m_cookie_spec s = base;
 		s.name = ((const char **)names->elts)[i];
+		if (!transaction_name(s.name, prefix_len))
+			continue;
 		a0m_transaction *t = open_transaction(r, c, s.name, a0m_cookie_get(r, s.name));
 		if (!t || t->created + timeout < now || t->created > now + apr_time_from_sec(300)) {
-			a0m_cookie_set(r, &s, NULL, 0);
+			if (deleted++ < PRUNE_MAX)
+				a0m_cookie_set(r, &s, NULL, 0);
 			continue;
 		}
 		pending *p = apr_array_push(live);

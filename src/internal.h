@@ -97,6 +97,8 @@ char *a0_json_dump(const json_t *json);        /* compact */
 /* ---- Time --------------------------------------------------------------------------- */
 
 int64_t a0_now(void);
+/* Adds a + b, saturating at the int64 limits (for numbers from the tenant or a token). */
+int64_t a0_add_sat(int64_t a, int64_t b);
 /* Sleeps for ms milliseconds (retry back-off; never used for synchronisation). */
 void a0_sleep_ms(long ms);
 

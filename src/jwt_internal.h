@@ -97,9 +97,6 @@ char *a0_jwks_store_key(const auth0_client *c);
 
 /* ---- Claim checks shared by ID and access tokens (jwt_claims.c) ------------------------------ */
 
-/* Adds a + b, saturating at the int64 limits (claims are attacker-controlled). */
-int64_t a0_add_sat(int64_t a, int64_t b);
-
 /* Appends s for a message: printable ASCII only, at most max bytes (then "..."). */
 void a0_buf_put_clean(a0_buf *b, const char *s, size_t max);
 

@@ -155,7 +155,7 @@ auth0_status a0_tokens_from_json(json_t *json, auth0_tokens **tokens, auth0_erro
 	t->token_type = a0_strdup(a0_json_str(json, "token_type"));
 	t->scope = a0_strdup(a0_json_str(json, "scope"));
 	if (a0_json_int(json, "expires_in", &t->expires_in) && t->expires_in > 0)
-		t->expires_at = a0_now() + t->expires_in;
+		t->expires_at = a0_add_sat(a0_now(), t->expires_in); /* the tenant's number: any size */
 	t->json = json_incref(json);
 	if (!t->access_token) {
 		auth0_tokens_free(t);

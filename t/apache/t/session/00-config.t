@@ -44,6 +44,7 @@ my @bad = (
 	['Auth0Unauthenticated maybe'                         => qr/Auth0Unauthenticated: 'maybe' is not one of: auth, 401, pass/],
 	['Auth0RedirectURI callback'                          => qr/Auth0RedirectURI: /],
 	['Auth0RedirectURI http://app.example.com/callback'   => qr/Auth0RedirectURI: .*https/],
+	['Auth0RedirectURI https://app.example.com//evil.example/cb' => qr/Auth0RedirectURI: .*no \/\//],
 	['Auth0Scope profile email'                           => qr/Auth0Scope: .*openid/],
 	['Auth0AuthorizationParam state x'                    => qr/Auth0AuthorizationParam: 'state' is set by mod_auth0/],
 	['Auth0AuthorizationParam audience x'                 => qr/Auth0AuthorizationParam: .*Auth0Audience/],
