@@ -3,6 +3,7 @@
 #   scripts/build.sh            -> build/default (gcc, -Werror)
 #   scripts/build.sh asan       -> build/asan    (clang, AddressSanitizer + UndefinedBehaviorSanitizer)
 #   scripts/build.sh clang      -> build/clang   (clang, -Werror)
+#   scripts/build.sh fuzz       -> build/fuzz    (clang, libFuzzer targets of fuzz/ with ASan + UBSan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -16,7 +17,8 @@ case "$variant" in
 default) args=() ;;
 clang) args=(CC=clang) ;;
 asan) args=(CC=clang --enable-sanitizers) ;;
-*) echo "build.sh: unknown variant '$variant' (default, clang, asan)" >&2; exit 2 ;;
+fuzz) args=(CC=clang --enable-fuzz) ;;
+*) echo "build.sh: unknown variant '$variant' (default, clang, asan, fuzz)" >&2; exit 2 ;;
 esac
 
 mkdir -p "build/$variant"
