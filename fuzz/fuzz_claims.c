@@ -27,6 +27,10 @@
 #include <string.h>
 #include <apr_lib.h>
 
+/* What the client sends: a control character makes it unlike any value of the block (a claim may well be
+ * the string "spoofed"). */
+#define SPOOFED "\001spoofed"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -95,7 +99,7 @@ static bool ours(const spoof_check *sc, const char *key)
 static int check_spoof(void *rec, const char *key, const char *value)
 {
 	spoof_check *sc = rec;
-	if (ours(sc, key) && (!sc->applied || strcmp(value, "spoofed") == 0))
+	if (ours(sc, key) && (!sc->applied || strcmp(value, SPOOFED) == 0))
 		fzm_fail(sc->applied ? "a backend gets a spoofed value under our names"
 		                     : "a spoofed identity header or variable survived the scrub", key);
 	return 1;
@@ -149,16 +153,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *hp = a0m_conf_claim_header_prefix(c);
 	char *last = NULL;
 	for (char *h = apr_strtok(spoofed, "|", &last); h; h = apr_strtok(NULL, "|", &last)) {
-		apr_table_addn(r->headers_in, h, "spoofed");
-		apr_table_addn(r->headers_in, apr_pstrcat(p, hp, h, NULL), "spoofed");
-		apr_table_addn(r->subprocess_env, h, "spoofed");
+		apr_table_addn(r->headers_in, h, SPOOFED);
+		apr_table_addn(r->headers_in, apr_pstrcat(p, hp, h, NULL), SPOOFED);
+		apr_table_addn(r->subprocess_env, h, SPOOFED);
 	}
 	for (const char *line = block; line && *line;) {
 		size_t nlen = strcspn(line, "\t");
 		const char *n = apr_pstrmemdup(p, line, nlen);
-		apr_table_addn(r->headers_in, apr_pstrcat(p, hp, n, NULL), "spoofed");
-		apr_table_addn(r->subprocess_env, apr_pstrcat(p, "AUTH0_CLAIM_", n, NULL), "spoofed");
-		apr_table_addn(r->subprocess_env, fold(p, apr_pstrcat(p, "HTTP_", hp, n, NULL)), "spoofed");
+		apr_table_addn(r->headers_in, apr_pstrcat(p, hp, n, NULL), SPOOFED);
+		apr_table_addn(r->subprocess_env, apr_pstrcat(p, "AUTH0_CLAIM_", n, NULL), SPOOFED);
+		apr_table_addn(r->subprocess_env, fold(p, apr_pstrcat(p, "HTTP_", hp, n, NULL)), SPOOFED);
 		line = strchr(line, '\n') + 1;
 	}
 	a0m_claims_scrub(r, c);

@@ -3,7 +3,7 @@
 # Debian 12 machine: it installs what it needs first.
 #
 #   scripts/test.sh            everything (what CI runs)
-#   scripts/test.sh --quick    gcc build and its tests only
+#   scripts/test.sh --quick    gcc build and its tests only (libauth0, Apache::Test under event)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,8 +40,16 @@ if [ $quick = 0 ]; then
 	stage "libauth0 tests (ASan + UBSan + LeakSanitizer)" \
 		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		make -C build/asan -j"$jobs" check
-	stage "mod_auth0 Apache::Test (prefork MPM)" t/apache/run --build build/default --mpm prefork
+	stage "mod_auth0 Apache::Test (ASan + UBSan, event MPM; attack and fault matrices included)" \
+		t/apache/run --build build/asan --mpm event
+	# The attack matrix does not depend on the MPM and has run twice above: prefork runs the rest.
+	stage "mod_auth0 Apache::Test (prefork MPM; fault matrix included)" \
+		t/apache/run --build build/default --mpm prefork t/session t/api t/authz t/admin t/faults
 	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run --build build/default
+	stage "soak (90 s of mixed load: no error, each child grows < 1 MiB)" \
+		bench/soak --build build/default --duration 90 --warmup 40
+	stage "build (clang, libFuzzer targets, ASan + UBSan)" scripts/build.sh fuzz
+	stage "fuzz smoke (every target: its corpus, then 10 s)" fuzz/smoke build/fuzz 10
 fi
 
 echo

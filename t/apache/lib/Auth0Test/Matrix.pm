@@ -28,6 +28,7 @@ use File::Basename qw(basename dirname);
 use File::Path qw(make_path);
 use FindBin;
 use JSON::PP ();
+use POSIX ();
 use Test::More ();
 use Auth0Test qw(t_dir);
 
@@ -94,6 +95,38 @@ sub summary {
 	my ($self) = @_;
 	Test::More::diag(sprintf '%s: %s matrix: %d cases, %d passed', $self->{test}, $self->{matrix},
 		$self->{cases}, $self->{passed});
+}
+
+
+# Writes a run's results of MATRIX to build/artifacts/MATRIX.json of the source tree and
+# MATRIX-<build>-<mpm>.json beside it (what t/apache/matrix-table reads), adding the date, build, MPM and
+# whether httpd ran sanitized to %$doc. Returns the path of MATRIX.json, or undef when the source tree is
+# not known (no Makefile in AUTH0_TEST_BUILD).
+sub write_artifact {
+	my ($matrix, $doc) = @_;
+	my $build = $ENV{AUTH0_TEST_BUILD} // '';
+	my $top;
+	if (open my $mk, '<', "$build/Makefile") {
+		while (<$mk>) { if (/^abs_top_srcdir\s*=\s*(\S+)/) { $top = $1; last } }
+	}
+	return undef unless $top && -d $top;
+	my $out = "$top/build/artifacts";
+	make_path($out);
+	my $mpm = $ENV{AUTH0_TEST_MPM} // '';
+	%$doc = (%$doc,
+		matrix     => $matrix,
+		date       => POSIX::strftime('%Y-%m-%dT%H:%M:%SZ', gmtime),
+		build      => basename($build),
+		mpm        => $mpm,
+		sanitizers => ($ENV{AUTH0_TEST_HTTPD} // '') =~ /sanitized/ ? JSON::PP::true : JSON::PP::false);
+	my $name = "$matrix-" . basename($build) . '-' . ($mpm || 'mpm') . '.json';
+	for my $file ("$out/$name", "$out/$matrix.json") {
+		open my $fh, '>', "$file.tmp" or die "cannot write $file: $!";
+		print $fh $JSON->encode($doc);
+		close $fh;
+		rename "$file.tmp", $file or die "cannot rename $file.tmp: $!";
+	}
+	return "$out/$matrix.json";
 }
 
 1;

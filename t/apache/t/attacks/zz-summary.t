@@ -13,10 +13,9 @@ use FindBin;
 use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
+use Auth0Test::Matrix;
 use File::Basename qw(basename);
-use File::Path qw(make_path);
 use JSON::PP ();
-use POSIX qw(strftime);
 use Test::More;
 
 my $dir = t_dir() . '/logs/matrix/attacks';
@@ -55,37 +54,18 @@ diag "failed: $_->{group}: $_->{case}: $_->{observed}" for grep { $_->{result} n
 is $passed, $total, $line;
 
 # ---- the artifact ----------------------------------------------------------------------------------------
-my $build = $ENV{AUTH0_TEST_BUILD} // '';
-my $top;
-if (open my $mk, '<', "$build/Makefile") {
-	while (<$mk>) { if (/^abs_top_srcdir\s*=\s*(\S+)/) { $top = $1; last } }
-}
 SKIP: {
-	skip 'the source tree is not known (no Makefile in AUTH0_TEST_BUILD)', 1 unless $top && -d $top;
-	my $out = "$top/build/artifacts";
-	make_path($out);
-	my $doc = {
-		matrix     => 'attacks',
+	my $file = Auth0Test::Matrix::write_artifact('attacks', {
 		summary    => $line,
 		cases      => $total,
 		passed     => $passed,
 		failed     => $total - $passed,
-		date       => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime),
-		build      => basename($build),
-		mpm        => $ENV{AUTH0_TEST_MPM} // '',
-		sanitizers => ($ENV{AUTH0_TEST_HTTPD} // '') =~ /sanitized/ ? JSON::PP::true : JSON::PP::false,
 		tests      => [sort keys %by_test],
 		groups     => [grep { $n{$_->{group}} } @groups],
 		results    => \@results,
-	};
-	my $name = 'attacks-' . basename($build) . '-' . ($ENV{AUTH0_TEST_MPM} // 'mpm') . '.json';
-	for my $file ("$out/$name", "$out/attacks.json") {
-		open my $fh, '>', "$file.tmp" or die "cannot write $file: $!";
-		print $fh JSON::PP->new->canonical->utf8->encode($doc);
-		close $fh;
-		rename "$file.tmp", $file or die "cannot rename $file.tmp: $!";
-	}
-	ok -s "$out/attacks.json", "results written to $out/attacks.json and $name";
+	});
+	skip 'the source tree is not known (no Makefile in AUTH0_TEST_BUILD)', 1 unless $file;
+	ok -s $file, "results written to $file";
 }
 
 done_testing();

@@ -12,14 +12,11 @@ use FindBin;
 use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
+use Auth0Test::Matrix;
 use Auth0Test::Faults;
-use File::Basename qw(basename);
-use File::Path qw(make_path);
 use JSON::PP ();
-use POSIX qw(strftime);
 use Test::More;
 
-my $JSON = JSON::PP->new->canonical->utf8->pretty;
 my $dir = t_dir() . '/logs/matrix/faults';
 my %got;
 for my $file (sort glob "$dir/*.jsonl") {
@@ -50,36 +47,17 @@ is $passed, $total, $line;
 is_deeply [sort keys %got], [], 'every case that ran is in the catalogue';
 
 # ---- the artifact ----------------------------------------------------------------------------------------
-my $build = $ENV{AUTH0_TEST_BUILD} // '';
-my $top;
-if (open my $mk, '<', "$build/Makefile") {
-	while (<$mk>) { if (/^abs_top_srcdir\s*=\s*(\S+)/) { $top = $1; last } }
-}
 SKIP: {
-	skip 'the source tree is not known (no Makefile in AUTH0_TEST_BUILD)', 1 unless $top && -d $top;
-	my $out = "$top/build/artifacts";
-	make_path($out);
-	my $doc = {
-		matrix     => 'faults',
+	my $file = Auth0Test::Matrix::write_artifact('faults', {
 		summary    => $line,
 		cases      => $total,
 		passed     => $passed,
 		failed     => $failed,
 		not_run    => $missing,
-		date       => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime),
-		build      => basename($build),
-		mpm        => $ENV{AUTH0_TEST_MPM} // '',
-		sanitizers => ($ENV{AUTH0_TEST_HTTPD} // '') =~ /sanitized/ ? JSON::PP::true : JSON::PP::false,
 		results    => \@results,
-	};
-	my $name = 'faults-' . basename($build) . '-' . ($ENV{AUTH0_TEST_MPM} // 'mpm') . '.json';
-	for my $file ("$out/$name", "$out/faults.json") {
-		open my $fh, '>', "$file.tmp" or die "cannot write $file: $!";
-		print $fh $JSON->encode($doc);
-		close $fh;
-		rename "$file.tmp", $file or die "cannot rename $file.tmp: $!";
-	}
-	ok -s "$out/faults.json", "results written to $out/faults.json and $name";
+	});
+	skip 'the source tree is not known (no Makefile in AUTH0_TEST_BUILD)', 1 unless $file;
+	ok -s $file, "results written to $file";
 }
 
 done_testing();
