@@ -180,11 +180,10 @@ bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_
 				uint64_t u = 0;
 				for (int i = 7; i >= 0; i--)
 					u = u << 8 | (unsigned char)value[i];
-				/* numbers are times (seconds or microseconds since the epoch); one past 2^53 is damage,
-				 * and refusing it keeps time + timeout arithmetic from overflowing (found by fuzzing) */
-				if (u > A0M_CODEC_NUM_MAX)
-					return false;
-				out->num[tag] = (int64_t)u;
+				/* Any 8-byte field reads as a number too (a string of 8 characters as well). Numbers are
+				 * times (seconds or microseconds since the epoch): past 2^53 one reads as 0, absent, which
+				 * keeps time + timeout arithmetic from overflowing (found by fuzzing). */
+				out->num[tag] = u > A0M_CODEC_NUM_MAX ? 0 : (int64_t)u;
 			}
 			/* a string holding a NUL is damage: C code would read it cut short */
 			out->str[tag] = memchr(value, '\0', n) ? NULL : value;

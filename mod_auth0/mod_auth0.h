@@ -356,7 +356,7 @@ void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v);
 const unsigned char *a0m_codec_finish(a0m_codec *w, bool compress, size_t *len);
 
 #define A0M_CODEC_TAGS 32
-#define A0M_CODEC_NUM_MAX (UINT64_C(1) << 53) /* numbers above decode as damage */
+#define A0M_CODEC_NUM_MAX (UINT64_C(1) << 53) /* numbers above decode as 0 (absent) */
 typedef struct a0m_decoded {
 	const char *str[A0M_CODEC_TAGS];
 	int64_t num[A0M_CODEC_TAGS];
