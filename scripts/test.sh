@@ -46,8 +46,8 @@ if [ $quick = 0 ]; then
 	stage "mod_auth0 Apache::Test (prefork MPM; fault matrix included)" \
 		t/apache/run --build build/default --mpm prefork t/session t/api t/authz t/admin t/faults
 	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run --build build/default
-	stage "soak (90 s of mixed load: no error, each child grows < 1 MiB)" \
-		bench/soak --build build/default --duration 90 --warmup 40
+	stage "soak (3 minutes of mixed load: no error, each child grows < 1 MiB)" \
+		bench/soak --build build/default --duration 180 --warmup 60
 	stage "build (clang, libFuzzer targets, ASan + UBSan)" scripts/build.sh fuzz
 	stage "fuzz smoke (every target: its corpus, then 10 s)" fuzz/smoke build/fuzz 10
 fi
