@@ -193,13 +193,22 @@ sub finish_callback {
 		Cookie => jar_header($jar)]);
 }
 
+# Starts a login at SITE for the payload P: ($t, $res, $jar) to go on with, or (undef, $pass, $observed) when
+# httpd already decided (a payload refused at the start passes; a control must start a login).
+sub login_for_payload {
+	my ($site, $family, $p) = @_;
+	my $t = request_target($p);
+	my ($res, $jar) = begin($site, $t);
+	my ($done, $obs) = check_start($res, $site);
+	return (undef, $done, $obs) if defined $done && !($family eq 'control' && $done);
+	return (undef, 0, "control: $obs") if defined $done;
+	return ($t, $res, $jar);
+}
+
 sub try_login {
 	my ($family, $p) = @_;
-	my $t = request_target($p);
-	my ($res, $jar) = begin('ATTACK', $t);
-	my ($done, $obs) = check_start($res, 'ATTACK');
-	return ($done, $obs) if defined $done && !($family eq 'control' && $done);
-	return (0, "control: $obs") if defined $done;
+	my ($t, $res, $jar) = login_for_payload('ATTACK', $family, $p);
+	return ($res, $jar) unless defined $t;    # (pass, observed): decided at the start
 	my ($cbres, $why) = finish_callback('ATTACK', $res, $jar);
 	return (0, $why) unless $cbres;
 	my $base = abase('ATTACK');
@@ -212,11 +221,8 @@ sub try_login {
 
 sub try_strict {
 	my ($family, $p) = @_;
-	my $t = request_target($p);
-	my ($res, $jar) = begin('ATTACK_STRICT', $t);
-	my ($done, $obs) = check_start($res, 'ATTACK_STRICT');
-	return ($done, $obs) if defined $done && !($family eq 'control' && $done);
-	return (0, "control: $obs") if defined $done;
+	my ($t, $res, $jar) = login_for_payload('ATTACK_STRICT', $family, $p);
+	return ($res, $jar) unless defined $t;    # (pass, observed): decided at the start
 	my ($cbres, $why) = finish_callback('ATTACK_STRICT', $res, $jar);
 	return (0, $why) unless $cbres;
 	return (0, "callback status $cbres->{status}") unless $cbres->{status} == 200;
@@ -231,11 +237,8 @@ sub try_strict {
 
 sub try_error_link {
 	my ($family, $p) = @_;
-	my $t = request_target($p);
-	my ($res, $jar) = begin('ATTACK', $t);
-	my ($done, $obs) = check_start($res, 'ATTACK');
-	return ($done, $obs) if defined $done && !($family eq 'control' && $done);
-	return (0, "control: $obs") if defined $done;
+	my ($t, $res, $jar) = login_for_payload('ATTACK', $family, $p);
+	return ($res, $jar) unless defined $t;    # (pass, observed): decided at the start
 	my $state = query_param(hdr($res, 'Location'), 'state');
 	my $err = raw_request(port => 'ATTACK', target => '/callback?error=access_denied&error_description=no&state=' . pct_all($state),
 		headers => [Accept => 'text/html', Cookie => jar_header($jar)]);
