@@ -14,6 +14,7 @@
 #include "mod_auth0.h"
 
 #include <ap_provider.h>
+#include <apr_hash.h>
 #include <util_mutex.h>
 #include <openssl/crypto.h>
 
@@ -132,9 +133,8 @@ static const unsigned char *provider_id(apr_pool_t *p, const char *key, unsigned
 	*len = (unsigned int)n;
 	if (!spread_ids)
 		return (const unsigned char *)key;
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	apr_ssize_t klen = (apr_ssize_t)n;
+	unsigned int h = apr_hashfunc_default(key, &klen);
 	unsigned char *id = apr_palloc(p, n + 1);
 	id[0] = (unsigned char)(h ^ (h >> 8) ^ (h >> 16) ^ (h >> 24));
 	memcpy(id + 1, key, n);

@@ -142,8 +142,7 @@ static int exchange_failed(request_rec *r, const a0m_dir_conf *c, const a0m_tran
 		return a0m_page(r, HTTP_BAD_REQUEST, "Your sign-in has expired",
 		                "The sign-in took too long or was already completed.", t->original_url,
 		                "Sign in again");
-	/* an answer that is no token response (truncated, malformed, too large) is a tenant failure too */
-	if (err && (auth0_error_is_transient(err) || err->kind == AUTH0_ERR_INVALID_RESPONSE)) {
+	if (a0m_tenant_failed(err)) {
 		int status = a0m_status_for_tenant_error(r, err);
 		return a0m_page(r, status, "Sign-in service unavailable",
 		                status == HTTP_GATEWAY_TIME_OUT

@@ -91,6 +91,11 @@ int a0m_page_continue(request_rec *r, const char *href)
 	return DONE;
 }
 
+bool a0m_tenant_failed(const auth0_error *err)
+{
+	return err && (auth0_error_is_transient(err) || err->kind == AUTH0_ERR_INVALID_RESPONSE);
+}
+
 int a0m_status_for_tenant_error(request_rec *r, const auth0_error *err)
 {
 	switch (err ? err->kind : AUTH0_ERR_INTERNAL) {

@@ -550,9 +550,8 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 	auth0_tokens *t = NULL;
 	auth0_error *err = NULL;
 	if (auth0_exchange_refresh_token(client, s->refresh_token, NULL, &t, &err) != AUTH0_OK) {
-		/* only a refusal of the grant ends the session: an answer that is no token response at all
-		 * (truncated, malformed, too large, HTML from something in between) is the tenant failing */
-		bool transient = auth0_error_is_transient(err) || (err && err->kind == AUTH0_ERR_INVALID_RESPONSE);
+		/* only a refusal of the grant ends the session, not the tenant failing */
+		bool transient = a0m_tenant_failed(err);
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: cannot renew the access token: %s%s",
 		              err ? err->message : "unknown error", transient ? "" : "; the session ends");
 		rc = transient ? a0m_status_for_tenant_error(r, err) : REFRESH_REFUSED;
