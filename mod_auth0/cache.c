@@ -14,7 +14,9 @@
 #include "mod_auth0.h"
 
 #include <ap_provider.h>
+#include <apr_atomic.h>
 #include <apr_hash.h>
+#include <apr_shm.h>
 #include <util_mutex.h>
 #include <openssl/crypto.h>
 
@@ -29,6 +31,17 @@
  * still in use (found by bench/soak). 8 MiB hold about 6000 sessions or 15000 smaller entries.
  */
 #define DEFAULT_SHMCB_SIZE (8 * 1024 * 1024)
+
+/*
+ * Change counters, for values that processes keep copies of (session.c keeps the cache-store sessions it
+ * read): a host-wide array of counters in anonymous shared memory, made in post_config and inherited by
+ * every child. Whoever writes or removes such a value bumps its counter afterwards; a copy counts only while
+ * the counter reads as it did before the copy was read. Only for shmcb, whose entries live on this host:
+ * with redis or memcache another host's change would go unseen, so there are no counters and every read
+ * goes to the cache.
+ */
+#define CHANGE_COUNTERS 4096
+static apr_uint32_t *changes;
 
 static const ap_socache_provider_t *provider;
 static ap_socache_instance_t *instance;
@@ -52,7 +65,21 @@ static apr_status_t cache_cleanup(void *data)
 	provider = NULL;
 	instance = NULL;
 	cache_mutex = flight_mutex = NULL;
+	changes = NULL;
 	return APR_SUCCESS;
+}
+
+static void make_change_counters(apr_pool_t *pconf, server_rec *s)
+{
+	apr_shm_t *shm = NULL;
+	apr_status_t rv = apr_shm_create(&shm, CHANGE_COUNTERS * sizeof(apr_uint32_t), NULL, pconf);
+	if (rv != APR_SUCCESS) {
+		ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+		             "mod_auth0: no shared change counters: every request of a cache-store session reads the cache");
+		return;
+	}
+	changes = apr_shm_baseaddr_get(shm);
+	memset(changes, 0, CHANGE_COUNTERS * sizeof(apr_uint32_t));
 }
 
 apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
@@ -89,6 +116,8 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	apr_pool_cleanup_register(pconf, NULL, cache_cleanup, apr_pool_cleanup_null);
 	need_lock = (provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
 	spread_ids = provider->name && strcmp(provider->name, "shmcb") == 0;
+	if (spread_ids)
+		make_change_counters(pconf, s);
 	rv = ap_global_mutex_create(&cache_mutex, NULL, CACHE_MUTEX, NULL, s, pconf, 0);
 	if (rv == APR_SUCCESS)
 		rv = ap_global_mutex_create(&flight_mutex, NULL, FLIGHT_MUTEX, NULL, s, pconf, 0);
@@ -161,15 +190,16 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 	return rv;
 }
 
-apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p)
+/* What a provider copies a value into: most values (sessions, keys, tokens) fit the first size; a larger
+ * one is read again into the second (shmcb skips an entry larger than the buffer, as if absent; memcache
+ * and redis answer an error), so that every read does not take 64 KiB of the request's pool. */
+#define READ_FIRST (8 * 1024)
+#define READ_MAX (64 * 1024)
+
+static apr_status_t retrieve(server_rec *s, const unsigned char *id, unsigned int id_len, unsigned int size,
+                             unsigned char **value, size_t *len, apr_pool_t *p)
 {
-	if (!provider)
-		return APR_EINIT;
-	/* Sessions with hundreds of groups stay well below this; larger answers are refused. */
-	unsigned int size = 64 * 1024;
 	unsigned char *buf = apr_palloc(p, size + 1);
-	unsigned int id_len;
-	const unsigned char *id = provider_id(p, key, &id_len);
 	if (!lock_cache())
 		return APR_EGENERAL;
 	apr_status_t rv = provider->retrieve(instance, s, id, id_len, buf, &size, p);
@@ -180,6 +210,18 @@ apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value
 	*value = buf;
 	*len = size;
 	return APR_SUCCESS;
+}
+
+apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p)
+{
+	if (!provider)
+		return APR_EINIT;
+	unsigned int id_len;
+	const unsigned char *id = provider_id(p, key, &id_len);
+	apr_status_t rv = retrieve(s, id, id_len, READ_FIRST, value, len, p);
+	if (rv != APR_SUCCESS && rv != APR_EGENERAL)
+		rv = retrieve(s, id, id_len, READ_MAX, value, len, p);
+	return rv;
 }
 
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
@@ -193,6 +235,26 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 	apr_status_t rv = provider->remove(instance, s, id, id_len, p);
 	unlock_cache();
 	return rv == APR_NOTFOUND ? APR_SUCCESS : rv;
+}
+
+static volatile apr_uint32_t *change_counter(const char *name)
+{
+	apr_ssize_t len = APR_HASH_KEY_STRING;
+	return &changes[apr_hashfunc_default(name, &len) % CHANGE_COUNTERS];
+}
+
+bool a0m_cache_version(const char *name, apr_uint32_t *version)
+{
+	if (!changes)
+		return false;
+	*version = apr_atomic_read32(change_counter(name));
+	return true;
+}
+
+void a0m_cache_changed(const char *name)
+{
+	if (changes)
+		apr_atomic_inc32(change_counter(name));
 }
 
 apr_status_t a0m_cache_lock(void)

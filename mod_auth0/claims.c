@@ -58,27 +58,41 @@ static bool parent_scrubbed(request_rec *r, const char *prefix)
 	return false;
 }
 
-static void unset_matching(request_rec *r, apr_table_t *t, bool (*match)(const char *name, const void *arg),
-                           const void *arg, const char *what)
+/* The names of t's entries that match, or NULL when none does. */
+static apr_array_header_t *matching(apr_pool_t *p, apr_table_t *t,
+                                    bool (*match)(const char *name, const void *arg), const void *arg)
 {
 	const apr_array_header_t *arr = apr_table_elts(t);
 	const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-	apr_array_header_t *doomed = NULL;
+	apr_array_header_t *found = NULL;
 	for (int i = 0; i < arr->nelts; i++) {
 		if (!e[i].key || !match(e[i].key, arg))
 			continue;
-		if (!doomed)
-			doomed = apr_array_make(r->pool, 4, sizeof(const char *));
-		*(const char **)apr_array_push(doomed) = e[i].key;
+		if (!found)
+			found = apr_array_make(p, 4, sizeof(const char *));
+		*(const char **)apr_array_push(found) = e[i].key;
 	}
+	return found;
+}
+
+static void unset_all(apr_table_t *t, const apr_array_header_t *names)
+{
+	for (int i = 0; names && i < names->nelts; i++)
+		apr_table_unset(t, ((const char **)names->elts)[i]);
+}
+
+static void unset_matching(request_rec *r, apr_table_t *t, bool (*match)(const char *name, const void *arg),
+                           const void *arg, const char *what)
+{
+	apr_array_header_t *doomed = matching(r->pool, t, match, arg);
 	if (!doomed)
 		return;
 	const char *names = "";
 	for (int i = 0; i < doomed->nelts; i++) {
 		const char *key = ((const char **)doomed->elts)[i];
 		names = apr_pstrcat(r->pool, names, i ? ", " : "", ap_escape_logitem(r->pool, key), NULL);
-		apr_table_unset(t, key);
 	}
+	unset_all(t, doomed);
 	/* one line per request, whatever the client sent */
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: removed %d client-supplied identity %s%s: %.500s",
 	              doomed->nelts, what, doomed->nelts > 1 ? "s" : "", names);
@@ -90,11 +104,12 @@ static bool header_match(const char *name, const void *arg)
 	return folded_prefix(name, prefixes[0]) || folded_prefix(name, prefixes[1]);
 }
 
+/* Our variables, and (arg not NULL) what a CGI would see for headers with the prefix arg. */
 static bool env_match(const char *name, const void *arg)
 {
 	const char *http_prefix = arg;
 	return folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
-	       folded_prefix(name, http_prefix);
+	       (http_prefix && folded_prefix(name, http_prefix));
 }
 
 void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
@@ -110,49 +125,71 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
 
 /* ---- passing the identity ---------------------------------------------------------------------- */
 
-static char *env_name(apr_pool_t *p, const char *suffix, size_t len)
-{
-	size_t plen = sizeof(ENV_CLAIM_PREFIX) - 1;
-	char *name = apr_palloc(p, plen + len + 1);
-	memcpy(name, ENV_CLAIM_PREFIX, plen);
-	for (size_t i = 0; i < len; i++)
-		name[plen + i] = suffix[i] == '-' ? '_' : suffix[i];
-	name[plen + len] = '\0';
-	return name;
-}
-
+/*
+ * Identity names are added with apr_table_addn, after removing whatever the tables hold under our names
+ * (nothing, normally: the client's copies went in a0m_claims_scrub; this also covers anything another
+ * module put there since). apr_table_setn would do both in one call, but it compares each name with every
+ * entry whose first four letters are the same, and all of ours share them: quadratic in the number of
+ * claims, the largest cost of a session request once the session is open. The block's names are unique
+ * without case (a0m_claims_render), so adding cannot make duplicates.
+ */
 void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token)
 {
 	int mode = a0m_conf_pass_claims_as(c);
+	bool token = access_token && *access_token && a0m_conf_flag(c->pass_access_token, false);
+	/* Auth0PassClaimsAs none still passes the token (Auth0PassAccessToken on) both ways */
+	int token_mode = !token ? 0 : mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
 	const char *prefix = a0m_conf_claim_header_prefix(c);
 	size_t plen = strlen(prefix);
-	for (const char *line = block; mode && line && *line;) {
+	const size_t elen = sizeof(ENV_CLAIM_PREFIX) - 1;
+	if ((mode | token_mode) & A0M_PASS_HEADERS) {
+		const char *prefixes[2] = { prefix, prefix };
+		unset_all(r->headers_in, matching(r->pool, r->headers_in, header_match, prefixes));
+	}
+	if ((mode | token_mode) & A0M_PASS_ENV)
+		unset_all(r->subprocess_env, matching(r->pool, r->subprocess_env, env_match, NULL));
+	size_t blen = mode && block ? strlen(block) : 0;
+	size_t lines = 0;
+	for (const char *nl = block; blen && (nl = memchr(nl, '\n', blen - (size_t)(nl - block))); nl++)
+		lines++;
+	/* one allocation for every name and value: each line "n\tv\n" gives the value (v + NUL) and up to two
+	 * names (prefix + n + NUL), so this much always suffices */
+	char *out = blen ? apr_palloc(r->pool, 3 * blen + lines * (plen + elen + 2)) : NULL;
+	for (const char *line = block; blen && *line;) {
 		const char *tab = strchr(line, '\t');
 		const char *nl = tab ? strchr(tab, '\n') : NULL;
 		if (!nl) {
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: damaged identity block; claims not passed");
 			break;
 		}
-		size_t nlen = (size_t)(tab - line);
-		const char *value = apr_pstrmemdup(r->pool, tab + 1, (apr_size_t)(nl - tab - 1));
+		size_t nlen = (size_t)(tab - line), vlen = (size_t)(nl - tab - 1);
+		char *value = out;
+		memcpy(value, tab + 1, vlen);
+		value[vlen] = '\0';
+		out += vlen + 1;
 		if (mode & A0M_PASS_HEADERS) {
-			char *name = apr_palloc(r->pool, plen + nlen + 1);
+			char *name = out;
 			memcpy(name, prefix, plen);
 			memcpy(name + plen, line, nlen);
 			name[plen + nlen] = '\0';
-			apr_table_setn(r->headers_in, name, value);
+			out += plen + nlen + 1;
+			apr_table_addn(r->headers_in, name, value);
 		}
-		if (mode & A0M_PASS_ENV)
-			apr_table_setn(r->subprocess_env, env_name(r->pool, line, nlen), value);
+		if (mode & A0M_PASS_ENV) {
+			char *name = out;
+			memcpy(name, ENV_CLAIM_PREFIX, elen);
+			for (size_t i = 0; i < nlen; i++)
+				name[elen + i] = line[i] == '-' ? '_' : line[i];
+			name[elen + nlen] = '\0';
+			out += elen + nlen + 1;
+			apr_table_addn(r->subprocess_env, name, value);
+		}
 		line = nl + 1;
 	}
-	if (access_token && *access_token && a0m_conf_flag(c->pass_access_token, false)) {
-		int where = mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
-		if (where & A0M_PASS_HEADERS)
-			apr_table_setn(r->headers_in, apr_pstrcat(r->pool, prefix, ACCESS_TOKEN_SUFFIX, NULL), access_token);
-		if (where & A0M_PASS_ENV)
-			apr_table_setn(r->subprocess_env, ENV_ACCESS_TOKEN, access_token);
-	}
+	if (token_mode & A0M_PASS_HEADERS)
+		apr_table_addn(r->headers_in, apr_pstrcat(r->pool, prefix, ACCESS_TOKEN_SUFFIX, NULL), access_token);
+	if (token_mode & A0M_PASS_ENV)
+		apr_table_addn(r->subprocess_env, ENV_ACCESS_TOKEN, access_token);
 }
 
 const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims)

@@ -200,6 +200,7 @@ static void child_init(apr_pool_t *p, server_rec *s)
 {
 	a0m_cache_child_init(p, s);
 	a0m_app_child_init(p);
+	a0m_session_child_init(p, s);
 }
 
 void a0m_register_hooks(apr_pool_t *p);

@@ -8,6 +8,7 @@
  *   app.c           per-process libauth0 clients, one per distinct tenant/application configuration
  *   cache.c         the shared socache instance + global mutex; libauth0 store adapter
  *   seal.c          AEAD sealing (AES-256-GCM) with HKDF-derived keys and key rotation
+ *   seal_memo.c     per-process memo of opened sealed values (a session is not opened twice)
  *   cookies.c       reading, writing, chunking and expiring cookies with safe attributes
  *   origin.c        the request's external scheme/host/port (X-Forwarded-* of trusted proxies)
  *   redirects.c     validation of post-login targets and logout returnTo (no open redirects)
@@ -195,6 +196,11 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 /* APR_NOTFOUND when absent; *value is allocated from p. */
 apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p);
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p);
+/* Host-wide change counters for values that processes keep copies of (cache.c says when there are
+ * some): *version is the counter of `name` now; false when there are no counters (a copy never counts). */
+bool a0m_cache_version(const char *name, apr_uint32_t *version);
+/* Bumps the counter of `name`: call after writing or removing the value (every copy stops counting). */
+void a0m_cache_changed(const char *name);
 /* The cross-process lock for single-flight refreshes (also held around non-thread-safe providers). */
 apr_status_t a0m_cache_lock(void);
 apr_status_t a0m_cache_unlock(void);
@@ -366,6 +372,9 @@ typedef struct a0m_decoded {
 } a0m_decoded;
 /* false when damaged. */
 bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out);
+/* The same value in its flat form (not deflated: data itself when it was not), which decodes without
+ * inflating; NULL when damaged. */
+const unsigned char *a0m_codec_flat(apr_pool_t *p, const unsigned char *data, size_t len, size_t *out_len);
 
 /* transaction.c: login transactions, each in its own sealed cookie (several tabs may log in at once). */
 typedef struct a0m_transaction {
@@ -417,6 +426,8 @@ typedef struct a0m_session {
 	const char *audiences;       /* the access token's aud values as "\nA\nB\n" (JWT access tokens only) */
 } a0m_session;
 
+/* Makes this process's memo of opened sessions (child_init). */
+void a0m_session_child_init(apr_pool_t *pchild, server_rec *s);
 /* The session of this request, opened and checked (timeouts, binding); NULL when there is none or it
  * ended (its cookies are then deleted in the response). Cached per request. */
 a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);

@@ -19,7 +19,8 @@
  * logs nobody out.
  *
  * Per request: one cookie read and one AEAD open (cookie), or one cache
- * read and one open (cache); no JSON, no key derivation, no network.
+ * read and one open (cache); no JSON, no key derivation, no network. A
+ * value this process opened before is not opened again: see the memo below.
  *
  * Times (all checked with the configuration of the request's location):
  *   - absolute: created + Auth0SessionMaxDuration;
@@ -37,8 +38,10 @@
  * Cookies expire (Max-Age) when the session would.
  */
 #include "mod_auth0.h"
+#include "seal_memo.h"
 
 #include <apr_lib.h>
+#include <ap_mpm.h>
 #include <openssl/crypto.h>
 
 #define SESSION_KEY "mod_auth0:session"
@@ -176,15 +179,89 @@ static bool cache_answers(request_rec *r)
 	                     r->request_time + apr_time_from_sec(60), r->pool) == APR_SUCCESS;
 }
 
-static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m_cookie_spec *spec,
-                                const char *value, const char **why)
+/*
+ * Opening sessions goes through a per-process memo (seal_memo.h): the browser of a signed-in user sends the
+ * same value with every request, and opening it (base64url, AES-GCM, inflating) was most of what a session
+ * cost a request. The memo holds the flat codec form (codec.c) of what opened, keyed by
+ *   - cookie store: the sealed cookie value itself;
+ *   - cache store with shmcb: the session id, the host-wide change counter of that id (cache.c; every write
+ *     or removal of the session bumps it, so a logout in any process ends the session at once everywhere)
+ *     and the current second (a process reads the cache again at least once a second, so an entry that
+ *     shmcb evicted to make room does not live on here): most requests then skip the cache read and its
+ *     lock as well;
+ *   - cache store with another provider (another host may change the entry unseen): the bytes just read
+ *     from the cache, which saves the opening only.
+ * Two slots per thread, between 8 and 128 slots of 8 KiB (a session of a dozen claims with an access and a
+ * refresh token takes about 4 KiB): at most 1 MiB per process, all of it taken at start-up.
+ */
+#define MEMO_SLOT_BYTES 8192
+#define MEMO_MIN_SLOTS 8
+#define MEMO_MAX_SLOTS 128
+/* memo context of cache-store sessions keyed by id */
+#define MEMO_BY_ID "session id"
+static a0m_seal_memo *memo;
+
+void a0m_session_child_init(apr_pool_t *pchild, server_rec *s)
 {
-	if (strncmp(value, CACHE_REF, 2) == 0) {
-		const char *id = value + 2;
-		if (!valid_id(id)) {
-			*why = "malformed session id";
-			return NULL;
-		}
+	int threads = 1;
+	if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS || threads < 1)
+		threads = 1;
+	unsigned slots = threads >= MEMO_MAX_SLOTS / 2 ? MEMO_MAX_SLOTS : (unsigned)threads * 2;
+	memo = a0m_seal_memo_create(pchild, slots < MEMO_MIN_SLOTS ? MEMO_MIN_SLOTS : slots, MEMO_SLOT_BYTES);
+	if (!memo)
+		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+		             "mod_auth0: no memo of opened sessions in this process (each request opens its session)");
+}
+
+/*
+ * The session sealed in `sealed` (base64url text when text, else raw bytes from the cache) under context,
+ * decoded; *flat and *flat_len get its flat form. Memoized by the sealed bytes when by_bytes.
+ */
+static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const char *context, const void *sealed,
+                                size_t sealed_len, bool text, bool by_bytes, const unsigned char **flat_out,
+                                size_t *flat_len)
+{
+	size_t len = 0;
+	const unsigned char *flat =
+		by_bytes ? a0m_seal_memo_get(memo, r->pool, c->keys, context, sealed, sealed_len, &len) : NULL;
+	bool memoized = flat != NULL;
+	if (!flat) {
+		const unsigned char *plain =
+			text ? a0m_open(r->pool, c->keys->session, c->keys->count, context, sealed, &len)
+			     : a0m_open_raw(r->pool, c->keys->session, c->keys->count, context, sealed, sealed_len, &len);
+		flat = plain ? a0m_codec_flat(r->pool, plain, len, &len) : NULL;
+	}
+	a0m_session *s = flat ? decode(r->pool, flat, len) : NULL;
+	if (s && by_bytes && !memoized)
+		a0m_seal_memo_put(memo, c->keys, context, sealed, sealed_len, flat, len);
+	*flat_out = flat;
+	*flat_len = len;
+	return s;
+}
+
+/* The memo key of a cache-store session: change counter and second first, the secret id last (its end is
+ * what the memo compares first, in constant time). */
+static const char *memo_key_by_id(request_rec *r, const char *id, apr_uint32_t version)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(id);
+	char *k = apr_palloc(r->pool, 16 + n + 1);
+	uint64_t v = (uint64_t)version << 32 | (uint32_t)now_sec(r);
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		k[i] = hex[v & 15];
+	memcpy(k + 16, id, n + 1);
+	return k;
+}
+
+static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, const char *id, const char **why)
+{
+	apr_uint32_t version = 0;
+	const char *by_id = a0m_cache_version(id, &version) ? memo_key_by_id(r, id, version) : NULL;
+	size_t len = 0;
+	const unsigned char *flat =
+		by_id ? a0m_seal_memo_get(memo, r->pool, c->keys, MEMO_BY_ID, by_id, strlen(by_id), &len) : NULL;
+	a0m_session *s = flat ? decode(r->pool, flat, len) : NULL;
+	if (!s) {
 		const char *key = cache_key(r->pool, id);
 		unsigned char *raw = NULL;
 		size_t raw_len = 0;
@@ -201,21 +278,33 @@ static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m
 			}
 			return NULL;
 		}
-		size_t len = 0;
-		unsigned char *plain =
-			a0m_open_raw(r->pool, c->keys->session, c->keys->count, key, raw, raw_len, &len);
-		a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
+		s = open_sealed(r, c, key, raw, raw_len, false, !by_id, &flat, &len);
 		if (!s) {
 			*why = "the cached session does not open (damaged, or sealed with a retired secret)";
 			return NULL;
 		}
-		s->id = id;
-		s->in_cache = true;
-		return s;
+		if (by_id)
+			a0m_seal_memo_put(memo, c->keys, MEMO_BY_ID, by_id, strlen(by_id), flat, len);
 	}
-	size_t len = 0;
-	unsigned char *plain = a0m_open(r->pool, c->keys->session, c->keys->count, spec->name, value, &len);
-	a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
+	s->id = id;
+	s->in_cache = true;
+	return s;
+}
+
+static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m_cookie_spec *spec,
+                                const char *value, const char **why)
+{
+	if (strncmp(value, CACHE_REF, 2) == 0) {
+		const char *id = value + 2;
+		if (!valid_id(id)) {
+			*why = "malformed session id";
+			return NULL;
+		}
+		return open_cache_session(r, c, id, why);
+	}
+	const unsigned char *flat;
+	size_t len;
+	a0m_session *s = open_sealed(r, c, spec->name, value, strlen(value), true, true, &flat, &len);
 	if (!s)
 		*why = "the session cookie does not open (tampered, truncated, or sealed with a secret no longer "
 		       "configured)";
@@ -398,6 +487,7 @@ static bool save_in_cache(request_rec *r, const a0m_dir_conf *c, a0m_session *s,
 		              rv == APR_ENOSPC ? " (too large for the cache provider)" : "");
 		return false;
 	}
+	a0m_cache_changed(id);
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
 	              "mod_auth0: session of %" APR_SIZE_T_FMT " bytes stored in the cache", sealed_len);
 	s->id = id;
@@ -416,15 +506,19 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
 	/* a new session (login) never carries on the browser's previous one: new id, old entry gone */
 	a0m_session **slot = slot_of(r, true);
-	if (*slot && *slot != s && (*slot)->in_cache && (*slot)->id)
+	if (*slot && *slot != s && (*slot)->in_cache && (*slot)->id) {
 		a0m_cache_remove(r->server, cache_key(r->pool, (*slot)->id), r->pool);
+		a0m_cache_changed((*slot)->id);
+	}
 	bool cache = c->session_store == A0M_STORE_CACHE || s->in_cache;
 	const char *value = NULL;
 	if (cache && save_in_cache(r, c, s, data, len, end)) {
 		value = apr_pstrcat(r->pool, CACHE_REF, s->id, NULL);
 	} else {
-		if (s->in_cache && s->id)
+		if (s->in_cache && s->id) {
 			a0m_cache_remove(r->server, cache_key(r->pool, s->id), r->pool);
+			a0m_cache_changed(s->id);
+		}
 		s->in_cache = false;
 		s->id = NULL;
 		value = a0m_seal(r->pool, &c->keys->session[0], spec.name, data, len);
@@ -439,6 +533,7 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
 {
 	if (s && s->in_cache && s->id) {
 		apr_status_t rv = a0m_cache_remove(r->server, cache_key(r->pool, s->id), r->pool);
+		a0m_cache_changed(s->id);
 		if (rv != APR_SUCCESS)
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "mod_auth0: cannot remove a session from the cache");
 	}

@@ -47,6 +47,40 @@ for my $what (sort keys %bad) {
 	is $b->request(GET => "$base/api/echo")->code, 401, '... (401 for an API)';
 }
 
+# Each process keeps the sessions it opened (a memo keyed by the exact cookie value): a value that
+# differs from a good one anywhere, its last bytes included (compared first), opens nothing, however
+# often the good one was used before.
+sub one_changed {
+	my ($value, $at) = @_;
+	$at += length $value if $at < 0;
+	my $c = substr($value, $at, 1);
+	substr($value, $at, 1) = $c eq 'A' ? 'B' : 'A';
+	return $value;
+}
+sub memo_variants {
+	my ($value) = @_;
+	my $n = length $value;
+	return (
+		'first byte changed'      => one_changed($value, 0),
+		'a middle byte changed'   => one_changed($value, int($n / 2)),
+		'a byte before the tail changed' => one_changed($value, -17),
+		'a byte of the tail changed' => one_changed($value, -8),
+		'last byte changed'       => one_changed($value, -1),
+		'one byte short'          => substr($value, 0, $n - 1),
+		'one byte more'           => $value . 'A',
+	);
+}
+my ($mb) = signed_in($base);
+my $memo_good = $mb->cookie($NAME);
+is $mb->get("$base/echo")->code, 200, 'a session used again (and again)' for 1 .. 6;
+my %variants = memo_variants($memo_good);
+for my $what (sort keys %variants) {
+	my $vb = browser();
+	$vb->set_cookie($NAME, $variants{$what});
+	is $vb->get("$base/echo")->code, 302, "after the good value was used: $what opens nothing";
+}
+is json_of($mb->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and the good value still opens';
+
 # a session sealed with another secret (the rotation test site's) under this site's cookie name
 my ($rb) = signed_in(url('SESSION_ROT_OLD', ''));
 $b->set_cookie($NAME, $rb->cookie('__Host-rotation'));
@@ -65,6 +99,14 @@ is json_of($cb->get("$cache/echo"))->{REMOTE_USER}, ALICE, 'the id opens the cac
 $cb->set_cookie($NAME, 's.' . tamper(substr($ref, 2)));
 is $cb->get("$cache/echo")->code, 302, 'another id opens nothing';
 $cb->set_cookie($NAME, $ref);
+is $cb->get("$cache/echo")->code, 200, 'the cached session used again' for 1 .. 6;
+%variants = memo_variants(substr($ref, 2));
+for my $what (grep { !/one byte/ } sort keys %variants) {
+	my $vb = browser();
+	$vb->set_cookie($NAME, 's.' . $variants{$what});
+	is $vb->get("$cache/echo")->code, 302, "after the good id was used: an id with $what opens nothing";
+}
+is json_of($cb->get("$cache/echo"))->{REMOTE_USER}, ALICE, '... and the good id still opens';
 
 # A new id at every login (no fixation), and the previous one forgotten: a browser that has a session
 # id (planted, or still valid) logs in.

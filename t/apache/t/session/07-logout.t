@@ -120,6 +120,11 @@ sub _q {
 $b = signed_in($cache);
 my $ref = $b->cookie($NAME);
 like $ref, qr/^s\./, 'signed in with a cache session';
+for my $i (1 .. 8) {
+	my $copy = browser();
+	$copy->set_cookie($NAME, $ref);
+	is $copy->get("$cache/echo")->code, 200, "the session is used from whichever process answers (try $i)";
+}
 $res = $b->get("$cache/logout", %SAME);
 is $res->code, 302, 'logout (oidc)';
 $loc = URI->new($res->header('Location'));
@@ -130,6 +135,12 @@ is $loc->query_param('post_logout_redirect_uri'), "$cache/", '... and the post_l
 my $stale = browser();
 $stale->set_cookie($NAME, $ref);
 is $stale->get("$cache/echo")->code, 302, 'the cached session is gone (its id opens nothing)';
+# every process that kept a copy of the session (each request below is a new connection) drops it
+for my $i (1 .. 8) {
+	my $again = browser();
+	$again->set_cookie($NAME, $ref);
+	is $again->get("$cache/echo")->code, 302, "... in whichever process answers (try $i)";
+}
 $res = $b->get($loc->as_string);
 is $res->code, 302, 'the tenant accepts the hint';
 is $res->header('Location'), "$cache/", '... and sends the browser back';

@@ -1,0 +1,160 @@
+/*
+ * mod_auth0/seal_memo.c: the per-process memo of opened sealed values. A hit
+ * must need the very same input (keyring, context, every byte), values that
+ * do not fit are not kept, and concurrent threads never get another value's
+ * plaintext. No network, no httpd.
+ */
+#include "tap.h"
+
+#include <string.h>
+
+#include <apr_atomic.h>
+#include <apr_general.h>
+#include <apr_pools.h>
+#include <apr_strings.h>
+#include <apr_thread_proc.h>
+
+#include "../../mod_auth0/seal_memo.h"
+
+static apr_pool_t *pool;
+static const int keyring_a = 1, keyring_b = 2; /* only their addresses matter */
+
+static const char *got(a0m_seal_memo *m, const void *keys, const char *context, const char *sealed)
+{
+	size_t len = 999;
+	unsigned char *plain = a0m_seal_memo_get(m, pool, keys, context, sealed, strlen(sealed), &len);
+	if (!plain)
+		return "(miss)";
+	if (plain[len] != '\0' || strlen((char *)plain) != len)
+		return "(bad length or not NUL-terminated)";
+	return (const char *)plain;
+}
+
+static void put(a0m_seal_memo *m, const void *keys, const char *context, const char *sealed, const char *plain)
+{
+	a0m_seal_memo_put(m, keys, context, sealed, strlen(sealed), (const unsigned char *)plain, strlen(plain));
+}
+
+static void test_exact_input(void)
+{
+	a0m_seal_memo *m = a0m_seal_memo_create(pool, 8, 512);
+	ok(m != NULL, "memo made");
+	const char *v = "AQJ4dGhpc2lzYXNlYWxlZHZhbHVld2l0aGF0YWlsVEFHVEFHVEFHVEFHMTIzNDU2";
+	is_str(got(m, &keyring_a, "__Host-auth0_session", v), "(miss)", "empty memo: miss");
+	put(m, &keyring_a, "__Host-auth0_session", v, "the session");
+	is_str(got(m, &keyring_a, "__Host-auth0_session", v), "the session", "same input: what was put");
+	is_str(got(m, &keyring_b, "__Host-auth0_session", v), "(miss)", "another keyring: miss");
+	is_str(got(m, &keyring_a, "__Host-other", v), "(miss)", "another context: miss");
+	is_str(got(m, &keyring_a, "__Host-auth0_sessio", v), "(miss)", "a shorter context: miss");
+	is_str(got(m, &keyring_a, NULL, v), "(miss)", "no context: miss");
+	size_t n = strlen(v);
+	for (size_t at = 0; at < n; at += 7) {
+		char *w = apr_pstrdup(pool, v);
+		w[at] = w[at] == 'A' ? 'B' : 'A';
+		is_str(got(m, &keyring_a, "__Host-auth0_session", w), "(miss)", "byte %zu changed: miss", at);
+	}
+	char *last = apr_pstrdup(pool, v);
+	last[n - 1] = last[n - 1] == 'A' ? 'B' : 'A';
+	is_str(got(m, &keyring_a, "__Host-auth0_session", last), "(miss)", "last byte changed: miss");
+	is_str(got(m, &keyring_a, "__Host-auth0_session", apr_pstrndup(pool, v, n - 1)), "(miss)",
+	       "one byte shorter: miss");
+	is_str(got(m, &keyring_a, "__Host-auth0_session", apr_pstrcat(pool, v, "A", NULL)), "(miss)",
+	       "one byte longer: miss");
+	is_str(got(m, &keyring_a, "__Host-auth0_session", v), "the session", "the original still hits");
+	put(m, &keyring_a, "__Host-auth0_session", v, "replaced");
+	is_str(got(m, &keyring_a, "__Host-auth0_session", v), "replaced", "a second put replaces");
+	put(m, &keyring_a, NULL, "0123456789abcdefXYZ", "");
+	is_str(got(m, &keyring_a, "", "0123456789abcdefXYZ"), "", "empty plaintext; NULL and \"\" contexts alike");
+}
+
+static void test_limits(void)
+{
+	a0m_seal_memo *m = a0m_seal_memo_create(pool, 4, 64);
+	put(m, &keyring_a, "c", "short", "x");
+	is_str(got(m, &keyring_a, "c", "short"), "(miss)", "a value shorter than its 16-byte tail is not kept");
+	const char *v = "0123456789abcdef0123456789abcdef"; /* 32 bytes: 16 stored beside the tail */
+	char plain[64];
+	memset(plain, 'p', sizeof(plain));
+	plain[64 - 1 - 16] = '\0'; /* context 1 + 16 + 47 = 64: fits exactly */
+	put(m, &keyring_a, "c", v, plain);
+	is_str(got(m, &keyring_a, "c", v), plain, "a value that fills a slot exactly is kept");
+	plain[64 - 1 - 16] = 'p';
+	plain[64 - 16] = '\0'; /* one byte too many */
+	put(m, &keyring_a, "d", v, plain);
+	is_str(got(m, &keyring_a, "d", v), "(miss)", "a value one byte too large for a slot is not kept");
+	ok(a0m_seal_memo_create(pool, 0, 64) == NULL, "no slots: refused");
+	ok(a0m_seal_memo_create(pool, 4, 0) == NULL, "empty slots: refused");
+	ok(a0m_seal_memo_create(pool, 1u << 20, 1u << 20) == NULL, "absurd size: refused");
+	size_t len = 0;
+	ok(a0m_seal_memo_get(NULL, pool, &keyring_a, "c", v, strlen(v), &len) == NULL, "no memo: miss");
+	a0m_seal_memo_put(NULL, &keyring_a, "c", v, strlen(v), (const unsigned char *)"x", 1); /* must not crash */
+}
+
+static void test_one_slot(void)
+{
+	a0m_seal_memo *m = a0m_seal_memo_create(pool, 1, 256);
+	const char *v1 = "first-value-with-its-own-tag-AAAAAAAAAAAAAAAA";
+	const char *v2 = "second-value-with-its-own-tag-BBBBBBBBBBBBBBB";
+	put(m, &keyring_a, "c", v1, "one");
+	put(m, &keyring_a, "c", v2, "two");
+	is_str(got(m, &keyring_a, "c", v1), "(miss)", "direct-mapped: the newer value took the slot");
+	is_str(got(m, &keyring_a, "c", v2), "two", "the newer value hits");
+}
+
+/* Threads share a memo of two slots: each puts and gets values of its own; a hit must always be the
+ * plaintext of the value asked for (never another thread's, never torn). */
+#define THREADS 4
+#define ROUNDS 20000
+static a0m_seal_memo *shared;
+static volatile apr_uint32_t wrong;
+
+static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	apr_pool_t *p;
+	apr_pool_create(&p, NULL);
+	for (int i = 0; i < ROUNDS; i++) {
+		char sealed[64], plain[64];
+		int k = i % 5;
+		snprintf(sealed, sizeof(sealed), "thread-%d-value-%d-tail-%016d", id, k, id * 10 + k);
+		snprintf(plain, sizeof(plain), "plain of thread %d value %d", id, k);
+		size_t len = 0;
+		unsigned char *hit = a0m_seal_memo_get(shared, p, &keyring_a, "ctx", sealed, strlen(sealed), &len);
+		if (hit && (len != strlen(plain) || memcmp(hit, plain, len) != 0))
+			apr_atomic_inc32(&wrong);
+		else if (!hit)
+			a0m_seal_memo_put(shared, &keyring_a, "ctx", sealed, strlen(sealed), (unsigned char *)plain,
+			                  strlen(plain));
+		if (i % 256 == 0)
+			apr_pool_clear(p);
+	}
+	apr_pool_destroy(p);
+	apr_thread_exit(t, APR_SUCCESS);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	shared = a0m_seal_memo_create(pool, 2, 256);
+	apr_thread_t *t[THREADS];
+	for (int i = 0; i < THREADS; i++)
+		apr_thread_create(&t[i], NULL, worker, (void *)(intptr_t)i, pool);
+	for (int i = 0; i < THREADS; i++) {
+		apr_status_t rv;
+		apr_thread_join(&rv, t[i]);
+	}
+	is_int((int)apr_atomic_read32(&wrong), 0, "%d threads x %d rounds on two slots: every hit was the value asked for", THREADS, ROUNDS);
+}
+
+int main(void)
+{
+	apr_initialize();
+	apr_pool_create(&pool, NULL);
+	test_exact_input();
+	test_limits();
+	test_one_slot();
+	test_threads();
+	apr_pool_destroy(pool);
+	apr_terminate();
+	return done_testing();
+}
