@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 #include <apr_buckets.h>
 #include <ap_expr.h>
+#include <ap_mpm.h>
 #include <ap_provider.h>
 #include <http_core.h>
 #include <util_script.h>
@@ -421,6 +422,14 @@ const authz_provider *fzm_authz_provider(const char *name)
 	return NULL;
 }
 
+/* mod_auth0.c's child_init asks for the threads per process (never called by the targets). */
+apr_status_t ap_mpm_query(int query_code, int *result)
+{
+	(void)query_code;
+	*result = 1;
+	return APR_SUCCESS;
+}
+
 const char *ap_check_cmd_context(cmd_parms *cmd, unsigned forbidden)
 {
 	(void)cmd;
@@ -592,6 +601,19 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 		return APR_EGENERAL;
 	apr_hash_set(cache, key, APR_HASH_KEY_STRING, NULL);
 	return APR_SUCCESS;
+}
+
+/* No change counters (as with redis or memcache): cache-store sessions are read from the cache every time. */
+bool a0m_cache_version(const char *name, apr_uint32_t *version)
+{
+	(void)name;
+	(void)version;
+	return false;
+}
+
+void a0m_cache_changed(const char *name)
+{
+	(void)name;
 }
 
 apr_status_t a0m_cache_lock(void)

@@ -20,7 +20,7 @@
  * claims, identity block) is cached under SHA-256 of the token and of what it
  * was validated against, until its exp (+ leeway) but at most
  * BEARER_CACHE_MAX, so that a revoked signing key stops being honoured soon:
- *   - a per-process table first (a read lock, no SHA-256, no shared memory, no
+ *   - a per-process memo first (memo.h: no SHA-256, no shared memory, no
  *     decryption: measured ~0.9 of an unprotected static file with it, ~0.78
  *     with the shared cache alone), then
  *   - the shared cache (A0M_NS_BEARER), sealed with the cache key of
@@ -29,9 +29,9 @@
  *     the signature work too, and a cache server cannot forge an entry.
  */
 #include "mod_auth0.h"
+#include "memo.h"
 
 #include <apr_lib.h>
-#include <apr_thread_rwlock.h>
 #include <limits.h>
 #include <http_core.h>
 #include <openssl/crypto.h>
@@ -39,8 +39,6 @@
 
 /* Longest a validated token is trusted without verifying it again. */
 #define BEARER_CACHE_MAX 600
-/* Slots of the per-process table (direct-mapped by a hash of the token). */
-#define LOCAL_SLOTS 512
 #define ENTRY_MAGIC "A0B1"
 
 /* ---- the outcome of a validation, as cached ------------------------------------------------------ */
@@ -99,94 +97,32 @@ static bool deserialize(apr_pool_t *p, const char *s, size_t len, outcome *o)
 	return true;
 }
 
-/* ---- per-process table ------------------------------------------------------------------------- */
+/* ---- per-process memo ------------------------------------------------------------------------- */
 
 /*
- * Direct-mapped by a hash of the token's signature; an entry holds the token
- * itself and the context it was validated in (compared in constant time and
- * exactly), so that a hit costs no SHA-256, no shared memory and no
- * decryption. A read-write lock: hits do not wait for each other.
+ * Keyed by the token itself and the context it was validated in (memo.h: compared exactly, the token's
+ * end, its signature, in constant time first), until the outcome's cache_until: a hit costs no SHA-256,
+ * no shared memory and no decryption.
  */
-typedef struct slot {
-	char *token;             /* malloc()ed, like the rest */
-	size_t token_len;
-	char *context;           /* what the token was checked against (validation_context) */
-	int64_t cache_until;
-	char *data;              /* serialize()d outcome */
-	size_t len;
-} slot;
+static a0m_memo *memo;
 
-static slot *local_slots;
-static apr_thread_rwlock_t *local_lock;
-
-static unsigned slot_of(const char *token, size_t len)
+void a0m_bearer_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 {
-	/* FNV-1a over the end of the token: its signature, which no two tokens share */
-	const unsigned char *p = (const unsigned char *)token + (len > 32 ? len - 32 : 0);
-	uint32_t h = 2166136261u;
-	for (; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h % LOCAL_SLOTS;
+	memo = a0m_memo_for_process(pchild, threads);
+	if (!memo)
+		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_auth0: no per-process bearer cache");
 }
 
 static bool local_get(apr_pool_t *p, const char *token, const char *context, int64_t now, outcome *o)
 {
-	if (!local_slots || apr_thread_rwlock_rdlock(local_lock) != APR_SUCCESS)
-		return false;
-	size_t tlen = strlen(token);
-	const slot *s = &local_slots[slot_of(token, tlen)];
-	char *copy = NULL;
 	size_t len = 0;
-	if (s->data && s->cache_until > now && s->token_len == tlen && CRYPTO_memcmp(s->token, token, tlen) == 0 &&
-	    strcmp(s->context, context) == 0) {
-		copy = apr_pmemdup(p, s->data, s->len + 1);
-		len = s->len;
-	}
-	apr_thread_rwlock_unlock(local_lock);
-	return copy && deserialize(p, copy, len, o);
-}
-
-static void slot_clear(slot *s)
-{
-	if (s->token)
-		OPENSSL_cleanse(s->token, s->token_len);
-	free(s->token);
-	free(s->context);
-	free(s->data);
-	memset(s, 0, sizeof(*s));
+	char *data = (char *)a0m_memo_get(memo, p, NULL, context, token, strlen(token), now, &len);
+	return data && deserialize(p, data, len, o);
 }
 
 static void local_put(const char *token, const char *context, int64_t cache_until, const char *data, size_t len)
 {
-	if (!local_slots)
-		return;
-	slot n = { .token_len = strlen(token), .cache_until = cache_until, .len = len };
-	n.token = malloc(n.token_len + 1);
-	n.context = strdup(context);
-	n.data = malloc(len + 1);
-	if (!n.token || !n.context || !n.data || apr_thread_rwlock_wrlock(local_lock) != APR_SUCCESS) {
-		free(n.token);
-		free(n.context);
-		free(n.data);
-		return;
-	}
-	memcpy(n.token, token, n.token_len + 1);
-	memcpy(n.data, data, len + 1);
-	slot *s = &local_slots[slot_of(token, n.token_len)];
-	slot old = *s;
-	*s = n;
-	apr_thread_rwlock_unlock(local_lock);
-	slot_clear(&old);
-}
-
-static apr_status_t local_free(void *unused)
-{
-	(void)unused;
-	for (int i = 0; local_slots && i < LOCAL_SLOTS; i++)
-		slot_clear(&local_slots[i]);
-	free(local_slots);
-	local_slots = NULL;
-	return APR_SUCCESS;
+	a0m_memo_put(memo, NULL, context, token, strlen(token), cache_until, (const unsigned char *)data, len);
 }
 
 /* ---- shared cache ------------------------------------------------------------------------------ */
@@ -362,13 +298,19 @@ static token_read read_token(request_rec *r, const char **token, const char **wh
 		*why = "The Authorization header has no token";
 		return TOKEN_MALFORMED;
 	}
-	if (!is_b64token(t)) {
-		*why = strchr(t, ',') ? "The request has more than one Authorization header or token"
-		                      : "The bearer token has characters that are not allowed";
-		return TOKEN_MALFORMED;
-	}
 	*token = t;
 	return TOKEN_OK;
+}
+
+/* The token's syntax (RFC 6750 b64token), checked when it is not in the memo (a token equal to one that
+ * was validated needs no check: a check per byte cost more than the rest of such a request). */
+static bool token_syntax_ok(const char *t, const char **why)
+{
+	if (is_b64token(t))
+		return true;
+	*why = strchr(t, ',') ? "The request has more than one Authorization header or token"
+	                      : "The bearer token has characters that are not allowed";
+	return false;
 }
 
 /* ---- validation ----------------------------------------------------------------------------------- */
@@ -480,6 +422,10 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	if (local_get(r->pool, token, context, now, &o)) {
 		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: bearer token from the process cache");
 	} else {
+		if (!token_syntax_ok(token, &why)) {
+			ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s", why);
+			return challenge(r, c, HTTP_BAD_REQUEST, "invalid_request", why);
+		}
 		char *hex = NULL;
 		const char *ckey = shared_key(r, context, token, &hex);
 		const char *data = NULL;
@@ -540,22 +486,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
 	return OK;
 }
 
-static void child_init(apr_pool_t *p, server_rec *s)
-{
-	local_slots = calloc(LOCAL_SLOTS, sizeof(slot));
-	if (!local_slots || apr_thread_rwlock_create(&local_lock, p) != APR_SUCCESS) {
-		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_auth0: no per-process bearer cache");
-		free(local_slots);
-		local_slots = NULL;
-		return;
-	}
-	apr_pool_cleanup_register(p, NULL, local_free, apr_pool_cleanup_null);
-}
-
 void a0m_bearer_register(apr_pool_t *p)
 {
 	(void)p;
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
-	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
 }

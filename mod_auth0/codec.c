@@ -147,7 +147,8 @@ static bool inflate_into(unsigned char *out, size_t size, const unsigned char *i
 	return ok;
 }
 
-const unsigned char *a0m_codec_flat(apr_pool_t *p, const unsigned char *data, size_t len, size_t *out_len)
+/* The value with its fields not deflated (data itself when they were not); NULL when damaged. */
+static const unsigned char *flat_form(apr_pool_t *p, const unsigned char *data, size_t len, size_t *out_len)
 {
 	if (!data || len < 3 || data[0] != MAGIC || data[1] != VERSION)
 		return NULL;
@@ -173,7 +174,7 @@ const unsigned char *a0m_codec_flat(apr_pool_t *p, const unsigned char *data, si
 bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
 {
 	memset(out, 0, sizeof(*out));
-	data = a0m_codec_flat(p, data, len, &len);
+	data = flat_form(p, data, len, &len);
 	if (!data)
 		return false;
 	const unsigned char *body = data + 3;

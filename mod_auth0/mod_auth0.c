@@ -12,6 +12,8 @@
  */
 #include "mod_auth0.h"
 
+#include <ap_mpm.h>
+
 #include <http_core.h>
 #include <mod_auth.h>
 
@@ -200,7 +202,11 @@ static void child_init(apr_pool_t *p, server_rec *s)
 {
 	a0m_cache_child_init(p, s);
 	a0m_app_child_init(p);
-	a0m_session_child_init(p, s);
+	int threads = 1;
+	if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS || threads < 1)
+		threads = 1;
+	a0m_session_child_init(p, s, threads);
+	a0m_bearer_child_init(p, s, threads);
 }
 
 void a0m_register_hooks(apr_pool_t *p);

@@ -8,7 +8,7 @@
  *   app.c           per-process libauth0 clients, one per distinct tenant/application configuration
  *   cache.c         the shared socache instance + global mutex; libauth0 store adapter
  *   seal.c          AEAD sealing (AES-256-GCM) with HKDF-derived keys and key rotation
- *   seal_memo.c     per-process memo of opened sealed values (a session is not opened twice)
+ *   memo.c          per-process memo: a session is not opened, a token not validated, twice
  *   cookies.c       reading, writing, chunking and expiring cookies with safe attributes
  *   origin.c        the request's external scheme/host/port (X-Forwarded-* of trusted proxies)
  *   redirects.c     validation of post-login targets and logout returnTo (no open redirects)
@@ -372,9 +372,6 @@ typedef struct a0m_decoded {
 } a0m_decoded;
 /* false when damaged. */
 bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out);
-/* The same value in its flat form (not deflated: data itself when it was not), which decodes without
- * inflating; NULL when damaged. */
-const unsigned char *a0m_codec_flat(apr_pool_t *p, const unsigned char *data, size_t len, size_t *out_len);
 
 /* transaction.c: login transactions, each in its own sealed cookie (several tabs may log in at once). */
 typedef struct a0m_transaction {
@@ -427,7 +424,7 @@ typedef struct a0m_session {
 } a0m_session;
 
 /* Makes this process's memo of opened sessions (child_init). */
-void a0m_session_child_init(apr_pool_t *pchild, server_rec *s);
+void a0m_session_child_init(apr_pool_t *pchild, server_rec *s, int threads);
 /* The session of this request, opened and checked (timeouts, binding); NULL when there is none or it
  * ended (its cookies are then deleted in the response). Cached per request. */
 a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
@@ -476,5 +473,7 @@ const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *
 
 /* Hooks of bearer.c (WWW-Authenticate on authorization failures, its caches); a0m_authz_register calls it. */
 void a0m_bearer_register(apr_pool_t *p);
+/* Makes this process's memo of validated tokens (child_init). */
+void a0m_bearer_child_init(apr_pool_t *pchild, server_rec *s, int threads);
 
 #endif

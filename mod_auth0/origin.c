@@ -219,8 +219,8 @@ const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 	o->loopback_dev = !o->secure && !forwarded && is_loopback(r->connection->client_addr) &&
 	                  is_loopback(r->useragent_addr);
 	bool dflt = o->port == (o->secure ? 443 : 80);
-	o->base = dflt ? apr_pstrcat(r->pool, o->scheme, "://", o->host, NULL)
-	               : apr_psprintf(r->pool, "%s://%s:%u", o->scheme, o->host, (unsigned)o->port);
+	o->base = apr_pstrcat(r->pool, o->scheme, "://", o->host, dflt ? "" : ":",
+	                      dflt ? "" : apr_itoa(r->pool, o->port), NULL);
 	apr_pool_userdata_setn(o, ORIGIN_KEY, NULL, r->pool);
 	return o;
 }

@@ -2,11 +2,13 @@
  * Browser sessions.
  *
  * A session holds what each request needs, in the compact form of codec.c:
- * the user, the times, the identity block for backends (rendered once by
- * claims.c), the ID token's claims as JSON text (parsed only when a
- * Require auth0-* asks), the access token and its claims, the refresh token,
- * the sid, a CSRF token, and the ID token itself only for
- * Auth0LogoutEndpoint oidc (its id_token_hint).
+ * the user, the times, the identity block for backends (claim_path.h), the
+ * ID token's claims as JSON text (parsed only when a Require auth0-* asks),
+ * the access token and its claims, the refresh token, the sid, a CSRF token,
+ * and the ID token itself only for Auth0LogoutEndpoint oidc (its
+ * id_token_hint). The identity block and the access token's claims are
+ * derived data: they are left out of what is stored and derived again when a
+ * process first opens the session (see encode() and the memo below).
  *
  * Stores (Auth0SessionStore):
  *   cookie  the session sealed with the session key, bound to the cookie's
@@ -38,10 +40,9 @@
  * Cookies expire (Max-Age) when the session would.
  */
 #include "mod_auth0.h"
-#include "seal_memo.h"
+#include "memo.h"
 
 #include <apr_lib.h>
-#include <ap_mpm.h>
 #include <openssl/crypto.h>
 
 #define SESSION_KEY "mod_auth0:session"
@@ -72,17 +73,47 @@ static int64_t now_sec(request_rec *r)
  * Auth0CookieDomain), so that a session made by one site does not open at another that happens to share
  * the application, the secret and the cookie name (mod_auth_openidc compares the cookie domain likewise).
  */
-static const char *binding_of(request_rec *r, const a0m_dir_conf *c)
+#define BINDING_PARTS 5
+static void binding_parts(request_rec *r, const a0m_dir_conf *c, const char *parts[BINDING_PARTS])
 {
 	const a0m_origin *o = a0m_origin_get(r, c);
-	const char *scope = o->secure && c->cookie_domain ? c->cookie_domain : o->host;
-	return apr_pstrcat(r->pool, c->client_id ? c->client_id : "", "@", c->domain ? c->domain : "", " ", scope,
-	                   NULL);
+	parts[0] = c->client_id ? c->client_id : "";
+	parts[1] = "@";
+	parts[2] = c->domain ? c->domain : "";
+	parts[3] = " ";
+	parts[4] = o->secure && c->cookie_domain ? c->cookie_domain : o->host;
+}
+
+static const char *binding_of(request_rec *r, const a0m_dir_conf *c)
+{
+	const char *p[BINDING_PARTS];
+	binding_parts(r, c, p);
+	return apr_pstrcat(r->pool, p[0], p[1], p[2], p[3], p[4], NULL);
+}
+
+/* Whether b is binding_of(r, c), without making it (this runs on every request). */
+static bool binding_matches(request_rec *r, const a0m_dir_conf *c, const char *b)
+{
+	const char *p[BINDING_PARTS];
+	binding_parts(r, c, p);
+	for (int i = 0; i < BINDING_PARTS; i++) {
+		size_t n = strlen(p[i]);
+		if (strncmp(b, p[i], n) != 0)
+			return false;
+		b += n;
+	}
+	return *b == '\0';
 }
 
 /* ---- encoding ------------------------------------------------------------------------------------ */
 
-static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *len)
+/*
+ * The session's bytes. What can be derived again from the rest (the identity block from the claims, the
+ * access token's claims from the token) is left out of what is sealed into cookies and the cache: it
+ * would double their size (a claim of hundreds of groups appears in both the claims and the identity
+ * block). The flat form kept in the memo has it (with_derived), so that requests do not derive it again.
+ */
+static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool with_derived, size_t *len)
 {
 	size_t hint = 256;
 	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->identity,
@@ -101,15 +132,16 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *
 	a0m_codec_str(w, S_SID, s->sid);
 	a0m_codec_str(w, S_CSRF, s->csrf);
 	a0m_codec_str(w, S_CLAIMS, s->claims);
-	a0m_codec_str(w, S_IDENTITY, s->identity);
+	a0m_codec_str(w, S_IDENTITY, with_derived ? s->identity : NULL);
 	a0m_codec_str(w, S_ACCESS_TOKEN, s->access_token);
-	a0m_codec_str(w, S_ACCESS_CLAIMS, s->access_claims);
+	a0m_codec_str(w, S_ACCESS_CLAIMS, with_derived ? s->access_claims : NULL);
 	a0m_codec_str(w, S_REFRESH, s->refresh_token);
 	a0m_codec_str(w, S_ID_TOKEN, s->id_token);
 	a0m_codec_str(w, S_ORG_ID, s->org_id);
 	a0m_codec_str(w, S_ORG_NAME, s->org_name);
 	a0m_codec_str(w, S_AUDIENCES, s->audiences);
-	return a0m_codec_finish(w, true, len);
+	/* the memo's form is read on every request: not deflated */
+	return a0m_codec_finish(w, !with_derived, len);
 }
 
 static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
@@ -180,76 +212,75 @@ static bool cache_answers(request_rec *r)
 }
 
 /*
- * Opening sessions goes through a per-process memo (seal_memo.h): the browser of a signed-in user sends the
- * same value with every request, and opening it (base64url, AES-GCM, inflating) was most of what a session
- * cost a request. The memo holds the flat codec form (codec.c) of what opened, keyed by
+ * Opening sessions goes through a per-process memo (memo.h): the browser of a signed-in user sends the same
+ * value with every request, and opening it (base64url, AES-GCM, inflating) was most of what a session cost
+ * a request. The memo holds what opened, encoded with its derived parts and not deflated, keyed by
  *   - cookie store: the sealed cookie value itself;
- *   - cache store with shmcb: the session id, the host-wide change counter of that id (cache.c; every write
- *     or removal of the session bumps it, so a logout in any process ends the session at once everywhere)
- *     and the current second (a process reads the cache again at least once a second, so an entry that
- *     shmcb evicted to make room does not live on here): most requests then skip the cache read and its
- *     lock as well;
+ *   - cache store with shmcb: the session id and its host-wide change counter (cache.c; every write or
+ *     removal of the session bumps it, so a logout in any process ends the session at once everywhere),
+ *     for the current second only (a process reads the cache again at least once a second, so an entry
+ *     that shmcb evicted to make room does not live on here): most requests then skip the cache read
+ *     and its lock as well;
  *   - cache store with another provider (another host may change the entry unseen): the bytes just read
  *     from the cache, which saves the opening only.
- * Two slots per thread, between 8 and 128 slots of 8 KiB (a session of a dozen claims with an access and a
- * refresh token takes about 4 KiB): at most 1 MiB per process, all of it taken at start-up.
  */
-#define MEMO_SLOT_BYTES 8192
-#define MEMO_MIN_SLOTS 8
-#define MEMO_MAX_SLOTS 128
-/* memo context of cache-store sessions keyed by id */
 #define MEMO_BY_ID "session id"
-static a0m_seal_memo *memo;
+static a0m_memo *memo;
 
-void a0m_session_child_init(apr_pool_t *pchild, server_rec *s)
+void a0m_session_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 {
-	int threads = 1;
-	if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS || threads < 1)
-		threads = 1;
-	unsigned slots = threads >= MEMO_MAX_SLOTS / 2 ? MEMO_MAX_SLOTS : (unsigned)threads * 2;
-	memo = a0m_seal_memo_create(pchild, slots < MEMO_MIN_SLOTS ? MEMO_MIN_SLOTS : slots, MEMO_SLOT_BYTES);
+	memo = a0m_memo_for_process(pchild, threads);
 	if (!memo)
 		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
 		             "mod_auth0: no memo of opened sessions in this process (each request opens its session)");
 }
 
+static void derive(apr_pool_t *p, a0m_session *s);
+
+/* Keeps s in the memo under context and key, with what encode() leaves out of stored sessions. */
+static void remember(request_rec *r, const a0m_dir_conf *c, const char *context, const void *key, size_t key_len,
+                     int64_t until, const a0m_session *s)
+{
+	size_t len = 0;
+	const unsigned char *flat = encode(r->pool, s, true, &len);
+	a0m_memo_put(memo, c->keys, context, key, key_len, until, flat, len);
+}
+
 /*
  * The session sealed in `sealed` (base64url text when text, else raw bytes from the cache) under context,
- * decoded; *flat and *flat_len get its flat form. Memoized by the sealed bytes when by_bytes.
+ * decoded and completed (derive()). Memoized by the sealed bytes when by_bytes: the same bytes open the
+ * same way for ever (timeouts are checked apart).
  */
 static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const char *context, const void *sealed,
-                                size_t sealed_len, bool text, bool by_bytes, const unsigned char **flat_out,
-                                size_t *flat_len)
+                                size_t sealed_len, bool text, bool by_bytes)
 {
 	size_t len = 0;
 	const unsigned char *flat =
-		by_bytes ? a0m_seal_memo_get(memo, r->pool, c->keys, context, sealed, sealed_len, &len) : NULL;
-	bool memoized = flat != NULL;
-	if (!flat) {
-		const unsigned char *plain =
-			text ? a0m_open(r->pool, c->keys->session, c->keys->count, context, sealed, &len)
-			     : a0m_open_raw(r->pool, c->keys->session, c->keys->count, context, sealed, sealed_len, &len);
-		flat = plain ? a0m_codec_flat(r->pool, plain, len, &len) : NULL;
-	}
-	a0m_session *s = flat ? decode(r->pool, flat, len) : NULL;
-	if (s && by_bytes && !memoized)
-		a0m_seal_memo_put(memo, c->keys, context, sealed, sealed_len, flat, len);
-	*flat_out = flat;
-	*flat_len = len;
+		by_bytes ? a0m_memo_get(memo, r->pool, c->keys, context, sealed, sealed_len, now_sec(r), &len) : NULL;
+	if (flat)
+		return decode(r->pool, flat, len);
+	const unsigned char *plain =
+		text ? a0m_open(r->pool, c->keys->session, c->keys->count, context, sealed, &len)
+		     : a0m_open_raw(r->pool, c->keys->session, c->keys->count, context, sealed, sealed_len, &len);
+	a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
+	if (!s)
+		return NULL;
+	derive(r->pool, s);
+	if (by_bytes)
+		remember(r, c, context, sealed, sealed_len, INT64_MAX, s);
 	return s;
 }
 
-/* The memo key of a cache-store session: change counter and second first, the secret id last (its end is
- * what the memo compares first, in constant time). */
+/* The memo key of a cache-store session: the change counter first, the secret id last (its end is what
+ * the memo compares first, in constant time). */
 static const char *memo_key_by_id(request_rec *r, const char *id, apr_uint32_t version)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t n = strlen(id);
-	char *k = apr_palloc(r->pool, 16 + n + 1);
-	uint64_t v = (uint64_t)version << 32 | (uint32_t)now_sec(r);
-	for (int i = 15; i >= 0; i--, v >>= 4)
-		k[i] = hex[v & 15];
-	memcpy(k + 16, id, n + 1);
+	char *k = apr_palloc(r->pool, 8 + n + 1);
+	for (int i = 7; i >= 0; i--, version >>= 4)
+		k[i] = hex[version & 15];
+	memcpy(k + 8, id, n + 1);
 	return k;
 }
 
@@ -259,7 +290,7 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 	const char *by_id = a0m_cache_version(id, &version) ? memo_key_by_id(r, id, version) : NULL;
 	size_t len = 0;
 	const unsigned char *flat =
-		by_id ? a0m_seal_memo_get(memo, r->pool, c->keys, MEMO_BY_ID, by_id, strlen(by_id), &len) : NULL;
+		by_id ? a0m_memo_get(memo, r->pool, c->keys, MEMO_BY_ID, by_id, strlen(by_id), now_sec(r), &len) : NULL;
 	a0m_session *s = flat ? decode(r->pool, flat, len) : NULL;
 	if (!s) {
 		const char *key = cache_key(r->pool, id);
@@ -278,13 +309,13 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 			}
 			return NULL;
 		}
-		s = open_sealed(r, c, key, raw, raw_len, false, !by_id, &flat, &len);
+		s = open_sealed(r, c, key, raw, raw_len, false, !by_id);
 		if (!s) {
 			*why = "the cached session does not open (damaged, or sealed with a retired secret)";
 			return NULL;
 		}
 		if (by_id)
-			a0m_seal_memo_put(memo, c->keys, MEMO_BY_ID, by_id, strlen(by_id), flat, len);
+			remember(r, c, MEMO_BY_ID, by_id, strlen(by_id), now_sec(r) + 1, s);
 	}
 	s->id = id;
 	s->in_cache = true;
@@ -302,9 +333,7 @@ static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m
 		}
 		return open_cache_session(r, c, id, why);
 	}
-	const unsigned char *flat;
-	size_t len;
-	a0m_session *s = open_sealed(r, c, spec->name, value, strlen(value), true, true, &flat, &len);
+	a0m_session *s = open_sealed(r, c, spec->name, value, strlen(value), true, true);
 	if (!s)
 		*why = "the session cookie does not open (tampered, truncated, or sealed with a secret no longer "
 		       "configured)";
@@ -338,7 +367,7 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 		return NULL;
 	const char *why = NULL;
 	a0m_session *s = open_cookie(r, c, &spec, value, &why);
-	if (s && strcmp(s->binding, binding_of(r, c)) != 0) {
+	if (s && !binding_matches(r, c, s->binding)) {
 		/* another application's (or site's) session under the same cookie name: leave it, log in here */
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
 		              "mod_auth0: the session cookie belongs to another application (Auth0ClientID/Auth0Domain) "
@@ -415,6 +444,20 @@ static const char *access_claims_of(apr_pool_t *p, const char *token, const char
 	*audiences = text && list[1] ? list : NULL;
 	json_decref(payload);
 	return text;
+}
+
+/* Fills in what encode() leaves out of stored sessions: the identity block and the access token's claims. */
+static void derive(apr_pool_t *p, a0m_session *s)
+{
+	if (!s->identity && s->claims) {
+		json_t *claims = json_loads(s->claims, 0, NULL);
+		s->identity = claims ? a0m_claims_render(p, claims) : NULL;
+		json_decref(claims);
+	}
+	if (!s->access_claims && s->access_token) {
+		const char *audiences = NULL;
+		s->access_claims = access_claims_of(p, s->access_token, &audiences);
+	}
 }
 
 /* Fills the identity parts of s from validated ID-token claims. false when no user can be named. */
@@ -502,7 +545,7 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	if (end <= now)
 		return false;
 	size_t len = 0;
-	const unsigned char *data = encode(r->pool, s, &len);
+	const unsigned char *data = encode(r->pool, s, false, &len);
 	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
 	/* a new session (login) never carries on the browser's previous one: new id, old entry gone */
 	a0m_session **slot = slot_of(r, true);

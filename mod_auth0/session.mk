@@ -11,8 +11,8 @@ mod_auth0_mod_auth0_la_SOURCES += \
 	mod_auth0/transaction.c \
 	mod_auth0/login.c \
 	mod_auth0/callback.c \
-	mod_auth0/seal_memo.h \
-	mod_auth0/seal_memo.c \
+	mod_auth0/memo.h \
+	mod_auth0/memo.c \
 	mod_auth0/session.c \
 	mod_auth0/logout.c
 mod_auth0_mod_auth0_la_LIBADD += $(ZLIB_LIBS)

@@ -11,11 +11,11 @@ t_unit_test_claim_path_LDADD = $(APR_LIBS) $(JANSSON_LIBS)
 endif
 
 if BUILD_MODULE
-check_PROGRAMS += t/unit/test_seal_memo
-TESTS += t/unit/test_seal_memo
+check_PROGRAMS += t/unit/test_memo
+TESTS += t/unit/test_memo
 
-t_unit_test_seal_memo_SOURCES = t/unit/test_seal_memo.c mod_auth0/seal_memo.c mod_auth0/seal_memo.h
-t_unit_test_seal_memo_CPPFLAGS = $(T_CPPFLAGS) $(APR_CFLAGS)
-t_unit_test_seal_memo_CFLAGS = $(T_CFLAGS)
-t_unit_test_seal_memo_LDADD = $(APR_LIBS) $(OPENSSL_LIBS)
+t_unit_test_memo_SOURCES = t/unit/test_memo.c mod_auth0/memo.c mod_auth0/memo.h
+t_unit_test_memo_CPPFLAGS = $(T_CPPFLAGS) $(APR_CFLAGS)
+t_unit_test_memo_CFLAGS = $(T_CFLAGS)
+t_unit_test_memo_LDADD = $(APR_LIBS) $(OPENSSL_LIBS)
 endif

@@ -30,7 +30,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until httpd_check httpd_start
-  httpd_stop redis_start redis_stop free_port t_dir log_mark log_since ALICE BOB);
+  httpd_stop redis_start redis_stop free_port t_dir log_mark log_since many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -135,6 +135,14 @@ sub cookie_attrs {
 }
 
 # A value with one character changed in its middle (a tampered cookie).
+# $n group names shaped like GUIDs, different enough that deflating a session of them saves little (as
+# with real directory groups): large claims for sessions that need several cookies.
+sub many_groups {
+	my ($n) = @_;
+	return map { sprintf 'grp-%08x-%04x-4%03x-%04x-%012x', $_ * 2654435761 % 2**32, $_ * 40503 % 65536,
+		$_ % 4096, 0x8000 + $_ % 16384, $_ * 11400714819 % 2**48 } 1 .. $n;
+}
+
 sub tamper {
 	my ($value) = @_;
 	my $i = int(length($value) / 2);

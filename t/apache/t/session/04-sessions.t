@@ -133,8 +133,7 @@ login_again($b2, $base);
 isnt $b2->cookie($NAME), $c1, 'the cookie store session is replaced at a new login';
 
 # ---- large claims: hundreds of groups --------------------------------------------------------------------
-my @groups = map { sprintf 'grp-%08x-%04x-4%03x-%04x-%012x', $_ * 2654435761 % 2**32, $_ * 40503 % 65536,
-	$_ % 4096, 0x8000 + $_ % 16384, $_ * 11400714819 % 2**48 } 1 .. 300;
+my @groups = many_groups(300);
 for my $site ([cookie => $base], [cache => $cache]) {
 	my ($store, $url) = @$site;
 	tweak_tokens({which => 'id', claims => {'https://example.com/groups' => \@groups}});

@@ -155,7 +155,7 @@ is counter('POST /oauth/revoke') - $revokes, 1, '... after revoking the refresh 
 is $b->get("$api/echo")->code, 302, '... signed out';
 
 # ---- a chunked session loses every chunk ------------------------------------------------------------------------
-tweak_tokens({which => 'id', claims => {'https://example.com/groups' => [map {"group-$_-" . ('a' .. 'z')[$_ % 26] x 20} 1 .. 400]}});
+tweak_tokens({which => 'id', claims => {'https://example.com/groups' => [many_groups(400)]}});
 $b = signed_in($base);
 my @chunks = $b->cookie_names(qr/^\Q$NAME\E\.\d+$/);
 cmp_ok scalar(@chunks), '>', 1, 'a large session in ' . scalar(@chunks) . ' cookies';

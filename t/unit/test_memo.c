@@ -1,8 +1,8 @@
 /*
- * mod_auth0/seal_memo.c: the per-process memo of opened sealed values. A hit
- * must need the very same input (keyring, context, every byte), values that
- * do not fit are not kept, and concurrent threads never get another value's
- * plaintext. No network, no httpd.
+ * mod_auth0/memo.c: the per-process memo. A hit needs the very same input
+ * (owner, context, every byte of the key) and a time before the entry's end;
+ * entries that do not fit are not kept; concurrent threads never get another
+ * key's value. No network, no httpd.
  */
 #include "tap.h"
 
@@ -14,15 +14,16 @@
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 
-#include "../../mod_auth0/seal_memo.h"
+#include "../../mod_auth0/memo.h"
 
 static apr_pool_t *pool;
 static const int keyring_a = 1, keyring_b = 2; /* only their addresses matter */
+#define NOW 1700000000
 
-static const char *got(a0m_seal_memo *m, const void *keys, const char *context, const char *sealed)
+static const char *got(a0m_memo *m, const void *keys, const char *context, const char *sealed)
 {
 	size_t len = 999;
-	unsigned char *plain = a0m_seal_memo_get(m, pool, keys, context, sealed, strlen(sealed), &len);
+	unsigned char *plain = a0m_memo_get(m, pool, keys, context, sealed, strlen(sealed), NOW, &len);
 	if (!plain)
 		return "(miss)";
 	if (plain[len] != '\0' || strlen((char *)plain) != len)
@@ -30,14 +31,14 @@ static const char *got(a0m_seal_memo *m, const void *keys, const char *context, 
 	return (const char *)plain;
 }
 
-static void put(a0m_seal_memo *m, const void *keys, const char *context, const char *sealed, const char *plain)
+static void put(a0m_memo *m, const void *keys, const char *context, const char *sealed, const char *plain)
 {
-	a0m_seal_memo_put(m, keys, context, sealed, strlen(sealed), (const unsigned char *)plain, strlen(plain));
+	a0m_memo_put(m, keys, context, sealed, strlen(sealed), NOW + 60, (const unsigned char *)plain, strlen(plain));
 }
 
 static void test_exact_input(void)
 {
-	a0m_seal_memo *m = a0m_seal_memo_create(pool, 8, 512);
+	a0m_memo *m = a0m_memo_create(pool, 8, 512);
 	ok(m != NULL, "memo made");
 	const char *v = "AQJ4dGhpc2lzYXNlYWxlZHZhbHVld2l0aGF0YWlsVEFHVEFHVEFHVEFHMTIzNDU2";
 	is_str(got(m, &keyring_a, "__Host-auth0_session", v), "(miss)", "empty memo: miss");
@@ -69,7 +70,7 @@ static void test_exact_input(void)
 
 static void test_limits(void)
 {
-	a0m_seal_memo *m = a0m_seal_memo_create(pool, 4, 64);
+	a0m_memo *m = a0m_memo_create(pool, 4, 64);
 	put(m, &keyring_a, "c", "short", "x");
 	is_str(got(m, &keyring_a, "c", "short"), "(miss)", "a value shorter than its 16-byte tail is not kept");
 	const char *v = "0123456789abcdef0123456789abcdef"; /* 32 bytes: 16 stored beside the tail */
@@ -82,17 +83,31 @@ static void test_limits(void)
 	plain[64 - 16] = '\0'; /* one byte too many */
 	put(m, &keyring_a, "d", v, plain);
 	is_str(got(m, &keyring_a, "d", v), "(miss)", "a value one byte too large for a slot is not kept");
-	ok(a0m_seal_memo_create(pool, 0, 64) == NULL, "no slots: refused");
-	ok(a0m_seal_memo_create(pool, 4, 0) == NULL, "empty slots: refused");
-	ok(a0m_seal_memo_create(pool, 1u << 20, 1u << 20) == NULL, "absurd size: refused");
+	ok(a0m_memo_create(pool, 0, 64) == NULL, "no slots: refused");
+	ok(a0m_memo_create(pool, 4, 0) == NULL, "empty slots: refused");
+	ok(a0m_memo_create(pool, 1u << 20, 1u << 20) == NULL, "absurd size: refused");
 	size_t len = 0;
-	ok(a0m_seal_memo_get(NULL, pool, &keyring_a, "c", v, strlen(v), &len) == NULL, "no memo: miss");
-	a0m_seal_memo_put(NULL, &keyring_a, "c", v, strlen(v), (const unsigned char *)"x", 1); /* must not crash */
+	ok(a0m_memo_get(NULL, pool, &keyring_a, "c", v, strlen(v), NOW, &len) == NULL, "no memo: miss");
+	a0m_memo_put(NULL, &keyring_a, "c", v, strlen(v), NOW + 1, (const unsigned char *)"x", 1); /* no crash */
+}
+
+static void test_time_and_owner(void)
+{
+	a0m_memo *m = a0m_memo_create(pool, 8, 256);
+	const char *v = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
+	size_t len = 0;
+	a0m_memo_put(m, NULL, "aud=https://api", v, strlen(v), NOW + 10, (const unsigned char *)"ok", 2);
+	ok(a0m_memo_get(m, pool, NULL, "aud=https://api", v, strlen(v), NOW + 9, &len) != NULL, "counts before its end");
+	ok(a0m_memo_get(m, pool, NULL, "aud=https://api", v, strlen(v), NOW + 10, &len) == NULL, "not at its end");
+	ok(a0m_memo_get(m, pool, &keyring_a, "aud=https://api", v, strlen(v), NOW, &len) == NULL,
+	   "an owner where none was: miss");
+	a0m_memo_put(m, NULL, "c", v, strlen(v), 0, (const unsigned char *)"x", 1);
+	ok(a0m_memo_get(m, pool, NULL, "c", v, strlen(v), -1, &len) == NULL, "an entry that ends at 0 is not kept");
 }
 
 static void test_one_slot(void)
 {
-	a0m_seal_memo *m = a0m_seal_memo_create(pool, 1, 256);
+	a0m_memo *m = a0m_memo_create(pool, 1, 256);
 	const char *v1 = "first-value-with-its-own-tag-AAAAAAAAAAAAAAAA";
 	const char *v2 = "second-value-with-its-own-tag-BBBBBBBBBBBBBBB";
 	put(m, &keyring_a, "c", v1, "one");
@@ -105,7 +120,7 @@ static void test_one_slot(void)
  * plaintext of the value asked for (never another thread's, never torn). */
 #define THREADS 4
 #define ROUNDS 20000
-static a0m_seal_memo *shared;
+static a0m_memo *shared;
 static volatile apr_uint32_t wrong;
 
 static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *arg)
@@ -119,12 +134,12 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *arg)
 		snprintf(sealed, sizeof(sealed), "thread-%d-value-%d-tail-%016d", id, k, id * 10 + k);
 		snprintf(plain, sizeof(plain), "plain of thread %d value %d", id, k);
 		size_t len = 0;
-		unsigned char *hit = a0m_seal_memo_get(shared, p, &keyring_a, "ctx", sealed, strlen(sealed), &len);
+		unsigned char *hit = a0m_memo_get(shared, p, &keyring_a, "ctx", sealed, strlen(sealed), NOW, &len);
 		if (hit && (len != strlen(plain) || memcmp(hit, plain, len) != 0))
 			apr_atomic_inc32(&wrong);
 		else if (!hit)
-			a0m_seal_memo_put(shared, &keyring_a, "ctx", sealed, strlen(sealed), (unsigned char *)plain,
-			                  strlen(plain));
+			a0m_memo_put(shared, &keyring_a, "ctx", sealed, strlen(sealed), NOW + 60, (unsigned char *)plain,
+			             strlen(plain));
 		if (i % 256 == 0)
 			apr_pool_clear(p);
 	}
@@ -135,7 +150,7 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *arg)
 
 static void test_threads(void)
 {
-	shared = a0m_seal_memo_create(pool, 2, 256);
+	shared = a0m_memo_create(pool, 2, 256);
 	apr_thread_t *t[THREADS];
 	for (int i = 0; i < THREADS; i++)
 		apr_thread_create(&t[i], NULL, worker, (void *)(intptr_t)i, pool);
@@ -152,6 +167,7 @@ int main(void)
 	apr_pool_create(&pool, NULL);
 	test_exact_input();
 	test_limits();
+	test_time_and_owner();
 	test_one_slot();
 	test_threads();
 	apr_pool_destroy(pool);
