@@ -132,64 +132,114 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
  * entry whose first four letters are the same, and all of ours share them: quadratic in the number of
  * claims, the largest cost of a session request once the session is open. The block's names are unique
  * without case (a0m_claims_render), so adding cannot make duplicates.
+ *
+ * Returns where claims go (Auth0PassClaimsAs) and, in *token_mode, where the access token goes.
  */
-void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token)
+static int begin_pass(request_rec *r, const a0m_dir_conf *c, const char *access_token, int *token_mode)
 {
 	int mode = a0m_conf_pass_claims_as(c);
 	bool token = access_token && *access_token && a0m_conf_flag(c->pass_access_token, false);
 	/* Auth0PassClaimsAs none still passes the token (Auth0PassAccessToken on) both ways */
-	int token_mode = !token ? 0 : mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
-	const char *prefix = a0m_conf_claim_header_prefix(c);
-	size_t plen = strlen(prefix);
-	const size_t elen = sizeof(ENV_CLAIM_PREFIX) - 1;
-	if ((mode | token_mode) & A0M_PASS_HEADERS) {
+	*token_mode = !token ? 0 : mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
+	if ((mode | *token_mode) & A0M_PASS_HEADERS) {
+		const char *prefix = a0m_conf_claim_header_prefix(c);
 		const char *prefixes[2] = { prefix, prefix };
 		unset_all(r->headers_in, matching(r->pool, r->headers_in, header_match, prefixes));
 	}
-	if ((mode | token_mode) & A0M_PASS_ENV)
+	if ((mode | *token_mode) & A0M_PASS_ENV)
 		unset_all(r->subprocess_env, matching(r->pool, r->subprocess_env, env_match, NULL));
-	size_t blen = mode && block ? strlen(block) : 0;
-	size_t lines = 0;
+	return mode;
+}
+
+static void pass_token(request_rec *r, const a0m_dir_conf *c, const char *access_token, int token_mode)
+{
+	if (token_mode & A0M_PASS_HEADERS)
+		apr_table_addn(r->headers_in,
+		               apr_pstrcat(r->pool, a0m_conf_claim_header_prefix(c), ACCESS_TOKEN_SUFFIX, NULL),
+		               access_token);
+	if (token_mode & A0M_PASS_ENV)
+		apr_table_addn(r->subprocess_env, ENV_ACCESS_TOKEN, access_token);
+}
+
+static void damaged(request_rec *r)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: damaged identity block; claims not passed");
+}
+
+char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block)
+{
+	size_t plen = strlen(prefix), elen = sizeof(ENV_CLAIM_PREFIX) - 1;
+	size_t blen = block ? strlen(block) : 0, lines = 0;
 	for (const char *nl = block; blen && (nl = memchr(nl, '\n', blen - (size_t)(nl - block))); nl++)
 		lines++;
-	/* one allocation for every name and value: each line "n\tv\n" gives the value (v + NUL) and up to two
-	 * names (prefix + n + NUL), so this much always suffices */
-	char *out = blen ? apr_palloc(r->pool, 3 * blen + lines * (plen + elen + 2)) : NULL;
+	/* each line "n\tv\n" becomes "PREFIXn\nAUTH0_CLAIM_n\nv\n" */
+	char *out = apr_palloc(p, 2 * blen + lines * (plen + elen + 1) + 1), *o = out;
 	for (const char *line = block; blen && *line;) {
 		const char *tab = strchr(line, '\t');
 		const char *nl = tab ? strchr(tab, '\n') : NULL;
-		if (!nl) {
-			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: damaged identity block; claims not passed");
-			break;
-		}
+		if (!nl)
+			return NULL;
 		size_t nlen = (size_t)(tab - line), vlen = (size_t)(nl - tab - 1);
-		char *value = out;
-		memcpy(value, tab + 1, vlen);
-		value[vlen] = '\0';
-		out += vlen + 1;
-		if (mode & A0M_PASS_HEADERS) {
-			char *name = out;
-			memcpy(name, prefix, plen);
-			memcpy(name + plen, line, nlen);
-			name[plen + nlen] = '\0';
-			out += plen + nlen + 1;
-			apr_table_addn(r->headers_in, name, value);
-		}
-		if (mode & A0M_PASS_ENV) {
-			char *name = out;
-			memcpy(name, ENV_CLAIM_PREFIX, elen);
-			for (size_t i = 0; i < nlen; i++)
-				name[elen + i] = line[i] == '-' ? '_' : line[i];
-			name[elen + nlen] = '\0';
-			out += elen + nlen + 1;
-			apr_table_addn(r->subprocess_env, name, value);
-		}
+		memcpy(o, prefix, plen);
+		memcpy(o + plen, line, nlen);
+		o += plen + nlen;
+		*o++ = '\n';
+		memcpy(o, ENV_CLAIM_PREFIX, elen);
+		o += elen;
+		for (size_t i = 0; i < nlen; i++)
+			*o++ = line[i] == '-' ? '_' : line[i];
+		*o++ = '\n';
+		memcpy(o, tab + 1, vlen + 1); /* the value and its newline */
+		o += vlen + 1;
 		line = nl + 1;
 	}
-	if (token_mode & A0M_PASS_HEADERS)
-		apr_table_addn(r->headers_in, apr_pstrcat(r->pool, prefix, ACCESS_TOKEN_SUFFIX, NULL), access_token);
-	if (token_mode & A0M_PASS_ENV)
-		apr_table_addn(r->subprocess_env, ENV_ACCESS_TOKEN, access_token);
+	*o = '\0';
+	return out;
+}
+
+/* Adds the claims of a ready block (cut in place: buf is this request's copy) where mode says. */
+static void add_ready(request_rec *r, int mode, char *buf)
+{
+	for (char *p = buf; p && *p;) {
+		char *header = p, *env = strchr(header, '\n');
+		char *value = env ? strchr(env + 1, '\n') : NULL;
+		char *end = value ? strchr(value + 1, '\n') : NULL;
+		if (!end) {
+			damaged(r);
+			break;
+		}
+		*env++ = '\0';
+		*value++ = '\0';
+		*end = '\0';
+		p = end + 1;
+		if (mode & A0M_PASS_HEADERS)
+			apr_table_addn(r->headers_in, header, value);
+		if (mode & A0M_PASS_ENV)
+			apr_table_addn(r->subprocess_env, env, value);
+	}
+}
+
+void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const char *ready, const char *access_token)
+{
+	int token_mode;
+	int mode = begin_pass(r, c, access_token, &token_mode);
+	if (mode && ready)
+		add_ready(r, mode, apr_pstrdup(r->pool, ready));
+	pass_token(r, c, access_token, token_mode);
+}
+
+void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token)
+{
+	int token_mode;
+	int mode = begin_pass(r, c, access_token, &token_mode);
+	if (mode && block) {
+		char *ready = a0m_claims_ready(r->pool, a0m_conf_claim_header_prefix(c), block);
+		if (ready)
+			add_ready(r, mode, ready);
+		else
+			damaged(r);
+	}
+	pass_token(r, c, access_token, token_mode);
 }
 
 const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims)

@@ -414,6 +414,8 @@ typedef struct a0m_session {
 	const char *csrf;
 	const char *claims;          /* ID-token claims, JSON text (parsed only by Require auth0-*) */
 	const char *identity;        /* identity block of the claims (a0m_claims_render) */
+	const char *ready;           /* identity made ready for the header prefix ready_prefix (a0m_claims_ready): */
+	const char *ready_prefix;    /* derived when a process opens the session, kept in its memo only */
 	const char *access_token;
 	const char *access_claims;   /* JSON text of the access token's payload when it is a JWT */
 	const char *refresh_token;
@@ -459,6 +461,15 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
  * NULL. Cost: one walk over the block, no JSON.
  */
 void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token);
+/*
+ * The block made ready to apply for a header prefix: per claim "<prefix><name>\n<AUTH0_CLAIM_name>\n<value>\n"
+ * (no name contains a line break, and the value rule encodes control characters). A session keeps it in
+ * its process's memo, so that a request adds its claims with one copy and no name building:
+ * a0m_claims_apply_ready() is a0m_claims_apply_block() for a ready block of the location's prefix. NULL
+ * when the block is damaged.
+ */
+char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block);
+void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const char *ready, const char *access_token);
 
 /*
  * The REMOTE_USER value in claims for Auth0UserClaim (default sub): a string

@@ -60,7 +60,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES
+	S_AUDIENCES, S_READY, S_READY_PREFIX
 };
 
 static int64_t now_sec(request_rec *r)
@@ -118,7 +118,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	size_t hint = 256;
 	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->identity,
 		                   s->access_token, s->access_claims, s->refresh_token, s->id_token, s->org_id, s->org_name,
-		                   s->audiences };
+		                   s->audiences, s->ready, s->ready_prefix };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
 	a0m_codec *w = a0m_codec_new(p, hint);
@@ -140,6 +140,8 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_str(w, S_ORG_ID, s->org_id);
 	a0m_codec_str(w, S_ORG_NAME, s->org_name);
 	a0m_codec_str(w, S_AUDIENCES, s->audiences);
+	a0m_codec_str(w, S_READY, with_derived ? s->ready : NULL);
+	a0m_codec_str(w, S_READY_PREFIX, with_derived ? s->ready_prefix : NULL);
 	/* the memo's form is read on every request: not deflated */
 	return a0m_codec_finish(w, !with_derived, len);
 }
@@ -169,6 +171,8 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->org_id = d.str[S_ORG_ID];
 	s->org_name = d.str[S_ORG_NAME];
 	s->audiences = d.str[S_AUDIENCES];
+	s->ready = d.str[S_READY];
+	s->ready_prefix = d.str[S_READY_PREFIX];
 	return s;
 }
 
@@ -235,7 +239,7 @@ void a0m_session_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 		             "mod_auth0: no memo of opened sessions in this process (each request opens its session)");
 }
 
-static void derive(apr_pool_t *p, a0m_session *s);
+static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s);
 
 /* Keeps s in the memo under context and key, with what encode() leaves out of stored sessions. */
 static void remember(request_rec *r, const a0m_dir_conf *c, const char *context, const void *key, size_t key_len,
@@ -265,7 +269,7 @@ static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const cha
 	a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
 	if (!s)
 		return NULL;
-	derive(r->pool, s);
+	derive(r->pool, c, s);
 	if (by_bytes)
 		remember(r, c, context, sealed, sealed_len, INT64_MAX, s);
 	return s;
@@ -446,8 +450,9 @@ static const char *access_claims_of(apr_pool_t *p, const char *token, const char
 	return text;
 }
 
-/* Fills in what encode() leaves out of stored sessions: the identity block and the access token's claims. */
-static void derive(apr_pool_t *p, a0m_session *s)
+/* Fills in what encode() leaves out of stored sessions: the identity block, the access token's claims, and
+ * the identity made ready for this location's header prefix. */
+static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s)
 {
 	if (!s->identity && s->claims) {
 		json_t *claims = json_loads(s->claims, 0, NULL);
@@ -457,6 +462,10 @@ static void derive(apr_pool_t *p, a0m_session *s)
 	if (!s->access_claims && s->access_token) {
 		const char *audiences = NULL;
 		s->access_claims = access_claims_of(p, s->access_token, &audiences);
+	}
+	if (s->identity) {
+		s->ready_prefix = a0m_conf_claim_header_prefix(c);
+		s->ready = a0m_claims_ready(p, s->ready_prefix, s->identity);
 	}
 }
 
@@ -481,6 +490,7 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	s->org_name = org_name ? apr_pstrdup(r->pool, org_name) : NULL;
 	s->claims = json_text(r->pool, claims);
 	s->identity = a0m_claims_render(r->pool, claims);
+	s->ready = s->ready_prefix = NULL;
 	return s->claims != NULL;
 }
 
@@ -620,7 +630,10 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	s->refresh_token = d.str[R_REFRESH];
 	s->id_token = d.str[R_ID_TOKEN] ? d.str[R_ID_TOKEN] : s->id_token;
 	s->claims = d.str[R_CLAIMS] ? d.str[R_CLAIMS] : s->claims;
-	s->identity = d.str[R_IDENTITY] ? d.str[R_IDENTITY] : s->identity;
+	if (d.str[R_IDENTITY]) {
+		s->identity = d.str[R_IDENTITY];
+		s->ready = s->ready_prefix = NULL;
+	}
 	s->access_claims = d.str[R_ACCESS_CLAIMS];
 	s->hard_expiry = d.num[R_HARD];
 	s->user = d.str[R_USER];
@@ -768,7 +781,10 @@ static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sess
 	rq->access_claims_text = token ? s->access_claims : NULL;
 	rq->access_token = token ? s->access_token : NULL;
 	rq->csrf_token = s->csrf;
-	a0m_claims_apply_block(r, c, s->identity, rq->access_token);
+	if (s->ready && s->ready_prefix && strcmp(s->ready_prefix, a0m_conf_claim_header_prefix(c)) == 0)
+		a0m_claims_apply_ready(r, c, s->ready, rq->access_token);
+	else
+		a0m_claims_apply_block(r, c, s->identity, rq->access_token);
 }
 
 int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)

@@ -1,18 +1,13 @@
 # tests: the Apache module's pure functions (append to check_PROGRAMS and TESTS).
 # Included from t/local.mk: include $(srcdir)/t/unit/module.mk
 if BUILD_MODULE
-check_PROGRAMS += t/unit/test_claim_path
-TESTS += t/unit/test_claim_path
+check_PROGRAMS += t/unit/test_claim_path t/unit/test_memo
+TESTS += t/unit/test_claim_path t/unit/test_memo
 
 t_unit_test_claim_path_SOURCES = t/unit/test_claim_path.c mod_auth0/claim_path.c mod_auth0/claim_path.h
 t_unit_test_claim_path_CPPFLAGS = $(T_CPPFLAGS) $(APR_CFLAGS)
 t_unit_test_claim_path_CFLAGS = $(T_CFLAGS)
 t_unit_test_claim_path_LDADD = $(APR_LIBS) $(JANSSON_LIBS)
-endif
-
-if BUILD_MODULE
-check_PROGRAMS += t/unit/test_memo
-TESTS += t/unit/test_memo
 
 t_unit_test_memo_SOURCES = t/unit/test_memo.c mod_auth0/memo.c mod_auth0/memo.h
 t_unit_test_memo_CPPFLAGS = $(T_CPPFLAGS) $(APR_CFLAGS)
