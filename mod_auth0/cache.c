@@ -49,7 +49,7 @@ static server_rec *cache_server;
 static apr_global_mutex_t *cache_mutex;
 static apr_global_mutex_t *flight_mutex;
 static bool need_lock;
-static bool spread_ids;
+static bool shmcb; /* the provider is shmcb: entries live on this host, ids need spreading */
 
 void a0m_cache_pre_config(apr_pool_t *pconf)
 {
@@ -115,8 +115,8 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	}
 	apr_pool_cleanup_register(pconf, NULL, cache_cleanup, apr_pool_cleanup_null);
 	need_lock = (provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
-	spread_ids = provider->name && strcmp(provider->name, "shmcb") == 0;
-	if (spread_ids)
+	shmcb = provider->name && strcmp(provider->name, "shmcb") == 0;
+	if (shmcb)
 		make_change_counters(pconf, s);
 	rv = ap_global_mutex_create(&cache_mutex, NULL, CACHE_MUTEX, NULL, s, pconf, 0);
 	if (rv == APR_SUCCESS)
@@ -160,7 +160,7 @@ static const unsigned char *provider_id(apr_pool_t *p, const char *key, unsigned
 {
 	size_t n = strlen(key);
 	*len = (unsigned int)n;
-	if (!spread_ids)
+	if (!shmcb)
 		return (const unsigned char *)key;
 	apr_ssize_t klen = (apr_ssize_t)n;
 	unsigned int h = apr_hashfunc_default(key, &klen);
@@ -190,16 +190,15 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 	return rv;
 }
 
-/* What a provider copies a value into: most values (sessions, keys, tokens) fit the first size; a larger
- * one is read again into the second (shmcb skips an entry larger than the buffer, as if absent; memcache
- * and redis answer an error), so that every read does not take 64 KiB of the request's pool. */
-#define READ_FIRST (8 * 1024)
-#define READ_MAX (64 * 1024)
-
-static apr_status_t retrieve(server_rec *s, const unsigned char *id, unsigned int id_len, unsigned int size,
-                             unsigned char **value, size_t *len, apr_pool_t *p)
+apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p)
 {
+	if (!provider)
+		return APR_EINIT;
+	/* Sessions with hundreds of groups stay well below this; larger answers are refused. */
+	unsigned int size = 64 * 1024;
 	unsigned char *buf = apr_palloc(p, size + 1);
+	unsigned int id_len;
+	const unsigned char *id = provider_id(p, key, &id_len);
 	if (!lock_cache())
 		return APR_EGENERAL;
 	apr_status_t rv = provider->retrieve(instance, s, id, id_len, buf, &size, p);
@@ -210,18 +209,6 @@ static apr_status_t retrieve(server_rec *s, const unsigned char *id, unsigned in
 	*value = buf;
 	*len = size;
 	return APR_SUCCESS;
-}
-
-apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p)
-{
-	if (!provider)
-		return APR_EINIT;
-	unsigned int id_len;
-	const unsigned char *id = provider_id(p, key, &id_len);
-	apr_status_t rv = retrieve(s, id, id_len, READ_FIRST, value, len, p);
-	if (rv != APR_SUCCESS && rv != APR_EGENERAL)
-		rv = retrieve(s, id, id_len, READ_MAX, value, len, p);
-	return rv;
 }
 
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)

@@ -130,13 +130,15 @@ const unsigned char *a0m_codec_finish(a0m_codec *w, bool compress, size_t *len)
 	return w->buf;
 }
 
-/* Inflates in[0..in_len) into out[0..size): true when it is exactly that. */
-static bool inflate_into(unsigned char *out, size_t size, const unsigned char *in, size_t in_len)
+static const unsigned char *inflate_body(apr_pool_t *p, const unsigned char *in, size_t in_len, size_t size)
 {
+	if (size == 0 || size > MAX_INFLATED)
+		return NULL;
+	unsigned char *out = apr_palloc(p, size);
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, -15) != Z_OK)
-		return false;
+		return NULL;
 	zs.next_in = (unsigned char *)in;
 	zs.avail_in = (uInt)in_len;
 	zs.next_out = out;
@@ -144,41 +146,26 @@ static bool inflate_into(unsigned char *out, size_t size, const unsigned char *i
 	int rc = inflate(&zs, Z_FINISH);
 	bool ok = rc == Z_STREAM_END && zs.total_out == size && zs.avail_in == 0;
 	inflateEnd(&zs);
-	return ok;
-}
-
-/* The value with its fields not deflated (data itself when they were not); NULL when damaged. */
-static const unsigned char *flat_form(apr_pool_t *p, const unsigned char *data, size_t len, size_t *out_len)
-{
-	if (!data || len < 3 || data[0] != MAGIC || data[1] != VERSION)
-		return NULL;
-	if (data[2] == 0) {
-		*out_len = len;
-		return data;
-	}
-	if (!(data[2] & FLAG_DEFLATED) || len < 7)
-		return NULL;
-	size_t size = get_u32(data + 3);
-	if (size == 0 || size > MAX_INFLATED)
-		return NULL;
-	unsigned char *out = apr_palloc(p, 3 + size);
-	out[0] = MAGIC;
-	out[1] = VERSION;
-	out[2] = 0;
-	if (!inflate_into(out + 3, size, data + 7, len - 7))
-		return NULL;
-	*out_len = 3 + size;
-	return out;
+	return ok ? out : NULL;
 }
 
 bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
 {
 	memset(out, 0, sizeof(*out));
-	data = flat_form(p, data, len, &len);
-	if (!data)
+	if (!data || len < 3 || data[0] != MAGIC || data[1] != VERSION)
 		return false;
 	const unsigned char *body = data + 3;
 	size_t body_len = len - 3;
+	if (data[2] & FLAG_DEFLATED) {
+		if (len < 7)
+			return false;
+		body_len = get_u32(data + 3);
+		body = inflate_body(p, data + 7, len - 7, body_len);
+		if (!body)
+			return false;
+	} else if (data[2] != 0) {
+		return false;
+	}
 	size_t at = 0;
 	while (at < body_len) {
 		if (body_len - at < 6)

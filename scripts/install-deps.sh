@@ -14,8 +14,8 @@ packages=(
 	python3 openjdk-17-jre-headless
 	# the browser test (t/browser): Debian's Chromium, driven by playwright-core from npm
 	chromium
-	# benchmarks
-	wrk
+	# benchmarks (pgrep: bench/module-throughput)
+	wrk procps
 )
 
 # WireMock runs from npm on Java; Node.js comes with the CI machines (any version
