@@ -6,3 +6,10 @@ bench_mgmt_pagination_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_buil
 bench_mgmt_pagination_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS) $(CJOSE_CFLAGS)
 bench_mgmt_pagination_LDADD = src/libauth0_core.la
 EXTRA_DIST += bench/mgmt-pagination bench/RESULTS.md
+
+# bench/soak's heap watcher, preloaded into httpd (see bench/soak_heap.c). A shared object that is not
+# installed: -rpath only makes libtool build it shared.
+noinst_LTLIBRARIES += bench/soak_heap.la
+bench_soak_heap_la_SOURCES = bench/soak_heap.c
+bench_soak_heap_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+EXTRA_DIST += bench/soak bench/soak.lua bench/module-throughput

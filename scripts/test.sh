@@ -14,16 +14,24 @@ scripts/install-deps.sh || exit 1
 
 results=()
 failed=0
+failed_logs=()
+# Each stage's output goes to the terminal and to build/logs/, so that the end of the run can repeat what
+# a failed stage said last: CI keeps only the tail of a long output.
+mkdir -p build/logs
+rm -f build/logs/stage-*.log
 stage() {
 	local name=$1
 	shift
+	local log
+	log=$(printf 'build/logs/stage-%02d.log' "${#results[@]}")
 	echo
 	echo "=== $name"
 	local start=$SECONDS
-	if "$@"; then
+	if "$@" 2>&1 | tee "$log"; then
 		results+=("PASS  $name ($((SECONDS - start)) s)")
 	else
 		results+=("FAIL  $name ($((SECONDS - start)) s)")
+		failed_logs+=("$name|$log")
 		failed=1
 	fi
 }
@@ -46,7 +54,7 @@ if [ $quick = 0 ]; then
 	stage "mod_auth0 Apache::Test (prefork MPM; fault matrix included)" \
 		t/apache/run --build build/default --mpm prefork t/session t/api t/authz t/admin t/faults
 	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run --build build/default
-	stage "soak (3 minutes of mixed load: no error, each child grows < 1 MiB)" \
+	stage "soak (3 minutes of mixed load: no error, no leak in any httpd child)" \
 		bench/soak --build build/default --duration 180 --warmup 60
 	stage "build (clang, libFuzzer targets, ASan + UBSan)" scripts/build.sh fuzz
 	stage "fuzz smoke (every target: its corpus, then 10 s)" fuzz/smoke build/fuzz 10
@@ -63,5 +71,14 @@ else
 	for log in build/*/t/unit/*.log; do
 		[ -f "$log" ] && grep -q '^not ok\|^ERROR\|^FAIL' "$log" && { echo "--- $log"; tail -40 "$log"; }
 	done
+	for entry in "${failed_logs[@]}"; do
+		echo
+		echo "--- the end of what \"${entry%%|*}\" printed (all of it: ${entry#*|})"
+		tail -40 "${entry#*|}"
+	done
+	echo
+	echo "=== summary, again"
+	printf '%s\n' "${results[@]}"
+	echo "SOME TESTS FAILED"
 fi
 exit $failed
