@@ -33,6 +33,10 @@
 #define DEFAULT_COOKIE_NAME "auth0_session"
 #define DEFAULT_USER_CLAIM "sub"
 #define DEFAULT_HEADER_PREFIX "X-Auth0-"
+/* What Auth0's SDKs for web applications leave out of the user they hand the application
+ * (express-openid-connect and nextjs-auth0, identityClaimFilter): claims about the token, not the user.
+ * Stored as " a b c ", so that " name " finds a name. */
+#define DEFAULT_IDENTITY_CLAIM_FILTER " aud iss iat exp nbf nonce azp auth_time s_hash at_hash c_hash "
 #define DEFAULT_LEEWAY 60
 
 static int or_default(int v, int dflt)
@@ -55,6 +59,10 @@ const char *a0m_conf_user_claim(const a0m_dir_conf *c) { return c->user_claim ? 
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c)
 {
 	return c->claim_header_prefix ? c->claim_header_prefix : DEFAULT_HEADER_PREFIX;
+}
+const char *a0m_conf_identity_claim_filter(const a0m_dir_conf *c)
+{
+	return c->identity_claim_filter ? c->identity_claim_filter : DEFAULT_IDENTITY_CLAIM_FILTER;
 }
 int a0m_conf_pass_claims_as(const a0m_dir_conf *c) { return or_default(c->pass_claims_as, A0M_PASS_HEADERS | A0M_PASS_ENV); }
 int a0m_conf_leeway(const a0m_dir_conf *c) { return or_default(c->leeway, DEFAULT_LEEWAY); }
@@ -126,6 +134,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_PTR(user_claim);
 	MERGE_INT(pass_claims_as);
 	MERGE_PTR(claim_header_prefix);
+	MERGE_PTR(identity_claim_filter);
 	MERGE_INT(pass_access_token);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
@@ -621,6 +630,25 @@ static const char *set_claim_name(cmd_parms *cmd, void *conf, const char *arg)
 	return NULL;
 }
 
+static const char *add_identity_claim_filter(cmd_parms *cmd, void *conf_, const char *arg)
+{
+	a0m_dir_conf *conf = conf_;
+	const char *now = conf->identity_claim_filter;
+	if (strcasecmp(arg, "none") == 0) {
+		if (now && strcmp(now, " ") != 0)
+			return errorf(cmd, "'none' cannot be combined with claim names");
+		conf->identity_claim_filter = " ";
+		return NULL;
+	}
+	if (now && strcmp(now, " ") == 0)
+		return errorf(cmd, "'%s' cannot follow 'none'", arg);
+	for (const char *p = arg; *p; p++)
+		if (apr_isspace(*p) || apr_iscntrl(*p))
+			return errorf(cmd, "'%s' is not a claim name", arg);
+	conf->identity_claim_filter = apr_pstrcat(cmd->pool, now ? now : " ", arg, " ", NULL);
+	return NULL;
+}
+
 static const char *add_logout_allow(cmd_parms *cmd, void *conf_, const char *arg)
 {
 	a0m_dir_conf *conf = conf_;
@@ -761,6 +789,9 @@ static const command_rec directives[] = {
 	              "headers, env, both (default) or none"),
 	AP_INIT_TAKE1("Auth0ClaimHeaderPrefix", set_header_prefix, NULL, DIR_OR_SERVER,
 	              "prefix of identity headers (default X-Auth0-)"),
+	AP_INIT_ITERATE("Auth0IdentityClaimFilter", add_identity_claim_filter, NULL, DIR_OR_SERVER,
+	                "ID-token claims not passed to backends, or none (default: aud iss iat exp nbf nonce azp "
+	                "auth_time s_hash at_hash c_hash)"),
 	AP_INIT_FLAG("Auth0PassAccessToken", set_flag_slot, CONF_OFFSET(pass_access_token), DIR_OR_SERVER,
 	             "pass the access token to the backend (default off)"),
 	AP_INIT_TAKE1("Auth0Unauthenticated", set_unauthenticated, NULL, DIR_OR_SERVER,

@@ -138,6 +138,7 @@ typedef struct a0m_dir_conf {
 	const char *user_claim;
 	int pass_claims_as;                /* A0M_PASS_* bits */
 	const char *claim_header_prefix;
+	const char *identity_claim_filter; /* " a b " (names left out of a session's identity), " " for none */
 	int pass_access_token;
 
 	/* authorization */
@@ -170,6 +171,8 @@ int a0m_conf_max_transactions(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
+/* Auth0IdentityClaimFilter: " a b c " (each name between spaces), " " when every claim is passed. */
+const char *a0m_conf_identity_claim_filter(const a0m_dir_conf *c);
 int a0m_conf_pass_claims_as(const a0m_dir_conf *c);
 int a0m_conf_leeway(const a0m_dir_conf *c);
 const char *a0m_conf_post_login_url(const a0m_dir_conf *c);
@@ -413,7 +416,8 @@ typedef struct a0m_session {
 	const char *sid;
 	const char *csrf;
 	const char *claims;          /* ID-token claims, JSON text (parsed only by Require auth0-*) */
-	const char *identity;        /* identity block of the claims (a0m_claims_render) */
+	const char *identity;        /* identity block of the claims (a0m_claims_render) but those of */
+	const char *identity_filter; /* this Auth0IdentityClaimFilter; derived, kept in the memo only */
 	const char *ready;           /* identity made ready for the header prefix ready_prefix (a0m_claims_ready): */
 	const char *ready_prefix;    /* derived when a process opens the session, kept in its memo only */
 	const char *access_token;

@@ -60,7 +60,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_READY, S_READY_PREFIX
+	S_AUDIENCES, S_READY, S_READY_PREFIX, S_IDENTITY_FILTER
 };
 
 static int64_t now_sec(request_rec *r)
@@ -118,7 +118,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	size_t hint = 256;
 	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->identity,
 		                   s->access_token, s->access_claims, s->refresh_token, s->id_token, s->org_id, s->org_name,
-		                   s->audiences, s->ready, s->ready_prefix };
+		                   s->audiences, s->ready, s->ready_prefix, s->identity_filter };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
 	a0m_codec *w = a0m_codec_new(p, hint);
@@ -142,6 +142,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_str(w, S_AUDIENCES, s->audiences);
 	a0m_codec_str(w, S_READY, with_derived ? s->ready : NULL);
 	a0m_codec_str(w, S_READY_PREFIX, with_derived ? s->ready_prefix : NULL);
+	a0m_codec_str(w, S_IDENTITY_FILTER, with_derived ? s->identity_filter : NULL);
 	/* the memo's form is read on every request: not deflated */
 	return a0m_codec_finish(w, !with_derived, len);
 }
@@ -173,6 +174,7 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->audiences = d.str[S_AUDIENCES];
 	s->ready = d.str[S_READY];
 	s->ready_prefix = d.str[S_READY_PREFIX];
+	s->identity_filter = d.str[S_IDENTITY_FILTER];
 	return s;
 }
 
@@ -450,13 +452,45 @@ static const char *access_claims_of(apr_pool_t *p, const char *token, const char
 	return text;
 }
 
-/* Fills in what encode() leaves out of stored sessions: the identity block, the access token's claims, and
- * the identity made ready for this location's header prefix. */
+/*
+ * The identity block of a session: its ID-token claims but those named by the location's
+ * Auth0IdentityClaimFilter (claims about the token, by default), as Auth0's SDKs for web applications
+ * leave them out of the user they hand the application. Require auth0-claim still sees every claim.
+ */
+static char *identity_of(apr_pool_t *p, const char *filter, json_t *claims)
+{
+	if (strcmp(filter, " ") == 0 || !json_is_object(claims))
+		return a0m_claims_render(p, claims);
+	json_t *shown = json_copy(claims); /* shallow: only the top-level names go */
+	if (!shown)
+		return NULL;
+	const char *name;
+	json_t *value;
+	void *next;
+	json_object_foreach_safe(shown, next, name, value) {
+		/* a name with a space in it is never one of the filter's, which are split at spaces */
+		if (!strchr(name, ' ') && strstr(filter, apr_pstrcat(p, " ", name, " ", NULL)))
+			json_object_del(shown, name);
+	}
+	char *block = a0m_claims_render(p, shown);
+	json_decref(shown);
+	return block;
+}
+
+static bool identity_is_for(const a0m_session *s, const char *filter)
+{
+	return s->identity && s->identity_filter && strcmp(s->identity_filter, filter) == 0;
+}
+
+/* Fills in what encode() leaves out of stored sessions: the identity block (for this location's claim
+ * filter), the access token's claims, and the identity made ready for this location's header prefix. */
 static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s)
 {
-	if (!s->identity && s->claims) {
+	const char *filter = a0m_conf_identity_claim_filter(c);
+	if (!identity_is_for(s, filter) && s->claims) {
 		json_t *claims = json_loads(s->claims, 0, NULL);
-		s->identity = claims ? a0m_claims_render(p, claims) : NULL;
+		s->identity = claims ? identity_of(p, filter, claims) : NULL;
+		s->identity_filter = s->identity ? filter : NULL;
 		json_decref(claims);
 	}
 	if (!s->access_claims && s->access_token) {
@@ -489,7 +523,8 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	s->org_id = org_id ? apr_pstrdup(r->pool, org_id) : NULL;
 	s->org_name = org_name ? apr_pstrdup(r->pool, org_name) : NULL;
 	s->claims = json_text(r->pool, claims);
-	s->identity = a0m_claims_render(r->pool, claims);
+	s->identity_filter = a0m_conf_identity_claim_filter(c);
+	s->identity = identity_of(r->pool, s->identity_filter, claims);
 	s->ready = s->ready_prefix = NULL;
 	return s->claims != NULL;
 }
@@ -631,7 +666,9 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	s->id_token = d.str[R_ID_TOKEN] ? d.str[R_ID_TOKEN] : s->id_token;
 	s->claims = d.str[R_CLAIMS] ? d.str[R_CLAIMS] : s->claims;
 	if (d.str[R_IDENTITY]) {
+		/* made by the process that refreshed, maybe for another location's claim filter */
 		s->identity = d.str[R_IDENTITY];
+		s->identity_filter = NULL;
 		s->ready = s->ready_prefix = NULL;
 	}
 	s->access_claims = d.str[R_ACCESS_CLAIMS];
@@ -781,10 +818,17 @@ static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sess
 	rq->access_claims_text = token ? s->access_claims : NULL;
 	rq->access_token = token ? s->access_token : NULL;
 	rq->csrf_token = s->csrf;
-	if (s->ready && s->ready_prefix && strcmp(s->ready_prefix, a0m_conf_claim_header_prefix(c)) == 0)
+	const char *filter = a0m_conf_identity_claim_filter(c);
+	if (!identity_is_for(s, filter)) {
+		/* a session opened for a location with another claim filter (or just refreshed): made again */
+		json_t *claims = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
+		a0m_claims_apply_block(r, c, claims ? identity_of(r->pool, filter, claims) : NULL, rq->access_token);
+		json_decref(claims);
+	} else if (s->ready && s->ready_prefix && strcmp(s->ready_prefix, a0m_conf_claim_header_prefix(c)) == 0) {
 		a0m_claims_apply_ready(r, c, s->ready, rq->access_token);
-	else
+	} else {
 		a0m_claims_apply_block(r, c, s->identity, rq->access_token);
+	}
 }
 
 int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)

@@ -21,6 +21,7 @@ my ($status, $out) = httpd_check("$app\nAuth0LogoutPath /logout\nAuth0SessionSto
 	. "Auth0SessionInactivityTimeout 30m\nAuth0SessionMaxDuration 8h\nAuth0CookieSameSite Strict\n"
 	. "Auth0LogoutReturnToAllow /bye https://app.example.com/\nAuth0LogoutEndpoint oidc\n"
 	. "Auth0TrustForwardedHeaders on\nAuth0TrustedProxies 10.0.0.0/8 ::1\nAuth0MaxLoginTransactions 3\n"
+	. "Auth0IdentityClaimFilter nonce at_hash\nAuth0IdentityClaimFilter azp\n"
 	. "<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Unauthenticated 401\n</Location>\n");
 is $status, 0, 'a complete configuration passes apache2 -t' or diag $out;
 
@@ -63,6 +64,9 @@ my @bad = (
 	['Auth0CACertificateFile /nonexistent/ca.pem'         => qr/Auth0CACertificateFile: /],
 	['Auth0ClientSecret env:AUTH0_TEST_NOT_SET_ANYWHERE'  => qr/Auth0ClientSecret: .*not set/],
 	['Auth0Domain "not a domain"'                         => qr/Auth0Domain: /],
+	['Auth0IdentityClaimFilter none email'                => qr/Auth0IdentityClaimFilter: 'email' cannot follow 'none'/],
+	['Auth0IdentityClaimFilter email none'                => qr/Auth0IdentityClaimFilter: 'none' cannot be combined/],
+	["Auth0IdentityClaimFilter \"two words\""             => qr/Auth0IdentityClaimFilter: 'two words' is not a claim name/],
 );
 for my $case (@bad) {
 	my ($line, $re) = @$case;

@@ -57,6 +57,11 @@ is $env->{REMOTE_USER}, ALICE, 'REMOTE_USER is the sub';
 is $env->{AUTH_TYPE},   'Auth0',       'AUTH_TYPE';
 is $env->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', 'claims reach the backend as headers';
 is $env->{AUTH0_CLAIM_email},  'alice@example.com', '... and as variables';
+is $env->{AUTH0_CLAIM_sub}, ALICE, '... sub among them';
+# Auth0IdentityClaimFilter: by default the claims about the token (as Auth0's web SDKs leave them out)
+my @token_claims = qw(iss aud iat exp nonce auth_time);
+is_deeply [grep { exists $env->{"AUTH0_CLAIM_$_"} } @token_claims], [], 'no claim about the token is passed by default';
+ok !exists $env->{HTTP_X_AUTH0_ISS} && !exists $env->{HTTP_X_AUTH0_NONCE}, '... neither as a header';
 my @hops = $b->chain;
 my ($callback) = grep { $_->request->uri->path eq '/callback' } @hops;
 ok $callback, 'the tenant sent the browser to /callback';
@@ -82,6 +87,19 @@ ok !$res->header('Set-Cookie'), '... without rewriting the session';
 $res = $b->get("$base/echo", 'X-Auth0-email' => 'mallory@example.com', 'X-Auth0-Role' => 'admin');
 is json_of($res)->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', 'a spoofed claim header is replaced';
 ok !exists json_of($res)->{HTTP_X_AUTH0_ROLE}, 'an invented claim header is removed';
+
+# Auth0IdentityClaimFilter per location, the same session (and the same process's memo) in each
+$env = json_of($b->get("$base/allclaims/echo"));
+like $env->{AUTH0_CLAIM_iss}, qr{^https://127\.0\.0\.1:\d+/$}, 'Auth0IdentityClaimFilter none passes iss';
+ok $env->{AUTH0_CLAIM_nonce} && $env->{HTTP_X_AUTH0_EXP}, '... nonce and exp, as variables and headers';
+is $env->{AUTH0_CLAIM_email}, 'alice@example.com', '... and the user\'s claims';
+$env = json_of($b->get("$base/someclaims/echo"));
+ok !exists $env->{AUTH0_CLAIM_email} && !exists $env->{HTTP_X_AUTH0_NICKNAME}, 'Auth0IdentityClaimFilter email nickname leaves those out';
+ok $env->{AUTH0_CLAIM_iss} && $env->{AUTH0_CLAIM_name}, '... and passes the others, iss among them';
+for (1 .. 2) {
+	$env = json_of($b->get("$base/echo"));
+	ok $env->{AUTH0_CLAIM_email} && !exists $env->{AUTH0_CLAIM_iss}, "back at the default filter ($_)";
+}
 
 # ---- the tenant's login form (no autologin) ----------------------------------------------------------
 autologin(undef);
