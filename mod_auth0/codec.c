@@ -156,7 +156,7 @@ static const unsigned char *inflate_body(apr_pool_t *p, const unsigned char *in,
 	return ok ? out : NULL;
 }
 
-bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
+static bool decode(apr_pool_t *p, const unsigned char *data, size_t len, bool own, a0m_decoded *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!data || len < 3 || data[0] != MAGIC || data[1] != VERSION)
@@ -192,10 +192,21 @@ bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_
 				 * keeps time + timeout arithmetic from overflowing (found by fuzzing). */
 				out->num[tag] = u > A0M_CODEC_NUM_MAX ? 0 : (int64_t)u;
 			}
-			/* a string holding a NUL is damage: C code would read it cut short */
-			out->str[tag] = memchr(value, '\0', n) ? NULL : value;
+			/* a string holding a NUL is damage: C code would read it cut short (what this process encoded
+			 * came from C strings) */
+			out->str[tag] = !own && memchr(value, '\0', n) ? NULL : value;
 		}
 		at += n + 6;
 	}
 	return true;
+}
+
+bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
+{
+	return decode(p, data, len, false, out);
+}
+
+bool a0m_codec_decode_own(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
+{
+	return decode(p, data, len, true, out);
 }

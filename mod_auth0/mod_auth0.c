@@ -223,6 +223,19 @@ void a0m_register_hooks(apr_pool_t *p)
 
 /* ---- per-request state ------------------------------------------------------------------------- */
 
+#define POOL_STATE_KEY "mod_auth0"
+
+a0m_pool_state *a0m_pool_state_get(request_rec *r)
+{
+	void *st = NULL;
+	apr_pool_userdata_get(&st, POOL_STATE_KEY, r->pool);
+	if (!st) {
+		st = apr_pcalloc(r->pool, sizeof(a0m_pool_state));
+		apr_pool_userdata_setn(st, POOL_STATE_KEY, NULL, r->pool);
+	}
+	return st;
+}
+
 a0m_request *a0m_request_get(request_rec *r, bool create)
 {
 	a0m_request *rq = ap_get_module_config(r->request_config, &auth0_module);

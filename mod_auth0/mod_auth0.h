@@ -279,6 +279,19 @@ typedef struct a0m_request {
 } a0m_request;
 
 a0m_request *a0m_request_get(request_rec *r, bool create);
+
+struct a0m_origin;
+/*
+ * What the module keeps in the request's pool rather than in the request: internal redirects (an
+ * ErrorDocument, a DirectoryIndex) keep the pool, so the origin is worked out and the cookies are read
+ * once for all of them. One pool entry for both: each lookup hashes its key.
+ */
+typedef struct a0m_pool_state {
+	const struct a0m_origin *origin; /* a0m_origin_get */
+	struct a0m_session *session;     /* the session of the cookies, once read (session.c) */
+	bool session_read;
+} a0m_pool_state;
+a0m_pool_state *a0m_pool_state_get(request_rec *r);
 /* The parsed claims (ID token) and access-token claims, parsed once per request. */
 json_t *a0m_request_claims(request_rec *r);
 json_t *a0m_request_access_claims(request_rec *r);
@@ -375,6 +388,8 @@ typedef struct a0m_decoded {
 } a0m_decoded;
 /* false when damaged. */
 bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out);
+/* The same for bytes this process encoded itself (a memo's copy): strings are not searched for a NUL. */
+bool a0m_codec_decode_own(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out);
 
 /* transaction.c: login transactions, each in its own sealed cookie (several tabs may log in at once). */
 typedef struct a0m_transaction {

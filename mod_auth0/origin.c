@@ -21,7 +21,6 @@
 #include <arpa/inet.h>
 #include <http_core.h>
 
-#define ORIGIN_KEY "mod_auth0:origin"
 
 static bool in_cidr(const a0m_cidr *cidr, int family, const unsigned char *addr)
 {
@@ -201,10 +200,9 @@ static bool forwarded_origin(request_rec *r, a0m_origin *o)
 
 const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 {
-	void *cached = NULL;
-	apr_pool_userdata_get(&cached, ORIGIN_KEY, r->pool);
-	if (cached)
-		return cached;
+	a0m_pool_state *st = a0m_pool_state_get(r);
+	if (st->origin)
+		return st->origin;
 	a0m_origin *o = apr_pcalloc(r->pool, sizeof(*o));
 	o->scheme = ap_http_scheme(r);
 	o->scheme = o->scheme && strcmp(o->scheme, "https") == 0 ? "https" : "http";
@@ -221,7 +219,7 @@ const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 	bool dflt = o->port == (o->secure ? 443 : 80);
 	o->base = apr_pstrcat(r->pool, o->scheme, "://", o->host, dflt ? "" : ":",
 	                      dflt ? "" : apr_itoa(r->pool, o->port), NULL);
-	apr_pool_userdata_setn(o, ORIGIN_KEY, NULL, r->pool);
+	st->origin = o;
 	return o;
 }
 

@@ -45,7 +45,6 @@
 #include <apr_lib.h>
 #include <openssl/crypto.h>
 
-#define SESSION_KEY "mod_auth0:session"
 /* r->notes: the shared cache could not be read (the session may well exist: keep its cookie) */
 #define NOTE_CACHE_FAILED "mod_auth0:session-cache-failed"
 #define CACHE_REF "s."
@@ -147,10 +146,11 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	return a0m_codec_finish(w, !with_derived, len);
 }
 
-static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
+/* own: data is a memo's copy of what this process encoded (see a0m_codec_decode_own) */
+static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len, bool own)
 {
 	a0m_decoded d;
-	if (!a0m_codec_decode(p, data, len, &d) || !d.str[S_BINDING] || !d.str[S_USER] || !d.str[S_CSRF] ||
+	if (!(own ? a0m_codec_decode_own : a0m_codec_decode)(p, data, len, &d) || !d.str[S_BINDING] || !d.str[S_USER] || !d.str[S_CSRF] ||
 	    !d.num[S_CREATED])
 		return NULL;
 	a0m_session *s = apr_pcalloc(p, sizeof(*s));
@@ -264,11 +264,11 @@ static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const cha
 	const unsigned char *flat =
 		by_bytes ? a0m_memo_get(memo, r->pool, c->keys, context, sealed, sealed_len, now_sec(r), &len) : NULL;
 	if (flat)
-		return decode(r->pool, flat, len);
+		return decode(r->pool, flat, len, true);
 	const unsigned char *plain =
 		text ? a0m_open(r->pool, c->keys->session, c->keys->count, context, sealed, &len)
 		     : a0m_open_raw(r->pool, c->keys->session, c->keys->count, context, sealed, sealed_len, &len);
-	a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
+	a0m_session *s = plain ? decode(r->pool, plain, len, false) : NULL;
 	if (!s)
 		return NULL;
 	derive(r->pool, c, s);
@@ -297,7 +297,7 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 	size_t len = 0;
 	const unsigned char *flat =
 		by_id ? a0m_memo_get(memo, r->pool, c->keys, MEMO_BY_ID, by_id, strlen(by_id), now_sec(r), &len) : NULL;
-	a0m_session *s = flat ? decode(r->pool, flat, len) : NULL;
+	a0m_session *s = flat ? decode(r->pool, flat, len, true) : NULL;
 	if (!s) {
 		const char *key = cache_key(r->pool, id);
 		unsigned char *raw = NULL;
@@ -349,13 +349,10 @@ static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m
 /* The request's session slot: NULL until the cookies were read. */
 static a0m_session **slot_of(request_rec *r, bool create)
 {
-	void *slot = NULL;
-	apr_pool_userdata_get(&slot, SESSION_KEY, r->pool);
-	if (!slot && create) {
-		slot = apr_pcalloc(r->pool, sizeof(a0m_session *));
-		apr_pool_userdata_setn(slot, SESSION_KEY, NULL, r->pool);
-	}
-	return slot;
+	a0m_pool_state *st = a0m_pool_state_get(r);
+	if (create)
+		st->session_read = true;
+	return st->session_read ? &st->session : NULL;
 }
 
 a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
