@@ -21,7 +21,6 @@
 #include <arpa/inet.h>
 #include <http_core.h>
 
-
 static bool in_cidr(const a0m_cidr *cidr, int family, const unsigned char *addr)
 {
 	if (cidr->family != family)

@@ -150,8 +150,8 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len, bool own)
 {
 	a0m_decoded d;
-	if (!(own ? a0m_codec_decode_own : a0m_codec_decode)(p, data, len, &d) || !d.str[S_BINDING] || !d.str[S_USER] || !d.str[S_CSRF] ||
-	    !d.num[S_CREATED])
+	bool ok = own ? a0m_codec_decode_own(p, data, len, &d) : a0m_codec_decode(p, data, len, &d);
+	if (!ok || !d.str[S_BINDING] || !d.str[S_USER] || !d.str[S_CSRF] || !d.num[S_CREATED])
 		return NULL;
 	a0m_session *s = apr_pcalloc(p, sizeof(*s));
 	s->created = d.num[S_CREATED];
