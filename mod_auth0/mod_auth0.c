@@ -38,6 +38,26 @@ static int run_endpoint(request_rec *r, const a0m_dir_conf *c)
 	return DECLINED;
 }
 
+/*
+ * This module's slot of r->request_config: the identity (shared with the sub-requests and internal
+ * redirects that inherit it, so its presence means "authenticated by mod_auth0") and the request's own
+ * scratch, which is never shared.
+ */
+typedef struct request_slot {
+	a0m_request *identity;
+	a0m_request_state own;
+} request_slot;
+
+static request_slot *slot_of(request_rec *r)
+{
+	request_slot *s = ap_get_module_config(r->request_config, &auth0_module);
+	if (!s) {
+		s = apr_pcalloc(r->pool, sizeof(*s));
+		ap_set_module_config(r->request_config, &auth0_module, s);
+	}
+	return s;
+}
+
 /* Sub-requests and internal redirects inherit the identity of their parent. */
 static bool inherit_identity(request_rec *r)
 {
@@ -51,7 +71,7 @@ static bool inherit_identity(request_rec *r)
 		return false;
 	r->user = orig->user;
 	r->ap_auth_type = orig->ap_auth_type;
-	ap_set_module_config(r->request_config, &auth0_module, parent);
+	slot_of(r)->identity = parent;
 	return true;
 }
 
@@ -223,28 +243,22 @@ void a0m_register_hooks(apr_pool_t *p)
 
 /* ---- per-request state ------------------------------------------------------------------------- */
 
-#define POOL_STATE_KEY "mod_auth0"
-
-a0m_pool_state *a0m_pool_state_get(request_rec *r)
+a0m_request_state *a0m_request_state_get(request_rec *r)
 {
-	void *st = NULL;
-	apr_pool_userdata_get(&st, POOL_STATE_KEY, r->pool);
-	if (!st) {
-		st = apr_pcalloc(r->pool, sizeof(a0m_pool_state));
-		apr_pool_userdata_setn(st, POOL_STATE_KEY, NULL, r->pool);
-	}
-	return st;
+	return &slot_of(r)->own;
 }
 
 a0m_request *a0m_request_get(request_rec *r, bool create)
 {
-	a0m_request *rq = ap_get_module_config(r->request_config, &auth0_module);
-	if (!rq && create) {
-		rq = apr_pcalloc(r->pool, sizeof(*rq));
-		rq->pool = r->pool;
-		ap_set_module_config(r->request_config, &auth0_module, rq);
-	}
-	return rq;
+	request_slot *s = ap_get_module_config(r->request_config, &auth0_module);
+	if (s && s->identity)
+		return s->identity;
+	if (!create)
+		return NULL;
+	s = slot_of(r);
+	s->identity = apr_pcalloc(r->pool, sizeof(*s->identity));
+	s->identity->pool = r->pool;
+	return s->identity;
 }
 
 static apr_status_t decref(void *json)

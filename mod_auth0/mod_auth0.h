@@ -281,17 +281,14 @@ typedef struct a0m_request {
 a0m_request *a0m_request_get(request_rec *r, bool create);
 
 struct a0m_origin;
-/*
- * What the module keeps in the request's pool rather than in the request: internal redirects (an
- * ErrorDocument, a DirectoryIndex) keep the pool, so the origin is worked out and the cookies are read
- * once for all of them. One pool entry for both: each lookup hashes its key.
- */
-typedef struct a0m_pool_state {
+/* What one request works out once (r->request_config, beside the identity; never shared with another
+ * request: an internal redirect works it out again). */
+typedef struct a0m_request_state {
 	const struct a0m_origin *origin; /* a0m_origin_get */
 	struct a0m_session *session;     /* the session of the cookies, once read (session.c) */
 	bool session_read;
-} a0m_pool_state;
-a0m_pool_state *a0m_pool_state_get(request_rec *r);
+} a0m_request_state;
+a0m_request_state *a0m_request_state_get(request_rec *r);
 /* The parsed claims (ID token) and access-token claims, parsed once per request. */
 json_t *a0m_request_claims(request_rec *r);
 json_t *a0m_request_access_claims(request_rec *r);

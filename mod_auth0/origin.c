@@ -199,7 +199,7 @@ static bool forwarded_origin(request_rec *r, a0m_origin *o)
 
 const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 {
-	a0m_pool_state *st = a0m_pool_state_get(r);
+	a0m_request_state *st = a0m_request_state_get(r);
 	if (st->origin)
 		return st->origin;
 	a0m_origin *o = apr_pcalloc(r->pool, sizeof(*o));

@@ -349,7 +349,7 @@ static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m
 /* The request's session slot: NULL until the cookies were read. */
 static a0m_session **slot_of(request_rec *r, bool create)
 {
-	a0m_pool_state *st = a0m_pool_state_get(r);
+	a0m_request_state *st = a0m_request_state_get(r);
 	if (create)
 		st->session_read = true;
 	return st->session_read ? &st->session : NULL;
