@@ -580,6 +580,14 @@ static bool save_in_cache(request_rec *r, const a0m_dir_conf *c, a0m_session *s,
 	return true;
 }
 
+/* Removes a session from the cache and tells every process's memo (cache.c's change counter). */
+static apr_status_t remove_cached(request_rec *r, const char *id)
+{
+	apr_status_t rv = a0m_cache_remove(r->server, cache_key(r->pool, id), r->pool);
+	a0m_cache_changed(id);
+	return rv;
+}
+
 bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
 {
 	int64_t now = now_sec(r);
@@ -591,19 +599,15 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
 	/* a new session (login) never carries on the browser's previous one: new id, old entry gone */
 	a0m_session **slot = slot_of(r, true);
-	if (*slot && *slot != s && (*slot)->in_cache && (*slot)->id) {
-		a0m_cache_remove(r->server, cache_key(r->pool, (*slot)->id), r->pool);
-		a0m_cache_changed((*slot)->id);
-	}
+	if (*slot && *slot != s && (*slot)->in_cache && (*slot)->id)
+		remove_cached(r, (*slot)->id);
 	bool cache = c->session_store == A0M_STORE_CACHE || s->in_cache;
 	const char *value = NULL;
 	if (cache && save_in_cache(r, c, s, data, len, end)) {
 		value = apr_pstrcat(r->pool, CACHE_REF, s->id, NULL);
 	} else {
-		if (s->in_cache && s->id) {
-			a0m_cache_remove(r->server, cache_key(r->pool, s->id), r->pool);
-			a0m_cache_changed(s->id);
-		}
+		if (s->in_cache && s->id)
+			remove_cached(r, s->id);
 		s->in_cache = false;
 		s->id = NULL;
 		value = a0m_seal(r->pool, &c->keys->session[0], spec.name, data, len);
@@ -617,8 +621,7 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
 {
 	if (s && s->in_cache && s->id) {
-		apr_status_t rv = a0m_cache_remove(r->server, cache_key(r->pool, s->id), r->pool);
-		a0m_cache_changed(s->id);
+		apr_status_t rv = remove_cached(r, s->id);
 		if (rv != APR_SUCCESS)
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "mod_auth0: cannot remove a session from the cache");
 	}
@@ -641,8 +644,7 @@ static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, 
 	a0m_codec_int(w, R_EXPIRES, s->access_expires);
 	a0m_codec_str(w, R_REFRESH, s->refresh_token);
 	a0m_codec_str(w, R_ID_TOKEN, s->id_token);
-	a0m_codec_str(w, R_CLAIMS, s->claims);
-	a0m_codec_str(w, R_IDENTITY, s->identity);
+	a0m_codec_str(w, R_CLAIMS, s->claims); /* R_IDENTITY is no longer written: derived from the claims */
 	a0m_codec_str(w, R_ACCESS_CLAIMS, s->access_claims);
 	a0m_codec_int(w, R_HARD, s->hard_expiry);
 	a0m_codec_str(w, R_USER, s->user);
@@ -661,12 +663,10 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	s->access_expires = d.num[R_EXPIRES];
 	s->refresh_token = d.str[R_REFRESH];
 	s->id_token = d.str[R_ID_TOKEN] ? d.str[R_ID_TOKEN] : s->id_token;
-	s->claims = d.str[R_CLAIMS] ? d.str[R_CLAIMS] : s->claims;
-	if (d.str[R_IDENTITY]) {
-		/* made by the process that refreshed, maybe for another location's claim filter */
-		s->identity = d.str[R_IDENTITY];
-		s->identity_filter = NULL;
-		s->ready = s->ready_prefix = NULL;
+	if (d.str[R_CLAIMS]) {
+		/* the identity is derived again from these claims, for this location (derive()) */
+		s->claims = d.str[R_CLAIMS];
+		s->identity = s->identity_filter = s->ready = s->ready_prefix = NULL;
 	}
 	s->access_claims = d.str[R_ACCESS_CLAIMS];
 	s->hard_expiry = d.num[R_HARD];
@@ -727,6 +727,7 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 		unsigned char *plain =
 			a0m_open_raw(r->pool, c->keys->session, c->keys->count, key, raw, raw_len, &len);
 		if (plain && apply_refresh(r->pool, s, plain, len)) {
+			derive(r->pool, c, s);
 			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
 			              "mod_auth0: access token renewed by a concurrent request");
 			goto out;

@@ -134,7 +134,6 @@ sub cookie_attrs {
 	return \%a;
 }
 
-# A value with one character changed in its middle (a tampered cookie).
 # $n group names shaped like GUIDs, different enough that deflating a session of them saves little (as
 # with real directory groups): large claims for sessions that need several cookies.
 sub many_groups {
@@ -143,6 +142,7 @@ sub many_groups {
 		$_ % 4096, 0x8000 + $_ % 16384, $_ * 11400714819 % 2**48 } 1 .. $n;
 }
 
+# A value with one character changed in its middle (a tampered cookie).
 sub tamper {
 	my ($value) = @_;
 	my $i = int(length($value) / 2);

@@ -62,6 +62,8 @@ is $res->code, 200, 'a request when the token is about to expire';
 is counter($REFRESH), 1, '... renews it with the refresh token';
 my $second = json_of($res)->{HTTP_X_AUTH0_ACCESS_TOKEN};
 isnt $second, $first, '... and the backend gets the new token';
+is json_of($res)->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', '... and the claims, as before';
+ok !exists json_of($res)->{HTTP_X_AUTH0_ISS}, '... filtered as before (Auth0IdentityClaimFilter)';
 ok scalar(grep {/^\Q$NAME\E/} $res->header('Set-Cookie')), '... which is stored in the session';
 is json_of($b->get("$api/echo"))->{HTTP_X_AUTH0_ACCESS_TOKEN}, $second, 'the next request uses it';
 is counter($REFRESH), 1, '... without renewing again';
@@ -79,13 +81,16 @@ for my $i (1 .. 6) {
 	my $pid = fork // die "fork: $!";
 	if (!$pid) {
 		my $r = $b->get("$api/echo");
-		POSIX::_exit($r->code == 200 && json_of($r)->{REMOTE_USER} eq ALICE ? 0 : 1);
+		my $env = $r->code == 200 ? json_of($r) : {};
+		# the renewal shared by another request passes the identity too, filtered for this location
+		POSIX::_exit(($env->{REMOTE_USER} // '') eq ALICE && ($env->{HTTP_X_AUTH0_EMAIL} // '') eq 'alice@example.com'
+			  && !exists $env->{HTTP_X_AUTH0_ISS} ? 0 : 1);
 	}
 	push @kids, $pid;
 }
 my $ok = 0;
 for (@kids) { waitpid $_, 0; $ok++ if $? == 0 }
-is $ok, 6, 'six concurrent requests needing a renewal all succeed';
+is $ok, 6, 'six concurrent requests needing a renewal all succeed, each with the claims';
 is counter($REFRESH) - $before, 1, '... with one refresh request to the tenant';
 
 # ---- failures ---------------------------------------------------------------------------------------------
