@@ -107,7 +107,7 @@ static const char *csrf_problem(request_rec *r, const a0m_dir_conf *c, const a0m
 	const char *origin = apr_table_get(r->headers_in, "Origin");
 	if (site && strcasecmp(site, "same-origin") != 0)
 		return "the request does not come from this site (Sec-Fetch-Site)";
-	if (origin && strcasecmp(origin, o->base) != 0)
+	if (origin && strcasecmp(origin, a0m_origin_base(r, o)) != 0)
 		return "the request does not come from this site (Origin)";
 	if (!site && !origin)
 		return "the request has neither Origin nor Sec-Fetch-Site";

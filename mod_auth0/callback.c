@@ -73,8 +73,8 @@ static const char *restart_href(request_rec *r, const a0m_dir_conf *c)
 static int to_landing(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *target)
 {
 	a0m_no_store(r);
-	apr_table_setn(r->headers_out, "Location",
-	               apr_pstrcat(r->pool, o->base, target ? target : a0m_conf_post_login_url(c), NULL));
+	const char *path = target ? target : a0m_conf_post_login_url(c);
+	apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool, a0m_origin_base(r, o), path, NULL));
 	return HTTP_MOVED_TEMPORARILY;
 }
 

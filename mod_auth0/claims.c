@@ -166,65 +166,105 @@ static void damaged(request_rec *r)
 	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: damaged identity block; claims not passed");
 }
 
-char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block)
+/*
+ * The ready form: u32 total length, then per claim u32 header name length, u32 variable name length, u32
+ * value length and the three strings, each with its NUL; a zero header length ends it. Lengths are native
+ * byte order (the form never leaves the process that made it). The strings are used where they lie: a
+ * request adds its claims with no scan, no copy and no name building.
+ */
+#define READY_WORD 4
+
+static void put_word(unsigned char *at, size_t v)
+{
+	uint32_t w = (uint32_t)v;
+	memcpy(at, &w, READY_WORD);
+}
+
+static size_t get_word(const unsigned char *at)
+{
+	uint32_t w;
+	memcpy(&w, at, READY_WORD);
+	return w;
+}
+
+const unsigned char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block)
 {
 	size_t plen = strlen(prefix), elen = sizeof(ENV_CLAIM_PREFIX) - 1;
 	size_t blen = block ? strlen(block) : 0, lines = 0;
 	for (const char *nl = block; blen && (nl = memchr(nl, '\n', blen - (size_t)(nl - block))); nl++)
 		lines++;
-	/* each line "n\tv\n" becomes "PREFIXn\nAUTH0_CLAIM_n\nv\n" */
-	char *out = apr_palloc(p, 2 * blen + lines * (plen + elen + 1) + 1), *o = out;
+	if (blen > UINT32_MAX / 4)
+		return NULL;
+	/* each line "n\tv\n" becomes three words, "PREFIXn\0AUTH0_CLAIM_n\0v\0" */
+	size_t size = READY_WORD + 2 * blen + lines * (3 * READY_WORD + plen + elen + 1) + READY_WORD;
+	unsigned char *out = apr_palloc(p, size), *o = out + READY_WORD;
 	for (const char *line = block; blen && *line;) {
 		const char *tab = strchr(line, '\t');
 		const char *nl = tab ? strchr(tab, '\n') : NULL;
 		if (!nl)
 			return NULL;
 		size_t nlen = (size_t)(tab - line), vlen = (size_t)(nl - tab - 1);
+		put_word(o, plen + nlen);
+		put_word(o + READY_WORD, elen + nlen);
+		put_word(o + 2 * READY_WORD, vlen);
+		o += 3 * READY_WORD;
 		memcpy(o, prefix, plen);
 		memcpy(o + plen, line, nlen);
 		o += plen + nlen;
-		*o++ = '\n';
+		*o++ = '\0';
 		memcpy(o, ENV_CLAIM_PREFIX, elen);
 		o += elen;
 		for (size_t i = 0; i < nlen; i++)
 			*o++ = line[i] == '-' ? '_' : line[i];
-		*o++ = '\n';
-		memcpy(o, tab + 1, vlen + 1); /* the value and its newline */
-		o += vlen + 1;
+		*o++ = '\0';
+		memcpy(o, tab + 1, vlen);
+		o += vlen;
+		*o++ = '\0';
 		line = nl + 1;
 	}
-	*o = '\0';
+	put_word(o, 0);
+	o += READY_WORD;
+	put_word(out, (size_t)(o - out));
 	return out;
 }
 
-/* Adds the claims of a ready block (cut in place: buf is this request's copy) where mode says. */
-static void add_ready(request_rec *r, int mode, char *buf)
+size_t a0m_claims_ready_size(const unsigned char *ready)
 {
-	for (char *p = buf; p && *p;) {
-		char *header = p, *env = strchr(header, '\n');
-		char *value = env ? strchr(env + 1, '\n') : NULL;
-		char *end = value ? strchr(value + 1, '\n') : NULL;
-		if (!end) {
-			damaged(r);
+	return ready ? get_word(ready) : 0;
+}
+
+/* Adds the claims of a ready form where mode says; the tables get pointers into it. */
+static void add_ready(request_rec *r, int mode, const unsigned char *ready)
+{
+	size_t size = get_word(ready), at = READY_WORD;
+	while (at + READY_WORD <= size) {
+		size_t h = get_word(ready + at);
+		if (h == 0)
+			return;
+		if (size - at < 3 * READY_WORD)
 			break;
-		}
-		*env++ = '\0';
-		*value++ = '\0';
-		*end = '\0';
-		p = end + 1;
+		size_t e = get_word(ready + at + READY_WORD), v = get_word(ready + at + 2 * READY_WORD);
+		const char *header = (const char *)ready + at + 3 * READY_WORD;
+		/* the three strings and their NULs lie within the form (it was made here, but a bound costs little) */
+		if (size - at - 3 * READY_WORD < h + e + v + 3)
+			break;
+		const char *env = header + h + 1, *value = env + e + 1;
 		if (mode & A0M_PASS_HEADERS)
 			apr_table_addn(r->headers_in, header, value);
 		if (mode & A0M_PASS_ENV)
 			apr_table_addn(r->subprocess_env, env, value);
+		at += 3 * READY_WORD + h + e + v + 3;
 	}
+	damaged(r);
 }
 
-void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const char *ready, const char *access_token)
+void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const unsigned char *ready,
+                            const char *access_token)
 {
 	int token_mode;
 	int mode = begin_pass(r, c, access_token, &token_mode);
 	if (mode && ready)
-		add_ready(r, mode, apr_pstrdup(r->pool, ready));
+		add_ready(r, mode, ready);
 	pass_token(r, c, access_token, token_mode);
 }
 
@@ -233,7 +273,7 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 	int token_mode;
 	int mode = begin_pass(r, c, access_token, &token_mode);
 	if (mode && block) {
-		char *ready = a0m_claims_ready(r->pool, a0m_conf_claim_header_prefix(c), block);
+		const unsigned char *ready = a0m_claims_ready(r->pool, a0m_conf_claim_header_prefix(c), block);
 		if (ready)
 			add_ready(r, mode, ready);
 		else

@@ -96,6 +96,12 @@ void a0m_codec_str(a0m_codec *w, unsigned tag, const char *s)
 		put_field(w, tag, s, strlen(s));
 }
 
+void a0m_codec_bytes(a0m_codec *w, unsigned tag, const void *data, size_t len)
+{
+	if (data && tag < A0M_CODEC_TAGS)
+		put_field(w, tag, data, len);
+}
+
 void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v)
 {
 	unsigned char b[8];

@@ -71,7 +71,9 @@ static void walk(const char *h, void (*fn)(const char *, size_t, const char *, s
 		h++;
 		h += strspn(h, " \t");
 		const char *value = h;
-		h += strcspn(h, ";");
+		/* values are long (a session), names short: strchr scans many bytes a step, strcspn fewer */
+		const char *semi = strchr(h, ';');
+		h = semi ? semi : h + strlen(h);
 		size_t vlen = (size_t)(h - value);
 		while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
 			vlen--;

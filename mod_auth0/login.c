@@ -135,11 +135,11 @@ int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, 
 		rc = HTTP_INTERNAL_SERVER_ERROR;
 		goto out;
 	}
-	if (c->redirect_uri && c->redirect_uri[0] != '/' &&
-	    strncasecmp(c->redirect_uri, o->base, strlen(o->base)) != 0)
+	const char *base = a0m_origin_base(r, o);
+	if (c->redirect_uri && c->redirect_uri[0] != '/' && strncasecmp(c->redirect_uri, base, strlen(base)) != 0)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
 		              "mod_auth0: Auth0RedirectURI %s is not on %s: the browser will not send this site's "
-		              "login cookie to it", c->redirect_uri, o->base);
+		              "login cookie to it", c->redirect_uri, base);
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: login started for %s", t.original_url);
 	a0m_no_store(r);
 	apr_table_setn(r->headers_out, "Location", apr_pstrdup(r->pool, url));

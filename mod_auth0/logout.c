@@ -33,11 +33,12 @@ static bool same_origin(request_rec *r, const a0m_origin *o)
 		return strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0;
 	const char *origin = apr_table_get(r->headers_in, "Origin");
 	if (origin)
-		return strcasecmp(origin, o->base) == 0;
+		return strcasecmp(origin, a0m_origin_base(r, o)) == 0;
 	const char *referer = apr_table_get(r->headers_in, "Referer");
 	if (referer) {
-		size_t n = strlen(o->base);
-		return strncasecmp(referer, o->base, n) == 0 && (referer[n] == '/' || referer[n] == '\0');
+		const char *base = a0m_origin_base(r, o);
+		size_t n = strlen(base);
+		return strncasecmp(referer, base, n) == 0 && (referer[n] == '/' || referer[n] == '\0');
 	}
 	return false;
 }

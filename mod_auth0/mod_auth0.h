@@ -301,7 +301,7 @@ typedef struct a0m_origin {
 	const char *scheme;      /* "https" or "http" */
 	const char *host;        /* lower-case host name, or [IPv6 literal] */
 	apr_port_t port;
-	const char *base;        /* scheme://host[:port] (port left out when it is the scheme's default) */
+	const char *base_;       /* a0m_origin_base(), made on first use (most requests never need it) */
 	bool secure;             /* https, directly or as a trusted proxy says */
 	bool loopback_dev;       /* plain http straight from a loopback client: development only */
 } a0m_origin;
@@ -309,6 +309,8 @@ typedef struct a0m_origin {
 /* Computed once per request (X-Forwarded-* / Forwarded only from Auth0TrustedProxies when
  * Auth0TrustForwardedHeaders is on). */
 const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c);
+/* scheme://host[:port] (the port left out when it is the scheme's default). */
+const char *a0m_origin_base(request_rec *r, const a0m_origin *o);
 /* The absolute redirect URI for this request (Auth0RedirectURI made absolute). */
 const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
 /* Whether this request is usable for sessions (https, or plain http from loopback); otherwise
@@ -373,6 +375,8 @@ bool a0m_tenant_failed(const auth0_error *err);
 typedef struct a0m_codec a0m_codec;
 a0m_codec *a0m_codec_new(apr_pool_t *p, size_t hint);
 void a0m_codec_str(a0m_codec *w, unsigned tag, const char *s);    /* NULL: left out */
+/* Bytes that may hold NULs: decoded only by a0m_codec_decode_own (a0m_codec_decode refuses them). */
+void a0m_codec_bytes(a0m_codec *w, unsigned tag, const void *data, size_t len);
 void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v);
 /* The encoded bytes (deflated when compress and worth it). */
 const unsigned char *a0m_codec_finish(a0m_codec *w, bool compress, size_t *len);
@@ -430,7 +434,7 @@ typedef struct a0m_session {
 	const char *claims;          /* ID-token claims, JSON text (parsed only by Require auth0-*) */
 	const char *identity;        /* identity block of the claims (a0m_claims_render) but those of */
 	const char *identity_filter; /* this Auth0IdentityClaimFilter; derived, kept in the memo only */
-	const char *ready;           /* identity made ready for the header prefix ready_prefix (a0m_claims_ready): */
+	const unsigned char *ready;  /* identity made ready for the header prefix ready_prefix (a0m_claims_ready): */
 	const char *ready_prefix;    /* derived when a process opens the session, kept in its memo only */
 	const char *access_token;
 	const char *access_claims;   /* JSON text of the access token's payload when it is a JWT */
@@ -478,14 +482,16 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
  */
 void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token);
 /*
- * The block made ready to apply for a header prefix: per claim "<prefix><name>\n<AUTH0_CLAIM_name>\n<value>\n"
- * (no name contains a line break, and the value rule encodes control characters). A session keeps it in
- * its process's memo, so that a request adds its claims with one copy and no name building:
- * a0m_claims_apply_ready() is a0m_claims_apply_block() for a ready block of the location's prefix. NULL
- * when the block is damaged.
+ * The block made ready to apply for a header prefix: a binary form (claims.c) of each claim's header name
+ * (<prefix><name>), variable name (AUTH0_CLAIM_name) and value, with their lengths, that the request's
+ * tables point into. A session keeps it in its process's memo, so that a request adds its claims with no
+ * scan, copy or name building: a0m_claims_apply_ready() is a0m_claims_apply_block() for a ready form of
+ * the location's prefix. NULL when the block is damaged. a0m_claims_ready_size() is its size in bytes.
  */
-char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block);
-void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const char *ready, const char *access_token);
+const unsigned char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block);
+size_t a0m_claims_ready_size(const unsigned char *ready);
+void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const unsigned char *ready,
+                            const char *access_token);
 
 /*
  * The REMOTE_USER value in claims for Auth0UserClaim (default sub): a string

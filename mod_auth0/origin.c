@@ -215,11 +215,19 @@ const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 	o->secure = strcmp(o->scheme, "https") == 0;
 	o->loopback_dev = !o->secure && !forwarded && is_loopback(r->connection->client_addr) &&
 	                  is_loopback(r->useragent_addr);
-	bool dflt = o->port == (o->secure ? 443 : 80);
-	o->base = apr_pstrcat(r->pool, o->scheme, "://", o->host, dflt ? "" : ":",
-	                      dflt ? "" : apr_itoa(r->pool, o->port), NULL);
 	st->origin = o;
 	return o;
+}
+
+const char *a0m_origin_base(request_rec *r, const a0m_origin *o)
+{
+	if (!o->base_) {
+		bool dflt = o->port == (o->secure ? 443 : 80);
+		/* o is this request's (a0m_origin_get allocates it, never const): filling in its memo is safe */
+		((a0m_origin *)o)->base_ = apr_pstrcat(r->pool, o->scheme, "://", o->host, dflt ? "" : ":",
+		                                       dflt ? "" : apr_itoa(r->pool, o->port), NULL);
+	}
+	return o->base_;
 }
 
 const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
@@ -227,7 +235,7 @@ const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const
 	const char *u = c->redirect_uri;
 	if (!u || u[0] != '/')
 		return u;
-	return apr_pstrcat(r->pool, o->base, u, NULL);
+	return apr_pstrcat(r->pool, a0m_origin_base(r, o), u, NULL);
 }
 
 bool a0m_origin_check(request_rec *r, const a0m_origin *o, int *rc)

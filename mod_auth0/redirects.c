@@ -227,7 +227,7 @@ const char *a0m_redirect_return_to(request_rec *r, const a0m_dir_conf *c, const 
 			return NULL;
 		}
 		path = target;
-		abs = apr_pstrcat(p, o->base, target, NULL);
+		abs = apr_pstrcat(p, a0m_origin_base(r, o), target, NULL);
 	} else {
 		const char *org = origin_of(p, target, &path);
 		if (!org) {
@@ -236,7 +236,7 @@ const char *a0m_redirect_return_to(request_rec *r, const a0m_dir_conf *c, const 
 		}
 		if (!*path)
 			path = "/";
-		if (strcmp(org, o->base) != 0)
+		if (strcmp(org, a0m_origin_base(r, o)) != 0)
 			path = NULL; /* another origin: only an exact allowed URL will do */
 		else if (!a0m_redirect_local(p, path)) {
 			*why = "has an unsafe path";
@@ -245,7 +245,7 @@ const char *a0m_redirect_return_to(request_rec *r, const a0m_dir_conf *c, const 
 		/* Never the target as written: apr_uri_parse and browsers may read a port or host differently
 		 * ("+443", "08443", a port past 65535). Same-origin URLs are rebuilt on this origin, allowed
 		 * URLs are sent as configured. */
-		abs = path ? apr_pstrcat(p, o->base, path, NULL) : target;
+		abs = path ? apr_pstrcat(p, a0m_origin_base(r, o), path, NULL) : target;
 	}
 
 	/* Always allowed: the configured default and this site's root. */

@@ -117,9 +117,11 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	size_t hint = 256;
 	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->identity,
 		                   s->access_token, s->access_claims, s->refresh_token, s->id_token, s->org_id, s->org_name,
-		                   s->audiences, s->ready, s->ready_prefix, s->identity_filter };
+		                   s->audiences, s->ready_prefix, s->identity_filter };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
+	size_t ready_size = with_derived ? a0m_claims_ready_size(s->ready) : 0;
+	hint += ready_size + 6;
 	a0m_codec *w = a0m_codec_new(p, hint);
 	a0m_codec_int(w, S_CREATED, s->created);
 	a0m_codec_int(w, S_LAST_ACTIVE, s->last_active);
@@ -139,7 +141,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_str(w, S_ORG_ID, s->org_id);
 	a0m_codec_str(w, S_ORG_NAME, s->org_name);
 	a0m_codec_str(w, S_AUDIENCES, s->audiences);
-	a0m_codec_str(w, S_READY, with_derived ? s->ready : NULL);
+	a0m_codec_bytes(w, S_READY, ready_size ? s->ready : NULL, ready_size);
 	a0m_codec_str(w, S_READY_PREFIX, with_derived ? s->ready_prefix : NULL);
 	a0m_codec_str(w, S_IDENTITY_FILTER, with_derived ? s->identity_filter : NULL);
 	/* the memo's form is read on every request: not deflated */
@@ -172,7 +174,8 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len,
 	s->org_id = d.str[S_ORG_ID];
 	s->org_name = d.str[S_ORG_NAME];
 	s->audiences = d.str[S_AUDIENCES];
-	s->ready = d.str[S_READY];
+	/* binary (a0m_claims_ready): only in this process's own encoding, which a0m_codec_decode_own reads */
+	s->ready = own ? (const unsigned char *)d.str[S_READY] : NULL;
 	s->ready_prefix = d.str[S_READY_PREFIX];
 	s->identity_filter = d.str[S_IDENTITY_FILTER];
 	return s;
@@ -522,7 +525,8 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	s->claims = json_text(r->pool, claims);
 	s->identity_filter = a0m_conf_identity_claim_filter(c);
 	s->identity = identity_of(r->pool, s->identity_filter, claims);
-	s->ready = s->ready_prefix = NULL;
+	s->ready = NULL;
+	s->ready_prefix = NULL;
 	return s->claims != NULL;
 }
 
@@ -666,7 +670,8 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	if (d.str[R_CLAIMS]) {
 		/* the identity is derived again from these claims, for this location (derive()) */
 		s->claims = d.str[R_CLAIMS];
-		s->identity = s->identity_filter = s->ready = s->ready_prefix = NULL;
+		s->identity = s->identity_filter = s->ready_prefix = NULL;
+		s->ready = NULL;
 	}
 	s->access_claims = d.str[R_ACCESS_CLAIMS];
 	s->hard_expiry = d.num[R_HARD];
