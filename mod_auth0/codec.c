@@ -96,12 +96,6 @@ void a0m_codec_str(a0m_codec *w, unsigned tag, const char *s)
 		put_field(w, tag, s, strlen(s));
 }
 
-void a0m_codec_bytes(a0m_codec *w, unsigned tag, const void *data, size_t len)
-{
-	if (data && tag < A0M_CODEC_TAGS)
-		put_field(w, tag, data, len);
-}
-
 void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v)
 {
 	unsigned char b[8];
@@ -162,7 +156,7 @@ static const unsigned char *inflate_body(apr_pool_t *p, const unsigned char *in,
 	return ok ? out : NULL;
 }
 
-static bool decode(apr_pool_t *p, const unsigned char *data, size_t len, bool own, a0m_decoded *out)
+bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!data || len < 3 || data[0] != MAGIC || data[1] != VERSION)
@@ -198,21 +192,11 @@ static bool decode(apr_pool_t *p, const unsigned char *data, size_t len, bool ow
 				 * keeps time + timeout arithmetic from overflowing (found by fuzzing). */
 				out->num[tag] = u > A0M_CODEC_NUM_MAX ? 0 : (int64_t)u;
 			}
-			/* a string holding a NUL is damage: C code would read it cut short (what this process encoded
-			 * came from C strings) */
-			out->str[tag] = !own && memchr(value, '\0', n) ? NULL : value;
+			/* a string holding a NUL is damage: C code would read it cut short (what this module encodes
+			 * comes from C strings) */
+			out->str[tag] = memchr(value, '\0', n) ? NULL : value;
 		}
 		at += n + 6;
 	}
 	return true;
-}
-
-bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
-{
-	return decode(p, data, len, false, out);
-}
-
-bool a0m_codec_decode_own(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out)
-{
-	return decode(p, data, len, true, out);
 }

@@ -375,8 +375,6 @@ bool a0m_tenant_failed(const auth0_error *err);
 typedef struct a0m_codec a0m_codec;
 a0m_codec *a0m_codec_new(apr_pool_t *p, size_t hint);
 void a0m_codec_str(a0m_codec *w, unsigned tag, const char *s);    /* NULL: left out */
-/* Bytes that may hold NULs: decoded only by a0m_codec_decode_own (a0m_codec_decode refuses them). */
-void a0m_codec_bytes(a0m_codec *w, unsigned tag, const void *data, size_t len);
 void a0m_codec_int(a0m_codec *w, unsigned tag, int64_t v);
 /* The encoded bytes (deflated when compress and worth it). */
 const unsigned char *a0m_codec_finish(a0m_codec *w, bool compress, size_t *len);
@@ -389,8 +387,6 @@ typedef struct a0m_decoded {
 } a0m_decoded;
 /* false when damaged. */
 bool a0m_codec_decode(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out);
-/* The same for bytes this process encoded itself (a memo's copy): strings are not searched for a NUL. */
-bool a0m_codec_decode_own(apr_pool_t *p, const unsigned char *data, size_t len, a0m_decoded *out);
 
 /* transaction.c: login transactions, each in its own sealed cookie (several tabs may log in at once). */
 typedef struct a0m_transaction {

@@ -56,10 +56,12 @@
 /* refresh(): the refresh token was refused, the session ends (OK is 0, so not 0). */
 #define REFRESH_REFUSED (-1)
 
+/* Tags of the stored form. S_IDENTITY and S_ACCESS_CLAIMS (derived) were written by older versions: they
+ * are neither read nor reused. */
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_READY, S_READY_PREFIX, S_IDENTITY_FILTER
+	S_AUDIENCES
 };
 
 static int64_t now_sec(request_rec *r)
@@ -107,21 +109,18 @@ static bool binding_matches(request_rec *r, const a0m_dir_conf *c, const char *b
 /* ---- encoding ------------------------------------------------------------------------------------ */
 
 /*
- * The session's bytes. What can be derived again from the rest (the identity block from the claims, the
- * access token's claims from the token) is left out of what is sealed into cookies and the cache: it
- * would double their size (a claim of hundreds of groups appears in both the claims and the identity
- * block). The flat form kept in the memo has it (with_derived), so that requests do not derive it again.
+ * The session's bytes, as sealed into cookies and the cache. What can be derived again from the rest (the
+ * identity block from the claims, the access token's claims from the token) is left out: it would double
+ * their size (a claim of hundreds of groups appears in both the claims and the identity block). The
+ * memo keeps sessions with it (freeze(), below), so that requests do not derive it again.
  */
-static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool with_derived, size_t *len)
+static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *len)
 {
 	size_t hint = 256;
-	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->identity,
-		                   s->access_token, s->access_claims, s->refresh_token, s->id_token, s->org_id, s->org_name,
-		                   s->audiences, s->ready_prefix, s->identity_filter };
+	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->access_token,
+		                   s->refresh_token, s->id_token, s->org_id, s->org_name, s->audiences };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
-	size_t ready_size = with_derived ? a0m_claims_ready_size(s->ready) : 0;
-	hint += ready_size + 6;
 	a0m_codec *w = a0m_codec_new(p, hint);
 	a0m_codec_int(w, S_CREATED, s->created);
 	a0m_codec_int(w, S_LAST_ACTIVE, s->last_active);
@@ -133,27 +132,21 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_str(w, S_SID, s->sid);
 	a0m_codec_str(w, S_CSRF, s->csrf);
 	a0m_codec_str(w, S_CLAIMS, s->claims);
-	a0m_codec_str(w, S_IDENTITY, with_derived ? s->identity : NULL);
 	a0m_codec_str(w, S_ACCESS_TOKEN, s->access_token);
-	a0m_codec_str(w, S_ACCESS_CLAIMS, with_derived ? s->access_claims : NULL);
 	a0m_codec_str(w, S_REFRESH, s->refresh_token);
 	a0m_codec_str(w, S_ID_TOKEN, s->id_token);
 	a0m_codec_str(w, S_ORG_ID, s->org_id);
 	a0m_codec_str(w, S_ORG_NAME, s->org_name);
 	a0m_codec_str(w, S_AUDIENCES, s->audiences);
-	a0m_codec_bytes(w, S_READY, ready_size ? s->ready : NULL, ready_size);
-	a0m_codec_str(w, S_READY_PREFIX, with_derived ? s->ready_prefix : NULL);
-	a0m_codec_str(w, S_IDENTITY_FILTER, with_derived ? s->identity_filter : NULL);
-	/* the memo's form is read on every request: not deflated */
-	return a0m_codec_finish(w, !with_derived, len);
+	return a0m_codec_finish(w, true, len);
 }
 
-/* own: data is a memo's copy of what this process encoded (see a0m_codec_decode_own) */
-static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len, bool own)
+/* Derived fields that sessions sealed by older versions may hold are not read: derive() makes them. */
+static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 {
 	a0m_decoded d;
-	bool ok = own ? a0m_codec_decode_own(p, data, len, &d) : a0m_codec_decode(p, data, len, &d);
-	if (!ok || !d.str[S_BINDING] || !d.str[S_USER] || !d.str[S_CSRF] || !d.num[S_CREATED])
+	if (!a0m_codec_decode(p, data, len, &d) || !d.str[S_BINDING] || !d.str[S_USER] || !d.str[S_CSRF] ||
+	    !d.num[S_CREATED])
 		return NULL;
 	a0m_session *s = apr_pcalloc(p, sizeof(*s));
 	s->created = d.num[S_CREATED];
@@ -166,18 +159,87 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len,
 	s->sid = d.str[S_SID];
 	s->csrf = d.str[S_CSRF];
 	s->claims = d.str[S_CLAIMS];
-	s->identity = d.str[S_IDENTITY];
 	s->access_token = d.str[S_ACCESS_TOKEN];
-	s->access_claims = d.str[S_ACCESS_CLAIMS];
 	s->refresh_token = d.str[S_REFRESH];
 	s->id_token = d.str[S_ID_TOKEN];
 	s->org_id = d.str[S_ORG_ID];
 	s->org_name = d.str[S_ORG_NAME];
 	s->audiences = d.str[S_AUDIENCES];
-	/* binary (a0m_claims_ready): only in this process's own encoding, which a0m_codec_decode_own reads */
-	s->ready = own ? (const unsigned char *)d.str[S_READY] : NULL;
-	s->ready_prefix = d.str[S_READY_PREFIX];
-	s->identity_filter = d.str[S_IDENTITY_FILTER];
+	return s;
+}
+
+/*
+ * The memo's form of a session: the struct, the offsets of its strings, then the strings (the ready form
+ * is one of them, with its own length). A request's copy is made usable by pointing each field at its
+ * string in the copy: no walk over fields and no parse, which decoding cost every request before. This
+ * form never leaves the process that made it.
+ */
+#define FROZEN_STRINGS 17
+
+/* The addresses of s's string fields, in the order of the frozen form's offsets; the ready form is last. */
+static void string_fields(a0m_session *s, const char **f[FROZEN_STRINGS - 1])
+{
+	const char **all[FROZEN_STRINGS - 1] = {
+		&s->binding,      &s->user,   &s->user_claim, &s->sid,           &s->csrf,        &s->claims,
+		&s->identity,     &s->identity_filter,        &s->ready_prefix,  &s->access_token, &s->access_claims,
+		&s->refresh_token, &s->id_token, &s->org_id,  &s->org_name,      &s->audiences,
+	};
+	memcpy(f, all, sizeof(all));
+}
+
+static const unsigned char *freeze(apr_pool_t *p, const a0m_session *s, size_t *len)
+{
+	a0m_session copy = *s;
+	copy.id = NULL;
+	copy.in_cache = false;
+	const char **f[FROZEN_STRINGS - 1];
+	string_fields(&copy, f);
+	size_t sizes[FROZEN_STRINGS];
+	size_t size = sizeof(copy) + sizeof(uint32_t) * FROZEN_STRINGS;
+	for (int i = 0; i < FROZEN_STRINGS - 1; i++)
+		size += sizes[i] = *f[i] ? strlen(*f[i]) + 1 : 0;
+	size += sizes[FROZEN_STRINGS - 1] = a0m_claims_ready_size(copy.ready);
+	if (size > UINT32_MAX)
+		return NULL;
+	unsigned char *out = apr_palloc(p, size);
+	size_t at = sizeof(copy) + sizeof(uint32_t) * FROZEN_STRINGS;
+	for (int i = 0; i < FROZEN_STRINGS; i++) {
+		const void *from = i < FROZEN_STRINGS - 1 ? (const void *)*f[i] : (const void *)copy.ready;
+		uint32_t offset = sizes[i] ? (uint32_t)at : 0;
+		memcpy(out + sizeof(copy) + sizeof(uint32_t) * (size_t)i, &offset, sizeof(offset));
+		if (sizes[i])
+			memcpy(out + at, from, sizes[i]);
+		at += sizes[i];
+	}
+	for (int i = 0; i < FROZEN_STRINGS - 1; i++)
+		*f[i] = NULL;
+	copy.ready = NULL;
+	memcpy(out, &copy, sizeof(copy));
+	*len = size;
+	return out;
+}
+
+/* frozen: this request's copy of what freeze() made (the session's strings stay in it). */
+static a0m_session *thaw(apr_pool_t *p, const unsigned char *frozen, size_t len)
+{
+	size_t head = sizeof(a0m_session) + sizeof(uint32_t) * FROZEN_STRINGS;
+	if (len < head)
+		return NULL;
+	a0m_session *s = apr_palloc(p, sizeof(*s));
+	memcpy(s, frozen, sizeof(*s));
+	const char **f[FROZEN_STRINGS - 1];
+	string_fields(s, f);
+	for (int i = 0; i < FROZEN_STRINGS; i++) {
+		uint32_t offset;
+		memcpy(&offset, frozen + sizeof(*s) + sizeof(uint32_t) * (size_t)i, sizeof(offset));
+		if (offset && (offset < head || offset >= len))
+			return NULL;
+		const unsigned char *at = offset ? frozen + offset : NULL;
+		if (i < FROZEN_STRINGS - 1)
+			*f[i] = (const char *)at;
+		else
+			s->ready = at;
+	}
 	return s;
 }
 
@@ -246,13 +308,14 @@ void a0m_session_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 
 static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s);
 
-/* Keeps s in the memo under context and key, with what encode() leaves out of stored sessions. */
+/* Keeps s in the memo under context and key, with what encode() leaves out of stored sessions (freeze()). */
 static void remember(request_rec *r, const a0m_dir_conf *c, const char *context, const void *key, size_t key_len,
                      int64_t until, const a0m_session *s)
 {
 	size_t len = 0;
-	const unsigned char *flat = encode(r->pool, s, true, &len);
-	a0m_memo_put(memo, c->keys, context, key, key_len, until, flat, len);
+	const unsigned char *frozen = freeze(r->pool, s, &len);
+	if (frozen)
+		a0m_memo_put(memo, c->keys, context, key, key_len, until, frozen, len);
 }
 
 /*
@@ -267,11 +330,11 @@ static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const cha
 	const unsigned char *flat =
 		by_bytes ? a0m_memo_get(memo, r->pool, c->keys, context, sealed, sealed_len, now_sec(r), &len) : NULL;
 	if (flat)
-		return decode(r->pool, flat, len, true);
+		return thaw(r->pool, flat, len);
 	const unsigned char *plain =
 		text ? a0m_open(r->pool, c->keys->session, c->keys->count, context, sealed, &len)
 		     : a0m_open_raw(r->pool, c->keys->session, c->keys->count, context, sealed, sealed_len, &len);
-	a0m_session *s = plain ? decode(r->pool, plain, len, false) : NULL;
+	a0m_session *s = plain ? decode(r->pool, plain, len) : NULL;
 	if (!s)
 		return NULL;
 	derive(r->pool, c, s);
@@ -300,7 +363,7 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 	size_t len = 0;
 	const unsigned char *flat =
 		by_id ? a0m_memo_get(memo, r->pool, c->keys, MEMO_BY_ID, by_id, strlen(by_id), now_sec(r), &len) : NULL;
-	a0m_session *s = flat ? decode(r->pool, flat, len, true) : NULL;
+	a0m_session *s = flat ? thaw(r->pool, flat, len) : NULL;
 	if (!s) {
 		const char *key = cache_key(r->pool, id);
 		unsigned char *raw = NULL;
@@ -599,7 +662,7 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	if (end <= now)
 		return false;
 	size_t len = 0;
-	const unsigned char *data = encode(r->pool, s, false, &len);
+	const unsigned char *data = encode(r->pool, s, &len);
 	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
 	/* a new session (login) never carries on the browser's previous one: new id, old entry gone */
 	a0m_session **slot = slot_of(r, true);
