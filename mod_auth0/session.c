@@ -566,6 +566,9 @@ static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s)
 	}
 }
 
+/* ID-token claims that only serve the token's validation at login. */
+static const char *const SINGLE_USE_CLAIMS[] = { "nonce", "at_hash", "c_hash", "s_hash" };
+
 /* Fills the identity parts of s from validated ID-token claims. false when no user can be named. */
 static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, json_t *claims)
 {
@@ -585,11 +588,18 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	const char *org_name = json_string_value(json_object_get(claims, "org_name"));
 	s->org_id = org_id ? apr_pstrdup(r->pool, org_id) : NULL;
 	s->org_name = org_name ? apr_pstrdup(r->pool, org_name) : NULL;
-	s->claims = json_text(r->pool, claims);
+	/* The login's single-use values (checked when the ID token was validated) are not kept: a random nonce
+	 * is some 40 bytes that do not compress, in a cookie sent with every request, and means nothing to a
+	 * backend or a Require afterwards. */
+	json_t *kept = json_copy(claims);
+	for (size_t i = 0; kept && i < sizeof(SINGLE_USE_CLAIMS) / sizeof(SINGLE_USE_CLAIMS[0]); i++)
+		json_object_del(kept, SINGLE_USE_CLAIMS[i]);
+	s->claims = json_text(r->pool, kept);
 	s->identity_filter = a0m_conf_identity_claim_filter(c);
-	s->identity = identity_of(r->pool, s->identity_filter, claims);
+	s->identity = kept ? identity_of(r->pool, s->identity_filter, kept) : NULL;
 	s->ready = NULL;
 	s->ready_prefix = NULL;
+	json_decref(kept);
 	return s->claims != NULL;
 }
 

@@ -91,7 +91,8 @@ ok !exists json_of($res)->{HTTP_X_AUTH0_ROLE}, 'an invented claim header is remo
 # Auth0IdentityClaimFilter per location, the same session (and the same process's memo) in each
 $env = json_of($b->get("$base/allclaims/echo"));
 like $env->{AUTH0_CLAIM_iss}, qr{^https://127\.0\.0\.1:\d+/$}, 'Auth0IdentityClaimFilter none passes iss';
-ok $env->{AUTH0_CLAIM_nonce} && $env->{HTTP_X_AUTH0_EXP}, '... nonce and exp, as variables and headers';
+ok $env->{AUTH0_CLAIM_auth_time} && $env->{HTTP_X_AUTH0_EXP}, '... auth_time and exp, as variables and headers';
+ok !exists $env->{AUTH0_CLAIM_nonce} && !exists $env->{HTTP_X_AUTH0_NONCE}, '... but not the nonce: a single-use value of the login, not kept in the session';
 is $env->{AUTH0_CLAIM_email}, 'alice@example.com', '... and the user\'s claims';
 $env = json_of($b->get("$base/someclaims/echo"));
 ok !exists $env->{AUTH0_CLAIM_email} && !exists $env->{HTTP_X_AUTH0_NICKNAME}, 'Auth0IdentityClaimFilter email nickname leaves those out';
