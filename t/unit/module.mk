@@ -1,8 +1,8 @@
 # tests: the Apache module's pure functions (append to check_PROGRAMS and TESTS).
 # Included from t/local.mk: include $(srcdir)/t/unit/module.mk
 if BUILD_MODULE
-check_PROGRAMS += t/unit/test_claim_path t/unit/test_memo
-TESTS += t/unit/test_claim_path t/unit/test_memo
+check_PROGRAMS += t/unit/test_claim_path t/unit/test_memo t/unit/test_codec
+TESTS += t/unit/test_claim_path t/unit/test_memo t/unit/test_codec
 
 t_unit_test_claim_path_SOURCES = t/unit/test_claim_path.c mod_auth0/claim_path.c mod_auth0/claim_path.h
 t_unit_test_claim_path_CPPFLAGS = $(T_CPPFLAGS) $(APR_CFLAGS)
@@ -13,4 +13,9 @@ t_unit_test_memo_SOURCES = t/unit/test_memo.c mod_auth0/memo.c mod_auth0/memo.h
 t_unit_test_memo_CPPFLAGS = $(T_CPPFLAGS) $(APR_CFLAGS)
 t_unit_test_memo_CFLAGS = $(T_CFLAGS)
 t_unit_test_memo_LDADD = $(APR_LIBS) $(OPENSSL_LIBS)
+
+t_unit_test_codec_SOURCES = t/unit/test_codec.c mod_auth0/codec.c
+t_unit_test_codec_CPPFLAGS = $(T_CPPFLAGS) -I$(APXS_INCLUDEDIR) $(APXS_EXTRA_CPPFLAGS) $(APR_CFLAGS)
+t_unit_test_codec_CFLAGS = $(T_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS)
+t_unit_test_codec_LDADD = $(APR_LIBS) $(ZLIB_LIBS)
 endif
