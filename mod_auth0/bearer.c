@@ -48,9 +48,12 @@ typedef struct outcome {
 	const char *user;
 	const char *claims;      /* JSON text */
 	const char *block;       /* identity block (claim_path.h) */
+	const unsigned char *ready; /* the block made ready for the header prefix ready_prefix (memo only) */
+	const char *ready_prefix;
 } outcome;
 
-/* "A0B1 <valid_until> <user len> <claims len> <block len>\n" user claims block */
+/* The shared cache's form (read by other processes and hosts, maybe of another version):
+ * "A0B1 <valid_until> <user len> <claims len> <block len>\n" user claims block */
 static char *serialize(apr_pool_t *p, const outcome *o, size_t *len)
 {
 	char *s = apr_psprintf(p, ENTRY_MAGIC " %" APR_INT64_T_FMT " %" APR_SIZE_T_FMT " %" APR_SIZE_T_FMT
@@ -113,16 +116,77 @@ void a0m_bearer_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_auth0: no per-process bearer cache");
 }
 
+/*
+ * The memo's form of an outcome: a header of offsets, then the strings, and the identity made ready for the
+ * header prefix of the location that put it (a0m_claims_ready). A hit points the outcome into the request's
+ * copy: no parse, no copy per string, no names built per claim.
+ */
+typedef struct frozen {
+	int64_t valid_until;
+	uint32_t at[5]; /* user, claims, block, ready_prefix, ready: offsets from the start (0: none) */
+} frozen;
+
+static const unsigned char *freeze(apr_pool_t *p, const outcome *o, const char *prefix, size_t *len)
+{
+	const unsigned char *ready = a0m_claims_ready(p, prefix, o->block);
+	const void *parts[5] = { o->user, o->claims, o->block, ready ? prefix : NULL, ready };
+	size_t sizes[5], size = sizeof(frozen);
+	for (int i = 0; i < 4; i++)
+		size += sizes[i] = parts[i] ? strlen(parts[i]) + 1 : 0;
+	size += sizes[4] = a0m_claims_ready_size(ready);
+	if (size > UINT32_MAX)
+		return NULL;
+	unsigned char *out = apr_palloc(p, size);
+	frozen f = { .valid_until = o->valid_until };
+	size_t at = sizeof(f);
+	for (int i = 0; i < 5; i++) {
+		f.at[i] = sizes[i] ? (uint32_t)at : 0;
+		if (sizes[i])
+			memcpy(out + at, parts[i], sizes[i]);
+		at += sizes[i];
+	}
+	memcpy(out, &f, sizeof(f));
+	*len = size;
+	return out;
+}
+
+static bool thaw(const unsigned char *data, size_t len, outcome *o)
+{
+	frozen f;
+	if (len < sizeof(f))
+		return false;
+	memcpy(&f, data, sizeof(f));
+	const void *parts[5];
+	for (int i = 0; i < 5; i++) {
+		if (f.at[i] && (f.at[i] < sizeof(f) || f.at[i] >= len))
+			return false;
+		parts[i] = f.at[i] ? data + f.at[i] : NULL;
+	}
+	if (!parts[0] || !parts[1] || !parts[2])
+		return false;
+	o->valid_until = f.valid_until;
+	o->user = parts[0];
+	o->claims = parts[1];
+	o->block = parts[2];
+	o->ready_prefix = parts[3];
+	o->ready = parts[4];
+	return true;
+}
+
 static bool local_get(apr_pool_t *p, const char *token, const char *context, int64_t now, outcome *o)
 {
 	size_t len = 0;
-	char *data = (char *)a0m_memo_get(memo, p, NULL, context, token, strlen(token), now, &len);
-	return data && deserialize(p, data, len, o);
+	const unsigned char *data = a0m_memo_get(memo, p, NULL, context, token, strlen(token), now, &len);
+	return data && thaw(data, len, o);
 }
 
-static void local_put(const char *token, const char *context, int64_t cache_until, const char *data, size_t len)
+static void local_put(request_rec *r, const a0m_dir_conf *c, const char *token, const char *context,
+                      int64_t cache_until, const outcome *o)
 {
-	a0m_memo_put(memo, NULL, context, token, strlen(token), cache_until, (const unsigned char *)data, len);
+	size_t len = 0;
+	const unsigned char *data = freeze(r->pool, o, a0m_conf_claim_header_prefix(c), &len);
+	if (data)
+		a0m_memo_put(memo, NULL, context, token, strlen(token), cache_until, data, len);
 }
 
 /* ---- shared cache ------------------------------------------------------------------------------ */
@@ -140,8 +204,7 @@ static const a0m_key *seal_keys(const a0m_dir_conf *c, int *count)
 	return &fallback_key;
 }
 
-static bool shared_get(request_rec *r, const a0m_dir_conf *c, const char *ckey, int64_t now, outcome *o,
-                       const char **data, size_t *dlen)
+static bool shared_get(request_rec *r, const a0m_dir_conf *c, const char *ckey, int64_t now, outcome *o)
 {
 	unsigned char *raw = NULL;
 	size_t len = 0;
@@ -151,19 +214,16 @@ static bool shared_get(request_rec *r, const a0m_dir_conf *c, const char *ckey, 
 	const a0m_key *keys = seal_keys(c, &count);
 	size_t n = 0;
 	unsigned char *plain = a0m_open_raw(r->pool, keys, count, ckey, raw, len, &n);
-	if (!plain || !deserialize(r->pool, (const char *)plain, n, o) || o->valid_until < now)
-		return false;
-	*data = (const char *)plain;
-	*dlen = n;
-	return true;
+	return plain && deserialize(r->pool, (const char *)plain, n, o) && o->valid_until >= now;
 }
 
 static void shared_put(request_rec *r, const a0m_dir_conf *c, const char *ckey, int64_t cache_until,
-                       const char *data, size_t len)
+                       const outcome *o)
 {
 	int count;
 	const a0m_key *keys = seal_keys(c, &count);
-	size_t n = 0;
+	size_t len = 0, n = 0;
+	const char *data = serialize(r->pool, o, &len);
 	unsigned char *sealed = a0m_seal_raw(r->pool, &keys[0], ckey, (const unsigned char *)data, len, &n);
 	/* a failure is logged by cache.c; the token was validated, so the request goes on */
 	if (sealed)
@@ -428,9 +488,7 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 		}
 		char *hex = NULL;
 		const char *ckey = shared_key(r, context, token, &hex);
-		const char *data = NULL;
-		size_t dlen = 0;
-		if (shared_get(r, c, ckey, now, &o, &data, &dlen)) {
+		if (shared_get(r, c, ckey, now, &o)) {
 			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: bearer token %.8s: from the shared cache",
 			              hex);
 		} else {
@@ -438,10 +496,9 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 			if (rc != OK)
 				return rc;
 			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: bearer token %.8s: validated", hex);
-			data = serialize(r->pool, &o, &dlen);
-			shared_put(r, c, ckey, cache_until(&o, now), data, dlen);
+			shared_put(r, c, ckey, cache_until(&o, now), &o);
 		}
-		local_put(token, context, cache_until(&o, now), data, dlen);
+		local_put(r, c, token, context, cache_until(&o, now), &o);
 	}
 
 	r->user = (char *)o.user;
@@ -449,7 +506,10 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	rq->source = "bearer";
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
-	a0m_claims_apply_block(r, c, o.block, token);
+	if (o.ready && o.ready_prefix && strcmp(o.ready_prefix, a0m_conf_claim_header_prefix(c)) == 0)
+		a0m_claims_apply_ready(r, c, o.ready, token);
+	else
+		a0m_claims_apply_block(r, c, o.block, token);
 	return OK;
 }
 

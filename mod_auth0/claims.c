@@ -100,8 +100,8 @@ static void unset_matching(request_rec *r, apr_table_t *t, bool (*match)(const c
 
 static bool header_match(const char *name, const void *arg)
 {
-	const char *const *prefixes = arg;
-	return folded_prefix(name, prefixes[0]) || folded_prefix(name, prefixes[1]);
+	const char *const *prefixes = arg; /* the second may be NULL */
+	return folded_prefix(name, prefixes[0]) || (prefixes[1] && folded_prefix(name, prefixes[1]));
 }
 
 /* Our variables, and (arg not NULL) what a CGI would see for headers with the prefix arg. */
@@ -143,7 +143,7 @@ static int begin_pass(request_rec *r, const a0m_dir_conf *c, const char *access_
 	*token_mode = !token ? 0 : mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
 	if ((mode | *token_mode) & A0M_PASS_HEADERS) {
 		const char *prefix = a0m_conf_claim_header_prefix(c);
-		const char *prefixes[2] = { prefix, prefix };
+		const char *prefixes[2] = { prefix, NULL };
 		unset_all(r->headers_in, matching(r->pool, r->headers_in, header_match, prefixes));
 	}
 	if ((mode | *token_mode) & A0M_PASS_ENV)
