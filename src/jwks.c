@@ -14,7 +14,9 @@
  *     jwks_min_refetch_interval (the time of the last one is shared through
  *     the store), so a storm of tokens with made-up kids costs one request;
  *   - after a failed fetch, stale keys are served (with a warning) and the
- *     next attempt waits jwks_min_refetch_interval;
+ *     next attempt waits jwks_min_refetch_interval; meanwhile a token whose
+ *     kid they lack gets AUTH0_RULE_KEYS_UNAVAILABLE (transient: it may be
+ *     signed with a key the tenant rotated to), not AUTH0_RULE_KEY;
  *   - threads that waited for a fetch in flight use its result instead of
  *     fetching again;
  *   - every fetch has the client's timeout and is not retried.
@@ -386,6 +388,7 @@ static auth0_status fetch_single_flight(auth0_client *c, const char *store_key, 
 	} else if (v->ks) {
 		a0_log(c, AUTH0_LOG_WARNING, "JWKS: refresh failed (%s); still using the keys fetched at %lld",
 		       why && why->message ? why->message : "out of memory", (long long)v->ks->fetched_at);
+		v->last_failure = now;
 	} else {
 		st = fetch_failure(jc, err);
 	}
@@ -399,16 +402,36 @@ out:
 
 /* ---- Entry points --------------------------------------------------------------------------------- */
 
+/*
+ * Whether the token's kid is missing from keys that could not be refreshed since they were fetched: the
+ * tenant may have rotated to that key, and no one can tell, so the answer is "keys unavailable" (a
+ * transient error: the token may be fine), not "unknown key". With a refresh that worked, an unknown kid
+ * is simply unknown.
+ */
+static bool kid_unknowable(const view *v, const char *kid)
+{
+	return kid && v->ks && v->last_failure && v->last_failure >= v->ks->fetched_at &&
+	       !a0_keyset_find(v->ks, kid);
+}
+
+static auth0_status give(auth0_client *c, view *v, const char *kid, a0_keyset **out, auth0_error **err)
+{
+	if (kid_unknowable(v, kid)) {
+		a0_keyset_release(v->ks);
+		return fetch_failure(c->jwks, err);
+	}
+	*out = v->ks;
+	return AUTH0_OK;
+}
+
 auth0_status a0_jwks_get(auth0_client *c, const char *kid, a0_keyset **out, auth0_error **err)
 {
 	*out = NULL;
 	view v;
 	take_view(c->jwks, &v);
 	/* The common case: fresh keys that have the kid. Nothing but a mutex and a scan. */
-	if (what_next(c, &v, kid, a0_now()) == NEED_NOTHING) {
-		*out = v.ks;
-		return AUTH0_OK;
-	}
+	if (what_next(c, &v, kid, a0_now()) == NEED_NOTHING)
+		return give(c, &v, kid, out, err);
 	char *store_key = a0_jwks_store_key(c);
 	if (!store_key) {
 		a0_keyset_release(v.ks);
@@ -424,8 +447,7 @@ auth0_status a0_jwks_get(auth0_client *c, const char *kid, a0_keyset **out, auth
 		a0_keyset_release(v.ks);
 		return st;
 	}
-	*out = v.ks;
-	return AUTH0_OK;
+	return give(c, &v, kid, out, err);
 }
 
 auth0_status auth0_jwks_refresh(auth0_client *c, auth0_error **err)

@@ -34,7 +34,10 @@
  * kids cannot make the library hammer the tenant. Threads and processes that
  * need the JWKS at the same time wait for one fetch. When a refresh fails,
  * the keys already held keep being used (with a warning in the log) and the
- * next attempt waits jwks_min_refetch_interval. Keys that are not signature
+ * next attempt waits jwks_min_refetch_interval; a token whose kid they lack
+ * meanwhile gets the transient AUTH0_RULE_KEYS_UNAVAILABLE (it may be signed
+ * with a key the tenant rotated to), as ruby-auth0 raises the fetch's HTTP
+ * error rather than InvalidIdToken. Keys that are not signature
  * keys, RSA keys under 2048 bits and key types other than RSA and EC P-256
  * are ignored. All functions here are safe to call from many threads on one
  * client.
@@ -81,7 +84,8 @@ typedef struct auth0_id_token_options {
  *                 signed with "RS256"'
  *   3. key        (AUTH0_RULE_KEY)       RS256: the JWKS key named by kid (refetched once if
  *                                        unknown, see above): 'Could not find a public key for
- *                                        Key ID (kid) "<kid>"'; with no JWKS at all,
+ *                                        Key ID (kid) "<kid>"'; with no JWKS at all, or a kid
+ *                                        the held keys lack while they cannot be refreshed,
  *                                        AUTH0_RULE_KEYS_UNAVAILABLE (a transient error: the
  *                                        token may be fine) "Could not fetch the JWK set: <kind>:
  *                                        <why>" (err->status: the failed fetch's HTTP status, if any)
