@@ -193,11 +193,11 @@ const unsigned char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const c
 	size_t blen = block ? strlen(block) : 0, lines = 0;
 	for (const char *nl = block; blen && (nl = memchr(nl, '\n', blen - (size_t)(nl - block))); nl++)
 		lines++;
-	if (blen > UINT32_MAX / 4)
-		return NULL;
 	/* each line "n\tv\n" becomes three words, "PREFIXn\0AUTH0_CLAIM_n\0v\0" */
-	size_t size = READY_WORD + 2 * blen + lines * (3 * READY_WORD + plen + elen + 1) + READY_WORD;
-	unsigned char *out = apr_palloc(p, size), *o = out + READY_WORD;
+	uint64_t size = READY_WORD + 2 * (uint64_t)blen + lines * (uint64_t)(3 * READY_WORD + plen + elen + 1) + READY_WORD;
+	if (size > UINT32_MAX)
+		return NULL;
+	unsigned char *out = apr_palloc(p, (apr_size_t)size), *o = out + READY_WORD;
 	for (const char *line = block; blen && *line;) {
 		const char *tab = strchr(line, '\t');
 		const char *nl = tab ? strchr(tab, '\n') : NULL;
@@ -246,7 +246,7 @@ static void add_ready(request_rec *r, int mode, const unsigned char *ready)
 		size_t e = get_word(ready + at + READY_WORD), v = get_word(ready + at + 2 * READY_WORD);
 		const char *header = (const char *)ready + at + 3 * READY_WORD;
 		/* the three strings and their NULs lie within the form (it was made here, but a bound costs little) */
-		if (size - at - 3 * READY_WORD < h + e + v + 3)
+		if (size - at - 3 * READY_WORD < (uint64_t)h + e + v + 3)
 			break;
 		const char *env = header + h + 1, *value = env + e + 1;
 		if (mode & A0M_PASS_HEADERS)

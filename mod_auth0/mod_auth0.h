@@ -414,7 +414,8 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 /* Starts a login that comes back to original_url (a same-origin path; NULL: Auth0PostLoginURL). */
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url);
 
-/* session.c */
+/* session.c. A string field added here must be added to session.c's string_fields() too: the memo keeps
+ * sessions as the struct and its strings (freeze()), and an unlisted pointer would outlive its request. */
 typedef struct a0m_session {
 	const char *id;              /* cache store: the random id in the cookie; NULL in the cookie store */
 	bool in_cache;
