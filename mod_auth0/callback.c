@@ -161,8 +161,12 @@ static int token_invalid(request_rec *r, const a0m_transaction *t, auth0_error *
 {
 	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the ID token was refused (%s): %s",
 	              err ? auth0_token_rule_name(err->rule) : "?", err ? err->message : "unknown error");
-	if (err && err->kind != AUTH0_ERR_INVALID_TOKEN && auth0_error_is_transient(err))
-		return a0m_page(r, a0m_status_for_tenant_error(r, err), "Sign-in service unavailable",
+	/* the tenant failing, or its keys unavailable (the token may be fine): the user may try again */
+	if (auth0_error_is_transient(err))
+		return a0m_page(r,
+		                err->kind == AUTH0_ERR_INVALID_TOKEN ? HTTP_SERVICE_UNAVAILABLE
+		                                                     : a0m_status_for_tenant_error(r, err),
+		                "Sign-in service unavailable",
 		                "The sign-in service cannot be reached right now. Please try again in a moment.",
 		                t->original_url, "Try again");
 	if (err && err->rule == AUTH0_RULE_NONCE)

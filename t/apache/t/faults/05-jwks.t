@@ -65,6 +65,19 @@ for my $case (@nokeys) {
 }
 httpd_stop($h);
 
+# ---- nothing cached, a login: the ID token cannot be checked ----------------------------------------------
+matrix_case('jwks.500-nokeys-login', sub {
+	my $port = free_port();
+	my $h = own_httpd(ports => {$port => 'cookie'});
+	my $url = "https://127.0.0.1:$port/echo";
+	my $a = login_with($url, {method => 'GET', path => $JWKS, status => 500, times => 0});
+	is $a->{res}->code, 503, 'a login whose ID token cannot be checked (no keys): 503';
+	like $a->{res}->decoded_content, qr/Sign-in service unavailable/, '... the page says the service is unavailable';
+	nothing_lost_login($a, $url);
+	observe('callback ' . $a->{res}->code . ', then signed in');
+	httpd_stop($h);
+});
+
 # ---- keys cached, the refetch for an unknown kid fails ---------------------------------------------------
 matrix_case('jwks.fail-cached', sub {
 	my $port = free_port();
