@@ -117,59 +117,34 @@ void a0m_bearer_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 }
 
 /*
- * The memo's form of an outcome: a header of offsets, then the strings, and the identity made ready for the
- * header prefix of the location that put it (a0m_claims_ready). A hit points the outcome into the request's
- * copy: no parse, no copy per string, no names built per claim.
+ * The memo's form of an outcome: its expiry, its strings, and the identity made ready for the header prefix
+ * of the location that put it (a0m_claims_ready), packed (a0m_memo_pack). A hit points the outcome into the
+ * request's copy: no parse, no copy per string, no names built per claim.
  */
-typedef struct frozen {
-	int64_t valid_until;
-	uint32_t at[5]; /* user, claims, block, ready_prefix, ready: offsets from the start (0: none) */
-} frozen;
+enum { F_USER, F_CLAIMS, F_BLOCK, F_READY_PREFIX, F_READY, F_PARTS };
 
 static const unsigned char *freeze(apr_pool_t *p, const outcome *o, const char *prefix, size_t *len)
 {
 	const unsigned char *ready = a0m_claims_ready(p, prefix, o->block);
-	const void *parts[5] = { o->user, o->claims, o->block, ready ? prefix : NULL, ready };
-	size_t sizes[5], size = sizeof(frozen);
-	for (int i = 0; i < 4; i++)
-		size += sizes[i] = parts[i] ? strlen(parts[i]) + 1 : 0;
-	size += sizes[4] = a0m_claims_ready_size(ready);
-	if (size > UINT32_MAX)
-		return NULL;
-	unsigned char *out = apr_palloc(p, size);
-	frozen f = { .valid_until = o->valid_until };
-	size_t at = sizeof(f);
-	for (int i = 0; i < 5; i++) {
-		f.at[i] = sizes[i] ? (uint32_t)at : 0;
-		if (sizes[i])
-			memcpy(out + at, parts[i], sizes[i]);
-		at += sizes[i];
-	}
-	memcpy(out, &f, sizeof(f));
-	*len = size;
-	return out;
+	const void *parts[F_PARTS] = { o->user, o->claims, o->block, ready ? prefix : NULL, ready };
+	size_t sizes[F_PARTS];
+	for (int i = 0; i < F_READY; i++)
+		sizes[i] = parts[i] ? strlen(parts[i]) + 1 : 0;
+	sizes[F_READY] = a0m_claims_ready_size(ready);
+	return a0m_memo_pack(p, &o->valid_until, sizeof(o->valid_until), parts, sizes, F_PARTS, len);
 }
 
 static bool thaw(const unsigned char *data, size_t len, outcome *o)
 {
-	frozen f;
-	if (len < sizeof(f))
+	const unsigned char *parts[F_PARTS];
+	if (!a0m_memo_unpack(data, len, &o->valid_until, sizeof(o->valid_until), parts, F_PARTS) ||
+	    !parts[F_USER] || !parts[F_CLAIMS] || !parts[F_BLOCK])
 		return false;
-	memcpy(&f, data, sizeof(f));
-	const void *parts[5];
-	for (int i = 0; i < 5; i++) {
-		if (f.at[i] && (f.at[i] < sizeof(f) || f.at[i] >= len))
-			return false;
-		parts[i] = f.at[i] ? data + f.at[i] : NULL;
-	}
-	if (!parts[0] || !parts[1] || !parts[2])
-		return false;
-	o->valid_until = f.valid_until;
-	o->user = parts[0];
-	o->claims = parts[1];
-	o->block = parts[2];
-	o->ready_prefix = parts[3];
-	o->ready = parts[4];
+	o->user = (const char *)parts[F_USER];
+	o->claims = (const char *)parts[F_CLAIMS];
+	o->block = (const char *)parts[F_BLOCK];
+	o->ready_prefix = (const char *)parts[F_READY_PREFIX];
+	o->ready = parts[F_READY];
 	return true;
 }
 
@@ -506,10 +481,7 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	rq->source = "bearer";
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
-	if (o.ready && o.ready_prefix && strcmp(o.ready_prefix, a0m_conf_claim_header_prefix(c)) == 0)
-		a0m_claims_apply_ready(r, c, o.ready, token);
-	else
-		a0m_claims_apply_block(r, c, o.block, token);
+	a0m_claims_apply_ready(r, c, o.ready, o.ready_prefix, o.block, token);
 	return OK;
 }
 

@@ -259,11 +259,15 @@ static void add_ready(request_rec *r, int mode, const unsigned char *ready)
 }
 
 void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const unsigned char *ready,
-                            const char *access_token)
+                            const char *ready_prefix, const char *block, const char *access_token)
 {
+	if (!ready || !ready_prefix || strcmp(ready_prefix, a0m_conf_claim_header_prefix(c)) != 0) {
+		a0m_claims_apply_block(r, c, block, access_token);
+		return;
+	}
 	int token_mode;
 	int mode = begin_pass(r, c, access_token, &token_mode);
-	if (mode && ready)
+	if (mode)
 		add_ready(r, mode, ready);
 	pass_token(r, c, access_token, token_mode);
 }

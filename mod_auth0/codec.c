@@ -11,12 +11,12 @@
  * request is one walk over this buffer: no JSON.
  *
  * flags bit 0: the fields are raw-deflated (zlib); bit 1: with DICTIONARY
- * (below) preset, which shortens a typical session by a fifth more. Sessions with large claims
- * (hundreds of groups) stay within what browsers and httpd accept in
- * cookies, and a typical session cookie is a third smaller, which every
- * request pays for (httpd scans each byte of the Cookie header, about four
- * instructions a byte). Inflating is paid once per process and session: each
- * process keeps the sessions it opened, inflated, in its memo (memo.h).
+ * (below) preset. Sessions with large claims (hundreds of groups) stay within
+ * what browsers and httpd accept in cookies, and a typical session cookie is
+ * half the size, which every request pays for (httpd scans each byte of the
+ * Cookie header, about four instructions a byte). Inflating is paid once per
+ * process and session: each process keeps the sessions it opened in its memo
+ * (memo.h).
  *
  * Compression next to secrets leaks through lengths only when an attacker
  * can put chosen bytes into the same compressed value as a secret and watch

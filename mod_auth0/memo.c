@@ -171,3 +171,45 @@ void a0m_memo_put(a0m_memo *m, const void *owner, const char *context, const voi
 	e->until = until;
 	unlock(m, i);
 }
+
+/* ---- packed values ------------------------------------------------------------------------------ */
+
+unsigned char *a0m_memo_pack(apr_pool_t *p, const void *head, size_t head_len, const void *const parts[],
+                             const size_t sizes[], int n, size_t *len)
+{
+	uint64_t size = head_len + sizeof(uint32_t) * (uint64_t)n;
+	for (int i = 0; i < n; i++)
+		size += parts[i] ? sizes[i] : 0;
+	if (size > UINT32_MAX)
+		return NULL;
+	unsigned char *out = apr_palloc(p, (apr_size_t)size);
+	memcpy(out, head, head_len);
+	size_t at = head_len + sizeof(uint32_t) * (size_t)n;
+	for (int i = 0; i < n; i++) {
+		uint32_t offset = parts[i] && sizes[i] ? (uint32_t)at : 0;
+		memcpy(out + head_len + sizeof(uint32_t) * (size_t)i, &offset, sizeof(offset));
+		if (offset) {
+			memcpy(out + at, parts[i], sizes[i]);
+			at += sizes[i];
+		}
+	}
+	*len = (size_t)size;
+	return out;
+}
+
+bool a0m_memo_unpack(const unsigned char *data, size_t len, void *head, size_t head_len,
+                    const unsigned char *parts[], int n)
+{
+	size_t start = head_len + sizeof(uint32_t) * (size_t)n;
+	if (!data || len < start)
+		return false;
+	for (int i = 0; i < n; i++) {
+		uint32_t offset;
+		memcpy(&offset, data + head_len + sizeof(uint32_t) * (size_t)i, sizeof(offset));
+		if (offset && (offset < start || offset >= len))
+			return false;
+		parts[i] = offset ? data + offset : NULL;
+	}
+	memcpy(head, data, head_len);
+	return true;
+}

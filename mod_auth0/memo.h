@@ -42,6 +42,7 @@
 #ifndef MOD_AUTH0_MEMO_H
 #define MOD_AUTH0_MEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,5 +68,18 @@ unsigned char *a0m_memo_get(a0m_memo *m, apr_pool_t *p, const void *owner, const
  * is shorter than 16 bytes, or when the whole does not fit one slot. */
 void a0m_memo_put(a0m_memo *m, const void *owner, const char *context, const void *key, size_t key_len,
                   int64_t until, const unsigned char *value, size_t len);
+
+/*
+ * The form of a memo's value made of a fixed header (a struct, copied as bytes) and n parts (strings with
+ * their NUL, or other bytes), for values that only the process that packed them reads back: what a hit
+ * gets is made usable by pointing into its copy, without parsing. a0m_memo_pack() lays out the header,
+ * the parts' offsets and the parts (a NULL part, or one of size 0, is absent); NULL when the whole passes
+ * 4 GiB. a0m_memo_unpack() copies the header out of `data` and points parts[i] into it (NULL where absent);
+ * false when `data` is too short or an offset points outside it.
+ */
+unsigned char *a0m_memo_pack(apr_pool_t *p, const void *head, size_t head_len, const void *const parts[],
+                             const size_t sizes[], int n, size_t *len);
+bool a0m_memo_unpack(const unsigned char *data, size_t len, void *head, size_t head_len,
+                    const unsigned char *parts[], int n);
 
 #endif

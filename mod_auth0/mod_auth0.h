@@ -481,14 +481,15 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 /*
  * The block made ready to apply for a header prefix: a binary form (claims.c) of each claim's header name
  * (<prefix><name>), variable name (AUTH0_CLAIM_name) and value, with their lengths, that the request's
- * tables point into. A session keeps it in its process's memo, so that a request adds its claims with no
- * scan, copy or name building: a0m_claims_apply_ready() is a0m_claims_apply_block() for a ready form of
- * the location's prefix. NULL when the block is damaged. a0m_claims_ready_size() is its size in bytes.
+ * tables point into. Sessions and bearer tokens keep it in their process's memo, so that a request adds
+ * its claims with no scan, copy or name building. NULL when the block is damaged. a0m_claims_ready_size()
+ * is its size in bytes. a0m_claims_apply_ready() applies `ready` when it was made for the location's
+ * prefix (ready_prefix), and otherwise `block` as a0m_claims_apply_block() does; ready may be NULL.
  */
 const unsigned char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block);
 size_t a0m_claims_ready_size(const unsigned char *ready);
 void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const unsigned char *ready,
-                            const char *access_token);
+                            const char *ready_prefix, const char *block, const char *access_token);
 
 /*
  * The REMOTE_USER value in claims for Auth0UserClaim (default sub): a string

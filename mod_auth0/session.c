@@ -169,77 +169,55 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 }
 
 /*
- * The memo's form of a session: the struct, the offsets of its strings, then the strings (the ready form
- * is one of them, with its own length). A request's copy is made usable by pointing each field at its
- * string in the copy: no walk over fields and no parse, which decoding cost every request before. This
- * form never leaves the process that made it.
+ * The memo's form of a session: the struct and its strings (a0m_memo_pack: the ready form is one of them,
+ * with its own length). A request's copy is made usable by pointing each field at its string in the copy:
+ * no walk over fields and no parse, which decoding cost every request before.
  */
-#define FROZEN_STRINGS 17
+#define FROZEN_STRINGS 16
 
-/* The addresses of s's string fields, in the order of the frozen form's offsets; the ready form is last. */
-static void string_fields(a0m_session *s, const char **f[FROZEN_STRINGS - 1])
+/* The addresses of s's string fields (the ready form, of another type, is packed after them). */
+static void string_fields(a0m_session *s, const char **f[FROZEN_STRINGS])
 {
-	const char **all[FROZEN_STRINGS - 1] = {
-		&s->binding,      &s->user,   &s->user_claim, &s->sid,           &s->csrf,        &s->claims,
-		&s->identity,     &s->identity_filter,        &s->ready_prefix,  &s->access_token, &s->access_claims,
-		&s->refresh_token, &s->id_token, &s->org_id,  &s->org_name,      &s->audiences,
+	const char **all[FROZEN_STRINGS] = {
+		&s->binding,       &s->user,     &s->user_claim, &s->sid,      &s->csrf,         &s->claims,
+		&s->identity,      &s->identity_filter,          &s->ready_prefix, &s->access_token, &s->access_claims,
+		&s->refresh_token, &s->id_token, &s->org_id,     &s->org_name, &s->audiences,
 	};
 	memcpy(f, all, sizeof(all));
 }
 
 static const unsigned char *freeze(apr_pool_t *p, const a0m_session *s, size_t *len)
 {
-	a0m_session copy = *s;
-	copy.id = NULL;
-	copy.in_cache = false;
-	const char **f[FROZEN_STRINGS - 1];
-	string_fields(&copy, f);
-	size_t sizes[FROZEN_STRINGS];
-	size_t size = sizeof(copy) + sizeof(uint32_t) * FROZEN_STRINGS;
-	for (int i = 0; i < FROZEN_STRINGS - 1; i++)
-		size += sizes[i] = *f[i] ? strlen(*f[i]) + 1 : 0;
-	size += sizes[FROZEN_STRINGS - 1] = a0m_claims_ready_size(copy.ready);
-	if (size > UINT32_MAX)
-		return NULL;
-	unsigned char *out = apr_palloc(p, size);
-	size_t at = sizeof(copy) + sizeof(uint32_t) * FROZEN_STRINGS;
+	a0m_session head = *s; /* its pointers are not kept: they are the parts */
+	const char **f[FROZEN_STRINGS];
+	string_fields(&head, f);
+	const void *parts[FROZEN_STRINGS + 1];
+	size_t sizes[FROZEN_STRINGS + 1];
 	for (int i = 0; i < FROZEN_STRINGS; i++) {
-		const void *from = i < FROZEN_STRINGS - 1 ? (const void *)*f[i] : (const void *)copy.ready;
-		uint32_t offset = sizes[i] ? (uint32_t)at : 0;
-		memcpy(out + sizeof(copy) + sizeof(uint32_t) * (size_t)i, &offset, sizeof(offset));
-		if (sizes[i])
-			memcpy(out + at, from, sizes[i]);
-		at += sizes[i];
-	}
-	for (int i = 0; i < FROZEN_STRINGS - 1; i++)
+		parts[i] = *f[i];
+		sizes[i] = *f[i] ? strlen(*f[i]) + 1 : 0;
 		*f[i] = NULL;
-	copy.ready = NULL;
-	memcpy(out, &copy, sizeof(copy));
-	*len = size;
-	return out;
+	}
+	parts[FROZEN_STRINGS] = head.ready;
+	sizes[FROZEN_STRINGS] = a0m_claims_ready_size(head.ready);
+	head.ready = NULL;
+	head.id = NULL;
+	head.in_cache = false;
+	return a0m_memo_pack(p, &head, sizeof(head), parts, sizes, FROZEN_STRINGS + 1, len);
 }
 
 /* frozen: this request's copy of what freeze() made (the session's strings stay in it). */
 static a0m_session *thaw(apr_pool_t *p, const unsigned char *frozen, size_t len)
 {
-	size_t head = sizeof(a0m_session) + sizeof(uint32_t) * FROZEN_STRINGS;
-	if (len < head)
-		return NULL;
 	a0m_session *s = apr_palloc(p, sizeof(*s));
-	memcpy(s, frozen, sizeof(*s));
-	const char **f[FROZEN_STRINGS - 1];
+	const unsigned char *parts[FROZEN_STRINGS + 1];
+	if (!a0m_memo_unpack(frozen, len, s, sizeof(*s), parts, FROZEN_STRINGS + 1))
+		return NULL;
+	const char **f[FROZEN_STRINGS];
 	string_fields(s, f);
-	for (int i = 0; i < FROZEN_STRINGS; i++) {
-		uint32_t offset;
-		memcpy(&offset, frozen + sizeof(*s) + sizeof(uint32_t) * (size_t)i, sizeof(offset));
-		if (offset && (offset < head || offset >= len))
-			return NULL;
-		const unsigned char *at = offset ? frozen + offset : NULL;
-		if (i < FROZEN_STRINGS - 1)
-			*f[i] = (const char *)at;
-		else
-			s->ready = at;
-	}
+	for (int i = 0; i < FROZEN_STRINGS; i++)
+		*f[i] = (const char *)parts[i];
+	s->ready = parts[FROZEN_STRINGS];
 	return s;
 }
 
@@ -900,10 +878,8 @@ static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sess
 		json_t *claims = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
 		a0m_claims_apply_block(r, c, claims ? identity_of(r->pool, filter, claims) : NULL, rq->access_token);
 		json_decref(claims);
-	} else if (s->ready && s->ready_prefix && strcmp(s->ready_prefix, a0m_conf_claim_header_prefix(c)) == 0) {
-		a0m_claims_apply_ready(r, c, s->ready, rq->access_token);
 	} else {
-		a0m_claims_apply_block(r, c, s->identity, rq->access_token);
+		a0m_claims_apply_ready(r, c, s->ready, s->ready_prefix, s->identity, rq->access_token);
 	}
 }
 

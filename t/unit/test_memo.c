@@ -161,6 +161,31 @@ static void test_threads(void)
 	is_int((int)apr_atomic_read32(&wrong), 0, "%d threads x %d rounds on two slots: every hit was the value asked for", THREADS, ROUNDS);
 }
 
+/* a0m_memo_pack / a0m_memo_unpack: a header and parts, absent parts, and damage refused. */
+static void test_pack(void)
+{
+	struct { long a; int b; } head = { 42, 7 }, back = { 0, 0 };
+	const void *parts[4] = { "alpha", NULL, "", "\0binary\0" };
+	const size_t sizes[4] = { 6, 0, 0, 8 };
+	size_t len = 0;
+	unsigned char *packed = a0m_memo_pack(pool, &head, sizeof(head), parts, sizes, 4, &len);
+	ok(packed && len == sizeof(head) + 4 * 4 + 6 + 8, "packed: header, four offsets, two parts (%zu bytes)", len);
+	const unsigned char *got[4];
+	ok(a0m_memo_unpack(packed, len, &back, sizeof(back), got, 4), "unpacked");
+	ok(back.a == 42 && back.b == 7, "the header comes back");
+	is_str((const char *)got[0], "alpha", "a string part points into the packed bytes");
+	ok(got[1] == NULL && got[2] == NULL, "a NULL part and an empty one are absent");
+	ok(got[3] && memcmp(got[3], "\0binary\0", 8) == 0, "bytes with NULs come back as they were");
+	ok(!a0m_memo_unpack(packed, sizeof(head) + 4 * 4 - 1, &back, sizeof(back), got, 4),
+	   "too short for its offsets: refused");
+	ok(!a0m_memo_unpack(packed, sizeof(head) + 4 * 4 + 3, &back, sizeof(back), got, 4),
+	   "an offset past the end: refused");
+	unsigned char *bad = apr_pmemdup(pool, packed, len);
+	uint32_t inside = 3;
+	memcpy(bad + sizeof(head), &inside, sizeof(inside));
+	ok(!a0m_memo_unpack(bad, len, &back, sizeof(back), got, 4), "an offset into the header: refused");
+}
+
 int main(void)
 {
 	apr_initialize();
@@ -170,6 +195,7 @@ int main(void)
 	test_time_and_owner();
 	test_one_slot();
 	test_threads();
+	test_pack();
 	apr_pool_destroy(pool);
 	apr_terminate();
 	return done_testing();
