@@ -173,6 +173,28 @@ char *a0m_seal(apr_pool_t *p, const a0m_key *key, const char *context, const uns
 	return (char *)apr_pencode_base64_binary(p, raw, (apr_ssize_t)n, APR_ENCODE_BASE64URL, NULL);
 }
 
+/*
+ * Whether the text is the one encoding of the bytes it decoded to. APR's decoder ignores the unused low
+ * bits of a last partial group, so "QB" decodes like "QA": without this, a cookie changed in its last
+ * character could still open, which makes the value malleable (and the session memo, keyed by the exact
+ * value, would be bypassed by a different value that opens the same session). Encoding the last partial
+ * group again and comparing is cheaper than any second pass.
+ */
+static bool canonical_tail(const char *text, size_t text_len, const unsigned char *raw, size_t n)
+{
+	size_t partial = n % 3;
+	if (text_len != n / 3 * 4 + (partial ? partial + 1 : 0))
+		return false;
+	if (!partial)
+		return true;
+	char tail[5];
+	apr_size_t tail_len = 0;
+	if (apr_encode_base64_binary(tail, raw + n - partial, (apr_ssize_t)partial, APR_ENCODE_BASE64URL,
+	                             &tail_len) != APR_SUCCESS)
+		return false;
+	return tail_len == partial + 1 && memcmp(tail, text + text_len - tail_len, tail_len) == 0;
+}
+
 unsigned char *a0m_open(apr_pool_t *p, const a0m_key *keys, int count, const char *context, const char *sealed,
                         size_t *len)
 {
@@ -187,7 +209,8 @@ unsigned char *a0m_open(apr_pool_t *p, const a0m_key *keys, int count, const cha
 	 * every request of a session, and the decoding is most of its cost after AES-GCM). */
 	unsigned char *raw = apr_palloc(p, slen / 4 * 3 + 3);
 	apr_size_t n = 0;
-	if (apr_decode_base64_binary(raw, sealed, (apr_ssize_t)slen, APR_ENCODE_BASE64URL, &n) != APR_SUCCESS)
+	if (apr_decode_base64_binary(raw, sealed, (apr_ssize_t)slen, APR_ENCODE_BASE64URL, &n) != APR_SUCCESS ||
+	    !canonical_tail(sealed, slen, raw, n))
 		return NULL;
 	return a0m_open_raw(p, keys, count, context, raw, n, len);
 }

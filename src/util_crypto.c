@@ -64,6 +64,22 @@ bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t 
 	*out = (unsigned char *)from_cjose((char *)dec, dec_len);
 	if (!*out)
 		return false;
+	/*
+	 * Only the one encoding of these bytes: cjose ignores the unused low bits
+	 * of a last partial group, so a token whose last character differs in
+	 * those bits would decode (and verify) like the original one.
+	 */
+	size_t partial = dec_len % 3;
+	if (partial) {
+		char *tail = a0_base64url_encode(*out + dec_len - partial, partial);
+		bool same = tail && memcmp(tail, s + data - (partial + 1), partial + 1) == 0;
+		free(tail);
+		if (!same) {
+			free(*out);
+			*out = NULL;
+			return false;
+		}
+	}
 	*out_len = dec_len;
 	return true;
 }

@@ -81,6 +81,15 @@ static void test_base64url(void)
 	free(d);
 	ok(a0_base64url_decode("AAA", 3, &d, &n) && n == 2, "unpadded base64url is accepted");
 	free(d);
+	/* The unused low bits of a last partial group must be zero: "QB" would otherwise decode like "QA". */
+	ok(a0_base64url_decode("QQ", 2, &d, &n) && n == 1 && d[0] == 'A', "\"QQ\" decodes to \"A\"");
+	free(d);
+	ok(!a0_base64url_decode("QR", 2, &d, &n) && !a0_base64url_decode("QZ", 2, &d, &n) && d == NULL,
+	   "the same byte with unused bits set is refused (one group of two characters)");
+	ok(a0_base64url_decode("QUI", 3, &d, &n) && n == 2, "\"QUI\" decodes to \"AB\"");
+	free(d);
+	ok(!a0_base64url_decode("QUJ", 3, &d, &n) && !a0_base64url_decode("QUL=", 4, &d, &n),
+	   "... and \"QUJ\", \"QUL=\" are refused (one group of three characters)");
 	char *r1 = a0_random_string(32), *r2 = a0_random_string(32);
 	ok(r1 && r2 && strlen(r1) == 43 && strcmp(r1, r2) != 0, "random strings: 32 bytes, distinct");
 	free(r1);

@@ -57,6 +57,15 @@ sub one_changed {
 	substr($value, $at, 1) = $c eq 'A' ? 'B' : 'A';
 	return $value;
 }
+# base64url's last character carries unused low bits unless the length is a multiple of 4: flipping its
+# lowest bit changes only those, which a lenient decoder (APR's) ignores.
+sub lowest_bit_changed {
+	my ($value) = @_;
+	my $alphabet = join '', 'A' .. 'Z', 'a' .. 'z', 0 .. 9, '-', '_';
+	my $i = index $alphabet, substr($value, -1);
+	substr($value, -1) = substr($alphabet, $i ^ 1, 1);
+	return $value;
+}
 sub memo_variants {
 	my ($value) = @_;
 	my $n = length $value;
@@ -66,6 +75,7 @@ sub memo_variants {
 		'a byte before the tail changed' => one_changed($value, -17),
 		'a byte of the tail changed' => one_changed($value, -8),
 		'last byte changed'       => one_changed($value, -1),
+		'last byte\'s lowest bit changed' => lowest_bit_changed($value),
 		'one byte short'          => substr($value, 0, $n - 1),
 		'one byte more'           => $value . 'A',
 	);
