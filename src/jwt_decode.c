@@ -26,7 +26,8 @@ static json_t *decode_object(const char *b64, size_t len)
 auth0_status a0_jwt_parse(const char *token, a0_jwt *jwt, const char *what, auth0_error **err)
 {
 	memset(jwt, 0, sizeof(*jwt));
-	if (a0_empty(token) || strlen(token) > A0_JWT_MAX)
+	/* Compact JWS has no padding (RFC 7515, 2): "sig==" must not be a second spelling of a token. */
+	if (a0_empty(token) || strlen(token) > A0_JWT_MAX || strchr(token, '='))
 		return a0_fail_token(err, AUTH0_RULE_DECODE, "%s could not be decoded", what);
 	const char *d1 = strchr(token, '.');
 	const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;

@@ -173,6 +173,25 @@ static void test_decode(void)
 	bad("opaque-token-value", &o, AUTH0_ERR_INVALID_TOKEN, AUTH0_RULE_DECODE,
 	    "Access token could not be decoded", "an opaque access token");
 	bad("e30.e30.e30.e30", &o, AUTH0_ERR_INVALID_TOKEN, AUTH0_RULE_DECODE, NULL, "four parts");
+
+	/* A token has one spelling: no padding, no set bits past the signature's last byte. */
+	char *t = mint(NULL, NULL, "RS256", NULL);
+	size_t n = strlen(t);
+	good(t, &o, "the minted token itself");
+	char *padded = malloc(n + 3);
+	snprintf(padded, n + 3, "%s==", t);
+	bad(padded, &o, AUTH0_ERR_INVALID_TOKEN, AUTH0_RULE_DECODE, NULL, "the signature padded with ==");
+	free(padded);
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *at = strchr(alphabet, t[n - 1]);
+	ok(at != NULL && strlen(strrchr(t, '.') + 1) % 4 != 0,
+	   "the signature (RS256, 256 bytes) ends in a partial group, whose lowest bit is unused");
+	if (at) {
+		t[n - 1] = alphabet[(at - alphabet) ^ 1];
+		bad(t, &o, AUTH0_ERR_INVALID_TOKEN, AUTH0_RULE_DECODE, NULL,
+		    "the signature's last character with its lowest (unused) bit flipped");
+	}
+	free(t);
 }
 
 static void test_typ(void)

@@ -8,7 +8,8 @@
 #     in every case, HS256/384/512 keyed with the tenant's public key in every encoding, RS256/PS256/ES256
 #     with an attacker's key, the attacker's key embedded (jwk) or pointed to (jku, x5u, x5c), kid
 #     injection (path traversal to /dev/null with an empty HMAC key, URLs, SQL, CR/LF, huge, not a
-#     string), a stripped or borrowed signature, a payload changed after signing;
+#     string), a stripped or borrowed signature, a payload changed after signing, a second spelling of a
+#     token signed with the real key (padded, or an unused bit of its last character set);
 #   ID-token substitution, signed by the tenant's real key: another client's audience (alone, in a list,
 #     as azp), another issuer, an expired or future token, a missing or foreign nonce (nonce mismatch), an
 #     access token, a real ID token of another application;
@@ -135,6 +136,15 @@ sub forgeries {
 		"$h.$p.$s";
 	}];
 	push @f, ['four parts', jwt({alg => 'RS256', typ => $typ, kid => $kid}, $claims, $real) . '.eyJ9'];
+	# second spellings of a token signed with the real key: a token has one (no padding; the unused low bits
+	# of the signature's last character are zero), or a cache keyed by its text could be sidestepped
+	push @f, ['a signed token, its signature padded with ==', jwt({alg => 'RS256', typ => $typ, kid => $kid}, $claims, $real) . '=='];
+	push @f, ['a signed token, an unused bit of its last character set', do {
+		my $t = jwt({alg => 'RS256', typ => $typ, kid => $kid}, $claims, $real);
+		my $alphabet = join '', 'A' .. 'Z', 'a' .. 'z', 0 .. 9, '-', '_';
+		substr($t, -1) = substr($alphabet, (index $alphabet, substr($t, -1)) ^ 1, 1);
+		$t;
+	}];
 	push @f, ['JWE compact form (five parts)', 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.' . b64u($JSON->encode($claims)) . '.AAAA'];
 	push @f, ['JWS JSON serialization', $JSON->encode({payload => b64u($JSON->encode($claims)),
 		protected => b64u($JSON->encode({alg => 'RS256', kid => $kid})), signature => 'AAAA'})];
