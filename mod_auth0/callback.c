@@ -29,7 +29,7 @@
 
 typedef struct params {
 	const char *state, *code, *error, *error_description;
-	int n_state, n_code, n_error, any;
+	int n_state, n_code, n_error, any, malformed;
 } params;
 
 static void parse_query(request_rec *r, params *p)
@@ -44,8 +44,11 @@ static void parse_query(request_rec *r, params *p)
 		char *value = eq ? eq + 1 : (char *)"";
 		if (eq)
 			*eq = '\0';
-		if (ap_unescape_urlencoded(pair) != OK || ap_unescape_urlencoded(value) != OK)
+		/* A pair that does not decode could be a second state or code: the whole response is refused. */
+		if (ap_unescape_urlencoded(pair) != OK || ap_unescape_urlencoded(value) != OK) {
+			p->malformed++;
 			continue;
+		}
 		p->any++;
 		if (strcmp(pair, "state") == 0) {
 			p->state = value;
@@ -196,6 +199,12 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 		              "mod_auth0: callback with repeated parameters refused");
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in response",
 		                "The sign-in response repeats a parameter.", restart_href(r, c), "Sign in again");
+	}
+	if (p.malformed) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+		              "mod_auth0: callback with a parameter that does not decode refused");
+		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in response",
+		                "The sign-in response is malformed.", restart_href(r, c), "Sign in again");
 	}
 	if (p.error)
 		return error_response(r, c, o, &p);

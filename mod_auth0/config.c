@@ -284,8 +284,11 @@ static const char *set_domain(cmd_parms *cmd, void *conf, const char *arg)
 		auth0_error_free(err);
 		return msg;
 	}
+	/* libauth0's spelling of it (lower case, no default port, no trailing slash), written as a host when the
+	 * scheme is https: two spellings of one tenant are one application and open each other's sessions. */
+	const char *base = auth0_client_base_url(c);
+	((a0m_dir_conf *)conf)->domain = apr_pstrdup(cmd->pool, strncmp(base, "https://", 8) == 0 ? base + 8 : base);
 	auth0_client_free(c);
-	((a0m_dir_conf *)conf)->domain = arg;
 	return NULL;
 }
 
@@ -516,6 +519,14 @@ static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *ar
 	return set_enum(cmd, &((a0m_dir_conf *)conf)->pass_claims_as, arg, v);
 }
 
+static const char *set_trust_forwarded(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "off", A0M_FORWARDED_OFF }, { "on", A0M_FORWARDED_X },
+		                            { "X-Forwarded", A0M_FORWARDED_X }, { "Forwarded", A0M_FORWARDED_RFC7239 },
+		                            { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->trust_forwarded, arg, v);
+}
+
 static const char *set_unauthenticated(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "auth", A0M_UNAUTH_AUTH }, { "401", A0M_UNAUTH_401 },
@@ -558,9 +569,11 @@ static const char *set_max_transactions(cmd_parms *cmd, void *conf, const char *
 
 static const char *set_http_timeout(cmd_parms *cmd, void *conf, const char *arg)
 {
-	char *end;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || v < 0.1 || v > 300)
+	char *end = (char *)arg;
+	/* Digits and a decimal point only: strtod would also take "nan", "inf", "0x1p3" and "1e2", and NaN
+	 * fails every comparison (so "v < 0.1 || v > 300" would let it through). */
+	double v = strspn(arg, "0123456789.") == strlen(arg) ? strtod(arg, &end) : 0;
+	if (end == arg || *end || !(v >= 0.1 && v <= 300))
 		return errorf(cmd, "'%s' must be a number of seconds from 0.1 to 300", arg);
 	((a0m_dir_conf *)conf)->http_timeout_ms = (int)(v * 1000);
 	return NULL;
@@ -816,8 +829,9 @@ static const command_rec directives[] = {
 	              "Management API base URL (default https://DOMAIN/api/v2)"),
 	AP_INIT_TAKE1("Auth0OutgoingProxy", set_https_url, CONF_OFFSET(outgoing_proxy), DIR_OR_SERVER,
 	              "proxy for requests to the tenant"),
-	AP_INIT_FLAG("Auth0TrustForwardedHeaders", set_flag_slot, CONF_OFFSET(trust_forwarded), DIR_OR_SERVER,
-	             "take scheme, host and port from X-Forwarded-* sent by Auth0TrustedProxies (default off)"),
+	AP_INIT_TAKE1("Auth0TrustForwardedHeaders", set_trust_forwarded, NULL, DIR_OR_SERVER,
+	              "take scheme, host and port from the X-Forwarded-* (On, X-Forwarded) or the Forwarded header "
+	              "sent by Auth0TrustedProxies (default Off)"),
 	AP_INIT_ITERATE("Auth0TrustedProxies", add_trusted_proxy, NULL, DIR_OR_SERVER,
 	                "addresses or networks of trusted reverse proxies (default 127.0.0.1 ::1)"),
 	AP_INIT_ITERATE("Auth0ManagementAllow", add_management_allow, NULL, DIR_OR_SERVER,

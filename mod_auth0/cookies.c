@@ -22,6 +22,7 @@
 /* Value bytes per cookie: name, attributes and value stay below the 4096 browsers allow. */
 #define CHUNK_SIZE 3800
 #define MAX_CHUNKS 24
+_Static_assert(MAX_CHUNKS <= 32, "expire_chunks_from keeps one bit per chunk index in a uint32_t");
 /* Above this the request's Cookie header approaches httpd's default LimitRequestFieldSize. */
 #define WARN_TOTAL 7000
 
@@ -198,18 +199,30 @@ const char *a0m_cookie_get_chunked(request_rec *r, const char *name)
 	return apr_pstrcatv(r->pool, parts, (apr_size_t)n, NULL);
 }
 
-/* Deletes name.from, name.(from+1), ... that the request has (only indexes this module writes: a browser
- * that sends thousands of chunk cookies does not get thousands of Set-Cookie). */
+/* The index of a chunk cookie's name suffix, spelled as this module writes it ("7", not "07" or "+7"),
+ * or -1. */
+static int chunk_index(const char *suffix)
+{
+	if (suffix[0] < '0' || suffix[0] > '9' || (suffix[0] == '0' && suffix[1]))
+		return -1;
+	char *end;
+	long idx = strtol(suffix, &end, 10);
+	return *end || idx >= MAX_CHUNKS ? -1 : (int)idx;
+}
+
+/* Deletes name.from, name.(from+1), ... that the request has: only the indexes this module writes, in its
+ * spelling, each once, so that a browser sending thousands of chunk cookies (or "1", "01", "001", ... or
+ * the same name a thousand times) gets at most MAX_CHUNKS Set-Cookie. */
 static void expire_chunks_from(request_rec *r, const a0m_cookie_spec *spec, int from)
 {
 	apr_array_header_t *names = a0m_cookie_names(r, apr_pstrcat(r->pool, spec->name, ".", NULL));
+	uint32_t deleted = 0;
 	for (int i = 0; i < names->nelts; i++) {
 		const char *n = ((const char **)names->elts)[i];
-		const char *suffix = n + strlen(spec->name) + 1;
-		char *end;
-		long idx = strtol(suffix, &end, 10);
-		if (*end || end == suffix || idx < from || idx >= MAX_CHUNKS)
+		int idx = chunk_index(n + strlen(spec->name) + 1);
+		if (idx < from || (deleted & (UINT32_C(1) << idx)))
 			continue;
+		deleted |= UINT32_C(1) << idx;
 		a0m_cookie_spec s = *spec;
 		s.name = n;
 		a0m_cookie_set(r, &s, NULL, 0);

@@ -89,7 +89,8 @@ static void form_params(request_rec *r, logout_params *lp)
 			lp->return_to = buf;
 			lp->n_return_to++;
 		} else if (strcmp(pair->name, "csrf") == 0) {
-			lp->csrf = buf;
+			/* a token with a NUL would compare only up to it: no such value matches */
+			lp->csrf = memchr(buf, '\0', size) ? NULL : buf;
 		}
 	}
 }

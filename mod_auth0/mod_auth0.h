@@ -62,6 +62,9 @@ typedef enum {
 typedef enum { A0M_STORE_COOKIE = 0, A0M_STORE_CACHE } a0m_session_store;
 typedef enum { A0M_SAMESITE_LAX = 0, A0M_SAMESITE_STRICT, A0M_SAMESITE_NONE } a0m_samesite;
 typedef enum { A0M_LOGOUT_V2 = 0, A0M_LOGOUT_OIDC, A0M_LOGOUT_LOCAL } a0m_logout_endpoint;
+/* Which proxy headers say the browser's scheme, host and port (Auth0TrustForwardedHeaders): one family
+ * only, since a proxy that sets one passes the client's copy of the other through. */
+typedef enum { A0M_FORWARDED_OFF = 0, A0M_FORWARDED_X, A0M_FORWARDED_RFC7239 } a0m_forwarded;
 
 /* Where identity goes for the backend (bit set). */
 enum { A0M_PASS_HEADERS = 1, A0M_PASS_ENV = 2 };
@@ -146,7 +149,7 @@ typedef struct a0m_dir_conf {
 	int leeway;
 
 	/* proxies */
-	int trust_forwarded;
+	int trust_forwarded; /* a0m_forwarded */
 	apr_array_header_t *trusted_proxies; /* of a0m_cidr */
 
 	/* admin endpoints */

@@ -3,10 +3,10 @@
  *
  * Directly, they are httpd's (ap_http_scheme, the Host header as httpd
  * parsed it, the port per UseCanonicalName). Behind a TLS-terminating
- * reverse proxy, and only when Auth0TrustForwardedHeaders is on and the TCP
+ * reverse proxy, and only when Auth0TrustForwardedHeaders is set and the TCP
  * peer is one of Auth0TrustedProxies (default: loopback), they come from the
- * proxy's headers: `Forwarded` (RFC 7239) when present, else
- * X-Forwarded-Proto / -Host / -Port. When a header holds a list (proxies
+ * proxy's headers: X-Forwarded-Proto / -Host / -Port (On, X-Forwarded) or
+ * `Forwarded` (RFC 7239), never both. When a header holds a list (proxies
  * append), the last element is used: it is the one our proxy added; earlier
  * ones may come from the client.
  *
@@ -161,14 +161,21 @@ static bool split_host(apr_pool_t *p, const char *hp, const char **host, apr_por
 	return true;
 }
 
-/* Applies the proxy's headers; false when it sent none (a direct request from the proxy's host). */
-static bool forwarded_origin(request_rec *r, a0m_origin *o)
+/*
+ * Applies the proxy's headers of the family configured; false when it sent none (a direct request from the
+ * proxy's host). The other family is never read: a proxy that sets X-Forwarded-* passes a client's
+ * Forwarded header through untouched (and the other way round), so reading whichever is present would
+ * let the client choose its own scheme and host.
+ */
+static bool forwarded_origin(request_rec *r, a0m_origin *o, int family)
 {
 	const char *proto = NULL, *host = NULL, *port = NULL;
-	const char *fwd = last_element(r->pool, apr_table_get(r->headers_in, "Forwarded"));
-	if (fwd) {
-		proto = forwarded_param(r->pool, fwd, "proto");
-		host = forwarded_param(r->pool, fwd, "host");
+	if (family == A0M_FORWARDED_RFC7239) {
+		const char *fwd = last_element(r->pool, apr_table_get(r->headers_in, "Forwarded"));
+		if (fwd) {
+			proto = forwarded_param(r->pool, fwd, "proto");
+			host = forwarded_param(r->pool, fwd, "host");
+		}
 	} else {
 		proto = last_element(r->pool, apr_table_get(r->headers_in, "X-Forwarded-Proto"));
 		host = last_element(r->pool, apr_table_get(r->headers_in, "X-Forwarded-Host"));
@@ -210,8 +217,9 @@ const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 	ap_str_tolower((char *)o->host);
 	o->port = ap_get_server_port(r);
 	bool forwarded = false;
-	if (a0m_conf_flag(c->trust_forwarded, false) && trusted_proxy(r, c))
-		forwarded = forwarded_origin(r, o);
+	int family = c->trust_forwarded == A0M_UNSET_INT ? A0M_FORWARDED_OFF : c->trust_forwarded;
+	if (family != A0M_FORWARDED_OFF && trusted_proxy(r, c))
+		forwarded = forwarded_origin(r, o, family);
 	o->secure = strcmp(o->scheme, "https") == 0;
 	o->loopback_dev = !o->secure && !forwarded && is_loopback(r->connection->client_addr) &&
 	                  is_loopback(r->useragent_addr);

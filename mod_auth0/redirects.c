@@ -179,6 +179,26 @@ static bool has_dot_segment(const char *path)
 	return false;
 }
 
+/*
+ * Whether the path part (before any query) has what some server behind the prefix may read as another
+ * path: ";" (path parameters: Tomcat and Spring take /bye/..;/admin for /admin), or an encoded slash,
+ * backslash or percent sign (/bye/..%2Fadmin, /bye/%252e%252e/admin, decoded once more by a backend).
+ */
+static bool has_path_trick(const char *path)
+{
+	size_t end = strcspn(path, "?");
+	for (size_t i = 0; i < end; i++) {
+		if (path[i] == ';')
+			return true;
+		if (path[i] == '%' && i + 2 < end) {
+			char a = path[i + 1], b = (char)apr_tolower(path[i + 2]);
+			if ((a == '2' && (b == 'f' || b == '5')) || (a == '5' && b == 'c'))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Whether path (with query) lies under prefix on a segment boundary, and stays there. */
 static bool under_prefix(const char *path, const char *prefix)
 {
@@ -186,7 +206,8 @@ static bool under_prefix(const char *path, const char *prefix)
 	if (strncmp(path, prefix, n) != 0)
 		return false;
 	char next = path[n];
-	return (prefix[n - 1] == '/' || next == '\0' || next == '/' || next == '?') && !has_dot_segment(path);
+	return (prefix[n - 1] == '/' || next == '\0' || next == '/' || next == '?') && !has_dot_segment(path) &&
+	       !has_path_trick(path);
 }
 
 /* Whether an absolute URL equals an allowed absolute one (origin without case, the rest exactly). */

@@ -100,12 +100,12 @@ static bool parse_url_authority(const char *value, bool scheme_optional, char **
 			return false;
 		}
 	}
+	long port = 0;
 	if (hlen < n) {
 		if (p[hlen] != ':' || hlen + 1 == n) {
 			*why = "has an invalid port";
 			return false;
 		}
-		long port = 0;
 		for (size_t i = hlen + 1; i < n; i++) {
 			if (!isdigit((unsigned char)p[i]) || port > 65535) {
 				*why = "has an invalid port";
@@ -122,8 +122,17 @@ static bool parse_url_authority(const char *value, bool scheme_optional, char **
 		*why = "may use http:// only for a loopback host (127.0.0.1, ::1, localhost); use https";
 		return false;
 	}
+	/*
+	 * One spelling per tenant (lower-case host, no default port, no leading zeros), since the issuer that
+	 * tokens are checked against and every key derived from the domain are made from it:
+	 * "Tenant.Auth0.com:443" is "tenant.auth0.com".
+	 */
 	*scheme_out = strdup(scheme);
-	*hostport_out = strndup(p, n);
+	bool default_port = port == 0 || port == (strcmp(scheme, "https") == 0 ? 443 : 80);
+	*hostport_out = default_port ? a0_asprintf("%.*s", (int)hlen, p) : a0_asprintf("%.*s:%ld", (int)hlen, p, port);
+	if (*hostport_out)
+		for (char *h = *hostport_out; *h; h++)
+			*h = (char)tolower((unsigned char)*h);
 	return *scheme_out && *hostport_out;
 }
 

@@ -17,6 +17,8 @@
  */
 #include "management_internal.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,24 @@ static int64_t param_default(const auth0_operation *op, const char *name, int64_
 		if (strcmp(op->query_params[i].name, name) == 0 && op->query_params[i].default_value)
 			return strtoll(op->query_params[i].default_value, NULL, 10);
 	return fallback;
+}
+
+/*
+ * A non-negative decimal count from the caller (page, per_page). Digits only,
+ * like the query check in management.c, and with the ERANGE check: strtoll()
+ * clamps "99999999999999999999" to LLONG_MAX without saying so through *end.
+ */
+static bool parse_count(const char *s, int64_t *out)
+{
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = v;
+	return true;
 }
 
 /* The caller's pairs without those named a or b. */
@@ -135,15 +155,14 @@ auth0_status auth0_pager_new(auth0_pager **out, auth0_client *client, const auth
 	if (p->kind == AUTH0_PAGINATION_OFFSET) {
 		const char *page = kv_get(query, p->page_param);
 		const char *per_page = kv_get(query, p->per_page_param);
-		char *end = NULL;
-		pg->page = page ? strtoll(page, &end, 10) : 0;
-		if (page && (*end || pg->page < 0)) {
+		pg->page = 0;
+		if (page && !parse_count(page, &pg->page)) {
 			auth0_pager_free(pg);
 			return a0_fail_arg(err, p->page_param, "%s: '%s' must be a non-negative integer", op->id,
 			                   p->page_param);
 		}
-		pg->per_page = per_page ? strtoll(per_page, &end, 10) : param_default(op, p->per_page_param, 50);
-		if (per_page && (*end || pg->per_page <= 0)) {
+		pg->per_page = param_default(op, p->per_page_param, 50);
+		if (per_page && (!parse_count(per_page, &pg->per_page) || pg->per_page == 0)) {
 			auth0_pager_free(pg);
 			return a0_fail_arg(err, p->per_page_param, "%s: '%s' must be a positive integer", op->id,
 			                   p->per_page_param);
@@ -226,9 +245,21 @@ static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 	if (count == 0) {
 		pg->done = true;
 	} else if (p->kind == AUTH0_PAGINATION_OFFSET) {
-		if ((int64_t)count < pg->per_page || (pg->total >= 0 && (pg->page + 1) * pg->per_page >= pg->total))
+		/*
+		 * Any page number up to INT64_MAX is accepted, so the next page and
+		 * its offset can overflow: there is no page after INT64_MAX to ask
+		 * for, and an offset past INT64_MAX is past any total.
+		 */
+		int64_t next, offset;
+		if (__builtin_add_overflow(pg->page, 1, &next)) {
 			pg->done = true;
-		pg->page++;
+		} else {
+			if ((int64_t)count < pg->per_page ||
+			    (pg->total >= 0 &&
+			     (__builtin_mul_overflow(next, pg->per_page, &offset) || offset >= pg->total)))
+				pg->done = true;
+			pg->page = next;
+		}
 	} else {
 		const char *next = a0_json_str(answer, p->next_field);
 		if (a0_empty(next)) {

@@ -225,7 +225,14 @@ static void test_domains(void)
 		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
 		{ "http://localhost:3000/", "http://localhost:3000" },
 		{ "http://[::1]:9", "http://[::1]:9" },
-		{ "[::1]:443", "https://[::1]:443" },
+		/* one spelling: lower case, no default port, no leading zeros */
+		{ "[::1]:443", "https://[::1]" },
+		{ "Example.Auth0.COM", "https://example.auth0.com" },
+		{ "https://example.auth0.com:443/", "https://example.auth0.com" },
+		{ "example.auth0.com:0443", "https://example.auth0.com" },
+		{ "example.auth0.com:08443", "https://example.auth0.com:8443" },
+		{ "http://LOCALHOST:80", "http://localhost" },
+		{ "[::ABCD]:8443", "https://[::abcd]:8443" },
 	};
 	for (size_t i = 0; i < A0_ARRAY_LEN(good); i++) {
 		auth0_client *c = NULL;

@@ -509,6 +509,14 @@ static void users_page(int page, const char *per_page, const char *totals, const
 	     "'response':{'status':200,'jsonBody':%s}}", page, per_page, totals, body);
 }
 
+/* users_page() for page numbers beyond int. */
+static void users_big_page(const char *page, const char *totals, const char *body)
+{
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users','queryParameters':{'page':{'equalTo':'%s'},"
+	     "'per_page':{'equalTo':'2'},'include_totals':{'equalTo':'%s'}}},"
+	     "'response':{'status':200,'jsonBody':%s}}", page, totals, body);
+}
+
 static void test_offset_pager(auth0_client *c)
 {
 	int nreq;
@@ -568,6 +576,34 @@ static void test_offset_pager(auth0_client *c)
 	s = walk(c, "users.list", pp2, &nreq, &total, &st);
 	is_int(st, AUTH0_ERR_SERVER, "an error on page 2 stops the walk with that error");
 	is_str(s, "a,b", "after the first page's items");
+	free(s);
+
+	/*
+	 * Near INT64_MAX: the offset (page + 1) * per_page and then page + 1
+	 * overflow. Each walk must end after its last stubbed page; a wrapped
+	 * number would ask for an unstubbed (negative) page and fail.
+	 */
+	fresh();
+	users_big_page("4611686018427387902", "true",
+	               "{'total':9223372036854775807,'users':[{'id':'a'},{'id':'b'}]}");
+	users_big_page("4611686018427387903", "true",
+	               "{'total':9223372036854775807,'users':[{'id':'c'},{'id':'d'}]}");
+	const auth0_kv mul_edge[] = { { "page", "4611686018427387902" }, { "per_page", "2" }, { NULL, NULL } };
+	s = walk(c, "users.list", mul_edge, &nreq, &total, &st);
+	is_int(st, AUTH0_OK, "offset at 2^63: the walk ends cleanly");
+	is_str(s, "a,b,c,d", "with the page below and the page at the boundary");
+	is_int(nreq, 2, "and no request past it");
+	free(s);
+
+	fresh();
+	users_big_page("9223372036854775806", "false", "[{'id':'a'},{'id':'b'}]");
+	users_big_page("9223372036854775807", "false", "[{'id':'c'},{'id':'d'}]");
+	const auth0_kv add_edge[] = { { "page", "9223372036854775806" }, { "per_page", "2" },
+		                      { "include_totals", "false" }, { NULL, NULL } };
+	s = walk(c, "users.list", add_edge, &nreq, &total, &st);
+	is_int(st, AUTH0_OK, "page INT64_MAX: the walk ends cleanly");
+	is_str(s, "a,b,c,d", "with both full pages");
+	is_int(nreq, 2, "and no page after INT64_MAX");
 	free(s);
 
 	/* auth0_pager_next_page */

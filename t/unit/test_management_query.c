@@ -463,6 +463,32 @@ static void test_early_errors(auth0_client *c)
 	is_int(auth0_pager_new(&pg, c, op("users.list"), NULL, bad_page, NULL, &err), AUTH0_ERR_INVALID_ARGUMENT,
 	       "a pager refuses a bad page");
 	auth0_error_free(err);
+	/* strtoll() clamps these to LLONG_MAX; they must be refused, not walked from there. */
+	const auth0_kv huge_page[] = { { "page", "99999999999999999999" }, { NULL, NULL } };
+	is_int(auth0_pager_new(&pg, c, op("users.list"), NULL, huge_page, NULL, &err), AUTH0_ERR_INVALID_ARGUMENT,
+	       "a pager refuses a page beyond int64");
+	is_str(err ? err->option : NULL, "page", "naming page");
+	ok(pg == NULL, "and makes no pager");
+	auth0_error_free(err);
+	const auth0_kv max1_page[] = { { "page", "9223372036854775808" }, { NULL, NULL } };
+	is_int(auth0_pager_new(&pg, c, op("users.list"), NULL, max1_page, NULL, &err), AUTH0_ERR_INVALID_ARGUMENT,
+	       "a pager refuses INT64_MAX + 1 as a page");
+	auth0_error_free(err);
+	const auth0_kv huge_per_page[] = { { "per_page", "99999999999999999999" }, { NULL, NULL } };
+	is_int(auth0_pager_new(&pg, c, op("users.list"), NULL, huge_per_page, NULL, &err),
+	       AUTH0_ERR_INVALID_ARGUMENT, "a pager refuses a per_page beyond int64");
+	is_str(err ? err->option : NULL, "per_page", "naming per_page");
+	auth0_error_free(err);
+	const auth0_kv empty_page[] = { { "page", "" }, { NULL, NULL } };
+	is_int(auth0_pager_new(&pg, c, op("users.list"), NULL, empty_page, NULL, &err), AUTH0_ERR_INVALID_ARGUMENT,
+	       "a pager refuses an empty page rather than reading it as 0");
+	auth0_error_free(err);
+	const auth0_kv max_page[] = { { "page", "9223372036854775807" }, { "per_page", "9223372036854775807" },
+		                      { NULL, NULL } };
+	is_int(auth0_pager_new(&pg, c, op("users.list"), NULL, max_page, NULL, &err), AUTH0_OK,
+	       "a pager takes INT64_MAX as page and per_page");
+	auth0_pager_free(pg);
+	auth0_error_free(err);
 	json_decref(body);
 }
 

@@ -69,10 +69,12 @@ sub safe_relative {
 }
 
 # Payloads that must be refused outright, not merely kept same-origin: a path that uses dot segments to
-# leave the /bye prefix it is allowed under, and a returnTo that does not decode or holds a NUL.
+# leave the /bye prefix it is allowed under (or ";" and an encoded slash, backslash or percent sign, which
+# a backend may read so), and a returnTo that does not decode or holds a NUL.
 sub must_refuse {
 	my ($p) = @_;
 	return 1 if $p =~ m{^/bye/(?:[^?]*/)?(?:\.|%2e){1,2}(?:/|\?|$)}i;
+	return 1 if $p =~ m{^/bye/[^?]*(?:;|%2f|%5c|%25)}i;
 	return 1 if $p =~ /\0/;
 	return 0;
 }

@@ -82,6 +82,12 @@ for my $n (30, 500, 2000) {
 	case("$n session chunks of junk (the 24 the module may write are deleted)", headers => [@API, Cookie => $chunks],
 		want => [401], max_cookies => 24);
 }
+# other spellings of the same indexes, and the same name many times: each index is deleted once
+case('2000 spellings of chunk indexes (1, 01, 001, +1, ...)', headers => [@API, Cookie => join('; ',
+	map { my $i = $_ % 24; ("__Host-atk." . ('0' x int($_ / 24)) . "$i=QUFB", "__Host-atk.+$i=QUFB") } 0 .. 999)],
+	want => [401], max_cookies => 24);
+case('one chunk name 2000 times', headers => [@API, Cookie => join('; ', ('__Host-atk.3=QUFB') x 2000)],
+	want => [401], max_cookies => 24);
 case('session chunks with huge indexes', headers => [@API, Cookie => join('; ', map {"__Host-atk.$_=QUFB"} 0, 99999999999999999999, -1, '1e9')],
 	want => [401]);
 case('a cookie with 10000 "=" and ";"', headers => [@API, Cookie => '__Host-atk=' . ('=;' x 10000)], want => [401]);

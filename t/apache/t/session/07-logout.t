@@ -70,6 +70,8 @@ is $res->code, 200, 'a POST with a wrong token gets the confirmation again';
 $res = $b->request(POST => "$base/logout", content => 'returnTo=%2Fbye', 'Sec-Fetch-Site' => 'cross-site');
 is $res->code, 200, 'a POST without a token too';
 like $res->content, qr/name="returnTo" value="\/bye"/, '... which keeps the returnTo asked for';
+$res = $b->request(POST => "$base/logout", content => "csrf=$csrf%00junk", 'Sec-Fetch-Site' => 'cross-site');
+is $res->code, 200, 'a POST with the token and more after a NUL gets the confirmation again';
 is $b->get("$base/echo")->code, 200, 'the session is still there';
 $res = $b->request(POST => "$base/logout", content => "csrf=$csrf&returnTo=%2Fbye", 'Sec-Fetch-Site' => 'cross-site');
 is $res->code, 302, 'the confirmed POST logs out';

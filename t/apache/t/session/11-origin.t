@@ -43,8 +43,19 @@ ok((grep {/^__Host-auth0_txn_\w+=.*; Secure/} $res->header('Set-Cookie')), '... 
 ($res, $redirect) = start('/echo', 'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'app.example.com',
 	'X-Forwarded-Port' => '8443');
 is $redirect, 'https://app.example.com:8443/callback', 'X-Forwarded-Port';
-($res, $redirect) = start('/echo', Forwarded => 'for=192.0.2.7;proto=https;host="app.example.com:8443"');
-is $redirect, 'https://app.example.com:8443/callback', 'Forwarded (RFC 7239)';
+($res, $redirect) = start('/rfc7239/echo', Forwarded => 'for=192.0.2.7;proto=https;host="app.example.com:8443"');
+is $redirect, 'https://app.example.com:8443/callback', 'Auth0TrustForwardedHeaders Forwarded: Forwarded (RFC 7239)';
+# one family only: a proxy that sets one passes the client's copy of the other through
+($res, $redirect) = start('/echo', 'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'app.example.com',
+	Forwarded => 'proto=https;host=other.example.com');
+is $redirect, 'https://app.example.com/callback', 'On: a Forwarded header beside X-Forwarded-* is ignored';
+($res, $redirect) = start('/echo', Forwarded => 'proto=https;host="app.example.com:8443"');
+is $redirect, "$plain/callback", '... and alone too';
+($res, $redirect) = start('/rfc7239/echo', 'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'evil.example.com',
+	Forwarded => 'proto=https;host=app.example.com');
+is $redirect, 'https://app.example.com/callback', 'Forwarded: X-Forwarded-* beside it are ignored';
+($res, $redirect) = start('/rfc7239/echo', 'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'app.example.com');
+is $redirect, "$plain/callback", '... and alone too';
 ($res, $redirect) = start('/echo', 'X-Forwarded-Proto' => 'http, https', 'X-Forwarded-Host' => 'evil.example.com, app.example.com');
 is $redirect, 'https://app.example.com/callback', 'lists: the last element (added by our proxy) counts';
 ($res, $redirect) = start('/echo', 'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'evil.example.com/x@y');
