@@ -14,7 +14,8 @@
  *   query string (GET) or form body (POST). FLAGS' first byte: bit 0
  *   Auth0TrustForwardedHeaders on, bit 1 the peer is 127.0.0.1, bit 2 httpd
  *   sees plain http on port 80, bit 3 the logout is a POST, bit 4
- *   Auth0LogoutEndpoint oidc, bit 5 local.
+ *   Auth0LogoutEndpoint oidc, bit 5 local, bit 6 (with bit 0)
+ *   Auth0TrustForwardedHeaders Forwarded instead of X-Forwarded.
  *
  * Invariants (no open redirect): an accepted local target is a path that
  * stays on this host for a browser at every level of percent-decoding; an
@@ -157,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int i = 0; c->logout_allow && i < c->logout_allow->nelts && allowed.n < 8; i++)
 			if ((allowed.list[allowed.n] = host_of(p, ((const char **)c->logout_allow->elts)[i])))
 				allowed.n++;
-	c->trust_forwarded = flags & 1 ? 1 : A0M_UNSET_INT;
+	c->trust_forwarded = !(flags & 1) ? A0M_UNSET_INT : flags & 64 ? A0M_FORWARDED_RFC7239 : A0M_FORWARDED_X;
 	c->logout_endpoint = flags & 32 ? A0M_LOGOUT_LOCAL : flags & 16 ? A0M_LOGOUT_OIDC : A0M_UNSET_INT;
 
 	const char *local = a0m_redirect_local(p, target);

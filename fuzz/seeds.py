@@ -471,6 +471,8 @@ def redirect_seeds():
         flags = [0, 1, 3, 8, 16, 32, 4, 2][i % 8]
         fwd = ['', 'X-Forwarded-Proto: https|X-Forwarded-Host: www.example.com|X-Forwarded-Port: 443',
                'Forwarded: for=1.2.3.4;proto=https;host="www.example.com:8443"'][i % 3]
+        if i % 3 == 2 and flags & 1:
+            flags |= 64  # Auth0TrustForwardedHeaders Forwarded: the header family this seed carries
         seeds.append(fields(t, '/goodbye' if i % 2 else 'https://www.example.com/bye',
                             '/bye https://partner.example.com/after', bytes([flags or 0x80]), fwd,
                             'returnTo=' + re.sub('[^A-Za-z0-9/._-]', lambda m: '%%%02X' % ord(m.group(0)), t)))
