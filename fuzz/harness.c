@@ -603,6 +603,16 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 	return APR_SUCCESS;
 }
 
+apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, apr_pool_t *p)
+{
+	unsigned char *v = NULL;
+	size_t len = 0;
+	apr_status_t rv = a0m_cache_get(s, key, &v, &len, p);
+	if (rv == APR_SUCCESS)
+		return APR_EEXIST;
+	return rv == APR_NOTFOUND ? a0m_cache_set(s, key, (const unsigned char *)"1", 1, expires, p) : rv;
+}
+
 /* No change counters (as with redis or memcache): cache-store sessions are read from the cache every time. */
 bool a0m_cache_version(const char *name, apr_uint32_t *version)
 {
@@ -616,13 +626,16 @@ void a0m_cache_changed(const char *name)
 	(void)name;
 }
 
-apr_status_t a0m_cache_lock(void)
+apr_status_t a0m_cache_refresh_lock(const char *key, apr_time_t wait)
 {
+	(void)key;
+	(void)wait;
 	return APR_SUCCESS;
 }
 
-apr_status_t a0m_cache_unlock(void)
+apr_status_t a0m_cache_refresh_unlock(const char *key)
 {
+	(void)key;
 	return APR_SUCCESS;
 }
 

@@ -28,7 +28,8 @@
  *      is exactly the caller's;
  *   8. the call: 2xx answers keep their JSON (204 when there is none);
  *      tenant errors: 4xx keep their status (401, which would mean that
- *      mod_auth0's own token was refused, becomes 502), 429 and 503
+ *      mod_auth0's own token was refused, and a 403 insufficient_scope,
+ *      which means its grant lacks a scope, become 502), 429 and 503
  *      become 503 with Retry-After, other 5xx and an unreachable tenant
  *      502, a timeout 504.
  * Every state-changing request leaves one audit line (who, operation,
@@ -343,7 +344,8 @@ static int tenant_error(request_rec *r, call *k, const auth0_error *err, bool to
 		kind = AUTH0_ERR_INTERNAL; /* the configuration's problem (logged below), not the caller's */
 	const char *msg = err && err->message ? err->message : "unknown error";
 	ap_log_rerror(APLOG_MARK, kind == AUTH0_ERR_INVALID_ARGUMENT ? APLOG_INFO : APLOG_WARNING, 0, r,
-	              "mod_auth0: admin API %s%s: %s", k->op->id, token ? " (Management token)" : "", msg);
+	              "mod_auth0: admin API %s%s: %s", k->op->id, token ? " (Management token)" : "",
+	              ap_escape_logitem(r->pool, msg));
 	int status = HTTP_BAD_GATEWAY;
 	const char *error = "tenant_error";
 	const char *message;
@@ -375,6 +377,16 @@ static int tenant_error(request_rec *r, call *k, const auth0_error *err, bool to
 	case AUTH0_ERR_NOT_FOUND:
 	case AUTH0_ERR_CONFLICT:
 	case AUTH0_ERR_CLIENT:
+		if (!token && kind == AUTH0_ERR_FORBIDDEN && err->error_code &&
+		    strcmp(err->error_code, "insufficient_scope") == 0) {
+			/* mod_auth0's token lacks a scope: the application's grant is the server's problem, not the
+			 * caller's (who was allowed the operation by Auth0ManagementAllow). The tenant names the scope. */
+			passed = true;
+			error = "management_token_insufficient_scope";
+			message = apr_pstrcat(r->pool, "the application's Management API grant lacks a scope for this "
+			                      "operation: ", err->api_message ? err->api_message : msg, NULL);
+			break;
+		}
 		if (!token && err->status >= 400 && err->status <= 499) {
 			passed = true;
 			status = (int)err->status;

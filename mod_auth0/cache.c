@@ -4,10 +4,16 @@
  * post_config, attached again in child_init, guarded by a global mutex when
  * the provider is not thread/process safe (shmcb).
  *
- * A second global mutex, "auth0-flight", serialises refreshes (Management
- * token, JWKS) across every process and thread, so that one request per
- * expiry reaches the tenant. It is taken with a timeout, so a hung refresh
- * elsewhere cannot block requests for longer than that.
+ * A second global mutex, "auth0-flight", serialises libauth0's refreshes
+ * (Management token, JWKS) across every process and thread, so that one
+ * request per expiry reaches the tenant. It is taken with a timeout, so a
+ * hung refresh elsewhere cannot block requests for longer than that.
+ *
+ * Sessions' refresh tokens have locks of their own, "auth0-refresh", a few
+ * of them chosen by a hash of the token: a refresh validates the new ID
+ * token while it holds its lock, which may fetch the JWKS under
+ * "auth0-flight" (always taken second, never the other way round), and
+ * one slow refresh does not hold up the sessions of other users.
  *
  * Keys are namespaced (A0M_NS_*); values that contain tokens are sealed.
  */
@@ -24,6 +30,8 @@
 
 #define CACHE_MUTEX "auth0-cache"
 #define FLIGHT_MUTEX "auth0-flight"
+#define REFRESH_MUTEX "auth0-refresh"
+#define REFRESH_LOCKS 8
 /* The longest a request waits for another process's refresh before doing its own. */
 #define FLIGHT_WAIT apr_time_from_sec(30)
 /*
@@ -50,6 +58,7 @@ static ap_socache_instance_t *instance;
 static server_rec *cache_server;
 static apr_global_mutex_t *cache_mutex;
 static apr_global_mutex_t *flight_mutex;
+static apr_global_mutex_t *refresh_mutex[REFRESH_LOCKS];
 static bool need_lock;
 static bool shmcb; /* the provider is shmcb: entries live on this host, ids need spreading */
 
@@ -57,6 +66,7 @@ void a0m_cache_pre_config(apr_pool_t *pconf)
 {
 	ap_mutex_register(pconf, CACHE_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
 	ap_mutex_register(pconf, FLIGHT_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
+	ap_mutex_register(pconf, REFRESH_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
 }
 
 static apr_status_t cache_cleanup(void *data)
@@ -67,6 +77,7 @@ static apr_status_t cache_cleanup(void *data)
 	provider = NULL;
 	instance = NULL;
 	cache_mutex = flight_mutex = NULL;
+	memset(refresh_mutex, 0, sizeof(refresh_mutex));
 	changes = NULL;
 	return APR_SUCCESS;
 }
@@ -123,6 +134,8 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	rv = ap_global_mutex_create(&cache_mutex, NULL, CACHE_MUTEX, NULL, s, pconf, 0);
 	if (rv == APR_SUCCESS)
 		rv = ap_global_mutex_create(&flight_mutex, NULL, FLIGHT_MUTEX, NULL, s, pconf, 0);
+	for (int i = 0; rv == APR_SUCCESS && i < REFRESH_LOCKS; i++)
+		rv = ap_global_mutex_create(&refresh_mutex[i], NULL, REFRESH_MUTEX, apr_itoa(ptemp, i), s, pconf, 0);
 	if (rv != APR_SUCCESS) {
 		ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "mod_auth0: cannot create its global mutexes");
 		return rv;
@@ -137,6 +150,9 @@ void a0m_cache_child_init(apr_pool_t *p, server_rec *s)
 		rv = apr_global_mutex_child_init(&cache_mutex, apr_global_mutex_lockfile(cache_mutex), p);
 	if (rv == APR_SUCCESS && flight_mutex)
 		rv = apr_global_mutex_child_init(&flight_mutex, apr_global_mutex_lockfile(flight_mutex), p);
+	for (int i = 0; rv == APR_SUCCESS && i < REFRESH_LOCKS; i++)
+		if (refresh_mutex[i])
+			rv = apr_global_mutex_child_init(&refresh_mutex[i], apr_global_mutex_lockfile(refresh_mutex[i]), p);
 	if (rv != APR_SUCCESS)
 		ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_auth0: cannot attach its global mutexes");
 }
@@ -237,6 +253,27 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 	return rv == APR_NOTFOUND ? APR_SUCCESS : rv;
 }
 
+apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, apr_pool_t *p)
+{
+	if (!provider)
+		return APR_EINIT;
+	unsigned int id_len;
+	const unsigned char *id = provider_id(p, key, &id_len);
+	/* the mutex even for providers that need none: the read and the write are one step on this host */
+	if (cache_mutex && apr_global_mutex_lock(cache_mutex) != APR_SUCCESS)
+		return APR_EGENERAL;
+	unsigned char room[8];
+	unsigned int size = sizeof(room);
+	apr_status_t rv = provider->retrieve(instance, s, id, id_len, room, &size, p);
+	if (rv == APR_SUCCESS)
+		rv = APR_EEXIST;
+	else if (rv == APR_NOTFOUND)
+		rv = provider->store(instance, s, id, id_len, expires, (unsigned char *)"1", 1, p);
+	if (cache_mutex)
+		apr_global_mutex_unlock(cache_mutex);
+	return rv;
+}
+
 static volatile apr_uint32_t *change_counter(const char *name)
 {
 	apr_ssize_t len = APR_HASH_KEY_STRING;
@@ -257,16 +294,34 @@ void a0m_cache_changed(const char *name)
 		apr_atomic_inc32(change_counter(name));
 }
 
-apr_status_t a0m_cache_lock(void)
+static apr_status_t flight_lock(void)
 {
 	if (!flight_mutex)
 		return APR_EINIT;
 	return apr_global_mutex_timedlock(flight_mutex, FLIGHT_WAIT);
 }
 
-apr_status_t a0m_cache_unlock(void)
+static apr_status_t flight_unlock(void)
 {
 	return flight_mutex ? apr_global_mutex_unlock(flight_mutex) : APR_EINIT;
+}
+
+static apr_global_mutex_t *refresh_lock_of(const char *key)
+{
+	apr_ssize_t len = APR_HASH_KEY_STRING;
+	return refresh_mutex[apr_hashfunc_default(key, &len) % REFRESH_LOCKS];
+}
+
+apr_status_t a0m_cache_refresh_lock(const char *key, apr_time_t wait)
+{
+	apr_global_mutex_t *m = refresh_lock_of(key);
+	return m ? apr_global_mutex_timedlock(m, wait) : APR_EINIT;
+}
+
+apr_status_t a0m_cache_refresh_unlock(const char *key)
+{
+	apr_global_mutex_t *m = refresh_lock_of(key);
+	return m ? apr_global_mutex_unlock(m) : APR_EINIT;
 }
 
 /* ---- libauth0 store adapter ------------------------------------------------------------------ */
@@ -330,14 +385,14 @@ static auth0_store_result store_lock(void *userdata, const char *key)
 {
 	(void)userdata;
 	(void)key;
-	return a0m_cache_lock() == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;
+	return flight_lock() == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;
 }
 
 static auth0_store_result store_unlock(void *userdata, const char *key)
 {
 	(void)userdata;
 	(void)key;
-	return a0m_cache_unlock() == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;
+	return flight_unlock() == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;
 }
 
 void a0m_cache_store_init(apr_pool_t *p, server_rec *s, const a0m_key *keys, int key_count, auth0_store *store)

@@ -104,12 +104,15 @@ static int error_response(request_rec *r, const a0m_dir_conf *c, const a0m_origi
 	             : strcmp(e, "temporarily_unavailable") == 0 ? HTTP_SERVICE_UNAVAILABLE
 	             : strcmp(e, "server_error") == 0            ? HTTP_BAD_GATEWAY
 	                                                         : HTTP_BAD_REQUEST;
-	ap_log_rerror(APLOG_MARK, status == HTTP_FORBIDDEN ? APLOG_INFO : APLOG_WARNING, 0, r,
+	/* a warning only for a login this browser started: anyone can send error=... to the callback */
+	ap_log_rerror(APLOG_MARK, status == HTTP_FORBIDDEN || !t ? APLOG_INFO : APLOG_WARNING, 0, r,
 	              "mod_auth0: the login ended with error %s: %s", ap_escape_logitem(r->pool, e),
 	              ap_escape_logitem(r->pool, p->error_description ? p->error_description
 	                                                              : "(no description)"));
+	/* The tenant's description is shown only for a login this browser started: anyone can make a link to
+	 * the callback with a description of their own ("call this number"), and this site would show it. */
 	const char *text = apr_pstrcat(r->pool, "The sign-in did not complete: ",
-	                               p->error_description && *p->error_description ? p->error_description : e,
+	                               t && p->error_description && *p->error_description ? p->error_description : e,
 	                               " (", e, ").", NULL);
 	const char *href = t && t->original_url ? t->original_url : restart_href(r, c);
 	return a0m_page(r, status, status == HTTP_FORBIDDEN ? "Sign-in refused" : "Sign-in failed", text, href,
@@ -121,17 +124,13 @@ static int record_state(request_rec *r, const a0m_dir_conf *c, const a0m_transac
 {
 	const char *key =
 		apr_pstrcat(r->pool, A0M_NS_STATE, a0m_sha256_hex(r->pool, t->state, strlen(t->state)), NULL);
-	unsigned char *v = NULL;
-	size_t len = 0;
-	apr_status_t rv = a0m_cache_get(r->server, key, &v, &len, r->pool);
-	if (rv == APR_SUCCESS)
+	apr_time_t until = t->created + apr_time_from_sec(a0m_conf_login_timeout(c) + 60);
+	/* one step, so that two callbacks with the same state at once cannot both find it unused */
+	apr_status_t rv = a0m_cache_add(r->server, key, until, r->pool);
+	if (rv == APR_EEXIST)
 		return HTTP_CONFLICT;
-	if (rv == APR_NOTFOUND) {
-		apr_time_t until = t->created + apr_time_from_sec(a0m_conf_login_timeout(c) + 60);
-		rv = a0m_cache_set(r->server, key, (const unsigned char *)"1", 1, until, r->pool);
-		if (rv == APR_SUCCESS)
-			return OK;
-	}
+	if (rv == APR_SUCCESS)
+		return OK;
 	ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
 	              "mod_auth0: the shared cache cannot record the login state; login refused (fail closed)");
 	return HTTP_SERVICE_UNAVAILABLE;
@@ -139,9 +138,11 @@ static int record_state(request_rec *r, const a0m_dir_conf *c, const a0m_transac
 
 static int exchange_failed(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, auth0_error *err)
 {
-	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the code exchange failed: %s",
+	/* invalid_grant is a code that is stale, used, or made up (anyone can send one): not the server's error */
+	bool stale = err && err->error && strcmp(err->error, "invalid_grant") == 0;
+	ap_log_rerror(APLOG_MARK, stale ? APLOG_INFO : APLOG_ERR, 0, r, "mod_auth0: the code exchange failed: %s",
 	              err ? err->message : "unknown error");
-	if (err && err->error && strcmp(err->error, "invalid_grant") == 0)
+	if (stale)
 		return a0m_page(r, HTTP_BAD_REQUEST, "Your sign-in has expired",
 		                "The sign-in took too long or was already completed.", t->original_url,
 		                "Sign in again");
@@ -195,13 +196,12 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	params p;
 	parse_query(r, &p);
 	if (p.n_state > 1 || p.n_code > 1 || p.n_error > 1) {
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-		              "mod_auth0: callback with repeated parameters refused");
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: callback with repeated parameters refused");
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in response",
 		                "The sign-in response repeats a parameter.", restart_href(r, c), "Sign in again");
 	}
 	if (p.malformed) {
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
 		              "mod_auth0: callback with a parameter that does not decode refused");
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in response",
 		                "The sign-in response is malformed.", restart_href(r, c), "Sign in again");

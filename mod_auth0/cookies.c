@@ -164,6 +164,10 @@ void a0m_cookie_set(request_rec *r, const a0m_cookie_spec *spec, const char *val
 		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
 	else
 		age[0] = '\0';
+	/* A response that hands out a session (a renewal rides on the site's own page, which the site may let
+	 * caches keep) must not be stored by a shared cache and served to someone else. */
+	if (value && max_age != 0)
+		a0m_no_store(r);
 	const char *line = apr_pstrcat(r->pool, spec->name, "=", max_age == 0 || !value ? "" : value, "; Path=/",
 	                               spec->domain ? "; Domain=" : "", spec->domain ? spec->domain : "",
 	                               spec->secure ? "; Secure" : "", "; HttpOnly; SameSite=",

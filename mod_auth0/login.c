@@ -43,8 +43,9 @@ static bool is_navigation(request_rec *r)
 
 static int unauthorized(request_rec *r, const char *why)
 {
-	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: %s", r->uri, why);
-	apr_table_setn(r->err_headers_out, "WWW-Authenticate", "Auth0 realm=\"login\"");
+	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: %s", ap_escape_logitem(r->pool, r->uri),
+	              why);
+	apr_table_setn(r->err_headers_out, "WWW-Authenticate", A0M_SESSION_CHALLENGE);
 	a0m_no_store(r);
 	return HTTP_UNAUTHORIZED;
 }

@@ -172,7 +172,7 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 	const char *why = NULL;
 	const char *return_to = a0m_redirect_return_to(r, c, o, lp.return_to, &why);
 	if (!return_to) {
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: logout returnTo %s refused: it %s",
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: logout returnTo %s refused: it %s",
 		              ap_escape_logitem(r->pool, lp.return_to ? lp.return_to : "(default)"), why);
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request",
 		                "The page to return to after signing out is not allowed.", NULL, NULL);

@@ -91,7 +91,8 @@ static int check_authn(request_rec *r)
 
 	const char *problem = a0m_conf_check(r->pool, c, bearer);
 	if (problem) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s is not usable: %s", r->uri, problem);
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s is not usable: %s",
+		              ap_escape_logitem(r->pool, r->uri), problem);
 		return HTTP_INTERNAL_SERVER_ERROR;
 	}
 	r->ap_auth_type = (char *)(session ? A0M_AUTHTYPE_SESSION : A0M_AUTHTYPE_BEARER);
@@ -118,7 +119,8 @@ static int handler(request_rec *r)
 		return DECLINED;
 	const char *problem = a0m_conf_check(r->pool, c, false);
 	if (problem) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s is not usable: %s", r->uri, problem);
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s is not usable: %s",
+		              ap_escape_logitem(r->pool, r->uri), problem);
 		return HTTP_INTERNAL_SERVER_ERROR;
 	}
 	return run_endpoint(r, c);
@@ -138,6 +140,20 @@ static int header_parser(request_rec *r)
 	if (c->domain)
 		a0m_claims_scrub(r, c);
 	return DECLINED;
+}
+
+/*
+ * A signed-in user whom a Require refuses gets a 401 from mod_authz_core (403 with
+ * AuthzSendForbiddenOnFailure On), and a 401 must say which scheme would get through (RFC 7235). Bearer's
+ * challenge is in bearer.c.
+ */
+static int note_auth_failure(request_rec *r, const char *type)
+{
+	if (!type || strcasecmp(type, A0M_AUTHTYPE_SESSION) != 0)
+		return DECLINED;
+	apr_table_setn(r->err_headers_out, "WWW-Authenticate", A0M_SESSION_CHALLENGE);
+	a0m_no_store(r);
+	return OK;
 }
 
 /* ---- start-up -------------------------------------------------------------------------------- */
@@ -238,6 +254,7 @@ void a0m_register_hooks(apr_pool_t *p)
 	ap_hook_header_parser(header_parser, NULL, NULL, APR_HOOK_LAST);
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_handler(handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
 	a0m_authz_register(p);
 }
 

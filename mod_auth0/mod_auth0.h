@@ -48,6 +48,8 @@ extern module AP_MODULE_DECLARE_DATA auth0_module;
 
 /* AuthType names. */
 #define A0M_AUTHTYPE_SESSION "Auth0"
+/* The challenge of a 401 for AuthType Auth0 (RFC 7235 wants one; browsers are sent to log in instead). */
+#define A0M_SESSION_CHALLENGE "Auth0 realm=\"login\""
 #define A0M_AUTHTYPE_BEARER "Auth0Bearer"
 
 /* Unset markers for merging. */
@@ -202,14 +204,22 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 /* APR_NOTFOUND when absent; *value is allocated from p. */
 apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p);
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p);
+/* Stores a small marker under key unless one is there: APR_EEXIST when it is. Atomic on this host (the
+ * cache's mutex is held across the read and the write); across the hosts of a redis or memcache cache, a
+ * read then a write. */
+apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, apr_pool_t *p);
 /* Host-wide change counters for values that processes keep copies of (cache.c says when there are
  * some): *version is the counter of `name` now; false when there are no counters (a copy never counts). */
 bool a0m_cache_version(const char *name, apr_uint32_t *version);
 /* Bumps the counter of `name`: call after writing or removing the value (every copy stops counting). */
 void a0m_cache_changed(const char *name);
-/* The cross-process lock for single-flight refreshes (also held around non-thread-safe providers). */
-apr_status_t a0m_cache_lock(void);
-apr_status_t a0m_cache_unlock(void);
+/*
+ * The cross-process lock for the refresh of the session refresh token `key` names (one of a few, by a hash
+ * of key), waiting at most `wait`: APR_TIMEUP when another refresh holds it longer, APR_EINIT without locks.
+ * libauth0's own single flight (JWKS, Management token) has another lock, taken inside this one.
+ */
+apr_status_t a0m_cache_refresh_lock(const char *key, apr_time_t wait);
+apr_status_t a0m_cache_refresh_unlock(const char *key);
 /* A libauth0 store backed by the shared cache: values sealed with keys[0], opened with any. */
 void a0m_cache_store_init(apr_pool_t *p, server_rec *s, const a0m_key *keys, int key_count, auth0_store *store);
 

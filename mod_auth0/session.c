@@ -53,6 +53,8 @@
 #define REFRESH_MARGIN 30
 /* How long a refresh result is kept for the concurrent requests of the same session. */
 #define REFRESH_SHARE 60
+/* The longest a request waits for a refresh of the same session elsewhere (it then answers 503). */
+#define REFRESH_WAIT apr_time_from_sec(30)
 /* refresh(): the refresh token was refused, the session ends (OK is 0, so not 0). */
 #define REFRESH_REFUSED (-1)
 
@@ -775,7 +777,17 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 		return HTTP_INTERNAL_SERVER_ERROR;
 	const char *key = apr_pstrcat(r->pool, A0M_NS_SESSION, "r:",
 	                              a0m_sha256_hex(r->pool, s->refresh_token, strlen(s->refresh_token)), NULL);
-	bool locked = a0m_cache_lock() == APR_SUCCESS;
+	apr_status_t lrv = a0m_cache_refresh_lock(key, REFRESH_WAIT);
+	if (APR_STATUS_IS_TIMEUP(lrv)) {
+		/* Another request of this session is still refreshing: spending the same refresh token too would,
+		 * with rotation, revoke them both. The session stays; the user retries. */
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+		              "mod_auth0: a refresh of this session has been running for too long; try again");
+		return HTTP_SERVICE_UNAVAILABLE;
+	}
+	if (lrv != APR_SUCCESS && lrv != APR_EINIT)
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, lrv, r, "mod_auth0: refreshing without the refresh lock");
+	bool locked = lrv == APR_SUCCESS;
 	int rc = OK;
 	unsigned char *raw = NULL;
 	size_t raw_len = 0, len = 0;
@@ -811,11 +823,12 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 		if (sealed)
 			a0m_cache_set(r->server, key, sealed, sealed_len, apr_time_from_sec(now_sec(r) + REFRESH_SHARE),
 			              r->pool);
-		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: access token of %s renewed", s->user);
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: access token of %s renewed",
+		              ap_escape_logitem(r->pool, s->user));
 	}
 out:
 	if (locked)
-		a0m_cache_unlock();
+		a0m_cache_refresh_unlock(key);
 	return rc;
 }
 

@@ -1,8 +1,12 @@
 /*
  * HTTP transport: libcurl easy handles kept in a small pool per client,
- * sharing one connection cache, DNS cache and TLS session cache, so that
- * consecutive requests to the tenant reuse one kept-alive TLS connection
- * (the Ruby SDK opens a new one per Management request).
+ * sharing a DNS cache and a TLS session cache. Each handle keeps its own
+ * connections, which outlive curl_easy_reset(), so consecutive requests to
+ * the tenant reuse a kept-alive TLS connection (the Ruby SDK opens a new one
+ * per Management request). The connection cache itself is not shared: with
+ * threads using the handles at once, libcurl (7.88, Debian 12) documents a
+ * shared one as unsafe ("KNOWN_BUGS: A shared connection cache is not
+ * thread-safe").
  *
  * Every request has a timeout; redirects are never followed; answers larger
  * than max_response_size are refused; retries follow retry.c.
@@ -54,7 +58,6 @@ static CURLSH *make_share(struct a0_pool *pool)
 	curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(sh, CURLSHOPT_USERDATA, pool);
-	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	return sh;
@@ -410,7 +413,7 @@ auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, 
 	json_t *json = json_loadb(resp.body, resp.len, JSON_DECODE_ANY, &jerr);
 	if (!json) {
 		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at byte %d)",
-		             req->method, req->log_path, jerr.text, jerr.position);
+		             req->method, req->log_path, a0_json_error_without_text(&jerr), jerr.position);
 		a0_response_clear(&resp);
 		return st;
 	}

@@ -88,6 +88,9 @@ void a0_sha256_hex(const void *data, size_t len, char out[65]);
 /* ---- JSON helpers (jansson) -------------------------------------------------------- */
 
 const char *a0_json_str(const json_t *obj, const char *key);
+/* What jansson says is wrong with a JSON text, without the text it quotes ("near '...'"): an answer of
+ * the tenant that fails to parse may hold tokens, and this goes into error messages and logs. */
+const char *a0_json_error_without_text(json_error_t *e);
 /* Integer member only (JSON integers; a real number or a string fails). */
 bool a0_json_int(const json_t *obj, const char *key, int64_t *out);
 /* Sets a string member unless value is NULL: libauth0 never sends JSON null. */

@@ -18,7 +18,8 @@
  *     kid they lack gets AUTH0_RULE_KEYS_UNAVAILABLE (transient: it may be
  *     signed with a key the tenant rotated to), not AUTH0_RULE_KEY;
  *   - threads that waited for a fetch in flight use its result instead of
- *     fetching again;
+ *     fetching again; threads whose (stale) keys have the kid do not wait:
+ *     they use those keys while the fetch runs;
  *   - every fetch has the client's timeout and is not retried.
  * With nothing cached, every validation may try (single flight); a failure
  * is reported as AUTH0_RULE_KEYS_UNAVAILABLE "Could not fetch the JWK set" with the
@@ -322,7 +323,17 @@ static auth0_status fetch_single_flight(auth0_client *c, const char *store_key, 
                                         bool explicit, auth0_error **err)
 {
 	struct a0_jwks_cache *jc = c->jwks;
-	pthread_mutex_lock(&jc->fetch_lock);
+	/*
+	 * Keys that are only stale, and have the kid, serve while another thread refreshes them: waiting for
+	 * that refresh (the store's lock, then the tenant, each up to its timeout) would hold up every
+	 * validation of the process.
+	 */
+	if (!explicit && v->ks && a0_keyset_find(v->ks, kid)) {
+		if (pthread_mutex_trylock(&jc->fetch_lock) != 0)
+			return AUTH0_OK;
+	} else {
+		pthread_mutex_lock(&jc->fetch_lock);
+	}
 	bool locked = c->store.lock && c->store.lock(c->store.userdata, store_key) == AUTH0_STORE_OK;
 	if (c->store.lock && !locked)
 		a0_log(c, AUTH0_LOG_WARNING, "JWKS: could not take the store lock; fetching without single flight");

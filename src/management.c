@@ -396,7 +396,7 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 			return AUTH0_OK;
 		if (ct)
 			return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at byte %d)",
-			               req->method, req->log_path, jerr.text, jerr.position);
+			               req->method, req->log_path, a0_json_error_without_text(&jerr), jerr.position);
 	}
 	*out = json_stringn(resp->body, resp->len);
 	if (!*out)

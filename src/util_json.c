@@ -68,3 +68,11 @@ const char *auth0_version(void)
 {
 	return AUTH0_VERSION;
 }
+
+const char *a0_json_error_without_text(json_error_t *e)
+{
+	char *near = strstr(e->text, " near ");
+	if (near)
+		*near = '\0';
+	return e->text;
+}

@@ -431,6 +431,46 @@ static void test_blackhole(void)
 	auth0_client_free(c);
 }
 
+typedef struct stale_arg {
+	auth0_client *c;
+	const char *id;
+	auth0_status st;
+	atomic_int done;
+} stale_arg;
+
+static void *stale_worker(void *p)
+{
+	stale_arg *a = p;
+	a->st = validate(a->c, a->id, NULL);
+	atomic_store(&a->done, 1);
+	return NULL;
+}
+
+/* Stale keys that have the kid serve other threads while one thread's refresh hangs. */
+static void test_stale_keys_while_refreshing(void)
+{
+	t_reset();
+	auth0_client *c = jclient(NULL, T_WEB_CLIENT_ID, T_WEB_CLIENT_SECRET, 0 /* always stale */, 60, 3000);
+	char *id = alice_id_token(c);
+	is_int(validate(c, id, NULL), AUTH0_OK, "keys fetched (stale at once: TTL 0)");
+	long before = jwks_count();
+	t_fault(JWKS_FAULT("\"action\": \"blackhole\", \"times\": 0"));
+	stale_arg a = { .c = c, .id = id };
+	pthread_t th;
+	pthread_create(&th, NULL, stale_worker, &a);
+	/* until the worker's refetch has reached the tenant (bounded: 10 s) */
+	for (int i = 0; i < 1000 && jwks_count() == before; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	is_int(jwks_count(), before + 1, "one thread refreshes the stale keys (the tenant holds the request)");
+	is_int(validate(c, id, NULL), AUTH0_OK, "another thread validates with the stale keys meanwhile");
+	ok(!atomic_load(&a.done), "... without waiting for the refresh in flight");
+	pthread_join(th, NULL);
+	is_int(a.st, AUTH0_OK, "the refreshing thread, its fetch timed out, uses the stale keys too");
+	is_int(jwks_count(), before + 1, "no other thread fetched");
+	free(id);
+	auth0_client_free(c);
+}
+
 static void malformed_case(const char *fault, auth0_status refresh_kind, const char *message,
                            const char *name)
 {
@@ -680,6 +720,7 @@ int main(void)
 	test_refetch_failure();
 	test_endpoint_down();
 	test_blackhole();
+	test_stale_keys_while_refreshing();
 	test_malformed();
 	test_e2e_id_tokens();
 	test_e2e_access_tokens();

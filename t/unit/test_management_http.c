@@ -314,10 +314,13 @@ static void test_answers(auth0_client *c)
 
 	fresh();
 	stub("{'request':{'method':'GET','urlPath':'/api/v2/tenants/settings'},'response':{'status':200,"
-	     "'headers':{'Content-Type':'application/json'},'body':'{nope'}}");
+	     "'headers':{'Content-Type':'application/json'},'body':'{\\'refresh_token\\':\\'v1.SECRETXYZ'}}");
 	err = NULL;
 	st = auth0_tenants_settings_get(c, NULL, NULL, &out, &err);
 	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "malformed JSON is an invalid response");
+	like(err ? err->message : NULL, "malformed JSON answer", "... which the message says");
+	ok(err && err->message && !strstr(err->message, "SECRETXYZ"),
+	   "... without quoting the answer, which may hold tokens (%s)", err && err->message ? err->message : "?");
 	auth0_error_free(err);
 
 	fresh();

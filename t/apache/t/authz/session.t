@@ -37,6 +37,9 @@ sub expect {
 			is(json_of($r)->{REMOTE_USER}, $who eq 'alice' ? ALICE : BOB, "$path as $who: the backend ran for $who");
 		} else {
 			ok($r->code == 401 || $r->code == 403, "$path as $who: denied") or diag $r->code;
+			# RFC 7235: a 401 names the scheme that would get through
+			is($r->header('WWW-Authenticate'), 'Auth0 realm="login"', "$path as $who: 401 with a challenge")
+			  if $r->code == 401;
 			unlike($r->decoded_content, qr/REMOTE_USER/, "$path as $who: the backend did not run");
 		}
 	}

@@ -34,6 +34,8 @@ like $res->content, qr{href="/echo"}, '... and offers to try again at the origin
 is $b->count_cookies(qr/auth0_txn/), 0, 'the transaction is gone';
 $res = $b->get("$base/callback?error=server_error&error_description=boom");
 is $res->code, 502, 'error=server_error answers 502';
+unlike $res->content, qr/boom/, '... without a description no login of this browser came with (anyone can link here)';
+like $res->content, qr/server_error/, '... but with the error code';
 $res = $b->get("$base/callback?error=temporarily_unavailable");
 is $res->code, 503, 'error=temporarily_unavailable answers 503';
 $res = $b->get("$base/callback?error=invalid_request&error_description=x");

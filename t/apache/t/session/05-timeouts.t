@@ -57,12 +57,13 @@ $b->visit("$roll/echo");
 $t0 = time;
 my @quiet;
 while (time - $t0 < 1.5) {
-	push @quiet, $b->get("$roll/echo");
+	push @quiet, $b->get("$roll/index.html"); # a static page: no Cache-Control of its own (the echo CGI sends no-store)
 }
 ok @quiet >= 3, 'several requests within the threshold';
 is scalar(grep { $_->header('Set-Cookie') } @quiet), 0, '... none rewrites the session';
+is scalar(grep { ($_->header('Cache-Control') // '') =~ /no-store/ } @quiet), 0, '... nor forbids caching the page';
 my $renewed = wait_until(6, sub {
-	my $r = $b->get("$roll/echo");
+	my $r = $b->get("$roll/index.html");
 	return $r->header('Set-Cookie') ? $r : undef;
 });
 ok $renewed, 'a request past the threshold renews the session';
@@ -70,7 +71,11 @@ my $when = time - $t0;
 cmp_ok $when, '>=', 1.9, "... not before the threshold (after $when s)";
 my $attrs = cookie_attrs($renewed, '__Host-rolling');
 ok $attrs && $attrs->{'max-age'} >= 19, '... with a fresh Max-Age of the inactivity timeout';
-ok !$b->get("$roll/echo")->header('Set-Cookie'), 'the next request does not rewrite it again';
+like join(', ', $renewed->header('Cache-Control')), qr/\bno-store\b/,
+	'... and Cache-Control: no-store, so that no shared cache keeps the session cookie for others';
+my $next = $b->get("$roll/index.html");
+ok !$next->header('Set-Cookie'), 'the next request does not rewrite it again';
+unlike $next->header('Cache-Control') // '', qr/no-store/, '... nor forbids caching';
 is json_of($b->get("$roll/echo"))->{REMOTE_USER}, ALICE, 'and the session goes on';
 
 done_testing();
