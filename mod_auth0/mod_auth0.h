@@ -432,6 +432,8 @@ int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, 
 typedef struct a0m_session {
 	const char *id;              /* cache store: the random id in the cookie; NULL in the cookie store */
 	bool in_cache;
+	bool counted;                /* cache store with change counters (shmcb): read_version is the counter */
+	apr_uint32_t read_version;   /* of the session's id before it was read */
 	int64_t created;
 	int64_t last_active;         /* when it was last written (activity is recorded at renewals) */
 	int64_t hard_expiry;         /* 0, or when the access token ends a session that cannot refresh it */

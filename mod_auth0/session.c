@@ -371,7 +371,17 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 	}
 	s->id = id;
 	s->in_cache = true;
+	s->counted = by_id != NULL;
+	s->read_version = version;
 	return s;
+}
+
+/* Whether another request wrote this cache-store session after this one read it (a renewal of its tokens,
+ * perhaps a rotated refresh token, or of its activity): writing it back for activity only would undo that. */
+static bool written_since_read(const a0m_session *s)
+{
+	apr_uint32_t now;
+	return s->in_cache && s->counted && a0m_cache_version(s->id, &now) && now != s->read_version;
 }
 
 static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m_cookie_spec *spec,
@@ -943,7 +953,7 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	}
 	int inactivity = a0m_conf_inactivity_timeout(c);
 	int threshold = inactivity / 10 < 300 ? inactivity / 10 : 300;
-	if (dirty || now - s->last_active > threshold) {
+	if (dirty || (now - s->last_active > threshold && !written_since_read(s))) {
 		s->last_active = now;
 		if (!a0m_session_save(r, c, o, s))
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: could not renew the session of %s",
