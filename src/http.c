@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 #define A0_POOL_MAX 16
 
@@ -232,6 +233,23 @@ static auth0_status transport_error(auth0_error **err, const a0_request *req, CU
 	return kind;
 }
 
+/* Appends a copy of line; false (the list unchanged) when out of memory. */
+static bool append_header(struct curl_slist **list, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*list, line);
+	if (n)
+		*list = n;
+	return n != NULL;
+}
+
+/* Our copies may hold an Authorization header: wiped before they are freed, as the callers wipe theirs. */
+static void free_headers(struct curl_slist *list)
+{
+	for (struct curl_slist *p = list; p; p = p->next)
+		OPENSSL_cleanse(p->data, strlen(p->data));
+	curl_slist_free_all(list);
+}
+
 /* One attempt. Returns the curl code; fills resp on CURLE_OK. */
 static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, struct curl_slist *headers,
                              struct sink *sink, a0_response *resp, char *errbuf)
@@ -241,7 +259,8 @@ static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, st
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 10000L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	/* http only where the URL says so: libauth0 accepts http:// for loopback hosts only (tests) */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, strncmp(req->url, "http://", 7) == 0 ? "http" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -252,6 +271,8 @@ static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, st
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	if (req->fresh_connection)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 
 	if (req->parts) {
 		mime = build_mime(h, req->parts);
@@ -301,19 +322,22 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 	a0_response_clear(resp);
 
 	struct curl_slist *headers = NULL;
-	for (const struct curl_slist *h = req->headers; h; h = h->next)
-		headers = curl_slist_append(headers, h->data);
+	bool copied = true;
+	for (const struct curl_slist *h = req->headers; h && copied; h = h->next)
+		copied = append_header(&headers, h->data);
 	/* A 100-continue round trip costs a whole RTT for tiny bodies. */
-	headers = curl_slist_append(headers, "Expect:");
-	if (req->telemetry)
-		headers = curl_slist_append(headers, c->telemetry_header);
-	if (!headers)
+	copied = copied && append_header(&headers, "Expect:");
+	if (copied && req->telemetry)
+		copied = append_header(&headers, c->telemetry_header);
+	if (!copied) {
+		free_headers(headers);
 		return a0_oom(err);
+	}
 
 	double rand01 = 0;
 	CURL *h = pool_acquire(c->pool, &rand01);
 	if (!h) {
-		curl_slist_free_all(headers);
+		free_headers(headers);
 		return a0_oom(err);
 	}
 
@@ -358,10 +382,11 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 		rand01 = (double)(rand_r(&c->pool->seed) % 1000000) / 1000000.0;
 		pthread_mutex_unlock(&c->pool->lock);
 	}
-	/* Options point at our header list: reset before the handle goes back. */
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	/* Options point at our headers, body, sink and error buffer: none of it outlives this call. The
+	 * handle's connections outlive the reset. */
+	curl_easy_reset(h);
 	pool_release(c->pool, h);
-	curl_slist_free_all(headers);
+	free_headers(headers);
 	return st;
 }
 

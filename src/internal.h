@@ -127,7 +127,8 @@ void a0_log(const auth0_client *c, auth0_log_level level, const char *fmt, ...) 
 typedef enum a0_retry_policy {
 	A0_RETRY_NONE,
 	A0_RETRY_AUTHENTICATION,  /* 429 only, Ruby's auth back-off, honouring Retry-After / X-RateLimit-Reset */
-	A0_RETRY_MANAGEMENT       /* 408, 429, 500, 502, 503, 504, 521, 522, 524 */
+	A0_RETRY_MANAGEMENT,      /* 408, 429, 500, 502, 503, 504, 521, 522, 524 */
+	A0_RETRY_MANAGEMENT_POST  /* 429 only, Management back-off: after a 5xx the POST may have been done */
 } a0_retry_policy;
 
 typedef struct a0_request {
@@ -142,6 +143,9 @@ typedef struct a0_request {
 	int max_retries;
 	a0_retry_policy retry;
 	bool telemetry;                     /* send Auth0-Client (not on plain fetches like the JWKS) */
+	/* On a new connection: libcurl silently sends a request again when a kept-alive connection turns out
+	 * dead before any answer, which would spend a single-use code or a rotating refresh token twice. */
+	bool fresh_connection;
 } a0_request;
 
 typedef struct a0_response {

@@ -506,8 +506,9 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 			.parts = parts,
 			.timeout_ms = timeout_ms,
 			.max_retries = max_retries,
-			.retry = A0_RETRY_MANAGEMENT,
+			.retry = strcmp(op->http_method, "POST") == 0 ? A0_RETRY_MANAGEMENT_POST : A0_RETRY_MANAGEMENT,
 			.telemetry = true,
+			.fresh_connection = strcmp(op->http_method, "POST") == 0,
 		};
 		a0_response_clear(&resp);
 		if ((st = a0_http_perform(c, &req, &resp, err)) != AUTH0_OK)

@@ -47,7 +47,8 @@ static bool add_header(struct curl_slist **list, const char *line)
 
 static auth0_status auth_send(auth0_client *c, const char *method, const char *path, const char *body,
                               const char *content_type, struct curl_slist *headers, const char *bearer,
-                              int max_retries, json_t **json_out, char **text_out, auth0_error **err)
+                              int max_retries, bool fresh_connection, json_t **json_out, char **text_out,
+                              auth0_error **err)
 {
 	char *url = a0_asprintf("%s%s", c->base_url, path);
 	char *ct = content_type ? a0_asprintf("Content-Type: %s", content_type) : NULL;
@@ -70,6 +71,7 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 		.max_retries = max_retries,
 		.retry = A0_RETRY_AUTHENTICATION,
 		.telemetry = true,
+		.fresh_connection = fresh_connection,
 	};
 	if (text_out) {
 		a0_response resp;
@@ -123,7 +125,12 @@ auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, 
 	}
 	const char *type = format == A0_BODY_FORM ? "application/x-www-form-urlencoded" : "application/json";
 	int retries = opts && opts->no_retry ? 0 : c->retry_count;
-	auth0_status st = auth_send(c, "POST", path, body, type, headers, bearer, retries, json_out, text_out, err);
+	/* Every POST of the Authentication API spends something (a code, a refresh token, a one-time password)
+	 * or does something (an e-mail, a user): only the client credentials grant may be sent twice. */
+	const char *grant = json_string_value(json_object_get(params, "grant_type"));
+	bool fresh = !(grant && strcmp(grant, "client_credentials") == 0);
+	auth0_status st =
+		auth_send(c, "POST", path, body, type, headers, bearer, retries, fresh, json_out, text_out, err);
 	a0_free_secret(body); /* it held credentials, passwords or codes */
 	return st;
 }
@@ -137,7 +144,8 @@ auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_
 auth0_status a0_auth_request(auth0_client *c, const char *method, const char *path, const char *bearer,
                              json_t **json_out, char **text_out, auth0_error **err)
 {
-	return auth_send(c, method, path, NULL, NULL, NULL, bearer, c->retry_count, json_out, text_out, err);
+	return auth_send(c, method, path, NULL, NULL, NULL, bearer, c->retry_count, strcmp(method, "GET") != 0,
+	                 json_out, text_out, err);
 }
 
 auth0_status a0_tokens_from_json(json_t *json, auth0_tokens **tokens, auth0_error **err)

@@ -11,7 +11,9 @@
  * Management API (Ruby SDK's Fern RawClient): 408, 429, 500, 502, 503, 504,
  * 521, 522, 524 are retried; the wait is Retry-After when present, else
  * (unlike Ruby) X-RateLimit-Reset on a 429, else 0.5 s * 2^n with +-20 %
- * jitter.
+ * jitter. Unlike Ruby, a POST (create a user, a job, a ticket...) is
+ * retried on 429 only: after a 408 or a 5xx from a gateway the tenant may
+ * have done it, and a second one would make a duplicate.
  *
  * Every wait is capped by the client's max_retry_delay_ms.
  */
@@ -25,6 +27,8 @@ bool a0_retry_status(a0_retry_policy policy, long status)
 {
 	switch (policy) {
 	case A0_RETRY_AUTHENTICATION:
+		return status == 429;
+	case A0_RETRY_MANAGEMENT_POST:
 		return status == 429;
 	case A0_RETRY_MANAGEMENT:
 		switch (status) {
@@ -57,7 +61,8 @@ long a0_retry_backoff_ms(a0_retry_policy policy, int retry, double rand01)
 			w = 250;
 		return w;
 	}
-	case A0_RETRY_MANAGEMENT: {
+	case A0_RETRY_MANAGEMENT:
+	case A0_RETRY_MANAGEMENT_POST: {
 		double base = 500.0 * (double)(1L << retry);
 		if (base > 60000)
 			base = 60000;

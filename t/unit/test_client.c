@@ -55,6 +55,18 @@ static void test_keep_alive(void)
 		all = all && token(c, NULL) == AUTH0_OK;
 	ok(all, "five requests succeed");
 	is_int(a0_http_connects(c), 1, "over one kept-alive TLS connection (the Ruby SDK opens one per request)");
+	/* A request that spends something goes on a new connection: libcurl would silently send it again
+	 * when a kept-alive one turns out dead before any answer. */
+	for (int i = 0; i < 2; i++) {
+		auth0_tokens *t = NULL;
+		auth0_error *e = NULL;
+		auth0_exchange_refresh_token(c, "not-a-refresh-token", NULL, &t, &e);
+		auth0_tokens_free(t);
+		auth0_error_free(e);
+	}
+	is_int(a0_http_connects(c), 3, "two refresh-token grants: a new connection each");
+	ok(token(c, NULL) == AUTH0_OK, "the client credentials grant again");
+	is_int(a0_http_connects(c), 3, "... over a kept-alive connection");
 	auth0_client_free(c);
 }
 

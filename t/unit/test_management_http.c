@@ -367,11 +367,35 @@ static void test_retries(auth0_client *c)
 	t0 = now_s();
 	st = auth0_roles_create(c, body, &ro, &out, &err);
 	dt = now_s() - t0;
-	is_int(st, AUTH0_ERR_UNAVAILABLE, "503 every time -> AUTH0_ERR_UNAVAILABLE");
-	is_int(err ? err->attempts : 0, 3, "max_retries 2: three attempts (POST is retried too)");
-	is_int(count("POST", "/api/v2/roles"), 3, "three requests journalled");
+	is_int(st, AUTH0_ERR_UNAVAILABLE, "POST, 503 -> AUTH0_ERR_UNAVAILABLE");
+	is_int(err ? err->attempts : 0, 1, "a POST is not retried after a 5xx: the tenant may have done it");
+	is_int(count("POST", "/api/v2/roles"), 1, "one request journalled");
+	auth0_error_free(err);
+
+	fresh();
+	stub("{'request':{'method':'DELETE','urlPath':'/api/v2/roles/rol_1'},'response':{'status':503,"
+	     "'headers':{'Retry-After':'1'},'jsonBody':{'statusCode':503,'message':'down'}}}");
+	err = NULL;
+	t0 = now_s();
+	st = auth0_roles_delete(c, "rol_1", &ro, NULL, &err);
+	dt = now_s() - t0;
+	is_int(st, AUTH0_ERR_UNAVAILABLE, "DELETE, 503 every time -> AUTH0_ERR_UNAVAILABLE");
+	is_int(err ? err->attempts : 0, 3, "max_retries 2: three attempts (DELETE is idempotent)");
+	is_int(count("DELETE", "/api/v2/roles/rol_1"), 3, "three requests journalled");
 	ok(dt >= 1.9, "two Retry-After waits (%.2f s)", dt);
 	auth0_error_free(err);
+
+	fresh();
+	stub("{'scenarioName':'p429','requiredScenarioState':'Started','newScenarioState':'ok',"
+	     "'request':{'method':'POST','urlPath':'/api/v2/roles'},'response':{'status':429,"
+	     "'headers':{'Retry-After':'1'},'jsonBody':{'statusCode':429,'message':'slow'}}}");
+	stub("{'scenarioName':'p429','requiredScenarioState':'ok',"
+	     "'request':{'method':'POST','urlPath':'/api/v2/roles'},'response':{'status':201,'jsonBody':{'id':'rol_2'}}}");
+	out = NULL;
+	st = auth0_roles_create(c, body, &ro, &out, NULL);
+	is_int(st, AUTH0_OK, "a POST is retried after a 429 (the tenant did not run it)");
+	is_int(count("POST", "/api/v2/roles"), 2, "two requests journalled");
+	json_decref(out);
 
 	fresh();
 	stub("{'request':{'method':'POST','urlPath':'/api/v2/roles'},'response':{'status':501,"

@@ -100,7 +100,8 @@ typedef struct auth0_client_options {
 	long timeout_ms;                   /* Authentication API, per attempt; default 10000 */
 	int retry_count;                   /* Authentication API retries after a 429; default 3, at most 10 */
 	long management_timeout_ms;        /* Management API, per attempt; default 60000 */
-	int management_max_retries;        /* Management API retries; default 2 */
+	int management_max_retries;        /* Management API retries after 408, 429 and gateway 5xx (a POST:
+	                                    * after 429 only, it may have been done); default 2 */
 	const auth0_kv *management_additional_headers; /* sent on every Management request */
 	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000 */
 
