@@ -474,6 +474,7 @@ void ap_add_version_component(apr_pool_t *pconf, const char *component)
 		(void)order;                                                                                  \
 	}
 NO_HOOK(pre_config)
+NO_HOOK(check_config)
 NO_HOOK(post_config)
 NO_HOOK(child_init)
 NO_HOOK(handler)

@@ -33,7 +33,7 @@ static char fold(char c)
 }
 
 /* Case-insensitive prefix test where '_', '-' and any other separator are the same character. */
-static bool folded_prefix(const char *name, const char *prefix)
+bool a0m_claims_folded_prefix(const char *name, const char *prefix)
 {
 	for (; *prefix; prefix++, name++)
 		if (!*name || fold(*name) != fold(*prefix))
@@ -43,7 +43,7 @@ static bool folded_prefix(const char *name, const char *prefix)
 
 static bool folded_equal(const char *a, const char *b)
 {
-	return folded_prefix(a, b) && strlen(a) == strlen(b);
+	return a0m_claims_folded_prefix(a, b) && strlen(a) == strlen(b);
 }
 
 /* Whether r inherits its headers from a parent that was scrubbed with the same prefix. */
@@ -101,15 +101,16 @@ static void unset_matching(request_rec *r, apr_table_t *t, bool (*match)(const c
 static bool header_match(const char *name, const void *arg)
 {
 	const char *const *prefixes = arg; /* the second may be NULL */
-	return folded_prefix(name, prefixes[0]) || (prefixes[1] && folded_prefix(name, prefixes[1]));
+	return a0m_claims_folded_prefix(name, prefixes[0]) ||
+	       (prefixes[1] && a0m_claims_folded_prefix(name, prefixes[1]));
 }
 
 /* Our variables, and (arg not NULL) what a CGI would see for headers with the prefix arg. */
 static bool env_match(const char *name, const void *arg)
 {
 	const char *http_prefix = arg;
-	return folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
-	       (http_prefix && folded_prefix(name, http_prefix));
+	return a0m_claims_folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
+	       (http_prefix && a0m_claims_folded_prefix(name, http_prefix));
 }
 
 void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)

@@ -100,11 +100,17 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	const a0m_dir_conf *base = base_, *add = add_;
 	a0m_dir_conf *m = apr_pcalloc(p, sizeof(*m));
 	MERGE_PTR(domain);
-	MERGE_PTR(client_id);
-	MERGE_PTR(client_secret);
-	MERGE_PTR(assertion_key_file);
-	MERGE_PTR(assertion_key_pem);
-	MERGE_PTR(assertion_alg);
+	/*
+	 * The application's credentials are inherited together: a section that names another client id, a
+	 * secret or a key sets them anew, so that one application's key or secret is never sent with
+	 * another's id (a missing one is then a start-up error, not a failed login).
+	 */
+	const a0m_dir_conf *cred = add->client_id || add->client_secret || add->assertion_key_file ? add : base;
+	m->client_id = cred->client_id;
+	m->client_secret = cred->client_secret;
+	m->assertion_key_file = cred->assertion_key_file;
+	m->assertion_key_pem = cred->assertion_key_pem;
+	m->assertion_alg = cred->assertion_alg;
 	MERGE_PTR(ca_file);
 	MERGE_INT(http_timeout_ms);
 	MERGE_INT(http_retries);
@@ -379,6 +385,44 @@ static const char *set_path(cmd_parms *cmd, void *conf, const char *arg)
 	return NULL;
 }
 
+/*
+ * A path mod_auth0 answers itself (the callback, logout) is compared with the request's decoded, normalised
+ * path and answered before any handler: "/" would take the site's home page, and a path with "%" or a dot
+ * segment would never match (a login loop).
+ */
+static const char *endpoint_problem(const char *path)
+{
+	if (!path || strcmp(path, "/") == 0)
+		return "must be a path of its own, like /callback, not the site's root";
+	if (strchr(path, '%'))
+		return "must be written decoded (no %), as requests are matched after decoding";
+	for (const char *seg = path; seg; seg = strchr(seg + 1, '/')) {
+		size_t n = strcspn(seg + 1, "/");
+		if ((n == 1 && seg[1] == '.') || (n == 2 && seg[1] == '.' && seg[2] == '.'))
+			return "must not have . or .. segments";
+	}
+	return NULL;
+}
+
+static const char *set_endpoint_url_or_path(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *err = set_url_or_path(cmd, conf, arg);
+	if (err)
+		return err;
+	const char *path = arg[0] == '/' ? arg : strchr(strstr(arg, "://") + 3, '/');
+	const char *why = endpoint_problem(path);
+	return why ? errorf(cmd, "'%s' %s", arg, why) : NULL;
+}
+
+static const char *set_endpoint_path(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *err = set_path(cmd, conf, arg);
+	if (err)
+		return err;
+	const char *why = endpoint_problem(arg);
+	return why ? errorf(cmd, "'%s' %s", arg, why) : NULL;
+}
+
 static const char *set_https_url(cmd_parms *cmd, void *conf, const char *arg)
 {
 	const char *why = NULL;
@@ -631,6 +675,17 @@ static const char *set_header_prefix(cmd_parms *cmd, void *conf, const char *arg
 	for (const char *p = arg; *p; p++)
 		if (!apr_isalnum(*p) && *p != '-' && *p != '_')
 			return errorf(cmd, "'%s' may contain only letters, digits, - and _", arg);
+	/* Every request header with the prefix is removed before the request goes on: a prefix that begins
+	 * headers the site relies on (X-Forwarded-*, X-Requested-With, the admin API's X-CSRF-Token) would
+	 * remove them too. Separators are compared folded, as the scrub does. */
+	static const char *const needed[] = { "X-Forwarded-", "X-Requested-With", "X-CSRF-Token", "X-Real-IP",
+		                                  "Authorization", "Cookie", "Content-", "Accept", "Host", NULL };
+	for (const char *const *n = needed; *n; n++) {
+		size_t len = strlen(arg);
+		if (len <= strlen(*n) && a0m_claims_folded_prefix(*n, arg))
+			return errorf(cmd, "'%s' would also remove %s request headers: choose a longer prefix "
+			              "(default X-Auth0-)", arg, *n);
+	}
 	((a0m_dir_conf *)conf)->claim_header_prefix = arg;
 	return NULL;
 }
@@ -763,7 +818,7 @@ static const command_rec directives[] = {
 	              "the application's client secret (or env:VARIABLE, file:/path)"),
 	AP_INIT_TAKE12("Auth0ClientAssertionKey", set_assertion_key, NULL, DIR_OR_SERVER,
 	               "PEM private key file for private_key_jwt, and its algorithm (default RS256)"),
-	AP_INIT_TAKE1("Auth0RedirectURI", set_url_or_path, CONF_OFFSET(redirect_uri), DIR_OR_SERVER,
+	AP_INIT_TAKE1("Auth0RedirectURI", set_endpoint_url_or_path, CONF_OFFSET(redirect_uri), DIR_OR_SERVER,
 	              "the callback: a path (/callback) or an absolute URL"),
 	AP_INIT_TAKE_ARGV("Auth0Scope", set_scope, NULL, DIR_OR_SERVER,
 	                  "scopes to request (default: openid profile email)"),
@@ -788,7 +843,7 @@ static const command_rec directives[] = {
 	AP_INIT_TAKE1("Auth0CookieSameSite", set_samesite, NULL, DIR_OR_SERVER, "Lax (default), Strict or None"),
 	AP_INIT_FLAG("Auth0RefreshTokens", set_flag_slot, CONF_OFFSET(refresh_tokens), DIR_OR_SERVER,
 	             "renew expired access tokens with the refresh token (offline_access) (default on)"),
-	AP_INIT_TAKE1("Auth0LogoutPath", set_path, CONF_OFFSET(logout_path), DIR_OR_SERVER,
+	AP_INIT_TAKE1("Auth0LogoutPath", set_endpoint_path, CONF_OFFSET(logout_path), DIR_OR_SERVER,
 	              "the path that logs the user out (e.g. /logout)"),
 	AP_INIT_TAKE1("Auth0LogoutReturnTo", set_url_or_path, CONF_OFFSET(logout_return_to), DIR_OR_SERVER,
 	              "where users land after logout"),
@@ -833,7 +888,7 @@ static const command_rec directives[] = {
 	              "take scheme, host and port from the X-Forwarded-* (On, X-Forwarded) or the Forwarded header "
 	              "sent by Auth0TrustedProxies (default Off)"),
 	AP_INIT_ITERATE("Auth0TrustedProxies", add_trusted_proxy, NULL, DIR_OR_SERVER,
-	                "addresses or networks of trusted reverse proxies (default 127.0.0.1 ::1)"),
+	                "addresses or networks of trusted reverse proxies (default loopback: 127.0.0.0/8 ::1)"),
 	AP_INIT_ITERATE("Auth0ManagementAllow", add_management_allow, NULL, DIR_OR_SERVER,
 	                "Management operations the auth0-management handler may run (users.* roles.list)"),
 	AP_INIT_TAKE1("Auth0Cache", set_cache, NULL, RSRC_CONF,

@@ -214,14 +214,24 @@ static int check_server(apr_pool_t *p, server_rec *s)
 	return OK;
 }
 
-static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+/* In check_config, so that `apachectl configtest` (httpd -t) reports what a (re)start would refuse, and a
+ * reload after a configtest cannot take the server down. */
+static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+	(void)pconf;
 	(void)plog;
 	for (server_rec *vs = s; vs; vs = vs->next) {
 		int rc = check_server(ptemp, vs);
 		if (rc != OK)
 			return rc;
 	}
+	return OK;
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+	(void)plog;
+	(void)ptemp;
 	if (auth0_global_init() != AUTH0_OK) {
 		ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: libcurl could not be initialised");
 		return HTTP_INTERNAL_SERVER_ERROR;
@@ -249,6 +259,7 @@ void a0m_register_hooks(apr_pool_t *p);
 void a0m_register_hooks(apr_pool_t *p)
 {
 	ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_header_parser(header_parser, NULL, NULL, APR_HOOK_LAST);

@@ -269,6 +269,9 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c);
 int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c);
 /* Removes client-supplied identity headers before anything else runs (claims.c). */
 void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c);
+/* Whether name begins with prefix, without case, any separator ('-', '_', '.', ...) matching any other:
+ * how gateways map header names to variables, and so how the scrub compares them. */
+bool a0m_claims_folded_prefix(const char *name, const char *prefix);
 /* Registers the Require auth0-* providers (authz.c). */
 void a0m_authz_register(apr_pool_t *p);
 /* SetHandler auth0-management / auth0-admin (admin.c); DECLINED for other handlers. */

@@ -59,6 +59,14 @@ my @bad = (
 	['Auth0RefreshTokens maybe'                           => qr/Auth0RefreshTokens/],
 	['Auth0HTTPTimeout 0'                                 => qr/Auth0HTTPTimeout: /],
 	['Auth0HTTPTimeout nan'                               => qr/Auth0HTTPTimeout: /],
+	['Auth0ClaimHeaderPrefix X-'                          => qr/Auth0ClaimHeaderPrefix: .*would also remove X-Forwarded-/],
+	['Auth0ClaimHeaderPrefix X_Requested'                 => qr/Auth0ClaimHeaderPrefix: .*X-Requested-With/],
+	['Auth0RedirectURI /'                                 => qr/Auth0RedirectURI: .*not the site's root/],
+	['Auth0RedirectURI https://app.example.com'           => qr/Auth0RedirectURI: .*not the site's root/],
+	['Auth0RedirectURI /a/../callback'                    => qr/Auth0RedirectURI: .*segments/],
+	['Auth0RedirectURI /call%62ack'                       => qr/Auth0RedirectURI: .*decoded/],
+	['Auth0LogoutPath /'                                  => qr/Auth0LogoutPath: .*not the site's root/],
+	['Auth0LogoutPath /x/./logout'                        => qr/Auth0LogoutPath: .*segments/],
 	['Auth0HTTPTimeout 1e2'                               => qr/Auth0HTTPTimeout: /],
 	['Auth0HTTPRetries 11'                                => qr/Auth0HTTPRetries: /],
 	['Auth0ClockSkew 1h'                                  => qr/Auth0ClockSkew: /],
@@ -77,7 +85,8 @@ for my $case (@bad) {
 	like $out, $re, '... with a message naming the directive';
 }
 
-# missing or inconsistent directives stop httpd when it starts (post_config)
+# missing or inconsistent directives stop httpd when it starts, and `httpd -t` (apachectl configtest) says
+# so first (check_config), so that a reload after a configtest cannot take the server down
 my $port = free_port();
 my @startup = (
 	["<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Domain $ENV{AUTH0_TEST_DOMAIN}\nAuth0ClientID x\n"
@@ -86,6 +95,9 @@ my @startup = (
 	  . "Auth0ClientSecret y\nAuth0SessionSecret config-test-secret-0123456789-abcdefghijkl\n</Location>",
 	  qr/Auth0RedirectURI is not set/],
 	["$app\nAuth0LogoutPath /callback\n", qr/Auth0LogoutPath and Auth0RedirectURI must differ/],
+	# credentials are inherited together: another client id does not borrow the enclosing one's secret
+	["$app\n<Location /other>\nAuthType Auth0\nRequire valid-user\nAuth0ClientID another-client\n</Location>",
+	  qr/in <Location \/other>.*neither Auth0ClientSecret nor Auth0ClientAssertionKey is set/],
 );
 for my $case (@startup) {
 	my ($conf, $re) = @$case;
@@ -93,6 +105,9 @@ for my $case (@startup) {
 	ok !$h, 'httpd refuses to start';
 	httpd_stop($h) if $h;
 	like $log // '', $re, '... and says why';
+	my ($st, $out) = httpd_check($conf);
+	isnt $st, 0, '... and httpd -t refuses it too';
+	like $out, $re, '... with the same message';
 }
 
 done_testing();
