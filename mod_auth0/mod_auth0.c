@@ -177,6 +177,27 @@ static void *merge(apr_pool_t *p, void *base, void *add)
 	return auth0_module.merge_dir_config(p, base, add);
 }
 
+/*
+ * The configuration a request to section i of arr gets, as near as start-up can tell: the server's, then
+ * every earlier plain (not regex) section of the same kind whose path begins section i's (<Location />
+ * around <Location /reports>), then section i's own. Without the enclosing sections, a <Location /reports>
+ * that adds only an Auth0Audience to a site configured in <Location /> would be refused.
+ */
+static a0m_dir_conf *effective(apr_pool_t *p, a0m_dir_conf *base, apr_array_header_t *arr, int i)
+{
+	ap_conf_vector_t **v = (ap_conf_vector_t **)arr->elts;
+	const core_dir_config *cd = ap_get_core_module_config(v[i]);
+	a0m_dir_conf *eff = base;
+	for (int j = 0; j < i; j++) {
+		const core_dir_config *outer = ap_get_core_module_config(v[j]);
+		a0m_dir_conf *own = ap_get_module_config(v[j], &auth0_module);
+		if (own && outer && outer->d && !outer->r && cd && cd->d &&
+		    strncmp(cd->d, outer->d, strlen(outer->d)) == 0)
+			eff = merge(p, eff, own);
+	}
+	return merge(p, eff, ap_get_module_config(v[i], &auth0_module));
+}
+
 /* Checks the server-level configuration and every <Location>/<Directory> that uses mod_auth0. */
 static int check_server(apr_pool_t *p, server_rec *s)
 {
@@ -191,13 +212,14 @@ static int check_server(apr_pool_t *p, server_rec *s)
 			core_dir_config *cd = ap_get_core_module_config(v);
 			if (!own || !configures_auth0(own))
 				continue;
-			a0m_dir_conf *eff = merge(p, base, own);
+			a0m_dir_conf *eff = effective(p, base, arr, i);
 			/* A client id means browser sessions; an audience alone means an API. */
 			const char *problem = eff->client_id ? a0m_conf_check(p, eff, false)
 			                    : eff->audience ? a0m_conf_check(p, eff, true) : NULL;
 			if (problem) {
-				ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: in <%s %s> of %s:%d: %s",
-				             k == 0 ? "Location" : "Directory", cd && cd->d ? cd->d : "?",
+				ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: in <%s%s %s> of %s:%d: %s",
+				             k == 0 ? "Location" : "Directory", cd && cd->r ? "Match" : "",
+				             cd && cd->d ? cd->d : "?",
 				             s->server_hostname ? s->server_hostname : "server", s->port, problem);
 				return HTTP_INTERNAL_SERVER_ERROR;
 			}

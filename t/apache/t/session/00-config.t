@@ -25,6 +25,12 @@ my ($status, $out) = httpd_check("$app\nAuth0LogoutPath /logout\nAuth0SessionSto
 	. "<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Unauthenticated 401\n</Location>\n");
 is $status, 0, 'a complete configuration passes apache2 -t' or diag $out;
 
+# a section that adds to an enclosing one is checked with what it inherits from it
+($status, $out) = httpd_check("<Location />\n" . join("\n", grep { !/^Listen/ } split /\n/, $app)
+	. "\nAuthType Auth0\nRequire valid-user\n</Location>\n<Location /reports>\nAuth0Audience https://api.example.com/\n"
+	. "</Location>\n");
+is $status, 0, 'a <Location /reports> that adds an audience to the <Location /> it is in passes' or diag $out;
+
 my @bad = (
 	['Auth0SessionSecret short'                          => qr/Auth0SessionSecret: .*32 characters/],
 	['Auth0SessionSecret env:AUTH0_TEST_NOT_SET_ANYWHERE' => qr/Auth0SessionSecret: .*not set/],
