@@ -99,7 +99,7 @@ auth0_status auth0_login_password(auth0_client *c, const auth0_password_login *l
 		else
 			st = a0_headers_append(&headers, h, "forwarded_for", err);
 		if (st != AUTH0_OK) {
-			curl_slist_free_all(headers);
+			a0_headers_free(headers);
 			return st;
 		}
 	}
@@ -114,7 +114,7 @@ auth0_status auth0_login_password(auth0_client *c, const auth0_password_login *l
 	a0_fields_str(&f, "grant_type", login->realm ? A0_GRANT_PASSWORD_REALM : "password");
 	const a0_post_opts opts = { .headers = headers };
 	st = a0_grant(c, &f, &opts, tokens, err);
-	curl_slist_free_all(headers);
+	a0_headers_free(headers);
 	return st;
 }
 

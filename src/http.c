@@ -233,17 +233,15 @@ static auth0_status transport_error(auth0_error **err, const a0_request *req, CU
 	return kind;
 }
 
-/* Appends a copy of line; false (the list unchanged) when out of memory. */
-static bool append_header(struct curl_slist **list, const char *line)
+bool a0_header_append(struct curl_slist **list, const char *line)
 {
-	struct curl_slist *n = curl_slist_append(*list, line);
+	struct curl_slist *n = line ? curl_slist_append(*list, line) : NULL;
 	if (n)
 		*list = n;
 	return n != NULL;
 }
 
-/* Our copies may hold an Authorization header: wiped before they are freed, as the callers wipe theirs. */
-static void free_headers(struct curl_slist *list)
+void a0_headers_free(struct curl_slist *list)
 {
 	for (struct curl_slist *p = list; p; p = p->next)
 		OPENSSL_cleanse(p->data, strlen(p->data));
@@ -324,20 +322,20 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 	struct curl_slist *headers = NULL;
 	bool copied = true;
 	for (const struct curl_slist *h = req->headers; h && copied; h = h->next)
-		copied = append_header(&headers, h->data);
+		copied = a0_header_append(&headers, h->data);
 	/* A 100-continue round trip costs a whole RTT for tiny bodies. */
-	copied = copied && append_header(&headers, "Expect:");
+	copied = copied && a0_header_append(&headers, "Expect:");
 	if (copied && req->telemetry)
-		copied = append_header(&headers, c->telemetry_header);
+		copied = a0_header_append(&headers, c->telemetry_header);
 	if (!copied) {
-		free_headers(headers);
+		a0_headers_free(headers);
 		return a0_oom(err);
 	}
 
 	double rand01 = 0;
 	CURL *h = pool_acquire(c->pool, &rand01);
 	if (!h) {
-		free_headers(headers);
+		a0_headers_free(headers);
 		return a0_oom(err);
 	}
 
@@ -386,7 +384,7 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 	 * handle's connections outlive the reset. */
 	curl_easy_reset(h);
 	pool_release(c->pool, h);
-	free_headers(headers);
+	a0_headers_free(headers);
 	return st;
 }
 

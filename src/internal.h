@@ -148,6 +148,12 @@ typedef struct a0_request {
 	bool fresh_connection;
 } a0_request;
 
+/* Appends a copy of line to a request's header list; false (the list unchanged) when line is NULL or
+ * memory runs out. */
+bool a0_header_append(struct curl_slist **list, const char *line);
+/* Frees a header list, wiping it first: header lists may hold a Basic credential or a bearer token. */
+void a0_headers_free(struct curl_slist *list);
+
 typedef struct a0_response {
 	long status;
 	char *body;                         /* NUL-terminated */

@@ -200,21 +200,6 @@ static bool list_has_header(const struct curl_slist *list, const char *name)
 	return false;
 }
 
-static bool append_line(struct curl_slist **list, const char *line)
-{
-	struct curl_slist *n = line ? curl_slist_append(*list, line) : NULL;
-	if (n)
-		*list = n;
-	return n != NULL;
-}
-
-static void free_header_list(struct curl_slist *list)
-{
-	/* It holds the bearer token. */
-	for (struct curl_slist *p = list; p; p = p->next)
-		OPENSSL_cleanse(p->data, strlen(p->data));
-	curl_slist_free_all(list);
-}
 
 auth0_status a0_mgmt_headers(const auth0_client *c, const char *token, bool json_body, bool multipart,
                              const auth0_request_options *options, struct curl_slist **list, auth0_error **err)
@@ -223,27 +208,27 @@ auth0_status a0_mgmt_headers(const auth0_client *c, const char *token, bool json
 	/* Caller headers first, checked: an error must not leave a half-built list behind. */
 	auth0_status st = a0_headers_append(&h, options ? options->headers : NULL, "headers", err);
 	if (st != AUTH0_OK) {
-		free_header_list(h);
+		a0_headers_free(h);
 		return st;
 	}
 	struct curl_slist *out = NULL;
 	bool ok = true;
 	if (!list_has_header(h, "Accept") && !list_has_header(c->management_headers, "Accept"))
-		ok = ok && append_line(&out, "Accept: application/json");
+		ok = ok && a0_header_append(&out, "Accept: application/json");
 	if (json_body)
-		ok = ok && append_line(&out, "Content-Type: application/json");
+		ok = ok && a0_header_append(&out, "Content-Type: application/json");
 	else if (!multipart)
-		ok = ok && append_line(&out, "Content-Type:"); /* curl would add a form type to an empty POST */
+		ok = ok && a0_header_append(&out, "Content-Type:"); /* curl would add a form type to an empty POST */
 	char *auth = a0_asprintf("Authorization: Bearer %s", token);
-	ok = ok && append_line(&out, auth);
+	ok = ok && a0_header_append(&out, auth);
 	a0_free_secret(auth);
 	for (const struct curl_slist *p = c->management_headers; ok && p; p = p->next)
-		ok = append_line(&out, p->data);
+		ok = a0_header_append(&out, p->data);
 	for (const struct curl_slist *p = h; ok && p; p = p->next)
-		ok = append_line(&out, p->data);
+		ok = a0_header_append(&out, p->data);
 	curl_slist_free_all(h);
 	if (!ok) {
-		free_header_list(out);
+		a0_headers_free(out);
 		return a0_oom(err);
 	}
 	*list = out;
@@ -487,7 +472,7 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 	/* Header problems are the caller's: find them before fetching a token. */
 	if ((st = a0_mgmt_headers(c, "-", json != NULL, parts != NULL, options, &headers, err)) != AUTH0_OK)
 		goto out;
-	free_header_list(headers);
+	a0_headers_free(headers);
 	headers = NULL;
 
 	int64_t expires_at = 0;
@@ -513,7 +498,7 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 		a0_response_clear(&resp);
 		if ((st = a0_http_perform(c, &req, &resp, err)) != AUTH0_OK)
 			goto out;
-		free_header_list(headers);
+		a0_headers_free(headers);
 		headers = NULL;
 		if (a0_http_ok(resp.status)) {
 			st = parse_answer(&req, &resp, out, err);
@@ -542,7 +527,7 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 		goto out;
 	}
 out:
-	free_header_list(headers);
+	a0_headers_free(headers);
 	a0_response_clear(&resp);
 	a0_free_secret(token);
 	if (json)

@@ -37,13 +37,6 @@ static char *form_encode(const json_t *params)
 }
 
 /* Appends a header line; on failure the list is kept (and freed by the caller). */
-static bool add_header(struct curl_slist **list, const char *line)
-{
-	struct curl_slist *n = line ? curl_slist_append(*list, line) : NULL;
-	if (n)
-		*list = n;
-	return n != NULL;
-}
 
 static auth0_status auth_send(auth0_client *c, const char *method, const char *path, const char *body,
                               const char *content_type, struct curl_slist *headers, const char *bearer,
@@ -55,8 +48,8 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 	char *auth = bearer ? a0_asprintf("Authorization: Bearer %s", bearer) : NULL;
 	struct curl_slist *h = headers;
 	auth0_status st;
-	if (!url || (content_type && !add_header(&h, ct)) || (bearer && !add_header(&h, auth)) ||
-	    !add_header(&h, text_out ? "Accept: */*" : "Accept: application/json")) {
+	if (!url || (content_type && !a0_header_append(&h, ct)) || (bearer && !a0_header_append(&h, auth)) ||
+	    !a0_header_append(&h, text_out ? "Accept: */*" : "Accept: application/json")) {
 		st = a0_oom(err);
 		goto out;
 	}
@@ -90,10 +83,7 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 		st = a0_http_json(c, &req, json_out, err);
 	}
 out:
-	/* The header list may hold a Basic credential or a bearer token. */
-	for (struct curl_slist *p = h; p; p = p->next)
-		OPENSSL_cleanse(p->data, strlen(p->data));
-	curl_slist_free_all(h);
+	a0_headers_free(h); /* it may hold a Basic credential or a bearer token */
 	a0_free_secret(auth);
 	free(ct);
 	free(url);
@@ -106,21 +96,21 @@ auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, 
 {
 	struct curl_slist *headers = NULL;
 	for (const struct curl_slist *h = opts ? opts->headers : NULL; h; h = h->next) {
-		if (!add_header(&headers, h->data)) {
-			curl_slist_free_all(headers);
+		if (!a0_header_append(&headers, h->data)) {
+			a0_headers_free(headers);
 			return a0_oom(err);
 		}
 	}
 	if (client_auth) {
 		auth0_status st = a0_client_auth_apply(c, params, &headers, err);
 		if (st != AUTH0_OK) {
-			curl_slist_free_all(headers);
+			a0_headers_free(headers);
 			return st;
 		}
 	}
 	char *body = format == A0_BODY_FORM ? form_encode(params) : a0_json_dump(params);
 	if (!body) {
-		curl_slist_free_all(headers);
+		a0_headers_free(headers);
 		return a0_oom(err);
 	}
 	const char *type = format == A0_BODY_FORM ? "application/x-www-form-urlencoded" : "application/json";
