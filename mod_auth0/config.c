@@ -680,8 +680,8 @@ static const char *set_header_prefix(cmd_parms *cmd, void *conf, const char *arg
 	 * remove them too. Separators are compared folded, as the scrub does. */
 	static const char *const needed[] = { "X-Forwarded-", "X-Requested-With", "X-CSRF-Token", "X-Real-IP",
 		                                  "Authorization", "Cookie", "Content-", "Accept", "Host", NULL };
+	size_t len = strlen(arg);
 	for (const char *const *n = needed; *n; n++) {
-		size_t len = strlen(arg);
 		if (len <= strlen(*n) && a0m_claims_folded_prefix(*n, arg))
 			return errorf(cmd, "'%s' would also remove %s request headers: choose a longer prefix "
 			              "(default X-Auth0-)", arg, *n);

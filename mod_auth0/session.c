@@ -205,6 +205,8 @@ static const unsigned char *freeze(apr_pool_t *p, const a0m_session *s, size_t *
 	head.ready = NULL;
 	head.id = NULL;
 	head.in_cache = false;
+	head.counted = false; /* per request: open_cache_session() sets them for the request that reads it */
+	head.read_version = 0;
 	return a0m_memo_pack(p, &head, sizeof(head), parts, sizes, FROZEN_STRINGS + 1, len);
 }
 

@@ -226,7 +226,7 @@ auth0_status a0_mgmt_headers(const auth0_client *c, const char *token, bool json
 		ok = a0_header_append(&out, p->data);
 	for (const struct curl_slist *p = h; ok && p; p = p->next)
 		ok = a0_header_append(&out, p->data);
-	curl_slist_free_all(h);
+	a0_headers_free(h);
 	if (!ok) {
 		a0_headers_free(out);
 		return a0_oom(err);
@@ -478,6 +478,8 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 	int64_t expires_at = 0;
 	if ((st = a0_management_token(c, NULL, &token, &expires_at, err)) != AUTH0_OK)
 		goto out;
+	/* a POST may create something: not sent twice (see retry.c and a0_request.fresh_connection) */
+	bool post = strcmp(op->http_method, "POST") == 0;
 	for (int round = 0;; round++) {
 		if ((st = a0_mgmt_headers(c, token, json != NULL, parts != NULL, options, &headers, err)) != AUTH0_OK)
 			goto out;
@@ -491,9 +493,9 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 			.parts = parts,
 			.timeout_ms = timeout_ms,
 			.max_retries = max_retries,
-			.retry = strcmp(op->http_method, "POST") == 0 ? A0_RETRY_MANAGEMENT_POST : A0_RETRY_MANAGEMENT,
+			.retry = post ? A0_RETRY_MANAGEMENT_POST : A0_RETRY_MANAGEMENT,
 			.telemetry = true,
-			.fresh_connection = strcmp(op->http_method, "POST") == 0,
+			.fresh_connection = post,
 		};
 		a0_response_clear(&resp);
 		if ((st = a0_http_perform(c, &req, &resp, err)) != AUTH0_OK)

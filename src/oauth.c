@@ -36,8 +36,6 @@ static char *form_encode(const json_t *params)
 	return a0_buf_steal(&b);
 }
 
-/* Appends a header line; on failure the list is kept (and freed by the caller). */
-
 static auth0_status auth_send(auth0_client *c, const char *method, const char *path, const char *body,
                               const char *content_type, struct curl_slist *headers, const char *bearer,
                               int max_retries, bool fresh_connection, json_t **json_out, char **text_out,

@@ -27,7 +27,6 @@ bool a0_retry_status(a0_retry_policy policy, long status)
 {
 	switch (policy) {
 	case A0_RETRY_AUTHENTICATION:
-		return status == 429;
 	case A0_RETRY_MANAGEMENT_POST:
 		return status == 429;
 	case A0_RETRY_MANAGEMENT:
