@@ -17,7 +17,6 @@
  */
 #include "mod_auth0.h"
 
-#include <apr_lib.h>
 
 #define ENV_CLAIM_PREFIX "AUTH0_CLAIM_"
 #define ENV_ACCESS_TOKEN "AUTH0_ACCESS_TOKEN"
@@ -26,10 +25,15 @@
 #define ALWAYS_SCRUBBED "X-Auth0-"
 
 /* A name character as CGI gateways see it: letters without case, and every other character the same
- * one ('-', '_', '.', '~': httpd 2.2, lighttpd and others turn them all into '_'). */
-static char fold(char c)
+ * one ('-', '_', '.', '~': httpd 2.2, lighttpd and others turn them all into '_'). ASCII only, whatever
+ * the locale: every request compares each of its header names with this, and the C library's ctype
+ * functions are a call each. */
+static inline char fold(char c)
 {
-	return apr_isalnum(c) ? (char)apr_tolower(c) : '-';
+	unsigned u = (unsigned char)c;
+	if (u - 'A' < 26u)
+		return (char)(u + ('a' - 'A'));
+	return u - 'a' < 26u || u - '0' < 10u ? (char)u : '-';
 }
 
 /* Case-insensitive prefix test where '_', '-' and any other separator are the same character. */
@@ -105,12 +109,13 @@ static bool header_match(const char *name, const void *arg)
 	       (prefixes[1] && a0m_claims_folded_prefix(name, prefixes[1]));
 }
 
-/* Our variables, and (arg not NULL) what a CGI would see for headers with the prefix arg. */
+/* Our variables, and (arg not NULL) what a CGI would see for headers with the prefix arg: HTTP_ and it. */
 static bool env_match(const char *name, const void *arg)
 {
-	const char *http_prefix = arg;
+	const char *header_prefix = arg;
 	return a0m_claims_folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
-	       (http_prefix && a0m_claims_folded_prefix(name, http_prefix));
+	       (header_prefix && a0m_claims_folded_prefix(name, "HTTP_") &&
+	        a0m_claims_folded_prefix(name + 5, header_prefix));
 }
 
 void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
@@ -121,7 +126,7 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
 	const char *prefixes[2] = { prefix, ALWAYS_SCRUBBED };
 	unset_matching(r, r->headers_in, header_match, prefixes, "header");
 	/* what a CGI would see for those headers, should anything have put it in the environment */
-	unset_matching(r, r->subprocess_env, env_match, apr_pstrcat(r->pool, "HTTP_", prefix, NULL), "variable");
+	unset_matching(r, r->subprocess_env, env_match, prefix, "variable");
 }
 
 /* ---- passing the identity ---------------------------------------------------------------------- */
