@@ -75,8 +75,11 @@ static auth0_client *create_client(request_rec *r, const a0m_dir_conf *c)
 		o.management_timeout_ms = 10000; /* a request thread should not wait a minute */
 	if (c->http_retries != A0M_UNSET_INT)
 		o.retry_count = o.management_max_retries = c->http_retries;
-	/* Never hold a request for long between retries: fail and let the client retry. */
+	/* Never hold a request for long between retries: fail and let the client retry. Auth0HTTPTimeout bounds
+	 * each request to the tenant with its retries and waits, not each attempt only: a browser waits for
+	 * what the tenant's answers add up to. */
 	o.max_retry_delay_ms = 5000;
+	o.total_timeout_ms = o.timeout_ms;
 	o.user_agent_product = A0M_VERSION;
 	o.log = log_bridge;
 	o.log_userdata = r->server;

@@ -209,16 +209,17 @@ fail:
 	return NULL;
 }
 
+/* timeout_ms: what the attempt had; cut: less than its own timeout, the rest of total_timeout_ms. */
 static auth0_status transport_error(auth0_error **err, const a0_request *req, CURLcode rc, const char *errbuf,
-                                    const struct sink *sink, size_t max, int attempts)
+                                    const struct sink *sink, size_t max, int attempts, long timeout_ms, bool cut)
 {
 	auth0_status kind;
 	if (rc == CURLE_WRITE_ERROR && sink->too_large) {
 		kind = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: answer larger than %zu bytes refused",
 		               req->method, req->log_path, max);
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		kind = a0_fail(err, AUTH0_ERR_TIMEOUT, "%s %s: no complete answer within %ld ms", req->method,
-		               req->log_path, req->timeout_ms);
+		kind = a0_fail(err, AUTH0_ERR_TIMEOUT, "%s %s: no complete answer within %ld ms%s", req->method,
+		               req->log_path, timeout_ms, cut ? " (what was left of total_timeout_ms)" : "");
 	} else if (rc == CURLE_PARTIAL_FILE) {
 		kind = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: truncated answer (%s)", req->method,
 		               req->log_path, errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -249,14 +250,14 @@ void a0_headers_free(struct curl_slist *list)
 }
 
 /* One attempt. Returns the curl code; fills resp on CURLE_OK. */
-static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, struct curl_slist *headers,
-                             struct sink *sink, a0_response *resp, char *errbuf)
+static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, long timeout_ms,
+                             struct curl_slist *headers, struct sink *sink, a0_response *resp, char *errbuf)
 {
 	curl_mime *mime = NULL;
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	/* http only where the URL says so: libauth0 accepts http:// for loopback hosts only (tests) */
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, strncmp(req->url, "http://", 7) == 0 ? "http" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -341,11 +342,21 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 
 	auth0_status st = AUTH0_OK;
 	int max_retries = req->max_retries < 0 ? 0 : req->max_retries;
+	int64_t deadline = c->total_timeout_ms > 0 ? a0_monotonic_ms() + c->total_timeout_ms : 0;
 	for (int attempt = 0;; attempt++) {
 		struct sink sink = { A0_BUF_INIT, c->max_response_size, false };
 		char errbuf[CURL_ERROR_SIZE];
 		a0_response_clear(resp);
-		CURLcode rc = perform_once(c, h, req, headers, &sink, resp, errbuf);
+		long timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 10000L;
+		bool cut = false;
+		if (deadline) {
+			int64_t left = deadline - a0_monotonic_ms();
+			if (left < timeout_ms) {
+				timeout_ms = left < 1 ? 1 : (long)left; /* 0 would mean no timeout to libcurl */
+				cut = true;
+			}
+		}
+		CURLcode rc = perform_once(c, h, req, timeout_ms, headers, &sink, resp, errbuf);
 		double secs = 0;
 		long connects = 0;
 		curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
@@ -356,7 +367,7 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 		if (rc != CURLE_OK) {
 			a0_log(c, AUTH0_LOG_DEBUG, "%s %s: failed after %.0f ms: %s", req->method, req->log_path,
 			       secs * 1000, curl_easy_strerror(rc));
-			st = transport_error(err, req, rc, errbuf, &sink, c->max_response_size, attempt + 1);
+			st = transport_error(err, req, rc, errbuf, &sink, c->max_response_size, attempt + 1, timeout_ms, cut);
 			a0_buf_free(&sink.buf);
 			a0_response_clear(resp);
 			break;
@@ -373,6 +384,12 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 		if (attempt >= max_retries || !a0_retry_status(req->retry, resp->status))
 			break;
 		long delay = a0_retry_delay_ms(req->retry, attempt, resp, a0_now(), c->max_retry_delay_ms, rand01);
+		if (deadline && a0_monotonic_ms() + delay >= deadline) {
+			a0_log(c, AUTH0_LOG_INFO, "%s %s answered %ld; not retried: a wait of %ld ms would pass "
+			       "total_timeout_ms (%ld ms)", req->method, req->log_path, resp->status, delay,
+			       c->total_timeout_ms);
+			break;
+		}
 		a0_log(c, AUTH0_LOG_INFO, "%s %s answered %ld; retry %d of %d in %ld ms", req->method,
 		       req->log_path, resp->status, attempt + 1, max_retries, delay);
 		a0_sleep_ms(delay);

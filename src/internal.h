@@ -100,6 +100,8 @@ char *a0_json_dump(const json_t *json);        /* compact */
 /* ---- Time --------------------------------------------------------------------------- */
 
 int64_t a0_now(void);
+/* Milliseconds of a monotonic clock (deadlines: wall-clock steps must not stretch or cut them). */
+int64_t a0_monotonic_ms(void);
 /* Adds a + b, saturating at the int64 limits (for numbers from the tenant or a token). */
 int64_t a0_add_sat(int64_t a, int64_t b);
 /* Sleeps for ms milliseconds (retry back-off; never used for synchronisation). */
@@ -231,6 +233,7 @@ struct auth0_client {
 	long management_timeout_ms;
 	int management_max_retries;
 	long max_retry_delay_ms;
+	long total_timeout_ms; /* 0: none */
 	struct curl_slist *management_headers;
 	char *ca_file;
 	char *proxy;

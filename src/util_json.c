@@ -38,6 +38,13 @@ int64_t a0_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t a0_monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void a0_sleep_ms(long ms)
 {
 	if (ms <= 0)

@@ -141,6 +141,96 @@ static void test_timeout(void)
 	auth0_client_free(c);
 }
 
+static auth0_client *m2m_total(long total_timeout_ms)
+{
+	auth0_client_options o;
+	t_options(&o);
+	o.client_id = T_M2M_CLIENT_ID;
+	o.client_secret = T_M2M_CLIENT_SECRET;
+	o.retry_count = 3;
+	o.timeout_ms = 10000;
+	o.total_timeout_ms = total_timeout_ms;
+	return a_client_with(&o);
+}
+
+/* total_timeout_ms bounds a request with its retries and waits, where timeout_ms bounds each attempt. */
+static void test_total_timeout(void)
+{
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+
+	/* 429 with Retry-After 1 s, for ever: the first wait fits in 1.5 s, a second does not. */
+	t_reset();
+	auth0_client *c = m2m_total(1500);
+	t_fault("{\"path\":\"/oauth/token\",\"preset\":\"rate_limit\",\"retry_after\":1,\"times\":0}");
+	auth0_status st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	is_int(st, AUTH0_ERR_RATE_LIMITED, "total 1.5 s, 429 for ever: RATE_LIMITED");
+	is_int(t_counter(TOKEN_COUNTER), 2, "total 1.5 s: one retry after a 1 s wait, and no second (retry_count 3)");
+	is_int(err ? err->attempts : 0, 2, "total 1.5 s: err->attempts");
+	is_int(err ? err->retry_after : 0, 1, "total 1.5 s: the last answer's Retry-After is the caller's");
+	auth0_error_free(err);
+	err = NULL;
+	auth0_client_free(c);
+
+	/* A tenant that never answers: the attempt has what is left of the total, not its own 10 s. */
+	t_reset();
+	c = m2m_total(700);
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"blackhole\"}");
+	double t0 = a_now_ms();
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	double elapsed = a_now_ms() - t0;
+	is_int(st, AUTH0_ERR_TIMEOUT, "total 0.7 s, no answer: TIMEOUT");
+	ok(elapsed >= 600 && elapsed < 5000, "total 0.7 s: gave up at the total, not at timeout_ms (%.0f ms)", elapsed);
+	like(err ? err->message : NULL, "total_timeout_ms", "total 0.7 s: the message names total_timeout_ms");
+	auth0_error_free(err);
+	err = NULL;
+	auth0_client_free(c);
+
+	/* A 429, then no answer: the retry gets only what the wait left (1.8 s - 1 s), and times out. */
+	t_reset();
+	c = m2m_total(1800);
+	t_fault("{\"path\":\"/oauth/token\",\"preset\":\"rate_limit\",\"retry_after\":1,\"times\":1}");
+	t_fault("{\"path\":\"/oauth/token\",\"action\":\"blackhole\"}");
+	t0 = a_now_ms();
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	elapsed = a_now_ms() - t0;
+	is_int(st, AUTH0_ERR_TIMEOUT, "429 then no answer: TIMEOUT");
+	is_int(t_counter(TOKEN_COUNTER), 2, "429 then no answer: two attempts");
+	is_int(err ? err->attempts : 0, 2, "429 then no answer: err->attempts");
+	ok(elapsed >= 1700 && elapsed < 5000, "429 then no answer: ended at the total (%.0f ms)", elapsed);
+	auth0_error_free(err);
+	err = NULL;
+	auth0_client_free(c);
+
+	/* Without a total (0, the default), the same 429s are retried retry_count times. */
+	t_reset();
+	c = m2m_total(0);
+	t_fault("{\"path\":\"/oauth/token\",\"preset\":\"rate_limit\",\"retry_after\":0,\"times\":0}");
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	is_int(t_counter(TOKEN_COUNTER), 4, "no total: 1 + retry_count attempts");
+	a_is_error(err, AUTH0_ERR_RATE_LIMITED, NULL, NULL, "no total: RATE_LIMITED");
+	err = NULL;
+	auth0_client_free(c);
+
+	/* A negative total is refused; options of version 1 (without the field) still make a client. */
+	auth0_client_options o;
+	t_options(&o);
+	o.total_timeout_ms = -1;
+	c = NULL;
+	st = auth0_client_new(&c, &o, &err);
+	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "total_timeout_ms -1: refused");
+	like(err ? err->message : NULL, "total_timeout_ms", "total_timeout_ms -1: named");
+	auth0_error_free(err);
+	err = NULL;
+	t_options(&o);
+	o.version = 1;
+	o.total_timeout_ms = -1; /* not a field of version 1: not read */
+	st = auth0_client_new(&c, &o, &err);
+	is_int(st, AUTH0_OK, "options of version 1: accepted, total_timeout_ms not read");
+	auth0_client_free(c);
+	auth0_error_free(err);
+}
+
 static void test_bad_answers(void)
 {
 	t_reset();
@@ -205,6 +295,7 @@ int main(void)
 	test_429_exhausted();
 	test_5xx_not_retried();
 	test_timeout();
+	test_total_timeout();
 	test_bad_answers();
 	return done_testing();
 }

@@ -63,7 +63,8 @@ typedef char *(*auth0_token_provider)(void *userdata, int64_t *expires_at);
 /* Receives the library's log lines (never containing secrets). */
 typedef void (*auth0_log_fn)(void *userdata, auth0_log_level level, const char *message);
 
-#define AUTH0_CLIENT_OPTIONS_VERSION 1
+/* 2: total_timeout_ms added at the end (a program built with version 1's layout still works). */
+#define AUTH0_CLIENT_OPTIONS_VERSION 2
 
 typedef struct auth0_client_options {
 	unsigned int version; /* AUTH0_CLIENT_OPTIONS_VERSION, set by AUTH0_CLIENT_OPTIONS_INIT */
@@ -119,6 +120,16 @@ typedef struct auth0_client_options {
 
 	/* Added to User-Agent and telemetry, e.g. "mod_auth0/0.1.0". */
 	const char *user_agent_product;
+
+	/*
+	 * A bound on each request to the tenant as a whole: its attempts and the waits between them, in
+	 * milliseconds. An attempt gets what is left of it when that is less than its own timeout, and a retry
+	 * whose wait would end past it is not made (the call then fails with the answer it had: the 429 or the
+	 * 503, with its Retry-After). 0 (default): no bound beyond timeout_ms or management_timeout_ms per
+	 * attempt and max_retry_delay_ms per wait. A call that makes several requests (a Management token
+	 * first, the JWKS for an ID token) bounds each of them. Options of version 2 and later.
+	 */
+	long total_timeout_ms;
 } auth0_client_options;
 
 #define AUTH0_CLIENT_OPTIONS_INIT {                                  \
