@@ -360,6 +360,11 @@ static int tenant_error(request_rec *r, call *k, const auth0_error *err, bool to
 		error = "tenant_unreachable";
 		message = "the Auth0 tenant cannot be reached";
 		break;
+	case AUTH0_ERR_TLS:
+		error = "tenant_certificate";
+		message = "the Auth0 tenant's TLS certificate does not verify (see the server's error log and "
+		          "Auth0CACertificateFile)";
+		break;
 	case AUTH0_ERR_RATE_LIMITED:
 	case AUTH0_ERR_UNAVAILABLE:
 		status = a0m_status_for_tenant_error(r, err); /* 503, with Retry-After when the tenant sent one */

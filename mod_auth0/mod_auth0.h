@@ -382,8 +382,9 @@ void a0m_no_store(request_rec *r);
 /* An httpd status for a libauth0 failure to reach the tenant (502, 503, 504), with Retry-After when
  * the tenant sent one. */
 int a0m_status_for_tenant_error(request_rec *r, const auth0_error *err);
-/* Whether a failed call means the tenant failed (unreachable, timed out, 5xx, 429, or an answer that is no
- * response of the API at all: truncated, malformed, too large) rather than refused what was asked. */
+/* Whether a failed call means the tenant failed (unreachable, timed out, 5xx, 429, a certificate that does
+ * not verify, or an answer that is no response of the API at all: truncated, malformed, too large) rather
+ * than refused what was asked. */
 bool a0m_tenant_failed(const auth0_error *err);
 
 /* codec.c: the compact binary form of sessions and transactions (tag, length, bytes, NUL), deflated

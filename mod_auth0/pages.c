@@ -93,7 +93,8 @@ int a0m_page_continue(request_rec *r, const char *href)
 
 bool a0m_tenant_failed(const auth0_error *err)
 {
-	return err && (auth0_error_is_transient(err) || err->kind == AUTH0_ERR_INVALID_RESPONSE);
+	return err && (auth0_error_is_transient(err) || err->kind == AUTH0_ERR_INVALID_RESPONSE ||
+	               err->kind == AUTH0_ERR_TLS);
 }
 
 int a0m_status_for_tenant_error(request_rec *r, const auth0_error *err)

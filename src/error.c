@@ -208,6 +208,7 @@ const char *auth0_status_name(auth0_status status)
 	case AUTH0_ERR_INVALID_TOKEN: return "invalid_token";
 	case AUTH0_ERR_NO_TOKEN: return "no_token";
 	case AUTH0_ERR_INTERNAL: return "internal";
+	case AUTH0_ERR_TLS: return "tls";
 	}
 	return "unknown";
 }

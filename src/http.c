@@ -225,6 +225,12 @@ static auth0_status transport_error(auth0_error **err, const a0_request *req, CU
 		               req->log_path, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	} else if (rc == CURLE_OUT_OF_MEMORY || (rc == CURLE_WRITE_ERROR && sink->buf.failed)) {
 		kind = a0_oom(err);
+	} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	           rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_CRL_BADFILE ||
+	           rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+		/* not the network: trying again meets the same certificate (a handshake cut short stays NETWORK) */
+		kind = a0_fail(err, AUTH0_ERR_TLS, "%s %s: TLS: %s", req->method, req->log_path,
+		               errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	} else {
 		kind = a0_fail(err, AUTH0_ERR_NETWORK, "%s %s: %s", req->method, req->log_path,
 		               errbuf[0] ? errbuf : curl_easy_strerror(rc));

@@ -100,8 +100,12 @@ static void test_tls_verification(void)
 	/* Without the test CA the tenant's certificate is not trusted. */
 	auth0_client *c = client_with(5000, 0, NULL);
 	auth0_error *err = NULL;
-	is_int(token(c, &err), AUTH0_ERR_NETWORK, "an untrusted certificate is refused");
+	is_int(token(c, &err), AUTH0_ERR_TLS, "an untrusted certificate is refused: TLS");
 	ok(err && err->status == 0, "no HTTP status for a TLS failure");
+	ok(!auth0_error_is_transient(err), "a certificate that does not verify is not transient");
+	like(err ? err->message : NULL, ": TLS: ", "the message says TLS refused the tenant");
+	like(err ? err->message : NULL, "certificate", "... and what it refused");
+	is_str(auth0_status_name(AUTH0_ERR_TLS), "tls", "auth0_status_name(AUTH0_ERR_TLS)");
 	auth0_error_free(err);
 	auth0_client_free(c);
 }

@@ -31,7 +31,7 @@ typedef enum auth0_status {
 	AUTH0_OK = 0,
 	AUTH0_ERR_INVALID_ARGUMENT, /* a bad option or parameter; auth0_error.option names it */
 	AUTH0_ERR_NO_MEMORY,
-	AUTH0_ERR_NETWORK,          /* connection refused, DNS, TLS, reset: no HTTP answer */
+	AUTH0_ERR_NETWORK,          /* connection refused, DNS, reset, a TLS handshake cut short: no HTTP answer */
 	AUTH0_ERR_TIMEOUT,          /* no complete answer within the timeout */
 	AUTH0_ERR_BAD_REQUEST,      /* HTTP 400 */
 	AUTH0_ERR_UNAUTHORIZED,     /* HTTP 401 */
@@ -46,7 +46,10 @@ typedef enum auth0_status {
 	AUTH0_ERR_INVALID_RESPONSE, /* malformed, truncated, oversized or mistyped body */
 	AUTH0_ERR_INVALID_TOKEN,    /* a JWT failed validation; auth0_error.rule says why */
 	AUTH0_ERR_NO_TOKEN,         /* no Management API token can be obtained */
-	AUTH0_ERR_INTERNAL          /* a library or crypto failure that should not happen */
+	AUTH0_ERR_INTERNAL,         /* a library or crypto failure that should not happen */
+	AUTH0_ERR_TLS               /* the tenant's certificate does not verify against the trusted CAs (ca_file),
+	                             * or they cannot be loaded: not transient, a configuration error or someone
+	                             * in between */
 } auth0_status;
 
 /*

@@ -205,4 +205,11 @@ is $res->code, 502, 'a callback while the tenant is down answers 502';
 cmp_ok time - $t1, '<', 3, '... at once';
 like log_since($mark), qr/code exchange failed/, '... and logs why';
 
+# a tenant whose certificate does not verify against Auth0CACertificateFile
+$mark = log_mark();
+($res) = exchange_with_fault(url('SESSION_UNTRUSTED', ''), undef);
+is $res->code, 502, 'a tenant certificate that does not verify answers 502';
+like $res->content, qr/cannot be reached/, '... with the page of a sign-in service that cannot be used';
+like log_since($mark), qr/code exchange failed: .*TLS: /, '... and logs that TLS refused the tenant';
+
 done_testing();
