@@ -14,7 +14,7 @@
 
 #define TOKEN_COUNTER "POST /oauth/token"
 
-static auth0_client *m2m(int retry_count, long timeout_ms, size_t max_response_size)
+static auth0_client *m2m_with(int retry_count, long timeout_ms, size_t max_response_size, long total_timeout_ms)
 {
 	auth0_client_options o;
 	t_options(&o);
@@ -22,9 +22,15 @@ static auth0_client *m2m(int retry_count, long timeout_ms, size_t max_response_s
 	o.client_secret = T_M2M_CLIENT_SECRET;
 	o.retry_count = retry_count;
 	o.timeout_ms = timeout_ms;
+	o.total_timeout_ms = total_timeout_ms;
 	if (max_response_size)
 		o.max_response_size = max_response_size;
 	return a_client_with(&o);
+}
+
+static auth0_client *m2m(int retry_count, long timeout_ms, size_t max_response_size)
+{
+	return m2m_with(retry_count, timeout_ms, max_response_size, 0);
 }
 
 static void test_429_retried(void)
@@ -141,16 +147,10 @@ static void test_timeout(void)
 	auth0_client_free(c);
 }
 
+/* retry_count 3, 10 s per attempt, and a total */
 static auth0_client *m2m_total(long total_timeout_ms)
 {
-	auth0_client_options o;
-	t_options(&o);
-	o.client_id = T_M2M_CLIENT_ID;
-	o.client_secret = T_M2M_CLIENT_SECRET;
-	o.retry_count = 3;
-	o.timeout_ms = 10000;
-	o.total_timeout_ms = total_timeout_ms;
-	return a_client_with(&o);
+	return m2m_with(3, 10000, 0, total_timeout_ms);
 }
 
 /* total_timeout_ms bounds a request with its retries and waits, where timeout_ms bounds each attempt. */
