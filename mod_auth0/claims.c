@@ -17,7 +17,6 @@
  */
 #include "mod_auth0.h"
 
-
 #define ENV_CLAIM_PREFIX "AUTH0_CLAIM_"
 #define ENV_ACCESS_TOKEN "AUTH0_ACCESS_TOKEN"
 #define ACCESS_TOKEN_SUFFIX "Access-Token"
