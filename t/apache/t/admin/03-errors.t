@@ -1,6 +1,7 @@
 # How the admin API answers when the tenant fails: timeouts (504), rate limits and 503 (503 with
 # Retry-After), 5xx, dropped connections and malformed answers (502), an unreachable Management API
-# (502), a refused Management token (502), an application that may not get one (502).
+# (502), a tenant certificate that does not verify (502), a refused Management token (502), an application
+# that may not get one (502).
 use strict;
 use warnings;
 
@@ -79,6 +80,13 @@ is $j->{errorCode}, 'inexistent_user', '... errorCode';
 $t0 = time;
 mapped(bearer_call($token, GET => "/down/api/users/$BOB"), 502, 'tenant_unreachable', 'an unreachable Management API');
 cmp_ok time - $t0, '<', 5, '... answered at once';
+
+# a tenant whose certificate does not verify against the location's Auth0CACertificateFile
+my $mark = log_mark();
+$j = mapped(bearer_call($token, GET => "/untrusted/api/users/$BOB"), 502, 'tenant_certificate',
+	'a tenant certificate that does not verify');
+like $j->{message}, qr/Auth0CACertificateFile/, '... says what to check';
+like log_since($mark), qr/TLS: /, '... and the log says what TLS refused';
 
 # an application that is not authorized for the Management API (demo-web-client)
 $j = mapped(bearer_call($token, GET => admin_url("/admin/api/users/$BOB", 'auth0_admin2')), 502,
