@@ -195,10 +195,66 @@ static a0m_dir_conf *effective(apr_pool_t *p, a0m_dir_conf *base, apr_array_head
 		    strncmp(cd->d, outer->d, strlen(outer->d)) == 0)
 			eff = merge(p, eff, own);
 	}
-	return merge(p, eff, ap_get_module_config(v[i], &auth0_module));
+	a0m_dir_conf *own = ap_get_module_config(v[i], &auth0_module); /* NULL: none of our directives there */
+	return own ? merge(p, eff, own) : eff;
 }
 
-/* Checks the server-level configuration and every <Location>/<Directory> that uses mod_auth0. */
+/* What is wrong with a section's effective configuration, or NULL. A client id means browser sessions; an
+ * audience alone means an API. */
+static const char *section_problem(apr_pool_t *p, const a0m_dir_conf *eff)
+{
+	return eff->client_id ? a0m_conf_check(p, eff, false) : eff->audience ? a0m_conf_check(p, eff, true) : NULL;
+}
+
+static int refuse(server_rec *s, const char *where, const char *problem)
+{
+	ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: in %s of %s:%d: %s", where,
+	             s->server_hostname ? s->server_hostname : "server", s->port, problem);
+	return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* How a <Files> or <If> section is named in messages: its pattern, or the file and line of its condition. */
+static const char *nested_name(apr_pool_t *p, const core_dir_config *cd, bool is_if)
+{
+	if (!is_if)
+		return apr_psprintf(p, "<Files%s %s>", cd->r ? "Match" : "", cd->d ? cd->d : "?");
+	const char *kind = cd->condition_ifelse == AP_CONDITION_ELSE     ? "Else"
+	                 : cd->condition_ifelse == AP_CONDITION_ELSEIF ? "ElseIf" : "If";
+	if (cd->condition && cd->condition->filename)
+		return apr_psprintf(p, "<%s> at %s:%u", kind, cd->condition->filename, cd->condition->line_number);
+	return apr_psprintf(p, "<%s>", kind);
+}
+
+/*
+ * The <Files>/<FilesMatch> and <If>/<ElseIf>/<Else> sections inside a section (or at server level), each
+ * checked with what it inherits from the section around it, and so on inward. Which of them a request meets
+ * depends on the request; each is checked as if it were met.
+ */
+static int check_nested(apr_pool_t *p, server_rec *s, a0m_dir_conf *outer, const core_dir_config *cd,
+                        const char *where)
+{
+	const apr_array_header_t *lists[] = { cd ? cd->sec_file : NULL, cd ? cd->sec_if : NULL };
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; lists[k] && i < lists[k]->nelts; i++) {
+			ap_conf_vector_t *v = ((ap_conf_vector_t **)lists[k]->elts)[i];
+			a0m_dir_conf *own = ap_get_module_config(v, &auth0_module);
+			const core_dir_config *ncd = ap_get_core_module_config(v);
+			if (!ncd)
+				continue;
+			a0m_dir_conf *eff = own ? merge(p, outer, own) : outer;
+			const char *name = apr_pstrcat(p, nested_name(p, ncd, k == 1), " in ", where, NULL);
+			const char *problem = own && configures_auth0(own) ? section_problem(p, eff) : NULL;
+			if (problem)
+				return refuse(s, name, problem);
+			int rc = check_nested(p, s, eff, ncd, name);
+			if (rc != OK)
+				return rc;
+		}
+	}
+	return OK;
+}
+
+/* Checks the server-level configuration and every section that uses mod_auth0. */
 static int check_server(apr_pool_t *p, server_rec *s)
 {
 	a0m_dir_conf *base = ap_get_module_config(s->lookup_defaults, &auth0_module);
@@ -210,28 +266,27 @@ static int check_server(apr_pool_t *p, server_rec *s)
 			ap_conf_vector_t *v = ((ap_conf_vector_t **)arr->elts)[i];
 			a0m_dir_conf *own = ap_get_module_config(v, &auth0_module);
 			core_dir_config *cd = ap_get_core_module_config(v);
-			if (!own || !configures_auth0(own))
+			bool nested = cd && ((cd->sec_file && cd->sec_file->nelts) || (cd->sec_if && cd->sec_if->nelts));
+			if (!nested && (!own || !configures_auth0(own)))
 				continue;
 			a0m_dir_conf *eff = effective(p, base, arr, i);
-			/* A client id means browser sessions; an audience alone means an API. */
-			const char *problem = eff->client_id ? a0m_conf_check(p, eff, false)
-			                    : eff->audience ? a0m_conf_check(p, eff, true) : NULL;
-			if (problem) {
-				ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: in <%s%s %s> of %s:%d: %s",
-				             k == 0 ? "Location" : "Directory", cd && cd->r ? "Match" : "",
-				             cd && cd->d ? cd->d : "?",
-				             s->server_hostname ? s->server_hostname : "server", s->port, problem);
-				return HTTP_INTERNAL_SERVER_ERROR;
-			}
+			const char *where = apr_psprintf(p, "<%s%s %s>", k == 0 ? "Location" : "Directory",
+			                                 cd && cd->r ? "Match" : "", cd && cd->d ? cd->d : "?");
+			const char *problem = own && configures_auth0(own) ? section_problem(p, eff) : NULL;
+			if (problem)
+				return refuse(s, where, problem);
+			int rc = check_nested(p, s, eff, cd, where);
+			if (rc != OK)
+				return rc;
 		}
 	}
+	int rc = check_nested(p, s, base, ap_get_core_module_config(s->lookup_defaults), "the server configuration");
+	if (rc != OK)
+		return rc;
 	if (base->client_id && base->redirect_uri) {
 		const char *problem = a0m_conf_check(p, base, false);
-		if (problem) {
-			ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "mod_auth0: in the server configuration of %s:%d: %s",
-			             s->server_hostname ? s->server_hostname : "server", s->port, problem);
-			return HTTP_INTERNAL_SERVER_ERROR;
-		}
+		if (problem)
+			return refuse(s, "the server configuration", problem);
 	}
 	return OK;
 }

@@ -31,6 +31,11 @@ is $status, 0, 'a complete configuration passes apache2 -t' or diag $out;
 	. "</Location>\n");
 is $status, 0, 'a <Location /reports> that adds an audience to the <Location /> it is in passes' or diag $out;
 
+# the same for a <Files> inside a <Directory>, under a site configured at server level
+($status, $out) = httpd_check("$app\n<Directory /tmp>\n<Files report.html>\nAuthType Auth0\nRequire valid-user\n"
+	. "Auth0Audience https://api.example.com/\n</Files>\n</Directory>\n");
+is $status, 0, 'a <Files> that adds an audience to a site configured at server level passes' or diag $out;
+
 my @bad = (
 	['Auth0SessionSecret short'                          => qr/Auth0SessionSecret: .*32 characters/],
 	['Auth0SessionSecret env:AUTH0_TEST_NOT_SET_ANYWHERE' => qr/Auth0SessionSecret: .*not set/],
@@ -104,6 +109,16 @@ my @startup = (
 	# credentials are inherited together: another client id does not borrow the enclosing one's secret
 	["$app\n<Location /other>\nAuthType Auth0\nRequire valid-user\nAuth0ClientID another-client\n</Location>",
 	  qr/in <Location \/other>.*neither Auth0ClientSecret nor Auth0ClientAssertionKey is set/],
+	# <Files> and <If> sections are checked too, each with what it inherits from the section around it
+	["<Directory /tmp>\n<Files secret.html>\nAuthType Auth0\nRequire valid-user\nAuth0Domain $ENV{AUTH0_TEST_DOMAIN}\n"
+	  . "Auth0ClientID x\nAuth0ClientSecret y\nAuth0RedirectURI /callback\n</Files>\n</Directory>",
+	  qr/in <Files secret\.html> in <Directory \/tmp\/?> of .*Auth0SessionSecret is not set/],
+	["<Location /app>\nAuthType Auth0\nRequire valid-user\n<If \"%{QUERY_STRING} =~ /admin/\">\n"
+	  . "Auth0Domain $ENV{AUTH0_TEST_DOMAIN}\nAuth0ClientID x\nAuth0ClientSecret y\n"
+	  . "Auth0SessionSecret config-test-secret-0123456789-abcdefghijkl\n</If>\n</Location>",
+	  qr/in <If> at .*:\d+ in <Location \/app> of .*Auth0RedirectURI is not set/],
+	["<FilesMatch \"\\.pdf\$\">\nAuthType Auth0Bearer\nRequire valid-user\nAuth0Audience https://api.example.com/\n</FilesMatch>",
+	  qr/in <FilesMatch .*pdf.*> in the server configuration of .*Auth0Domain/],
 );
 for my $case (@startup) {
 	my ($conf, $re) = @$case;
