@@ -225,6 +225,9 @@ static const char *nested_name(apr_pool_t *p, const core_dir_config *cd, bool is
 	return apr_psprintf(p, "<%s>", kind);
 }
 
+static int check_section(apr_pool_t *p, server_rec *s, const a0m_dir_conf *own, a0m_dir_conf *eff,
+                         const core_dir_config *cd, const char *where);
+
 /*
  * The <Files>/<FilesMatch> and <If>/<ElseIf>/<Else> sections inside a section (or at server level), each
  * checked with what it inherits from the section around it, and so on inward. Which of them a request meets
@@ -243,15 +246,23 @@ static int check_nested(apr_pool_t *p, server_rec *s, a0m_dir_conf *outer, const
 				continue;
 			a0m_dir_conf *eff = own ? merge(p, outer, own) : outer;
 			const char *name = apr_pstrcat(p, nested_name(p, ncd, k == 1), " in ", where, NULL);
-			const char *problem = own && configures_auth0(own) ? section_problem(p, eff) : NULL;
-			if (problem)
-				return refuse(s, name, problem);
-			int rc = check_nested(p, s, eff, ncd, name);
+			int rc = check_section(p, s, own, eff, ncd, name);
 			if (rc != OK)
 				return rc;
 		}
 	}
 	return OK;
+}
+
+/* A section whose own directives are own (NULL: none of ours) and whose effective configuration is eff,
+ * then the sections inside it. */
+static int check_section(apr_pool_t *p, server_rec *s, const a0m_dir_conf *own, a0m_dir_conf *eff,
+                         const core_dir_config *cd, const char *where)
+{
+	const char *problem = own && configures_auth0(own) ? section_problem(p, eff) : NULL;
+	if (problem)
+		return refuse(s, where, problem);
+	return check_nested(p, s, eff, cd, where);
 }
 
 /* Checks the server-level configuration and every section that uses mod_auth0. */
@@ -272,10 +283,7 @@ static int check_server(apr_pool_t *p, server_rec *s)
 			a0m_dir_conf *eff = effective(p, base, arr, i);
 			const char *where = apr_psprintf(p, "<%s%s %s>", k == 0 ? "Location" : "Directory",
 			                                 cd && cd->r ? "Match" : "", cd && cd->d ? cd->d : "?");
-			const char *problem = own && configures_auth0(own) ? section_problem(p, eff) : NULL;
-			if (problem)
-				return refuse(s, where, problem);
-			int rc = check_nested(p, s, eff, cd, where);
+			int rc = check_section(p, s, own, eff, cd, where);
 			if (rc != OK)
 				return rc;
 		}
