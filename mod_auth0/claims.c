@@ -36,7 +36,7 @@ static inline char fold(char c)
 }
 
 /* Case-insensitive prefix test where '_', '-' and any other separator are the same character. */
-bool a0m_claims_folded_prefix(const char *name, const char *prefix)
+static inline bool folded_prefix(const char *name, const char *prefix)
 {
 	for (; *prefix; prefix++, name++)
 		if (!*name || fold(*name) != fold(*prefix))
@@ -44,9 +44,14 @@ bool a0m_claims_folded_prefix(const char *name, const char *prefix)
 	return true;
 }
 
+bool a0m_claims_folded_prefix(const char *name, const char *prefix)
+{
+	return folded_prefix(name, prefix);
+}
+
 static bool folded_equal(const char *a, const char *b)
 {
-	return a0m_claims_folded_prefix(a, b) && strlen(a) == strlen(b);
+	return folded_prefix(a, b) && strlen(a) == strlen(b);
 }
 
 /* Whether r inherits its headers from a parent that was scrubbed with the same prefix. */
@@ -104,17 +109,17 @@ static void unset_matching(request_rec *r, apr_table_t *t, bool (*match)(const c
 static bool header_match(const char *name, const void *arg)
 {
 	const char *const *prefixes = arg; /* the second may be NULL */
-	return a0m_claims_folded_prefix(name, prefixes[0]) ||
-	       (prefixes[1] && a0m_claims_folded_prefix(name, prefixes[1]));
+	return folded_prefix(name, prefixes[0]) ||
+	       (prefixes[1] && folded_prefix(name, prefixes[1]));
 }
 
 /* Our variables, and (arg not NULL) what a CGI would see for headers with the prefix arg: HTTP_ and it. */
 static bool env_match(const char *name, const void *arg)
 {
 	const char *header_prefix = arg;
-	return a0m_claims_folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
-	       (header_prefix && a0m_claims_folded_prefix(name, "HTTP_") &&
-	        a0m_claims_folded_prefix(name + 5, header_prefix));
+	return folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
+	       (header_prefix && folded_prefix(name, "HTTP_") &&
+	        folded_prefix(name + 5, header_prefix));
 }
 
 void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
@@ -122,10 +127,19 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
 	const char *prefix = a0m_conf_claim_header_prefix(c);
 	if (parent_scrubbed(r, prefix))
 		return;
-	const char *prefixes[2] = { prefix, ALWAYS_SCRUBBED };
+	const char *prefixes[2] = { prefix, folded_equal(prefix, ALWAYS_SCRUBBED) ? NULL : ALWAYS_SCRUBBED };
 	unset_matching(r, r->headers_in, header_match, prefixes, "header");
 	/* what a CGI would see for those headers, should anything have put it in the environment */
 	unset_matching(r, r->subprocess_env, env_match, prefix, "variable");
+	a0m_request_state *st = a0m_request_state_get(r);
+	st->scrubbed_headers = apr_table_elts(r->headers_in)->nelts + 1;
+	st->scrubbed_env = apr_table_elts(r->subprocess_env)->nelts + 1;
+}
+
+/* Whether t may hold an entry added since the scrub (scrubbed: its count then, plus one; 0 if none ran). */
+static bool added_since_scrub(apr_table_t *t, int scrubbed)
+{
+	return scrubbed != apr_table_elts(t)->nelts + 1;
 }
 
 /* ---- passing the identity ---------------------------------------------------------------------- */
@@ -133,7 +147,8 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
 /*
  * Identity names are added with apr_table_addn, after removing whatever the tables hold under our names
  * (nothing, normally: the client's copies went in a0m_claims_scrub; this also covers anything another
- * module put there since). apr_table_setn would do both in one call, but it compares each name with every
+ * module put there since, which the tables' counts tell: a module that removes as many entries as it
+ * adds, between the scrub and authentication, is not allowed for). apr_table_setn would do both in one call, but it compares each name with every
  * entry whose first four letters are the same, and all of ours share them: quadratic in the number of
  * claims, the largest cost of a session request once the session is open. The block's names are unique
  * without case (a0m_claims_render), so adding cannot make duplicates.
@@ -146,12 +161,13 @@ static int begin_pass(request_rec *r, const a0m_dir_conf *c, const char *access_
 	bool token = access_token && *access_token && a0m_conf_flag(c->pass_access_token, false);
 	/* Auth0PassClaimsAs none still passes the token (Auth0PassAccessToken on) both ways */
 	*token_mode = !token ? 0 : mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
-	if ((mode | *token_mode) & A0M_PASS_HEADERS) {
+	const a0m_request_state *st = a0m_request_state_get(r);
+	if ((mode | *token_mode) & A0M_PASS_HEADERS && added_since_scrub(r->headers_in, st->scrubbed_headers)) {
 		const char *prefix = a0m_conf_claim_header_prefix(c);
 		const char *prefixes[2] = { prefix, NULL };
 		unset_all(r->headers_in, matching(r->pool, r->headers_in, header_match, prefixes));
 	}
-	if ((mode | *token_mode) & A0M_PASS_ENV)
+	if ((mode | *token_mode) & A0M_PASS_ENV && added_since_scrub(r->subprocess_env, st->scrubbed_env))
 		unset_all(r->subprocess_env, matching(r->pool, r->subprocess_env, env_match, NULL));
 	return mode;
 }

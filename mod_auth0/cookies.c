@@ -56,26 +56,33 @@ typedef struct find_ctx {
 	size_t vlen;
 } find_ctx;
 
-/* Walks "a=1; b=2" pairs: calls fn(name, nlen, value, vlen, arg) for each. Every request of a session
- * walks a header of a few kilobytes: the scans are the C library's (vectorised), not a loop per byte. */
+/*
+ * Walks "a=1; b=2" pairs: calls fn(name, nlen, value, vlen, arg) for each. Every ';' ends a pair (values
+ * are not parsed for quotes); within one, blanks and ',' before the name are skipped, the name ends at the
+ * first '=' (a pair without one is skipped), blanks around the name and the value are trimmed, and one
+ * pair of double quotes around the value is removed. Every request of a session walks this header: each
+ * pair costs two scans of the C library's (vectorised), not a loop per byte.
+ */
 static void walk(const char *h, void (*fn)(const char *, size_t, const char *, size_t, void *), void *arg)
 {
 	while (h && *h) {
-		h += strspn(h, " \t;,");
+		const char *semi = strchr(h, ';');
+		const char *end = semi ? semi : h + strlen(h);
+		const char *next = semi ? semi + 1 : end;
+		while (h < end && (*h == ' ' || *h == '\t' || *h == ','))
+			h++;
 		const char *name = h;
-		h += strcspn(h, "=;");
-		size_t nlen = (size_t)(h - name);
+		const char *eq = memchr(h, '=', (size_t)(end - h));
+		h = next;
+		if (!eq)
+			continue;
+		size_t nlen = (size_t)(eq - name);
 		while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
 			nlen--;
-		if (*h != '=')
-			continue;
-		h++;
-		h += strspn(h, " \t");
-		const char *value = h;
-		/* values are long (a session), names short: strchr scans many bytes a step, strcspn fewer */
-		const char *semi = strchr(h, ';');
-		h = semi ? semi : h + strlen(h);
-		size_t vlen = (size_t)(h - value);
+		const char *value = eq + 1;
+		while (value < end && (*value == ' ' || *value == '\t'))
+			value++;
+		size_t vlen = (size_t)(end - value);
 		while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
 			vlen--;
 		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {

@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <apr_hash.h>
 #include <apr_thread_rwlock.h>
 #include <openssl/crypto.h>
 
@@ -70,11 +69,16 @@ a0m_memo *a0m_memo_for_process(apr_pool_t *p, int threads)
 	return a0m_memo_create(p, slots, SLOT_BYTES);
 }
 
+/* The tail is as good as random (see the top), and no guess can place an entry (only what succeeded is
+ * put): a multiplicative fold of its two halves spreads it well enough, at the cost of a few instructions
+ * on every request. */
 static unsigned index_of(const a0m_memo *m, const unsigned char *tail, size_t key_len)
 {
-	apr_ssize_t klen = TAIL;
-	unsigned h = apr_hashfunc_default((const char *)tail, &klen);
-	return (unsigned)((h ^ (key_len * 2654435761u)) % m->slots);
+	uint64_t a, b;
+	memcpy(&a, tail, 8);
+	memcpy(&b, tail + 8, 8);
+	uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15u) ^ key_len) * 0xff51afd7ed558ccdu;
+	return (unsigned)((h >> 32) % m->slots);
 }
 
 static slot *slot_at(const a0m_memo *m, unsigned i)

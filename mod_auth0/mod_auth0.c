@@ -109,13 +109,11 @@ static int handler(request_rec *r)
 	int rc = a0m_admin_handler(r);
 	if (rc != DECLINED)
 		return rc;
-	/* Endpoints already served during authentication never get here. */
-	if (apr_table_get(r->notes, NOTE_ENDPOINT) || r->main)
-		return DECLINED;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
-	if (!c->redirect_uri && !c->logout_path)
+	if (r->main || (!is_path(r, a0m_conf_redirect_path(c)) && !is_path(r, c->logout_path)))
 		return DECLINED;
-	if (!is_path(r, a0m_conf_redirect_path(c)) && !is_path(r, c->logout_path))
+	/* Endpoints already served during authentication never get here. */
+	if (apr_table_get(r->notes, NOTE_ENDPOINT))
 		return DECLINED;
 	const char *problem = a0m_conf_check(r->pool, c, false);
 	if (problem) {

@@ -209,7 +209,8 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p);
  * read then a write. */
 apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, apr_pool_t *p);
 /* Host-wide change counters for values that processes keep copies of (cache.c says when there are
- * some): *version is the counter of `name` now; false when there are no counters (a copy never counts). */
+ * some), for names that are random ids (only their ends pick the counter): *version is the counter of
+ * `name` now; false when there are no counters (a copy never counts). */
 bool a0m_cache_version(const char *name, apr_uint32_t *version);
 /* Bumps the counter of `name`: call after writing or removing the value (every copy stops counting). */
 void a0m_cache_changed(const char *name);
@@ -303,6 +304,9 @@ typedef struct a0m_request_state {
 	const struct a0m_origin *origin; /* a0m_origin_get */
 	struct a0m_session *session;     /* the session of the cookies, once read (session.c) */
 	bool session_read;
+	/* entries of r->headers_in and r->subprocess_env just after a0m_claims_scrub removed identity from them
+	 * (0: not scrubbed here): while the counts stay, nothing was added since (claims.c) */
+	int scrubbed_headers, scrubbed_env;
 } a0m_request_state;
 a0m_request_state *a0m_request_state_get(request_rec *r);
 /* The parsed claims (ID token) and access-token claims, parsed once per request. */

@@ -204,6 +204,20 @@ static bool forwarded_origin(request_rec *r, a0m_origin *o, int family)
 	return proto || host || port;
 }
 
+/* name in lower case: itself when it is already (httpd lowers the Host header's), else a copy. */
+static const char *lower_case(apr_pool_t *p, const char *name)
+{
+	if (!name)
+		return "localhost";
+	for (const char *s = name; *s; s++)
+		if ((unsigned)(unsigned char)*s - 'A' < 26u) {
+			char *copy = apr_pstrdup(p, name);
+			ap_str_tolower(copy);
+			return copy;
+		}
+	return name;
+}
+
 const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 {
 	a0m_request_state *st = a0m_request_state_get(r);
@@ -212,9 +226,7 @@ const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c)
 	a0m_origin *o = apr_pcalloc(r->pool, sizeof(*o));
 	o->scheme = ap_http_scheme(r);
 	o->scheme = o->scheme && strcmp(o->scheme, "https") == 0 ? "https" : "http";
-	const char *name = ap_get_server_name_for_url(r);
-	o->host = apr_pstrdup(r->pool, name ? name : "localhost");
-	ap_str_tolower((char *)o->host);
+	o->host = lower_case(r->pool, ap_get_server_name_for_url(r));
 	o->port = ap_get_server_port(r);
 	bool forwarded = false;
 	int family = c->trust_forwarded == A0M_UNSET_INT ? A0M_FORWARDED_OFF : c->trust_forwarded;

@@ -247,9 +247,11 @@ static int64_t ends_at(const a0m_dir_conf *c, const a0m_session *s)
 static bool valid_id(const char *id)
 {
 	size_t n = 0;
-	for (; id[n]; n++)
-		if (!apr_isalnum(id[n]) && id[n] != '-' && id[n] != '_')
+	for (; id[n]; n++) {
+		unsigned u = (unsigned char)id[n] | 0x20u; /* ASCII letters in lower case; '-' and digits unchanged */
+		if (u - 'a' >= 26u && (unsigned char)id[n] - (unsigned)'0' >= 10u && id[n] != '-' && id[n] != '_')
 			return false;
+	}
 	return n == 43; /* 32 bytes in base64url */
 }
 
