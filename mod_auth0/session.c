@@ -349,6 +349,11 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 		by_id ? a0m_memo_get(memo, r->pool, c->keys, MEMO_BY_ID, by_id, strlen(by_id), now_sec(r), &len) : NULL;
 	a0m_session *s = flat ? thaw(r->pool, flat, len) : NULL;
 	if (!s) {
+		/* a memo hit needs every byte of an id that was valid when it was put: only a miss checks it */
+		if (!valid_id(id)) {
+			*why = "malformed session id";
+			return NULL;
+		}
 		const char *key = cache_key(r->pool, id);
 		unsigned char *raw = NULL;
 		size_t raw_len = 0;
@@ -391,14 +396,8 @@ static bool written_since_read(const a0m_session *s)
 static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m_cookie_spec *spec,
                                 const char *value, const char **why)
 {
-	if (strncmp(value, CACHE_REF, 2) == 0) {
-		const char *id = value + 2;
-		if (!valid_id(id)) {
-			*why = "malformed session id";
-			return NULL;
-		}
-		return open_cache_session(r, c, id, why);
-	}
+	if (strncmp(value, CACHE_REF, 2) == 0)
+		return open_cache_session(r, c, value + 2, why);
 	a0m_session *s = open_sealed(r, c, spec->name, value, strlen(value), true, true);
 	if (!s)
 		*why = "the session cookie does not open (tampered, truncated, or sealed with a secret no longer "
