@@ -121,6 +121,16 @@ int a0m_admin_handler(request_rec *r)
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	/* Only a request that mod_auth0 authenticated (the user and how are in its request state). */
 	a0m_request *rq = a0m_request_get(r, false);
+	if (rq && rq->preflight) {
+		/* the admin endpoints serve this site's own pages only: no other origin is told it may call them */
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: CORS preflight to %s refused",
+		              ap_escape_logitem(r->pool, r->uri));
+		if (api)
+			return a0m_admin_error(r, HTTP_FORBIDDEN, "cross_origin",
+			                       "cross-origin requests are not allowed here");
+		return a0m_page(r, HTTP_FORBIDDEN, "Forbidden", "Cross-origin requests are not allowed here.", NULL,
+		                NULL);
+	}
 	if (!r->user || !rq || !rq->source) {
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
 		              "mod_auth0: %s at %s is not protected by AuthType Auth0 or Auth0Bearer with a Require: "

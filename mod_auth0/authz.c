@@ -164,6 +164,8 @@ static authz_status check(request_rec *r, const req_line *rl)
 	if (!r->user)
 		return AUTHZ_DENIED_NO_USER;
 	a0m_request *rq = a0m_request_get(r, false);
+	if (rq && rq->preflight)
+		return AUTHZ_GRANTED; /* it asks whether a request may be sent, with no identity (mod_auth0.c) */
 	if (!rq) {
 		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: Require %s: user %s was not authenticated by "
 		              "mod_auth0 (AuthType Auth0 or Auth0Bearer)", kind_names[rl->kind],

@@ -75,6 +75,29 @@ static bool inherit_identity(request_rec *r)
 	return true;
 }
 
+/*
+ * A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) is how a browser asks whether a
+ * page of another origin may call here; it never carries credentials (no cookie, no Authorization), so
+ * under authentication it could only fail, and the cross-origin call with it. Auth0PassPreflight (default
+ * on, as mod_auth_openidc) lets it through with an empty user and no identity (the identity headers were
+ * scrubbed before): Require valid-user and Require auth0-* pass it, the backend or mod_headers answers it,
+ * and the admin endpoints refuse it.
+ */
+static bool is_preflight(request_rec *r, const a0m_dir_conf *c)
+{
+	return r->method_number == M_OPTIONS && a0m_conf_flag(c->pass_preflight, true) &&
+	       apr_table_get(r->headers_in, "Origin") && apr_table_get(r->headers_in, "Access-Control-Request-Method");
+}
+
+static int pass_preflight(request_rec *r)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: CORS preflight for %s let through without an "
+	              "identity (Auth0PassPreflight)", ap_escape_logitem(r->pool, r->uri));
+	r->user = "";
+	a0m_request_get(r, true)->preflight = true;
+	return OK;
+}
+
 static int check_authn(request_rec *r)
 {
 	const char *type = ap_auth_type(r);
@@ -96,6 +119,8 @@ static int check_authn(request_rec *r)
 		return HTTP_INTERNAL_SERVER_ERROR;
 	}
 	r->ap_auth_type = (char *)(session ? A0M_AUTHTYPE_SESSION : A0M_AUTHTYPE_BEARER);
+	if (is_preflight(r, c))
+		return pass_preflight(r);
 	if (bearer)
 		return a0m_bearer_authenticate(r, c);
 	int rc = run_endpoint(r, c);

@@ -145,6 +145,7 @@ typedef struct a0m_dir_conf {
 	const char *claim_header_prefix;
 	const char *identity_claim_filter; /* " a b " (names left out of a session's identity), " " for none */
 	int pass_access_token;
+	int pass_preflight;                /* CORS preflights through without credentials (on/off) */
 
 	/* authorization */
 	const char *roles_claim;
@@ -293,6 +294,7 @@ typedef struct a0m_request {
 	json_t *access_claims;
 	const char *access_token;
 	const char *csrf_token;        /* for the admin API / logout form */
+	bool preflight;                /* a CORS preflight let through without an identity (Auth0PassPreflight) */
 } a0m_request;
 
 a0m_request *a0m_request_get(request_rec *r, bool create);

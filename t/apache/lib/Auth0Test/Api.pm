@@ -14,8 +14,8 @@ use LWP::UserAgent;
 use MIME::Base64 ();
 use Auth0Test qw(url tenant_url);
 
-our @EXPORT = qw(API_AUDIENCE token m2m_token user_token tweak_next_token bearer_get www_authenticate
-  decode_jwt encode_jwt_part);
+our @EXPORT = qw(API_AUDIENCE token m2m_token user_token tweak_next_token bearer_get bearer_request
+  www_authenticate decode_jwt encode_jwt_part);
 
 use constant API_AUDIENCE => 'https://api.example.com/';
 
@@ -81,10 +81,13 @@ sub tweak_next_token {
 # bearer_get(PORT NAME, PATH, TOKEN or undef, HEADER => VALUE...): the response of httpd (plain http).
 # A header value may be an array reference: the header is then sent once per element. Header names go
 # out and come back exactly as written (X_Auth0_Sub stays with its underscores).
-sub bearer_get {
-	my ($port, $path, $token, @headers) = @_;
+sub bearer_get { return bearer_request('GET', @_) }
+
+# bearer_request(METHOD, PORT, PATH, TOKEN or undef, HEADER => VALUE or [VALUES], ...)
+sub bearer_request {
+	my ($method, $port, $path, $token, @headers) = @_;
 	local $HTTP::Headers::TRANSLATE_UNDERSCORE = 0;
-	my $req = HTTP::Request->new(GET => url($port, $path, 'http'));
+	my $req = HTTP::Request->new($method => url($port, $path, 'http'));
 	$req->header(Authorization => "Bearer $token") if defined $token;
 	while (my ($name, $value) = splice @headers, 0, 2) {
 		$req->push_header($name => $_) for ref $value ? @$value : $value;
