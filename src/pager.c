@@ -254,9 +254,13 @@ static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 		if (__builtin_add_overflow(pg->page, 1, &next)) {
 			pg->done = true;
 		} else {
-			if ((int64_t)count < pg->per_page ||
-			    (pg->total >= 0 &&
-			     (__builtin_mul_overflow(next, pg->per_page, &offset) || offset >= pg->total)))
+			/*
+			 * With a total, the total says when the walk ends: a short page before it (an item
+			 * removed while walking, a server that caps per_page) is not the end, as in the Ruby
+			 * SDK; an empty page ends it all the same. Without one, a short page is the last.
+			 */
+			if (pg->total >= 0 ? __builtin_mul_overflow(next, pg->per_page, &offset) || offset >= pg->total
+			                   : (int64_t)count < pg->per_page)
 				pg->done = true;
 			pg->page = next;
 		}

@@ -557,8 +557,27 @@ static void test_offset_pager(auth0_client *c)
 	users_page(2, "2", "true", "{'start':4,'limit':2,'total':5,'users':[{'id':'e'}]}");
 	char *s = walk(c, "users.list", pp2, &nreq, &total, &st);
 	is_str(s, "a,b,c,d,e", "offset: every item in order");
-	is_int(nreq, 3, "three requests (the short page ends it)");
+	is_int(nreq, 3, "three requests (the total ends it)");
 	is_int(total, 5, "the total is known");
+	free(s);
+
+	fresh();
+	users_page(0, "2", "true", "{'start':0,'limit':2,'total':5,'users':[{'id':'a'},{'id':'b'}]}");
+	users_page(1, "2", "true", "{'start':2,'limit':2,'total':5,'users':[{'id':'c'}]}");
+	users_page(2, "2", "true", "{'start':4,'limit':2,'total':5,'users':[{'id':'d'},{'id':'e'}]}");
+	s = walk(c, "users.list", pp2, &nreq, &total, &st);
+	is_str(s, "a,b,c,d,e", "a short page before the total does not end the walk");
+	is_int(nreq, 3, "... the total does");
+	free(s);
+
+	fresh();
+	users_page(0, "2", "false", "[{'id':'a'},{'id':'b'}]");
+	users_page(1, "2", "false", "[{'id':'c'}]");
+	users_page(2, "2", "false", "[{'id':'d'}]");
+	const auth0_kv short_nototals[] = { { "per_page", "2" }, { "include_totals", "false" }, { NULL, NULL } };
+	s = walk(c, "users.list", short_nototals, &nreq, &total, &st);
+	is_str(s, "a,b,c", "without a total, a short page is the last");
+	is_int(nreq, 2, "... and nothing after it is asked for");
 	free(s);
 
 	fresh();

@@ -99,7 +99,10 @@ typedef struct auth0_client_options {
 	const char *management_base_url;
 
 	long timeout_ms;                   /* Authentication API, per attempt; default 10000 */
-	int retry_count;                   /* Authentication API retries after a 429; default 3, at most 10 */
+	int retry_count;                   /* Authentication API retries after a 429; default 3, at most 10. The
+	                                    * wait honours Retry-After / X-RateLimit-Reset up to
+	                                    * max_retry_delay_ms (the Ruby SDK waits about 1 s): bound a
+	                                    * whole call with total_timeout_ms */
 	long management_timeout_ms;        /* Management API, per attempt; default 60000 */
 	int management_max_retries;        /* Management API retries after 408, 429 and gateway 5xx (a POST:
 	                                    * after 429 only, it may have been done); default 2 */

@@ -34,9 +34,11 @@
  * JSON string. Bodies are sent exactly as given: false and 0 stay, a bare
  * array is sent as an array, NULL sends no body; DELETE may carry a body.
  *
- * Retries (every method, as the Ruby SDK): statuses 408, 429, 500, 502, 503,
- * 504, 521, 522, 524, at most management_max_retries times. The wait is
- * Retry-After (seconds or HTTP date), else X-RateLimit-Reset, else
+ * Retries: statuses 408, 429, 500, 502, 503, 504, 521, 522, 524, at most
+ * management_max_retries times, for every method but POST; a POST is retried
+ * after 429 only, since after a timeout or a gateway error it may have been
+ * done (the Ruby SDK retries POSTs too, and can create a user twice). The
+ * wait is Retry-After (seconds or HTTP date), else X-RateLimit-Reset, else
  * 0.5 s * 2^attempt with +-20 % jitter; never more than max_retry_delay_ms.
  */
 #ifndef AUTH0_MANAGEMENT_H
@@ -254,10 +256,11 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  *     auth0_pager_free(pager);
  *
  * Offset lists (page / per_page) start at `page` 0 (or the page given),
- * send per_page 50 and include_totals true unless given, and stop at a page
- * shorter than per_page, an empty page, or when `total` is reached (no extra
- * empty request when totals are known). With include_totals false the API
- * answers bare arrays, which work too.
+ * send per_page 50 and include_totals true unless given, and stop at an
+ * empty page or when `total` is reached (no extra empty request when totals
+ * are known; a shorter page before it does not end the walk). With
+ * include_totals false the API answers bare arrays, which work too, and a
+ * page shorter than per_page is the last.
  * Checkpoint lists (from / take) send no `from` on the first request unless
  * given, then the answer's `next`; they stop when `next` is absent or empty,
  * or at an empty page.
