@@ -117,7 +117,8 @@ AUTH0_EXTERN auth0_status auth0_authorize_url(auth0_client *client, const auth0_
  * parameters directly to the tenant and gets a request_uri back, to be
  * used with auth0_par_authorize_url(). The fields are those of
  * auth0_authorize_url(), in the same order, form-encoded, with client
- * authentication; redirect_uri is required. Unlike authorize URLs, the
+ * authentication; redirect_uri is required (the Ruby SDK lets it out and
+ * leaves the refusal to the tenant). Unlike authorize URLs, the
  * client's default organization is not added (as in the Ruby SDK).
  * expires_in (seconds; may be NULL) is how long the request_uri is valid.
  */

@@ -65,7 +65,9 @@ typedef struct auth0_id_token_options {
 	auth0_opt_int leeway;          /* seconds of clock skew allowed on exp and auth_time; default 60 */
 	const char *issuer;            /* default https://DOMAIN/ (with the slash, as Auth0 issues it) */
 	const char *audience;          /* default the client id */
-	/* default the client's organization; "org_..." checks org_id, anything else org_name */
+	/* default the client's organization; "org_..." checks org_id, anything else org_name. There is
+	 * no way to skip the client's (the Ruby SDK's organization: nil): validate with a client made
+	 * without an organization */
 	const char *organization;
 	auth0_id_token_alg algorithm;  /* default RS256 */
 	const char *hs256_secret;      /* HS256 key; default the client secret */
