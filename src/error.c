@@ -233,6 +233,9 @@ const char *auth0_token_rule_name(auth0_token_rule rule)
 	case AUTH0_RULE_ORGANIZATION: return "organization";
 	case AUTH0_RULE_TYPE: return "type";
 	case AUTH0_RULE_KEYS_UNAVAILABLE: return "keys_unavailable";
+	case AUTH0_RULE_EVENTS: return "events";
+	case AUTH0_RULE_SESSION: return "session";
+	case AUTH0_RULE_TOKEN_ID: return "token_id";
 	}
 	return "unknown";
 }

@@ -486,3 +486,23 @@ auth0_status auth0_jwks_refresh(auth0_client *c, auth0_error **err)
 	free(store_key);
 	return st;
 }
+
+auth0_status a0_jwks_verify(auth0_client *c, const a0_jwt *jwt, const char *what, auth0_error **err)
+{
+	/* The header's alg is one of the caller's: look it up in *our* table, never act on the token's text. */
+	const a0_jws_alg *alg = a0_jws_alg_find(a0_json_str(jwt->header, "alg"));
+	if (!alg)
+		return a0_fail_token(err, AUTH0_RULE_ALGORITHM, "The %s names no supported algorithm", what);
+	const char *kid = a0_jwt_kid(jwt);
+	a0_keyset *ks = NULL;
+	auth0_status st = a0_jwks_get(c, kid, &ks, err);
+	if (st != AUTH0_OK)
+		return st;
+	const a0_jwk *key = a0_keyset_find(ks, kid);
+	if (!key || !a0_jwk_fits(key, alg))
+		st = a0_check_key_missing(kid, err);
+	else if (!a0_jws_verify_pkey(alg, key->pkey, jwt))
+		st = a0_fail_token(err, AUTH0_RULE_SIGNATURE, "Invalid %s signature", what);
+	a0_keyset_release(ks);
+	return st;
+}

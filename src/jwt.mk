@@ -6,4 +6,5 @@ src_libauth0_core_la_SOURCES += \
 	src/jws_verify.c \
 	src/jwt_claims.c \
 	src/id_token.c \
-	src/access_token.c
+	src/access_token.c \
+	src/logout_token.c

@@ -89,6 +89,13 @@ const a0_jwk *a0_keyset_find(const a0_keyset *ks, const char *kid);
 auth0_status a0_jwks_get(auth0_client *c, const char *kid, a0_keyset **ks, auth0_error **err);
 
 /*
+ * Verifies jwt's signature with the tenant's key named by its kid, for the algorithm its header names
+ * (which a0_check_alg already found among the caller's). `what` ("access token") is in the messages:
+ * AUTH0_RULE_KEY / KEYS_UNAVAILABLE, or AUTH0_RULE_SIGNATURE "Invalid <what> signature".
+ */
+auth0_status a0_jwks_verify(auth0_client *c, const a0_jwt *jwt, const char *what, auth0_error **err);
+
+/*
  * The store entry (key a0_store_key("jwks", { base_url })) holds
  *     {"fetched_at": <epoch s>, "forced_at": <epoch s>, "jwks": <the JWKS as fetched>}
  * Tests build one to inject keys without a network.

@@ -44,8 +44,11 @@ typedef enum auth0_token_rule {
 	AUTH0_RULE_AUTH_TIME,   /* auth_time too old for max_age */
 	AUTH0_RULE_ORGANIZATION,/* org_id / org_name */
 	AUTH0_RULE_TYPE,        /* typ header not a JWT access token type */
-	AUTH0_RULE_KEYS_UNAVAILABLE /* no key is known and the JWKS could not be fetched: the token
+	AUTH0_RULE_KEYS_UNAVAILABLE, /* no key is known and the JWKS could not be fetched: the token
 	                               may be fine; auth0_error_is_transient() is true */
+	AUTH0_RULE_EVENTS,      /* logout token: no events claim with the back-channel logout event */
+	AUTH0_RULE_SESSION,     /* logout token: neither sid nor sub */
+	AUTH0_RULE_TOKEN_ID     /* logout token: no jti */
 } auth0_token_rule;
 
 typedef struct auth0_rate_limit {

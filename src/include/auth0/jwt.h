@@ -145,6 +145,41 @@ AUTH0_EXTERN auth0_status auth0_access_token_validate(auth0_client *client, cons
                                                       const auth0_access_token_options *options,
                                                       json_t **claims, auth0_error **err);
 
+/* ---- Logout tokens (OpenID Connect Back-Channel Logout 1.0) ----------------------------------- */
+
+#define AUTH0_BACKCHANNEL_LOGOUT_EVENT "http://schemas.openid.net/event/backchannel-logout"
+
+typedef struct auth0_logout_token_options {
+	const char *audience;          /* default the client id */
+	const char *issuer;            /* default https://DOMAIN/ */
+	auth0_opt_int leeway;          /* seconds of clock skew on iat and exp; default 60 */
+	auth0_opt_int max_age;         /* seconds iat may lie in the past (beyond the leeway); default 300 */
+	int64_t now;                   /* epoch seconds (tests); 0 = the clock */
+} auth0_logout_token_options;
+
+/*
+ * Validates a logout token, the JWT the tenant POSTs to an application's
+ * back-channel logout URI when a user's session ends there (OpenID Connect
+ * Back-Channel Logout 1.0, section 2.6). Checks, in order: decode; typ,
+ * when present, "logout+jwt", "application/logout+jwt" or "JWT"
+ * (AUTH0_RULE_TYPE); alg RS256; key by kid; signature ("Invalid logout
+ * token signature"); iss; aud; iat, required, within
+ * [now - max_age - leeway, now + leeway] (AUTH0_RULE_ISSUED_AT); exp, when
+ * present, not passed (AUTH0_RULE_EXPIRED); jti, a non-empty string
+ * (AUTH0_RULE_TOKEN_ID); events, an object with the member
+ * AUTH0_BACKCHANNEL_LOGOUT_EVENT whose value is an object
+ * (AUTH0_RULE_EVENTS); sid or sub, non-empty strings, at least one
+ * (AUTH0_RULE_SESSION); no nonce (AUTH0_RULE_NONCE: an ID token is not a
+ * logout token). On success *claims (may be NULL) receives the payload.
+ *
+ * What the caller still does (the library keeps no memory of tokens): refuse
+ * a jti it has seen within max_age + 2 * leeway, then end the sessions with
+ * that sid (or, without one, every session of that sub at this application).
+ */
+AUTH0_EXTERN auth0_status auth0_logout_token_validate(auth0_client *client, const char *logout_token,
+                                                      const auth0_logout_token_options *options,
+                                                      json_t **claims, auth0_error **err);
+
 /*
  * Decodes a JWT's header and payload WITHOUT verifying anything. Only for
  * display and diagnostics: never trust what it returns.
