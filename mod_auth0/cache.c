@@ -52,6 +52,8 @@
  */
 #define CHANGE_COUNTERS 4096
 static apr_uint32_t *changes;
+/* The count of back-channel logouts recorded on this host, whatever the provider (session.c). */
+static apr_uint32_t *logouts;
 
 static const ap_socache_provider_t *provider;
 static ap_socache_instance_t *instance;
@@ -79,7 +81,22 @@ static apr_status_t cache_cleanup(void *data)
 	cache_mutex = flight_mutex = NULL;
 	memset(refresh_mutex, 0, sizeof(refresh_mutex));
 	changes = NULL;
+	logouts = NULL;
 	return APR_SUCCESS;
+}
+
+static void make_logout_count(apr_pool_t *pconf, server_rec *s)
+{
+	apr_shm_t *shm = NULL;
+	apr_status_t rv = apr_shm_create(&shm, sizeof(apr_uint32_t), NULL, pconf);
+	if (rv != APR_SUCCESS) {
+		ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+		             "mod_auth0: no shared count of back-channel logouts: sessions are compared with them "
+		             "every 10 seconds only");
+		return;
+	}
+	logouts = apr_shm_baseaddr_get(shm);
+	*logouts = 0;
 }
 
 static void make_change_counters(apr_pool_t *pconf, server_rec *s)
@@ -131,6 +148,7 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	shmcb = provider->name && strcmp(provider->name, "shmcb") == 0;
 	if (shmcb)
 		make_change_counters(pconf, s);
+	make_logout_count(pconf, s);
 	rv = ap_global_mutex_create(&cache_mutex, NULL, CACHE_MUTEX, NULL, s, pconf, 0);
 	if (rv == APR_SUCCESS)
 		rv = ap_global_mutex_create(&flight_mutex, NULL, FLIGHT_MUTEX, NULL, s, pconf, 0);
@@ -297,6 +315,25 @@ void a0m_cache_changed(const char *name)
 {
 	if (changes)
 		apr_atomic_inc32(change_counter(name));
+}
+
+bool a0m_cache_logout_epoch(apr_uint32_t *epoch)
+{
+	if (!logouts)
+		return false;
+	*epoch = apr_atomic_read32(logouts);
+	return true;
+}
+
+void a0m_cache_logout_recorded(void)
+{
+	if (logouts)
+		apr_atomic_inc32(logouts);
+}
+
+bool a0m_cache_host_local(void)
+{
+	return shmcb;
 }
 
 static apr_status_t flight_lock(void)

@@ -134,6 +134,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(cookie_samesite);
 	MERGE_INT(refresh_tokens);
 	MERGE_PTR(logout_path);
+	MERGE_PTR(backchannel_logout_path);
 	MERGE_PTR(logout_return_to);
 	MERGE_PTR(logout_allow);
 	MERGE_INT(logout_endpoint);
@@ -846,6 +847,9 @@ static const command_rec directives[] = {
 	             "renew expired access tokens with the refresh token (offline_access) (default on)"),
 	AP_INIT_TAKE1("Auth0LogoutPath", set_endpoint_path, CONF_OFFSET(logout_path), DIR_OR_SERVER,
 	              "the path that logs the user out (e.g. /logout)"),
+	AP_INIT_TAKE1("Auth0BackChannelLogoutPath", set_endpoint_path, CONF_OFFSET(backchannel_logout_path),
+	              DIR_OR_SERVER, "path where the tenant POSTs logout tokens (OpenID Connect back-channel logout; "
+	              "default none)"),
 	AP_INIT_TAKE1("Auth0LogoutReturnTo", set_url_or_path, CONF_OFFSET(logout_return_to), DIR_OR_SERVER,
 	              "where users land after logout"),
 	AP_INIT_ITERATE("Auth0LogoutReturnToAllow", add_logout_allow, NULL, DIR_OR_SERVER,
@@ -920,6 +924,10 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 		return "neither Auth0ClientSecret nor Auth0ClientAssertionKey is set";
 	if (c->logout_path && c->redirect_uri && strcmp(c->logout_path, a0m_conf_redirect_path(c)) == 0)
 		return "Auth0LogoutPath and Auth0RedirectURI must differ";
+	const char *bcl = c->backchannel_logout_path;
+	if (bcl && ((c->redirect_uri && strcmp(bcl, a0m_conf_redirect_path(c)) == 0) ||
+	            (c->logout_path && strcmp(bcl, c->logout_path) == 0)))
+		return "Auth0BackChannelLogoutPath must differ from Auth0RedirectURI and Auth0LogoutPath";
 	(void)p;
 	return NULL;
 }

@@ -135,6 +135,7 @@ typedef struct a0m_dir_conf {
 
 	/* logout */
 	const char *logout_path;
+	const char *backchannel_logout_path; /* Auth0BackChannelLogoutPath: the tenant POSTs logout tokens here */
 	const char *logout_return_to;
 	apr_array_header_t *logout_allow;  /* of const char * (absolute URLs or path prefixes) */
 	int logout_endpoint;               /* a0m_logout_endpoint */
@@ -195,6 +196,7 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer);
 #define A0M_NS_STATE "u:"       /* used login states (replay protection) */
 #define A0M_NS_BEARER "b:"      /* validated bearer tokens */
 #define A0M_NS_STORE "l:"       /* libauth0's store: Management token, JWKS */
+#define A0M_NS_LOGOUT "o:"      /* back-channel logouts: sessions ended by the tenant, logout tokens used */
 
 void a0m_cache_pre_config(apr_pool_t *pconf);
 apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
@@ -215,6 +217,12 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 bool a0m_cache_version(const char *name, apr_uint32_t *version);
 /* Bumps the counter of `name`: call after writing or removing the value (every copy stops counting). */
 void a0m_cache_changed(const char *name);
+/* The count of back-channel logouts recorded on this host (false when it could not be made), and its bump,
+ * after the logout's markers are written. */
+bool a0m_cache_logout_epoch(apr_uint32_t *epoch);
+void a0m_cache_logout_recorded(void);
+/* Whether every entry of the cache lives on this host (shmcb): no other host writes it unseen. */
+bool a0m_cache_host_local(void);
 /*
  * The cross-process lock for the refresh of the session refresh token `key` names (one of a few, by a hash
  * of key), waiting at most `wait`: APR_TIMEUP when another refresh holds it longer, APR_EINIT without locks.
@@ -267,6 +275,12 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c);
 int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c);
 /* The logout path (logout.c). */
 int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c);
+/* Auth0BackChannelLogoutPath: the tenant's logout tokens (backchannel.c). */
+int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c);
+/* When the tenant ended the sessions of `value` (kind "sid" or "sub") at c's application: APR_SUCCESS and
+ * *at (epoch seconds; sessions created then or before are over), APR_NOTFOUND, or the cache's error. */
+apr_status_t a0m_backchannel_marker(request_rec *r, const a0m_dir_conf *c, const char *kind, const char *value,
+                                    int64_t *at);
 /* AuthType Auth0Bearer (bearer.c). */
 int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c);
 /* Removes client-supplied identity headers before anything else runs (claims.c). */
@@ -465,6 +479,7 @@ typedef struct a0m_session {
 	const char *org_id;          /* the ID token's organization, checked where Auth0Organization is set */
 	const char *org_name;
 	const char *audiences;       /* the access token's aud values as "\nA\nB\n" (JWT access tokens only) */
+	bool revoked;                /* per request: the tenant ended it (back-channel logout, backchannel.c) */
 } a0m_session;
 
 /* Makes this process's memo of opened sessions (child_init). */

@@ -292,6 +292,78 @@ void a0m_session_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 
 static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s);
 
+/*
+ * Back-channel logout (backchannel.c): when the tenant says that a user's session there ended, the
+ * sessions here that came from it end too, in both stores. backchannel.c records markers in the shared
+ * cache; a session is compared with them when a process opens it, and the memo keeps what opened under the
+ * generation of logouts it was compared at: the count of logouts recorded on this host (each one makes
+ * every process compare each session it keeps once more), and with redis or memcache, where another host
+ * may have recorded one, also the current LOGOUT_RECHECK seconds (a logout there ends the sessions here
+ * within that time). Without Auth0BackChannelLogoutPath none of this runs (generation 0).
+ */
+#define LOGOUT_RECHECK 10
+
+static apr_uint32_t logout_generation(request_rec *r, const a0m_dir_conf *c)
+{
+	if (!c->backchannel_logout_path)
+		return 0;
+	apr_uint32_t epoch = 0;
+	bool counted = a0m_cache_logout_epoch(&epoch);
+	if (counted && a0m_cache_host_local())
+		return 1u + (epoch & 0x3fffffffu);
+	apr_uint32_t window = (apr_uint32_t)(now_sec(r) / LOGOUT_RECHECK);
+	return 0x80000000u | (epoch & 0x7fffu) << 16 | (window & 0xffffu);
+}
+
+/* The memo's context for a session compared at generation gen (the context itself when there is none). */
+static const char *memo_context(request_rec *r, const char *context, apr_uint32_t gen)
+{
+	return gen ? apr_psprintf(r->pool, "%s#%08x", context, (unsigned)gen) : context;
+}
+
+static const char *subject_of(apr_pool_t *p, const a0m_session *s)
+{
+	if (s->user_claim && strcmp(s->user_claim, "sub") == 0)
+		return s->user;
+	json_t *claims = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	sub = sub ? apr_pstrdup(p, sub) : NULL;
+	json_decref(claims);
+	return sub;
+}
+
+/* Whether a marker of kind for value ends a session created at `created` (0: whenever it was created):
+ * 1 yes, 0 no, -1 cannot tell. */
+static int marker_ends(request_rec *r, const a0m_dir_conf *c, const char *kind, const char *value,
+                       int64_t created)
+{
+	int64_t at = 0;
+	apr_status_t rv = value ? a0m_backchannel_marker(r, c, kind, value, &at) : APR_NOTFOUND;
+	if (rv == APR_NOTFOUND)
+		return 0;
+	if (rv != APR_SUCCESS) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "mod_auth0: cannot read back-channel logouts from the cache: "
+		              "the session is served, and compared again at its next request");
+		return -1;
+	}
+	return created <= at;
+}
+
+/*
+ * 1: the tenant ended s; 0: it did not; -1: the cache cannot tell. A cache outage does not end or refuse
+ * sessions (a cookie-store site goes on without its cache); no logout can be recorded during it either.
+ * A logout of its sid ends it whenever it was made (a new login at the
+ * tenant has a new sid); a logout of every session of its user ends the sessions made up to the second it
+ * was recorded in (a login in that same second logs in again).
+ */
+static int ended_by_tenant(request_rec *r, const a0m_dir_conf *c, const a0m_session *s)
+{
+	int by_sid = marker_ends(r, c, "sid", s->sid, 0);
+	if (by_sid)
+		return by_sid;
+	return marker_ends(r, c, "sub", subject_of(r->pool, s), s->created);
+}
+
 /* Keeps s in the memo under context and key, with what encode() leaves out of stored sessions (freeze()). */
 static void remember(request_rec *r, const a0m_dir_conf *c, const char *context, const void *key, size_t key_len,
                      int64_t until, const a0m_session *s)
@@ -304,15 +376,18 @@ static void remember(request_rec *r, const a0m_dir_conf *c, const char *context,
 
 /*
  * The session sealed in `sealed` (base64url text when text, else raw bytes from the cache) under context,
- * decoded and completed (derive()). Memoized by the sealed bytes when by_bytes: the same bytes open the
- * same way for ever (timeouts are checked apart).
+ * decoded and completed (derive()), and compared with back-channel logouts when gen is not 0 (revoked
+ * set when one ended it; not memoized when the cache cannot tell). Memoized by the sealed bytes when by_bytes: the
+ * same bytes open the same way for ever (timeouts are checked apart), and end the same way for a
+ * generation of logouts.
  */
 static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const char *context, const void *sealed,
-                                size_t sealed_len, bool text, bool by_bytes)
+                                size_t sealed_len, bool text, bool by_bytes, apr_uint32_t gen)
 {
 	size_t len = 0;
+	const char *memo_ctx = by_bytes ? memo_context(r, context, gen) : NULL;
 	const unsigned char *flat =
-		by_bytes ? a0m_memo_get(memo, r->pool, c->keys, context, sealed, sealed_len, now_sec(r), &len) : NULL;
+		by_bytes ? a0m_memo_get(memo, r->pool, c->keys, memo_ctx, sealed, sealed_len, now_sec(r), &len) : NULL;
 	if (flat)
 		return thaw(r->pool, flat, len);
 	const unsigned char *plain =
@@ -322,8 +397,10 @@ static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const cha
 	if (!s)
 		return NULL;
 	derive(r->pool, c, s);
-	if (by_bytes)
-		remember(r, c, context, sealed, sealed_len, INT64_MAX, s);
+	int ended = gen ? ended_by_tenant(r, c, s) : 0;
+	s->revoked = ended > 0;
+	if (by_bytes && ended == 0)
+		remember(r, c, memo_ctx, sealed, sealed_len, INT64_MAX, s);
 	return s;
 }
 
@@ -340,13 +417,15 @@ static const char *memo_key_by_id(request_rec *r, const char *id, apr_uint32_t v
 	return k;
 }
 
-static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, const char *id, const char **why)
+static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, const char *id, apr_uint32_t gen,
+                                       const char **why)
 {
 	apr_uint32_t version = 0;
 	const char *by_id = a0m_cache_version(id, &version) ? memo_key_by_id(r, id, version) : NULL;
+	const char *memo_ctx = by_id ? memo_context(r, MEMO_BY_ID, gen) : NULL;
 	size_t len = 0;
 	const unsigned char *flat =
-		by_id ? a0m_memo_get(memo, r->pool, c->keys, MEMO_BY_ID, by_id, strlen(by_id), now_sec(r), &len) : NULL;
+		by_id ? a0m_memo_get(memo, r->pool, c->keys, memo_ctx, by_id, strlen(by_id), now_sec(r), &len) : NULL;
 	a0m_session *s = flat ? thaw(r->pool, flat, len) : NULL;
 	if (!s) {
 		/* a memo hit needs every byte of an id that was valid when it was put: only a miss checks it */
@@ -370,13 +449,13 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 			}
 			return NULL;
 		}
-		s = open_sealed(r, c, key, raw, raw_len, false, !by_id);
+		s = open_sealed(r, c, key, raw, raw_len, false, !by_id, gen);
 		if (!s) {
 			*why = "the cached session does not open (damaged, or sealed with a retired secret)";
 			return NULL;
 		}
-		if (by_id)
-			remember(r, c, MEMO_BY_ID, by_id, strlen(by_id), now_sec(r) + 1, s);
+		if (by_id && !s->revoked)
+			remember(r, c, memo_ctx, by_id, strlen(by_id), now_sec(r) + 1, s);
 	}
 	s->id = id;
 	s->in_cache = true;
@@ -396,9 +475,10 @@ static bool written_since_read(const a0m_session *s)
 static a0m_session *open_cookie(request_rec *r, const a0m_dir_conf *c, const a0m_cookie_spec *spec,
                                 const char *value, const char **why)
 {
+	apr_uint32_t gen = logout_generation(r, c);
 	if (strncmp(value, CACHE_REF, 2) == 0)
-		return open_cache_session(r, c, value + 2, why);
-	a0m_session *s = open_sealed(r, c, spec->name, value, strlen(value), true, true);
+		return open_cache_session(r, c, value + 2, gen, why);
+	a0m_session *s = open_sealed(r, c, spec->name, value, strlen(value), true, true, gen);
 	if (!s)
 		*why = "the session cookie does not open (tampered, truncated, or sealed with a secret no longer "
 		       "configured)";
@@ -437,7 +517,11 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 		return NULL;
 	}
 	int64_t now = now_sec(r);
-	if (s) {
+	if (s && s->revoked) {
+		why = "the tenant ended it (back-channel logout)";
+		a0m_session_destroy(r, c, o, s);
+		s = NULL;
+	} else if (s) {
 		int64_t end = ends_at(c, s);
 		if (now >= end) {
 			if (now >= s->created + a0m_conf_max_duration(c))
@@ -451,8 +535,10 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 		}
 	} else if (!apr_table_get(r->notes, NOTE_CACHE_FAILED)) {
 		a0m_cookie_expire_chunked(r, &spec);
+	} else {
+		why = NULL; /* the cache failed: the session is not known to have ended (a0m_session_authenticate) */
 	}
-	if (!s)
+	if (!s && why)
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: session ended: %s", why);
 	*slot = s;
 	return s;

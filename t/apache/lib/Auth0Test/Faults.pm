@@ -161,10 +161,14 @@ our @CASES = (
 	 'fails closed: 503 page, no session; cookie-store sites too', 't/session/12-cache-providers.t'],
 	['redis.down-bearer', 'redis', 'redis stopped: bearer tokens',
 	 '200 for tokens seen before and for new ones (validated locally; the cache write failure is logged)'],
+	['redis.down-backchannel', 'redis', 'redis stopped: the tenant POSTs a back-channel logout token',
+	 '503 temporarily_unavailable (the token cannot be recorded as used); the cookie-store session it names is still served (nothing was recorded)'],
 	['redis.up-cache-session', 'redis', 'redis restarted (with its data): the cache-store session',
 	 'the same session is back (200, same user, no new login) within seconds; the cookie-store session goes on'],
 	['redis.up-login', 'redis', 'redis restarted: logins and replay protection',
 	 'logins complete again; a state used before the outage is still refused as a replay'],
+	['redis.up-backchannel', 'redis', 'redis restarted: a back-channel logout of a cookie-store session',
+	 '200 once redis answers; the session is over at once on this host (401 to every request presenting it)'],
 	['redis.up-empty', 'redis', 'redis restarted empty (no persistence)',
 	 'cache-store sessions end: 302 to the login, the cookie removed (not an error); cookie-store sessions unaffected'],
 	# 09-cache-pressure.t
@@ -408,6 +412,7 @@ Listen 127.0.0.1:$port https
     Auth0CookieName $store
     Auth0SessionStore $store
     Auth0HTTPTimeout 3
+    Auth0BackChannelLogoutPath /backchannel
     <Location />
         AuthType Auth0
         Require valid-user

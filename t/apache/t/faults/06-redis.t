@@ -13,6 +13,7 @@ use Auth0Test::Api;
 use Auth0Test::Faults;
 use Test::More;
 use URI;
+use URI::Escape qw(uri_escape);
 
 reset_tenant();
 autologin('alice@example.com');
@@ -32,6 +33,20 @@ my $c = signed_in("$CACHE/echo");
 like $c->cookie('__Host-cache') // '', qr/^s\./, 'a session in the cache store (the cookie holds its id)';
 my $k = signed_in("$COOKIE/echo");
 unlike $k->cookie('__Host-cookie') // 's.', qr/^s\./, 'a session in the cookie store';
+# another, for the back-channel logouts, with its cookie kept to present it again
+my $bk = signed_in("$COOKIE/echo");
+my $bk_sid = json_of($bk->get("$COOKIE/echo"))->{AUTH0_CLAIM_sid};
+ok $bk_sid, 'a second cookie-store session, with its sid';
+my $bk_cookie = $bk->cookie('__Host-cookie');
+sub backchannel {
+	my $token = control(POST => '/__control/logout-token',
+		{client_id => 'demo-web-client', sub => ALICE, sid => $bk_sid})->{logout_token};
+	return browser()->request(POST => "$COOKIE/backchannel", content => 'logout_token=' . uri_escape($token));
+}
+sub bk_code {
+	$bk->set_cookie('__Host-cookie', $bk_cookie);
+	return $bk->get("$COOKIE/echo", Accept => 'application/json')->code;
+}
 my $seen = m2m_token();
 is bearer_https($COOKIE, '/bearer/index.html', $seen)->code, 200, 'a bearer token validated';
 # a login that completed before the outage: its state is recorded as used
@@ -86,6 +101,15 @@ matrix_case('redis.down-bearer', sub {
 	observe('200 x 6');
 });
 
+matrix_case('redis.down-backchannel', sub {
+	my $res = backchannel();
+	is $res->code, 503, 'a back-channel logout while redis is down: 503';
+	like $res->content, qr/"error":"temporarily_unavailable"/, '... temporarily_unavailable (the tenant may retry)';
+	my @codes = map { bk_code() } 1 .. 3;
+	is_deeply \@codes, [(200) x 3], 'the cookie-store session it was about is still served (nothing recorded)';
+	observe($res->code . ', session ' . join(' ', @codes));
+});
+
 redis_up($redis, keep => 1);
 
 # ---- redis back, with its data ---------------------------------------------------------------------------------
@@ -126,6 +150,16 @@ matrix_case('redis.up-login', sub {
 	like error_log(), qr/the state was used before \(replay\)/, '... refused as a replay (the used state survived)';
 	ok !$thief->cookie('__Host-cache'), '... without a session';
 	observe('login 200, replay ' . $res->code);
+});
+
+matrix_case('redis.up-backchannel', sub {
+	my $res;
+	wait_until(30, sub { $res = backchannel(); $res->code != 503 });
+	is $res->code, 200, 'a back-channel logout once redis answers: 200';
+	my @codes = map { bk_code() } 1 .. 4;
+	is_deeply \@codes, [(401) x 4], '... the session is over at once, in every request presenting it';
+	is user_of($k->get("$COOKIE/echo")), ALICE, 'the other cookie-store session goes on';
+	observe($res->code . ', then ' . join(' ', @codes));
 });
 
 redis_down($redis);

@@ -44,6 +44,7 @@ sub routes ($class, $r) {
   $ctl->get('/settings')->to("$c#settings");
   $ctl->post('/settings')->to("$c#update_settings");
   $ctl->post('/users/bulk')->to("$c#bulk_users");
+  $ctl->post('/logout-token')->to("$c#logout_token");
 }
 
 sub _bad ($c, $message) { $c->render(status => 400, json => {error => 'bad_request', message => $message}) }
@@ -150,6 +151,24 @@ sub rotate ($c) {
   my $body = $c->req->json // {};
   my $new  = $c->app->keys->rotate(ref $body eq 'HASH' && $body->{drop_old});
   return $c->render(json => {kid => $new->{kid}, jwks => $c->app->keys->jwks});
+}
+
+# POST /__control/logout-token {client_id, sub, sid, claims, header}: a signed logout token, what the
+# tenant POSTs to the client's back-channel logout URI when a session ends (tests deliver it themselves).
+sub logout_token ($c) {
+  my $body   = _json($c) // return;
+  my $client = $c->dir->client($body->{client_id}) or return _not_found($c, 'no such client');
+  for my $k (qw(claims header)) {
+    return _bad($c, "$k must be an object") if defined $body->{$k} && ref $body->{$k} ne 'HASH';
+  }
+  my $token = $c->app->tokens->logout_token(
+    client => $client,
+    sub    => $body->{sub},
+    sid    => $body->{sid},
+    claims => $body->{claims},
+    header => $body->{header},
+  );
+  return $c->render(json => {logout_token => $token});
 }
 
 sub get_autologin ($c) { $c->render(json => {email => $c->tenant->autologin}) }

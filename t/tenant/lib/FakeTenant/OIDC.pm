@@ -54,7 +54,8 @@ sub discovery ($c) {
     request_uri_parameter_supported              => \0,
     request_parameter_supported                  => \0,
     backchannel_token_delivery_modes_supported   => ['poll'],
-    backchannel_logout_supported                 => \0,
+    backchannel_logout_supported                 => \1,
+    backchannel_logout_session_supported         => \1,
     frontchannel_logout_supported                => \0,
   });
 }

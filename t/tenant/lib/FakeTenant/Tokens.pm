@@ -96,6 +96,33 @@ sub opaque_access_token ($self, %a) {
   return ($token, $lifetime);
 }
 
+# A logout token (OpenID Connect Back-Channel Logout 1.0) as Auth0 POSTs to
+# a client's back-channel logout URI. %a: client, sub, sid (either may be
+# undef), claims (changes: undef deletes), header (changes).
+sub logout_token ($self, %a) {
+  my $t      = $self->tenant;
+  my $now    = $t->now;
+  my %claims = (
+    iss    => $t->issuer,
+    aud    => $a{client}{client_id},
+    iat    => $now,
+    exp    => $now + 120,
+    jti    => random_token(16),
+    events => {'http://schemas.openid.net/event/backchannel-logout' => {}},
+    defined $a{sub} ? (sub => $a{sub}) : (),
+    defined $a{sid} ? (sid => $a{sid}) : (),
+  );
+  my %header = (typ => 'logout+jwt', kid => $self->keys->current->{kid});
+  for my $set ([\%claims, $a{claims}], [\%header, $a{header}]) {
+    my ($into, $changes) = @$set;
+    for my $name (keys %{$changes // {}}) {
+      if   (defined $changes->{$name}) { $into->{$name} = $changes->{$name} }
+      else                             { delete $into->{$name} }
+    }
+  }
+  return $self->keys->sign(\%header, \%claims, {});
+}
+
 # Claims of an access token this tenant issued and that is still valid, or
 # (undef, reason).
 sub inspect_access_token ($self, $token) {
