@@ -97,7 +97,7 @@ static const char *marker_key(request_rec *r, const a0m_dir_conf *c, const char 
 }
 
 apr_status_t a0m_backchannel_marker(request_rec *r, const a0m_dir_conf *c, const char *kind, const char *value,
-                                    int64_t *at)
+                                    apr_time_t *at)
 {
 	unsigned char *raw = NULL;
 	size_t len = 0;
@@ -108,7 +108,7 @@ apr_status_t a0m_backchannel_marker(request_rec *r, const a0m_dir_conf *c, const
 	char *text = apr_pstrmemdup(r->pool, (const char *)raw, len);
 	long long v = strtoll(text, &end, 10);
 	/* a marker that does not read (damaged) ends every session it could be about */
-	*at = end && *end == '\0' && end != text ? (int64_t)v : INT64_MAX;
+	*at = end && *end == '\0' && end != text ? (apr_time_t)v : INT64_MAX;
 	return APR_SUCCESS;
 }
 
@@ -156,11 +156,11 @@ int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c)
 	if (rv != APR_SUCCESS)
 		return unavailable(r, rv, "the shared cache cannot record the logout token");
 
-	/* Sessions created up to now are over: the tenant's clock may lag ours, and a session made between the
-	 * logout and this request came from the ended session too, or is made again by logging in. */
-	int64_t at = (int64_t)iat > now ? (int64_t)iat : now;
+	/* Sessions whose login began before this request are over (the tenant's clock may lag ours: its iat
+	 * only counts when it is later); one that begins after it is a new login, of a new tenant session. */
+	apr_time_t at = (int64_t)iat > now ? apr_time_from_sec((int64_t)iat) : r->request_time;
 	const char *kind = sid ? "sid" : "sub";
-	const char *at_text = apr_psprintf(r->pool, "%lld", (long long)at);
+	const char *at_text = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, at);
 	rv = a0m_cache_set(r->server, marker_key(r, c, kind, sid ? sid : sub), (const unsigned char *)at_text,
 	                   strlen(at_text), apr_time_from_sec(now + a0m_conf_max_duration(c) + leeway), r->pool);
 	if (rv != APR_SUCCESS)

@@ -148,10 +148,11 @@ static bool added_since_scrub(apr_table_t *t, int scrubbed)
  * Identity names are added with apr_table_addn, after removing whatever the tables hold under our names
  * (nothing, normally: the client's copies went in a0m_claims_scrub; this also covers anything another
  * module put there since, which the tables' counts tell: a module that removes as many entries as it
- * adds, between the scrub and authentication, is not allowed for). apr_table_setn would do both in one call, but it compares each name with every
- * entry whose first four letters are the same, and all of ours share them: quadratic in the number of
- * claims, the largest cost of a session request once the session is open. The block's names are unique
- * without case (a0m_claims_render), so adding cannot make duplicates.
+ * adds, between the scrub and authentication, is not allowed for). apr_table_setn would do both in one
+ * call, but it compares each name with every entry whose first four letters are the same, and all of
+ * ours share them: quadratic in the number of claims, the largest cost of a session request once the
+ * session is open. The block's names are unique without case (a0m_claims_render), so adding cannot make
+ * duplicates.
  *
  * Returns where claims go (Auth0PassClaimsAs) and, in *token_mode, where the access token goes.
  */

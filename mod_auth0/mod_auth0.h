@@ -278,9 +278,9 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c);
 /* Auth0BackChannelLogoutPath: the tenant's logout tokens (backchannel.c). */
 int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c);
 /* When the tenant ended the sessions of `value` (kind "sid" or "sub") at c's application: APR_SUCCESS and
- * *at (epoch seconds; sessions created then or before are over), APR_NOTFOUND, or the cache's error. */
+ * *at (sessions whose login began then or before are over), APR_NOTFOUND, or the cache's error. */
 apr_status_t a0m_backchannel_marker(request_rec *r, const a0m_dir_conf *c, const char *kind, const char *value,
-                                    int64_t *at);
+                                    apr_time_t *at);
 /* AuthType Auth0Bearer (bearer.c). */
 int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c);
 /* Removes client-supplied identity headers before anything else runs (claims.c). */
@@ -459,6 +459,7 @@ typedef struct a0m_session {
 	bool counted;                /* cache store with change counters (shmcb): read_version is the counter */
 	apr_uint32_t read_version;   /* of the session's id before it was read */
 	int64_t created;
+	int32_t created_us;          /* microseconds past `created` of the login's request (back-channel logout) */
 	int64_t last_active;         /* when it was last written (activity is recorded at renewals) */
 	int64_t hard_expiry;         /* 0, or when the access token ends a session that cannot refresh it */
 	int64_t access_expires;

@@ -63,7 +63,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES
+	S_AUDIENCES, S_CREATED_US
 };
 
 static int64_t now_sec(request_rec *r)
@@ -125,6 +125,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *
 		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
 	a0m_codec *w = a0m_codec_new(p, hint);
 	a0m_codec_int(w, S_CREATED, s->created);
+	a0m_codec_int(w, S_CREATED_US, s->created_us);
 	a0m_codec_int(w, S_LAST_ACTIVE, s->last_active);
 	a0m_codec_int(w, S_HARD_EXPIRY, s->hard_expiry);
 	a0m_codec_int(w, S_ACCESS_EXPIRES, s->access_expires);
@@ -152,6 +153,8 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 		return NULL;
 	a0m_session *s = apr_pcalloc(p, sizeof(*s));
 	s->created = d.num[S_CREATED];
+	/* sessions sealed before it was kept: the start of their second */
+	s->created_us = d.num[S_CREATED_US] > 0 && d.num[S_CREATED_US] < APR_USEC_PER_SEC ? (int32_t)d.num[S_CREATED_US] : 0;
 	s->last_active = d.num[S_LAST_ACTIVE];
 	s->hard_expiry = d.num[S_HARD_EXPIRY];
 	s->access_expires = d.num[S_ACCESS_EXPIRES];
@@ -332,12 +335,12 @@ static const char *subject_of(apr_pool_t *p, const a0m_session *s)
 	return sub;
 }
 
-/* Whether a marker of kind for value ends a session created at `created` (0: whenever it was created):
- * 1 yes, 0 no, -1 cannot tell. */
+/* Whether a marker of kind for value ends a session created at `created` (microseconds; 0: whenever it was
+ * created): 1 yes, 0 no, -1 cannot tell. */
 static int marker_ends(request_rec *r, const a0m_dir_conf *c, const char *kind, const char *value,
-                       int64_t created)
+                       apr_time_t created)
 {
-	int64_t at = 0;
+	apr_time_t at = 0;
 	apr_status_t rv = value ? a0m_backchannel_marker(r, c, kind, value, &at) : APR_NOTFOUND;
 	if (rv == APR_NOTFOUND)
 		return 0;
@@ -352,16 +355,15 @@ static int marker_ends(request_rec *r, const a0m_dir_conf *c, const char *kind, 
 /*
  * 1: the tenant ended s; 0: it did not; -1: the cache cannot tell. A cache outage does not end or refuse
  * sessions (a cookie-store site goes on without its cache); no logout can be recorded during it either.
- * A logout of its sid ends it whenever it was made (a new login at the
- * tenant has a new sid); a logout of every session of its user ends the sessions made up to the second it
- * was recorded in (a login in that same second logs in again).
+ * A logout of its sid ends it whenever it was made (a new login at the tenant has a new sid); a logout of
+ * every session of its user ends the sessions whose login began before the logout was received.
  */
 static int ended_by_tenant(request_rec *r, const a0m_dir_conf *c, const a0m_session *s)
 {
 	int by_sid = marker_ends(r, c, "sid", s->sid, 0);
 	if (by_sid)
 		return by_sid;
-	return marker_ends(r, c, "sub", subject_of(r->pool, s), s->created);
+	return marker_ends(r, c, "sub", subject_of(r->pool, s), apr_time_from_sec(s->created) + s->created_us);
 }
 
 /* Keeps s in the memo under context and key, with what encode() leaves out of stored sessions (freeze()). */
@@ -699,6 +701,7 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
 {
 	a0m_session *s = apr_pcalloc(r->pool, sizeof(*s));
 	s->created = s->last_active = now_sec(r);
+	s->created_us = (int32_t)(r->request_time % APR_USEC_PER_SEC);
 	s->binding = binding_of(r, c);
 	s->csrf = a0m_random_token(r->pool, 24);
 	if (!s->csrf || !set_identity(r, c, s, claims)) {

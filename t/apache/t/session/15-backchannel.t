@@ -82,6 +82,9 @@ for my $case (['cookie store', url('SESSION', ''), 'alice@example.com', ALICE],
 	is $res->code, 200, "$store: a logout token for a sub only: 200";
 	ok !alive($alice2, $site), "$store: every session of the user is over";
 	ok !alive($alice1, $site), '... the one made again too';
+	autologin($email);
+	is $alice1->visit("$site/echo")->code, 200, "$store: a login after it (even within the same second)";
+	ok alive($alice1, $site), '... stays signed in';
 	ok alive($bob, $site), "$store: bob's session stays";
 }
 
