@@ -34,35 +34,20 @@ typedef struct params {
 
 static void parse_query(request_rec *r, params *p)
 {
+	static const char *const names[] = { "state", "code", "error", "error_description" };
+	const char *v[4];
+	int n[4], others;
 	memset(p, 0, sizeof(*p));
-	if (!r->args)
-		return;
-	char *args = apr_pstrdup(r->pool, r->args);
-	char *last = NULL;
-	for (char *pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
-		char *eq = strchr(pair, '=');
-		char *value = eq ? eq + 1 : (char *)"";
-		if (eq)
-			*eq = '\0';
-		/* A pair that does not decode could be a second state or code: the whole response is refused. */
-		if (ap_unescape_urlencoded(pair) != OK || ap_unescape_urlencoded(value) != OK) {
-			p->malformed++;
-			continue;
-		}
-		p->any++;
-		if (strcmp(pair, "state") == 0) {
-			p->state = value;
-			p->n_state++;
-		} else if (strcmp(pair, "code") == 0) {
-			p->code = value;
-			p->n_code++;
-		} else if (strcmp(pair, "error") == 0) {
-			p->error = value;
-			p->n_error++;
-		} else if (strcmp(pair, "error_description") == 0) {
-			p->error_description = value;
-		}
-	}
+	/* A pair that does not decode could be a second state or code: the whole response is refused. */
+	p->malformed = !a0m_query_params(r, names, 4, v, n, &others);
+	p->state = v[0];
+	p->code = v[1];
+	p->error = v[2];
+	p->error_description = v[3];
+	p->n_state = n[0];
+	p->n_code = n[1];
+	p->n_error = n[2];
+	p->any = n[0] + n[1] + n[2] + n[3] + others;
 }
 
 /* "Sign in again" links point to the bare redirect URI, which starts a login. */
@@ -252,7 +237,8 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	auth0_id_token_options v = {
 		.nonce = t->nonce,
 		.leeway = AUTH0_INT(a0m_conf_leeway(c)),
-		.organization = c->organization,
+		/* the site's, or the one a login initiation asked for (an invitation): the token must be for it */
+		.organization = c->organization ? c->organization : t->organization,
 	};
 	if (auth0_id_token_validate(client, tokens->id_token, &v, &claims, &err) != AUTH0_OK) {
 		rc = token_invalid(r, t, err);

@@ -135,6 +135,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(refresh_tokens);
 	MERGE_PTR(logout_path);
 	MERGE_PTR(backchannel_logout_path);
+	MERGE_PTR(login_path);
 	MERGE_PTR(logout_return_to);
 	MERGE_PTR(logout_allow);
 	MERGE_INT(logout_endpoint);
@@ -847,6 +848,9 @@ static const command_rec directives[] = {
 	             "renew expired access tokens with the refresh token (offline_access) (default on)"),
 	AP_INIT_TAKE1("Auth0LogoutPath", set_endpoint_path, CONF_OFFSET(logout_path), DIR_OR_SERVER,
 	              "the path that logs the user out (e.g. /logout)"),
+	AP_INIT_TAKE1("Auth0LoginPath", set_endpoint_path, CONF_OFFSET(login_path), DIR_OR_SERVER,
+	              "path of the application's login URI: logins started by the tenant (invitations) or other "
+	              "applications (default none)"),
 	AP_INIT_TAKE1("Auth0BackChannelLogoutPath", set_endpoint_path, CONF_OFFSET(backchannel_logout_path),
 	              DIR_OR_SERVER, "path where the tenant POSTs logout tokens (OpenID Connect back-channel logout; "
 	              "default none)"),
@@ -922,13 +926,14 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 		return "Auth0SessionSecret is not set (32+ random characters, e.g. from `openssl rand -hex 32`)";
 	if (!c->client_secret && !c->assertion_key_pem)
 		return "neither Auth0ClientSecret nor Auth0ClientAssertionKey is set";
-	if (c->logout_path && c->redirect_uri && strcmp(c->logout_path, a0m_conf_redirect_path(c)) == 0)
-		return "Auth0LogoutPath and Auth0RedirectURI must differ";
-	const char *bcl = c->backchannel_logout_path;
-	if (bcl && ((c->redirect_uri && strcmp(bcl, a0m_conf_redirect_path(c)) == 0) ||
-	            (c->logout_path && strcmp(bcl, c->logout_path) == 0)))
-		return "Auth0BackChannelLogoutPath must differ from Auth0RedirectURI and Auth0LogoutPath";
-	(void)p;
+	/* the paths this module answers itself: each one thing */
+	const char *paths[] = { a0m_conf_redirect_path(c), c->logout_path, c->backchannel_logout_path, c->login_path };
+	static const char *const names[] = { "Auth0RedirectURI", "Auth0LogoutPath", "Auth0BackChannelLogoutPath",
+		                                 "Auth0LoginPath" };
+	for (int i = 0; i < 4; i++)
+		for (int j = i + 1; j < 4; j++)
+			if (paths[i] && paths[j] && strcmp(paths[i], paths[j]) == 0)
+				return apr_psprintf(p, "%s and %s must differ", names[j], names[i]);
 	return NULL;
 }
 

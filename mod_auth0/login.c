@@ -74,16 +74,130 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 	return a0m_login_start(r, c, o, original);
 }
 
-static const auth0_kv *extra_params(apr_pool_t *p, const a0m_dir_conf *c)
+static bool given(const auth0_kv *more, const char *key)
 {
-	if (!c->authz_params || c->authz_params->nelts == 0)
-		return NULL;
-	auth0_kv *kv = apr_pcalloc(p, sizeof(auth0_kv) * (size_t)(c->authz_params->nelts + 1));
-	memcpy(kv, c->authz_params->elts, sizeof(auth0_kv) * (size_t)c->authz_params->nelts);
-	return kv;
+	for (; more && more[0].name; more++)
+		if (more[0].value && strcmp(more[0].name, key) == 0)
+			return true;
+	return false;
 }
 
+/* Auth0AuthorizationParams but those `more` gives, then `more` (NULL-terminated, may be NULL; an entry with a
+ * NULL value is left out). */
+static const auth0_kv *extra_params(apr_pool_t *p, const a0m_dir_conf *c, const auth0_kv *more)
+{
+	int n = c->authz_params ? c->authz_params->nelts : 0, m = 0;
+	for (; more && more[m].name; m++)
+		;
+	if (n + m == 0)
+		return NULL;
+	auth0_kv *kv = apr_pcalloc(p, sizeof(auth0_kv) * (size_t)(n + m + 1));
+	const auth0_kv *conf = n ? (const auth0_kv *)c->authz_params->elts : NULL;
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (!given(more, conf[i].name))
+			kv[k++] = conf[i];
+	for (int i = 0; i < m; i++)
+		if (more[i].value)
+			kv[k++] = more[i];
+	return k ? kv : NULL;
+}
+
+static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
+                       const char *organization, const auth0_kv *more);
+
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url)
+{
+	return begin_login(r, c, o, original_url, NULL, NULL);
+}
+
+/*
+ * A login started from outside (Auth0LoginPath): Auth0's "Application Login URI", where the tenant sends
+ * users it wants the application to sign in (an organization invitation, a password reset's "back to the
+ * application", a login started from the tenant's dashboard), and OpenID Connect's third-party initiated
+ * login (iss, login_hint, target_link_uri). organization and invitation go to /authorize (the ID token
+ * must then be for that organization); login_hint and screen_hint too. iss, when given, must be this
+ * tenant; the landing page (target_link_uri or returnTo) must be on this site, else Auth0PostLoginURL.
+ */
+static int bad_initiation(request_rec *r, const char *why)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: login initiation refused: %s", why);
+	return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in link", why, "/", "Go to the home page");
+}
+
+/* target_link_uri or returnTo as a same-origin path, or NULL. */
+static const char *landing_of(request_rec *r, const a0m_origin *o, const char *target)
+{
+	if (!target)
+		return NULL;
+	const char *base = a0m_origin_base(r, o);
+	size_t n = strlen(base);
+	if (strncasecmp(target, base, n) == 0 && target[n] == '/')
+		target += n;
+	return a0m_redirect_local(r->pool, target);
+}
+
+/*
+ * Whether a link's organization may be the site's (Auth0Organization): ids compare exactly, names without
+ * case (Auth0 keeps them in lower case). An id and a name cannot be compared here; /authorize gets the
+ * site's own either way, and the callback checks the ID token against it.
+ */
+static bool org_allowed(const char *site, const char *asked)
+{
+	if (!site)
+		return true;
+	bool site_id = strncmp(site, "org_", 4) == 0, asked_id = strncmp(asked, "org_", 4) == 0;
+	if (site_id != asked_id)
+		return true;
+	return site_id ? strcmp(site, asked) == 0 : strcasecmp(site, asked) == 0;
+}
+
+int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
+{
+	const a0m_origin *o = a0m_origin_get(r, c);
+	int rc;
+	if (!a0m_origin_check(r, o, &rc))
+		return rc;
+	if (r->method_number != M_GET) {
+		apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
+		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", "Sign-in links are followed with GET.",
+		                NULL, NULL);
+	}
+	enum { ISS, TARGET, RETURN_TO, ORG, INVITATION, LOGIN_HINT, SCREEN_HINT, N };
+	static const char *const names[N] = { "iss", "target_link_uri", "returnTo", "organization", "invitation",
+		                                   "login_hint", "screen_hint" };
+	const char *v[N];
+	int count[N], others;
+	if (!a0m_query_params(r, names, N, v, count, &others))
+		return bad_initiation(r, "The sign-in link is malformed.");
+	for (int i = 0; i < N; i++)
+		if (count[i] > 1 || (v[i] && !*v[i]))
+			return bad_initiation(r, apr_psprintf(r->pool, "The sign-in link repeats or empties %s.", names[i]));
+	auth0_client *client = a0m_app_client(r, c);
+	const char *issuer = client ? auth0_client_issuer(client) : NULL;
+	if (v[ISS] && (!issuer || (strcmp(v[ISS], issuer) != 0 &&
+	                           !(strlen(v[ISS]) + 1 == strlen(issuer) && strncmp(v[ISS], issuer, strlen(v[ISS])) == 0))))
+		return bad_initiation(r, "The sign-in link comes from another sign-in service.");
+	if (v[INVITATION] && !v[ORG])
+		return bad_initiation(r, "The invitation does not name its organization.");
+	if (v[ORG] && !org_allowed(c->organization, v[ORG]))
+		return bad_initiation(r, "This site signs in to another organization.");
+	const char *target = v[TARGET] ? v[TARGET] : v[RETURN_TO];
+	const char *landing = landing_of(r, o, target);
+	if (target && !landing)
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: login initiation: the landing page is not on "
+		              "this site; the login will land on %s", a0m_conf_post_login_url(c));
+	const auth0_kv more[] = {
+		{ "invitation", v[INVITATION] },
+		{ "login_hint", v[LOGIN_HINT] },
+		{ "screen_hint", v[SCREEN_HINT] },
+		{ NULL, NULL },
+	};
+	return begin_login(r, c, o, landing, c->organization ? c->organization : v[ORG], more);
+}
+
+static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
+                       const char *organization, const auth0_kv *more)
 {
 	auth0_client *client = a0m_app_client(r, c);
 	if (!client)
@@ -103,6 +217,8 @@ int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, 
 		              a0m_conf_post_login_url(c));
 	if (!t.original_url)
 		t.original_url = a0m_conf_post_login_url(c);
+	/* the site's own is checked from its configuration at the callback */
+	t.organization = organization && !c->organization ? organization : NULL;
 
 	char *verifier = NULL, *challenge = NULL, *url = NULL;
 	auth0_error *err = NULL;
@@ -121,10 +237,10 @@ int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, 
 		.nonce = t.nonce,
 		.scope = a0m_conf_scope(c),
 		.audience = c->audience,
-		.organization = c->organization,
+		.organization = organization ? organization : c->organization,
 		.code_challenge = challenge,
 		.code_challenge_method = "S256",
-		.extra = extra_params(r->pool, c),
+		.extra = extra_params(r->pool, c, more),
 	};
 	if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",

@@ -39,6 +39,10 @@ static int run_endpoint(request_rec *r, const a0m_dir_conf *c)
 		apr_table_setn(r->notes, NOTE_ENDPOINT, "backchannel-logout");
 		return a0m_backchannel_handle(r, c);
 	}
+	if (is_path(r, c->login_path)) {
+		apr_table_setn(r->notes, NOTE_ENDPOINT, "login");
+		return a0m_login_initiate(r, c);
+	}
 	return DECLINED;
 }
 
@@ -140,7 +144,7 @@ static int handler(request_rec *r)
 		return rc;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (r->main || (!is_path(r, a0m_conf_redirect_path(c)) && !is_path(r, c->logout_path) &&
-	                !is_path(r, c->backchannel_logout_path)))
+	                !is_path(r, c->backchannel_logout_path) && !is_path(r, c->login_path)))
 		return DECLINED;
 	/* Endpoints already served during authentication never get here. */
 	if (apr_table_get(r->notes, NOTE_ENDPOINT))

@@ -136,6 +136,7 @@ typedef struct a0m_dir_conf {
 	/* logout */
 	const char *logout_path;
 	const char *backchannel_logout_path; /* Auth0BackChannelLogoutPath: the tenant POSTs logout tokens here */
+	const char *login_path;      /* Auth0LoginPath: logins started from a link (invitations, third parties) */
 	const char *logout_return_to;
 	apr_array_header_t *logout_allow;  /* of const char * (absolute URLs or path prefixes) */
 	int logout_endpoint;               /* a0m_logout_endpoint */
@@ -380,6 +381,12 @@ const char *a0m_cookie_get_chunked(request_rec *r, const char *name);
 bool a0m_cookie_set_chunked(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age);
 void a0m_cookie_expire_chunked(request_rec *r, const a0m_cookie_spec *spec);
 
+/* query.c: the query's parameters named in `names` (n of them): values[i] the last one decoded (NULL when
+ * absent), counts[i] how many there were; *others counts the other pairs. false when any pair does not
+ * decode (a bad escape, %00): the whole query is then refused. */
+bool a0m_query_params(request_rec *r, const char *const names[], int n, const char *values[], int counts[],
+                      int *others);
+
 /* redirects.c: no open redirects. */
 /* A same-origin "/path?query" target (post-login URL), or NULL when it could lead elsewhere. */
 const char *a0m_redirect_local(apr_pool_t *p, const char *target);
@@ -433,6 +440,7 @@ typedef struct a0m_transaction {
 	const char *verifier;
 	const char *redirect_uri;
 	const char *original_url;    /* same-origin path and query */
+	const char *organization;    /* asked for by a login initiation (Auth0LoginPath) when the site has none */
 } a0m_transaction;
 
 /* Sets the transaction cookie for t, first deleting expired ones and the oldest beyond
@@ -450,6 +458,8 @@ a0m_transaction *a0m_transaction_take(request_rec *r, const a0m_dir_conf *c, con
 int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
 /* Starts a login that comes back to original_url (a same-origin path; NULL: Auth0PostLoginURL). */
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url);
+/* Auth0LoginPath: a login started by a link from the tenant (an invitation) or another application. */
+int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c);
 
 /* session.c. A string field added here must be added to session.c's string_fields() too: the memo keeps
  * sessions as the struct and its strings (freeze()), and an unlisted pointer would outlive its request. */

@@ -9,6 +9,7 @@ mod_auth0_mod_auth0_la_SOURCES += \
 	mod_auth0/pages.c \
 	mod_auth0/codec.c \
 	mod_auth0/transaction.c \
+	mod_auth0/query.c \
 	mod_auth0/login.c \
 	mod_auth0/callback.c \
 	mod_auth0/memo.h \

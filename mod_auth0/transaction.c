@@ -25,7 +25,7 @@
  * getting one with hundreds of KB of Set-Cookie. */
 #define PRUNE_MAX 32
 
-enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL };
+enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION };
 
 static const char *cookie_base(apr_pool_t *p, const char *state)
 {
@@ -42,6 +42,7 @@ static const char *seal_transaction(request_rec *r, const a0m_dir_conf *c, const
 	a0m_codec_str(w, T_VERIFIER, t->verifier);
 	a0m_codec_str(w, T_REDIRECT, t->redirect_uri);
 	a0m_codec_str(w, T_ORIGINAL, t->original_url);
+	a0m_codec_str(w, T_ORGANIZATION, t->organization);
 	size_t len;
 	const unsigned char *data = a0m_codec_finish(w, false, &len);
 	return a0m_seal(r->pool, &c->keys->transaction[0], name, data, len);
@@ -63,6 +64,7 @@ static a0m_transaction *open_transaction(request_rec *r, const a0m_dir_conf *c, 
 	t->verifier = d.str[T_VERIFIER];
 	t->redirect_uri = d.str[T_REDIRECT];
 	t->original_url = d.str[T_ORIGINAL];
+	t->organization = d.str[T_ORGANIZATION];
 	return t;
 }
 
