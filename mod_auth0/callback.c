@@ -169,15 +169,10 @@ static int token_invalid(request_rec *r, const a0m_transaction *t, auth0_error *
 
 int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 {
-	const a0m_origin *o = a0m_origin_get(r, c);
 	int rc;
-	if (!a0m_origin_check(r, o, &rc))
+	const a0m_origin *o = a0m_origin_get_only(r, c, "The sign-in callback accepts GET requests only.", &rc);
+	if (!o)
 		return rc;
-	if (r->method_number != M_GET) {
-		apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
-		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
-		                "The sign-in callback accepts GET requests only.", NULL, NULL);
-	}
 	params p;
 	parse_query(r, &p);
 	if (p.n_state > 1 || p.n_code > 1 || p.n_error > 1) {

@@ -154,15 +154,10 @@ static bool org_allowed(const char *site, const char *asked)
 
 int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 {
-	const a0m_origin *o = a0m_origin_get(r, c);
 	int rc;
-	if (!a0m_origin_check(r, o, &rc))
+	const a0m_origin *o = a0m_origin_get_only(r, c, "Sign-in links are followed with GET.", &rc);
+	if (!o)
 		return rc;
-	if (r->method_number != M_GET) {
-		apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
-		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", "Sign-in links are followed with GET.",
-		                NULL, NULL);
-	}
 	enum { ISS, TARGET, RETURN_TO, ORG, INVITATION, LOGIN_HINT, SCREEN_HINT, N };
 	static const char *const names[N] = { "iss", "target_link_uri", "returnTo", "organization", "invitation",
 		                                   "login_hint", "screen_hint" };

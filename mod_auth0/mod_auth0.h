@@ -353,6 +353,10 @@ const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const
 /* Whether this request is usable for sessions (https, or plain http from loopback); otherwise
  * logs why and sends the "HTTPS is required" page: *rc gets the status to return. */
 bool a0m_origin_check(request_rec *r, const a0m_origin *o, int *rc);
+/* The origin of a request to an endpoint that answers GET and HEAD only (the callback, the login link):
+ * NULL, and the response in *rc, when a0m_origin_check refuses it or the method is another (405 with
+ * Allow and `refusal` as the page's text). */
+const a0m_origin *a0m_origin_get_only(request_rec *r, const a0m_dir_conf *c, const char *refusal, int *rc);
 
 /* cookies.c: cookie names carry __Host- (https), __Secure- (https with Auth0CookieDomain) or no
  * prefix (plain-http development on loopback). Values are never logged. */

@@ -258,6 +258,19 @@ const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const
 	return apr_pstrcat(r->pool, a0m_origin_base(r, o), u, NULL);
 }
 
+const a0m_origin *a0m_origin_get_only(request_rec *r, const a0m_dir_conf *c, const char *refusal, int *rc)
+{
+	const a0m_origin *o = a0m_origin_get(r, c);
+	if (!a0m_origin_check(r, o, rc))
+		return NULL;
+	if (r->method_number != M_GET) {
+		apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
+		*rc = a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", refusal, NULL, NULL);
+		return NULL;
+	}
+	return o;
+}
+
 bool a0m_origin_check(request_rec *r, const a0m_origin *o, int *rc)
 {
 	if (o->secure || o->loopback_dev)

@@ -82,18 +82,7 @@ static auth0_status check_signature(auth0_client *c, const params *p, const a0_j
 			return a0_fail_token(err, AUTH0_RULE_SIGNATURE, "Invalid ID token signature");
 		return AUTH0_OK;
 	}
-	const char *kid = a0_jwt_kid(jwt);
-	a0_keyset *ks = NULL;
-	auth0_status st = a0_jwks_get(c, kid, &ks, err);
-	if (st != AUTH0_OK)
-		return st;
-	const a0_jwk *key = a0_keyset_find(ks, kid);
-	if (!key || !a0_jwk_fits(key, alg))
-		st = a0_check_key_missing(kid, err);
-	else if (!a0_jws_verify_pkey(alg, key->pkey, jwt))
-		st = a0_fail_token(err, AUTH0_RULE_SIGNATURE, "Invalid ID token signature");
-	a0_keyset_release(ks);
-	return st;
+	return a0_jwks_verify(c, jwt, "ID token", err);
 }
 
 /* Rules 7 to 15. */

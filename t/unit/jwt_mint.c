@@ -316,3 +316,25 @@ char *m_store_value(m_store *s, const char *key)
 	pthread_mutex_unlock(&s->mu);
 	return v;
 }
+
+json_t *m_modified(json_t *base, const char *changes)
+{
+	if (!changes)
+		return base;
+	json_error_t e;
+	json_t *ch = json_loads(changes, 0, &e);
+	if (!ch) {
+		fprintf(stderr, "bad test JSON %s: %s\n", changes, e.text);
+		abort();
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(ch, k, v) {
+		if (json_is_null(v))
+			json_object_del(base, k);
+		else
+			json_object_set(base, k, v);
+	}
+	json_decref(ch);
+	return base;
+}

@@ -29,6 +29,9 @@ char *m_sign(const char *header, const char *payload, const char *alg, EVP_PKEY 
 /* Same with a JSON header/payload built from jansson objects (references are not taken). */
 char *m_sign_json(const json_t *header, const json_t *payload, const char *alg, EVP_PKEY *key,
                   const char *secret);
+/* base (a JSON object, returned) with `changes` applied: a JSON object text whose members replace base's
+ * and whose null members delete them; NULL changes nothing. Aborts on bad JSON. */
+json_t *m_modified(json_t *base, const char *changes);
 /* Flips one bit in the middle of the signature part (keeps it valid base64url). */
 void m_flip_signature(char *token);
 /* base64url without padding (malloc()ed). */

@@ -37,32 +37,10 @@ static void count_log(void *ud, auth0_log_level level, const char *line)
 		atomic_fetch_add(&fetch_attempts, 1);
 }
 
-static json_t *modified(json_t *base, const char *changes)
-{
-	if (!changes)
-		return base;
-	json_error_t e;
-	json_t *ch = json_loads(changes, 0, &e);
-	if (!ch) {
-		fprintf(stderr, "bad test JSON %s: %s\n", changes, e.text);
-		abort();
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(ch, k, v) {
-		if (json_is_null(v))
-			json_object_del(base, k);
-		else
-			json_object_set(base, k, v);
-	}
-	json_decref(ch);
-	return base;
-}
-
 static char *mint(const char *hdr, const char *cl, const char *how, EVP_PKEY *key)
 {
-	json_t *h = modified(json_pack("{s:s, s:s, s:s}", "alg", "RS256", "typ", "at+jwt", "kid", "k1"), hdr);
-	json_t *c = modified(json_pack("{s:s, s:s, s:[s, s], s:I, s:I, s:s, s:s}", "iss", ISS, "sub",
+	json_t *h = m_modified(json_pack("{s:s, s:s, s:s}", "alg", "RS256", "typ", "at+jwt", "kid", "k1"), hdr);
+	json_t *c = m_modified(json_pack("{s:s, s:s, s:[s, s], s:I, s:I, s:s, s:s}", "iss", ISS, "sub",
 	                               "client@clients", "aud", API, ISS "userinfo", "exp",
 	                               (json_int_t)(NOW + 3600), "iat", (json_int_t)NOW, "scope", "read:messages",
 	                               "azp", "demo-m2m-client"),

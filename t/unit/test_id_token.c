@@ -66,39 +66,16 @@ static auth0_client *new_client(const char *secret, const char *organization, m_
 	return c;
 }
 
-/* Base claims / header with changes applied: a JSON object whose null members delete. */
-static json_t *modified(json_t *base, const char *changes)
-{
-	if (!changes)
-		return base;
-	json_error_t e;
-	json_t *ch = json_loads(changes, 0, &e);
-	if (!ch) {
-		fprintf(stderr, "bad test JSON %s: %s\n", changes, e.text);
-		abort();
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(ch, k, v) {
-		if (json_is_null(v))
-			json_object_del(base, k);
-		else
-			json_object_set(base, k, v);
-	}
-	json_decref(ch);
-	return base;
-}
-
 static json_t *claims(const char *changes)
 {
-	return modified(json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss", ISS, "sub", "auth0|alice", "aud", CLIENT_ID,
+	return m_modified(json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss", ISS, "sub", "auth0|alice", "aud", CLIENT_ID,
 	                          "exp", (json_int_t)(NOW + 3600), "iat", (json_int_t)NOW),
 	                changes);
 }
 
 static json_t *header(const char *changes)
 {
-	return modified(json_pack("{s:s, s:s, s:s}", "alg", "RS256", "typ", "JWT", "kid", "k1"), changes);
+	return m_modified(json_pack("{s:s, s:s, s:s}", "alg", "RS256", "typ", "JWT", "kid", "k1"), changes);
 }
 
 /* A token signed by `how` (RS256 with rsa unless key says otherwise). */

@@ -21,34 +21,11 @@ static EVP_PKEY *rsa, *rsa_other;
 static auth0_client *client;
 static m_store store;
 
-/* base with the changes of `changes` (a JSON object; null removes a member) applied. */
-static json_t *modified(json_t *base, const char *changes)
-{
-	if (!changes)
-		return base;
-	json_error_t e;
-	json_t *ch = json_loads(changes, 0, &e);
-	if (!ch) {
-		fprintf(stderr, "bad test JSON %s: %s\n", changes, e.text);
-		abort();
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(ch, k, v) {
-		if (json_is_null(v))
-			json_object_del(base, k);
-		else
-			json_object_set(base, k, v);
-	}
-	json_decref(ch);
-	return base;
-}
-
 /* A logout token as Auth0 sends one, with changes to its header and claims. */
 static char *mint(const char *hdr, const char *cl, const char *how, EVP_PKEY *key)
 {
-	json_t *h = modified(json_pack("{s:s, s:s, s:s}", "alg", "RS256", "typ", "logout+jwt", "kid", "k1"), hdr);
-	json_t *c = modified(json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:{s:{}}}", "iss", ISS, "sub",
+	json_t *h = m_modified(json_pack("{s:s, s:s, s:s}", "alg", "RS256", "typ", "logout+jwt", "kid", "k1"), hdr);
+	json_t *c = m_modified(json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:{s:{}}}", "iss", ISS, "sub",
 	                               "auth0|alice", "aud", CLIENT, "iat", (json_int_t)NOW, "exp",
 	                               (json_int_t)(NOW + 120), "jti", "jti-1", "sid", "sid-1", "events",
 	                               AUTH0_BACKCHANNEL_LOGOUT_EVENT),
