@@ -87,7 +87,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 	a0m_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
-		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->pass_preflight = c->leeway = c->trust_forwarded =
+		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->pass_preflight = c->strip_cookies = c->leeway = c->trust_forwarded =
 		A0M_UNSET_INT;
 	return c;
 }
@@ -145,6 +145,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_PTR(identity_claim_filter);
 	MERGE_INT(pass_access_token);
 	MERGE_INT(pass_preflight);
+	MERGE_INT(strip_cookies);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -875,6 +876,8 @@ static const command_rec directives[] = {
 	              "auth (log in, default), 401, or pass"),
 	AP_INIT_FLAG("Auth0PassPreflight", set_flag_slot, CONF_OFFSET(pass_preflight), DIR_OR_SERVER,
 	             "let CORS preflight requests through without credentials (default on)"),
+	AP_INIT_FLAG("Auth0StripCookies", set_flag_slot, CONF_OFFSET(strip_cookies), DIR_OR_SERVER,
+	             "keep this module's cookies from proxied backends and handlers (default on)"),
 	AP_INIT_TAKE1("Auth0RolesClaim", set_claim_name, CONF_OFFSET(roles_claim), DIR_OR_SERVER,
 	              "claim holding the user's roles, for Require auth0-role"),
 	AP_INIT_TAKE1("Auth0ClockSkew", set_leeway, NULL, DIR_OR_SERVER,

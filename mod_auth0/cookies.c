@@ -117,6 +117,74 @@ const char *a0m_cookie_get(request_rec *r, const char *name)
 	return f.value ? apr_pstrmemdup(r->pool, f.value, f.vlen) : NULL;
 }
 
+/* ---- what backends see ----------------------------------------------------------------------- */
+
+typedef struct strip_ctx {
+	apr_pool_t *pool;
+	const char *const *prefixes;
+	int n;
+	apr_array_header_t *kept;   /* the Cookie headers as they go on (NULL when none is left) */
+	int removed;
+} strip_ctx;
+
+static bool stripped_name(const strip_ctx *s, const char *name, size_t len)
+{
+	for (int i = 0; i < s->n; i++) {
+		size_t plen = strlen(s->prefixes[i]);
+		if (len >= plen && memcmp(name, s->prefixes[i], plen) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One Cookie header without the pairs named by the prefixes; the other pairs as they were written. */
+static int strip_header(void *arg, const char *key, const char *value)
+{
+	(void)key;
+	strip_ctx *s = arg;
+	char *out = apr_palloc(s->pool, strlen(value) + 1), *o = out;
+	for (const char *h = value; *h;) {
+		const char *semi = strchr(h, ';');
+		const char *end = semi ? semi : h + strlen(h);
+		while (h < end && (*h == ' ' || *h == '\t' || *h == ','))
+			h++;
+		const char *eq = memchr(h, '=', (size_t)(end - h));
+		size_t nlen = (size_t)((eq ? eq : end) - h);
+		while (nlen && (h[nlen - 1] == ' ' || h[nlen - 1] == '\t'))
+			nlen--;
+		size_t seg = (size_t)(end - h);
+		while (seg && (h[seg - 1] == ' ' || h[seg - 1] == '\t'))
+			seg--;
+		if (eq && stripped_name(s, h, nlen)) {
+			s->removed++;
+		} else if (seg) {
+			if (o != out) {
+				memcpy(o, "; ", 2);
+				o += 2;
+			}
+			memcpy(o, h, seg);
+			o += seg;
+		}
+		h = semi ? semi + 1 : end;
+	}
+	*o = '\0';
+	if (o != out)
+		*(const char **)apr_array_push(s->kept) = out;
+	return 1;
+}
+
+int a0m_cookie_strip(request_rec *r, const char *const prefixes[], int n)
+{
+	strip_ctx s = { r->pool, prefixes, n, apr_array_make(r->pool, 1, sizeof(const char *)), 0 };
+	apr_table_do(strip_header, &s, r->headers_in, "Cookie", NULL);
+	if (!s.removed)
+		return 0;
+	apr_table_unset(r->headers_in, "Cookie");
+	for (int i = 0; i < s.kept->nelts; i++)
+		apr_table_addn(r->headers_in, "Cookie", ((const char **)s.kept->elts)[i]);
+	return s.removed;
+}
+
 typedef struct names_ctx {
 	apr_pool_t *pool;
 	const char *prefix;

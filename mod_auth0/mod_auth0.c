@@ -25,6 +25,13 @@ static bool is_path(const request_rec *r, const char *path)
 	return path && r->uri && strcmp(r->uri, path) == 0;
 }
 
+/* Whether r is for one of the paths this module answers itself. */
+static bool is_own_path(const request_rec *r, const a0m_dir_conf *c)
+{
+	return is_path(r, a0m_conf_redirect_path(c)) || is_path(r, c->logout_path) ||
+	       is_path(r, c->backchannel_logout_path) || is_path(r, c->login_path);
+}
+
 static int run_endpoint(request_rec *r, const a0m_dir_conf *c)
 {
 	if (is_path(r, a0m_conf_redirect_path(c))) {
@@ -143,8 +150,7 @@ static int handler(request_rec *r)
 	if (rc != DECLINED)
 		return rc;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
-	if (r->main || (!is_path(r, a0m_conf_redirect_path(c)) && !is_path(r, c->logout_path) &&
-	                !is_path(r, c->backchannel_logout_path) && !is_path(r, c->login_path)))
+	if (r->main || !is_own_path(r, c))
 		return DECLINED;
 	/* Endpoints already served during authentication never get here. */
 	if (apr_table_get(r->notes, NOTE_ENDPOINT))
@@ -171,6 +177,29 @@ static int header_parser(request_rec *r)
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (c->domain)
 		a0m_claims_scrub(r, c);
+	return DECLINED;
+}
+
+/*
+ * The session and login cookies are this module's: a backend has no use for them, and the cache store's
+ * is a session's key, which a backend's logs should not hold. Auth0StripCookies (default on) removes them
+ * from the Cookie header of requests that go on to a backend: proxied (mod_proxy, a rewrite [P]) or to a
+ * handler (CGI, FastCGI, PHP); not for files httpd serves itself (nothing reads the header there, and those
+ * requests are the most frequent), and not on the paths this module answers, whose handler reads them.
+ * It runs last among fixups, when mod_rewrite and SetHandler have decided.
+ */
+static int fixups(request_rec *r)
+{
+	if (!r->proxyreq && (!r->handler || strcmp(r->handler, "default-handler") == 0))
+		return DECLINED;
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (!c || !c->domain || !a0m_conf_flag(c->strip_cookies, true) || is_own_path(r, c))
+		return DECLINED;
+	const a0m_origin *o = a0m_origin_get(r, c);
+	const char *prefixes[2] = { a0m_cookie_session_spec(r, c, o).name, a0m_transaction_cookie_prefix(r, o) };
+	int n = a0m_cookie_strip(r, prefixes, 2);
+	if (n)
+		ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "mod_auth0: %d of its cookies kept from the backend", n);
 	return DECLINED;
 }
 
@@ -382,6 +411,7 @@ void a0m_register_hooks(apr_pool_t *p)
 	ap_hook_header_parser(header_parser, NULL, NULL, APR_HOOK_LAST);
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_handler(handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_LAST);
 	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
 	a0m_authz_register(p);
 }

@@ -148,6 +148,7 @@ typedef struct a0m_dir_conf {
 	const char *identity_claim_filter; /* " a b " (names left out of a session's identity), " " for none */
 	int pass_access_token;
 	int pass_preflight;                /* CORS preflights through without credentials (on/off) */
+	int strip_cookies;                 /* this module's cookies kept from backends (on/off) */
 
 	/* authorization */
 	const char *roles_claim;
@@ -375,6 +376,9 @@ a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const 
 const char *a0m_cookie_get(request_rec *r, const char *name);
 /* Names of the request's cookies that start with prefix. */
 apr_array_header_t *a0m_cookie_names(request_rec *r, const char *prefix);
+/* Removes from the request's Cookie headers (what backends get) the cookies whose names start with one of
+ * the n prefixes, leaving the others as written; returns how many went. */
+int a0m_cookie_strip(request_rec *r, const char *const prefixes[], int n);
 /* Adds a Set-Cookie (to err_headers_out, so it goes with redirects and error pages too). max_age < 0:
  * a browser-session cookie; 0: delete it. */
 void a0m_cookie_set(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age);
@@ -455,6 +459,8 @@ bool a0m_transaction_save(request_rec *r, const a0m_dir_conf *c, const a0m_origi
  * is none, it cannot be opened, its state differs or it expired (*why says which, for the log). */
 a0m_transaction *a0m_transaction_take(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
                                       const char *state, const char **why);
+/* The start of every login transaction cookie's name for this origin ("__Host-auth0_txn_" on https). */
+const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o);
 
 /* login.c */
 /* An unauthenticated request to AuthType Auth0: redirect to the login page, or 401 (non-navigations,

@@ -27,6 +27,11 @@
 
 enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION };
 
+const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o)
+{
+	return a0m_cookie_host_spec(r, o, TXN_BASE).name;
+}
+
 static const char *cookie_base(apr_pool_t *p, const char *state)
 {
 	return apr_pstrcat(p, TXN_BASE, apr_pstrndup(p, a0m_sha256_hex(p, state, strlen(state)), 16), NULL);

@@ -41,4 +41,31 @@ for my $site (['SESSION_PROXY', '/page', 'everything protected'], ['SESSION_PROX
 my $res = browser()->get(url('SESSION_PROXY2', '/elsewhere'));
 is json_of($res)->{REQUEST_URI}, '/elsewhere', 'unprotected paths are proxied as usual';
 
+# ---- the module's cookies stay here (Auth0StripCookies, default on); the site's own go on -------------------
+{
+	my $base = url('SESSION_PROXY2', '');
+	my $b    = browser();
+	$b->to_callback("$base/app/other");    # a login left pending in another tab: its transaction cookie
+	$b->visit("$base/app/page");
+	my @txn = $b->cookie_names(qr/auth0_txn/);
+	ok $b->cookie('__Host-auth0_session') && @txn, 'a session and a pending login';
+	$b->set_cookie('theme', 'dark');
+	$b->set_cookie('cart', 'a=1');
+	my $env = json_of($b->get("$base/app/page"));
+	my $sent = $env->{HTTP_COOKIE} // '';
+	unlike $sent, qr/auth0_session/, 'the proxied backend does not get the session cookie';
+	unlike $sent, qr/auth0_txn/, '... nor the login transaction cookies';
+	like $sent, qr/(?:^|; )theme=dark(?:;|$)/, '... and gets the site\'s own cookies';
+	like $sent, qr/(?:^|; )cart=a=1(?:;|$)/, '... as they were written';
+	like json_of($b->get("$base/app/keep/page"))->{HTTP_COOKIE} // '', qr/auth0_session/,
+		'Auth0StripCookies Off passes them on';
+	$b = browser();
+	$b->visit(url('SESSION', '/echo'));
+	$b->set_cookie('theme', 'dark');
+	$env = json_of($b->get(url('SESSION', '/echo')));
+	unlike $env->{HTTP_COOKIE} // '', qr/auth0_session/, 'a CGI does not get the session cookie either';
+	like $env->{HTTP_COOKIE} // '', qr/theme=dark/, '... but the site\'s own';
+	is $env->{AUTH0_CLAIM_email}, 'alice@example.com', '... and is signed in all the same';
+}
+
 done_testing();
