@@ -147,6 +147,8 @@ static int check_authn(request_rec *r)
 static int handler(request_rec *r)
 {
 	int rc = a0m_admin_handler(r);
+	if (rc == DECLINED)
+		rc = a0m_session_info_handler(r);
 	if (rc != DECLINED)
 		return rc;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);

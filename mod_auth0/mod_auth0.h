@@ -513,6 +513,10 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
                                 json_t *claims, int *status);
 /* Stores s (a new id in the cache store; the cookie store as a fallback when the cache refuses it). */
 bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s);
+/* When s ends by c's timeouts (its inactivity, its maximum duration, its access token): epoch seconds. */
+int64_t a0m_session_ends_at(const a0m_dir_conf *c, const a0m_session *s);
+/* SetHandler auth0-session-info: the session as JSON (session_info.c); DECLINED for other handlers. */
+int a0m_session_info_handler(request_rec *r);
 /* Deletes the session's cookies (and its cache entry). s may be NULL: cookies only. */
 void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s);
 

@@ -233,8 +233,8 @@ static const char *cache_key(apr_pool_t *p, const char *id)
 	return apr_pstrcat(p, A0M_NS_SESSION, a0m_sha256_hex(p, id, strlen(id)), NULL);
 }
 
-/* When the session ends by the configuration of this request (0: never). */
-static int64_t ends_at(const a0m_dir_conf *c, const a0m_session *s)
+/* When the session ends by the configuration of this request. */
+int64_t a0m_session_ends_at(const a0m_dir_conf *c, const a0m_session *s)
 {
 	int64_t end = s->created + a0m_conf_max_duration(c);
 	int64_t idle = s->last_active + a0m_conf_inactivity_timeout(c);
@@ -524,7 +524,7 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 		a0m_session_destroy(r, c, o, s);
 		s = NULL;
 	} else if (s) {
-		int64_t end = ends_at(c, s);
+		int64_t end = a0m_session_ends_at(c, s);
 		if (now >= end) {
 			if (now >= s->created + a0m_conf_max_duration(c))
 				why = "Auth0SessionMaxDuration reached";
@@ -750,7 +750,7 @@ static apr_status_t remove_cached(request_rec *r, const char *id)
 bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
 {
 	int64_t now = now_sec(r);
-	int64_t end = ends_at(c, s);
+	int64_t end = a0m_session_ends_at(c, s);
 	if (end <= now)
 		return false;
 	size_t len = 0;

@@ -16,5 +16,6 @@ mod_auth0_mod_auth0_la_SOURCES += \
 	mod_auth0/memo.c \
 	mod_auth0/session.c \
 	mod_auth0/logout.c \
-	mod_auth0/backchannel.c
+	mod_auth0/backchannel.c \
+	mod_auth0/session_info.c
 mod_auth0_mod_auth0_la_LIBADD += $(ZLIB_LIBS)
