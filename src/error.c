@@ -27,6 +27,8 @@ void auth0_error_free(auth0_error *err)
 	free(err->api_message);
 	free(err->error_code);
 	free(err->option);
+	free(err->raw_body);
+	free(err->content_type);
 	json_decref(err->body);
 	free(err);
 }
@@ -125,6 +127,9 @@ static void append_clean(a0_buf *b, const char *s, size_t max)
 		a0_buf_puts(b, "...");
 }
 
+/* What an error keeps of a body that is not a JSON object. */
+#define A0_RAW_BODY_MAX 4096
+
 auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, const char *method,
                                     const char *log_path)
 {
@@ -157,6 +162,9 @@ auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, 
 				e->error_code = json_text(body, "code");
 		} else {
 			json_decref(body);
+			size_t keep = resp->len < A0_RAW_BODY_MAX ? resp->len : A0_RAW_BODY_MAX;
+			e->raw_body = a0_strndup(resp->body, keep);
+			e->content_type = resp->content_type ? strdup(resp->content_type) : NULL;
 		}
 	}
 

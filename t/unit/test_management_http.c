@@ -313,6 +313,26 @@ static void test_answers(auth0_client *c)
 	json_decref(out);
 
 	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/tenants/settings'},'response':{'status':404,"
+	     "'headers':{'Content-Type':'text/html; charset=utf-8'},'body':'<html><body>gateway says no</body></html>'}}");
+	err = NULL;
+	st = auth0_tenants_settings_get(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_NOT_FOUND, "an HTML error page: its status decides");
+	is_str(err ? err->raw_body : NULL, "<html><body>gateway says no</body></html>", "... its body is kept (raw_body)");
+	is_str(err ? err->content_type : NULL, "text/html; charset=utf-8", "... with its Content-Type");
+	ok(err && err->message && !strstr(err->message, "gateway"), "... and kept out of the message");
+	ok(err && !err->body, "... (no JSON body)");
+	auth0_error_free(err);
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/tenants/settings'},'response':{'status':404,"
+	     "'headers':{'Content-Type':'application/json'},'body':'{\\'error\\':\\'Not Found\\'}'}}");
+	err = NULL;
+	st = auth0_tenants_settings_get(c, NULL, NULL, &out, &err);
+	ok(err && err->body && !err->raw_body && !err->content_type, "a JSON error body is in body, not raw_body");
+	auth0_error_free(err);
+
+	fresh();
 	stub("{'request':{'method':'GET','urlPath':'/api/v2/tenants/settings'},'response':{'status':200,"
 	     "'headers':{'Content-Type':'application/json'},'body':'{\\'refresh_token\\':\\'v1.SECRETXYZ'}}");
 	err = NULL;

@@ -75,6 +75,12 @@ typedef struct auth0_error {
 
 	char *option;             /* AUTH0_ERR_INVALID_ARGUMENT: the option or parameter at fault */
 	auth0_token_rule rule;    /* AUTH0_ERR_INVALID_TOKEN: the rule that failed */
+
+	/* An error body that was not a JSON object (a gateway's HTML page, text): its first 4 KiB,
+	 * NUL-terminated, and its Content-Type; NULL otherwise. Not in `message`, which is safe to log: the
+	 * body may hold anything the server sent. */
+	char *raw_body;
+	char *content_type;
 } auth0_error;
 
 AUTH0_EXTERN void auth0_error_free(auth0_error *err);
