@@ -87,7 +87,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 	a0m_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
-		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->pass_preflight = c->strip_cookies = c->leeway = c->trust_forwarded =
+		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->pass_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->leeway = c->trust_forwarded =
 		A0M_UNSET_INT;
 	return c;
 }
@@ -146,6 +146,8 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(pass_access_token);
 	MERGE_INT(pass_preflight);
 	MERGE_INT(strip_cookies);
+	MERGE_INT(logout_federated);
+	MERGE_INT(cookie_persistent);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -857,6 +859,10 @@ static const command_rec directives[] = {
 	              "default none)"),
 	AP_INIT_TAKE1("Auth0LogoutReturnTo", set_url_or_path, CONF_OFFSET(logout_return_to), DIR_OR_SERVER,
 	              "where users land after logout"),
+	AP_INIT_FLAG("Auth0LogoutFederated", set_flag_slot, CONF_OFFSET(logout_federated), DIR_OR_SERVER,
+	             "the tenant's logout also logs out of the user's identity provider (default off)"),
+	AP_INIT_FLAG("Auth0SessionCookiePersistent", set_flag_slot, CONF_OFFSET(cookie_persistent), DIR_OR_SERVER,
+	             "session cookies last until the session ends (on, default) or until the browser closes"),
 	AP_INIT_ITERATE("Auth0LogoutReturnToAllow", add_logout_allow, NULL, DIR_OR_SERVER,
 	                "URLs or paths a returnTo parameter may name"),
 	AP_INIT_TAKE1("Auth0LogoutEndpoint", set_logout_endpoint, NULL, DIR_OR_SERVER,

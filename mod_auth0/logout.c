@@ -114,10 +114,13 @@ static char *tenant_logout_url(request_rec *r, const a0m_dir_conf *c, const a0m_
 			.post_logout_redirect_uri = return_to,
 			.logout_hint = s ? s->sid : NULL,
 			.include_client_id = true,
+			.federated = a0m_conf_flag(c->logout_federated, false),
 		};
 		st = auth0_oidc_logout_url(client, &p, &url, &err);
 	} else {
-		auth0_logout_params p = { .return_to = return_to, .include_client_id = true };
+		auth0_logout_params p = { .return_to = return_to,
+			                      .include_client_id = true,
+			                      .federated = a0m_conf_flag(c->logout_federated, false) };
 		st = auth0_logout_url(client, &p, &url, &err);
 	}
 	char *out = NULL;

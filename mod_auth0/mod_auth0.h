@@ -149,6 +149,8 @@ typedef struct a0m_dir_conf {
 	int pass_access_token;
 	int pass_preflight;                /* CORS preflights through without credentials (on/off) */
 	int strip_cookies;                 /* this module's cookies kept from backends (on/off) */
+	int logout_federated;              /* the tenant's logout also logs out of the identity provider */
+	int cookie_persistent;             /* session cookies with Max-Age (on) or for the browser session */
 
 	/* authorization */
 	const char *roles_claim;

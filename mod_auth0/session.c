@@ -771,7 +771,9 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 		s->id = NULL;
 		value = a0m_seal(r->pool, &c->keys->session[0], spec.name, data, len);
 	}
-	if (!value || !a0m_cookie_set_chunked(r, &spec, value, (long)(end - now)))
+	/* Auth0SessionCookiePersistent off: a browser-session cookie (the timeouts still end it here) */
+	long max_age = a0m_conf_flag(c->cookie_persistent, true) ? (long)(end - now) : -1;
+	if (!value || !a0m_cookie_set_chunked(r, &spec, value, max_age))
 		return false;
 	*slot = s;
 	return true;

@@ -37,6 +37,7 @@ my $loc = URI->new($res->header('Location'));
 is $loc->scheme . '://' . $loc->host_port . $loc->path, tenant_url() . '/v2/logout', '... through /v2/logout';
 is $loc->query_param('returnTo'), "$base/", '... returning to / by default';
 is $loc->query_param('client_id'), 'demo-web-client', '... with the client id';
+ok !defined $loc->query_param('federated'), '... not federated (Auth0LogoutFederated is off by default)';
 ok deleted($res, $NAME), '... the session cookie is deleted';
 like $res->header('Cache-Control') // '', qr/no-store/, '... uncached';
 is $b->get("$base/echo")->code, 302, 'the browser is signed out';

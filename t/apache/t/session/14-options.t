@@ -28,6 +28,17 @@ $res = $b->visit("$base/echo");
 is json_of($res)->{REMOTE_USER}, ALICE, 'a member of the organization logs in';
 is json_of($res)->{HTTP_X_AUTH0_ORG_ID}, 'org_acme123', '... with org_id in her claims';
 ok $b->cookie('__Host-opts'), 'Auth0CookieName names the session cookie (__Host-opts)';
+my ($login) = grep { $_->request->uri->path eq '/callback' } $b->chain;
+my $attrs = cookie_attrs($login, '__Host-opts');
+ok $attrs && !exists $attrs->{'max-age'} && !exists $attrs->{expires},
+	'Auth0SessionCookiePersistent Off: a browser-session cookie (no Max-Age, no Expires)';
+ok $attrs && $attrs->{httponly} && $attrs->{secure}, '... still HttpOnly and Secure';
+$res = $b->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin');
+my $out = URI->new($res->header('Location') // '');
+is $out->path, '/v2/logout', 'logout goes to the tenant';
+ok defined $out->query_param('federated'), 'Auth0LogoutFederated On: ... with federated';
+$b = browser();
+$b->visit("$base/echo");
 
 # a token for another organization is refused
 $b = browser();
