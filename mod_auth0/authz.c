@@ -2,6 +2,8 @@
  * Authorization providers for mod_authz_core:
  *
  *   Require auth0-claim NAME VALUE...   the claim NAME equals one of the VALUEs (any)
+ *   Require auth0-claim-match NAME REGEX...   the claim NAME matches one of the regular expressions (any;
+ *                                       PCRE as httpd's, unanchored: write ^...$ for a whole value)
  *   Require auth0-scope SCOPE...        every SCOPE is in the space-separated scope claim (all)
  *   Require auth0-permission PERM...    every PERM is in the RBAC permissions array (all)
  *   Require auth0-role ROLE...          the Auth0RolesClaim claim holds one of the ROLEs (any)
@@ -13,7 +15,7 @@
  * Matching (claim_path.h): NAME is looked up whole first, then as a dotted
  * path ("app_metadata.plan"), so namespaced names ("https://example.com/roles")
  * work as written. A string matches when it is equal, a number or boolean
- * when its JSON text is (42, true), an array when one of its elements does.
+ * when its JSON text is (42, true), an array when one of its elements does; the same for patterns.
  * Organizations: "org_..." is compared with org_id exactly, anything else with
  * org_name in lower case (Auth0 names are lower case), as libauth0 does.
  *
@@ -32,16 +34,17 @@
 #include <mod_auth.h>
 
 
-typedef enum { REQ_CLAIM, REQ_SCOPE, REQ_PERMISSION, REQ_ROLE, REQ_ORG } req_kind;
+typedef enum { REQ_CLAIM, REQ_SCOPE, REQ_PERMISSION, REQ_ROLE, REQ_ORG, REQ_CLAIM_MATCH } req_kind;
 
 static const char *const kind_names[] = { "auth0-claim", "auth0-scope", "auth0-permission", "auth0-role",
-	                                      "auth0-org" };
+	                                      "auth0-org",   "auth0-claim-match" };
 
 typedef struct req_line {
 	req_kind kind;
-	const char *claim;        /* auth0-claim: the claim name */
+	const char *claim;        /* auth0-claim(-match): the claim name */
 	int count;
 	const char **values;      /* auth0-org: lower-cased when they are names */
+	ap_regex_t **patterns;    /* auth0-claim-match: values compiled */
 } req_line;
 
 /* ---- parsing ------------------------------------------------------------------------------------ */
@@ -58,10 +61,13 @@ static const char *parse_line(cmd_parms *cmd, const char *line, const void **par
 	}
 	const char **w = (const char **)words->elts;
 	int n = words->nelts;
-	if (kind == REQ_CLAIM) {
+	if (kind == REQ_CLAIM || kind == REQ_CLAIM_MATCH) {
 		if (n < 2)
-			return apr_psprintf(cmd->pool, "Require auth0-claim needs a claim name and at least one value "
-			                    "(e.g. Require auth0-claim app_metadata.plan gold)");
+			return kind == REQ_CLAIM
+			           ? "Require auth0-claim needs a claim name and at least one value (e.g. Require auth0-claim "
+			             "app_metadata.plan gold)"
+			           : "Require auth0-claim-match needs a claim name and at least one regular expression (e.g. "
+			             "Require auth0-claim-match email @example\\.com$)";
 		rl->claim = w[0];
 		w++;
 		n--;
@@ -83,6 +89,12 @@ static const char *parse_line(cmd_parms *cmd, const char *line, const void **par
 	}
 	rl->count = n;
 	rl->values = apr_pmemdup(cmd->pool, w, sizeof(*w) * (size_t)n);
+	if (kind == REQ_CLAIM_MATCH) {
+		rl->patterns = apr_pcalloc(cmd->pool, sizeof(*rl->patterns) * (size_t)n);
+		for (int i = 0; i < n; i++)
+			if (!(rl->patterns[i] = ap_pregcomp(cmd->pool, w[i], AP_REG_EXTENDED | AP_REG_NOSUB)))
+				return apr_psprintf(cmd->pool, "Require auth0-claim-match: '%s' is not a regular expression", w[i]);
+	}
 	*parsed = rl;
 	return NULL;
 }
@@ -97,6 +109,7 @@ PARSER(parse_scope, REQ_SCOPE)
 PARSER(parse_permission, REQ_PERMISSION)
 PARSER(parse_role, REQ_ROLE)
 PARSER(parse_org, REQ_ORG)
+PARSER(parse_claim_match, REQ_CLAIM_MATCH)
 
 /* ---- checks ------------------------------------------------------------------------------------- */
 
@@ -115,6 +128,24 @@ static bool any_matches(const json_t *v, const req_line *rl)
 {
 	for (int i = 0; i < rl->count; i++)
 		if (a0m_claim_matches(v, rl->values[i]))
+			return true;
+	return false;
+}
+
+/* Whether a string, number or boolean (its JSON text), or an element of an array, matches a pattern. */
+static bool any_pattern_matches(apr_pool_t *p, const json_t *v, const req_line *rl)
+{
+	if (json_is_array(v)) {
+		size_t i;
+		const json_t *e;
+		json_array_foreach(v, i, e)
+			if (!json_is_array(e) && any_pattern_matches(p, e, rl))
+				return true;
+		return false;
+	}
+	const char *text = v && !json_is_object(v) && !json_is_null(v) ? a0m_claim_scalar_text(p, v) : NULL;
+	for (int i = 0; text && i < rl->count; i++)
+		if (ap_regexec(rl->patterns[i], text, 0, NULL, 0) == 0)
 			return true;
 	return false;
 }
@@ -190,6 +221,9 @@ static authz_status check(request_rec *r, const req_line *rl)
 	case REQ_CLAIM:
 		granted = any_matches(find(sets, rl->claim), rl);
 		break;
+	case REQ_CLAIM_MATCH:
+		granted = any_pattern_matches(r->pool, find(sets, rl->claim), rl);
+		break;
 	case REQ_SCOPE:
 	case REQ_PERMISSION: {
 		const json_t *v = find(sets, rl->kind == REQ_SCOPE ? "scope" : "permissions");
@@ -239,6 +273,7 @@ static const authz_provider providers[] = {
 	{ check_authz, parse_permission },
 	{ check_authz, parse_role },
 	{ check_authz, parse_org },
+	{ check_authz, parse_claim_match },
 };
 
 void a0m_authz_register(apr_pool_t *p)

@@ -48,6 +48,9 @@ expect('/claim-url-path', m2m => 200, plain => 401);
 expect('/claim-number', m2m => 200, plain => 401);
 expect('/claim-bool', m2m => 200, plain => 401);
 expect('/claim-quoted', m2m => 200, alice => 401);
+expect('/match-sub', alice => 200, bob => 401, m2m => 401);
+expect('/match-array', alice => 200, bob => 401, m2m => 401);
+expect('/match-number', m2m => 200, plain => 401);
 expect('/scope-read', m2m => 200, plain => 200, alice => 200, bob => 200);
 expect('/scope-both', m2m => 200, plain => 401, alice => 401);
 expect('/perm-read', m2m => 200, alice => 200, bob => 200);
@@ -106,6 +109,8 @@ EOC
 		['Require auth0-permission', qr/Require auth0-permission needs at least one permission/],
 		['Require auth0-role', qr/Require auth0-role needs at least one role/],
 		['Require auth0-org', qr/Require auth0-org needs at least one organization/],
+		['Require auth0-claim-match email', qr/Require auth0-claim-match needs a claim name and at least one regular/],
+		['Require auth0-claim-match email (unclosed', qr/'\(unclosed' is not a regular expression/],
 	) {
 		my ($line, $re) = @$case;
 		(my $conf = $site) =~ s/REQUIRE/$line/;

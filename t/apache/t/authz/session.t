@@ -48,6 +48,8 @@ sub expect {
 # ID-token claims
 expect('/claim-sub', alice => 1, bob => 0);
 expect('/claim-quoted', alice => 1, bob => 0);
+expect('/match-sub', alice => 1, bob => 0);
+expect('/match-array', alice => 1, bob => 0);
 expect('/claim-verified', alice => 1, bob => 1);
 expect('/claim-url', alice => 1, bob => 0);
 expect('/role-admin', alice => 1, bob => 0);
