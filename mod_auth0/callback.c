@@ -254,6 +254,15 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	}
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s signed in (%s store)",
 	              ap_escape_logitem(r->pool, s->user), s->in_cache ? "cache" : "cookie");
+	if (t->step_up && !s->mfa) {
+		/* asked for a second factor and signed in without one: back to the page would ask again, for ever */
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: the login asked for multi-factor "
+		              "authentication came back without it (is MFA enabled for the tenant?)");
+		rc = a0m_page(r, HTTP_FORBIDDEN, "A second factor is needed",
+		              "This page needs a sign-in with multi-factor authentication, and the sign-in did not "
+		              "use one.", "/", "Go to the home page");
+		goto out;
+	}
 	const char *target = a0m_redirect_local(r->pool, t->original_url);
 	if (!target)
 		target = a0m_conf_post_login_url(c);

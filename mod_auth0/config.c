@@ -87,7 +87,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 	a0m_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
-		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->pass_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->leeway = c->trust_forwarded =
+		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->pass_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->require_mfa = c->leeway = c->trust_forwarded =
 		A0M_UNSET_INT;
 	return c;
 }
@@ -148,6 +148,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(strip_cookies);
 	MERGE_INT(logout_federated);
 	MERGE_INT(cookie_persistent);
+	MERGE_INT(require_mfa);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -880,6 +881,8 @@ static const command_rec directives[] = {
 	             "pass the access token to the backend (default off)"),
 	AP_INIT_TAKE1("Auth0Unauthenticated", set_unauthenticated, NULL, DIR_OR_SERVER,
 	              "auth (log in, default), 401, or pass"),
+	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
+	             "sessions here need a login with multi-factor authentication; others step up (default off)"),
 	AP_INIT_FLAG("Auth0PassPreflight", set_flag_slot, CONF_OFFSET(pass_preflight), DIR_OR_SERVER,
 	             "let CORS preflight requests through without credentials (default on)"),
 	AP_INIT_FLAG("Auth0StripCookies", set_flag_slot, CONF_OFFSET(strip_cookies), DIR_OR_SERVER,

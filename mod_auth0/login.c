@@ -41,6 +41,14 @@ static bool is_navigation(request_rec *r)
 	return true;
 }
 
+/* The path as the browser sent it (an absolute-form request target: its path). */
+static const char *original_of(request_rec *r)
+{
+	return r->unparsed_uri && r->unparsed_uri[0] == '/'
+	           ? r->unparsed_uri
+	           : apr_pstrcat(r->pool, r->uri, r->args ? "?" : "", r->args ? r->args : "", NULL);
+}
+
 static int unauthorized(request_rec *r, const char *why)
 {
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: %s", ap_escape_logitem(r->pool, r->uri),
@@ -66,12 +74,7 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 		return unauthorized(r, "Auth0Unauthenticated 401");
 	if (!is_navigation(r))
 		return unauthorized(r, "not a page navigation (method, X-Requested-With, Sec-Fetch-*, or Accept)");
-	/* the path as the browser sent it (an absolute-form request target: its path) */
-	const char *original = r->unparsed_uri && r->unparsed_uri[0] == '/'
-	                           ? r->unparsed_uri
-	                           : apr_pstrcat(r->pool, r->uri, r->args ? "?" : "", r->args ? r->args : "",
-	                                         NULL);
-	return a0m_login_start(r, c, o, original);
+	return a0m_login_start(r, c, o, original_of(r));
 }
 
 static bool given(const auth0_kv *more, const char *key)
@@ -104,11 +107,27 @@ static const auth0_kv *extra_params(apr_pool_t *p, const a0m_dir_conf *c, const 
 }
 
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
-                       const char *organization, const auth0_kv *more);
+                       const char *organization, const auth0_kv *more, bool step_up);
 
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url)
 {
-	return begin_login(r, c, o, original_url, NULL, NULL);
+	return begin_login(r, c, o, original_url, NULL, NULL, false);
+}
+
+int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	if (!is_navigation(r)) {
+		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: a second factor is needed",
+		              ap_escape_logitem(r->pool, r->uri));
+		/* RFC 9470's error, with the acr_values a new login must satisfy */
+		apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+		               A0M_SESSION_CHALLENGE ", error=\"insufficient_user_authentication\", acr_values=\""
+		               A0M_MFA_POLICY "\"");
+		a0m_no_store(r);
+		return HTTP_UNAUTHORIZED;
+	}
+	const auth0_kv more[] = { { "acr_values", A0M_MFA_POLICY }, { NULL, NULL } };
+	return begin_login(r, c, o, original_of(r), NULL, more, true);
 }
 
 /*
@@ -188,11 +207,11 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 		{ "screen_hint", v[SCREEN_HINT] },
 		{ NULL, NULL },
 	};
-	return begin_login(r, c, o, landing, c->organization ? c->organization : v[ORG], more);
+	return begin_login(r, c, o, landing, c->organization ? c->organization : v[ORG], more, false);
 }
 
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
-                       const char *organization, const auth0_kv *more)
+                       const char *organization, const auth0_kv *more, bool step_up)
 {
 	auth0_client *client = a0m_app_client(r, c);
 	if (!client)
@@ -214,6 +233,7 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		t.original_url = a0m_conf_post_login_url(c);
 	/* the site's own is checked from its configuration at the callback */
 	t.organization = organization && !c->organization ? organization : NULL;
+	t.step_up = step_up;
 
 	char *verifier = NULL, *challenge = NULL, *url = NULL;
 	auth0_error *err = NULL;

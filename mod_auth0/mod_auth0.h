@@ -151,6 +151,7 @@ typedef struct a0m_dir_conf {
 	int strip_cookies;                 /* this module's cookies kept from backends (on/off) */
 	int logout_federated;              /* the tenant's logout also logs out of the identity provider */
 	int cookie_persistent;             /* session cookies with Max-Age (on) or for the browser session */
+	int require_mfa;                   /* sessions here need a login with multi-factor authentication */
 
 	/* authorization */
 	const char *roles_claim;
@@ -451,6 +452,7 @@ typedef struct a0m_transaction {
 	const char *redirect_uri;
 	const char *original_url;    /* same-origin path and query */
 	const char *organization;    /* asked for by a login initiation (Auth0LoginPath) when the site has none */
+	bool step_up;                /* a login for Auth0RequireMFA: one that comes back without it stops there */
 } a0m_transaction;
 
 /* Sets the transaction cookie for t, first deleting expired ones and the oldest beyond
@@ -472,6 +474,11 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url);
 /* Auth0LoginPath: a login started by a link from the tenant (an invitation) or another application. */
 int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c);
+/* Auth0RequireMFA: a session whose login had no second factor logs in again with one (navigations), or
+ * gets 401 insufficient_user_authentication (scripts). */
+int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* Auth0's multi-factor policy (acr_values) and the amr value of a login with a second factor. */
+#define A0M_MFA_POLICY "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 
 /* session.c. A string field added here must be added to session.c's string_fields() too: the memo keeps
  * sessions as the struct and its strings (freeze()), and an unlisted pointer would outlive its request. */
@@ -503,6 +510,7 @@ typedef struct a0m_session {
 	const char *org_name;
 	const char *audiences;       /* the access token's aud values as "\nA\nB\n" (JWT access tokens only) */
 	bool revoked;                /* per request: the tenant ended it (back-channel logout, backchannel.c) */
+	bool mfa;                    /* its login used multi-factor authentication (amr holds "mfa") */
 } a0m_session;
 
 /* Makes this process's memo of opened sessions (child_init). */

@@ -63,7 +63,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_CREATED_US
+	S_AUDIENCES, S_CREATED_US, S_MFA
 };
 
 static int64_t now_sec(request_rec *r)
@@ -126,6 +126,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *
 	a0m_codec *w = a0m_codec_new(p, hint);
 	a0m_codec_int(w, S_CREATED, s->created);
 	a0m_codec_int(w, S_CREATED_US, s->created_us);
+	a0m_codec_int(w, S_MFA, s->mfa);
 	a0m_codec_int(w, S_LAST_ACTIVE, s->last_active);
 	a0m_codec_int(w, S_HARD_EXPIRY, s->hard_expiry);
 	a0m_codec_int(w, S_ACCESS_EXPIRES, s->access_expires);
@@ -156,6 +157,7 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	/* sessions sealed before it was kept: the start of their second */
 	s->created_us = d.num[S_CREATED_US] > 0 && d.num[S_CREATED_US] < APR_USEC_PER_SEC ? (int32_t)d.num[S_CREATED_US] : 0;
 	s->last_active = d.num[S_LAST_ACTIVE];
+	s->mfa = d.num[S_MFA] != 0;
 	s->hard_expiry = d.num[S_HARD_EXPIRY];
 	s->access_expires = d.num[S_ACCESS_EXPIRES];
 	s->binding = d.str[S_BINDING];
@@ -662,6 +664,8 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	}
 	s->user = user;
 	s->user_claim = a0m_conf_user_claim(c);
+	/* a refresh's ID token may not repeat the login's amr: the second factor was given all the same */
+	s->mfa = s->mfa || a0m_claim_matches(json_object_get(claims, "amr"), "mfa");
 	const char *sid = json_string_value(json_object_get(claims, "sid"));
 	if (sid)
 		s->sid = apr_pstrdup(r->pool, sid);
@@ -1019,6 +1023,12 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 		              "mod_auth0: the session of %s is not for organization %s (Auth0Organization here): it does "
 		              "not count here", ap_escape_logitem(r->pool, s->user), c->organization);
 		return a0m_login_unauthenticated(r, c, o);
+	}
+
+	if (a0m_conf_flag(c->require_mfa, false) && !s->mfa) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the session of %s was made without a second "
+		              "factor, which Auth0RequireMFA asks for here", ap_escape_logitem(r->pool, s->user));
+		return a0m_login_step_up(r, c, o);
 	}
 
 	int64_t now = now_sec(r);

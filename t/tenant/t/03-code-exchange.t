@@ -126,4 +126,41 @@ subtest 'HS256 ID tokens' => sub {
   ok eval { decode_jwt(token => $id, key => 'hs256-client-secret-at-least-32-bytes-long') }, 'signed with the secret';
 };
 
+subtest 'acr_values with the multi-factor policy: amr and acr in the ID token' => sub {
+  my $policy = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
+  my $code   = login_code($t, 'alice@example.com', acr_values => $policy);
+  exchange(code => $code)->status_is(200);
+  my (undef, $id) = jwt_parts($t->tx->res->json->{id_token});
+  is_deeply $id->{amr}, ['mfa'], 'amr ["mfa"]';
+  is $id->{acr}, $policy, 'acr the policy';
+  $code = login_code($t, 'alice@example.com');
+  exchange(code => $code)->status_is(200);
+  (undef, $id) = jwt_parts($t->tx->res->json->{id_token});
+  ok !exists $id->{amr}, 'no amr without acr_values';
+  $t->post_ok('/__control/settings' => json => {honor_acr_values => 0})->status_is(200);
+  $code = login_code($t, 'alice@example.com', acr_values => $policy);
+  exchange(code => $code)->status_is(200);
+  (undef, $id) = jwt_parts($t->tx->res->json->{id_token});
+  ok !exists $id->{amr}, 'honor_acr_values 0: no second factor';
+  $t->post_ok('/__control/settings' => json => {honor_acr_values => 1})->status_is(200);
+};
+
+subtest 'logout tokens (POST /__control/logout-token)' => sub {
+  $t->post_ok('/__control/logout-token' => json => {client_id => 'demo-web-client', sub => 'auth0|x', sid => 's1'})
+    ->status_is(200);
+  my ($h, $lt) = jwt_parts($t->tx->res->json->{logout_token});
+  is $h->{typ}, 'logout+jwt', 'typ logout+jwt';
+  ok $h->{kid}, 'signed with the current key';
+  is $lt->{aud}, 'demo-web-client', 'aud the client';
+  is $lt->{iss}, "$base/", 'iss';
+  is_deeply $lt->{events}, {'http://schemas.openid.net/event/backchannel-logout' => {}}, 'the logout event';
+  ok $lt->{jti} && $lt->{iat} && !exists $lt->{nonce}, 'jti and iat, no nonce';
+  is $lt->{sid}, 's1', 'sid';
+  $t->post_ok('/__control/logout-token' => json => {client_id => 'demo-web-client', sub => 'auth0|x',
+      claims => {jti => undef, extra => 1}, header => {typ => 'JWT'}})->status_is(200);
+  ($h, $lt) = jwt_parts($t->tx->res->json->{logout_token});
+  ok !exists $lt->{jti} && $lt->{extra} == 1 && $h->{typ} eq 'JWT' && !exists $lt->{sid}, 'changes apply';
+  $t->post_ok('/__control/logout-token' => json => {client_id => 'nope'})->status_is(404);
+};
+
 done_testing;

@@ -118,6 +118,7 @@ sub issue_tokens ($c, %ctx) {
     auth_time => $ctx{auth_time},
     sid       => $ctx{sid},
     org       => $ctx{org},
+    mfa       => $ctx{mfa},
   ) if $set{openid};
   if ($set{offline_access} && !$ctx{no_refresh}) {
     $response{refresh_token} = new_refresh_token($c, %ctx, scope => join(' ', @$scopes));
@@ -201,6 +202,7 @@ sub _authorization_code ($c, $client, $p) {
       nonce     => $entry->{nonce},
       auth_time => $entry->{auth_time},
       sid       => $entry->{sid},
+      mfa       => $entry->{mfa},
       code      => $entry,
     )
   );

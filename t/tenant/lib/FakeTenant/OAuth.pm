@@ -18,6 +18,9 @@ my $TX_LIFETIME    = 3600;      # a login page may stay open this long
 my %PROMPTS        = map { $_ => 1 } qw(none login consent select_account);
 my @AUTH_FIELDS    = qw(client_secret client_assertion client_assertion_type);
 
+# The OpenID PAPE policy Auth0 uses for multi-factor step-up (acr_values).
+our $MFA_POLICY = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
+
 sub routes ($class, $r) {
   $r->get('/authorize')->to('OAuth#authorize');
   $r->get('/u/login')->to('OAuth#login_page');
@@ -123,6 +126,12 @@ sub check_request ($c, $client, $p) {
   my $prompt = scope_set($p->{prompt});
   for my $value (sort keys %$prompt) { return $fail->('invalid_request', "Unsupported prompt: $value") unless $PROMPTS{$value} }
   return $fail->('invalid_request', 'prompt=none cannot be combined with other values') if $prompt->{none} && keys %$prompt > 1;
+  # acr_values with Auth0's multi-factor policy: the login is made with a second factor (ours: at once),
+  # and the ID token says so (amr ["mfa"], acr); setting honor_acr_values 0 plays a tenant that ignores it
+  if (defined $p->{acr_values} && length $p->{acr_values}) {
+    $tx{mfa} = 1 if $c->tenant->setting('honor_acr_values')
+      && grep { $_ eq $MFA_POLICY } split / /, $p->{acr_values};
+  }
   if (defined $p->{max_age}) {
     return $fail->('invalid_request', 'max_age must be a non-negative integer') unless $p->{max_age} =~ /^\d+$/;
     $tx{max_age} = $p->{max_age};

@@ -36,6 +36,7 @@ my %DEFAULT_SETTINGS = (
   par_lifetime             => 30,
   session_lifetime         => 259200,
   max_users_search_results => 1000,       # Auth0 returns at most 1000 users per search; 0 = no limit
+  honor_acr_values         => 1,          # 0: logins asked for multi-factor (acr_values) are made without
 );
 
 sub settings ($self) { $self->{settings} //= {%DEFAULT_SETTINGS} }

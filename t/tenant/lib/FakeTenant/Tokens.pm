@@ -32,7 +32,7 @@ sub custom_claims ($self, $user) {
   return {"${ns}roles" => [map { $_->{name} } @{$self->tenant->dir->user_roles($user->{user_id})}]};
 }
 
-# %a: client, user, scopes (set), nonce, auth_time, sid, org
+# %a: client, user, scopes (set), nonce, auth_time, sid, org, mfa
 sub id_token ($self, %a) {
   my ($t, $client, $user) = ($self->tenant, $a{client}, $a{user});
   my $now      = $t->now;
@@ -48,6 +48,7 @@ sub id_token ($self, %a) {
     defined $a{sid}       ? (sid       => $a{sid})       : (),
     (defined $a{nonce} && length $a{nonce}) ? (nonce => $a{nonce}) : (),
     $a{org} ? (org_id => $a{org}{id}, org_name => $a{org}{name}) : (),
+    $a{mfa} ? (amr => ['mfa'], acr => 'http://schemas.openid.net/pape/policies/2007/06/multi-factor') : (),
   );
   my $hs256 = ($client->{jwt_configuration}{alg} // 'RS256') eq 'HS256';
   my ($header, $how)
