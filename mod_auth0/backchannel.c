@@ -42,6 +42,7 @@ static int answer(request_rec *r, int status, const char *error, const char *des
 
 static int refuse(request_rec *r, const char *why)
 {
+	a0m_metric(A0M_BACKCHANNEL_REFUSED);
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: back-channel logout refused: %s", why);
 	return answer(r, HTTP_BAD_REQUEST, "invalid_request", why);
 }
@@ -166,6 +167,7 @@ int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c)
 	if (rv != APR_SUCCESS)
 		return unavailable(r, rv, "the shared cache cannot record the logout");
 	a0m_cache_logout_recorded();
+	a0m_metric(A0M_BACKCHANNEL_ACCEPTED);
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: back-channel logout: %s of %s ended by the tenant",
 	              sid ? "the session" : "every session", sub ? ap_escape_logitem(r->pool, sub) : "(sid only)");
 	return answer(r, HTTP_OK, NULL, NULL);

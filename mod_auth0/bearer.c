@@ -261,6 +261,7 @@ static const char *realm(request_rec *r, const a0m_dir_conf *c)
 /* Sets WWW-Authenticate and returns status. error and description may be NULL. */
 static int challenge(request_rec *r, const a0m_dir_conf *c, int status, const char *error, const char *description)
 {
+	a0m_metric(A0M_BEARER_REFUSED);
 	const char *v = apr_pstrcat(r->pool, "Bearer realm=", realm(r, c), NULL);
 	if (error)
 		v = apr_pstrcat(r->pool, v, ", error=\"", error, "\"", NULL);

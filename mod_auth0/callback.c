@@ -69,6 +69,7 @@ static int to_landing(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 static int stale(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *why)
 {
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: callback refused: %s", why);
+	a0m_metric(A0M_LOGIN_STALE);
 	if (a0m_session_load(r, c, o))
 		return to_landing(r, c, o, NULL);
 	return a0m_page(r, HTTP_BAD_REQUEST, "Your sign-in has expired",
@@ -82,6 +83,7 @@ static int error_response(request_rec *r, const a0m_dir_conf *c, const a0m_origi
 	const char *why = NULL;
 	a0m_transaction *t = p->state ? a0m_transaction_take(r, c, o, p->state, &why) : NULL;
 	const char *e = p->error;
+	a0m_metric(A0M_LOGIN_DENIED);
 	int status = strcmp(e, "access_denied") == 0 || strcmp(e, "unauthorized") == 0 ||
 	                     strcmp(e, "login_required") == 0 || strcmp(e, "consent_required") == 0 ||
 	                     strcmp(e, "interaction_required") == 0
@@ -123,6 +125,7 @@ static int record_state(request_rec *r, const a0m_dir_conf *c, const a0m_transac
 
 static int exchange_failed(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, auth0_error *err)
 {
+	a0m_metric(A0M_LOGIN_FAILED);
 	/* invalid_grant is a code that is stale, used, or made up (anyone can send one): not the server's error */
 	bool stale = err && err->error && strcmp(err->error, "invalid_grant") == 0;
 	ap_log_rerror(APLOG_MARK, stale ? APLOG_INFO : APLOG_ERR, 0, r, "mod_auth0: the code exchange failed: %s",
@@ -148,6 +151,7 @@ static int exchange_failed(request_rec *r, const a0m_dir_conf *c, const a0m_tran
 
 static int token_invalid(request_rec *r, const a0m_transaction *t, auth0_error *err)
 {
+	a0m_metric(A0M_LOGIN_FAILED);
 	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the ID token was refused (%s): %s",
 	              err ? auth0_token_rule_name(err->rule) : "?", err ? err->message : "unknown error");
 	/* the tenant failing, or its keys unavailable (the token may be fine): the user may try again */
@@ -254,6 +258,7 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	}
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s signed in (%s store)",
 	              ap_escape_logitem(r->pool, s->user), s->in_cache ? "cache" : "cookie");
+	a0m_metric(A0M_LOGIN_COMPLETED);
 	if (t->step_up && !s->mfa) {
 		/* asked for a second factor and signed in without one: back to the page would ask again, for ever */
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: the login asked for multi-factor "

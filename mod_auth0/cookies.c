@@ -142,7 +142,12 @@ static int strip_header(void *arg, const char *key, const char *value)
 {
 	(void)key;
 	strip_ctx *s = arg;
-	char *out = apr_palloc(s->pool, strlen(value) + 1), *o = out;
+	/* each pair kept is at most as long as written, and gets a "; " before it: the separator written may
+	 * have been a bare ";" (or nothing but a ",") */
+	size_t len = strlen(value), pairs = 1;
+	for (const char *p = value; (p = strchr(p, ';')); p++)
+		pairs++;
+	char *out = apr_palloc(s->pool, len + 2 * pairs + 1), *o = out;
 	for (const char *h = value; *h;) {
 		const char *semi = strchr(h, ';');
 		const char *end = semi ? semi : h + strlen(h);

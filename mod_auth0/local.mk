@@ -15,6 +15,7 @@ mod_auth0_mod_auth0_la_SOURCES = \
 	mod_auth0/config.c \
 	mod_auth0/app.c \
 	mod_auth0/cache.c \
+	mod_auth0/metrics.c \
 	mod_auth0/seal.c
 
 # Each area of the module lists its own sources.

@@ -273,6 +273,7 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		              "mod_auth0: Auth0RedirectURI %s is not on %s: the browser will not send this site's "
 		              "login cookie to it", c->redirect_uri, base);
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: login started for %s", t.original_url);
+	a0m_metric(step_up ? A0M_LOGIN_STEP_UP : A0M_LOGIN_STARTED);
 	a0m_no_store(r);
 	apr_table_setn(r->headers_out, "Location", apr_pstrdup(r->pool, url));
 	rc = HTTP_MOVED_TEMPORARILY;

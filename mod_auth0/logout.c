@@ -197,6 +197,8 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 	revoke_refresh_token(r, c, s);
 	a0m_session_destroy(r, c, o, s);
 	if (s)
+		a0m_metric(A0M_SESSION_LOGOUT);
+	if (s)
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s signed out",
 		              ap_escape_logitem(r->pool, s->user));
 	const char *url = tenant_logout_url(r, c, s, return_to);

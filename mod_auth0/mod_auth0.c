@@ -110,6 +110,7 @@ static int pass_preflight(request_rec *r)
 	              "identity (Auth0PassPreflight)", ap_escape_logitem(r->pool, r->uri));
 	r->user = "";
 	a0m_request_get(r, true)->preflight = true;
+	a0m_metric(A0M_PREFLIGHT_PASSED);
 	return OK;
 }
 
@@ -149,6 +150,8 @@ static int handler(request_rec *r)
 	int rc = a0m_admin_handler(r);
 	if (rc == DECLINED)
 		rc = a0m_session_info_handler(r);
+	if (rc == DECLINED)
+		rc = a0m_metrics_handler(r);
 	if (rc != DECLINED)
 		return rc;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
@@ -386,6 +389,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
 	}
 	if (a0m_cache_post_config(pconf, ptemp, s) != APR_SUCCESS)
 		return HTTP_INTERNAL_SERVER_ERROR;
+	a0m_metrics_post_config(pconf, s);
 	a0m_app_post_config();
 	a0m_seal_init();
 	ap_add_version_component(pconf, A0M_VERSION);

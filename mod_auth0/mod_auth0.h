@@ -272,6 +272,21 @@ auth0_client *a0m_app_client(request_rec *r, const a0m_dir_conf *c);
 void a0m_app_post_config(void);
 void a0m_app_child_init(apr_pool_t *pchild);
 
+/* ---- metrics.c: host-wide counters of events, SetHandler auth0-metrics (Prometheus) ------------ */
+
+typedef enum a0m_metric_id {
+	A0M_LOGIN_STARTED, A0M_LOGIN_COMPLETED, A0M_LOGIN_STALE, A0M_LOGIN_DENIED, A0M_LOGIN_FAILED,
+	A0M_LOGIN_STEP_UP, A0M_SESSION_TIMEOUT, A0M_SESSION_LOGOUT, A0M_SESSION_BACKCHANNEL, A0M_SESSION_REFUSED,
+	A0M_REFRESH_OK, A0M_REFRESH_REFUSED, A0M_REFRESH_FAILED, A0M_BEARER_REFUSED, A0M_BACKCHANNEL_ACCEPTED,
+	A0M_BACKCHANNEL_REFUSED, A0M_PREFLIGHT_PASSED, A0M_CACHE_FAILED,
+	A0M_METRIC_COUNT
+} a0m_metric_id;
+void a0m_metrics_post_config(apr_pool_t *pconf, server_rec *s);
+/* Counts one event (an atomic add in shared memory). */
+void a0m_metric(a0m_metric_id m);
+/* SetHandler auth0-metrics; DECLINED for other handlers. */
+int a0m_metrics_handler(request_rec *r);
+
 /* ---- the flows: each returns an httpd status (OK, DECLINED, HTTP_*, DONE) ------------------ */
 
 /* AuthType Auth0 on a request that is not the callback or logout path (session.c / login.c). */

@@ -523,6 +523,7 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 	int64_t now = now_sec(r);
 	if (s && s->revoked) {
 		why = "the tenant ended it (back-channel logout)";
+		a0m_metric(A0M_SESSION_BACKCHANNEL);
 		a0m_session_destroy(r, c, o, s);
 		s = NULL;
 	} else if (s) {
@@ -534,10 +535,12 @@ a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_o
 				why = "its access token expired (no refresh token)";
 			else
 				why = "inactive longer than Auth0SessionInactivityTimeout";
+			a0m_metric(A0M_SESSION_TIMEOUT);
 			a0m_session_destroy(r, c, o, s);
 			s = NULL;
 		}
 	} else if (!apr_table_get(r->notes, NOTE_CACHE_FAILED)) {
+		a0m_metric(A0M_SESSION_REFUSED);
 		a0m_cookie_expire_chunked(r, &spec);
 	} else {
 		why = NULL; /* the cache failed: the session is not known to have ended (a0m_session_authenticate) */
@@ -1011,11 +1014,13 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	if (!a0m_origin_check(r, o, &rc))
 		return rc;
 	a0m_session *s = a0m_session_load(r, c, o);
-	if (!s && apr_table_get(r->notes, NOTE_CACHE_FAILED))
+	if (!s && apr_table_get(r->notes, NOTE_CACHE_FAILED)) {
 		/* a cache outage must not look like a logout (nor start logins that cannot complete) */
+		a0m_metric(A0M_CACHE_FAILED);
 		return a0m_page(r, HTTP_SERVICE_UNAVAILABLE, "Temporarily unavailable",
 		                "This site cannot check your session right now. Please try again in a moment.",
 		                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+	}
 	if (!s)
 		return a0m_login_unauthenticated(r, c, o);
 	if (c->organization && !org_matches(c->organization, s)) {
@@ -1044,6 +1049,7 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	}
 	if (can_refresh && s->access_expires && now + REFRESH_MARGIN >= s->access_expires) {
 		rc = refresh(r, c, s);
+		a0m_metric(rc == OK ? A0M_REFRESH_OK : rc == REFRESH_REFUSED ? A0M_REFRESH_REFUSED : A0M_REFRESH_FAILED);
 		if (rc == REFRESH_REFUSED) {
 			a0m_session_destroy(r, c, o, s);
 			return a0m_login_unauthenticated(r, c, o);

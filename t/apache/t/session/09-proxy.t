@@ -59,6 +59,11 @@ is json_of($res)->{REQUEST_URI}, '/elsewhere', 'unprotected paths are proxied as
 	like $sent, qr/(?:^|; )cart=a=1(?:;|$)/, '... as they were written';
 	like json_of($b->get("$base/app/keep/page"))->{HTTP_COOKIE} // '', qr/auth0_session/,
 		'Auth0StripCookies Off passes them on';
+	# separators as a client may write them: bare ";" (the rebuilt header is longer than the one sent),
+	# pairs without "=", a "," inside a value; on an open, proxied path
+	my $raw = join ';', 'a=1', 'b=2', ('x') x 40, '__Host-auth0_session=zzz', '__Host-auth0_session.0=y', 'c=3,4', 'd';
+	my $got = json_of(browser()->get("$base/elsewhere", Cookie => $raw))->{HTTP_COOKIE} // '';
+	is $got, join('; ', 'a=1', 'b=2', ('x') x 40, 'c=3,4', 'd'), 'a Cookie header with bare ";": rebuilt, ours removed';
 	$b = browser();
 	$b->visit(url('SESSION', '/echo'));
 	$b->set_cookie('theme', 'dark');
