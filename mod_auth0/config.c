@@ -87,7 +87,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 	a0m_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
-		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->pass_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->require_mfa = c->leeway = c->trust_forwarded =
+		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->require_mfa = c->leeway = c->trust_forwarded =
 		A0M_UNSET_INT;
 	return c;
 }
@@ -144,7 +144,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_PTR(claim_header_prefix);
 	MERGE_PTR(identity_claim_filter);
 	MERGE_INT(pass_access_token);
-	MERGE_INT(pass_preflight);
+	MERGE_INT(cors_preflight);
 	MERGE_INT(strip_cookies);
 	MERGE_INT(logout_federated);
 	MERGE_INT(cookie_persistent);
@@ -563,6 +563,13 @@ static const char *set_logout_endpoint(cmd_parms *cmd, void *conf, const char *a
 	return set_enum(cmd, &((a0m_dir_conf *)conf)->logout_endpoint, arg, v);
 }
 
+static const char *set_cors_preflight(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "answer", A0M_PREFLIGHT_ANSWER }, { "backend", A0M_PREFLIGHT_BACKEND },
+		                            { "auth", A0M_PREFLIGHT_AUTH }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->cors_preflight, arg, v);
+}
+
 static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
@@ -883,8 +890,9 @@ static const command_rec directives[] = {
 	              "auth (log in, default), 401, or pass"),
 	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
 	             "sessions here need a login with multi-factor authentication; others step up (default off)"),
-	AP_INIT_FLAG("Auth0PassPreflight", set_flag_slot, CONF_OFFSET(pass_preflight), DIR_OR_SERVER,
-	             "let CORS preflight requests through without credentials (default on)"),
+	AP_INIT_TAKE1("Auth0CORSPreflight", set_cors_preflight, NULL, DIR_OR_SERVER,
+	              "CORS preflights (sent without credentials): answer (204 from httpd, default), backend (passed "
+	              "on without an identity) or auth (401 like any request without credentials)"),
 	AP_INIT_FLAG("Auth0StripCookies", set_flag_slot, CONF_OFFSET(strip_cookies), DIR_OR_SERVER,
 	             "keep this module's cookies from proxied backends and handlers (default on)"),
 	AP_INIT_TAKE1("Auth0RolesClaim", set_claim_name, CONF_OFFSET(roles_claim), DIR_OR_SERVER,

@@ -40,7 +40,7 @@ static const struct metric_info {
 		                           "Logout tokens the tenant posted, by outcome." },
 	[A0M_BACKCHANNEL_REFUSED] = { "auth0_backchannel_logouts_total", "outcome=\"refused\"", NULL },
 	[A0M_PREFLIGHT_PASSED] = { "auth0_preflights_passed_total", NULL,
-		                       "CORS preflights let through without credentials (Auth0PassPreflight)." },
+		                       "CORS preflights let through without credentials (Auth0CORSPreflight)." },
 	[A0M_CACHE_FAILED] = { "auth0_cache_failures_total", NULL,
 		                   "Requests answered 503 because the shared cache failed." },
 };

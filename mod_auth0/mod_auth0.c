@@ -82,7 +82,9 @@ static bool inherit_identity(request_rec *r)
 	if (!orig)
 		return false;
 	a0m_request *parent = a0m_request_get(orig, false);
-	if (!parent)
+	/* what a CORS preflight was let through with is for that preflight only, never for an error document
+	 * or any other request it leads to */
+	if (!parent || (parent->preflight && r->method_number != M_OPTIONS))
 		return false;
 	r->user = orig->user;
 	r->ap_auth_type = orig->ap_auth_type;
@@ -91,26 +93,57 @@ static bool inherit_identity(request_rec *r)
 }
 
 /*
- * A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) is how a browser asks whether a
- * page of another origin may call here; it never carries credentials (no cookie, no Authorization), so
- * under authentication it could only fail, and the cross-origin call with it. Auth0PassPreflight (default
- * on, as mod_auth_openidc) lets it through with an empty user and no identity (the identity headers were
- * scrubbed before): Require valid-user and Require auth0-* pass it, the backend or mod_headers answers it,
- * and the admin endpoints refuse it.
+ * A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method, and no body) is how a browser
+ * asks whether a page of another origin may call here; it never carries credentials (no cookie, no
+ * Authorization), so under authentication it could only fail, and the cross-origin call with it.
+ * Auth0CORSPreflight:
+ *   - answer (default): it goes through authentication with an empty user and no identity (the identity
+ *     headers were scrubbed before; Require valid-user and Require auth0-* pass it), and this module's
+ *     handler, which runs before any other, answers 204 No Content: no backend, CGI or proxy ever sees it.
+ *     The CORS headers are the site's, e.g. Header always set Access-Control-Allow-Origin ... (mod_headers
+ *     adds them to that answer);
+ *   - backend: the same, but the request goes on to the backend, for applications that answer CORS
+ *     themselves; a backend that does not look at the method would serve it like a GET, without an
+ *     identity (REMOTE_USER empty);
+ *   - auth: it is authenticated like any request (401).
+ * The admin endpoints never serve one.
  */
+static int preflight_mode(const a0m_dir_conf *c)
+{
+	return c->cors_preflight == A0M_UNSET_INT ? A0M_PREFLIGHT_ANSWER : c->cors_preflight;
+}
+
 static bool is_preflight(request_rec *r, const a0m_dir_conf *c)
 {
-	return r->method_number == M_OPTIONS && a0m_conf_flag(c->pass_preflight, true) &&
-	       apr_table_get(r->headers_in, "Origin") && apr_table_get(r->headers_in, "Access-Control-Request-Method");
+	if (r->method_number != M_OPTIONS || preflight_mode(c) == A0M_PREFLIGHT_AUTH ||
+	    !apr_table_get(r->headers_in, "Origin") || !apr_table_get(r->headers_in, "Access-Control-Request-Method") ||
+	    apr_table_get(r->headers_in, "Transfer-Encoding"))
+		return false;
+	const char *length = apr_table_get(r->headers_in, "Content-Length");
+	return !length || strcmp(length, "0") == 0;
 }
 
 static int pass_preflight(request_rec *r)
 {
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: CORS preflight for %s let through without an "
-	              "identity (Auth0PassPreflight)", ap_escape_logitem(r->pool, r->uri));
+	              "identity (Auth0CORSPreflight)", ap_escape_logitem(r->pool, r->uri));
 	r->user = "";
 	a0m_request_get(r, true)->preflight = true;
 	a0m_metric(A0M_PREFLIGHT_PASSED);
+	return OK;
+}
+
+/* Auth0CORSPreflight answer: 204, before any other handler. */
+static int answer_preflight(request_rec *r)
+{
+	a0m_request *rq = a0m_request_get(r, false);
+	if (!rq || !rq->preflight || r->method_number != M_OPTIONS)
+		return DECLINED;
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (preflight_mode(c) != A0M_PREFLIGHT_ANSWER)
+		return DECLINED;
+	r->status = HTTP_NO_CONTENT;
+	apr_table_mergen(r->headers_out, "Vary", "Origin");
 	return OK;
 }
 
@@ -147,7 +180,9 @@ static int check_authn(request_rec *r)
 
 static int handler(request_rec *r)
 {
-	int rc = a0m_admin_handler(r);
+	int rc = answer_preflight(r);
+	if (rc == DECLINED)
+		rc = a0m_admin_handler(r);
 	if (rc == DECLINED)
 		rc = a0m_session_info_handler(r);
 	if (rc == DECLINED)

@@ -70,6 +70,7 @@ typedef enum { A0M_FORWARDED_OFF = 0, A0M_FORWARDED_X, A0M_FORWARDED_RFC7239 } a
 
 /* Where identity goes for the backend (bit set). */
 enum { A0M_PASS_HEADERS = 1, A0M_PASS_ENV = 2 };
+enum { A0M_PREFLIGHT_ANSWER = 1, A0M_PREFLIGHT_BACKEND, A0M_PREFLIGHT_AUTH };
 
 /* A sealing key derived from one Auth0SessionSecret. */
 typedef struct a0m_key {
@@ -147,7 +148,7 @@ typedef struct a0m_dir_conf {
 	const char *claim_header_prefix;
 	const char *identity_claim_filter; /* " a b " (names left out of a session's identity), " " for none */
 	int pass_access_token;
-	int pass_preflight;                /* CORS preflights through without credentials (on/off) */
+	int cors_preflight;                /* Auth0CORSPreflight: A0M_PREFLIGHT_* */
 	int strip_cookies;                 /* this module's cookies kept from backends (on/off) */
 	int logout_federated;              /* the tenant's logout also logs out of the identity provider */
 	int cookie_persistent;             /* session cookies with Max-Age (on) or for the browser session */
@@ -328,7 +329,7 @@ typedef struct a0m_request {
 	json_t *access_claims;
 	const char *access_token;
 	const char *csrf_token;        /* for the admin API / logout form */
-	bool preflight;                /* a CORS preflight let through without an identity (Auth0PassPreflight) */
+	bool preflight;                /* a CORS preflight let through without an identity (Auth0CORSPreflight) */
 } a0m_request;
 
 a0m_request *a0m_request_get(request_rec *r, bool create);

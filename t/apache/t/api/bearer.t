@@ -4,6 +4,8 @@ use strict;
 use warnings FATAL => 'all';
 
 use Test::More;
+use HTTP::Request;
+use LWP::UserAgent;
 use FindBin;
 use lib "$FindBin::Bin/../../lib";
 use Auth0Test;
@@ -192,32 +194,40 @@ refused($m2m, 'The access token is not for this organization', 'Auth0Organizatio
 	is($res->code, 401, 'pass: a bad token is still refused');
 }
 
-# ---- CORS preflights (Auth0PassPreflight, default on) -------------------------------------------------------------
+# ---- CORS preflights (Auth0CORSPreflight) ------------------------------------------------------------------------
 # A browser asks before a cross-origin call with an Authorization header, and the question carries no
 # credentials: refused, the call itself would never be sent.
 {
 	my @asks = (Origin => 'https://spa.example', 'Access-Control-Request-Method' => 'GET',
 		'Access-Control-Request-Headers' => 'authorization');
 	my $res = bearer_request('OPTIONS', $V, '/cgi/x', undef, @asks, 'X-Auth0-email' => 'mallory@example.com');
-	is($res->code, 200, 'preflight: let through without a token');
+	is($res->code, 204, 'preflight: answered 204 without a token');
+	is($res->content, '', 'preflight: no body');
 	is($res->header('WWW-Authenticate'), undef, 'preflight: no challenge');
-	my $env = json_of($res);
-	is(ref $env, 'HASH', 'preflight: the backend answers it');
-	is($env->{REMOTE_USER} // '', '', 'preflight: no user');
-	is_deeply([grep { /^(HTTP_X_AUTH0|AUTH0_)/ } sort keys %$env], [], 'preflight: no identity, spoofed or other');
-	is(bearer_request('OPTIONS', $V, '/cgi-scope/x', undef, @asks)->code, 200,
-		'preflight: Require auth0-scope lets it through too');
+	like($res->header('Vary') // '', qr/Origin/, 'preflight: Vary: Origin');
+	$res = bearer_request('OPTIONS', $V, '/cgi-scope/x', undef, @asks);
+	is($res->code, 204, 'preflight: Require auth0-scope lets it through too');
+	is($res->header('Access-Control-Allow-Origin'), 'https://spa.example', '... with the site\'s CORS headers (mod_headers)');
 	is(bearer_get($V, '/cgi-scope/x', undef, Origin => 'https://spa.example')->code, 401,
 		'... but not the cross-origin GET without a token');
+
+	$res = bearer_request('OPTIONS', $V, '/cgi-preflight-backend/x', undef, @asks, 'X-Auth0-email' => 'mallory@example.com');
+	is($res->code, 200, 'Auth0CORSPreflight backend: the backend answers it');
+	my $env = json_of($res);
+	is($env->{REMOTE_USER} // '', '', '... without a user');
+	is_deeply([grep { /^(HTTP_X_AUTH0|AUTH0_)/ } sort keys %$env], [], '... and without identity, spoofed or other');
 
 	$res = bearer_request('OPTIONS', $V, '/cgi/x', undef, Origin => 'https://spa.example');
 	is($res->code, 401, 'OPTIONS without Access-Control-Request-Method is not a preflight: 401');
 	is(www_authenticate($res), $REALM, '... with the challenge');
 	is(bearer_request('OPTIONS', $V, '/cgi/x', undef, 'Access-Control-Request-Method' => 'GET')->code, 401,
 		'OPTIONS without Origin is not a preflight: 401');
+	my $with_body = HTTP::Request->new(OPTIONS => url($V, '/cgi-preflight-backend/x', 'http'),
+		[@asks, 'Content-Type' => 'text/plain'], 'hello');
+	is(LWP::UserAgent->new->request($with_body)->code, 401, 'OPTIONS with a body is not a preflight: 401');
 	is(bearer_request('POST', $V, '/cgi/x', undef, @asks)->code, 401, 'a POST with preflight headers: 401');
 	$res = bearer_request('OPTIONS', $V, '/cgi-no-preflight/x', undef, @asks);
-	is($res->code, 401, 'Auth0PassPreflight Off: a preflight gets 401');
+	is($res->code, 401, 'Auth0CORSPreflight auth: a preflight gets 401');
 	is(www_authenticate($res), $REALM, '... with the challenge');
 }
 
