@@ -148,24 +148,37 @@ int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c)
 	sub = sub && *sub ? apr_pstrdup(r->pool, sub) : NULL;
 	json_decref(claims);
 
-	/* once: a token seen before (a replay, or the tenant's retry of one already recorded) changes nothing */
+	/*
+	 * Once: a token seen before (a replay) changes nothing. It is looked for first, the logout recorded,
+	 * and only then the token marked as used: a failure in between answers 503, and the tenant's retry of
+	 * the same token then records the logout instead of being refused as a replay.
+	 */
 	int64_t now = apr_time_sec(r->request_time);
-	apr_time_t jti_until = apr_time_from_sec(now + 300 + 2 * (int64_t)leeway + 1);
-	apr_status_t rv = a0m_cache_add(r->server, marker_key(r, c, "jti", jti), jti_until, r->pool);
-	if (rv == APR_EEXIST)
+	const char *jti_key = marker_key(r, c, "jti", jti);
+	unsigned char *seen = NULL;
+	size_t seen_len = 0;
+	apr_status_t rv = a0m_cache_get(r->server, jti_key, &seen, &seen_len, r->pool);
+	if (rv == APR_SUCCESS)
 		return refuse(r, "the logout token was used before");
-	if (rv != APR_SUCCESS)
-		return unavailable(r, rv, "the shared cache cannot record the logout token");
+	if (rv != APR_NOTFOUND)
+		return unavailable(r, rv, "the shared cache cannot tell whether the logout token was used");
 
 	/* Sessions whose login began before this request are over (the tenant's clock may lag ours: its iat
 	 * only counts when it is later); one that begins after it is a new login, of a new tenant session. */
 	apr_time_t at = (int64_t)iat > now ? apr_time_from_sec((int64_t)iat) : r->request_time;
 	const char *kind = sid ? "sid" : "sub";
 	const char *at_text = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, at);
+	/* as long as a session it ends can live, in whatever location it is used */
+	apr_time_t until = apr_time_from_sec(now + a0m_conf_longest_max_duration() + leeway);
 	rv = a0m_cache_set(r->server, marker_key(r, c, kind, sid ? sid : sub), (const unsigned char *)at_text,
-	                   strlen(at_text), apr_time_from_sec(now + a0m_conf_max_duration(c) + leeway), r->pool);
+	                   strlen(at_text), until, r->pool);
 	if (rv != APR_SUCCESS)
 		return unavailable(r, rv, "the shared cache cannot record the logout");
+	rv = a0m_cache_add(r->server, jti_key, apr_time_from_sec(now + 300 + 2 * (int64_t)leeway + 1), r->pool);
+	if (rv == APR_EEXIST)
+		return refuse(r, "the logout token was used before");
+	if (rv != APR_SUCCESS)
+		return unavailable(r, rv, "the shared cache cannot record the logout token as used");
 	a0m_cache_logout_recorded();
 	a0m_metric(A0M_BACKCHANNEL_ACCEPTED);
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: back-channel logout: %s of %s ended by the tenant",

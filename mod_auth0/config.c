@@ -52,6 +52,12 @@ bool a0m_conf_flag(int value, bool dflt)
 const char *a0m_conf_scope(const a0m_dir_conf *c) { return c->scope ? c->scope : DEFAULT_SCOPE; }
 int a0m_conf_inactivity_timeout(const a0m_dir_conf *c) { return or_default(c->inactivity_timeout, DEFAULT_INACTIVITY); }
 int a0m_conf_max_duration(const a0m_dir_conf *c) { return or_default(c->max_duration, DEFAULT_MAX_DURATION); }
+
+/* The longest Auth0SessionMaxDuration of the configuration read last (reset by a0m_conf_pre_config): how long
+ * anything about a session must be remembered, whichever location the session is used in. */
+static int longest_max_duration = DEFAULT_MAX_DURATION;
+void a0m_conf_pre_config(void) { longest_max_duration = DEFAULT_MAX_DURATION; }
+int a0m_conf_longest_max_duration(void) { return longest_max_duration; }
 int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
 int a0m_conf_max_transactions(const a0m_dir_conf *c) { return or_default(c->max_transactions, DEFAULT_MAX_TRANSACTIONS); }
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c) { return c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME; }
@@ -600,7 +606,11 @@ static const char *set_flag_slot(cmd_parms *cmd, void *conf, int on)
 
 static const char *set_duration(cmd_parms *cmd, void *conf, const char *arg)
 {
-	return parse_duration(cmd, arg, 1, (int *)((char *)conf + (size_t)cmd->info));
+	int *slot = (int *)((char *)conf + (size_t)cmd->info);
+	const char *err = parse_duration(cmd, arg, 1, slot);
+	if (!err && cmd->info == (void *)APR_OFFSETOF(a0m_dir_conf, max_duration) && *slot > longest_max_duration)
+		longest_max_duration = *slot;
+	return err;
 }
 
 static const char *set_leeway(cmd_parms *cmd, void *conf, const char *arg)
@@ -863,7 +873,7 @@ static const command_rec directives[] = {
 	              "path of the application's login URI: logins started by the tenant (invitations) or other "
 	              "applications (default none)"),
 	AP_INIT_TAKE1("Auth0BackChannelLogoutPath", set_endpoint_path, CONF_OFFSET(backchannel_logout_path),
-	              DIR_OR_SERVER, "path where the tenant POSTs logout tokens (OpenID Connect back-channel logout; "
+	              RSRC_CONF, "path where the tenant POSTs logout tokens (OpenID Connect back-channel logout; "
 	              "default none)"),
 	AP_INIT_TAKE1("Auth0LogoutReturnTo", set_url_or_path, CONF_OFFSET(logout_return_to), DIR_OR_SERVER,
 	              "where users land after logout"),

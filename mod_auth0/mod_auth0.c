@@ -264,6 +264,7 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 	(void)plog;
 	(void)ptemp;
 	a0m_cache_pre_config(pconf);
+	a0m_conf_pre_config();
 	return OK;
 }
 

@@ -179,6 +179,9 @@ typedef struct a0m_server_conf {
 const char *a0m_conf_scope(const a0m_dir_conf *c);
 int a0m_conf_inactivity_timeout(const a0m_dir_conf *c);
 int a0m_conf_max_duration(const a0m_dir_conf *c);
+/* The longest Auth0SessionMaxDuration anywhere in the configuration (pre_config resets it). */
+int a0m_conf_longest_max_duration(void);
+void a0m_conf_pre_config(void);
 int a0m_conf_login_timeout(const a0m_dir_conf *c);
 int a0m_conf_max_transactions(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);

@@ -403,8 +403,9 @@ static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const cha
 	derive(r->pool, c, s);
 	int ended = gen ? ended_by_tenant(r, c, s) : 0;
 	s->revoked = ended > 0;
-	if (by_bytes && ended == 0)
-		remember(r, c, memo_ctx, sealed, sealed_len, INT64_MAX, s);
+	/* when the cache could not tell, it is asked again LOGOUT_RECHECK seconds later, not at every request */
+	if (by_bytes && ended <= 0)
+		remember(r, c, memo_ctx, sealed, sealed_len, ended == 0 ? INT64_MAX : now_sec(r) + LOGOUT_RECHECK, s);
 	return s;
 }
 

@@ -106,6 +106,8 @@ my @startup = (
 	  . "Auth0ClientSecret y\nAuth0SessionSecret config-test-secret-0123456789-abcdefghijkl\n</Location>",
 	  qr/Auth0RedirectURI is not set/],
 	["$app\nAuth0LogoutPath /callback\n", qr/Auth0LogoutPath and Auth0RedirectURI must differ/],
+	["$app\nAuth0LoginPath /callback\n", qr/Auth0LoginPath and Auth0RedirectURI must differ/],
+	["$app\n<Location /x>\nAuth0BackChannelLogoutPath /bc\n</Location>\n", qr/Auth0BackChannelLogoutPath not allowed in <Location> context/],
 	# credentials are inherited together: another client id does not borrow the enclosing one's secret
 	["$app\n<Location /other>\nAuthType Auth0\nRequire valid-user\nAuth0ClientID another-client\n</Location>",
 	  qr/in <Location \/other>.*neither Auth0ClientSecret nor Auth0ClientAssertionKey is set/],
