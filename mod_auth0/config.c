@@ -608,7 +608,7 @@ static const char *set_duration(cmd_parms *cmd, void *conf, const char *arg)
 {
 	int *slot = (int *)((char *)conf + (size_t)cmd->info);
 	const char *err = parse_duration(cmd, arg, 1, slot);
-	if (!err && cmd->info == (void *)APR_OFFSETOF(a0m_dir_conf, max_duration) && *slot > longest_max_duration)
+	if (!err && (size_t)cmd->info == offsetof(a0m_dir_conf, max_duration) && *slot > longest_max_duration)
 		longest_max_duration = *slot;
 	return err;
 }
