@@ -194,8 +194,9 @@ auth0_status auth0_client_credentials(auth0_client *c, const char *audience, con
 		return a0_fail_arg(err, "tokens", "auth0_client_credentials needs a client and an output pointer");
 	*tokens = NULL;
 	/* Field order as the Ruby SDK sends it: grant_type, client_id, audience, organization. */
-	json_t *params = json_pack("{s:s, s:s*, s:s}", "grant_type", "client_credentials", "client_id", c->client_id,
-	                           "audience", audience ? audience : c->api_identifier);
+	/* "" leaves the audience out (the tenant's default audience decides, as the Ruby SDK's nil) */
+	json_t *params = json_pack("{s:s, s:s*, s:s*}", "grant_type", "client_credentials", "client_id", c->client_id,
+	                           "audience", !audience ? c->api_identifier : *audience ? audience : NULL);
 	if (!params || a0_json_set_str(params, "organization", organization) != 0) {
 		json_decref(params);
 		return a0_oom(err);

@@ -63,6 +63,17 @@ static void test_client_credentials(void)
 	       "default audience is the Management API");
 	json_decref(body);
 	json_decref(req);
+
+	auth0_client_credentials(c, "", NULL, &tok, &err); /* the tenant's answer does not matter here */
+	auth0_tokens_free(tok);
+	tok = NULL;
+	auth0_error_free(err);
+	err = NULL;
+	req = a_last("/oauth/token");
+	body = a_body_json(req);
+	ok(body && !json_object_get(body, "audience"), "an empty audience is left out (the tenant's default)");
+	json_decref(body);
+	json_decref(req);
 	auth0_client_free(c);
 
 	c = t_client(T_M2M_CLIENT_ID, "wrong-secret");

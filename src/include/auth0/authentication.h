@@ -150,8 +150,10 @@ AUTH0_EXTERN auth0_status auth0_exchange_refresh_token(auth0_client *client, con
 
 /*
  * client_credentials grant (Ruby: api_token). audience NULL = the client's
- * api_identifier; organization NULL = none (the client's default
- * organization is deliberately not sent, unlike the Ruby SDK).
+ * api_identifier (the Ruby SDK sends none: pass "" for that, and the
+ * tenant's default audience applies); organization NULL = none (the
+ * client's default organization is deliberately not sent, unlike the Ruby
+ * SDK).
  */
 AUTH0_EXTERN auth0_status auth0_client_credentials(auth0_client *client, const char *audience,
                                                    const char *organization, auth0_tokens **tokens,
