@@ -93,7 +93,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 	a0m_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
-		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->require_mfa = c->leeway = c->trust_forwarded =
+		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->leeway = c->trust_forwarded =
 		A0M_UNSET_INT;
 	return c;
 }
@@ -155,6 +155,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(logout_federated);
 	MERGE_INT(cookie_persistent);
 	MERGE_INT(require_mfa);
+	MERGE_INT(error_pages);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -576,6 +577,13 @@ static const char *set_cors_preflight(cmd_parms *cmd, void *conf, const char *ar
 	return set_enum(cmd, &((a0m_dir_conf *)conf)->cors_preflight, arg, v);
 }
 
+static const char *set_error_pages(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "module", A0M_ERROR_PAGES_MODULE },
+		                            { "errordocument", A0M_ERROR_PAGES_ERRORDOCUMENT }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->error_pages, arg, v);
+}
+
 static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
@@ -900,6 +908,9 @@ static const command_rec directives[] = {
 	              "auth (log in, default), 401, or pass"),
 	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
 	             "sessions here need a login with multi-factor authentication; others step up (default off)"),
+	AP_INIT_TAKE1("Auth0ErrorPages", set_error_pages, NULL, DIR_OR_SERVER,
+	              "module (the module's own error pages, default) or errordocument (httpd's ErrorDocument, with "
+	              "AUTH0_ERROR, AUTH0_ERROR_DESCRIPTION and AUTH0_ERROR_LINK)"),
 	AP_INIT_TAKE1("Auth0CORSPreflight", set_cors_preflight, NULL, DIR_OR_SERVER,
 	              "CORS preflights (sent without credentials): answer (204 from httpd, default), backend (passed "
 	              "on without an identity) or auth (401 like any request without credentials)"),

@@ -71,6 +71,7 @@ typedef enum { A0M_FORWARDED_OFF = 0, A0M_FORWARDED_X, A0M_FORWARDED_RFC7239 } a
 /* Where identity goes for the backend (bit set). */
 enum { A0M_PASS_HEADERS = 1, A0M_PASS_ENV = 2 };
 enum { A0M_PREFLIGHT_ANSWER = 1, A0M_PREFLIGHT_BACKEND, A0M_PREFLIGHT_AUTH };
+enum { A0M_ERROR_PAGES_MODULE = 1, A0M_ERROR_PAGES_ERRORDOCUMENT };
 
 /* A sealing key derived from one Auth0SessionSecret. */
 typedef struct a0m_key {
@@ -153,6 +154,7 @@ typedef struct a0m_dir_conf {
 	int logout_federated;              /* the tenant's logout also logs out of the identity provider */
 	int cookie_persistent;             /* session cookies with Max-Age (on) or for the browser session */
 	int require_mfa;                   /* sessions here need a login with multi-factor authentication */
+	int error_pages;                   /* Auth0ErrorPages: A0M_ERROR_PAGES_* */
 
 	/* authorization */
 	const char *roles_claim;

@@ -7,6 +7,9 @@
  */
 #include "mod_auth0.h"
 
+#include <http_core.h>
+#include <mod_core.h>
+
 #define STYLE                                                                                           \
 	"body{font-family:system-ui,sans-serif;background:#f3f4f6;color:#1f2937;margin:0}"                  \
 	"main{max-width:34rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:.5rem;"            \
@@ -51,6 +54,19 @@ static void close_page(request_rec *r)
 int a0m_page(request_rec *r, int status, const char *title, const char *text, const char *href,
              const char *link_text)
 {
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (status >= 400 && c && c->error_pages == A0M_ERROR_PAGES_ERRORDOCUMENT &&
+	    ap_response_code_string(r, ap_index_of_response(status))) {
+		/* Auth0ErrorPages errordocument, and an ErrorDocument for this status: httpd answers with it, and
+		 * it finds what happened in REDIRECT_AUTH0_ERROR* (an internal redirect prefixes them) */
+		apr_table_setn(r->subprocess_env, "AUTH0_ERROR", title);
+		if (text)
+			apr_table_setn(r->subprocess_env, "AUTH0_ERROR_DESCRIPTION", text);
+		if (href)
+			apr_table_setn(r->subprocess_env, "AUTH0_ERROR_LINK", href);
+		a0m_no_store(r);
+		return status;
+	}
 	page_headers(r, status);
 	open_page(r, title, NULL);
 	if (text)

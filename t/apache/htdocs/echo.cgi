@@ -5,7 +5,7 @@ use strict;
 use warnings;
 use JSON::PP ();
 
-my %env = map { $_ => $ENV{$_} } grep { /^(?:HTTP_|AUTH0_|REMOTE_USER$|AUTH_TYPE$|REQUEST_|QUERY_STRING$|HTTPS$|SCRIPT_|PATH_INFO$|SERVER_PORT$)/ } keys %ENV;
+my %env = map { $_ => $ENV{$_} } grep { /^(?:HTTP_|AUTH0_|REDIRECT_AUTH0_|REDIRECT_STATUS$|REMOTE_USER$|AUTH_TYPE$|REQUEST_|QUERY_STRING$|HTTPS$|SCRIPT_|PATH_INFO$|SERVER_PORT$)/ } keys %ENV;
 my $body = '';
 if (($ENV{REQUEST_METHOD} // '') eq 'POST') {
 	read STDIN, $body, $ENV{CONTENT_LENGTH} // 0;

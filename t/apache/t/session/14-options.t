@@ -78,4 +78,14 @@ $b = browser();
 $b->get("$base/echo?n=$_") for 1 .. 4;
 is $b->count_cookies(qr/auth0_txn/), 2, 'Auth0MaxLoginTransactions 2 keeps two';
 
+# Auth0ErrorPages errordocument: the site's ErrorDocument shows the module's errors
+{
+	my $res = browser()->get("$base/callback?code=x&state=y");
+	is $res->code, 400, 'Auth0ErrorPages errordocument: a stale callback still answers 400';
+	my $env = json_of($res);
+	is $env->{REDIRECT_AUTH0_ERROR}, 'Your sign-in has expired', '... through the ErrorDocument, told the error';
+	like $env->{REDIRECT_AUTH0_ERROR_DESCRIPTION} // '', qr/no longer valid/, '... its description';
+	ok $env->{REDIRECT_AUTH0_ERROR_LINK}, '... and the link to sign in again';
+}
+
 done_testing();
