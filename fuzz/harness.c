@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -11,6 +12,7 @@
 #include <ap_mpm.h>
 #include <ap_provider.h>
 #include <http_core.h>
+#include <mod_core.h>
 #include <util_script.h>
 
 #define MODULE_INDEX 1 /* 0 is the core's (ap_get_core_module_config) */
@@ -273,6 +275,56 @@ int ap_rvputs(request_rec *r, ...)
 	return n;
 }
 
+int ap_rprintf(request_rec *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *text = apr_pvsprintf(r->pool, fmt, ap);
+	va_end(ap);
+	return ap_rwrite(text, (int)strlen(text), r);
+}
+
+/* No ErrorDocument is configured (mod_core.h declares these). */
+int ap_index_of_response(int status)
+{
+	(void)status;
+	return 0;
+}
+
+char *ap_response_code_string(request_rec *r, int error_index)
+{
+	(void)r;
+	(void)error_index;
+	return NULL;
+}
+
+/* Regular expressions (Require auth0-claim-match) with the C library's POSIX ERE instead of PCRE. */
+static apr_status_t free_regex(void *preg)
+{
+	regfree((regex_t *)((ap_regex_t *)preg)->re_pcre);
+	return APR_SUCCESS;
+}
+
+ap_regex_t *ap_pregcomp(apr_pool_t *p, const char *pattern, int cflags)
+{
+	(void)cflags;
+	ap_regex_t *preg = apr_pcalloc(p, sizeof(*preg));
+	regex_t *re = apr_pcalloc(p, sizeof(*re));
+	if (regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return NULL;
+	preg->re_pcre = re;
+	apr_pool_cleanup_register(p, preg, free_regex, apr_pool_cleanup_null);
+	return preg;
+}
+
+int ap_regexec(const ap_regex_t *preg, const char *string, apr_size_t nmatch, ap_regmatch_t *pmatch, int eflags)
+{
+	(void)nmatch;
+	(void)pmatch;
+	(void)eflags;
+	return regexec((const regex_t *)preg->re_pcre, string, 0, NULL, 0) == 0 ? 0 : AP_REG_NOMATCH;
+}
+
 void ap_set_content_type(request_rec *r, const char *ct)
 {
 	r->content_type = ct;
@@ -480,6 +532,7 @@ NO_HOOK(child_init)
 NO_HOOK(handler)
 NO_HOOK(header_parser)
 NO_HOOK(note_auth_failure)
+NO_HOOK(fixups)
 
 void ap_hook_check_authn(ap_HOOK_check_user_id_t *pf, const char *const *pre, const char *const *succ,
                          int order, int type)
@@ -638,6 +691,23 @@ apr_status_t a0m_cache_refresh_unlock(const char *key)
 {
 	(void)key;
 	return APR_SUCCESS;
+}
+
+/* No count of back-channel logouts (sessions are compared with the markers every 10 seconds), and a cache
+ * that other hosts share. */
+bool a0m_cache_logout_epoch(apr_uint32_t *epoch)
+{
+	(void)epoch;
+	return false;
+}
+
+void a0m_cache_logout_recorded(void)
+{
+}
+
+bool a0m_cache_host_local(void)
+{
+	return false;
 }
 
 /* ---- set-up ------------------------------------------------------------------------------------------- */
