@@ -167,6 +167,9 @@ int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c)
 	 * only counts when it is later); one that begins after it is a new login, of a new tenant session. */
 	apr_time_t at = (int64_t)iat > now ? apr_time_from_sec((int64_t)iat) : r->request_time;
 	const char *kind = sid ? "sid" : "sub";
+	apr_time_t before = 0; /* a later logout of the same sessions already recorded stays as it is */
+	if (a0m_backchannel_marker(r, c, kind, sid ? sid : sub, &before) == APR_SUCCESS && before > at)
+		at = before;
 	const char *at_text = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, at);
 	/* as long as a session it ends can live, in whatever location it is used */
 	apr_time_t until = apr_time_from_sec(now + a0m_conf_longest_max_duration() + leeway);
@@ -174,12 +177,13 @@ int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c)
 	                   strlen(at_text), until, r->pool);
 	if (rv != APR_SUCCESS)
 		return unavailable(r, rv, "the shared cache cannot record the logout");
+	/* every process of this host compares its sessions again from now on, whatever happens next */
+	a0m_cache_logout_recorded();
 	rv = a0m_cache_add(r->server, jti_key, apr_time_from_sec(now + 300 + 2 * (int64_t)leeway + 1), r->pool);
 	if (rv == APR_EEXIST)
 		return refuse(r, "the logout token was used before");
 	if (rv != APR_SUCCESS)
 		return unavailable(r, rv, "the shared cache cannot record the logout token as used");
-	a0m_cache_logout_recorded();
 	a0m_metric(A0M_BACKCHANNEL_ACCEPTED);
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: back-channel logout: %s of %s ended by the tenant",
 	              sid ? "the session" : "every session", sub ? ap_escape_logitem(r->pool, sub) : "(sid only)");
