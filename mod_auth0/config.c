@@ -93,8 +93,9 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 	a0m_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
-		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies = c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->leeway = c->trust_forwarded =
-		A0M_UNSET_INT;
+		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
+		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->leeway =
+		c->trust_forwarded = A0M_UNSET_INT;
 	return c;
 }
 
