@@ -342,6 +342,11 @@ int ap_discard_request_body(request_rec *r)
 	return OK;
 }
 
+int ap_is_initial_req(request_rec *r)
+{
+	return !r->main && !r->prev;
+}
+
 int ap_setup_client_block(request_rec *r, int read_policy)
 {
 	(void)r;

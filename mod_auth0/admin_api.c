@@ -261,18 +261,6 @@ static int read_body(request_rec *r, call *k, json_t **body, const char **why)
 	const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
 	if (!te && (!cl || strcmp(cl, "0") == 0))
 		return OK;
-	if (cl) {
-		char *end;
-		apr_off_t len;
-		if (apr_strtoff(&len, cl, &end, 10) != APR_SUCCESS || *end || len < 0) {
-			*why = "Content-Length is malformed";
-			return HTTP_BAD_REQUEST;
-		}
-		if (len > BODY_LIMIT) {
-			*why = apr_psprintf(r->pool, "the request body is larger than %d bytes", BODY_LIMIT);
-			return HTTP_REQUEST_ENTITY_TOO_LARGE;
-		}
-	}
 	const char *ct = apr_table_get(r->headers_in, "Content-Type");
 	size_t tlen = ct ? strcspn(ct, "; \t") : 0;
 	if (!ct || tlen != 16 || strncasecmp(ct, "application/json", 16) != 0) {
@@ -286,26 +274,15 @@ static int read_body(request_rec *r, call *k, json_t **body, const char **why)
 		           : apr_psprintf(r->pool, "%s takes no request body", k->op->id);
 		return k->op->body_kind == AUTH0_BODY_MULTIPART ? HTTP_UNSUPPORTED_MEDIA_TYPE : HTTP_BAD_REQUEST;
 	}
-	int rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
+	char *buf;
+	apr_size_t len;
+	int rc = a0m_read_body(r, BODY_LIMIT, &buf, &len);
 	if (rc != OK) {
-		*why = "the request body cannot be read";
+		*why = rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+		           ? apr_psprintf(r->pool, "the request body is larger than %d bytes", BODY_LIMIT)
+		           : rc == HTTP_BAD_REQUEST ? "the request body (or its Content-Length) is malformed"
+		                                    : "the request body cannot be read";
 		return rc;
-	}
-	char *buf = apr_palloc(r->pool, BODY_LIMIT + 1);
-	size_t len = 0;
-	if (ap_should_client_block(r)) {
-		long got;
-		while ((got = ap_get_client_block(r, buf + len, BODY_LIMIT + 1 - len)) > 0) {
-			len += (size_t)got;
-			if (len > BODY_LIMIT) {
-				*why = apr_psprintf(r->pool, "the request body is larger than %d bytes", BODY_LIMIT);
-				return HTTP_REQUEST_ENTITY_TOO_LARGE;
-			}
-		}
-		if (got < 0) {
-			*why = "the request body could not be read";
-			return HTTP_BAD_REQUEST;
-		}
 	}
 	if (len == 0)
 		return OK;

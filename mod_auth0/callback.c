@@ -271,6 +271,8 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	const char *target = a0m_redirect_local(r->pool, t->original_url);
 	if (!target)
 		target = a0m_conf_post_login_url(c);
+	if (t->post && (rc = a0m_post_repost(r, c, t, target)) != DECLINED)
+		goto out; /* the form this login interrupted, posted again from a page of this site */
 	if (c->cookie_samesite == A0M_SAMESITE_STRICT)
 		/* a redirect chain that began on the tenant would not carry a Strict cookie: move on same-site */
 		rc = a0m_page_continue(r, target);

@@ -60,6 +60,7 @@ void a0m_conf_pre_config(void) { longest_max_duration = DEFAULT_MAX_DURATION; }
 int a0m_conf_longest_max_duration(void) { return longest_max_duration; }
 int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
 int a0m_conf_max_transactions(const a0m_dir_conf *c) { return or_default(c->max_transactions, DEFAULT_MAX_TRANSACTIONS); }
+int a0m_conf_preserve_post(const a0m_dir_conf *c) { return or_default(c->preserve_post, 0); }
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c) { return c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME; }
 const char *a0m_conf_user_claim(const a0m_dir_conf *c) { return c->user_claim ? c->user_claim : DEFAULT_USER_CLAIM; }
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c)
@@ -94,8 +95,8 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 	c->http_timeout_ms = c->http_retries = c->unauthenticated = c->login_timeout = c->max_transactions =
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
 		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
-		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->leeway =
-		c->trust_forwarded = A0M_UNSET_INT;
+		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
+		c->leeway = c->trust_forwarded = A0M_UNSET_INT;
 	return c;
 }
 
@@ -157,6 +158,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(cookie_persistent);
 	MERGE_INT(require_mfa);
 	MERGE_INT(error_pages);
+	MERGE_INT(preserve_post);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -644,6 +646,30 @@ static const char *set_max_transactions(cmd_parms *cmd, void *conf, const char *
 	return NULL;
 }
 
+/* Auth0PreservePost on|off [MAX-BYTES]: the form bodies kept across a login, at most MAX-BYTES long (sealed,
+ * they must fit the 64 KiB that a0m_cache_get reads back). */
+static const char *set_preserve_post(cmd_parms *cmd, void *conf, const char *on, const char *max)
+{
+	int *slot = &((a0m_dir_conf *)conf)->preserve_post;
+	if (strcasecmp(on, "off") == 0) {
+		if (max)
+			return errorf(cmd, "a size goes with on only");
+		*slot = 0;
+		return NULL;
+	}
+	if (strcasecmp(on, "on") != 0)
+		return errorf(cmd, "'%s' must be on or off", on);
+	long v = A0M_PRESERVE_POST_DEFAULT;
+	if (max) {
+		char *end;
+		v = strtol(max, &end, 10);
+		if (*end || end == max || v < 1 || v > A0M_PRESERVE_POST_MAX)
+			return errorf(cmd, "'%s' must be a number of bytes from 1 to %d", max, A0M_PRESERVE_POST_MAX);
+	}
+	*slot = (int)v;
+	return NULL;
+}
+
 static const char *set_http_timeout(cmd_parms *cmd, void *conf, const char *arg)
 {
 	char *end = (char *)arg;
@@ -909,6 +935,10 @@ static const command_rec directives[] = {
 	              "auth (log in, default), 401, or pass"),
 	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
 	             "sessions here need a login with multi-factor authentication; others step up (default off)"),
+	AP_INIT_TAKE12("Auth0PreservePost", set_preserve_post, NULL, DIR_OR_SERVER,
+	               "on [MAX-BYTES] keeps a form POST (application/x-www-form-urlencoded, same origin, at most "
+	               "MAX-BYTES, default 16384) across the login it needs and posts it again after; off (default) "
+	               "answers 401"),
 	AP_INIT_TAKE1("Auth0ErrorPages", set_error_pages, NULL, DIR_OR_SERVER,
 	              "module (the module's own error pages, default) or errordocument (httpd's ErrorDocument, with "
 	              "AUTH0_ERROR, AUTH0_ERROR_DESCRIPTION and AUTH0_ERROR_LINK)"),

@@ -7,7 +7,9 @@
  * document when the browser sends them, and an Accept that names HTML when
  * there is one. Anything else (API calls, images, fetch(), POST forms after
  * the session ended) gets 401: a redirect there would only mint transaction
- * cookies that never come back, and cannot work across CORS.
+ * cookies that never come back, and cannot work across CORS. The exception:
+ * a form posted from this site where Auth0PreservePost keeps it
+ * (preserve_post.c).
  *
  * The redirect: state and nonce are 192-bit random values, PKCE S256, the
  * scope, audience, organization and Auth0AuthorizationParams of the
@@ -23,9 +25,10 @@ static bool header_has(request_rec *r, const char *name, const char *token)
 	return v && ap_strcasestr(v, token);
 }
 
-static bool is_navigation(request_rec *r)
+/* post: a POST counts too (a form that Auth0PreservePost may keep; preserve_post.c decides) */
+static bool is_navigation(request_rec *r, bool post)
 {
-	if (r->method_number != M_GET)   /* HEAD is M_GET too */
+	if (r->method_number != M_GET && !(post && r->method_number == M_POST))   /* HEAD is M_GET too */
 		return false;
 	if (apr_table_get(r->headers_in, "X-Requested-With"))
 		return false;
@@ -58,6 +61,10 @@ static int unauthorized(request_rec *r, const char *why)
 	return HTTP_UNAUTHORIZED;
 }
 
+/* form: a POST's body to keep across the login (Auth0PreservePost), or NULL */
+static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
+                       const char *organization, const auth0_kv *more, bool step_up, const char *form);
+
 int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
 	int action = c->unauthenticated == A0M_UNSET_INT ? A0M_UNAUTH_AUTH : c->unauthenticated;
@@ -72,9 +79,17 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 	}
 	if (action == A0M_UNAUTH_401)
 		return unauthorized(r, "Auth0Unauthenticated 401");
-	if (!is_navigation(r))
+	if (!is_navigation(r, a0m_conf_preserve_post(c) > 0))
 		return unauthorized(r, "not a page navigation (method, X-Requested-With, Sec-Fetch-*, or Accept)");
-	return a0m_login_start(r, c, o, original_of(r));
+	const char *form = NULL;
+	if (r->method_number == M_POST) {
+		int rc = a0m_post_capture(r, c, o, &form);
+		if (rc == DECLINED)
+			return unauthorized(r, "a POST that Auth0PreservePost does not keep");
+		if (rc != OK)
+			return rc;
+	}
+	return begin_login(r, c, o, original_of(r), NULL, NULL, false, form);
 }
 
 static bool given(const auth0_kv *more, const char *key)
@@ -106,17 +121,14 @@ static const auth0_kv *extra_params(apr_pool_t *p, const a0m_dir_conf *c, const 
 	return k ? kv : NULL;
 }
 
-static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
-                       const char *organization, const auth0_kv *more, bool step_up);
-
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url)
 {
-	return begin_login(r, c, o, original_url, NULL, NULL, false);
+	return begin_login(r, c, o, original_url, NULL, NULL, false, NULL);
 }
 
 int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
-	if (!is_navigation(r)) {
+	if (!is_navigation(r, false)) {
 		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: a second factor is needed",
 		              ap_escape_logitem(r->pool, r->uri));
 		/* RFC 9470's error, with the acr_values a new login must satisfy */
@@ -127,7 +139,7 @@ int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 		return HTTP_UNAUTHORIZED;
 	}
 	const auth0_kv more[] = { { "acr_values", A0M_MFA_POLICY }, { NULL, NULL } };
-	return begin_login(r, c, o, original_of(r), NULL, more, true);
+	return begin_login(r, c, o, original_of(r), NULL, more, true, NULL);
 }
 
 /*
@@ -207,11 +219,11 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 		{ "screen_hint", v[SCREEN_HINT] },
 		{ NULL, NULL },
 	};
-	return begin_login(r, c, o, landing, c->organization ? c->organization : v[ORG], more, false);
+	return begin_login(r, c, o, landing, c->organization ? c->organization : v[ORG], more, false, NULL);
 }
 
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
-                       const char *organization, const auth0_kv *more, bool step_up)
+                       const char *organization, const auth0_kv *more, bool step_up, const char *form)
 {
 	auth0_client *client = a0m_app_client(r, c);
 	if (!client)
@@ -262,6 +274,13 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		              err ? err->message : "unknown error");
 		rc = HTTP_INTERNAL_SERVER_ERROR;
 		goto out;
+	}
+	if (form) {
+		if (!a0m_post_keep(r, c, t.state, form)) {
+			rc = unauthorized(r, "the form could not be kept");
+			goto out;
+		}
+		t.post = true;
 	}
 	if (!a0m_transaction_save(r, c, o, &t)) {
 		rc = HTTP_INTERNAL_SERVER_ERROR;

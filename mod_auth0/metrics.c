@@ -43,6 +43,10 @@ static const struct metric_info {
 		                       "CORS preflights let through without credentials (Auth0CORSPreflight)." },
 	[A0M_CACHE_FAILED] = { "auth0_cache_failures_total", NULL,
 		                   "Requests answered 503 because the shared cache failed." },
+	[A0M_POST_KEPT] = { "auth0_preserved_posts_total", "outcome=\"kept\"",
+		                "Form POSTs kept across a login (Auth0PreservePost), by outcome." },
+	[A0M_POST_REPOSTED] = { "auth0_preserved_posts_total", "outcome=\"reposted\"", NULL },
+	[A0M_POST_LOST] = { "auth0_preserved_posts_total", "outcome=\"lost\"", NULL },
 };
 
 static apr_uint64_t *counters;

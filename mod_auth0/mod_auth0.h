@@ -72,6 +72,8 @@ typedef enum { A0M_FORWARDED_OFF = 0, A0M_FORWARDED_X, A0M_FORWARDED_RFC7239 } a
 enum { A0M_PASS_HEADERS = 1, A0M_PASS_ENV = 2 };
 enum { A0M_PREFLIGHT_ANSWER = 1, A0M_PREFLIGHT_BACKEND, A0M_PREFLIGHT_AUTH };
 enum { A0M_ERROR_PAGES_MODULE = 1, A0M_ERROR_PAGES_ERRORDOCUMENT };
+/* Auth0PreservePost's default and largest sizes of a form body (bytes) */
+enum { A0M_PRESERVE_POST_DEFAULT = 16384, A0M_PRESERVE_POST_MAX = 49152 };
 
 /* A sealing key derived from one Auth0SessionSecret. */
 typedef struct a0m_key {
@@ -155,6 +157,7 @@ typedef struct a0m_dir_conf {
 	int cookie_persistent;             /* session cookies with Max-Age (on) or for the browser session */
 	int require_mfa;                   /* sessions here need a login with multi-factor authentication */
 	int error_pages;                   /* Auth0ErrorPages: A0M_ERROR_PAGES_* */
+	int preserve_post;                 /* Auth0PreservePost: 0 off, else the largest form body kept */
 
 	/* authorization */
 	const char *roles_claim;
@@ -186,6 +189,8 @@ int a0m_conf_longest_max_duration(void);
 void a0m_conf_pre_config(void);
 int a0m_conf_login_timeout(const a0m_dir_conf *c);
 int a0m_conf_max_transactions(const a0m_dir_conf *c);
+/* Auth0PreservePost: the largest form body kept across a login, 0 when off (the default). */
+int a0m_conf_preserve_post(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
@@ -208,6 +213,7 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer);
 #define A0M_NS_BEARER "b:"      /* validated bearer tokens */
 #define A0M_NS_STORE "l:"       /* libauth0's store: Management token, JWKS */
 #define A0M_NS_LOGOUT "o:"      /* back-channel logouts: sessions ended by the tenant, logout tokens used */
+#define A0M_NS_POST "p:"        /* form bodies kept across a login (Auth0PreservePost) */
 
 void a0m_cache_pre_config(apr_pool_t *pconf);
 apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
@@ -284,7 +290,8 @@ typedef enum a0m_metric_id {
 	A0M_LOGIN_STARTED, A0M_LOGIN_COMPLETED, A0M_LOGIN_STALE, A0M_LOGIN_DENIED, A0M_LOGIN_FAILED,
 	A0M_LOGIN_STEP_UP, A0M_SESSION_TIMEOUT, A0M_SESSION_LOGOUT, A0M_SESSION_BACKCHANNEL, A0M_SESSION_REFUSED,
 	A0M_REFRESH_OK, A0M_REFRESH_REFUSED, A0M_REFRESH_FAILED, A0M_BEARER_REFUSED, A0M_BACKCHANNEL_ACCEPTED,
-	A0M_BACKCHANNEL_REFUSED, A0M_PREFLIGHT_PASSED, A0M_CACHE_FAILED,
+	A0M_BACKCHANNEL_REFUSED, A0M_PREFLIGHT_PASSED, A0M_CACHE_FAILED, A0M_POST_KEPT, A0M_POST_REPOSTED,
+	A0M_POST_LOST,
 	A0M_METRIC_COUNT
 } a0m_metric_id;
 void a0m_metrics_post_config(apr_pool_t *pconf, server_rec *s);
@@ -413,7 +420,21 @@ const char *a0m_cookie_get_chunked(request_rec *r, const char *name);
 bool a0m_cookie_set_chunked(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age);
 void a0m_cookie_expire_chunked(request_rec *r, const a0m_cookie_spec *spec);
 
-/* query.c: the query's parameters named in `names` (n of them): values[i] the last one decoded (NULL when
+/* body.c: the request body, when at most max bytes: OK, *body (NUL-terminated, in r->pool) and *len (0 when
+ * there is none); HTTP_REQUEST_ENTITY_TOO_LARGE when longer (by Content-Length, before reading, or once
+ * max + 1 bytes came), HTTP_BAD_REQUEST for a malformed Content-Length or a body that cannot be read, or
+ * httpd's status for a framing it refuses. */
+int a0m_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *len);
+
+/* query.c: the decoded pairs of an application/x-www-form-urlencoded text (a query, a form body; NULL has
+ * none), in order, repeats kept ('+' is a space, a pair without '=' has the value "", empty pairs are
+ * skipped); false when any pair does not decode (a bad escape, %00), *pairs then holding the others. */
+typedef struct a0m_pair {
+	const char *name;
+	const char *value;
+} a0m_pair;
+bool a0m_form_pairs(apr_pool_t *p, const char *text, apr_array_header_t **pairs);
+/* The query's parameters named in `names` (n of them): values[i] the last one decoded (NULL when
  * absent), counts[i] how many there were; *others counts the other pairs. false when any pair does not
  * decode (a bad escape, %00): the whole query is then refused. */
 bool a0m_query_params(request_rec *r, const char *const names[], int n, const char *values[], int counts[],
@@ -434,6 +455,9 @@ int a0m_page(request_rec *r, int status, const char *title, const char *text, co
 /* The logout confirmation: a POST form to action with hidden fields (NULL-terminated name/value list). */
 int a0m_page_form(request_rec *r, const char *title, const char *text, const char *action,
                   const char *button, const char *const *fields);
+/* A 200 page that posts pairs (of a0m_pair) to the same-origin action: a script with a CSP nonce submits the
+ * form, a button does without script (preserve_post.c). */
+int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs);
 /* A 200 page that moves on to a same-origin href (for SameSite=Strict cookies after the callback). */
 int a0m_page_continue(request_rec *r, const char *href);
 /* Sets Cache-Control: no-store (and Pragma) on any response of ours. */
@@ -474,6 +498,7 @@ typedef struct a0m_transaction {
 	const char *original_url;    /* same-origin path and query */
 	const char *organization;    /* asked for by a login initiation (Auth0LoginPath) when the site has none */
 	bool step_up;                /* a login for Auth0RequireMFA: one that comes back without it stops there */
+	bool post;                   /* a form POST waits in the cache to be posted again (preserve_post.c) */
 } a0m_transaction;
 
 /* Sets the transaction cookie for t, first deleting expired ones and the oldest beyond
@@ -486,6 +511,18 @@ a0m_transaction *a0m_transaction_take(request_rec *r, const a0m_dir_conf *c, con
                                       const char *state, const char **why);
 /* The start of every login transaction cookie's name for this origin ("__Host-auth0_txn_" on https). */
 const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o);
+
+/*
+ * preserve_post.c: Auth0PreservePost, a form POST kept across the login it needs.
+ * a0m_post_capture: for a POST without a session, OK and *body when it is to be kept (read here); DECLINED
+ * when not (it gets the 401 of before; logged at info why); else the status for a body that cannot be read.
+ * a0m_post_keep: stores *body for the login of `state` (Auth0LoginTimeout); false (logged) when it cannot.
+ * a0m_post_repost: at the callback of a transaction with `post`, answers with the page that posts the kept
+ * form to action (DONE), or DECLINED when it is gone (logged; the login lands on action by GET).
+ */
+int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char **body);
+bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, const char *body);
+int a0m_post_repost(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, const char *action);
 
 /* login.c */
 /* An unauthenticated request to AuthType Auth0: redirect to the login page, or 401 (non-navigations,

@@ -78,6 +78,25 @@ int a0m_page(request_rec *r, int status, const char *title, const char *text, co
 	return DONE;
 }
 
+/* Hidden fields keep their text as it is (UTF-8 passes through: the page is UTF-8); only markup is escaped. */
+static void hidden_field(request_rec *r, const char *name, const char *value)
+{
+	ap_rvputs(r, "<input type=\"hidden\" name=\"", ap_escape_html2(r->pool, name, 0), "\" value=\"",
+	          ap_escape_html2(r->pool, value, 0), "\">\n", NULL);
+}
+
+static void open_form(request_rec *r, const char *action)
+{
+	ap_rvputs(r, "<form method=\"post\" action=\"", ap_escape_html2(r->pool, action, 1),
+	          "\" id=\"form\" accept-charset=\"utf-8\">\n", NULL);
+}
+
+static void close_form(request_rec *r, const char *button)
+{
+	ap_rvputs(r, "<button type=\"submit\" id=\"confirm\">", ap_escape_html2(r->pool, button, 1),
+	          "</button>\n</form>\n", NULL);
+}
+
 int a0m_page_form(request_rec *r, const char *title, const char *text, const char *action,
                   const char *button, const char *const *fields)
 {
@@ -85,13 +104,37 @@ int a0m_page_form(request_rec *r, const char *title, const char *text, const cha
 	open_page(r, title, NULL);
 	if (text)
 		ap_rvputs(r, "<p>", ap_escape_html2(r->pool, text, 1), "</p>\n", NULL);
-	ap_rvputs(r, "<form method=\"post\" action=\"", ap_escape_html2(r->pool, action, 1), "\">\n", NULL);
+	open_form(r, action);
 	for (int i = 0; fields && fields[i]; i += 2)
 		if (fields[i + 1])
-			ap_rvputs(r, "<input type=\"hidden\" name=\"", ap_escape_html2(r->pool, fields[i], 1),
-			          "\" value=\"", ap_escape_html2(r->pool, fields[i + 1], 1), "\">\n", NULL);
-	ap_rvputs(r, "<button type=\"submit\" id=\"confirm\">", ap_escape_html2(r->pool, button, 1),
-	          "</button>\n</form>\n", NULL);
+			hidden_field(r, fields[i], fields[i + 1]);
+	close_form(r, button);
+	close_page(r);
+	return DONE;
+}
+
+int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs)
+{
+	page_headers(r, HTTP_OK);
+	/* the one script this module writes: allowed by its nonce only; no form-action, since the site may
+	 * answer the form with a redirect anywhere, as it would have before the login */
+	const char *nonce = a0m_random_token(r->pool, 18);
+	if (!nonce)
+		return HTTP_INTERNAL_SERVER_ERROR;
+	apr_table_setn(r->err_headers_out, "Content-Security-Policy",
+	               apr_pstrcat(r->pool, "default-src 'none'; script-src 'nonce-", nonce, "'; style-src "
+	                           "'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'", NULL));
+	/* the site gets Origin (which no-referrer would make "null") but not this URL, which holds a code */
+	apr_table_setn(r->err_headers_out, "Referrer-Policy", "origin");
+	open_page(r, "Signed in", NULL);
+	ap_rputs("<p>You are signed in. Sending the form you submitted before signing in&hellip;</p>\n", r);
+	open_form(r, action);
+	for (int i = 0; i < pairs->nelts; i++) {
+		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
+		hidden_field(r, pair->name, pair->value);
+	}
+	close_form(r, "Send the form");
+	ap_rvputs(r, "<script nonce=\"", nonce, "\">document.getElementById(\"form\").submit();</script>\n", NULL);
 	close_page(r);
 	return DONE;
 }

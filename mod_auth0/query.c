@@ -1,24 +1,20 @@
 /*
  * Query strings of the endpoints this module answers (the callback, the
- * login initiation): each parameter decoded once, counted, and refused as a
- * whole when any pair does not decode, since a pair that cannot be read
- * could be a second copy of one that matters.
+ * login initiation), and form bodies kept across a login: each parameter
+ * decoded once, counted, and refused as a whole when any pair does not
+ * decode, since a pair that cannot be read could be a second copy of one
+ * that matters.
  */
 #include "mod_auth0.h"
 
-bool a0m_query_params(request_rec *r, const char *const names[], int n, const char *values[], int counts[],
-                      int *others)
+bool a0m_form_pairs(apr_pool_t *p, const char *text, apr_array_header_t **pairs)
 {
-	for (int i = 0; i < n; i++) {
-		values[i] = NULL;
-		counts[i] = 0;
-	}
-	*others = 0;
-	if (!r->args)
+	*pairs = apr_array_make(p, 8, sizeof(a0m_pair));
+	if (!text)
 		return true;
 	bool ok = true;
-	char *args = apr_pstrdup(r->pool, r->args), *last = NULL;
-	for (char *pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
+	char *copy = apr_pstrdup(p, text), *last = NULL;
+	for (char *pair = apr_strtok(copy, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
 		char *eq = strchr(pair, '=');
 		char *value = eq ? eq + 1 : (char *)"";
 		if (eq)
@@ -28,14 +24,33 @@ bool a0m_query_params(request_rec *r, const char *const names[], int n, const ch
 			ok = false;
 			continue;
 		}
+		a0m_pair *kept = apr_array_push(*pairs);
+		kept->name = pair;
+		kept->value = value;
+	}
+	return ok;
+}
+
+bool a0m_query_params(request_rec *r, const char *const names[], int n, const char *values[], int counts[],
+                      int *others)
+{
+	for (int i = 0; i < n; i++) {
+		values[i] = NULL;
+		counts[i] = 0;
+	}
+	*others = 0;
+	apr_array_header_t *pairs;
+	bool ok = a0m_form_pairs(r->pool, r->args, &pairs);
+	for (int k = 0; k < pairs->nelts; k++) {
+		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, k, a0m_pair);
 		int i = 0;
-		while (i < n && strcmp(pair, names[i]) != 0)
+		while (i < n && strcmp(pair->name, names[i]) != 0)
 			i++;
 		if (i == n) {
 			(*others)++;
 			continue;
 		}
-		values[i] = value;
+		values[i] = pair->value;
 		counts[i]++;
 	}
 	return ok;

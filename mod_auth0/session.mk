@@ -10,7 +10,9 @@ mod_auth0_mod_auth0_la_SOURCES += \
 	mod_auth0/codec.c \
 	mod_auth0/transaction.c \
 	mod_auth0/query.c \
+	mod_auth0/body.c \
 	mod_auth0/login.c \
+	mod_auth0/preserve_post.c \
 	mod_auth0/callback.c \
 	mod_auth0/memo.h \
 	mod_auth0/memo.c \

@@ -25,7 +25,7 @@
  * getting one with hundreds of KB of Set-Cookie. */
 #define PRUNE_MAX 32
 
-enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP };
+enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP, T_POST };
 
 const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o)
 {
@@ -49,6 +49,7 @@ static const char *seal_transaction(request_rec *r, const a0m_dir_conf *c, const
 	a0m_codec_str(w, T_ORIGINAL, t->original_url);
 	a0m_codec_str(w, T_ORGANIZATION, t->organization);
 	a0m_codec_int(w, T_STEP_UP, t->step_up);
+	a0m_codec_int(w, T_POST, t->post);
 	size_t len;
 	const unsigned char *data = a0m_codec_finish(w, false, &len);
 	return a0m_seal(r->pool, &c->keys->transaction[0], name, data, len);
@@ -72,6 +73,7 @@ static a0m_transaction *open_transaction(request_rec *r, const a0m_dir_conf *c, 
 	t->original_url = d.str[T_ORIGINAL];
 	t->organization = d.str[T_ORGANIZATION];
 	t->step_up = d.num[T_STEP_UP] != 0;
+	t->post = d.num[T_POST] != 0;
 	return t;
 }
 

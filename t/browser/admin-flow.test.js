@@ -213,6 +213,25 @@ async function steps() {
 		await screenshot('login-again');
 	});
 
+	await step('a form sent while signed out arrives after the sign-in (Auth0PreservePost)', async () => {
+		const note = 'Grüße ✓ <b>not bold</b> & "quoted"\nsecond line';
+		await page.goto(BASE + '/');
+		await page.fill('#note', note);
+		await Promise.all([page.waitForURL(/\/u\/login\?/), page.click('#send-note')]);
+		await page.fill('#username', ALICE.email);
+		await page.fill('#password', ALICE.password);
+		await Promise.all([
+			// the callback's page posts the form again with its nonce script: the browser lands on the page
+			page.waitForURL(BASE + '/protected/'),
+			page.click('button[value="login"]'),
+		]);
+		await page.waitForSelector('#note');
+		// a textarea sends its line break as CRLF, which HTML parsing turns back into LF
+		assert.equal(await page.textContent('#note'), note);
+		assert.equal(await page.textContent('#remote-user'), ALICE.id);
+		await screenshot('note-after-login');
+	});
+
 	await step('no script error and no CSP violation on the way', async () => {
 		assert.deepEqual(pageErrors, []);
 		const csp = consoleLines.filter((l) => /Content Security Policy/i.test(l));

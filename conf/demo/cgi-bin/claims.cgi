@@ -10,6 +10,15 @@ sub esc {
 	return $s;
 }
 
+# a note posted from the home page (a form: note=...)
+my $note;
+if (($ENV{REQUEST_METHOD} // '') eq 'POST') {
+	read STDIN, my $body, $ENV{CONTENT_LENGTH} // 0;
+	for (split /&/, $body // '') {
+		my ($k, $v) = map { (my $x = $_ // '') =~ tr/+/ /; $x =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; $x } split /=/, $_, 2;
+		$note = $v if $k eq 'note';
+	}
+}
 my $user = $ENV{REMOTE_USER} // '';
 my @rows = map { my $n = substr $_, 12; "<tr><th>" . esc($n) . "</th><td class=\"v\">" . esc($ENV{$_}) . "</td></tr>\n" }
   sort grep { /^AUTH0_CLAIM_/ } keys %ENV;
@@ -25,7 +34,7 @@ print <<"EOH";
 <h1 id="hello">Hello, $name</h1>
 <p>You are signed in: REMOTE_USER is <code id="remote-user">@{[esc($user)]}</code> (AUTH_TYPE @{[esc($ENV{AUTH_TYPE})]}).
 These are the claims of your ID token, as mod_auth0 passes them to this CGI:</p>
-<table id="claims"><thead><tr><th>claim</th><th>value</th></tr></thead><tbody>
+@{[defined $note ? '<p>Your note: <q id="note">' . esc($note) . "</q></p>\n" : '']}<table id="claims"><thead><tr><th>claim</th><th>value</th></tr></thead><tbody>
 @rows</tbody></table>
 </main></body></html>
 EOH

@@ -378,13 +378,16 @@ sub request {
 
 sub get { my ($self, $url, @h) = @_; $self->request(GET => $url, @h) }
 
-# GET $url and follow redirects (at most 15 hops) through the tenant; on the tenant's login form, log in
-# as $opt{user} (default: the browser's user, else fail). Returns the final response; ->chain has every
-# response on the way.
+# GET $url (POST with $opt{content}) and follow redirects (at most 15 hops) through the tenant; on the
+# tenant's login form, log in as $opt{user} (default: the browser's user, else fail). Returns the final
+# response; ->chain has every response on the way.
 sub visit {
 	my ($self, $url, %opt) = @_;
 	$self->{chain} = [];
-	my $res = $self->get($url, %{$opt{headers} // {}});
+	# content => BODY: the first request is a POST of it (a form)
+	my $res = defined $opt{content}
+	  ? $self->request(POST => $url, %{$opt{headers} // {}}, content => $opt{content})
+	  : $self->get($url, %{$opt{headers} // {}});
 	for (1 .. 15) {
 		push @{$self->{chain}}, $res;
 		if ($res->is_redirect) {

@@ -36,6 +36,7 @@ LimitRequestFieldSize 65536
     Auth0LogoutEndpoint local
     Auth0SessionSecret provider-test-secret-0123456789-abcdefghijk
     Auth0SessionStore cache
+    Auth0PreservePost On
     <Location />
         AuthType Auth0
         Require valid-user
@@ -49,11 +50,11 @@ sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return '';
 # ---- redis ------------------------------------------------------------------------------------------
 SKIP: {
 	my $redis = eval { redis_start() };
-	skip "redis-server is not available: $@", 14 unless $redis;
+	skip "redis-server is not available: $@", 18 unless $redis;
 	my $port = free_port();
 	my ($h, $out) = httpd_start(site($port, "redis:127.0.0.1:$redis->{port}"));
 	ok $h, 'httpd starts with Auth0Cache redis:127.0.0.1:PORT' or diag $out;
-	skip 'no httpd', 13 unless $h;
+	skip 'no httpd', 17 unless $h;
 	my $base = "https://127.0.0.1:$port";
 	my $b = browser();
 	my $res = $b->visit("$base/echo");
@@ -67,6 +68,16 @@ SKIP: {
 	my ($after) = (Auth0Test::redis_command($redis, 'DBSIZE') // '') =~ /^:(\d+)/;
 	is $after, $keys - 1, '... removes the session from redis';
 	unlike log_of($h), qr/\[auth0:(error|crit)/, 'no error was logged';
+
+	# a form kept for a login, that the cache lost before the callback: the login lands on the page by GET
+	my $poster = browser();
+	$res = $poster->request(POST => "$base/echo", Origin => $base, content => 'note=hello');
+	is $res->code, 302, 'a form posted without a session is kept in redis for the login';
+	Auth0Test::redis_command($redis, 'FLUSHALL');
+	$res = $poster->visit($res->header('Location'));
+	is json_of($res)->{REMOTE_USER}, ALICE, '... lost from the cache, the login still completes';
+	is $res->request->method . ' ' . $res->request->uri->path, 'GET /echo', '... and lands on the page by GET';
+	like log_of($h), qr/before the login is no longer in the cache/, '... saying why';
 
 	# the cache fails: a login cannot record its state, so it is refused (fail closed), not replayable;
 	# a session cannot be read, which is not a logout

@@ -1,0 +1,142 @@
+/*
+ * Auth0PreservePost: a form POST that needs a login is kept across it.
+ *
+ * Without the directive a POST without a session gets 401 (login.c): a
+ * browser cannot carry a request body through the redirects to the login
+ * page and back, and a user whose session ended while filling in a form
+ * loses what they typed. With it, such a POST starts a login like a page
+ * visit does, and its body waits in the shared cache (sealed with the
+ * transaction key, under a hash of the login's state) until the callback of
+ * that login takes it, once. The callback then answers with a page that
+ * posts the same fields to the same URL: a script allowed by this
+ * response's CSP nonce submits it, and a button does without script.
+ *
+ * Only what can be posted again exactly is kept: a form body
+ * (application/x-www-form-urlencoded; not multipart, whose files a page
+ * cannot rebuild) of at most the configured size, that decodes to UTF-8
+ * text (the page that posts it again is UTF-8). Anything else keeps the 401.
+ *
+ * Only a POST from a page of this site is kept (its Origin header, or
+ * Sec-Fetch-Site: same-origin when a browser sends no Origin). The session
+ * cookie is SameSite=Lax: another site's forged form arrives without a
+ * session, and keeping it would have the login (silent when the tenant
+ * remembers the user) post it again with the session. Cross-site POSTs keep
+ * their 401.
+ *
+ * A body that the callback no longer finds (evicted, the login took longer
+ * than Auth0LoginTimeout, or with shmcb the callback reached another host)
+ * is logged and the login lands on the page by GET, as one without a form.
+ */
+#include "mod_auth0.h"
+
+#include <apr_strings.h>
+#include <jansson.h>
+
+static const char *cache_key(apr_pool_t *p, const char *state)
+{
+	return apr_pstrcat(p, A0M_NS_POST, a0m_sha256_hex(p, state, strlen(state)), NULL);
+}
+
+static bool is_form(request_rec *r)
+{
+	static const char FORM[] = "application/x-www-form-urlencoded";
+	const char *type = apr_table_get(r->headers_in, "Content-Type");
+	size_t n = type ? strcspn(type, "; \t") : 0;
+	return n == sizeof(FORM) - 1 && strncasecmp(type, FORM, n) == 0;
+}
+
+/* Posted by a page of this site: Origin (sent with every POST by today's browsers) names this origin. */
+static bool from_this_site(request_rec *r, const a0m_origin *o)
+{
+	const char *origin = apr_table_get(r->headers_in, "Origin");
+	if (origin)
+		return strcasecmp(origin, a0m_origin_base(r, o)) == 0;
+	const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+	return site && strcasecmp(site, "same-origin") == 0;
+}
+
+/* Every name and value is UTF-8 text (jansson's check: a JSON string must be). */
+static bool all_utf8(const apr_array_header_t *pairs)
+{
+	for (int i = 0; i < pairs->nelts; i++) {
+		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
+		json_t *name = json_string(pair->name), *value = json_string(pair->value);
+		bool ok = name && value;
+		json_decref(name);
+		json_decref(value);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int not_kept(request_rec *r, const char *why)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: a form POST to %s that needs a login is not kept "
+	              "(Auth0PreservePost): %s", ap_escape_logitem(r->pool, r->uri), why);
+	return DECLINED;
+}
+
+int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char **body)
+{
+	*body = NULL;
+	int max = a0m_conf_preserve_post(c);
+	if (!max || r->method_number != M_POST || !ap_is_initial_req(r))
+		return DECLINED;
+	if (!is_form(r))
+		return not_kept(r, "not a form body (application/x-www-form-urlencoded)");
+	if (!from_this_site(r, o))
+		return not_kept(r, "not posted from a page of this site (Origin)");
+	char *text = NULL;
+	apr_size_t len = 0;
+	int rc = a0m_read_body(r, (apr_size_t)max, &text, &len);
+	if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE)
+		return not_kept(r, apr_psprintf(r->pool, "larger than %d bytes", max));
+	if (rc != OK)
+		return rc;
+	apr_array_header_t *pairs;
+	if (memchr(text, '\0', len) || !a0m_form_pairs(r->pool, text, &pairs) || !all_utf8(pairs))
+		return not_kept(r, "the form does not decode to UTF-8 text");
+	*body = text;
+	return OK;
+}
+
+bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, const char *body)
+{
+	const char *key = cache_key(r->pool, state);
+	size_t len = 0;
+	const unsigned char *sealed =
+		a0m_seal_raw(r->pool, &c->keys->transaction[0], key, (const unsigned char *)body, strlen(body), &len);
+	apr_time_t expires = r->request_time + apr_time_from_sec(a0m_conf_login_timeout(c));
+	if (!sealed || a0m_cache_set(r->server, key, sealed, len, expires, r->pool) != APR_SUCCESS) {
+		not_kept(r, "the shared cache did not take it");
+		return false;
+	}
+	a0m_metric(A0M_POST_KEPT);
+	return true;
+}
+
+int a0m_post_repost(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, const char *action)
+{
+	const char *key = cache_key(r->pool, t->state);
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0, len = 0;
+	apr_status_t rv = a0m_cache_get(r->server, key, &sealed, &sealed_len, r->pool);
+	if (rv == APR_SUCCESS)
+		a0m_cache_remove(r->server, key, r->pool); /* once: the state was used, this is its only callback */
+	const unsigned char *body =
+		rv == APR_SUCCESS ? a0m_open_raw(r->pool, c->keys->transaction, c->keys->count, key, sealed, sealed_len, &len)
+		                  : NULL;
+	apr_array_header_t *pairs = NULL;
+	if (!body || !a0m_form_pairs(r->pool, (const char *)body, &pairs)) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, rv == APR_NOTFOUND ? 0 : rv, r,
+		              "mod_auth0: the form posted to %s before the login is %s: the login lands there by GET",
+		              ap_escape_logitem(r->pool, action),
+		              rv == APR_NOTFOUND ? "no longer in the cache (evicted, expired, or kept by another host)"
+		                                 : "not readable");
+		a0m_metric(A0M_POST_LOST);
+		return DECLINED;
+	}
+	a0m_metric(A0M_POST_REPOSTED);
+	return a0m_page_repost(r, action, pairs);
+}

@@ -1,0 +1,121 @@
+# Auth0PreservePost: a form posted from a page of this site without a session is kept across the login it
+# needs, and posted again from the callback's page (a script with the CSP nonce); a form from another site,
+# a script's POST, a multipart form, one too large or not UTF-8 keeps the 401; the kept form is posted
+# again once.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use HTML::Entities qw(decode_entities);
+use Test::More;
+use URI;
+
+reset_tenant();
+autologin('alice@example.com');
+
+# The fields of the page's form, in order, decoded as a browser would ([name, value] pairs), its action,
+# and the nonce of its script.
+sub form_of {
+	my ($html) = @_;
+	my ($action) = $html =~ /<form method="post" action="([^"]*)" id="form" accept-charset="utf-8">/;
+	my @fields = map { [decode_entities($_->[0]), decode_entities($_->[1])] }
+	  map { [/name="([^"]*)" value="([^"]*)"/] } $html =~ /(<input type="hidden"[^>]*>)/g;
+	my ($nonce) = $html =~ /<script nonce="([^"]+)">document\.getElementById\("form"\)\.submit\(\);<\/script>/;
+	return (decode_entities($action // ''), \@fields, $nonce);
+}
+
+sub enc {
+	my ($s) = @_;
+	utf8::encode($s);    # the fields are text: a browser sends UTF-8
+	$s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
+	return $s;
+}
+sub form_body { join '&', map { enc($_->[0]) . '=' . enc($_->[1]) } @_ }
+
+my @FIELDS = (["note", "h\x{e9}llo w\x{f6}rld \x{2713}"], ['tag', 'a'], ['tag', 'b'],
+              ['html', '<b>"quoted" & \'single\'</b>'], ['lines', "one\r\ntwo"], ['empty', ''],
+              ["\x{e9}t\x{e9}", 'name in UTF-8']);
+
+for my $case (['cookie', 'SESSION'], ['cache', 'SESSION_CACHE']) {
+	my ($store, $name) = @$case;
+	my $site = url($name, '');
+	my $origin = "https://127.0.0.1:" . port($name);
+	my $b = browser();
+	my $res = $b->visit("$site/keep/echo?x=1", content => form_body(@FIELDS), headers => {Origin => $origin});
+	my $first = ($b->chain)[0];
+	is $first->code, 302, "$store store: a form posted from this site without a session starts a login";
+	is(URI->new($first->header('Location') // '')->path, '/authorize', '... at the tenant');
+	is $res->code, 200, "$store store: the callback answers with a page";
+	is $res->request->uri->path, '/callback', '... of the callback';
+	my ($action, $fields, $nonce) = form_of($res->decoded_content);
+	is $action, '/keep/echo?x=1', '... that posts to the URL of the form';
+	is_deeply $fields, \@FIELDS, '... every field, in order, repeats too, with its text as it was (UTF-8, markup, CRLF)';
+	ok $nonce && length($nonce) >= 20, '... submitted by a script with a nonce';
+	my $csp = $res->header('Content-Security-Policy') // '';
+	like $csp, qr/script-src 'nonce-\Q$nonce\E'/, '... which the CSP allows, and no other script';
+	unlike $csp, qr/unsafe-inline'[^;]*script|script-src[^;]*unsafe/, '... no inline script without it';
+	unlike $csp, qr/form-action/, '... and the form may go where the site sends it next';
+	is $res->header('Referrer-Policy'), 'origin', '... the callback URL (its code) is not sent as Referer';
+	like $res->header('Cache-Control') // '', qr/no-store/, '... never cached';
+	ok $b->count_cookies(qr/auth0_session/), '... and the session cookie is set';
+
+	$res = $b->request(POST => URI->new_abs($action, $res->request->uri)->as_string, Origin => $origin,
+	                   content => form_body(@FIELDS));
+	is $res->code, 200, "$store store: the form posted again reaches the page";
+	my $echo = json_of($res);
+	is $echo->{REMOTE_USER}, ALICE, '... signed in';
+	is $echo->{BODY}, form_body(@FIELDS), '... with the same body';
+
+	# the kept form is posted again once: the callback of the same login is stale, and shows no form
+	my $callback = (grep { $_->request->uri->path eq '/callback' } $b->chain)[-1]->request->uri->as_string;
+	$res = $b->get($callback);
+	unlike $res->decoded_content, qr/<input type="hidden" name="note"/, "$store store: a replayed callback shows no form";
+}
+
+my $site = url('SESSION', '');
+my $origin = "https://127.0.0.1:" . port('SESSION');
+my $form = form_body(['note', 'hello']);
+sub refused {
+	my ($what, $path, %h) = @_;
+	my $body = delete $h{content} // $form;
+	my $res = browser()->request(POST => "$site$path", %h, content => $body);
+	is $res->code, 401, "$what: 401, as without Auth0PreservePost";
+	like $res->header('WWW-Authenticate') // '', qr/^Auth0/, '... with the challenge';
+}
+refused('a form from another site', '/keep/echo', Origin => 'https://evil.example');
+refused('a form from this host on another port', '/keep/echo', Origin => 'https://127.0.0.1:1');
+refused('a form from plain http', '/keep/echo', Origin => 'http://127.0.0.1:' . port('SESSION'));
+refused('a POST without Origin or Sec-Fetch-Site', '/keep/echo');
+refused('a POST that Sec-Fetch-Site calls cross-site', '/keep/echo', 'Sec-Fetch-Site' => 'cross-site');
+refused('a script\'s POST (X-Requested-With)', '/keep/echo', Origin => $origin, 'X-Requested-With' => 'XMLHttpRequest');
+refused('a fetch() (Sec-Fetch-Mode cors)', '/keep/echo', Origin => $origin, 'Sec-Fetch-Mode' => 'cors');
+refused('a POST that wants JSON', '/keep/echo', Origin => $origin, Accept => 'application/json');
+refused('a JSON body', '/keep/echo', Origin => $origin, 'Content-Type' => 'application/json', content => '{"a":1}');
+refused('a multipart form', '/keep/echo', Origin => $origin,
+        'Content-Type' => 'multipart/form-data; boundary=x', content => "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--\r\n");
+refused('a form that is not UTF-8', '/keep/echo', Origin => $origin, content => 'note=caf%E9');
+refused('a form with %00', '/keep/echo', Origin => $origin, content => 'note=a%00b');
+refused('a form with a bad escape', '/keep/echo', Origin => $origin, content => 'note=%zz');
+refused('a form larger than Auth0PreservePost On 64', '/keep-small/echo', Origin => $origin, content => 'n=' . ('x' x 63));
+refused('a form where Auth0PreservePost is off again', '/keep-small/off/echo', Origin => $origin);
+refused('a form where Auth0PreservePost is not set', '/echo', Origin => $origin);
+
+my $res = browser()->request(POST => "$site/keep-small/echo", Origin => $origin, content => 'n=' . ('x' x 62));
+is $res->code, 302, 'a form of exactly Auth0PreservePost On 64 bytes is kept';
+$res = browser()->request(POST => "$site/keep/echo", 'Sec-Fetch-Site' => 'same-origin', content => $form);
+is $res->code, 302, 'a form without Origin but with Sec-Fetch-Site: same-origin is kept';
+$res = browser()->request(POST => "$site/keep/echo", Origin => $origin, 'Content-Type' => 'Application/X-WWW-Form-Urlencoded; charset=UTF-8', content => $form);
+is $res->code, 302, 'the media type is compared without case, with parameters';
+my $mark = log_mark();
+$res = browser()->request(POST => "$site/keep/echo", Origin => 'https://evil.example', content => $form);
+like log_since($mark), qr/not kept \(Auth0PreservePost\): not posted from a page of this site/, 'why a form is not kept is logged';
+
+# the metrics count them
+my $m = browser()->get("$site/metrics")->decoded_content;
+like $m, qr/^auth0_preserved_posts_total\{outcome="kept"\} [1-9]/m, 'metrics count the kept forms';
+like $m, qr/^auth0_preserved_posts_total\{outcome="reposted"\} [1-9]/m, '... and those posted again';
+
+done_testing;
