@@ -32,7 +32,8 @@ FUZZ_MODULE_TARGETS = \
 	fuzz/fuzz_config \
 	fuzz/fuzz_callback \
 	fuzz/fuzz_admin \
-	fuzz/fuzz_bearer
+	fuzz/fuzz_bearer \
+	fuzz/fuzz_preserve_post
 else
 FUZZ_MODULE_TARGETS =
 endif
@@ -165,6 +166,12 @@ fuzz_fuzz_bearer_CPPFLAGS = $(FZ_MOD_CPP)
 fuzz_fuzz_bearer_CFLAGS = $(FZ_CC)
 fuzz_fuzz_bearer_LDFLAGS = $(FZ_LD)
 fuzz_fuzz_bearer_LDADD = $(FZ_MOD_LIBS)
+
+fuzz_fuzz_preserve_post_SOURCES = fuzz/fuzz_preserve_post.c $(FZ_MOD_SOURCES)
+fuzz_fuzz_preserve_post_CPPFLAGS = $(FZ_MOD_CPP)
+fuzz_fuzz_preserve_post_CFLAGS = $(FZ_CC)
+fuzz_fuzz_preserve_post_LDFLAGS = $(FZ_LD)
+fuzz_fuzz_preserve_post_LDADD = $(FZ_MOD_LIBS)
 endif
 
 fuzz: $(FUZZ_CORE_TARGETS) $(FUZZ_MODULE_TARGETS)

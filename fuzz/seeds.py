@@ -594,6 +594,25 @@ def bearer_seeds():
     ]
 
 
+def preserve_post_seeds():
+    form = 'application/x-www-form-urlencoded'
+    return [
+        fields(b'\x01', '', 'note=h%C3%A9llo+w%C3%B6rld&tag=a&tag=b&html=%3Cb%3E%22q%22+%26+%27s%27%3C%2Fb%3E'),
+        fields(b'\x01', '', 'lines=one%0D%0Atwo&empty=&=noname&novalue&&x=%E2%9C%93'),
+        fields(b'\x03', '', 'n=' + 'x' * 62),
+        fields(b'\x03', '', 'n=' + 'x' * 63),
+        fields(b'\x05', '', 'note=kept+in+a+failing+cache'),
+        fields(b'\x01', '', 'note=caf%E9'),
+        fields(b'\x01', '', 'note=a%00b'),
+        fields(b'\x01', '', b'note=raw\x00nul'),
+        fields(b'\x00', 'Content-Type: ' + form + '; charset=UTF-8|Sec-Fetch-Site: same-origin', 'a=1'),
+        fields(b'\x00', 'Content-Type: ' + form + '|Origin: https://evil.example', 'a=1'),
+        fields(b'\x00', 'Content-Type: multipart/form-data; boundary=x|Origin: https://www.example.com',
+               '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n'),
+        fields(b'\x01', 'Content-Length: 99999', 'a=1'),
+    ]
+
+
 def main():
     write('jwt', jwt_seeds())
     write('jwks', jwks_seeds())
@@ -611,6 +630,7 @@ def main():
     write('callback', callback_seeds())
     write('admin', admin_seeds())
     write('bearer', bearer_seeds())
+    write('preserve_post', preserve_post_seeds())
 
 
 if __name__ == '__main__':
