@@ -162,6 +162,11 @@ static int token_invalid(request_rec *r, const a0m_transaction *t, auth0_error *
 		                "Sign-in service unavailable",
 		                "The sign-in service cannot be reached right now. Please try again in a moment.",
 		                t->original_url, "Try again");
+	if (err && err->rule == AUTH0_RULE_AUTH_TIME)
+		/* asked for a recent login, the tenant vouched for an old one: back to the page would ask again */
+		return a0m_page(r, HTTP_FORBIDDEN, "A recent sign-in is needed",
+		                "This page needs a recent sign-in, and the sign-in service did not ask for your "
+		                "credentials again.", "/", "Go to the home page");
 	if (err && err->rule == AUTH0_RULE_NONCE)
 		return a0m_page(r, HTTP_BAD_REQUEST, "Sign-in failed",
 		                "This sign-in does not belong to this browser's session.", t->original_url,
@@ -238,6 +243,8 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 		.leeway = AUTH0_INT(a0m_conf_leeway(c)),
 		/* the site's, or the one a login initiation asked for (an invitation): the token must be for it */
 		.organization = c->organization ? c->organization : t->organization,
+		/* a login for Auth0MaxAge: the tenant must have authenticated the user within it */
+		.max_age = t->max_age > 0 ? AUTH0_INT(t->max_age) : (auth0_opt_int){ 0 },
 	};
 	if (auth0_id_token_validate(client, tokens->id_token, &v, &claims, &err) != AUTH0_OK) {
 		rc = token_invalid(r, t, err);

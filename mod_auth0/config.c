@@ -61,6 +61,7 @@ int a0m_conf_longest_max_duration(void) { return longest_max_duration; }
 int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
 int a0m_conf_max_transactions(const a0m_dir_conf *c) { return or_default(c->max_transactions, DEFAULT_MAX_TRANSACTIONS); }
 int a0m_conf_preserve_post(const a0m_dir_conf *c) { return or_default(c->preserve_post, 0); }
+int a0m_conf_max_age(const a0m_dir_conf *c) { return or_default(c->max_age, 0); }
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c) { return c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME; }
 const char *a0m_conf_user_claim(const a0m_dir_conf *c) { return c->user_claim ? c->user_claim : DEFAULT_USER_CLAIM; }
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c)
@@ -96,7 +97,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
 		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
-		c->leeway = c->trust_forwarded = A0M_UNSET_INT;
+		c->max_age = c->leeway = c->trust_forwarded = A0M_UNSET_INT;
 	return c;
 }
 
@@ -159,6 +160,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(require_mfa);
 	MERGE_INT(error_pages);
 	MERGE_INT(preserve_post);
+	MERGE_INT(max_age);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -935,6 +937,9 @@ static const command_rec directives[] = {
 	              "auth (log in, default), 401, or pass"),
 	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
 	             "sessions here need a login with multi-factor authentication; others step up (default off)"),
+	AP_INIT_TAKE1("Auth0MaxAge", set_duration, CONF_OFFSET(max_age), DIR_OR_SERVER,
+	              "how recent a login must be here (the ID token's auth_time); an older session logs in again "
+	              "with max_age (default: any age)"),
 	AP_INIT_TAKE12("Auth0PreservePost", set_preserve_post, NULL, DIR_OR_SERVER,
 	               "on [MAX-BYTES] keeps a form POST (application/x-www-form-urlencoded, same origin, at most "
 	               "MAX-BYTES, default 16384) across the login it needs and posts it again after; off (default) "

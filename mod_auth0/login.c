@@ -61,9 +61,17 @@ static int unauthorized(request_rec *r, const char *why)
 	return HTTP_UNAUTHORIZED;
 }
 
-/* form: a POST's body to keep across the login (Auth0PreservePost), or NULL */
-static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
-                       const char *organization, const auth0_kv *more, bool step_up, const char *form);
+/* What a login is started for, beyond the configuration. */
+typedef struct login_request {
+	const char *original_url;  /* where it lands (a same-origin path; NULL: Auth0PostLoginURL) */
+	const char *organization;  /* asked for by a login link (Auth0LoginPath) */
+	const auth0_kv *more;      /* authorization parameters that win over Auth0AuthorizationParam */
+	bool step_up;              /* Auth0RequireMFA */
+	int max_age;               /* Auth0MaxAge: seconds, 0 when not asked */
+	const char *form;          /* a POST's body to keep across the login (Auth0PreservePost) */
+} login_request;
+
+static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const login_request *q);
 
 int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
@@ -89,7 +97,7 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 		if (rc != OK)
 			return rc;
 	}
-	return begin_login(r, c, o, original_of(r), NULL, NULL, false, form);
+	return begin_login(r, c, o, &(login_request){ .original_url = original_of(r), .form = form });
 }
 
 static bool given(const auth0_kv *more, const char *key)
@@ -123,23 +131,39 @@ static const auth0_kv *extra_params(apr_pool_t *p, const a0m_dir_conf *c, const 
 
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url)
 {
-	return begin_login(r, c, o, original_url, NULL, NULL, false, NULL);
+	return begin_login(r, c, o, &(login_request){ .original_url = original_url });
+}
+
+/* RFC 9470's answer to a script: this session's login does not do here, and what a new one must satisfy. */
+static int insufficient(request_rec *r, const char *why, const char *requirement)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: %s", ap_escape_logitem(r->pool, r->uri),
+	              why);
+	apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+	               apr_pstrcat(r->pool, A0M_SESSION_CHALLENGE ", error=\"insufficient_user_authentication\", ",
+	                           requirement, NULL));
+	a0m_no_store(r);
+	return HTTP_UNAUTHORIZED;
 }
 
 int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
-	if (!is_navigation(r, false)) {
-		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: a second factor is needed",
-		              ap_escape_logitem(r->pool, r->uri));
-		/* RFC 9470's error, with the acr_values a new login must satisfy */
-		apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-		               A0M_SESSION_CHALLENGE ", error=\"insufficient_user_authentication\", acr_values=\""
-		               A0M_MFA_POLICY "\"");
-		a0m_no_store(r);
-		return HTTP_UNAUTHORIZED;
-	}
+	if (!is_navigation(r, false))
+		return insufficient(r, "a second factor is needed", "acr_values=\"" A0M_MFA_POLICY "\"");
 	const auth0_kv more[] = { { "acr_values", A0M_MFA_POLICY }, { NULL, NULL } };
-	return begin_login(r, c, o, original_of(r), NULL, more, true, NULL);
+	return begin_login(r, c, o, &(login_request){ .original_url = original_of(r), .more = more, .step_up = true });
+}
+
+int a0m_login_reauthenticate(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, int max_age)
+{
+	const char *seconds = apr_itoa(r->pool, max_age);
+	if (!is_navigation(r, false))
+		return insufficient(r, "a more recent login is needed",
+		                    apr_pstrcat(r->pool, "max_age=\"", seconds, "\"", NULL));
+	/* the tenant asks for the password again when its own session is older (OIDC Core 3.1.2.1) */
+	const auth0_kv more[] = { { "max_age", seconds }, { NULL, NULL } };
+	return begin_login(r, c, o,
+	                   &(login_request){ .original_url = original_of(r), .more = more, .max_age = max_age });
 }
 
 /*
@@ -219,11 +243,12 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 		{ "screen_hint", v[SCREEN_HINT] },
 		{ NULL, NULL },
 	};
-	return begin_login(r, c, o, landing, c->organization ? c->organization : v[ORG], more, false, NULL);
+	return begin_login(r, c, o, &(login_request){ .original_url = landing,
+	                                              .organization = c->organization ? c->organization : v[ORG],
+	                                              .more = more });
 }
 
-static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
-                       const char *organization, const auth0_kv *more, bool step_up, const char *form)
+static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const login_request *q)
 {
 	auth0_client *client = a0m_app_client(r, c);
 	if (!client)
@@ -236,16 +261,17 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 	t.state = a0m_random_token(r->pool, 24);
 	t.nonce = a0m_random_token(r->pool, 24);
 	t.redirect_uri = a0m_origin_redirect_uri(r, c, o);
-	t.original_url = original_url ? a0m_redirect_local(r->pool, original_url) : NULL;
-	if (original_url && !t.original_url)
+	t.original_url = q->original_url ? a0m_redirect_local(r->pool, q->original_url) : NULL;
+	if (q->original_url && !t.original_url)
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
 		              "mod_auth0: the original URL is not a safe local path; the login will land on %s",
 		              a0m_conf_post_login_url(c));
 	if (!t.original_url)
 		t.original_url = a0m_conf_post_login_url(c);
 	/* the site's own is checked from its configuration at the callback */
-	t.organization = organization && !c->organization ? organization : NULL;
-	t.step_up = step_up;
+	t.organization = q->organization && !c->organization ? q->organization : NULL;
+	t.step_up = q->step_up;
+	t.max_age = q->max_age;
 
 	char *verifier = NULL, *challenge = NULL, *url = NULL;
 	auth0_error *err = NULL;
@@ -264,10 +290,10 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		.nonce = t.nonce,
 		.scope = a0m_conf_scope(c),
 		.audience = c->audience,
-		.organization = organization ? organization : c->organization,
+		.organization = q->organization ? q->organization : c->organization,
 		.code_challenge = challenge,
 		.code_challenge_method = "S256",
-		.extra = extra_params(r->pool, c, more),
+		.extra = extra_params(r->pool, c, q->more),
 	};
 	if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
@@ -275,8 +301,8 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		rc = HTTP_INTERNAL_SERVER_ERROR;
 		goto out;
 	}
-	if (form) {
-		if (!a0m_post_keep(r, c, t.state, form)) {
+	if (q->form) {
+		if (!a0m_post_keep(r, c, t.state, q->form)) {
 			rc = unauthorized(r, "the form could not be kept");
 			goto out;
 		}
@@ -292,7 +318,7 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		              "mod_auth0: Auth0RedirectURI %s is not on %s: the browser will not send this site's "
 		              "login cookie to it", c->redirect_uri, base);
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: login started for %s", t.original_url);
-	a0m_metric(step_up ? A0M_LOGIN_STEP_UP : A0M_LOGIN_STARTED);
+	a0m_metric(q->step_up || q->max_age ? A0M_LOGIN_STEP_UP : A0M_LOGIN_STARTED);
 	a0m_no_store(r);
 	apr_table_setn(r->headers_out, "Location", apr_pstrdup(r->pool, url));
 	rc = HTTP_MOVED_TEMPORARILY;

@@ -158,6 +158,7 @@ typedef struct a0m_dir_conf {
 	int require_mfa;                   /* sessions here need a login with multi-factor authentication */
 	int error_pages;                   /* Auth0ErrorPages: A0M_ERROR_PAGES_* */
 	int preserve_post;                 /* Auth0PreservePost: 0 off, else the largest form body kept */
+	int max_age;                       /* Auth0MaxAge: seconds a login counts here (auth_time), unset: any */
 
 	/* authorization */
 	const char *roles_claim;
@@ -191,6 +192,8 @@ int a0m_conf_login_timeout(const a0m_dir_conf *c);
 int a0m_conf_max_transactions(const a0m_dir_conf *c);
 /* Auth0PreservePost: the largest form body kept across a login, 0 when off (the default). */
 int a0m_conf_preserve_post(const a0m_dir_conf *c);
+/* Auth0MaxAge in seconds, 0 when not set (a login of any age counts). */
+int a0m_conf_max_age(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
@@ -499,6 +502,7 @@ typedef struct a0m_transaction {
 	const char *organization;    /* asked for by a login initiation (Auth0LoginPath) when the site has none */
 	bool step_up;                /* a login for Auth0RequireMFA: one that comes back without it stops there */
 	bool post;                   /* a form POST waits in the cache to be posted again (preserve_post.c) */
+	int max_age;                 /* a login for Auth0MaxAge: its ID token must have authenticated within it */
 } a0m_transaction;
 
 /* Sets the transaction cookie for t, first deleting expired ones and the oldest beyond
@@ -535,6 +539,9 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c);
 /* Auth0RequireMFA: a session whose login had no second factor logs in again with one (navigations), or
  * gets 401 insufficient_user_authentication (scripts). */
 int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* Auth0MaxAge: a session whose login is older than max_age seconds logs in again with max_age (navigations),
+ * or gets 401 insufficient_user_authentication with max_age (scripts). */
+int a0m_login_reauthenticate(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, int max_age);
 /* Auth0's multi-factor policy (acr_values) and the amr value of a login with a second factor. */
 #define A0M_MFA_POLICY "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 
@@ -569,6 +576,8 @@ typedef struct a0m_session {
 	const char *audiences;       /* the access token's aud values as "\nA\nB\n" (JWT access tokens only) */
 	bool revoked;                /* per request: the tenant ended it (back-channel logout, backchannel.c) */
 	bool mfa;                    /* its login used multi-factor authentication (amr holds "mfa") */
+	int64_t auth_time;           /* when the user last authenticated at the tenant (the ID token's auth_time),
+	                              * 0 when the tokens did not say */
 } a0m_session;
 
 /* Makes this process's memo of opened sessions (child_init). */

@@ -63,7 +63,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_CREATED_US, S_MFA
+	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME
 };
 
 static int64_t now_sec(request_rec *r)
@@ -127,6 +127,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *
 	a0m_codec_int(w, S_CREATED, s->created);
 	a0m_codec_int(w, S_CREATED_US, s->created_us);
 	a0m_codec_int(w, S_MFA, s->mfa);
+	a0m_codec_int(w, S_AUTH_TIME, s->auth_time);
 	a0m_codec_int(w, S_LAST_ACTIVE, s->last_active);
 	a0m_codec_int(w, S_HARD_EXPIRY, s->hard_expiry);
 	a0m_codec_int(w, S_ACCESS_EXPIRES, s->access_expires);
@@ -158,6 +159,7 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->created_us = d.num[S_CREATED_US] > 0 && d.num[S_CREATED_US] < APR_USEC_PER_SEC ? (int32_t)d.num[S_CREATED_US] : 0;
 	s->last_active = d.num[S_LAST_ACTIVE];
 	s->mfa = d.num[S_MFA] != 0;
+	s->auth_time = d.num[S_AUTH_TIME] > 0 ? d.num[S_AUTH_TIME] : 0;
 	s->hard_expiry = d.num[S_HARD_EXPIRY];
 	s->access_expires = d.num[S_ACCESS_EXPIRES];
 	s->binding = d.str[S_BINDING];
@@ -670,6 +672,10 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	s->user_claim = a0m_conf_user_claim(c);
 	/* a refresh's ID token may not repeat the login's amr: the second factor was given all the same */
 	s->mfa = s->mfa || a0m_claim_matches(json_object_get(claims, "amr"), "mfa");
+	/* a refresh's ID token repeats the login's auth_time; a later one is a later authentication */
+	json_int_t auth_time = json_integer_value(json_object_get(claims, "auth_time"));
+	if (auth_time > s->auth_time)
+		s->auth_time = auth_time;
 	const char *sid = json_string_value(json_object_get(claims, "sid"));
 	if (sid)
 		s->sid = apr_pstrdup(r->pool, sid);
@@ -1038,6 +1044,12 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	}
 
 	int64_t now = now_sec(r);
+	int max_age = a0m_conf_max_age(c);
+	if (max_age && (!s->auth_time || now - s->auth_time > max_age)) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the login of %s is older than Auth0MaxAge here "
+		              "(%d s): it is asked for again", ap_escape_logitem(r->pool, s->user), max_age);
+		return a0m_login_reauthenticate(r, c, o, max_age);
+	}
 	bool dirty = false;
 	bool can_refresh = s->refresh_token && a0m_conf_flag(c->refresh_tokens, true);
 	if (!can_refresh && c->audience && s->access_claims && s->access_expires && now >= s->access_expires) {

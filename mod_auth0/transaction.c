@@ -18,6 +18,7 @@
 #include "mod_auth0.h"
 
 #include <apr_lib.h>
+#include <limits.h>
 
 #define TXN_BASE "auth0_txn_"
 /* Deletions of damaged or expired transaction cookies per response: a browser that sends thousands (its
@@ -25,7 +26,7 @@
  * getting one with hundreds of KB of Set-Cookie. */
 #define PRUNE_MAX 32
 
-enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP, T_POST };
+enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP, T_POST, T_MAX_AGE };
 
 const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o)
 {
@@ -50,6 +51,7 @@ static const char *seal_transaction(request_rec *r, const a0m_dir_conf *c, const
 	a0m_codec_str(w, T_ORGANIZATION, t->organization);
 	a0m_codec_int(w, T_STEP_UP, t->step_up);
 	a0m_codec_int(w, T_POST, t->post);
+	a0m_codec_int(w, T_MAX_AGE, t->max_age);
 	size_t len;
 	const unsigned char *data = a0m_codec_finish(w, false, &len);
 	return a0m_seal(r->pool, &c->keys->transaction[0], name, data, len);
@@ -74,6 +76,7 @@ static a0m_transaction *open_transaction(request_rec *r, const a0m_dir_conf *c, 
 	t->organization = d.str[T_ORGANIZATION];
 	t->step_up = d.num[T_STEP_UP] != 0;
 	t->post = d.num[T_POST] != 0;
+	t->max_age = d.num[T_MAX_AGE] > 0 && d.num[T_MAX_AGE] <= INT_MAX ? (int)d.num[T_MAX_AGE] : 0;
 	return t;
 }
 

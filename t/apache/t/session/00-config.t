@@ -21,7 +21,7 @@ my ($status, $out) = httpd_check("$app\nAuth0LogoutPath /logout\nAuth0SessionSto
 	. "Auth0SessionInactivityTimeout 30m\nAuth0SessionMaxDuration 8h\nAuth0CookieSameSite Strict\n"
 	. "Auth0LogoutReturnToAllow /bye https://app.example.com/\nAuth0LogoutEndpoint oidc\n"
 	. "Auth0TrustForwardedHeaders on\nAuth0TrustedProxies 10.0.0.0/8 ::1\nAuth0MaxLoginTransactions 3\n"
-	. "Auth0PreservePost On 2048\n"
+	. "Auth0PreservePost On 2048\nAuth0MaxAge 1h\n"
 	. "Auth0IdentityClaimFilter nonce at_hash\nAuth0IdentityClaimFilter azp\n"
 	. "<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Unauthenticated 401\n</Location>\n");
 is $status, 0, 'a complete configuration passes apache2 -t' or diag $out;
@@ -65,6 +65,8 @@ my @bad = (
 	['Auth0MaxLoginTransactions 0'                        => qr/Auth0MaxLoginTransactions: /],
 	['Auth0MaxLoginTransactions 21'                       => qr/Auth0MaxLoginTransactions: /],
 	['Auth0PostLoginURL //evil.example.com'               => qr/Auth0PostLoginURL: /],
+	['Auth0MaxAge 0'                                      => qr/Auth0MaxAge: /],
+	['Auth0MaxAge soon'                                   => qr/Auth0MaxAge: /],
 	['Auth0PreservePost maybe'                            => qr/Auth0PreservePost: 'maybe' must be on or off/],
 	['Auth0PreservePost On 0'                             => qr/Auth0PreservePost: '0' must be a number of bytes from 1 to 49152/],
 	['Auth0PreservePost On 49153'                         => qr/Auth0PreservePost: '49153' must be/],

@@ -1,0 +1,68 @@
+# Auth0MaxAge: where a location needs a recent login, a session whose login (the ID token's auth_time) is
+# older logs in again with max_age on a navigation, gets 401 insufficient_user_authentication with max_age
+# from a script, and a login the tenant answers with an old auth_time again stops at a 403 page instead of
+# looping. Sessions keep auth_time in both stores.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Test::More;
+use URI;
+use URI::QueryParam;
+
+reset_tenant();
+autologin('alice@example.com');
+my $old = time - 3600;
+
+for my $case (['cookie', url('SESSION', '')], ['cache', url('SESSION_CACHE', '')]) {
+	my ($store, $site) = @$case;
+
+	my $b = browser();
+	is $b->visit("$site/echo")->code, 200, "$store store: a fresh login";
+	is $b->visit("$site/recent/echo")->code, 200, '... counts on an Auth0MaxAge 10m page';
+	ok !grep({ $_->request->uri->path eq '/authorize' } $b->chain), '... without another login';
+
+	tweak_tokens({which => 'id', claims => {auth_time => $old}});
+	$b = browser();
+	is $b->visit("$site/echo")->code, 200, "$store store: signed in with a login an hour old";
+	my $res = $b->get("$site/recent/echo", Accept => 'application/json');
+	is $res->code, 401, "$store store: a script on an Auth0MaxAge page: 401";
+	like $res->header('WWW-Authenticate') // '', qr/error="insufficient_user_authentication", max_age="600"$/,
+		'... insufficient_user_authentication, with the max_age to satisfy';
+	$res = $b->get("$site/recent/echo");
+	is $res->code, 302, "$store store: a navigation logs in again";
+	my $to = URI->new($res->header('Location'));
+	is $to->path, '/authorize', '... at the tenant';
+	is $to->query_param('max_age'), 600, '... with max_age';
+	$res = $b->visit("$site/recent/echo");
+	is $res->code, 200, "$store store: after a new login the page is served";
+	is json_of($res)->{REMOTE_USER}, ALICE, '... to the same user';
+	is $res->request->uri->path, '/recent/echo', '... where it began';
+	is $b->get("$site/recent/echo")->code, 200, '... and again without another login';
+	is $b->get("$site/echo")->code, 200, '... and the other pages too';
+}
+
+# a session whose ID token had no auth_time: its age is unknown, it logs in again
+my $site = url('SESSION', '');
+tweak_tokens({which => 'id', claims => {auth_time => undef}});
+my $b = browser();
+$b->visit("$site/echo");
+is $b->get("$site/recent/echo")->code, 302, 'a login of unknown age (no auth_time) logs in again';
+is $b->visit("$site/recent/echo")->code, 200, '... and a new one counts';
+
+# a tenant that answers the new login with an old auth_time again: the login stops at a page, no loop
+tweak_tokens({which => 'id', claims => {auth_time => $old}}, {which => 'id', claims => {auth_time => $old}});
+$b = browser();
+$b->visit("$site/echo");
+my $mark = log_mark();
+my $res = $b->visit("$site/recent/echo");
+is $res->code, 403, 'a new login that comes back as old: 403, not a loop';
+like $res->decoded_content, qr/needs a recent sign-in/, '... with a page that says why';
+is scalar(grep { $_->request->uri->path eq '/authorize' } $b->chain), 1, '... after one login only';
+like log_since($mark), qr/older than Auth0MaxAge here \(600 s\).*\n(?s:.*)auth_time/m, '... both logged';
+is $b->get("$site/echo")->code, 200, 'the session made before still serves the other pages';
+
+done_testing;
