@@ -26,7 +26,10 @@
  * getting one with hundreds of KB of Set-Cookie. */
 #define PRUNE_MAX 32
 
-enum { T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP, T_POST, T_MAX_AGE };
+enum {
+	T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP, T_POST,
+	T_MAX_AGE
+};
 
 const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o)
 {
