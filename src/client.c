@@ -1,6 +1,7 @@
 /* Client creation: option checking, domain parsing, defaults. */
 #include "internal.h"
 
+#include <cjose/util.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,103 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 fail:
 	auth0_client_free(c);
 	return st;
+}
+
+/* A copy of a curl_slist (the Management headers); false when out of memory. */
+static bool copy_slist(const struct curl_slist *from, struct curl_slist **to)
+{
+	for (; from; from = from->next) {
+		struct curl_slist *n = curl_slist_append(*to, from->data);
+		if (!n)
+			return false;
+		*to = n;
+	}
+	return true;
+}
+
+auth0_status auth0_client_with_credentials(const auth0_client *base, const char *client_id,
+                                           const char *client_secret, auth0_client **out, auth0_error **err)
+{
+	if (err)
+		*err = NULL;
+	if (!out)
+		return a0_fail_arg(err, "out", "auth0_client_with_credentials needs an output pointer");
+	*out = NULL;
+	if (!base)
+		return a0_fail_arg(err, "base", "auth0_client_with_credentials needs the client to derive from");
+	if (a0_empty(client_id))
+		return a0_fail_arg(err, "client_id", "option 'client_id' is required for another application");
+	if (client_secret && !*client_secret)
+		return a0_fail_arg(err, "client_secret", "option 'client_secret' must not be empty (NULL: none)");
+
+	auth0_client *c = calloc(1, sizeof(*c));
+	if (!c)
+		return a0_oom(err);
+	c->host = a0_strdup(base->host);
+	c->base_url = a0_strdup(base->base_url);
+	c->issuer = a0_strdup(base->issuer);
+	c->client_id = a0_strdup(client_id);
+	c->client_secret = a0_strdup(client_secret);
+	/* the signing key is the instance's, as in the Ruby SDK: only the id and the secret change. A copy,
+	 * not a second reference: cjose's reference count is not atomic, and either client may be freed in
+	 * any thread. */
+	bool key_ok = true;
+	if (base->assertion_key) {
+		char *jwk = cjose_jwk_to_json(base->assertion_key, true, NULL);
+		c->assertion_key = jwk ? cjose_jwk_import(jwk, strlen(jwk), NULL) : NULL;
+		key_ok = c->assertion_key != NULL;
+		if (jwk) {
+			OPENSSL_cleanse(jwk, strlen(jwk));
+			cjose_get_dealloc()(jwk);
+		}
+	}
+	c->assertion_alg = a0_strdup(base->assertion_alg);
+	c->client_auth = base->client_auth == AUTH0_CLIENT_AUTH_PRIVATE_KEY_JWT || !client_secret
+	                     ? base->client_auth
+	                     : base->client_auth == AUTH0_CLIENT_AUTH_NONE ? AUTH0_CLIENT_AUTH_SECRET_POST
+	                                                                   : base->client_auth;
+	c->organization = a0_strdup(base->organization);
+	c->api_identifier = a0_strdup(base->api_identifier);
+	c->management_base_url = a0_strdup(base->management_base_url);
+	c->ca_file = a0_strdup(base->ca_file);
+	c->proxy = a0_strdup(base->proxy);
+	c->user_agent = a0_strdup(base->user_agent);
+	c->telemetry_header = a0_strdup(base->telemetry_header);
+	c->timeout_ms = base->timeout_ms;
+	c->retry_count = base->retry_count;
+	c->management_timeout_ms = base->management_timeout_ms;
+	c->management_max_retries = base->management_max_retries;
+	c->max_retry_delay_ms = base->max_retry_delay_ms;
+	c->total_timeout_ms = base->total_timeout_ms;
+	c->max_response_size = base->max_response_size;
+	c->jwks_cache_ttl = base->jwks_cache_ttl;
+	c->jwks_min_refetch_interval = base->jwks_min_refetch_interval;
+	c->log = base->log;
+	c->log_userdata = base->log_userdata;
+	/* a store the caller gave is shared (its keys name the application); base's own memory is not */
+	if (base->own_store)
+		c->own_store = a0_memory_store_new(&c->store);
+	else
+		c->store = base->store;
+	c->pool = a0_pool_new();
+	c->jwks = a0_jwks_cache_new();
+	if (!key_ok || !c->host || !c->base_url || !c->issuer || !c->client_id ||
+	    (client_secret && !c->client_secret) || !c->assertion_alg || (base->organization && !c->organization) || !c->api_identifier ||
+	    !c->management_base_url || (base->ca_file && !c->ca_file) || (base->proxy && !c->proxy) ||
+	    !c->user_agent || !c->telemetry_header || (base->own_store && !c->own_store) || !c->pool || !c->jwks ||
+	    !copy_slist(base->management_headers, &c->management_headers)) {
+		auth0_client_free(c);
+		return a0_oom(err);
+	}
+	/* its Management token is its own, by client credentials (a static token or provider is base's) */
+	auth0_client_options none = AUTH0_CLIENT_OPTIONS_INIT;
+	c->tokens = a0_token_manager_new(c, &none, err);
+	if (!c->tokens) {
+		auth0_client_free(c);
+		return err && *err ? (*err)->kind : AUTH0_ERR_NO_MEMORY;
+	}
+	*out = c;
+	return AUTH0_OK;
 }
 
 void auth0_client_free(auth0_client *c)

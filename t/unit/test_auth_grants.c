@@ -231,6 +231,83 @@ static void check_assertion(const char *alg, const char *key_file)
 	auth0_client_free(c);
 }
 
+/* auth0_client_with_credentials: the Ruby SDK's per-call client_id/client_secret, as a derived client. */
+static void test_other_credentials(void)
+{
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+	auth0_client *base = t_client(T_WEB_CLIENT_ID, T_WEB_CLIENT_SECRET), *other = NULL;
+	a_ok(auth0_client_with_credentials(base, T_M2M_CLIENT_ID, T_M2M_CLIENT_SECRET, &other, &err), err,
+	     "a client for another application of the tenant");
+	is_str(auth0_client_id(other), T_M2M_CLIENT_ID, "other credentials: its client id");
+	is_str(auth0_client_id(base), T_WEB_CLIENT_ID, "other credentials: the base keeps its own");
+	is_str(auth0_client_base_url(other), auth0_client_base_url(base), "other credentials: the same tenant");
+	auth0_client_free(base); /* independent: the derived client outlives it */
+	a_ok(auth0_client_credentials(other, T_API, NULL, &tok, &err), err, "other credentials: a token grant");
+	ok(tok && tok->access_token, "other credentials: an access token");
+	auth0_tokens_free(tok);
+	json_t *req = a_last("/oauth/token");
+	json_t *body = a_body_json(req);
+	is_str(json_string_value(json_object_get(body, "client_id")), T_M2M_CLIENT_ID,
+	       "other credentials: the grant names the other application");
+	is_str(json_string_value(json_object_get(body, "client_secret")), T_M2M_CLIENT_SECRET,
+	       "other credentials: with its secret");
+	json_decref(body);
+	json_decref(req);
+	auth0_client_free(other);
+
+	/* a base with a signing key: the key signs for the new id, and no secret is sent */
+	base = a_jwt_client("client-rs256.key", "RS256");
+	a_ok(auth0_client_with_credentials(base, "another-jwt-client", "ignored-secret", &other, &err), err,
+	     "other credentials from a private_key_jwt client");
+	auth0_client_free(base);
+	ok(auth0_client_credentials(other, NULL, NULL, &tok, &err) != AUTH0_OK,
+	   "other credentials: the tenant refuses a key it does not know for that id");
+	auth0_error_free(err);
+	err = NULL;
+	req = a_last("/oauth/token");
+	body = a_body_json(req);
+	is_str(json_string_value(json_object_get(body, "client_id")), "another-jwt-client",
+	       "other credentials, private_key_jwt: client_id");
+	ok(json_object_get(body, "client_secret") == NULL, "other credentials, private_key_jwt: no secret sent");
+	json_t *hdr = NULL, *claims = NULL;
+	is_int(auth0_jwt_decode_unverified(json_string_value(json_object_get(body, "client_assertion")), &hdr,
+	                                   &claims, &err),
+	       AUTH0_OK, "other credentials, private_key_jwt: an assertion");
+	auth0_error_free(err);
+	err = NULL;
+	is_str(json_string_value(json_object_get(claims, "iss")), "another-jwt-client",
+	       "other credentials, private_key_jwt: iss is the new id");
+	is_str(json_string_value(json_object_get(claims, "sub")), "another-jwt-client",
+	       "other credentials, private_key_jwt: sub is the new id");
+	json_decref(hdr);
+	json_decref(claims);
+	json_decref(body);
+	json_decref(req);
+	auth0_client_free(other);
+
+	/* refusals name the argument */
+	base = t_client(T_WEB_CLIENT_ID, T_WEB_CLIENT_SECRET);
+	struct {
+		const auth0_client *base;
+		const char *id, *secret, *option;
+	} bad[] = { { NULL, "x", "y", "base" }, { base, NULL, "y", "client_id" }, { base, "", "y", "client_id" },
+		        { base, "x", "", "client_secret" } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		other = (auth0_client *)1;
+		is_int(auth0_client_with_credentials(bad[i].base, bad[i].id, bad[i].secret, &other, &err),
+		       AUTH0_ERR_INVALID_ARGUMENT, "other credentials refused: %s", bad[i].option);
+		is_str(err ? err->option : NULL, bad[i].option, "... naming %s", bad[i].option);
+		ok(other == NULL, "... and no client");
+		auth0_error_free(err);
+		err = NULL;
+	}
+	is_int(auth0_client_with_credentials(base, "x", NULL, NULL, &err), AUTH0_ERR_INVALID_ARGUMENT,
+	       "other credentials refused: no output pointer");
+	auth0_error_free(err);
+	auth0_client_free(base);
+}
+
 static void test_client_auth_methods(void)
 {
 	auth0_error *err = NULL;
@@ -572,6 +649,7 @@ int main(void)
 	test_client_credentials();
 	test_password();
 	test_client_auth_methods();
+	test_other_credentials();
 	test_code_flow();
 	test_public_client_login_form();
 	test_passwordless_otp();

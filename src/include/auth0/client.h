@@ -159,6 +159,23 @@ AUTH0_EXTERN auth0_status auth0_client_new(auth0_client **out, const auth0_clien
 
 AUTH0_EXTERN void auth0_client_free(auth0_client *client);
 
+/*
+ * A client for another application of the same tenant: base's options (domain, organization, timeouts,
+ * retries, CA file, proxy, Management base URL and headers, JWKS settings, log, user agent) with this
+ * client_id and client_secret (NULL: none). It is what the Ruby SDK's per-call `client_id:` and
+ * `client_secret:` keywords of its token grants do: pass it to any call instead of base.
+ *   - base's client assertion key, when it has one, signs for the new id (the Ruby SDK does not let a
+ *     call replace the key either): private_key_jwt stays, and the secret is then not sent;
+ *   - a store base was given is shared (entries are keyed by application); base's own memory is not;
+ *   - its Management token is its own, by client credentials: base's static token or provider is not
+ *     carried over.
+ * The two clients are independent afterwards: either may be freed first. AUTH0_ERR_INVALID_ARGUMENT (with
+ * err->option) for a missing base or client_id, or an empty client_secret.
+ */
+AUTH0_EXTERN auth0_status auth0_client_with_credentials(const auth0_client *base, const char *client_id,
+                                                        const char *client_secret, auth0_client **out,
+                                                        auth0_error **err);
+
 /* "https://example.auth0.com" (scheme, host and port; no trailing slash). */
 AUTH0_EXTERN const char *auth0_client_base_url(const auth0_client *client);
 /* The issuer of the tenant's tokens: "https://example.auth0.com/". */
