@@ -15,7 +15,8 @@
  * configured, and decodes; the page that posts it again holds its pairs
  * exactly (names and values read back from the page's hidden fields equal
  * the decoded pairs, in order: no value breaks out of its attribute), its
- * script's nonce is the CSP's, and it is given once; a body that is not kept
+ * script's nonce is the CSP's, and it is given once; every field has a name;
+ * a body that is not kept
  * gets DECLINED (the 401 of before) or an error status; no response header
  * holds a line break.
  */
@@ -110,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_header_clean(raw_headers); /* httpd never hands a module a header value with a line break */
 
 	apr_pool_t *p = fzm_begin();
+	a0m_post_post_config(p, NULL); /* a fresh account of kept bytes for each input (freed with its pool) */
 	char *headers = apr_pstrdup(p, raw_headers);
 	free(raw_headers);
 	a0m_dir_conf *c = fzm_conf(p);
@@ -133,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fzm_body(body, body_len);
 	const a0m_origin *o = a0m_origin_get(r, c);
 	const char *kept = NULL;
-	int rc = a0m_post_capture(r, c, o, &kept);
+	int rc = a0m_post_capture(r, c, o, "/form?x=1", &kept);
 	fzm_check_headers(r);
 	if (rc != OK) {
 		if (rc != DECLINED && rc < 400)
@@ -148,6 +150,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fzm_fail("a kept body larger than Auth0PreservePost's size", kept);
 	if (!a0m_form_pairs(p, kept, &pairs))
 		fzm_fail("a kept body that does not decode", kept);
+	for (int i = 0; i < pairs->nelts; i++)
+		if (!*APR_ARRAY_IDX(pairs, i, a0m_pair).name)
+			fzm_fail("a kept body with a field without a name", kept);
 
 	if (!a0m_post_keep(r, c, "fuzz-state", kept)) {
 		if (!(flags & 4))

@@ -61,17 +61,71 @@ static int unauthorized(request_rec *r, const char *why)
 	return HTTP_UNAUTHORIZED;
 }
 
+/* RFC 9470's answer to a script: this session's login does not do here, and what a new one must satisfy. */
+static int insufficient(request_rec *r, const char *why, const char *requirement)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: %s", ap_escape_logitem(r->pool, r->uri),
+	              why);
+	apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+	               apr_pstrcat(r->pool, A0M_SESSION_CHALLENGE ", error=\"insufficient_user_authentication\", ",
+	                           requirement, NULL));
+	a0m_no_store(r);
+	return HTTP_UNAUTHORIZED;
+}
+
 /* What a login is started for, beyond the configuration. */
 typedef struct login_request {
 	const char *original_url;  /* where it lands (a same-origin path; NULL: Auth0PostLoginURL) */
 	const char *organization;  /* asked for by a login link (Auth0LoginPath) */
 	const auth0_kv *more;      /* authorization parameters that win over Auth0AuthorizationParam */
-	bool step_up;              /* Auth0RequireMFA */
+	bool step_up;              /* Auth0RequireMFA: one that comes back without a second factor stops there */
 	int max_age;               /* Auth0MaxAge: seconds, 0 when not asked */
 	const char *form;          /* a POST's body to keep across the login (Auth0PreservePost) */
+	a0m_metric_id metric;      /* what it counts as (A0M_LOGIN_STARTED is 0) */
 } login_request;
 
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const login_request *q);
+
+/* What this location asks of a login (Auth0RequireMFA, Auth0MaxAge), so that the first one satisfies it
+ * instead of being followed by another. */
+static void asks_of_login(request_rec *r, const a0m_dir_conf *c, login_request *q)
+{
+	auth0_kv *more = apr_pcalloc(r->pool, 3 * sizeof(*more));
+	int n = 0;
+	q->step_up = a0m_conf_flag(c->require_mfa, false);
+	if (q->step_up)
+		more[n++] = (auth0_kv){ "acr_values", A0M_MFA_POLICY };
+	/* the tenant asks for the credentials again when its own session is older (OIDC Core 3.1.2.1) */
+	q->max_age = a0m_conf_max_age(c);
+	if (q->max_age)
+		more[n++] = (auth0_kv){ "max_age", apr_itoa(r->pool, q->max_age) };
+	q->more = n ? more : NULL;
+}
+
+/*
+ * A page navigation, or a form that Auth0PreservePost keeps, starts a login that gives what this location
+ * asks for; anything else gets 401: the plain challenge (requirement NULL), or RFC 9470's
+ * insufficient_user_authentication with what a new login must satisfy.
+ */
+static int login_here(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *requirement,
+                      a0m_metric_id metric)
+{
+	if (!is_navigation(r, a0m_conf_preserve_post(c) > 0))
+		return requirement ? insufficient(r, "the session's login does not do here", requirement)
+		                   : unauthorized(r, "not a page navigation (method, X-Requested-With, Sec-Fetch-*, "
+		                                     "or Accept)");
+	login_request q = { .original_url = original_of(r), .metric = metric };
+	if (r->method_number == M_POST) {
+		int rc = a0m_post_capture(r, c, o, q.original_url, &q.form);
+		if (rc == DECLINED)
+			return requirement ? insufficient(r, "a POST that Auth0PreservePost does not keep", requirement)
+			                   : unauthorized(r, "a POST that Auth0PreservePost does not keep");
+		if (rc != OK)
+			return rc;
+	}
+	asks_of_login(r, c, &q);
+	return begin_login(r, c, o, &q);
+}
 
 int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
@@ -87,17 +141,18 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 	}
 	if (action == A0M_UNAUTH_401)
 		return unauthorized(r, "Auth0Unauthenticated 401");
-	if (!is_navigation(r, a0m_conf_preserve_post(c) > 0))
-		return unauthorized(r, "not a page navigation (method, X-Requested-With, Sec-Fetch-*, or Accept)");
-	const char *form = NULL;
-	if (r->method_number == M_POST) {
-		int rc = a0m_post_capture(r, c, o, &form);
-		if (rc == DECLINED)
-			return unauthorized(r, "a POST that Auth0PreservePost does not keep");
-		if (rc != OK)
-			return rc;
-	}
-	return begin_login(r, c, o, &(login_request){ .original_url = original_of(r), .form = form });
+	return login_here(r, c, o, NULL, A0M_LOGIN_STARTED);
+}
+
+int a0m_login_again(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_shortfall shortfall)
+{
+	if (shortfall == A0M_SHORT_MFA)
+		return login_here(r, c, o, "acr_values=\"" A0M_MFA_POLICY "\"", A0M_LOGIN_STEP_UP);
+	if (shortfall == A0M_SHORT_MAX_AGE)
+		return login_here(r, c, o,
+		                  apr_pstrcat(r->pool, "max_age=\"", apr_itoa(r->pool, a0m_conf_max_age(c)), "\"", NULL),
+		                  A0M_LOGIN_MAX_AGE);
+	return a0m_login_unauthenticated(r, c, o);
 }
 
 static bool given(const auth0_kv *more, const char *key)
@@ -132,38 +187,6 @@ static const auth0_kv *extra_params(apr_pool_t *p, const a0m_dir_conf *c, const 
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url)
 {
 	return begin_login(r, c, o, &(login_request){ .original_url = original_url });
-}
-
-/* RFC 9470's answer to a script: this session's login does not do here, and what a new one must satisfy. */
-static int insufficient(request_rec *r, const char *why, const char *requirement)
-{
-	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: 401 for %s: %s", ap_escape_logitem(r->pool, r->uri),
-	              why);
-	apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-	               apr_pstrcat(r->pool, A0M_SESSION_CHALLENGE ", error=\"insufficient_user_authentication\", ",
-	                           requirement, NULL));
-	a0m_no_store(r);
-	return HTTP_UNAUTHORIZED;
-}
-
-int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
-{
-	if (!is_navigation(r, false))
-		return insufficient(r, "a second factor is needed", "acr_values=\"" A0M_MFA_POLICY "\"");
-	const auth0_kv more[] = { { "acr_values", A0M_MFA_POLICY }, { NULL, NULL } };
-	return begin_login(r, c, o, &(login_request){ .original_url = original_of(r), .more = more, .step_up = true });
-}
-
-int a0m_login_reauthenticate(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, int max_age)
-{
-	const char *seconds = apr_itoa(r->pool, max_age);
-	if (!is_navigation(r, false))
-		return insufficient(r, "a more recent login is needed",
-		                    apr_pstrcat(r->pool, "max_age=\"", seconds, "\"", NULL));
-	/* the tenant asks for the password again when its own session is older (OIDC Core 3.1.2.1) */
-	const auth0_kv more[] = { { "max_age", seconds }, { NULL, NULL } };
-	return begin_login(r, c, o,
-	                   &(login_request){ .original_url = original_of(r), .more = more, .max_age = max_age });
 }
 
 /*
@@ -318,7 +341,7 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		              "mod_auth0: Auth0RedirectURI %s is not on %s: the browser will not send this site's "
 		              "login cookie to it", c->redirect_uri, base);
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: login started for %s", t.original_url);
-	a0m_metric(q->step_up || q->max_age ? A0M_LOGIN_STEP_UP : A0M_LOGIN_STARTED);
+	a0m_metric(q->metric);
 	a0m_no_store(r);
 	apr_table_setn(r->headers_out, "Location", apr_pstrdup(r->pool, url));
 	rc = HTTP_MOVED_TEMPORARILY;

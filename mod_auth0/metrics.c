@@ -25,6 +25,7 @@ static const struct metric_info {
 	[A0M_LOGIN_DENIED] = { "auth0_logins_total", "outcome=\"denied\"", NULL },
 	[A0M_LOGIN_FAILED] = { "auth0_logins_total", "outcome=\"failed\"", NULL },
 	[A0M_LOGIN_STEP_UP] = { "auth0_logins_total", "outcome=\"step_up\"", NULL },
+	[A0M_LOGIN_MAX_AGE] = { "auth0_logins_total", "outcome=\"max_age\"", NULL },
 	[A0M_SESSION_TIMEOUT] = { "auth0_sessions_ended_total", "reason=\"timeout\"",
 		                      "Sessions ended here, by reason." },
 	[A0M_SESSION_LOGOUT] = { "auth0_sessions_ended_total", "reason=\"logout\"", NULL },
@@ -47,6 +48,7 @@ static const struct metric_info {
 		                "Form POSTs kept across a login (Auth0PreservePost), by outcome." },
 	[A0M_POST_REPOSTED] = { "auth0_preserved_posts_total", "outcome=\"reposted\"", NULL },
 	[A0M_POST_LOST] = { "auth0_preserved_posts_total", "outcome=\"lost\"", NULL },
+	[A0M_POST_REFUSED] = { "auth0_preserved_posts_total", "outcome=\"over_budget\"", NULL },
 };
 
 static apr_uint64_t *counters;

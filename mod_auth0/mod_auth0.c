@@ -158,8 +158,19 @@ static int check_authn(request_rec *r)
 		return DECLINED;
 
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
-	if (inherit_identity(r))
+	if (inherit_identity(r)) {
+		/* a sub-request or internal redirect into a location that asks more of a login (an organization, a
+		 * second factor, a recent login) than its parent's session gave: no login can start from here */
+		const a0m_request *parent = a0m_request_get(r, false);
+		if (session && parent && parent->session &&
+		    a0m_session_shortfall(r, c, parent->session) != A0M_SHORT_NONE) {
+			ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s, reached by a sub-request or internal "
+			              "redirect, asks more of the session's login than its parent's page: refused",
+			              ap_escape_logitem(r->pool, r->uri));
+			return HTTP_FORBIDDEN;
+		}
 		return OK;
+	}
 
 	const char *problem = a0m_conf_check(r->pool, c, bearer);
 	if (problem) {
@@ -426,6 +437,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
 	if (a0m_cache_post_config(pconf, ptemp, s) != APR_SUCCESS)
 		return HTTP_INTERNAL_SERVER_ERROR;
 	a0m_metrics_post_config(pconf, s);
+	a0m_post_post_config(pconf, s);
 	a0m_app_post_config();
 	a0m_seal_init();
 	ap_add_version_component(pconf, A0M_VERSION);

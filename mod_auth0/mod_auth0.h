@@ -291,10 +291,11 @@ void a0m_app_child_init(apr_pool_t *pchild);
 
 typedef enum a0m_metric_id {
 	A0M_LOGIN_STARTED, A0M_LOGIN_COMPLETED, A0M_LOGIN_STALE, A0M_LOGIN_DENIED, A0M_LOGIN_FAILED,
-	A0M_LOGIN_STEP_UP, A0M_SESSION_TIMEOUT, A0M_SESSION_LOGOUT, A0M_SESSION_BACKCHANNEL, A0M_SESSION_REFUSED,
+	A0M_LOGIN_STEP_UP, A0M_LOGIN_MAX_AGE, A0M_SESSION_TIMEOUT, A0M_SESSION_LOGOUT, A0M_SESSION_BACKCHANNEL,
+	A0M_SESSION_REFUSED,
 	A0M_REFRESH_OK, A0M_REFRESH_REFUSED, A0M_REFRESH_FAILED, A0M_BEARER_REFUSED, A0M_BACKCHANNEL_ACCEPTED,
 	A0M_BACKCHANNEL_REFUSED, A0M_PREFLIGHT_PASSED, A0M_CACHE_FAILED, A0M_POST_KEPT, A0M_POST_REPOSTED,
-	A0M_POST_LOST,
+	A0M_POST_LOST, A0M_POST_REFUSED,
 	A0M_METRIC_COUNT
 } a0m_metric_id;
 void a0m_metrics_post_config(apr_pool_t *pconf, server_rec *s);
@@ -302,6 +303,14 @@ void a0m_metrics_post_config(apr_pool_t *pconf, server_rec *s);
 void a0m_metric(a0m_metric_id m);
 /* SetHandler auth0-metrics; DECLINED for other handlers. */
 int a0m_metrics_handler(request_rec *r);
+
+/* What a location asks of a session's login beyond being signed in, that a session lacks (session.c). */
+typedef enum a0m_shortfall {
+	A0M_SHORT_NONE = 0,
+	A0M_SHORT_ORGANIZATION, /* Auth0Organization: the session is another organization's */
+	A0M_SHORT_MFA,          /* Auth0RequireMFA: its login had no second factor */
+	A0M_SHORT_MAX_AGE       /* Auth0MaxAge: its login is older (or of unknown age) */
+} a0m_shortfall;
 
 /* ---- the flows: each returns an httpd status (OK, DECLINED, HTTP_*, DONE) ------------------ */
 
@@ -458,9 +467,9 @@ int a0m_page(request_rec *r, int status, const char *title, const char *text, co
 /* The logout confirmation: a POST form to action with hidden fields (NULL-terminated name/value list). */
 int a0m_page_form(request_rec *r, const char *title, const char *text, const char *action,
                   const char *button, const char *const *fields);
-/* A 200 page that posts pairs (of a0m_pair) to the same-origin action: a script with a CSP nonce submits the
- * form, a button does without script (preserve_post.c). */
-int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs);
+/* A 200 page that posts pairs (of a0m_pair) to the same-origin action: a script that the CSP allows by nonce
+ * (base64url, made by the caller) submits the form, a button does without script (preserve_post.c). */
+int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs, const char *nonce);
 /* A 200 page that moves on to a same-origin href (for SameSite=Strict cookies after the callback). */
 int a0m_page_continue(request_rec *r, const char *href);
 /* Sets Cache-Control: no-store (and Pragma) on any response of ours. */
@@ -524,7 +533,10 @@ const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o);
  * a0m_post_repost: at the callback of a transaction with `post`, answers with the page that posts the kept
  * form to action (DONE), or DECLINED when it is gone (logged; the login lands on action by GET).
  */
-int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char **body);
+int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
+                     const char **body);
+/* Makes the host-wide account of kept form bytes (post_config). */
+void a0m_post_post_config(apr_pool_t *pconf, server_rec *s);
 bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, const char *body);
 int a0m_post_repost(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, const char *action);
 
@@ -536,12 +548,11 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url);
 /* Auth0LoginPath: a login started by a link from the tenant (an invitation) or another application. */
 int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c);
-/* Auth0RequireMFA: a session whose login had no second factor logs in again with one (navigations), or
- * gets 401 insufficient_user_authentication (scripts). */
-int a0m_login_step_up(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
-/* Auth0MaxAge: a session whose login is older than max_age seconds logs in again with max_age (navigations),
- * or gets 401 insufficient_user_authentication with max_age (scripts). */
-int a0m_login_reauthenticate(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, int max_age);
+/* A session whose login does not give what this location asks for (a0m_session_shortfall) logs in again
+ * with it: a navigation (or a kept form) starts the login, a script gets 401 insufficient_user_authentication
+ * with acr_values (Auth0RequireMFA) or max_age (Auth0MaxAge); another organization's session is treated as
+ * none (a0m_login_unauthenticated). */
+int a0m_login_again(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_shortfall shortfall);
 /* Auth0's multi-factor policy (acr_values) and the amr value of a login with a second factor. */
 #define A0M_MFA_POLICY "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 
@@ -585,6 +596,9 @@ void a0m_session_child_init(apr_pool_t *pchild, server_rec *s, int threads);
 /* The session of this request, opened and checked (timeouts, binding); NULL when there is none or it
  * ended (its cookies are then deleted in the response). Cached per request. */
 a0m_session *a0m_session_load(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* What this location asks of s's login that it lacks (Auth0Organization, Auth0RequireMFA, Auth0MaxAge with
+ * the leeway the callback gives auth_time), A0M_SHORT_NONE when it counts here. */
+a0m_shortfall a0m_session_shortfall(request_rec *r, const a0m_dir_conf *c, const a0m_session *s);
 /* Builds a session from a code exchange and a validated ID token. NULL and *status on failure. */
 a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const auth0_tokens *tokens,
                                 json_t *claims, int *status);

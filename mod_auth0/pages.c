@@ -113,14 +113,11 @@ int a0m_page_form(request_rec *r, const char *title, const char *text, const cha
 	return DONE;
 }
 
-int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs)
+int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs, const char *nonce)
 {
 	page_headers(r, HTTP_OK);
 	/* the one script this module writes: allowed by its nonce only; no form-action, since the site may
 	 * answer the form with a redirect anywhere, as it would have before the login */
-	const char *nonce = a0m_random_token(r->pool, 18);
-	if (!nonce)
-		return HTTP_INTERNAL_SERVER_ERROR;
 	apr_table_setn(r->err_headers_out, "Content-Security-Policy",
 	               apr_pstrcat(r->pool, "default-src 'none'; script-src 'nonce-", nonce, "'; style-src "
 	                           "'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'", NULL));

@@ -26,11 +26,67 @@
  * A body that the callback no longer finds (evicted, the login took longer
  * than Auth0LoginTimeout, or with shmcb the callback reached another host)
  * is logged and the login lands on the page by GET, as one without a form.
+ *
+ * The Origin check stops browsers, not scripts: anyone can POST forms that
+ * start logins never finished. So that such forms cannot push sessions,
+ * logout markers and used states out of the shared cache, each host keeps
+ * at most BUDGET bytes of them per Auth0LoginTimeout (a count in shared
+ * memory, like the metrics); past it, forms get the 401 of before until the
+ * period ends, and the refusal is logged and counted.
  */
 #include "mod_auth0.h"
 
+#include <apr_atomic.h>
+#include <apr_shm.h>
 #include <apr_strings.h>
 #include <jansson.h>
+
+/* Kept form bytes per host per Auth0LoginTimeout: an eighth of the default shmcb (cache.c). */
+#define BUDGET (1024 * 1024)
+
+/*
+ * The account, in anonymous shared memory made in post_config: one 64-bit word, the start of the current
+ * period (seconds, high 32 bits) and the bytes kept in it (low 32 bits), changed by compare-and-swap so that
+ * every process and thread of the host counts in it.
+ */
+static apr_uint64_t *account;
+
+void a0m_post_post_config(apr_pool_t *pconf, server_rec *s)
+{
+	apr_shm_t *shm = NULL;
+	apr_status_t rv = apr_shm_create(&shm, sizeof(*account), NULL, pconf);
+	if (rv != APR_SUCCESS) {
+		/* without it no form is kept: a cache that anyone could fill is worse than a 401 */
+		ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+		             "mod_auth0: no shared memory to account for kept forms: Auth0PreservePost keeps none");
+		account = NULL;
+		return;
+	}
+	account = apr_shm_baseaddr_get(shm);
+	*account = 0;
+}
+
+/* Takes len bytes from this period's budget; false when they are not left. */
+static bool take_from_budget(request_rec *r, const a0m_dir_conf *c, apr_size_t len)
+{
+	if (!account || len > BUDGET)
+		return false;
+	apr_uint64_t now = (apr_uint64_t)apr_time_sec(r->request_time) & 0xffffffffu;
+	apr_uint64_t period = (apr_uint64_t)a0m_conf_login_timeout(c);
+	for (;;) {
+		apr_uint64_t was = apr_atomic_read64(account);
+		apr_uint64_t start = was >> 32, used = was & 0xffffffffu;
+		if (now - start >= period || now < start) { /* a new period (or the clock went back) */
+			start = now;
+			used = 0;
+		}
+		if (used + len > BUDGET)
+			return false;
+		apr_uint64_t next = start << 32 | (used + len);
+		if (apr_atomic_cas64(account, next, was) == was)
+			return true;
+	}
+}
 
 static const char *cache_key(apr_pool_t *p, const char *state)
 {
@@ -45,21 +101,28 @@ static bool is_form(request_rec *r)
 	return n == sizeof(FORM) - 1 && strncasecmp(type, FORM, n) == 0;
 }
 
-/* Posted by a page of this site: Origin (sent with every POST by today's browsers) names this origin. */
+/*
+ * Posted by a page of this site: Origin (sent with every POST by today's browsers) names this origin; or,
+ * without it or with "null" (what a page with Referrer-Policy no-referrer sends), the browser's
+ * Sec-Fetch-Site says same-origin (a sandboxed frame's is cross-site).
+ */
 static bool from_this_site(request_rec *r, const a0m_origin *o)
 {
 	const char *origin = apr_table_get(r->headers_in, "Origin");
-	if (origin)
+	if (origin && strcmp(origin, "null") != 0)
 		return strcasecmp(origin, a0m_origin_base(r, o)) == 0;
 	const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
 	return site && strcasecmp(site, "same-origin") == 0;
 }
 
-/* Every name and value is UTF-8 text (jansson's check: a JSON string must be). */
-static bool all_utf8(const apr_array_header_t *pairs)
+/* Every name and value is UTF-8 text (jansson's check: a JSON string must be), and every field has a name
+ * (a browser leaves out a field without one: it could not be posted again). */
+static bool postable(const apr_array_header_t *pairs)
 {
 	for (int i = 0; i < pairs->nelts; i++) {
 		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
+		if (!*pair->name)
+			return false;
 		json_t *name = json_string(pair->name), *value = json_string(pair->value);
 		bool ok = name && value;
 		json_decref(name);
@@ -77,7 +140,8 @@ static int not_kept(request_rec *r, const char *why)
 	return DECLINED;
 }
 
-int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char **body)
+int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url,
+                     const char **body)
 {
 	*body = NULL;
 	int max = a0m_conf_preserve_post(c);
@@ -87,6 +151,9 @@ int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
 		return not_kept(r, "not a form body (application/x-www-form-urlencoded)");
 	if (!from_this_site(r, o))
 		return not_kept(r, "not posted from a page of this site (Origin)");
+	/* posted again where it was sent, or not at all (a login lands elsewhere when this is not a safe path) */
+	if (!original_url || !a0m_redirect_local(r->pool, original_url))
+		return not_kept(r, "its URL cannot be a login's landing page");
 	char *text = NULL;
 	apr_size_t len = 0;
 	int rc = a0m_read_body(r, (apr_size_t)max, &text, &len);
@@ -95,8 +162,8 @@ int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
 	if (rc != OK)
 		return rc;
 	apr_array_header_t *pairs;
-	if (memchr(text, '\0', len) || !a0m_form_pairs(r->pool, text, &pairs) || !all_utf8(pairs))
-		return not_kept(r, "the form does not decode to UTF-8 text");
+	if (memchr(text, '\0', len) || !a0m_form_pairs(r->pool, text, &pairs) || !postable(pairs))
+		return not_kept(r, "the form does not decode to named fields of UTF-8 text");
 	*body = text;
 	return OK;
 }
@@ -108,7 +175,14 @@ bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, con
 	const unsigned char *sealed =
 		a0m_seal_raw(r->pool, &c->keys->transaction[0], key, (const unsigned char *)body, strlen(body), &len);
 	apr_time_t expires = r->request_time + apr_time_from_sec(a0m_conf_login_timeout(c));
-	if (!sealed || a0m_cache_set(r->server, key, sealed, len, expires, r->pool) != APR_SUCCESS) {
+	if (!sealed || !take_from_budget(r, c, len)) {
+		a0m_metric(A0M_POST_REFUSED);
+		not_kept(r, apr_psprintf(r->pool, "this host keeps at most %d bytes of forms per Auth0LoginTimeout, "
+		                                  "and they are taken (many logins begun with a form, and not finished)",
+		                         BUDGET));
+		return false;
+	}
+	if (a0m_cache_set(r->server, key, sealed, len, expires, r->pool) != APR_SUCCESS) {
 		not_kept(r, "the shared cache did not take it");
 		return false;
 	}
@@ -118,6 +192,10 @@ bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, con
 
 int a0m_post_repost(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, const char *action)
 {
+	/* made first: a form taken from the cache is posted again, or lost */
+	const char *nonce = a0m_random_token(r->pool, 18);
+	if (!nonce)
+		return DECLINED;
 	const char *key = cache_key(r->pool, t->state);
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0, len = 0;
@@ -138,5 +216,5 @@ int a0m_post_repost(request_rec *r, const a0m_dir_conf *c, const a0m_transaction
 		return DECLINED;
 	}
 	a0m_metric(A0M_POST_REPOSTED);
-	return a0m_page_repost(r, action, pairs);
+	return a0m_page_repost(r, action, pairs, nonce);
 }

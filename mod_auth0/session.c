@@ -982,6 +982,35 @@ static bool token_for_here(apr_pool_t *p, const a0m_dir_conf *c, const a0m_sessi
 	return s->audiences && strstr(s->audiences, apr_pstrcat(p, "\n", c->audience, "\n", NULL));
 }
 
+a0m_shortfall a0m_session_shortfall(request_rec *r, const a0m_dir_conf *c, const a0m_session *s)
+{
+	if (c->organization && !org_matches(c->organization, s))
+		return A0M_SHORT_ORGANIZATION;
+	if (a0m_conf_flag(c->require_mfa, false) && !s->mfa)
+		return A0M_SHORT_MFA;
+	/* with the leeway libauth0 gives auth_time at the callback: a login it accepted counts here (a clock
+	 * ahead of the tenant's would otherwise send the user round again, up to the leeway) */
+	int max_age = a0m_conf_max_age(c);
+	if (max_age && (!s->auth_time || now_sec(r) - s->auth_time > (int64_t)max_age + a0m_conf_leeway(c)))
+		return A0M_SHORT_MAX_AGE;
+	return A0M_SHORT_NONE;
+}
+
+static const char *shortfall_text(request_rec *r, const a0m_dir_conf *c, a0m_shortfall shortfall)
+{
+	switch (shortfall) {
+	case A0M_SHORT_ORGANIZATION:
+		return apr_pstrcat(r->pool, "it is not for organization ", c->organization, " (Auth0Organization)", NULL);
+	case A0M_SHORT_MFA:
+		return "its login had no second factor (Auth0RequireMFA)";
+	case A0M_SHORT_MAX_AGE:
+		return apr_psprintf(r->pool, "its login is older than Auth0MaxAge %d s (or of unknown age)",
+		                    a0m_conf_max_age(c));
+	default:
+		return "";
+	}
+}
+
 static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 {
 	const char *user = s->user;
@@ -1030,26 +1059,14 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	}
 	if (!s)
 		return a0m_login_unauthenticated(r, c, o);
-	if (c->organization && !org_matches(c->organization, s)) {
-		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-		              "mod_auth0: the session of %s is not for organization %s (Auth0Organization here): it does "
-		              "not count here", ap_escape_logitem(r->pool, s->user), c->organization);
-		return a0m_login_unauthenticated(r, c, o);
-	}
-
-	if (a0m_conf_flag(c->require_mfa, false) && !s->mfa) {
-		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the session of %s was made without a second "
-		              "factor, which Auth0RequireMFA asks for here", ap_escape_logitem(r->pool, s->user));
-		return a0m_login_step_up(r, c, o);
+	a0m_shortfall shortfall = a0m_session_shortfall(r, c, s);
+	if (shortfall != A0M_SHORT_NONE) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the session of %s does not count here: %s",
+		              ap_escape_logitem(r->pool, s->user), shortfall_text(r, c, shortfall));
+		return a0m_login_again(r, c, o, shortfall);
 	}
 
 	int64_t now = now_sec(r);
-	int max_age = a0m_conf_max_age(c);
-	if (max_age && (!s->auth_time || now - s->auth_time > max_age)) {
-		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the login of %s is older than Auth0MaxAge here "
-		              "(%d s): it is asked for again", ap_escape_logitem(r->pool, s->user), max_age);
-		return a0m_login_reauthenticate(r, c, o, max_age);
-	}
 	bool dirty = false;
 	bool can_refresh = s->refresh_token && a0m_conf_flag(c->refresh_tokens, true);
 	if (!can_refresh && c->audience && s->access_claims && s->access_expires && now >= s->access_expires) {

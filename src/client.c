@@ -1,7 +1,6 @@
 /* Client creation: option checking, domain parsing, defaults. */
 #include "internal.h"
 
-#include <cjose/util.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +373,11 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 		st = a0_load_signing_key(o->client_assertion_signing_key, c->assertion_alg, &c->assertion_key, err);
 		if (st != AUTH0_OK)
 			goto fail;
+		c->assertion_key_pem = a0_strdup(o->client_assertion_signing_key);
+		if (!c->assertion_key_pem) {
+			st = a0_oom(err);
+			goto fail;
+		}
 	}
 	switch (o->client_auth) {
 	case AUTH0_CLIENT_AUTH_AUTO:
@@ -465,24 +469,28 @@ auth0_status auth0_client_with_credentials(const auth0_client *base, const char 
 	c->issuer = a0_strdup(base->issuer);
 	c->client_id = a0_strdup(client_id);
 	c->client_secret = a0_strdup(client_secret);
-	/* the signing key is the instance's, as in the Ruby SDK: only the id and the secret change. A copy,
-	 * not a second reference: cjose's reference count is not atomic, and either client may be freed in
-	 * any thread. */
-	bool key_ok = true;
-	if (base->assertion_key) {
-		char *jwk = cjose_jwk_to_json(base->assertion_key, true, NULL);
-		c->assertion_key = jwk ? cjose_jwk_import(jwk, strlen(jwk), NULL) : NULL;
-		key_ok = c->assertion_key != NULL;
-		if (jwk) {
-			OPENSSL_cleanse(jwk, strlen(jwk));
-			cjose_get_dealloc()(jwk);
+	/* the signing key is the instance's, as in the Ruby SDK: only the id and the secret change. Loaded
+	 * again from its PEM, not shared: cjose's reference count is not atomic, and either client may be
+	 * freed in any thread */
+	if (base->assertion_key_pem) {
+		auth0_status st = a0_load_signing_key(base->assertion_key_pem, base->assertion_alg, &c->assertion_key,
+		                                      err);
+		c->assertion_key_pem = a0_strdup(base->assertion_key_pem);
+		if (st != AUTH0_OK || !c->assertion_key_pem) {
+			auth0_client_free(c);
+			return st != AUTH0_OK ? st : a0_oom(err);
 		}
 	}
 	c->assertion_alg = a0_strdup(base->assertion_alg);
-	c->client_auth = base->client_auth == AUTH0_CLIENT_AUTH_PRIVATE_KEY_JWT || !client_secret
-	                     ? base->client_auth
-	                     : base->client_auth == AUTH0_CLIENT_AUTH_NONE ? AUTH0_CLIENT_AUTH_SECRET_POST
-	                                                                   : base->client_auth;
+	/* base's way to authenticate where it fits the new credentials: a key signs for any id; a secret mode
+	 * needs a secret (without one the application is public), and a public base's becomes secret_post */
+	if (base->client_auth == AUTH0_CLIENT_AUTH_PRIVATE_KEY_JWT)
+		c->client_auth = base->client_auth;
+	else if (!client_secret)
+		c->client_auth = AUTH0_CLIENT_AUTH_NONE;
+	else
+		c->client_auth = base->client_auth == AUTH0_CLIENT_AUTH_NONE ? AUTH0_CLIENT_AUTH_SECRET_POST
+		                                                             : base->client_auth;
 	c->organization = a0_strdup(base->organization);
 	c->api_identifier = a0_strdup(base->api_identifier);
 	c->management_base_url = a0_strdup(base->management_base_url);
@@ -508,8 +516,8 @@ auth0_status auth0_client_with_credentials(const auth0_client *base, const char 
 		c->store = base->store;
 	c->pool = a0_pool_new();
 	c->jwks = a0_jwks_cache_new();
-	if (!key_ok || !c->host || !c->base_url || !c->issuer || !c->client_id ||
-	    (client_secret && !c->client_secret) || !c->assertion_alg || (base->organization && !c->organization) || !c->api_identifier ||
+	if (!c->host || !c->base_url || !c->issuer || !c->client_id || (client_secret && !c->client_secret) ||
+	    !c->assertion_alg || (base->organization && !c->organization) || !c->api_identifier ||
 	    !c->management_base_url || (base->ca_file && !c->ca_file) || (base->proxy && !c->proxy) ||
 	    !c->user_agent || !c->telemetry_header || (base->own_store && !c->own_store) || !c->pool || !c->jwks ||
 	    !copy_slist(base->management_headers, &c->management_headers)) {
@@ -542,6 +550,7 @@ void auth0_client_free(auth0_client *c)
 	free(c->client_id);
 	a0_free_secret(c->client_secret);
 	cjose_jwk_release(c->assertion_key);
+	a0_free_secret(c->assertion_key_pem);
 	free(c->assertion_alg);
 	free(c->organization);
 	free(c->api_identifier);

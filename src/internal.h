@@ -222,6 +222,7 @@ struct auth0_client {
 	char *client_id;
 	char *client_secret;
 	cjose_jwk_t *assertion_key; /* private_key_jwt signing key */
+	char *assertion_key_pem;    /* its PEM, for auth0_client_with_credentials (cleansed when freed) */
 	char *assertion_alg;
 	auth0_client_auth client_auth; /* resolved: never AUTO */
 	char *organization;

@@ -261,8 +261,9 @@ static void test_other_credentials(void)
 	a_ok(auth0_client_with_credentials(base, "another-jwt-client", "ignored-secret", &other, &err), err,
 	     "other credentials from a private_key_jwt client");
 	auth0_client_free(base);
-	ok(auth0_client_credentials(other, NULL, NULL, &tok, &err) != AUTH0_OK,
-	   "other credentials: the tenant refuses a key it does not know for that id");
+	is_int(auth0_client_credentials(other, NULL, NULL, &tok, &err), AUTH0_ERR_UNAUTHORIZED,
+	       "other credentials: the tenant refuses a key it does not know for that id");
+	is_int(err ? (int)err->status : 0, 401, "... with a 401");
 	auth0_error_free(err);
 	err = NULL;
 	req = a_last("/oauth/token");
@@ -285,6 +286,34 @@ static void test_other_credentials(void)
 	json_decref(body);
 	json_decref(req);
 	auth0_client_free(other);
+
+	/* a public application derived from confidential bases (secret_post, secret_basic): no secret at all */
+	auth0_client_auth modes[] = { AUTH0_CLIENT_AUTH_SECRET_POST, AUTH0_CLIENT_AUTH_SECRET_BASIC };
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		auth0_client_options o;
+		t_options(&o);
+		o.client_id = T_WEB_CLIENT_ID;
+		o.client_secret = T_WEB_CLIENT_SECRET;
+		o.client_auth = modes[i];
+		base = a_client_with(&o);
+		a_ok(auth0_client_with_credentials(base, "public-client", NULL, &other, &err), err,
+		     i ? "a public client from a secret_basic one" : "a public client from a secret_post one");
+		auth0_client_free(base);
+		auth0_password_login login = { .username = T_ALICE, .password = T_ALICE_PASSWORD };
+		auth0_login_password(other, &login, &tok, &err); /* what the tenant says of it does not matter */
+		auth0_tokens_free(tok);
+		tok = NULL;
+		auth0_error_free(err);
+		err = NULL;
+		req = a_last("/oauth/token");
+		body = a_body_json(req);
+		is_str(json_string_value(json_object_get(body, "client_id")), "public-client", "... names it");
+		ok(json_object_get(body, "client_secret") == NULL && !t_request_header(req, "Authorization"),
+		   "... and sends no secret, in the body or as Basic");
+		json_decref(body);
+		json_decref(req);
+		auth0_client_free(other);
+	}
 
 	/* refusals name the argument */
 	base = t_client(T_WEB_CLIENT_ID, T_WEB_CLIENT_SECRET);

@@ -50,11 +50,11 @@ sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return '';
 # ---- redis ------------------------------------------------------------------------------------------
 SKIP: {
 	my $redis = eval { redis_start() };
-	skip "redis-server is not available: $@", 18 unless $redis;
+	skip "redis-server is not available: $@", 25 unless $redis;
 	my $port = free_port();
 	my ($h, $out) = httpd_start(site($port, "redis:127.0.0.1:$redis->{port}"));
 	ok $h, 'httpd starts with Auth0Cache redis:127.0.0.1:PORT' or diag $out;
-	skip 'no httpd', 17 unless $h;
+	skip 'no httpd', 24 unless $h;
 	my $base = "https://127.0.0.1:$port";
 	my $b = browser();
 	my $res = $b->visit("$base/echo");
@@ -78,6 +78,26 @@ SKIP: {
 	is json_of($res)->{REMOTE_USER}, ALICE, '... lost from the cache, the login still completes';
 	is $res->request->method . ' ' . $res->request->uri->path, 'GET /echo', '... and lands on the page by GET';
 	like log_of($h), qr/before the login is no longer in the cache/, '... saying why';
+	# a kept form is in the cache until its login's callback takes it, once (mod_socache_redis names an entry
+	# by the instance's namespace and the id in hex: "p:" is 703a)
+	$poster = browser();
+	$res = $poster->request(POST => "$base/echo", Origin => $base, content => 'note=once');
+	is((Auth0Test::redis_command($redis, 'KEYS', 'mod_auth0:703a*') // ''), '*1', 'a kept form waits in redis');
+	$res = $poster->visit($res->header('Location'));
+	like $res->decoded_content, qr/name="note" value="once"/, '... the callback posts it again';
+	is((Auth0Test::redis_command($redis, 'KEYS', 'mod_auth0:703a*') // ''), '*0', '... and it is gone from redis');
+	# forms posted by a script that never logs in: each host keeps at most 1 MiB of them per login timeout,
+	# then answers 401 as without Auth0PreservePost (sessions are not pushed out of the cache)
+	my $big = 'note=' . ('x' x 16000);
+	my ($kept, $first_refused) = (0, undef);
+	for my $i (1 .. 80) {
+		my $code = browser()->request(POST => "$base/echo", Origin => $base, content => $big)->code;
+		if ($code == 302) { $kept++ } else { $first_refused = $code; last }
+	}
+	ok $kept >= 60 && $kept <= 65, "a script's forms are kept up to the budget ($kept of 16 KB)";
+	is $first_refused, 401, '... then refused with 401';
+	like log_of($h), qr/keeps at most 1048576 bytes of forms per Auth0LoginTimeout/, '... saying why';
+	is json_of($poster->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and sessions are still served';
 
 	# the cache fails: a login cannot record its state, so it is refused (fail closed), not replayable;
 	# a session cannot be read, which is not a logout

@@ -37,6 +37,14 @@ for my $case (['cookie', url('SESSION', '')], ['cache', url('SESSION_CACHE', '')
 	is $b->get("$site/echo")->code, 200, '... and the other pages too';
 }
 
+# the first login of an Auth0RequireMFA page asks for the second factor at once, instead of a step-up after
+my $fresh = browser();
+my $first = $fresh->get(url('SESSION', '') . '/mfa/echo');
+is $first->code, 302, 'no session on an Auth0RequireMFA page: a login';
+is(URI->new($first->header('Location'))->query_param('acr_values'), $POLICY, '... that asks for MFA at once');
+is $fresh->visit(url('SESSION', '') . '/mfa/echo')->code, 200, '... and one login does';
+is scalar(grep { $_->request->uri->path eq '/authorize' } $fresh->chain), 1, '... one, not two';
+
 # a tenant that ignores acr_values: the step-up comes back without the factor, and stops there
 settings(honor_acr_values => 0);
 my $site = url('SESSION', '');
