@@ -245,6 +245,7 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 		.organization = c->organization ? c->organization : t->organization,
 		/* a login for Auth0MaxAge: the tenant must have authenticated the user within it */
 		.max_age = t->max_age > 0 ? AUTH0_INT(t->max_age) : (auth0_opt_int){ 0 },
+		.algorithm = (auth0_id_token_alg)a0m_conf_id_token_alg(c),
 	};
 	if (auth0_id_token_validate(client, tokens->id_token, &v, &claims, &err) != AUTH0_OK) {
 		rc = token_invalid(r, t, err);

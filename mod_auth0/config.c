@@ -62,6 +62,10 @@ int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_t
 int a0m_conf_max_transactions(const a0m_dir_conf *c) { return or_default(c->max_transactions, DEFAULT_MAX_TRANSACTIONS); }
 int a0m_conf_preserve_post(const a0m_dir_conf *c) { return or_default(c->preserve_post, 0); }
 int a0m_conf_max_age(const a0m_dir_conf *c) { return or_default(c->max_age, 0); }
+int a0m_conf_id_token_alg(const a0m_dir_conf *c)
+{
+	return or_default(c->id_token_alg, AUTH0_ALG_RS256);
+}
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c) { return c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME; }
 const char *a0m_conf_user_claim(const a0m_dir_conf *c) { return c->user_claim ? c->user_claim : DEFAULT_USER_CLAIM; }
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c)
@@ -97,7 +101,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
 		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
-		c->max_age = c->leeway = c->trust_forwarded = A0M_UNSET_INT;
+		c->max_age = c->id_token_alg = c->leeway = c->trust_forwarded = A0M_UNSET_INT;
 	return c;
 }
 
@@ -161,6 +165,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(error_pages);
 	MERGE_INT(preserve_post);
 	MERGE_INT(max_age);
+	MERGE_INT(id_token_alg);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -589,6 +594,12 @@ static const char *set_error_pages(cmd_parms *cmd, void *conf, const char *arg)
 	return set_enum(cmd, &((a0m_dir_conf *)conf)->error_pages, arg, v);
 }
 
+static const char *set_id_token_alg(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "RS256", AUTH0_ALG_RS256 }, { "HS256", AUTH0_ALG_HS256 }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->id_token_alg, arg, v);
+}
+
 static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
@@ -937,6 +948,9 @@ static const command_rec directives[] = {
 	              "auth (log in, default), 401, or pass"),
 	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
 	             "sessions here need a login with multi-factor authentication; others step up (default off)"),
+	AP_INIT_TAKE1("Auth0IDTokenSigningAlg", set_id_token_alg, NULL, DIR_OR_SERVER,
+	              "RS256 (the tenant's keys, default) or HS256 (the client secret): the application's "
+	              "JSON Web Token Signature Algorithm in Auth0"),
 	AP_INIT_TAKE1("Auth0MaxAge", set_duration, CONF_OFFSET(max_age), DIR_OR_SERVER,
 	              "how recent a login must be here (the ID token's auth_time); an older session logs in again "
 	              "with max_age (default: any age)"),
@@ -1003,6 +1017,8 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 		return "Auth0SessionSecret is not set (32+ random characters, e.g. from `openssl rand -hex 32`)";
 	if (!c->client_secret && !c->assertion_key_pem)
 		return "neither Auth0ClientSecret nor Auth0ClientAssertionKey is set";
+	if (a0m_conf_id_token_alg(c) == AUTH0_ALG_HS256 && !c->client_secret)
+		return "Auth0IDTokenSigningAlg HS256 needs Auth0ClientSecret (the ID tokens are signed with it)";
 	/* the paths this module answers itself: each one thing */
 	const char *paths[] = { a0m_conf_redirect_path(c), c->logout_path, c->backchannel_logout_path, c->login_path };
 	static const char *const names[] = { "Auth0RedirectURI", "Auth0LogoutPath", "Auth0BackChannelLogoutPath",

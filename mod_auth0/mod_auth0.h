@@ -159,6 +159,7 @@ typedef struct a0m_dir_conf {
 	int error_pages;                   /* Auth0ErrorPages: A0M_ERROR_PAGES_* */
 	int preserve_post;                 /* Auth0PreservePost: 0 off, else the largest form body kept */
 	int max_age;                       /* Auth0MaxAge: seconds a login counts here (auth_time), unset: any */
+	int id_token_alg;                  /* Auth0IDTokenSigningAlg: auth0_id_token_alg (RS256 or HS256) */
 
 	/* authorization */
 	const char *roles_claim;
@@ -194,6 +195,8 @@ int a0m_conf_max_transactions(const a0m_dir_conf *c);
 int a0m_conf_preserve_post(const a0m_dir_conf *c);
 /* Auth0MaxAge in seconds, 0 when not set (a login of any age counts). */
 int a0m_conf_max_age(const a0m_dir_conf *c);
+/* Auth0IDTokenSigningAlg: how the application's ID tokens are signed (AUTH0_ALG_RS256 by default). */
+int a0m_conf_id_token_alg(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);

@@ -857,7 +857,8 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 static bool take_new_id_token(request_rec *r, const a0m_dir_conf *c, auth0_client *client, a0m_session *s,
                               const char *id_token)
 {
-	auth0_id_token_options v = { .leeway = AUTH0_INT(a0m_conf_leeway(c)) };
+	auth0_id_token_options v = { .leeway = AUTH0_INT(a0m_conf_leeway(c)),
+		                         .algorithm = (auth0_id_token_alg)a0m_conf_id_token_alg(c) };
 	json_t *claims = NULL;
 	auth0_error *err = NULL;
 	bool ok = false;

@@ -30,7 +30,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until httpd_check httpd_start
-  httpd_stop redis_start redis_stop free_port t_dir log_mark log_since many_groups ALICE BOB);
+  httpd_stop app_site redis_start redis_stop free_port t_dir log_mark log_since many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -246,6 +246,43 @@ sub httpd_check {
 	my ($file, $dir) = _config_file("Listen 127.0.0.1:" . free_port() . "\n$body", 'check');
 	my $out = qx{"$ENV{AUTH0_TEST_HTTPD}" -t -f "$file" 2>&1};
 	return ($? >> 8, $out);
+}
+
+# The configuration of a site for httpd_start: a TLS virtual host on 127.0.0.1:$o{port} serving t/htdocs
+# (any path ending in /echo is the echo CGI) entirely under AuthType Auth0, for the tenant's web application
+# ($o{client_id} / $o{client_secret} to change), sessions in the cache, local logout at /logout; $o{server}
+# is added at server level, $o{vhost} inside the virtual host.
+sub app_site {
+	my (%o) = @_;
+	my $t = t_dir();
+	my $id = $o{client_id} // 'demo-web-client';
+	my $secret = $o{client_secret} // 'demo-web-secret';
+	return <<"EOC";
+Listen 127.0.0.1:$o{port} https
+@{[$o{server} // '']}
+<VirtualHost 127.0.0.1:$o{port}>
+    ServerName 127.0.0.1
+    SSLEngine on
+    SSLCertificateFile "$ENV{AUTH0_TEST_STATE_DIR}/server.pem"
+    SSLCertificateKeyFile "$ENV{AUTH0_TEST_STATE_DIR}/server.key"
+    DocumentRoot "$t/htdocs"
+    ScriptAliasMatch "/echo\$" "$t/htdocs/echo.cgi"
+    Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
+    Auth0CACertificateFile "$ENV{AUTH0_TEST_CA_FILE}"
+    Auth0ClientID $id
+    Auth0ClientSecret $secret
+    Auth0RedirectURI /callback
+    Auth0LogoutPath /logout
+    Auth0LogoutEndpoint local
+    Auth0SessionSecret provider-test-secret-0123456789-abcdefghijk
+    Auth0SessionStore cache
+    @{[$o{vhost} // '']}
+    <Location />
+        AuthType Auth0
+        Require valid-user
+    </Location>
+</VirtualHost>
+EOC
 }
 
 # Starts httpd with $body (which must Listen somewhere); returns a handle, or (undef, output) when httpd

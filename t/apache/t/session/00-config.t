@@ -65,6 +65,7 @@ my @bad = (
 	['Auth0MaxLoginTransactions 0'                        => qr/Auth0MaxLoginTransactions: /],
 	['Auth0MaxLoginTransactions 21'                       => qr/Auth0MaxLoginTransactions: /],
 	['Auth0PostLoginURL //evil.example.com'               => qr/Auth0PostLoginURL: /],
+	['Auth0IDTokenSigningAlg PS256'                       => qr/Auth0IDTokenSigningAlg: 'PS256' is not one of: RS256, HS256/],
 	['Auth0MaxAge 0'                                      => qr/Auth0MaxAge: /],
 	['Auth0MaxAge soon'                                   => qr/Auth0MaxAge: /],
 	['Auth0PreservePost maybe'                            => qr/Auth0PreservePost: 'maybe' must be on or off/],
@@ -119,6 +120,10 @@ my @startup = (
 	# credentials are inherited together: another client id does not borrow the enclosing one's secret
 	["$app\n<Location /other>\nAuthType Auth0\nRequire valid-user\nAuth0ClientID another-client\n</Location>",
 	  qr/in <Location \/other>.*neither Auth0ClientSecret nor Auth0ClientAssertionKey is set/],
+	# HS256 ID tokens are signed with the client secret: an application with a key only cannot check them
+	["$app\n<Location /jwt>\nAuthType Auth0\nRequire valid-user\nAuth0ClientID jwt-client\n"
+	  . "Auth0ClientAssertionKey \"$ENV{AUTH0_TEST_STATE_DIR}/client-rs256.key\"\nAuth0IDTokenSigningAlg HS256\n</Location>",
+	  qr/in <Location \/jwt>.*Auth0IDTokenSigningAlg HS256 needs Auth0ClientSecret/],
 	# <Files> and <If> sections are checked too, each with what it inherits from the section around it
 	["<Directory /tmp>\n<Files secret.html>\nAuthType Auth0\nRequire valid-user\nAuth0Domain $ENV{AUTH0_TEST_DOMAIN}\n"
 	  . "Auth0ClientID x\nAuth0ClientSecret y\nAuth0RedirectURI /callback\n</Files>\n</Directory>",

@@ -16,33 +16,8 @@ my $t = t_dir();
 
 sub site {
 	my ($port, $cache) = @_;
-	return <<"EOC";
-Listen 127.0.0.1:$port https
-Auth0Cache $cache
-LimitRequestFieldSize 65536
-<VirtualHost 127.0.0.1:$port>
-    ServerName 127.0.0.1
-    SSLEngine on
-    SSLCertificateFile "$ENV{AUTH0_TEST_STATE_DIR}/server.pem"
-    SSLCertificateKeyFile "$ENV{AUTH0_TEST_STATE_DIR}/server.key"
-    DocumentRoot "$t/htdocs"
-    ScriptAliasMatch "/echo\$" "$t/htdocs/echo.cgi"
-    Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
-    Auth0CACertificateFile "$ENV{AUTH0_TEST_CA_FILE}"
-    Auth0ClientID demo-web-client
-    Auth0ClientSecret demo-web-secret
-    Auth0RedirectURI /callback
-    Auth0LogoutPath /logout
-    Auth0LogoutEndpoint local
-    Auth0SessionSecret provider-test-secret-0123456789-abcdefghijk
-    Auth0SessionStore cache
-    Auth0PreservePost On
-    <Location />
-        AuthType Auth0
-        Require valid-user
-    </Location>
-</VirtualHost>
-EOC
+	return app_site(port => $port, server => "Auth0Cache $cache\nLimitRequestFieldSize 65536",
+	                vhost => 'Auth0PreservePost On');
 }
 
 sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }

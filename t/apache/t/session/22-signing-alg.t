@@ -1,0 +1,44 @@
+# Auth0IDTokenSigningAlg: an application whose ID tokens Auth0 signs with HS256 (the client secret) logs in
+# with HS256 set, and only with it: the algorithm is pinned both ways, so a token signed otherwise is refused.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Test::More;
+
+reset_tenant();
+autologin('alice@example.com');
+my %hs256_app = (client_id => 'hs256-client', client_secret => 'hs256-client-secret-at-least-32-bytes-long');
+
+sub site_with {
+	my ($vhost, %app) = @_;
+	my $port = free_port();
+	my ($h, $out) = httpd_start(app_site(port => $port, vhost => $vhost, %app));
+	ok $h, "httpd starts with: $vhost" or diag $out;
+	return ($h, "https://127.0.0.1:$port");
+}
+sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }
+
+my ($h, $base) = site_with('Auth0IDTokenSigningAlg HS256', %hs256_app);
+my $res = browser()->visit("$base/echo");
+is $res->code, 200, 'an HS256 application logs in with Auth0IDTokenSigningAlg HS256';
+is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';
+httpd_stop($h);
+
+($h, $base) = site_with('# RS256 by default', %hs256_app);
+$res = browser()->visit("$base/echo");
+is $res->code, 502, 'the same application without it: the HS256 ID token is refused';
+like log_of($h), qr/Signature algorithm of "HS256" is not supported\. Expected the ID token to be signed with "RS256"/,
+	'... as an algorithm mismatch';
+httpd_stop($h);
+
+($h, $base) = site_with('Auth0IDTokenSigningAlg HS256');
+$res = browser()->visit("$base/echo");
+is $res->code, 502, 'an RS256 application with Auth0IDTokenSigningAlg HS256: its ID token is refused';
+like log_of($h), qr/Expected the ID token to be signed with "HS256"/, '... as an algorithm mismatch';
+httpd_stop($h);
+
+done_testing;
