@@ -175,7 +175,11 @@ bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, con
 	const unsigned char *sealed =
 		a0m_seal_raw(r->pool, &c->keys->transaction[0], key, (const unsigned char *)body, strlen(body), &len);
 	apr_time_t expires = r->request_time + apr_time_from_sec(a0m_conf_login_timeout(c));
-	if (!sealed || !take_from_budget(r, c, len)) {
+	if (!sealed) {
+		not_kept(r, "it could not be sealed");
+		return false;
+	}
+	if (!take_from_budget(r, c, len)) {
 		a0m_metric(A0M_POST_REFUSED);
 		not_kept(r, apr_psprintf(r->pool, "this host keeps at most %d bytes of forms per Auth0LoginTimeout, "
 		                                  "and they are taken (many logins begun with a form, and not finished)",
