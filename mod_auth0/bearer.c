@@ -480,6 +480,7 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	r->user = (char *)o.user;
 	a0m_request *rq = a0m_request_get(r, true);
 	rq->source = "bearer";
+	rq->conf = c;
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
 	a0m_claims_apply_ready(r, c, o.ready, o.ready_prefix, o.block, token);

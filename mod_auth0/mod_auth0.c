@@ -147,6 +147,24 @@ static int answer_preflight(request_rec *r)
 	return OK;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Whether the identity a sub-request or internal redirect inherits counts in its own location: a session
+ * whose login gives what the location asks for (an organization, a second factor, a recent login); a
+ * bearer token checked for the same API and organization. No login or new check can start from here.
+ */
+static bool inherited_counts(request_rec *r, const a0m_dir_conf *c, const a0m_request *parent, bool session)
+{
+	if (session)
+		return !parent->session || a0m_session_shortfall(r, c, parent->session) == A0M_SHORT_NONE;
+	return !parent->conf || (same_text(parent->conf->audience, c->audience) &&
+	                         same_text(parent->conf->organization, c->organization));
+}
+
 static int check_authn(request_rec *r)
 {
 	const char *type = ap_auth_type(r);
@@ -159,13 +177,10 @@ static int check_authn(request_rec *r)
 
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (inherit_identity(r)) {
-		/* a sub-request or internal redirect into a location that asks more of a login (an organization, a
-		 * second factor, a recent login) than its parent's session gave: no login can start from here */
 		const a0m_request *parent = a0m_request_get(r, false);
-		if (session && parent && parent->session &&
-		    a0m_session_shortfall(r, c, parent->session) != A0M_SHORT_NONE) {
+		if (parent && !inherited_counts(r, c, parent, session)) {
 			ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s, reached by a sub-request or internal "
-			              "redirect, asks more of the session's login than its parent's page: refused",
+			              "redirect, asks more of the identity than its parent's page was given it for: refused",
 			              ap_escape_logitem(r->pool, r->uri));
 			return HTTP_FORBIDDEN;
 		}

@@ -349,6 +349,7 @@ struct a0m_session;
 typedef struct a0m_request {
 	apr_pool_t *pool;              /* the pool of the request that created it */
 	const char *source;            /* "session" or "bearer" */
+	const struct a0m_dir_conf *conf; /* what it was established with: a bearer token's audience, organization */
 	struct a0m_session *session;   /* browser session, if any */
 	const char *claims_text;       /* ID-token claims (JSON text) */
 	const char *access_claims_text;/* access-token claims (JSON text), if any */

@@ -176,6 +176,12 @@ sub echoed {
 	is($env->{HTTP_X_AUTH0_SUB}, $SUB, 'from an open location: identity headers');
 	unlike($res->content, qr/evil/, 'from an open location: no spoofed value');
 	is(bearer_get($V, '/redir-open/x', undef, @spoof)->code, 401, 'from an open location without a token: 401');
+
+	# a token checked for one API (or without an organization) does not count for another's location
+	is(bearer_get($V, '/redir-other-audience/x', $m2m)->code, 403,
+	   'internal redirect into a location of another audience: 403, the token was not checked for it');
+	is(bearer_get($V, '/redir-org/x', $m2m)->code, 403,
+	   'internal redirect into a location that asks for an organization: 403');
 }
 
 done_testing();

@@ -90,7 +90,7 @@ $b = browser();
 $b->visit("$site/echo");
 $mark = log_mark();
 is $b->get("$site/to-recent")->code, 403, 'an internal redirect into an Auth0MaxAge page with an old login: 403';
-like log_since($mark), qr/reached by a sub-request or internal redirect, asks more of the session's login/,
+like log_since($mark), qr/reached by a sub-request or internal redirect, asks more of the identity than its parent's page/,
 	'... logged';
 is $b->get("$site/to-recent", 'X-Fresh' => 1)->code, 403, '... (no login can start from there)';
 
