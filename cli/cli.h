@@ -40,6 +40,11 @@ int cli_mgmt(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_authorize_url(int argc, char **argv);
 int cli_userinfo(int argc, char **argv);
+int cli_login(int argc, char **argv);
+int cli_exchange_code(int argc, char **argv);
+int cli_refresh(int argc, char **argv);
+int cli_logout_url(int argc, char **argv);
+int cli_validate_token(int argc, char **argv);
 
 /* `auth0 --help`: usage and the list of resources. */
 void cli_usage(FILE *out);

@@ -132,8 +132,21 @@ void cli_usage(FILE *out)
 	      "  authorize-url --redirect-uri URI [--scope S] [--state S] [--nonce N] [--audience A]\n"
 	      "        [--connection C] [--organization O] [--prompt P] [--response-type T] [--pkce]\n"
 	      "        Prints {\"url\": ...} (and the PKCE code_verifier with --pkce).\n"
+	      "  login --username USER --password PASSWORD|- [--realm CONNECTION] [--audience A] [--scope S]\n"
+	      "        Resource owner password grant (password-realm with --realm); prints the tokens.\n"
+	      "  exchange-code --code CODE --redirect-uri URI [--code-verifier V]\n"
+	      "        Authorization code grant (with PKCE's verifier); prints the tokens.\n"
+	      "  refresh --refresh-token TOKEN|- [--scope S]\n"
+	      "        Refresh token grant; prints the tokens.\n"
+	      "  logout-url [--return-to URL] [--include-client-id] [--federated]\n"
+	      "        Prints {\"url\": ...} of /v2/logout.\n"
 	      "  userinfo --access-token TOKEN|-\n"
 	      "        Prints the user's profile from /userinfo.\n"
+	      "  validate-token --id-token TOKEN|- [--nonce N] [--max-age S] [--organization O] [--hs256]\n"
+	      "  validate-token --access-token TOKEN|- --audience API [--organization O]\n"
+	      "        Checks a token locally (signature with the tenant's keys, issuer, audience, times...)\n"
+	      "        and prints its claims; exit 1 with the failed rule's message otherwise.\n"
+	      "  A password or token given as - is read from stdin (out of the process list).\n"
 	      "\n"
 	      "Environment:\n"
 	      "  AUTH0_DOMAIN                 the tenant (example.eu.auth0.com); required\n"
@@ -192,6 +205,16 @@ int main(int argc, char **argv)
 		rc = cli_authorize_url(argc - 1, argv + 1);
 	else if (strcmp(cmd, "userinfo") == 0)
 		rc = cli_userinfo(argc - 1, argv + 1);
+	else if (strcmp(cmd, "login") == 0)
+		rc = cli_login(argc - 1, argv + 1);
+	else if (strcmp(cmd, "exchange-code") == 0)
+		rc = cli_exchange_code(argc - 1, argv + 1);
+	else if (strcmp(cmd, "refresh") == 0)
+		rc = cli_refresh(argc - 1, argv + 1);
+	else if (strcmp(cmd, "logout-url") == 0)
+		rc = cli_logout_url(argc - 1, argv + 1);
+	else if (strcmp(cmd, "validate-token") == 0)
+		rc = cli_validate_token(argc - 1, argv + 1);
 	else
 		rc = cli_fail(CLI_USAGE, "unknown command '%s' (auth0 --help lists them)", cmd);
 	auth0_global_cleanup();
