@@ -60,15 +60,43 @@ static int from_stdin(const char *what, const char **value, char *line, size_t s
 	return CLI_OK;
 }
 
-/* Prints a token answer, or reports the error; frees both. */
-static int tokens_out(auth0_status st, auth0_tokens *tokens, auth0_error *err)
+/* A token grant and its arguments (what each command parsed). */
+typedef struct grant {
+	enum { CLIENT_CREDENTIALS, PASSWORD, CODE, REFRESH } kind;
+	const char *a, *b, *c;              /* audience/organization, code/redirect URI/verifier, token/scope */
+	const auth0_password_login *login;
+} grant;
+
+/* Makes the grant with a client from the environment; prints the token answer, or reports the error. */
+static int run_grant(const grant *g)
 {
-	int rc = CLI_OK;
+	auth0_client *client = NULL;
+	int rc = cli_client(&client);
+	if (rc != CLI_OK)
+		return rc;
+	auth0_tokens *tokens = NULL;
+	auth0_error *err = NULL;
+	auth0_status st;
+	switch (g->kind) {
+	case CLIENT_CREDENTIALS:
+		st = auth0_client_credentials(client, g->a, g->b, &tokens, &err);
+		break;
+	case PASSWORD:
+		st = auth0_login_password(client, g->login, &tokens, &err);
+		break;
+	case CODE:
+		st = auth0_exchange_code(client, g->a, g->b, g->c, &tokens, &err);
+		break;
+	default:
+		st = auth0_exchange_refresh_token(client, g->a, g->b, &tokens, &err);
+		break;
+	}
 	if (st == AUTH0_OK)
 		cli_print_json(tokens->json);
 	else
 		rc = cli_error(st, err);
 	auth0_tokens_free(tokens);
+	auth0_client_free(client);
 	return rc;
 }
 
@@ -79,15 +107,7 @@ int cli_token(int argc, char **argv)
 	int rc = parse(argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
-	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
-		return rc;
-	auth0_tokens *tokens = NULL;
-	auth0_error *err = NULL;
-	auth0_status st = auth0_client_credentials(c, audience, organization, &tokens, &err);
-	rc = tokens_out(st, tokens, err); /* after the call: it fills them */
-	auth0_client_free(c);
-	return rc;
+	return run_grant(&(grant){ CLIENT_CREDENTIALS, audience, organization, NULL, NULL });
 }
 
 int cli_login(int argc, char **argv)
@@ -105,15 +125,7 @@ int cli_login(int argc, char **argv)
 		                           "stdin)");
 	if ((rc = from_stdin("password", &login.password, line, sizeof(line))) != CLI_OK)
 		return rc;
-	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
-		return rc;
-	auth0_tokens *tokens = NULL;
-	auth0_error *err = NULL;
-	auth0_status st = auth0_login_password(c, &login, &tokens, &err);
-	rc = tokens_out(st, tokens, err); /* after the call: it fills them */
-	auth0_client_free(c);
-	return rc;
+	return run_grant(&(grant){ PASSWORD, NULL, NULL, NULL, &login });
 }
 
 int cli_exchange_code(int argc, char **argv)
@@ -128,15 +140,7 @@ int cli_exchange_code(int argc, char **argv)
 		return rc;
 	if (!code || !redirect_uri)
 		return cli_fail(CLI_USAGE, "exchange-code needs --code CODE and --redirect-uri URI");
-	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
-		return rc;
-	auth0_tokens *tokens = NULL;
-	auth0_error *err = NULL;
-	auth0_status st = auth0_exchange_code(c, code, redirect_uri, verifier, &tokens, &err);
-	rc = tokens_out(st, tokens, err); /* after the call: it fills them */
-	auth0_client_free(c);
-	return rc;
+	return run_grant(&(grant){ CODE, code, redirect_uri, verifier, NULL });
 }
 
 int cli_refresh(int argc, char **argv)
@@ -151,15 +155,7 @@ int cli_refresh(int argc, char **argv)
 		return cli_fail(CLI_USAGE, "refresh needs --refresh-token TOKEN (or - to read it from stdin)");
 	if ((rc = from_stdin("refresh token", &refresh_token, line, sizeof(line))) != CLI_OK)
 		return rc;
-	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
-		return rc;
-	auth0_tokens *tokens = NULL;
-	auth0_error *err = NULL;
-	auth0_status st = auth0_exchange_refresh_token(c, refresh_token, scope, &tokens, &err);
-	rc = tokens_out(st, tokens, err); /* after the call: it fills them */
-	auth0_client_free(c);
-	return rc;
+	return run_grant(&(grant){ REFRESH, refresh_token, scope, NULL, NULL });
 }
 
 int cli_logout_url(int argc, char **argv)
