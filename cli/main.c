@@ -196,27 +196,20 @@ int main(int argc, char **argv)
 	}
 	if (auth0_global_init() != AUTH0_OK)
 		return cli_fail(CLI_API, "libcurl could not be initialised");
-	int rc;
-	if (strcmp(cmd, "mgmt") == 0)
-		rc = cli_mgmt(argc - 1, argv + 1);
-	else if (strcmp(cmd, "token") == 0)
-		rc = cli_token(argc - 1, argv + 1);
-	else if (strcmp(cmd, "authorize-url") == 0)
-		rc = cli_authorize_url(argc - 1, argv + 1);
-	else if (strcmp(cmd, "userinfo") == 0)
-		rc = cli_userinfo(argc - 1, argv + 1);
-	else if (strcmp(cmd, "login") == 0)
-		rc = cli_login(argc - 1, argv + 1);
-	else if (strcmp(cmd, "exchange-code") == 0)
-		rc = cli_exchange_code(argc - 1, argv + 1);
-	else if (strcmp(cmd, "refresh") == 0)
-		rc = cli_refresh(argc - 1, argv + 1);
-	else if (strcmp(cmd, "logout-url") == 0)
-		rc = cli_logout_url(argc - 1, argv + 1);
-	else if (strcmp(cmd, "validate-token") == 0)
-		rc = cli_validate_token(argc - 1, argv + 1);
-	else
-		rc = cli_fail(CLI_USAGE, "unknown command '%s' (auth0 --help lists them)", cmd);
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} commands[] = {
+		{ "mgmt", cli_mgmt },           { "token", cli_token },          { "authorize-url", cli_authorize_url },
+		{ "userinfo", cli_userinfo },   { "login", cli_login },          { "exchange-code", cli_exchange_code },
+		{ "refresh", cli_refresh },     { "logout-url", cli_logout_url }, { "validate-token", cli_validate_token },
+	};
+	size_t i = 0;
+	while (i < sizeof(commands) / sizeof(commands[0]) && strcmp(cmd, commands[i].name) != 0)
+		i++;
+	int rc = i < sizeof(commands) / sizeof(commands[0])
+	             ? commands[i].run(argc - 1, argv + 1)
+	             : cli_fail(CLI_USAGE, "unknown command '%s' (auth0 --help lists them)", cmd);
 	auth0_global_cleanup();
 	return rc;
 }
