@@ -55,7 +55,11 @@ static int from_stdin(const char *what, const char **value, char *line, size_t s
 		return CLI_OK;
 	if (!fgets(line, (int)size, stdin))
 		return cli_fail(CLI_USAGE, "no %s on stdin", what);
-	line[strcspn(line, "\r\n")] = '\0';
+	size_t n = strcspn(line, "\r\n");
+	/* a line that filled the buffer without ending: refused, never cut short into another value */
+	if (!line[n] && n == size - 1 && !feof(stdin))
+		return cli_fail(CLI_USAGE, "the %s on stdin is longer than %zu bytes", what, size - 2);
+	line[n] = '\0';
 	*value = line;
 	return CLI_OK;
 }
