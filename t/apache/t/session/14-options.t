@@ -68,7 +68,7 @@ my ($txn) = grep {/^__Host-auth0_txn_/} $res->header('Set-Cookie');
 ok $txn, 'transaction cookies stay __Host- under Auth0CookieDomain';
 unlike $txn, qr/Domain=/i, '... without a Domain';
 $res = $b->get($b->get($res->header('Location'))->header('Location'));
-my $attrs = cookie_attrs($res, '__Secure-auth0_session');
+$attrs = cookie_attrs($res, '__Secure-auth0_session');
 ok $attrs, 'the session cookie is __Secure-auth0_session';
 is $attrs->{domain}, 'example.test', '... with Domain=example.test';
 ok $attrs->{secure} && $attrs->{httponly}, '... Secure and HttpOnly';
