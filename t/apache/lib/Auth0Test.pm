@@ -11,6 +11,7 @@ package Auth0Test;
 #   extra servers    httpd_check($config) (apache2 -t), httpd_start($config) / httpd_stop($h),
 #                    redis_start() / redis_stop($r), free_port()
 #   waiting          wait_until($seconds, sub { condition }) (bounded polling, never a bare sleep)
+#   the server clock server_second($response): the whole second httpd received a request in
 #
 # Everything it needs comes from the environment t/apache/run exports (AUTH0_TEST_*, MOD_AUTH0_SO).
 
@@ -29,8 +30,8 @@ use Time::HiRes qw(time sleep);
 use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
-  autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until httpd_check httpd_start
-  httpd_stop app_site redis_start redis_stop free_port t_dir log_mark log_since many_groups ALICE BOB);
+  autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second httpd_check
+  httpd_start httpd_stop app_site redis_start redis_stop free_port t_dir log_mark log_since many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -183,6 +184,16 @@ sub wait_until {
 		return $v if $v || time >= $deadline;
 		sleep 0.05;
 	}
+}
+
+# ---- the server's clock ----------------------------------------------------------------------------------
+
+# The second (epoch) in which httpd received the request of $res: its Date header, which httpd makes from
+# the request's time, the time the module keeps in sessions in whole seconds. A test of session times
+# knows from it which second each request counted in, where the client's clock only bounds it.
+sub server_second {
+	my ($res) = @_;
+	return $res->date // die 'no Date header in the response to ' . $res->request->uri;
 }
 
 # ---- extra httpd and redis processes ---------------------------------------------------------------------
