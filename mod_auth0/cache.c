@@ -63,6 +63,22 @@ static apr_global_mutex_t *flight_mutex;
 static apr_global_mutex_t *refresh_mutex[REFRESH_LOCKS];
 static bool need_lock;
 static bool shmcb; /* the provider is shmcb: entries live on this host, ids need spreading */
+/*
+ * This process's last second (apr_time_sec) in which the provider answered, and in which it failed: after
+ * a failure, apr_redis and apr_memcache consider their server down for a few seconds and answer "not
+ * found" for every key, which a0m_cache_answers() tells from a missing entry.
+ */
+static volatile apr_uint32_t answered_at, failed_at;
+
+static apr_status_t noted(apr_status_t rv)
+{
+	/* "not found" says nothing either way; a value too large is no sign of an outage */
+	if (rv == APR_SUCCESS || rv == APR_EEXIST)
+		apr_atomic_set32(&answered_at, (apr_uint32_t)apr_time_sec(apr_time_now()));
+	else if (rv != APR_NOTFOUND && rv != APR_ENOSPC)
+		apr_atomic_set32(&failed_at, (apr_uint32_t)apr_time_sec(apr_time_now()));
+	return rv;
+}
 
 void a0m_cache_pre_config(apr_pool_t *pconf)
 {
@@ -216,7 +232,7 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 	const unsigned char *id = provider_id(p, key, &id_len);
 	if (!lock_cache())
 		return APR_EGENERAL;
-	apr_status_t rv = provider->store(instance, s, id, id_len, expires, (unsigned char *)value, (unsigned int)len, p);
+	apr_status_t rv = noted(provider->store(instance, s, id, id_len, expires, (unsigned char *)value, (unsigned int)len, p));
 	unlock_cache();
 	if (rv != APR_SUCCESS)
 		ap_log_error(APLOG_MARK, rv == APR_ENOSPC ? APLOG_ERR : APLOG_WARNING, rv, s,
@@ -244,7 +260,7 @@ apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value
 	const unsigned char *id = provider_id(p, key, &id_len);
 	apr_status_t rv = APR_EGENERAL;
 	if (lock_cache()) {
-		rv = provider->retrieve(instance, s, id, id_len, room, &size, p);
+		rv = noted(provider->retrieve(instance, s, id, id_len, room, &size, p));
 		unlock_cache();
 	}
 	if (rv == APR_SUCCESS) {
@@ -266,7 +282,7 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 	const unsigned char *id = provider_id(p, key, &id_len);
 	if (!lock_cache())
 		return APR_EGENERAL;
-	apr_status_t rv = provider->remove(instance, s, id, id_len, p);
+	apr_status_t rv = noted(provider->remove(instance, s, id, id_len, p));
 	unlock_cache();
 	return rv == APR_NOTFOUND ? APR_SUCCESS : rv;
 }
@@ -282,11 +298,11 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 		return APR_EGENERAL;
 	unsigned char room[8];
 	unsigned int size = sizeof(room);
-	apr_status_t rv = provider->retrieve(instance, s, id, id_len, room, &size, p);
+	apr_status_t rv = noted(provider->retrieve(instance, s, id, id_len, room, &size, p));
 	if (rv == APR_SUCCESS)
 		rv = APR_EEXIST;
 	else if (rv == APR_NOTFOUND)
-		rv = provider->store(instance, s, id, id_len, expires, (unsigned char *)"1", 1, p);
+		rv = noted(provider->store(instance, s, id, id_len, expires, (unsigned char *)"1", 1, p));
 	if (cache_mutex)
 		apr_global_mutex_unlock(cache_mutex);
 	return rv;
@@ -334,6 +350,21 @@ void a0m_cache_logout_recorded(void)
 bool a0m_cache_host_local(void)
 {
 	return shmcb;
+}
+
+bool a0m_cache_answers(server_rec *s, apr_pool_t *p)
+{
+	if (!provider)
+		return false;
+	if (shmcb) /* no server to be down: a missing entry is missing */
+		return true;
+	apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+	apr_uint32_t ok = apr_atomic_read32(&answered_at), bad = apr_atomic_read32(&failed_at);
+	if (ok == now && bad < ok) /* it answered this second, after its last failure: no write needed */
+		return true;
+	/* a write tells: it fails while the provider considers its server down */
+	return a0m_cache_set(s, A0M_NS_SESSION "probe", (const unsigned char *)"1", 1,
+	                     apr_time_now() + apr_time_from_sec(60), p) == APR_SUCCESS;
 }
 
 static apr_status_t flight_lock(void)

@@ -247,6 +247,14 @@ void a0m_cache_logout_recorded(void);
 /* Whether every entry of the cache lives on this host (shmcb): no other host writes it unseen. */
 bool a0m_cache_host_local(void);
 /*
+ * Whether an APR_NOTFOUND just read means that the entry is not there. apr_redis and apr_memcache answer
+ * "not found" for every key while they consider their server down (for seconds after a failure, in each
+ * process): true when the provider answered in this process this second since its last failure, or takes
+ * a small write now. Ask it before treating a missing entry as "none", where that would log somebody out
+ * or let a revoked session through.
+ */
+bool a0m_cache_answers(server_rec *s, apr_pool_t *p);
+/*
  * The cross-process lock for the refresh of the session refresh token `key` names (one of a few, by a hash
  * of key), waiting at most `wait`: APR_TIMEUP when another refresh holds it longer, APR_EINIT without locks.
  * libauth0's own single flight (JWKS, Management token) has another lock, taken inside this one.

@@ -263,17 +263,6 @@ static bool valid_id(const char *id)
 }
 
 /*
- * Whether the shared cache works. Asked when it has no entry for a session: apr_redis and apr_memcache
- * answer "not found" for every key while they consider their server down (for seconds after an outage),
- * which must not log anybody out. A write tells: it fails while the server is down.
- */
-static bool cache_answers(request_rec *r)
-{
-	return a0m_cache_set(r->server, A0M_NS_SESSION "probe", (const unsigned char *)"1", 1,
-	                     r->request_time + apr_time_from_sec(60), r->pool) == APR_SUCCESS;
-}
-
-/*
  * Opening sessions goes through a per-process memo (memo.h): the browser of a signed-in user sends the same
  * value with every request, and opening it (base64url, AES-GCM, inflating) was most of what a session cost
  * a request. The memo holds what opened, encoded with its derived parts and not deflated, keyed by
@@ -339,6 +328,12 @@ static const char *subject_of(apr_pool_t *p, const a0m_session *s)
 	return sub;
 }
 
+static void cannot_tell(request_rec *r, apr_status_t rv)
+{
+	ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "mod_auth0: cannot read back-channel logouts from the cache: the "
+	              "session is served, and compared again in %d seconds", LOGOUT_RECHECK);
+}
+
 /* Whether a marker of kind for value ends a session created at `created` (microseconds; 0: whenever it was
  * created): 1 yes, 0 no, -1 cannot tell. */
 static int marker_ends(request_rec *r, const a0m_dir_conf *c, const char *kind, const char *value,
@@ -349,8 +344,7 @@ static int marker_ends(request_rec *r, const a0m_dir_conf *c, const char *kind, 
 	if (rv == APR_NOTFOUND)
 		return 0;
 	if (rv != APR_SUCCESS) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "mod_auth0: cannot read back-channel logouts from the cache: "
-		              "the session is served, and compared again at its next request");
+		cannot_tell(r, rv);
 		return -1;
 	}
 	return created <= at;
@@ -367,7 +361,15 @@ static int ended_by_tenant(request_rec *r, const a0m_dir_conf *c, const a0m_sess
 	int by_sid = marker_ends(r, c, "sid", s->sid, 0);
 	if (by_sid)
 		return by_sid;
-	return marker_ends(r, c, "sub", subject_of(r->pool, s), apr_time_from_sec(s->created) + s->created_us);
+	int by_sub = marker_ends(r, c, "sub", subject_of(r->pool, s), apr_time_from_sec(s->created) + s->created_us);
+	if (by_sub)
+		return by_sub;
+	/* neither marker, or a provider that considers its server down (a0m_cache_answers) */
+	if (!a0m_cache_answers(r->server, r->pool)) {
+		cannot_tell(r, APR_EGENERAL);
+		return -1;
+	}
+	return 0;
 }
 
 /* Keeps s in the memo under context and key, with what encode() leaves out of stored sessions (freeze()). */
@@ -444,7 +446,8 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 		unsigned char *raw = NULL;
 		size_t raw_len = 0;
 		apr_status_t rv = a0m_cache_get(r->server, key, &raw, &raw_len, r->pool);
-		if (rv == APR_NOTFOUND && !cache_answers(r))
+		/* not found while the provider considers its server down must not log anybody out */
+		if (rv == APR_NOTFOUND && !a0m_cache_answers(r->server, r->pool))
 			rv = APR_EGENERAL;
 		if (rv != APR_SUCCESS) {
 			*why = rv == APR_NOTFOUND ? "no such session in the cache (ended, or evicted)"

@@ -154,12 +154,27 @@ matrix_case('redis.up-login', sub {
 
 matrix_case('redis.up-backchannel', sub {
 	my $res;
+	my $before = length error_log();
 	wait_until(30, sub { $res = backchannel(); $res->code != 503 });
 	is $res->code, 200, 'a back-channel logout once redis answers: 200';
-	my @codes = map { bk_code() } 1 .. 4;
-	is_deeply \@codes, [(401) x 4], '... the session is over at once, in every request presenting it';
+	# A child whose apr_redis still considers the server down (for a few seconds after the outage) reads
+	# "not found" for every key: it cannot tell the logout's marker from none. It serves the session (a
+	# cache outage refuses no cookie-store session), says so in the log, and compares again 10 s later;
+	# every other child refuses it at once.
+	my ($streak, @codes) = (0);
+	my $over = wait_until(30, sub {
+		my $code = bk_code();
+		push @codes, $code;
+		$streak = $code == 401 ? $streak + 1 : 0;
+		return $streak >= 4 || $code !~ /^(?:200|401)$/;
+	});
+	ok $over && $streak >= 4, '... the session is over in every request presenting it (four in a row refused)';
+	is_deeply [grep { !/^(?:200|401)$/ } @codes], [], '... answering 401, or 200 meanwhile';
+	my $served = grep { $_ == 200 } @codes;
+	my $told = substr(error_log(), $before) =~ /cannot read back-channel logouts from the cache/;
+	ok !$served || $told, "... served meanwhile ($served times) only where the cache could not tell, which is logged";
 	is user_of($k->get("$COOKIE/echo")), ALICE, 'the other cookie-store session goes on';
-	observe($res->code . ', then ' . join(' ', @codes));
+	observe($res->code . ", then $served x 200, 401 x 4");
 });
 
 redis_down($redis);
