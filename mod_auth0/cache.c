@@ -284,7 +284,10 @@ apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 		return APR_EGENERAL;
 	apr_status_t rv = noted(provider->remove(instance, s, id, id_len, p));
 	unlock_cache();
-	return rv == APR_NOTFOUND ? APR_SUCCESS : rv;
+	/* gone already, unless the provider considers its server down (the entry would come back with it) */
+	if (rv == APR_NOTFOUND)
+		rv = a0m_cache_answers(s, p) ? APR_SUCCESS : APR_EGENERAL;
+	return rv;
 }
 
 apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, apr_pool_t *p)

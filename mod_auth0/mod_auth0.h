@@ -229,6 +229,7 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
                            apr_time_t expires, apr_pool_t *p);
 /* APR_NOTFOUND when absent; *value is allocated from p. */
 apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p);
+/* APR_SUCCESS when the entry is gone, or was not there while the cache answers (a0m_cache_answers). */
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p);
 /* Stores a small marker under key unless one is there: APR_EEXIST when it is. Atomic on this host (the
  * cache's mutex is held across the read and the write); across the hosts of a redis or memcache cache, a

@@ -9,7 +9,7 @@ package Auth0Test;
 #                    tenant's autologin or its login form (see the package below)
 #   cookies          tamper($value), cookie_attrs($response, $name)
 #   extra servers    httpd_check($config) (apache2 -t), httpd_start($config) / httpd_stop($h),
-#                    redis_start() / redis_stop($r), free_port()
+#                    redis_start() / redis_stop($r), memcached_start() / memcached_stop($m), free_port()
 #   waiting          wait_until($seconds, sub { condition }) (bounded polling, never a bare sleep)
 #   the server clock server_second($response): the whole second httpd received a request in
 #
@@ -31,7 +31,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second httpd_check
-  httpd_start httpd_stop app_site redis_start redis_stop free_port t_dir log_mark log_since many_groups ALICE BOB);
+  httpd_start httpd_stop app_site redis_start redis_stop memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -209,13 +209,13 @@ sub free_port {
 my $config_seq = 0;
 
 # What a test started is stopped when it ends, even when it dies half-way (by PID, never by name).
-my (@httpds, @redises);
+my (@httpds, @caches);
 my $owner = $$;
 END {
 	local $?;    # keep the test's exit status
 	if ($$ == $owner) {
 		httpd_stop($_) for @httpds;
-		redis_stop($_) for @redises;
+		_stop_cache($_) for @caches;
 	}
 }
 
@@ -347,7 +347,7 @@ sub redis_start {
 		exit 127;
 	}
 	my $r = {pid => $pid, port => $port, dir => $dir};
-	push @redises, $r;
+	push @caches, $r;
 	my $up = wait_until(20, sub { (redis_command($r, 'PING') // '') eq '+PONG' });
 	unless ($up) {
 		redis_stop($r);
@@ -367,7 +367,50 @@ sub redis_command {
 	return $line;
 }
 
-sub redis_stop {
+sub redis_stop { _stop_cache(@_) }
+
+# Debian's memcached on a free port (or the given one: the same server again, empty), as nobody when the
+# tests run as root (memcached refuses root).
+sub memcached_start {
+	my (%o) = @_;
+	my $bin = -x '/usr/bin/memcached' ? '/usr/bin/memcached' : undef;
+	return undef unless $bin;
+	my $port = $o{port} // free_port();
+	my $dir  = t_dir() . "/logs/memcached-$$-$port";
+	mkdir $dir;
+	my $pid = fork // die "fork: $!";
+	if (!$pid) {
+		open STDOUT, '>>', "$dir/memcached.log";
+		open STDERR, '>&', \*STDOUT;
+		exec $bin, '-l', '127.0.0.1', '-p', $port, '-U', '0', '-m', '64', ($> == 0 ? ('-u', 'nobody') : ());
+		exit 127;
+	}
+	my $m = {pid => $pid, port => $port, dir => $dir};
+	push @caches, $m;
+	unless (wait_until(20, sub { defined memcached_stat($m, 'pid') })) {
+		_stop_cache($m);
+		die "memcached did not start: " . _read("$dir/memcached.log");
+	}
+	return $m;
+}
+
+# One of memcached's "stats" (curr_items, pid, ...), or undef when it does not answer.
+sub memcached_stat {
+	my ($m, $name) = @_;
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $m->{port}, Timeout => 2) or return undef;
+	print $s "stats\r\n";
+	my $value;
+	while (my $line = <$s>) {
+		last if $line =~ /^END\r?$/;
+		$value = $1 if $line =~ /^STAT \Q$name\E (\S+)/;
+	}
+	close $s;
+	return $value;
+}
+
+sub memcached_stop { _stop_cache(@_) }
+
+sub _stop_cache {
 	my ($r) = @_;
 	return unless $r && $r->{pid};
 	kill 'TERM', $r->{pid};

@@ -1,6 +1,6 @@
 # Auth0Cache with other socache providers, each in an httpd of its own (Auth0Cache is server-wide):
-# redis (Debian's redis-server, started here on a free port) and a small shmcb that refuses large
-# sessions, which then fall back to the cookie store.
+# redis and memcache (Debian's redis-server and memcached, started here on free ports) and a small shmcb
+# that refuses large sessions, which then fall back to the cookie store.
 use strict;
 use warnings;
 
@@ -89,6 +89,45 @@ SKIP: {
 	like $res->content, qr/cannot complete sign-ins right now/, '... with a page';
 	like log_of($h), qr/cannot record the login state; login refused \(fail closed\)/, '... and a log line';
 	ok !$b->cookie('__Host-auth0_session'), '... and no session';
+	httpd_stop($h);
+}
+
+# ---- memcache ---------------------------------------------------------------------------------------
+SKIP: {
+	my $mc = eval { memcached_start() };
+	skip "memcached is not available: $@", 13 unless $mc;
+	my $port = free_port();
+	my ($h, $out) = httpd_start(site($port, "memcache:127.0.0.1:$mc->{port}"));
+	ok $h, 'httpd starts with Auth0Cache memcache:127.0.0.1:PORT' or diag $out;
+	skip 'no httpd', 12 unless $h;
+	my $base = "https://127.0.0.1:$port";
+	my $b = browser();
+	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a login with sessions in memcached';
+	my $copy = $b->cookie('__Host-auth0_session') // '';
+	like $copy, qr/^s\./, '... the cookie holds an id';
+	my $items = memcached_stat($mc, 'curr_items') // 0;
+	cmp_ok $items, '>=', 2, "... memcached holds the session and the used state ($items items)";
+	is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and serves the next request';
+	is $b->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin')->code, 302, 'logout';
+	is memcached_stat($mc, 'curr_items'), $items - 1, '... removes the session from memcached';
+	my $thief = browser();
+	$thief->set_cookie('__Host-auth0_session', $copy);
+	is $thief->get("$base/echo")->code, 302, '... and a copy of its cookie is sent to the login';
+	unlike log_of($h), qr/\[auth0:(error|crit)/, 'no error was logged';
+
+	# memcached stops: apr_memcache then answers "not found" for every key of a server it found down,
+	# which is not a logout; started again, it is empty, and the session is gone
+	my $signed = browser();
+	$signed->visit("$base/echo");
+	memcached_stop($mc);
+	my @codes = map { $signed->get("$base/echo")->code } 1 .. 4;
+	is_deeply \@codes, [(503) x 4], 'with memcached down, a signed-in browser gets 503, every time';
+	like $signed->cookie('__Host-auth0_session') // '', qr/^s\./, '... and keeps its session cookie';
+	$mc = memcached_start(port => $mc->{port});
+	my $res;
+	wait_until(30, sub { $res = $signed->get("$base/echo"); $res->code != 503 });
+	is $res->code, 302, 'memcached started again (empty): the session is gone, to the login';
+	ok !$signed->cookie('__Host-auth0_session'), '... and its cookie is removed';
 	httpd_stop($h);
 }
 
