@@ -331,29 +331,35 @@ sub _read {
 	return $s;
 }
 
-# Debian's redis-server on a free port of 127.0.0.1, without persistence; undef when not installed.
-sub redis_start {
-	my $bin = -x '/usr/bin/redis-server' ? '/usr/bin/redis-server' : undef;
-	return undef unless $bin;
-	my $port = free_port();
-	my $dir  = t_dir() . "/logs/redis-$$-$port";
+# Starts a cache server: $name, $bin with the arguments $args->($dir, $port) gives, on $port, its output in
+# t/logs/NAME-PID-PORT/NAME.log; returns its handle once $ready->($handle) holds, dies if it never does.
+sub _start_cache {
+	my ($name, $bin, $port, $args, $ready) = @_;
+	my $dir = t_dir() . "/logs/$name-$$-$port";
 	mkdir $dir;
 	my $pid = fork // die "fork: $!";
 	if (!$pid) {
-		open STDOUT, '>', "$dir/redis.log";
+		open STDOUT, '>>', "$dir/$name.log";
 		open STDERR, '>&', \*STDOUT;
-		exec $bin, '--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', $dir,
-		  '--daemonize', 'no';
+		exec $bin, $args->($dir, $port);
 		exit 127;
 	}
-	my $r = {pid => $pid, port => $port, dir => $dir};
-	push @caches, $r;
-	my $up = wait_until(20, sub { (redis_command($r, 'PING') // '') eq '+PONG' });
-	unless ($up) {
-		redis_stop($r);
-		die "redis-server did not start: " . _read("$dir/redis.log");
+	my $c = {pid => $pid, port => $port, dir => $dir};
+	push @caches, $c;
+	unless (wait_until(20, sub { $ready->($c) })) {
+		_stop_cache($c);
+		die "$name did not start: " . _read("$dir/$name.log");
 	}
-	return $r;
+	return $c;
+}
+
+# Debian's redis-server on a free port of 127.0.0.1, without persistence; undef when not installed.
+sub redis_start {
+	return undef unless -x '/usr/bin/redis-server';
+	return _start_cache('redis', '/usr/bin/redis-server', free_port(),
+		sub { my ($dir, $port) = @_; ('--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+			'--dir', $dir, '--daemonize', 'no') },
+		sub { (redis_command($_[0], 'PING') // '') eq '+PONG' });
 }
 
 # One command in the inline protocol; returns the first reply line.
@@ -373,25 +379,10 @@ sub redis_stop { _stop_cache(@_) }
 # tests run as root (memcached refuses root).
 sub memcached_start {
 	my (%o) = @_;
-	my $bin = -x '/usr/bin/memcached' ? '/usr/bin/memcached' : undef;
-	return undef unless $bin;
-	my $port = $o{port} // free_port();
-	my $dir  = t_dir() . "/logs/memcached-$$-$port";
-	mkdir $dir;
-	my $pid = fork // die "fork: $!";
-	if (!$pid) {
-		open STDOUT, '>>', "$dir/memcached.log";
-		open STDERR, '>&', \*STDOUT;
-		exec $bin, '-l', '127.0.0.1', '-p', $port, '-U', '0', '-m', '64', ($> == 0 ? ('-u', 'nobody') : ());
-		exit 127;
-	}
-	my $m = {pid => $pid, port => $port, dir => $dir};
-	push @caches, $m;
-	unless (wait_until(20, sub { defined memcached_stat($m, 'pid') })) {
-		_stop_cache($m);
-		die "memcached did not start: " . _read("$dir/memcached.log");
-	}
-	return $m;
+	return undef unless -x '/usr/bin/memcached';
+	return _start_cache('memcached', '/usr/bin/memcached', $o{port} // free_port(),
+		sub { my ($dir, $port) = @_; ('-l', '127.0.0.1', '-p', $port, '-U', '0', '-m', '64', ($> == 0 ? ('-u', 'nobody') : ())) },
+		sub { defined memcached_stat($_[0], 'pid') });
 }
 
 # One of memcached's "stats" (curr_items, pid, ...), or undef when it does not answer.

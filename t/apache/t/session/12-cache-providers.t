@@ -20,17 +20,24 @@ sub site {
 	                vhost => 'Auth0PreservePost On');
 }
 
+# An httpd of its own with Auth0Cache $cache (PORT in it is the provider's port): (handle, base URL).
+sub provider_site {
+	my ($cache, $provider_port) = @_;
+	my $port = free_port();
+	(my $named = $cache) =~ s/PORT/$provider_port/;
+	my ($h, $out) = httpd_start(site($port, $named));
+	ok $h, "httpd starts with Auth0Cache $cache" or diag $out;
+	return ($h, "https://127.0.0.1:$port");
+}
+
 sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }
 
 # ---- redis ------------------------------------------------------------------------------------------
 SKIP: {
 	my $redis = eval { redis_start() };
 	skip "redis-server is not available: $@", 25 unless $redis;
-	my $port = free_port();
-	my ($h, $out) = httpd_start(site($port, "redis:127.0.0.1:$redis->{port}"));
-	ok $h, 'httpd starts with Auth0Cache redis:127.0.0.1:PORT' or diag $out;
+	my ($h, $base) = provider_site('redis:127.0.0.1:PORT', $redis->{port});
 	skip 'no httpd', 24 unless $h;
-	my $base = "https://127.0.0.1:$port";
 	my $b = browser();
 	my $res = $b->visit("$base/echo");
 	is json_of($res)->{REMOTE_USER}, ALICE, 'a login with sessions in redis';
@@ -96,11 +103,8 @@ SKIP: {
 SKIP: {
 	my $mc = eval { memcached_start() };
 	skip "memcached is not available: $@", 13 unless $mc;
-	my $port = free_port();
-	my ($h, $out) = httpd_start(site($port, "memcache:127.0.0.1:$mc->{port}"));
-	ok $h, 'httpd starts with Auth0Cache memcache:127.0.0.1:PORT' or diag $out;
+	my ($h, $base) = provider_site('memcache:127.0.0.1:PORT', $mc->{port});
 	skip 'no httpd', 12 unless $h;
-	my $base = "https://127.0.0.1:$port";
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a login with sessions in memcached';
 	my $copy = $b->cookie('__Host-auth0_session') // '';
