@@ -11,7 +11,8 @@ package Auth0Test;
 #   extra servers    httpd_check($config) (apache2 -t), httpd_start($config) / httpd_stop($h),
 #                    redis_start() / redis_stop($r), memcached_start() / memcached_stop($m), free_port()
 #   waiting          wait_until($seconds, sub { condition }) (bounded polling, never a bare sleep)
-#   the server clock server_second($response): the whole second httpd received a request in
+#   the server clock server_second($response): the whole second httpd received a request in;
+#                    second_start(): wait until just after the clock's second turns
 #
 # Everything it needs comes from the environment t/apache/run exports (AUTH0_TEST_*, MOD_AUTH0_SO).
 
@@ -30,7 +31,7 @@ use Time::HiRes qw(time sleep);
 use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
-  autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second httpd_check
+  autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
   httpd_start httpd_stop app_site redis_start redis_stop memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since many_groups ALICE BOB);
 
 # Users of the tenant's seed.
@@ -195,6 +196,10 @@ sub server_second {
 	my ($res) = @_;
 	return $res->date // die 'no Date header in the response to ' . $res->request->uri;
 }
+
+# Waits (at most 1.2 s) until the clock's second has just turned: what a test does next in the 0.8 s after
+# falls within one second of the server's clock, on all but a very slow machine.
+sub second_start { wait_until(1.2, sub { my $t = time; $t - int($t) < 0.2 }) }
 
 # ---- extra httpd and redis processes ---------------------------------------------------------------------
 
@@ -443,6 +448,8 @@ sub new {
 sub ua    { $_[0]{ua} }
 sub jar   { $_[0]{ua}->cookie_jar }
 sub chain { @{$_[0]{chain}} }
+# The response to the last request of the chain to the callback (/callback), or undef.
+sub callback { (grep { $_->request->uri->path eq '/callback' } $_[0]->chain)[-1] }
 
 # One request, no redirect followed. request(METHOD, URL, [HEADER => VALUE...], [content => BODY])
 sub request {

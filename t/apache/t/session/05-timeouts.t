@@ -27,7 +27,7 @@ my ($b, $res, $cb, $active, $ended, $mark);
 for my $try (1 .. 3) {
 	$b   = browser();
 	$res = $b->visit("$time/echo");
-	$cb = (grep { $_->request->uri->path eq '/callback' } $b->chain)[-1];
+	$cb = $b->callback;
 	my $cookie = $b->cookie($NAME);
 	my $last   = server_second($res);
 	$active = $b->get("$time/echo");
@@ -54,7 +54,7 @@ my ($created, @got);    # the login's second; [second, status] of each request a
 for my $try (1 .. 3) {
 	$b   = browser();
 	$res = $b->visit("$time/echo");
-	$cb = (grep { $_->request->uri->path eq '/callback' } $b->chain)[-1];
+	$cb = $b->callback;
 	$created = server_second($cb);
 	@got  = ();
 	$mark = log_mark();
@@ -83,10 +83,10 @@ like log_since($mark), qr/session ended: Auth0SessionMaxDuration reached/, '... 
 # three, makes the try inconclusive, and it is made again.
 my ($login, @quiet);
 for my $try (1 .. 3) {
-	wait_until(1.2, sub { my $t = time; $t - int($t) < 0.2 });
+	second_start();
 	$b   = browser();
 	$res = $b->visit("$roll/echo");
-	$cb = (grep { $_->request->uri->path eq '/callback' } $b->chain)[-1];
+	$cb = $b->callback;
 	$login = server_second($cb);
 	@quiet = ();
 	my $t0 = time;

@@ -57,11 +57,11 @@ is counter($REFRESH), 0, 'no refresh so far';
 settings(access_token_lifetime => 32);
 my ($t0, $first, $before);
 for my $try (1 .. 3) {
-	wait_until(1.2, sub { my $t = time; $t - int($t) < 0.2 });
+	second_start();
 	$before = counter($REFRESH);
 	$b = browser();
 	$b->visit("$api/echo");
-	my $cb = (grep { $_->request->uri->path eq '/callback' } $b->chain)[-1];
+	my $cb = $b->callback;
 	$t0  = time;
 	$res = $b->get("$api/echo");
 	$first = json_of($res)->{HTTP_X_AUTH0_ACCESS_TOKEN};
@@ -134,10 +134,10 @@ ok((grep {/^\Q$NAME\E=;.*Max-Age=0/} $res->header('Set-Cookie')), '... its cooki
 settings(access_token_lifetime => 2);
 my $valid;
 for my $try (1 .. 3) {
-	wait_until(1.2, sub { my $t = time; $t - int($t) < 0.2 });
+	second_start();
 	$b = browser();
 	$b->visit("$api/norefresh/echo");
-	my $cb = (grep { $_->request->uri->path eq '/callback' } $b->chain)[-1];
+	my $cb = $b->callback;
 	$t0    = time;
 	$valid = $b->get("$api/norefresh/echo");
 	last if server_second($valid) <= server_second($cb) + 1;

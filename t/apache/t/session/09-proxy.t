@@ -22,7 +22,7 @@ for my $site (['SESSION_PROXY', '/page', 'everything protected'], ['SESSION_PROX
 	my $env = json_of($res);
 	is $env->{REQUEST_URI}, $path, '... the backend serves the page';
 	is $env->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', '... and gets the identity as headers';
-	my ($cb) = grep { $_->request->uri->path eq '/callback' } $b->chain;
+	my $cb = $b->callback;
 	is $cb->code, 302, '... the callback was answered by mod_auth0';
 	unlike $cb->content, qr/REQUEST_URI/, '... not by the backend';
 	$res = $b->get("$base$path", 'X-Auth0-Email' => 'mallory@example.com', 'X-AUTH0_sub' => 'x');

@@ -28,7 +28,7 @@ $res = $b->visit("$base/echo");
 is json_of($res)->{REMOTE_USER}, ALICE, 'a member of the organization logs in';
 is json_of($res)->{HTTP_X_AUTH0_ORG_ID}, 'org_acme123', '... with org_id in her claims';
 ok $b->cookie('__Host-opts'), 'Auth0CookieName names the session cookie (__Host-opts)';
-my ($login) = grep { $_->request->uri->path eq '/callback' } $b->chain;
+my $login = $b->callback;
 my $attrs = cookie_attrs($login, '__Host-opts');
 ok $attrs && !exists $attrs->{'max-age'} && !exists $attrs->{expires},
 	'Auth0SessionCookiePersistent Off: a browser-session cookie (no Max-Age, no Expires)';

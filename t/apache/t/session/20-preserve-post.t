@@ -71,7 +71,7 @@ for my $case (['cookie', 'SESSION'], ['cache', 'SESSION_CACHE']) {
 
 	# a replayed callback is refused before any form (its state was used; that the kept form itself is
 	# taken once is seen in redis, t/session/12-cache-providers.t)
-	my $callback = (grep { $_->request->uri->path eq '/callback' } $b->chain)[-1]->request->uri->as_string;
+	my $callback = $b->callback->request->uri->as_string;
 	$res = $b->get($callback);
 	unlike $res->decoded_content, qr/<input type="hidden" name="note"/, "$store store: a replayed callback shows no form";
 }
