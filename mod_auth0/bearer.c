@@ -48,8 +48,7 @@ typedef struct outcome {
 	const char *user;
 	const char *claims;      /* JSON text */
 	const char *block;       /* identity block (claim_path.h) */
-	const unsigned char *ready; /* the block made ready for the header prefix ready_prefix (memo only) */
-	const char *ready_prefix;
+	const a0m_ready *ready;  /* the block made ready for a header prefix (memo only) */
 } outcome;
 
 /* The shared cache's form (read by other processes and hosts, maybe of another version):
@@ -117,51 +116,45 @@ void a0m_bearer_child_init(apr_pool_t *pchild, server_rec *s, int threads)
 }
 
 /*
- * The memo's form of an outcome: its expiry, its strings, and the identity made ready for the header prefix
- * of the location that put it (a0m_claims_ready), packed (a0m_memo_pack). A hit points the outcome into the
- * request's copy: no parse, no copy per string, no names built per claim.
+ * The memo's form of an outcome: its expiry and strings packed (a0m_memo_pack) as the entry's bytes, the
+ * outcome made again in the entry's pool pointing into them, and the identity made ready for the header
+ * prefix of the location that put it (a0m_claims_ready). A hit copies the struct: no parse, no copy of a
+ * string, no names built per claim.
  */
-enum { F_USER, F_CLAIMS, F_BLOCK, F_READY_PREFIX, F_READY, F_PARTS };
-
-static const unsigned char *freeze(apr_pool_t *p, const outcome *o, const char *prefix, size_t *len)
-{
-	const unsigned char *ready = a0m_claims_ready(p, prefix, o->block);
-	const void *parts[F_PARTS] = { o->user, o->claims, o->block, ready ? prefix : NULL, ready };
-	size_t sizes[F_PARTS];
-	for (int i = 0; i < F_READY; i++)
-		sizes[i] = parts[i] ? strlen(parts[i]) + 1 : 0;
-	sizes[F_READY] = a0m_claims_ready_size(ready);
-	return a0m_memo_pack(p, &o->valid_until, sizeof(o->valid_until), parts, sizes, F_PARTS, len);
-}
-
-static bool thaw(const unsigned char *data, size_t len, outcome *o)
-{
-	const unsigned char *parts[F_PARTS];
-	if (!a0m_memo_unpack(data, len, &o->valid_until, sizeof(o->valid_until), parts, F_PARTS) ||
-	    !parts[F_USER] || !parts[F_CLAIMS] || !parts[F_BLOCK])
-		return false;
-	o->user = (const char *)parts[F_USER];
-	o->claims = (const char *)parts[F_CLAIMS];
-	o->block = (const char *)parts[F_BLOCK];
-	o->ready_prefix = (const char *)parts[F_READY_PREFIX];
-	o->ready = parts[F_READY];
-	return true;
-}
+enum { F_USER, F_CLAIMS, F_BLOCK, F_PARTS };
 
 static bool local_get(apr_pool_t *p, const char *token, const char *context, int64_t now, outcome *o)
 {
-	size_t len = 0;
-	const unsigned char *data = a0m_memo_get(memo, p, NULL, context, token, strlen(token), now, &len);
-	return data && thaw(data, len, o);
+	const outcome *lent = a0m_memo_borrow(memo, p, NULL, context, token, strlen(token), now);
+	if (lent)
+		*o = *lent;
+	return lent != NULL;
 }
 
 static void local_put(request_rec *r, const a0m_dir_conf *c, const char *token, const char *context,
                       int64_t cache_until, const outcome *o)
 {
-	size_t len = 0;
-	const unsigned char *data = freeze(r->pool, o, a0m_conf_claim_header_prefix(c), &len);
-	if (data)
-		a0m_memo_put(memo, NULL, context, token, strlen(token), cache_until, data, len);
+	const void *parts[F_PARTS] = { o->user, o->claims, o->block };
+	size_t sizes[F_PARTS], len = 0;
+	for (int i = 0; i < F_PARTS; i++)
+		sizes[i] = strlen(parts[i]) + 1;
+	const unsigned char *data = a0m_memo_pack(r->pool, &o->valid_until, sizeof(o->valid_until), parts, sizes,
+	                                          F_PARTS, &len);
+	a0m_memo_entry *e = data ? a0m_memo_entry_make(memo, data, len) : NULL;
+	if (!e)
+		return;
+	apr_pool_t *p = a0m_memo_entry_pool(e);
+	outcome *kept = apr_pcalloc(p, sizeof(*kept));
+	const unsigned char *at[F_PARTS];
+	bool ok = a0m_memo_unpack(a0m_memo_entry_bytes(e), len, &kept->valid_until, sizeof(kept->valid_until), at,
+	                          F_PARTS);
+	if (ok) {
+		kept->user = (const char *)at[F_USER];
+		kept->claims = (const char *)at[F_CLAIMS];
+		kept->block = (const char *)at[F_BLOCK];
+		kept->ready = a0m_claims_ready(p, a0m_conf_claim_header_prefix(c), kept->block);
+	}
+	a0m_memo_put(memo, NULL, context, token, strlen(token), ok ? cache_until : 0, e, kept);
 }
 
 /* ---- shared cache ------------------------------------------------------------------------------ */
@@ -483,7 +476,7 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	rq->conf = c;
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
-	a0m_claims_apply_ready(r, c, o.ready, o.ready_prefix, o.block, token);
+	a0m_claims_apply_ready(r, c, o.ready, o.block, token);
 	return OK;
 }
 

@@ -188,102 +188,86 @@ static void damaged(request_rec *r)
 	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: damaged identity block; claims not passed");
 }
 
-/*
- * The ready form: u32 total length, then per claim u32 header name length, u32 variable name length, u32
- * value length and the three strings, each with its NUL; a zero header length ends it. Lengths are native
- * byte order (the form never leaves the process that made it). The strings are used where they lie: a
- * request adds its claims with no scan, no copy and no name building.
- */
-#define READY_WORD 4
+/* The ready form: a table per destination, whose entries the request's tables get by apr_table_cat. */
+struct a0m_ready {
+	const char *prefix;   /* the header prefix it was made for */
+	apr_table_t *headers; /* <prefix><name> = value */
+	apr_table_t *env;     /* AUTH0_CLAIM_<name> = value, '-' in names as '_' */
+};
 
-static void put_word(unsigned char *at, size_t v)
-{
-	uint32_t w = (uint32_t)v;
-	memcpy(at, &w, READY_WORD);
-}
-
-static size_t get_word(const unsigned char *at)
-{
-	uint32_t w;
-	memcpy(&w, at, READY_WORD);
-	return w;
-}
-
-const unsigned char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block)
+const a0m_ready *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block)
 {
 	size_t plen = strlen(prefix), elen = sizeof(ENV_CLAIM_PREFIX) - 1;
-	size_t blen = block ? strlen(block) : 0, lines = 0;
+	size_t blen = block ? strlen(block) : 0;
+	int lines = 0;
 	for (const char *nl = block; blen && (nl = memchr(nl, '\n', blen - (size_t)(nl - block))); nl++)
 		lines++;
-	/* each line "n\tv\n" becomes three words, "PREFIXn\0AUTH0_CLAIM_n\0v\0" */
-	uint64_t size = READY_WORD + 2 * (uint64_t)blen + lines * (uint64_t)(3 * READY_WORD + plen + elen + 1) + READY_WORD;
-	if (size > UINT32_MAX)
-		return NULL;
-	unsigned char *out = apr_palloc(p, (apr_size_t)size), *o = out + READY_WORD;
+	a0m_ready *ready = apr_palloc(p, sizeof(*ready));
+	ready->prefix = apr_pstrdup(p, prefix);
+	ready->headers = apr_table_make(p, lines);
+	ready->env = apr_table_make(p, lines);
 	for (const char *line = block; blen && *line;) {
 		const char *tab = strchr(line, '\t');
 		const char *nl = tab ? strchr(tab, '\n') : NULL;
 		if (!nl)
 			return NULL;
-		size_t nlen = (size_t)(tab - line), vlen = (size_t)(nl - tab - 1);
-		put_word(o, plen + nlen);
-		put_word(o + READY_WORD, elen + nlen);
-		put_word(o + 2 * READY_WORD, vlen);
-		o += 3 * READY_WORD;
-		memcpy(o, prefix, plen);
-		memcpy(o + plen, line, nlen);
-		o += plen + nlen;
-		*o++ = '\0';
-		memcpy(o, ENV_CLAIM_PREFIX, elen);
-		o += elen;
+		size_t nlen = (size_t)(tab - line);
+		char *header = apr_palloc(p, plen + nlen + 1);
+		memcpy(header, prefix, plen);
+		memcpy(header + plen, line, nlen);
+		header[plen + nlen] = '\0';
+		char *env = apr_palloc(p, elen + nlen + 1);
+		memcpy(env, ENV_CLAIM_PREFIX, elen);
 		for (size_t i = 0; i < nlen; i++)
-			*o++ = line[i] == '-' ? '_' : line[i];
-		*o++ = '\0';
-		memcpy(o, tab + 1, vlen);
-		o += vlen;
-		*o++ = '\0';
+			env[elen + i] = line[i] == '-' ? '_' : line[i];
+		env[elen + nlen] = '\0';
+		const char *value = apr_pstrmemdup(p, tab + 1, (apr_size_t)(nl - tab - 1));
+		/* names are unique without case (a0m_claims_render): adding cannot make duplicates */
+		apr_table_addn(ready->headers, header, value);
+		apr_table_addn(ready->env, env, value);
 		line = nl + 1;
 	}
-	put_word(o, 0);
-	o += READY_WORD;
-	put_word(out, (size_t)(o - out));
-	return out;
+	return ready;
 }
 
-size_t a0m_claims_ready_size(const unsigned char *ready)
+/*
+ * Adds the claims of a ready form where mode says: the request's table is replaced by one holding its
+ * entries and then the form's (apr_table_overlay: two copies of entries and one pass over them to index
+ * them, where adding each claim costs a call, a checksum and an index update), as httpd itself replaces
+ * r->headers_in when it merges headers. The entries point into the form's pool: a request's own, or a
+ * memo entry lent to the request until its pool goes (memo.h), so they live as long as the request's
+ * tables. A form without claims leaves the tables as they are.
+ *
+ * An APR built with pool debugging checks that a source table's pool is an ancestor of the result's, which
+ * a memo entry's is not, and aborts: there the entries are added one by one.
+ */
+static apr_table_t *appended(request_rec *r, apr_table_t *to, const apr_table_t *from)
 {
-	return ready ? get_word(ready) : 0;
+#if APR_POOL_DEBUG
+	const apr_array_header_t *arr = apr_table_elts(from);
+	const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+	for (int i = 0; i < arr->nelts; i++)
+		apr_table_addn(to, e[i].key, e[i].val);
+	return to;
+#else
+	return apr_table_overlay(r->pool, to, from);
+#endif
 }
 
-/* Adds the claims of a ready form where mode says; the tables get pointers into it. */
-static void add_ready(request_rec *r, int mode, const unsigned char *ready)
+static void add_ready(request_rec *r, int mode, const a0m_ready *ready)
 {
-	size_t size = get_word(ready), at = READY_WORD;
-	while (at + READY_WORD <= size) {
-		size_t h = get_word(ready + at);
-		if (h == 0)
-			return;
-		if (size - at < 3 * READY_WORD)
-			break;
-		size_t e = get_word(ready + at + READY_WORD), v = get_word(ready + at + 2 * READY_WORD);
-		const char *header = (const char *)ready + at + 3 * READY_WORD;
-		/* the three strings and their NULs lie within the form (it was made here, but a bound costs little) */
-		if (size - at - 3 * READY_WORD < (uint64_t)h + e + v + 3)
-			break;
-		const char *env = header + h + 1, *value = env + e + 1;
-		if (mode & A0M_PASS_HEADERS)
-			apr_table_addn(r->headers_in, header, value);
-		if (mode & A0M_PASS_ENV)
-			apr_table_addn(r->subprocess_env, env, value);
-		at += 3 * READY_WORD + h + e + v + 3;
-	}
-	damaged(r);
+	if (apr_is_empty_table(ready->headers))
+		return;
+	if (mode & A0M_PASS_HEADERS)
+		r->headers_in = appended(r, r->headers_in, ready->headers);
+	if (mode & A0M_PASS_ENV)
+		r->subprocess_env = appended(r, r->subprocess_env, ready->env);
 }
 
-void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const unsigned char *ready,
-                            const char *ready_prefix, const char *block, const char *access_token)
+void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const a0m_ready *ready, const char *block,
+                            const char *access_token)
 {
-	if (!ready || !ready_prefix || strcmp(ready_prefix, a0m_conf_claim_header_prefix(c)) != 0) {
+	if (!ready || strcmp(ready->prefix, a0m_conf_claim_header_prefix(c)) != 0) {
 		a0m_claims_apply_block(r, c, block, access_token);
 		return;
 	}
@@ -299,7 +283,7 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 	int token_mode;
 	int mode = begin_pass(r, c, access_token, &token_mode);
 	if (mode && block) {
-		const unsigned char *ready = a0m_claims_ready(r->pool, a0m_conf_claim_header_prefix(c), block);
+		const a0m_ready *ready = a0m_claims_ready(r->pool, a0m_conf_claim_header_prefix(c), block);
 		if (ready)
 			add_ready(r, mode, ready);
 		else

@@ -2,11 +2,22 @@
  * The per-process memo: see memo.h for what it is for and the rules that
  * keep it safe.
  *
- * Layout: one arena of `slots` fixed-size slots. A slot holds its header,
- * then the context, the key without its last TAIL bytes (those are in the
- * header, compared first and in constant time), then the value. The slot of
- * a key is a hash of its tail and length: the end of a tag, a signature or a
- * random id, as good as random.
+ * Layout: `slots` pointers to entries; an entry is a pool of its own that
+ * holds its header, its bytes, the context, the key and whatever value the
+ * putter built there. The slot of a key is a hash of its last TAIL bytes and
+ * length: the end of a tag, a signature or a random id, as good as random.
+ *
+ * Memory: entries' pools take their memory from the memo's own allocator
+ * (locked: entries are made and freed by any thread), which is given one
+ * block per slot when the memo is made and keeps what entries give back, up
+ * to twice that: a process's memory does not grow or churn as entries come
+ * and go.
+ *
+ * Lifetime: an entry counts its references, one for its slot and one for
+ * each request it is lent to (a cleanup of the request's pool gives it back).
+ * A lender finds the entry and takes its reference under the slot's read
+ * lock; a putter replaces the entry under the write lock and then gives back
+ * the slot's reference: whoever gives back the last one frees the entry.
  */
 #include "memo.h"
 
@@ -14,6 +25,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <apr_allocator.h>
+#include <apr_atomic.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <apr_thread_rwlock.h>
 #include <openssl/crypto.h>
 
@@ -21,44 +36,96 @@
 #define STRIPES 16
 #define MIN_SLOTS 8
 #define MAX_SLOTS_PER_PROCESS 128
-#define SLOT_BYTES 8192
+#define ENTRY_BYTES 8192
 #define MAX_SLOTS 65536u
-#define MAX_SLOT_BYTES (1u << 20)
+#define MAX_ENTRY_BYTES (1u << 20)
 
-typedef struct slot {
-	int64_t until; /* 0: empty */
+struct a0m_memo_entry {
+	apr_pool_t *pool;    /* the entry's own: it holds this header too */
+	apr_uint32_t refs;   /* the slot's reference, and one per request it is lent to */
+	int64_t until;
 	const void *owner;
-	size_t context_len, key_len, value_len;
+	const void *value;
+	unsigned char *bytes; /* wiped when the entry goes */
+	size_t len;
+	const char *context;
+	const unsigned char *key; /* without its last TAIL bytes, which are in tail */
+	size_t context_len, key_len;
 	unsigned char tail[TAIL];
-} slot;
+};
 
 struct a0m_memo {
-	unsigned char *arena;
-	size_t stride;   /* bytes from one slot to the next */
-	size_t capacity; /* bytes of data a slot holds after its header */
+	a0m_memo_entry **slot;
+	apr_allocator_t *allocator; /* the entries' */
+	size_t entry_bytes;
 	unsigned slots;
 #if APR_HAS_THREADS
 	apr_thread_rwlock_t *locks[STRIPES];
 #endif
 };
 
-a0m_memo *a0m_memo_create(apr_pool_t *p, unsigned slots, size_t slot_bytes)
+static void give_back(a0m_memo_entry *e);
+
+/* The process's pool goes (its requests' pools, where entries are lent, went before it): so do the entries,
+ * and then their allocator. */
+static apr_status_t memo_gone(void *data)
 {
-	if (!slots || slots > MAX_SLOTS || !slot_bytes || slot_bytes > MAX_SLOT_BYTES ||
-	    sizeof(slot) + slot_bytes + 15 > SIZE_MAX / slots)
+	a0m_memo *m = data;
+	for (unsigned i = 0; i < m->slots; i++)
+		if (m->slot[i]) {
+			give_back(m->slot[i]);
+			m->slot[i] = NULL;
+		}
+	apr_allocator_destroy(m->allocator);
+	return APR_SUCCESS;
+}
+
+/* The entries' allocator, locked, holding a block per slot already (see the top). */
+static apr_allocator_t *entries_allocator(apr_pool_t *p, unsigned slots, size_t entry_bytes)
+{
+	apr_allocator_t *a = NULL;
+	apr_memnode_t *first = NULL;
+	if (apr_allocator_create(&a) != APR_SUCCESS)
+		return NULL;
+#if APR_HAS_THREADS
+	apr_thread_mutex_t *mutex = NULL;
+	if (apr_thread_mutex_create(&mutex, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS) {
+		apr_allocator_destroy(a);
+		return NULL;
+	}
+	apr_allocator_mutex_set(a, mutex);
+#endif
+	apr_allocator_max_free_set(a, 2 * slots * (entry_bytes + sizeof(a0m_memo_entry) + 1024));
+	for (unsigned i = 0; i < slots; i++) {
+		apr_memnode_t *n = apr_allocator_alloc(a, entry_bytes);
+		if (!n)
+			break;
+		memset(n->first_avail, 0, (size_t)(n->endp - n->first_avail)); /* its pages are the process's now */
+		n->next = first;
+		first = n;
+	}
+	if (first)
+		apr_allocator_free(a, first);
+	return a;
+}
+
+a0m_memo *a0m_memo_create(apr_pool_t *p, unsigned slots, size_t entry_bytes)
+{
+	if (!slots || slots > MAX_SLOTS || !entry_bytes || entry_bytes > MAX_ENTRY_BYTES)
 		return NULL;
 	a0m_memo *m = apr_pcalloc(p, sizeof(*m));
 	m->slots = slots;
-	m->capacity = slot_bytes;
-	m->stride = (sizeof(slot) + slot_bytes + 15) & ~(size_t)15;
-	m->arena = apr_palloc(p, m->stride * slots);
-	/* every page written now: the memory a process has after start-up is all the memo will take */
-	memset(m->arena, 0, m->stride * slots);
+	m->entry_bytes = entry_bytes;
+	m->slot = apr_pcalloc(p, sizeof(*m->slot) * slots);
 #if APR_HAS_THREADS
 	for (int i = 0; i < STRIPES; i++)
 		if (apr_thread_rwlock_create(&m->locks[i], p) != APR_SUCCESS)
 			return NULL;
 #endif
+	m->allocator = entries_allocator(p, slots, entry_bytes);
+	if (!m->allocator)
+		return NULL;
+	apr_pool_cleanup_register(p, m, memo_gone, apr_pool_cleanup_null);
 	return m;
 }
 
@@ -66,7 +133,7 @@ a0m_memo *a0m_memo_for_process(apr_pool_t *p, int threads)
 {
 	unsigned slots = threads >= MAX_SLOTS_PER_PROCESS / 2 ? MAX_SLOTS_PER_PROCESS
 	               : threads * 2 > MIN_SLOTS ? (unsigned)threads * 2 : MIN_SLOTS;
-	return a0m_memo_create(p, slots, SLOT_BYTES);
+	return a0m_memo_create(p, slots, ENTRY_BYTES);
 }
 
 /* The tail is as good as random (see the top), and no guess can place an entry (only what succeeded is
@@ -79,16 +146,6 @@ static unsigned index_of(const a0m_memo *m, const unsigned char *tail, size_t ke
 	memcpy(&b, tail + 8, 8);
 	uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15u) ^ key_len) * 0xff51afd7ed558ccdu;
 	return (unsigned)((h >> 32) % m->slots);
-}
-
-static slot *slot_at(const a0m_memo *m, unsigned i)
-{
-	return (slot *)(void *)(m->arena + (size_t)i * m->stride);
-}
-
-static unsigned char *data_of(slot *e)
-{
-	return (unsigned char *)(e + 1);
 }
 
 static void lock(a0m_memo *m, unsigned i, bool write)
@@ -115,8 +172,57 @@ static void unlock(a0m_memo *m, unsigned i)
 #endif
 }
 
-unsigned char *a0m_memo_get(a0m_memo *m, apr_pool_t *p, const void *owner, const char *context, const void *key,
-                            size_t key_len, int64_t now, size_t *len)
+/* ---- entries ------------------------------------------------------------------------------------ */
+
+a0m_memo_entry *a0m_memo_entry_make(a0m_memo *m, const void *bytes, size_t len)
+{
+	apr_pool_t *pool = NULL;
+	/* a pool of its own, with no parent: freed by whichever thread gives back the last reference */
+	if (!m || len > m->entry_bytes || apr_pool_create_unmanaged_ex(&pool, NULL, m->allocator) != APR_SUCCESS)
+		return NULL;
+	a0m_memo_entry *e = apr_pcalloc(pool, sizeof(*e));
+	e->pool = pool;
+	e->bytes = apr_palloc(pool, len + 1);
+	if (len)
+		memcpy(e->bytes, bytes, len);
+	e->bytes[len] = '\0';
+	e->len = len;
+	return e;
+}
+
+apr_pool_t *a0m_memo_entry_pool(a0m_memo_entry *e)
+{
+	return e->pool;
+}
+
+const unsigned char *a0m_memo_entry_bytes(const a0m_memo_entry *e)
+{
+	return e->bytes;
+}
+
+static void entry_free(a0m_memo_entry *e)
+{
+	apr_pool_t *pool = e->pool;
+	OPENSSL_cleanse(e->bytes, e->len); /* nothing of the entry (a token, say) stays behind in memory */
+	apr_pool_destroy(pool);
+}
+
+static void give_back(a0m_memo_entry *e)
+{
+	if (apr_atomic_dec32(&e->refs) == 0)
+		entry_free(e);
+}
+
+static apr_status_t lent_entry_back(void *e)
+{
+	give_back(e);
+	return APR_SUCCESS;
+}
+
+/* ---- lending and putting ------------------------------------------------------------------------ */
+
+const void *a0m_memo_borrow(a0m_memo *m, apr_pool_t *p, const void *owner, const char *context, const void *key,
+                            size_t key_len, int64_t now)
 {
 	if (!m || key_len < TAIL)
 		return NULL;
@@ -124,58 +230,52 @@ unsigned char *a0m_memo_get(a0m_memo *m, apr_pool_t *p, const void *owner, const
 	const unsigned char *tail = k + key_len - TAIL;
 	size_t context_len = context ? strlen(context) : 0;
 	unsigned i = index_of(m, tail, key_len);
-	slot *e = slot_at(m, i);
-	unsigned char *out = NULL;
+	const void *value = NULL;
 	lock(m, i, false);
+	a0m_memo_entry *e = m->slot[i];
 	/* time, owner, lengths: not secret; the tail in constant time before any byte-wise comparison */
-	if (e->until > now && e->owner == owner && e->key_len == key_len && e->context_len == context_len &&
-	    CRYPTO_memcmp(e->tail, tail, TAIL) == 0) {
-		const unsigned char *d = data_of(e);
-		if ((!context_len || memcmp(d, context, context_len) == 0) &&
-		    memcmp(d + context_len, k, key_len - TAIL) == 0) {
-			out = apr_palloc(p, e->value_len + 1);
-			memcpy(out, d + context_len + key_len - TAIL, e->value_len);
-			out[e->value_len] = '\0';
-			*len = e->value_len;
-		}
+	if (e && e->until > now && e->owner == owner && e->key_len == key_len && e->context_len == context_len &&
+	    CRYPTO_memcmp(e->tail, tail, TAIL) == 0 && (!context_len || memcmp(e->context, context, context_len) == 0) &&
+	    memcmp(e->key, k, key_len - TAIL) == 0) {
+		apr_atomic_inc32(&e->refs);
+		value = e->value;
 	}
 	unlock(m, i);
-	return out;
+	if (value)
+		apr_pool_cleanup_register(p, e, lent_entry_back, apr_pool_cleanup_null);
+	return value;
 }
 
 void a0m_memo_put(a0m_memo *m, const void *owner, const char *context, const void *key, size_t key_len,
-                  int64_t until, const unsigned char *value, size_t len)
+                  int64_t until, a0m_memo_entry *e, const void *value)
 {
-	if (!m || key_len < TAIL || until <= 0)
+	if (!e)
 		return;
 	size_t context_len = context ? strlen(context) : 0;
-	if (context_len > m->capacity || key_len - TAIL > m->capacity - context_len ||
-	    len > m->capacity - context_len - (key_len - TAIL))
+	if (!m || key_len < TAIL || until <= 0 || context_len > m->entry_bytes ||
+	    key_len - TAIL > m->entry_bytes - context_len || e->len > m->entry_bytes - context_len - (key_len - TAIL)) {
+		entry_free(e);
 		return;
+	}
 	const unsigned char *k = key;
 	const unsigned char *tail = k + key_len - TAIL;
-	unsigned i = index_of(m, tail, key_len);
-	slot *e = slot_at(m, i);
-	lock(m, i, true);
-	unsigned char *d = data_of(e);
-	size_t was = e->until ? e->context_len + e->key_len - TAIL + e->value_len : 0;
-	size_t now_used = context_len + key_len - TAIL + len;
-	if (context_len)
-		memcpy(d, context, context_len);
-	memcpy(d + context_len, k, key_len - TAIL);
-	if (len)
-		memcpy(d + context_len + key_len - TAIL, value, len);
-	if (was > now_used) /* nothing of the entry replaced (a token, say) stays behind in memory */
-		OPENSSL_cleanse(d + now_used, was - now_used);
+	e->context = context_len ? apr_pstrmemdup(e->pool, context, context_len) : NULL;
+	e->key = apr_pmemdup(e->pool, k, key_len - TAIL);
 	memcpy(e->tail, tail, TAIL);
 	e->context_len = context_len;
 	e->key_len = key_len;
-	e->value_len = len;
 	e->owner = owner;
+	e->value = value;
 	e->until = until;
+	e->refs = 1; /* the slot's */
+	unsigned i = index_of(m, tail, key_len);
+	lock(m, i, true);
+	a0m_memo_entry *was = m->slot[i];
+	m->slot[i] = e;
 	unlock(m, i);
+	if (was)
+		give_back(was);
 }
-
 /* ---- packed values ------------------------------------------------------------------------------ */
 
 unsigned char *a0m_memo_pack(apr_pool_t *p, const void *head, size_t head_len, const void *const parts[],

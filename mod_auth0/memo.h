@@ -19,6 +19,13 @@
  *   - its key, at least 16 bytes (a sealed value, a token, a session id),
  * and counts until the time its putter gave.
  *
+ * A hit is lent, not copied: the request gets a pointer to the value itself,
+ * valid and unchanged until the request's pool is cleared, however soon the
+ * entry leaves the memo. That lets a value be more than bytes: the putter
+ * builds it in the entry's own pool (a session's struct, and the tables of
+ * headers and variables that every request appends at once, claims.c), and a
+ * request uses it with no copy, no unpacking and no table built.
+ *
  * Rules that keep it as safe as doing the work every time:
  *   - a hit needs the whole input equal: owner, context, and every byte of
  *     the key; a key that differs in one byte misses (and is opened, or
@@ -32,12 +39,14 @@
  *     revoke it: session.c keys cache-store sessions by a change counter
  *     that every write or removal bumps, bearer.c bounds tokens by their
  *     expiry;
- *   - the memory is fixed when the memo is made: `slots` slots of
- *     `slot_bytes` bytes (written at once, so the process does not grow
- *     later); an entry whose context, key and value do not fit one slot is
- *     not kept. Slots are direct-mapped (a new entry replaces the one in its
- *     slot) and guarded by striped read-write locks: hits do not wait for
- *     each other.
+ *   - values are never changed once put: a new value is a new entry;
+ *   - an entry's memory is its own pool, freed when the entry has left its
+ *     slot and the last request it was lent to is over; its bytes (which may
+ *     hold tokens) are wiped first. The memo holds `slots` entries (slots are
+ *     direct-mapped: a new entry replaces the one in its slot), each of at
+ *     most `entry_bytes` of bytes, context and key; an entry that does not
+ *     fit is not kept. Slots are guarded by striped read-write locks: hits do
+ *     not wait for each other.
  */
 #ifndef MOD_AUTH0_MEMO_H
 #define MOD_AUTH0_MEMO_H
@@ -49,33 +58,45 @@
 #include <apr_pools.h>
 
 typedef struct a0m_memo a0m_memo;
+typedef struct a0m_memo_entry a0m_memo_entry;
 
-/* A memo sized for a process of `threads` threads: two slots of 8 KiB per thread, between 8 and 128 slots
- * (1 MiB at most; a session of a dozen claims with an access and a refresh token takes about 4 KiB). */
+/* A memo sized for a process of `threads` threads: two slots per thread, between 8 and 128 slots, entries
+ * of up to 8 KiB of bytes (a session of a dozen claims with an access and a refresh token takes about 4 KiB). */
 a0m_memo *a0m_memo_for_process(apr_pool_t *p, int threads);
 
-/* A memo of `slots` slots of `slot_bytes` bytes, allocated from p (a process's pool); NULL on failure. */
-a0m_memo *a0m_memo_create(apr_pool_t *p, unsigned slots, size_t slot_bytes);
+/* A memo of `slots` slots for entries of up to `entry_bytes`, made in p (a process's pool); NULL on failure. */
+a0m_memo *a0m_memo_create(apr_pool_t *p, unsigned slots, size_t entry_bytes);
 
 /*
- * The value put for exactly this owner, context and key, if it counts at `now` (now < until), copied into
- * p and NUL-terminated (*len excludes the NUL); NULL otherwise. m may be NULL (no memo: always NULL).
+ * Making an entry: a0m_memo_entry_make() copies bytes[0..len) (followed by a NUL, not counted) into a new
+ * entry with a pool of its own, where the putter builds its value from them; NULL when m is NULL, when
+ * len passes the memo's entry_bytes, or out of memory. The bytes are wiped when the entry goes.
  */
-unsigned char *a0m_memo_get(a0m_memo *m, apr_pool_t *p, const void *owner, const char *context, const void *key,
-                            size_t key_len, int64_t now, size_t *len);
-
-/* Keeps value[0..len) for owner, context and key until `until`. Does nothing when m is NULL, when the key
- * is shorter than 16 bytes, or when the whole does not fit one slot. */
-void a0m_memo_put(a0m_memo *m, const void *owner, const char *context, const void *key, size_t key_len,
-                  int64_t until, const unsigned char *value, size_t len);
+a0m_memo_entry *a0m_memo_entry_make(a0m_memo *m, const void *bytes, size_t len);
+apr_pool_t *a0m_memo_entry_pool(a0m_memo_entry *e);
+const unsigned char *a0m_memo_entry_bytes(const a0m_memo_entry *e);
 
 /*
- * The form of a memo's value made of a fixed header (a struct, copied as bytes) and n parts (strings with
- * their NUL, or other bytes), for values that only the process that packed them reads back: what a hit
- * gets is made usable by pointing into its copy, without parsing. a0m_memo_pack() lays out the header,
- * the parts' offsets and the parts (a NULL part, or one of size 0, is absent); NULL when the whole passes
- * 4 GiB. a0m_memo_unpack() copies the header out of `data` and points parts[i] into it (NULL where absent);
- * false when `data` is too short or an offset points outside it.
+ * Keeps e, whose value is `value` (made in e's pool, or its bytes), for owner, context and key until
+ * `until`. The memo takes e in every case: one that is not kept (m NULL, a key shorter than 16 bytes,
+ * until <= 0, bytes, context and key together past entry_bytes) is freed at once. e may be NULL.
+ */
+void a0m_memo_put(a0m_memo *m, const void *owner, const char *context, const void *key, size_t key_len,
+                  int64_t until, a0m_memo_entry *e, const void *value);
+
+/*
+ * The value put for exactly this owner, context and key, if it counts at `now` (now < until), lent to
+ * pool p: valid and unchanged until p is cleared or destroyed. NULL otherwise. m may be NULL (a miss).
+ */
+const void *a0m_memo_borrow(a0m_memo *m, apr_pool_t *p, const void *owner, const char *context, const void *key,
+                            size_t key_len, int64_t now);
+
+/*
+ * The form of an entry's bytes made of a fixed header (a struct, copied as bytes) and n parts (strings with
+ * their NUL, or other bytes): a0m_memo_pack() lays out the header, the parts' offsets and the parts (a
+ * NULL part, or one of size 0, is absent); NULL when the whole passes 4 GiB. a0m_memo_unpack() copies the
+ * header out of `data` and points parts[i] into it (NULL where absent); false when `data` is too short or
+ * an offset points outside it.
  */
 unsigned char *a0m_memo_pack(apr_pool_t *p, const void *head, size_t head_len, const void *const parts[],
                              const size_t sizes[], int n, size_t *len);

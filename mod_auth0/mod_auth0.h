@@ -589,8 +589,8 @@ typedef struct a0m_session {
 	const char *claims;          /* ID-token claims, JSON text (parsed only by Require auth0-*) */
 	const char *identity;        /* identity block of the claims (a0m_claims_render) but those of */
 	const char *identity_filter; /* this Auth0IdentityClaimFilter; derived, kept in the memo only */
-	const unsigned char *ready;  /* identity made ready for the header prefix ready_prefix (a0m_claims_ready): */
-	const char *ready_prefix;    /* derived when a process opens the session, kept in its memo only */
+	const struct a0m_ready *ready; /* identity made ready for a header prefix (a0m_claims_ready): derived
+	                                * when a process opens the session, kept in its memo only */
 	const char *access_token;
 	const char *access_claims;   /* JSON text of the access token's payload when it is a JWT */
 	const char *refresh_token;
@@ -648,17 +648,17 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
  */
 void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token);
 /*
- * The block made ready to apply for a header prefix: a binary form (claims.c) of each claim's header name
- * (<prefix><name>), variable name (AUTH0_CLAIM_name) and value, with their lengths, that the request's
- * tables point into. Sessions and bearer tokens keep it in their process's memo, so that a request adds
- * its claims with no scan, copy or name building. NULL when the block is damaged. a0m_claims_ready_size()
- * is its size in bytes. a0m_claims_apply_ready() applies `ready` when it was made for the location's
- * prefix (ready_prefix), and otherwise `block` as a0m_claims_apply_block() does; ready may be NULL.
+ * The block made ready to apply for a header prefix: two tables, of headers (<prefix><name>) and of
+ * variables (AUTH0_CLAIM_name), made in p with their strings, that a request appends to its own at once
+ * (apr_table_cat: no scan, no copy of a string, no name built). Sessions and bearer tokens keep it in
+ * their process's memo (memo.h), whose entries outlive every request they are lent to. NULL when the
+ * block is damaged. a0m_claims_apply_ready() applies `ready` when it was made for the location's prefix,
+ * and otherwise `block` as a0m_claims_apply_block() does; ready may be NULL.
  */
-const unsigned char *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block);
-size_t a0m_claims_ready_size(const unsigned char *ready);
-void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const unsigned char *ready,
-                            const char *ready_prefix, const char *block, const char *access_token);
+typedef struct a0m_ready a0m_ready;
+const a0m_ready *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block);
+void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const a0m_ready *ready, const char *block,
+                            const char *access_token);
 
 /*
  * The REMOTE_USER value in claims for Auth0UserClaim (default sub): a string

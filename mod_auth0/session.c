@@ -178,18 +178,19 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 }
 
 /*
- * The memo's form of a session: the struct and its strings (a0m_memo_pack: the ready form is one of them,
- * with its own length). A request's copy is made usable by pointing each field at its string in the copy:
- * no walk over fields and no parse, which decoding cost every request before.
+ * The memo's form of a session: the struct and its strings packed (a0m_memo_pack) as the entry's bytes,
+ * which are wiped when the entry goes; the struct is made again in the entry's pool with each field
+ * pointing at its string there, and the identity made ready for the location's header prefix beside it.
+ * A request that hits copies the struct only (it changes its own copy: activity, refreshed tokens).
  */
-#define FROZEN_STRINGS 16
+#define FROZEN_STRINGS 15
 
-/* The addresses of s's string fields (the ready form, of another type, is packed after them). */
+/* The addresses of s's string fields. */
 static void string_fields(a0m_session *s, const char **f[FROZEN_STRINGS])
 {
 	const char **all[FROZEN_STRINGS] = {
 		&s->binding,       &s->user,     &s->user_claim, &s->sid,      &s->csrf,         &s->claims,
-		&s->identity,      &s->identity_filter,          &s->ready_prefix, &s->access_token, &s->access_claims,
+		&s->identity,      &s->identity_filter,          &s->access_token, &s->access_claims,
 		&s->refresh_token, &s->id_token, &s->org_id,     &s->org_name, &s->audiences,
 	};
 	memcpy(f, all, sizeof(all));
@@ -200,36 +201,39 @@ static const unsigned char *freeze(apr_pool_t *p, const a0m_session *s, size_t *
 	a0m_session head = *s; /* its pointers are not kept: they are the parts */
 	const char **f[FROZEN_STRINGS];
 	string_fields(&head, f);
-	const void *parts[FROZEN_STRINGS + 1];
-	size_t sizes[FROZEN_STRINGS + 1];
+	const void *parts[FROZEN_STRINGS];
+	size_t sizes[FROZEN_STRINGS];
 	for (int i = 0; i < FROZEN_STRINGS; i++) {
 		parts[i] = *f[i];
 		sizes[i] = *f[i] ? strlen(*f[i]) + 1 : 0;
 		*f[i] = NULL;
 	}
-	parts[FROZEN_STRINGS] = head.ready;
-	sizes[FROZEN_STRINGS] = a0m_claims_ready_size(head.ready);
 	head.ready = NULL;
 	head.id = NULL;
 	head.in_cache = false;
 	head.counted = false; /* per request: open_cache_session() sets them for the request that reads it */
 	head.read_version = 0;
-	return a0m_memo_pack(p, &head, sizeof(head), parts, sizes, FROZEN_STRINGS + 1, len);
+	return a0m_memo_pack(p, &head, sizeof(head), parts, sizes, FROZEN_STRINGS, len);
 }
 
-/* frozen: this request's copy of what freeze() made (the session's strings stay in it). */
+/* The session in what freeze() made, in p (its strings stay in `frozen`). */
 static a0m_session *thaw(apr_pool_t *p, const unsigned char *frozen, size_t len)
 {
 	a0m_session *s = apr_palloc(p, sizeof(*s));
-	const unsigned char *parts[FROZEN_STRINGS + 1];
-	if (!a0m_memo_unpack(frozen, len, s, sizeof(*s), parts, FROZEN_STRINGS + 1))
+	const unsigned char *parts[FROZEN_STRINGS];
+	if (!a0m_memo_unpack(frozen, len, s, sizeof(*s), parts, FROZEN_STRINGS))
 		return NULL;
 	const char **f[FROZEN_STRINGS];
 	string_fields(s, f);
 	for (int i = 0; i < FROZEN_STRINGS; i++)
 		*f[i] = (const char *)parts[i];
-	s->ready = parts[FROZEN_STRINGS];
 	return s;
+}
+
+/* This request's own copy of a session lent by the memo (its strings and ready form stay the memo's). */
+static a0m_session *copy_lent(request_rec *r, const a0m_session *lent)
+{
+	return lent ? apr_pmemdup(r->pool, lent, sizeof(*lent)) : NULL;
 }
 
 static const char *cache_key(apr_pool_t *p, const char *id)
@@ -378,8 +382,14 @@ static void remember(request_rec *r, const a0m_dir_conf *c, const char *context,
 {
 	size_t len = 0;
 	const unsigned char *frozen = freeze(r->pool, s, &len);
-	if (frozen)
-		a0m_memo_put(memo, c->keys, context, key, key_len, until, frozen, len);
+	a0m_memo_entry *e = frozen ? a0m_memo_entry_make(memo, frozen, len) : NULL;
+	if (!e)
+		return;
+	apr_pool_t *p = a0m_memo_entry_pool(e);
+	a0m_session *kept = thaw(p, a0m_memo_entry_bytes(e), len);
+	if (kept && kept->identity)
+		kept->ready = a0m_claims_ready(p, a0m_conf_claim_header_prefix(c), kept->identity);
+	a0m_memo_put(memo, c->keys, context, key, key_len, kept ? until : 0, e, kept);
 }
 
 /*
@@ -394,10 +404,10 @@ static a0m_session *open_sealed(request_rec *r, const a0m_dir_conf *c, const cha
 {
 	size_t len = 0;
 	const char *memo_ctx = by_bytes ? memo_context(r, context, gen) : NULL;
-	const unsigned char *flat =
-		by_bytes ? a0m_memo_get(memo, r->pool, c->keys, memo_ctx, sealed, sealed_len, now_sec(r), &len) : NULL;
-	if (flat)
-		return thaw(r->pool, flat, len);
+	const a0m_session *lent =
+		by_bytes ? a0m_memo_borrow(memo, r->pool, c->keys, memo_ctx, sealed, sealed_len, now_sec(r)) : NULL;
+	if (lent)
+		return copy_lent(r, lent);
 	const unsigned char *plain =
 		text ? a0m_open(r->pool, c->keys->session, c->keys->count, context, sealed, &len)
 		     : a0m_open_raw(r->pool, c->keys->session, c->keys->count, context, sealed, sealed_len, &len);
@@ -432,10 +442,9 @@ static a0m_session *open_cache_session(request_rec *r, const a0m_dir_conf *c, co
 	apr_uint32_t version = 0;
 	const char *by_id = a0m_cache_version(id, &version) ? memo_key_by_id(r, id, version) : NULL;
 	const char *memo_ctx = by_id ? memo_context(r, MEMO_BY_ID, gen) : NULL;
-	size_t len = 0;
-	const unsigned char *flat =
-		by_id ? a0m_memo_get(memo, r->pool, c->keys, memo_ctx, by_id, strlen(by_id), now_sec(r), &len) : NULL;
-	a0m_session *s = flat ? thaw(r->pool, flat, len) : NULL;
+	a0m_session *s =
+		by_id ? copy_lent(r, a0m_memo_borrow(memo, r->pool, c->keys, memo_ctx, by_id, strlen(by_id), now_sec(r)))
+		      : NULL;
 	if (!s) {
 		/* a memo hit needs every byte of an id that was valid when it was put: only a miss checks it */
 		if (!valid_id(id)) {
@@ -652,10 +661,8 @@ static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s)
 		const char *audiences = NULL;
 		s->access_claims = access_claims_of(p, s->access_token, &audiences);
 	}
-	if (s->identity) {
-		s->ready_prefix = a0m_conf_claim_header_prefix(c);
-		s->ready = a0m_claims_ready(p, s->ready_prefix, s->identity);
-	}
+	if (s->identity)
+		s->ready = a0m_claims_ready(p, a0m_conf_claim_header_prefix(c), s->identity);
 }
 
 /* ID-token claims that only serve the token's validation at login. */
@@ -696,7 +703,6 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	s->identity_filter = a0m_conf_identity_claim_filter(c);
 	s->identity = kept ? identity_of(r->pool, s->identity_filter, kept) : NULL;
 	s->ready = NULL;
-	s->ready_prefix = NULL;
 	json_decref(kept);
 	return s->claims != NULL;
 }
@@ -844,7 +850,7 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	if (d.str[R_CLAIMS]) {
 		/* the identity is derived again from these claims, for this location (derive()) */
 		s->claims = d.str[R_CLAIMS];
-		s->identity = s->identity_filter = s->ready_prefix = NULL;
+		s->identity = s->identity_filter = NULL;
 		s->ready = NULL;
 	}
 	s->access_claims = d.str[R_ACCESS_CLAIMS];
@@ -1043,7 +1049,7 @@ static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sess
 		a0m_claims_apply_block(r, c, claims ? identity_of(r->pool, filter, claims) : NULL, rq->access_token);
 		json_decref(claims);
 	} else {
-		a0m_claims_apply_ready(r, c, s->ready, s->ready_prefix, s->identity, rq->access_token);
+		a0m_claims_apply_ready(r, c, s->ready, s->identity, rq->access_token);
 	}
 }
 

@@ -1,8 +1,9 @@
 /*
  * mod_auth0/memo.c: the per-process memo. A hit needs the very same input
  * (owner, context, every byte of the key) and a time before the entry's end;
- * entries that do not fit are not kept; concurrent threads never get another
- * key's value. No network, no httpd.
+ * entries that do not fit are not kept; a value lent to a pool stays as it
+ * was until that pool is cleared, and its entry is freed then, not before;
+ * concurrent threads never get another key's value. No network, no httpd.
  */
 #include "tap.h"
 
@@ -20,20 +21,28 @@ static apr_pool_t *pool;
 static const int keyring_a = 1, keyring_b = 2; /* only their addresses matter */
 #define NOW 1700000000
 
+/* The values of these tests are the entries' bytes, a string. */
 static const char *got(a0m_memo *m, const void *keys, const char *context, const char *sealed)
 {
-	size_t len = 999;
-	unsigned char *plain = a0m_memo_get(m, pool, keys, context, sealed, strlen(sealed), NOW, &len);
-	if (!plain)
-		return "(miss)";
-	if (plain[len] != '\0' || strlen((char *)plain) != len)
-		return "(bad length or not NUL-terminated)";
-	return (const char *)plain;
+	const char *plain = a0m_memo_borrow(m, pool, keys, context, sealed, strlen(sealed), NOW);
+	return plain ? plain : "(miss)";
+}
+
+static a0m_memo_entry *entry_of(a0m_memo *m, const char *plain)
+{
+	return a0m_memo_entry_make(m, plain, strlen(plain));
+}
+
+static void put_until(a0m_memo *m, const void *keys, const char *context, const char *sealed, const char *plain,
+                      int64_t until)
+{
+	a0m_memo_entry *e = entry_of(m, plain);
+	a0m_memo_put(m, keys, context, sealed, strlen(sealed), until, e, e ? a0m_memo_entry_bytes(e) : NULL);
 }
 
 static void put(a0m_memo *m, const void *keys, const char *context, const char *sealed, const char *plain)
 {
-	a0m_memo_put(m, keys, context, sealed, strlen(sealed), NOW + 60, (const unsigned char *)plain, strlen(plain));
+	put_until(m, keys, context, sealed, plain, NOW + 60);
 }
 
 static void test_exact_input(void)
@@ -86,23 +95,77 @@ static void test_limits(void)
 	ok(a0m_memo_create(pool, 0, 64) == NULL, "no slots: refused");
 	ok(a0m_memo_create(pool, 4, 0) == NULL, "empty slots: refused");
 	ok(a0m_memo_create(pool, 1u << 20, 1u << 20) == NULL, "absurd size: refused");
-	size_t len = 0;
-	ok(a0m_memo_get(NULL, pool, &keyring_a, "c", v, strlen(v), NOW, &len) == NULL, "no memo: miss");
-	a0m_memo_put(NULL, &keyring_a, "c", v, strlen(v), NOW + 1, (const unsigned char *)"x", 1); /* no crash */
+	ok(a0m_memo_borrow(NULL, pool, &keyring_a, "c", v, strlen(v), NOW) == NULL, "no memo: miss");
+	ok(a0m_memo_entry_make(NULL, "x", 1) == NULL, "no memo: no entry");
+	a0m_memo_put(NULL, &keyring_a, "c", v, strlen(v), NOW + 1, NULL, "x"); /* no crash */
+	char large[64 + 2];
+	memset(large, 'p', sizeof(large) - 1);
+	large[sizeof(large) - 1] = '\0';
+	ok(entry_of(m, large) == NULL, "bytes larger than an entry's (65 of 64): no entry");
 }
 
 static void test_time_and_owner(void)
 {
 	a0m_memo *m = a0m_memo_create(pool, 8, 256);
 	const char *v = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
-	size_t len = 0;
-	a0m_memo_put(m, NULL, "aud=https://api", v, strlen(v), NOW + 10, (const unsigned char *)"ok", 2);
-	ok(a0m_memo_get(m, pool, NULL, "aud=https://api", v, strlen(v), NOW + 9, &len) != NULL, "counts before its end");
-	ok(a0m_memo_get(m, pool, NULL, "aud=https://api", v, strlen(v), NOW + 10, &len) == NULL, "not at its end");
-	ok(a0m_memo_get(m, pool, &keyring_a, "aud=https://api", v, strlen(v), NOW, &len) == NULL,
+	put_until(m, NULL, "aud=https://api", v, "ok", NOW + 10);
+	ok(a0m_memo_borrow(m, pool, NULL, "aud=https://api", v, strlen(v), NOW + 9) != NULL, "counts before its end");
+	ok(a0m_memo_borrow(m, pool, NULL, "aud=https://api", v, strlen(v), NOW + 10) == NULL, "not at its end");
+	ok(a0m_memo_borrow(m, pool, &keyring_a, "aud=https://api", v, strlen(v), NOW) == NULL,
 	   "an owner where none was: miss");
-	a0m_memo_put(m, NULL, "c", v, strlen(v), 0, (const unsigned char *)"x", 1);
-	ok(a0m_memo_get(m, pool, NULL, "c", v, strlen(v), -1, &len) == NULL, "an entry that ends at 0 is not kept");
+	put_until(m, NULL, "c", v, "x", 0);
+	ok(a0m_memo_borrow(m, pool, NULL, "c", v, strlen(v), -1) == NULL, "an entry that ends at 0 is not kept");
+}
+
+/* Whether an entry's pool was destroyed: a cleanup of the entry's pool sets it. */
+static apr_status_t mark_freed(void *flag)
+{
+	*(int *)flag = 1;
+	return APR_SUCCESS;
+}
+
+/* A lent value outlives its entry's time in the memo, until the borrower's pool is cleared; then it goes. */
+static void test_lending(void)
+{
+	a0m_memo *m = a0m_memo_create(pool, 1, 256);
+	const char *v1 = "first-value-with-its-own-tag-AAAAAAAAAAAAAAAA";
+	const char *v2 = "second-value-with-its-own-tag-BBBBBBBBBBBBBBB";
+	/* static: the memo outlives this function (its pool is the test's), and its entries' cleanups set them */
+	static int freed1, freed2, freed3;
+	a0m_memo_entry *e1 = entry_of(m, "one");
+	apr_pool_cleanup_register(a0m_memo_entry_pool(e1), &freed1, mark_freed, apr_pool_cleanup_null);
+	a0m_memo_put(m, &keyring_a, "c", v1, strlen(v1), NOW + 60, e1, a0m_memo_entry_bytes(e1));
+	apr_pool_t *request1, *request2;
+	apr_pool_create(&request1, pool);
+	apr_pool_create(&request2, pool);
+	const char *lent1 = a0m_memo_borrow(m, request1, &keyring_a, "c", v1, strlen(v1), NOW);
+	const char *lent2 = a0m_memo_borrow(m, request2, &keyring_a, "c", v1, strlen(v1), NOW);
+	ok(lent1 && lent1 == lent2, "two requests are lent the same value, not copies");
+	a0m_memo_entry *e2 = entry_of(m, "two");
+	apr_pool_cleanup_register(a0m_memo_entry_pool(e2), &freed2, mark_freed, apr_pool_cleanup_null);
+	a0m_memo_put(m, &keyring_a, "c", v2, strlen(v2), NOW + 60, e2, a0m_memo_entry_bytes(e2));
+	is_str(got(m, &keyring_a, "c", v1), "(miss)", "replaced in its slot: the old key misses");
+	ok(!freed1, "the replaced entry is not freed while it is lent");
+	is_str(lent1, "one", "the lent value is unchanged after its replacement");
+	apr_pool_destroy(request1);
+	ok(!freed1, "still lent to the other request: not freed");
+	apr_pool_clear(request2);
+	ok(freed1, "freed when the last request it was lent to is over");
+	ok(!freed2, "the entry in the slot stays");
+	a0m_memo_entry *e3 = entry_of(m, "three");
+	apr_pool_cleanup_register(a0m_memo_entry_pool(e3), &freed3, mark_freed, apr_pool_cleanup_null);
+	a0m_memo_put(m, &keyring_a, "c", "short", 5, NOW + 60, e3, a0m_memo_entry_bytes(e3));
+	ok(freed3, "an entry that is not kept (a key shorter than 16 bytes) is freed at once");
+	apr_pool_destroy(request2);
+	apr_pool_t *process;
+	apr_pool_create(&process, pool);
+	a0m_memo *gone = a0m_memo_create(process, 2, 256);
+	static int freed4;
+	a0m_memo_entry *e4 = entry_of(gone, "four");
+	apr_pool_cleanup_register(a0m_memo_entry_pool(e4), &freed4, mark_freed, apr_pool_cleanup_null);
+	a0m_memo_put(gone, &keyring_a, "c", v1, strlen(v1), NOW + 60, e4, a0m_memo_entry_bytes(e4));
+	apr_pool_destroy(process);
+	ok(freed4, "the memo's entries go with the pool it was made in");
 }
 
 static void test_one_slot(void)
@@ -133,13 +196,11 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *arg)
 		int k = i % 5;
 		snprintf(sealed, sizeof(sealed), "thread-%d-value-%d-tail-%016d", id, k, id * 10 + k);
 		snprintf(plain, sizeof(plain), "plain of thread %d value %d", id, k);
-		size_t len = 0;
-		unsigned char *hit = a0m_memo_get(shared, p, &keyring_a, "ctx", sealed, strlen(sealed), NOW, &len);
-		if (hit && (len != strlen(plain) || memcmp(hit, plain, len) != 0))
+		const char *hit = a0m_memo_borrow(shared, p, &keyring_a, "ctx", sealed, strlen(sealed), NOW);
+		if (hit && strcmp(hit, plain) != 0)
 			apr_atomic_inc32(&wrong);
 		else if (!hit)
-			a0m_memo_put(shared, &keyring_a, "ctx", sealed, strlen(sealed), NOW + 60, (unsigned char *)plain,
-			             strlen(plain));
+			put(shared, &keyring_a, "ctx", sealed, plain);
 		if (i % 256 == 0)
 			apr_pool_clear(p);
 	}
@@ -194,6 +255,7 @@ int main(void)
 	test_limits();
 	test_time_and_owner();
 	test_one_slot();
+	test_lending();
 	test_threads();
 	test_pack();
 	apr_pool_destroy(pool);
