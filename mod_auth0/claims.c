@@ -250,7 +250,8 @@ static apr_table_t *appended(request_rec *r, apr_table_t *to, const apr_table_t 
 		apr_table_addn(to, e[i].key, e[i].val);
 	return to;
 #else
-	return apr_table_overlay(r->pool, to, from);
+	/* the variables often are none yet: then a copy of ours, whose index needs no new pass */
+	return apr_is_empty_table(to) ? apr_table_copy(r->pool, from) : apr_table_overlay(r->pool, to, from);
 #endif
 }
 
