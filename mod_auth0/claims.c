@@ -188,7 +188,7 @@ static void damaged(request_rec *r)
 	ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: damaged identity block; claims not passed");
 }
 
-/* The ready form: a table per destination, whose entries the request's tables get by apr_table_cat. */
+/* The ready form: a table per destination, appended whole to the request's (add_ready()). */
 struct a0m_ready {
 	const char *prefix;   /* the header prefix it was made for */
 	apr_table_t *headers; /* <prefix><name> = value */
