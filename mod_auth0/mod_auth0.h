@@ -650,7 +650,8 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 /*
  * The block made ready to apply for a header prefix: two tables, of headers (<prefix><name>) and of
  * variables (AUTH0_CLAIM_name), made in p with their strings, that a request appends to its own at once
- * (apr_table_cat: no scan, no copy of a string, no name built). Sessions and bearer tokens keep it in
+ * (apr_table_overlay, or apr_table_copy into an empty table: no scan, no copy of a string, no name
+ * built). Sessions and bearer tokens keep it in
  * their process's memo (memo.h), whose entries outlive every request they are lent to. NULL when the
  * block is damaged. a0m_claims_apply_ready() applies `ready` when it was made for the location's prefix,
  * and otherwise `block` as a0m_claims_apply_block() does; ready may be NULL.
