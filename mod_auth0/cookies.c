@@ -16,6 +16,7 @@
  * Cookie header: a warning is logged when a session cookie gets near it.
  */
 #include "mod_auth0.h"
+#include "cookie_header.h"
 
 #include <stdio.h>
 
@@ -49,72 +50,16 @@ a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const 
 
 /* ---- reading ----------------------------------------------------------------------------------- */
 
-typedef struct find_ctx {
-	const char *name;
-	size_t len;
-	const char *value;
-	size_t vlen;
-} find_ctx;
-
 /*
- * Walks "a=1; b=2" pairs: calls fn(name, nlen, value, vlen, arg) for each. Every ';' ends a pair (values
- * are not parsed for quotes); within one, blanks and ',' before the name are skipped, the name ends at the
- * first '=' (a pair without one is skipped), blanks around the name and the value are trimmed, and one
- * pair of double quotes around the value is removed. Every request of a session walks this header: each
- * pair costs two scans of the C library's (vectorised), not a loop per byte.
+ * One Cookie header is all there is to read: httpd joins repeated request headers into one as it reads
+ * them (", " between them, which the grammar skips), and mod_http2 joins HTTP/2's cookie fields with
+ * "; ". apr_table_get() finds it through the table's index.
  */
-static void walk(const char *h, void (*fn)(const char *, size_t, const char *, size_t, void *), void *arg)
-{
-	while (h && *h) {
-		const char *semi = strchr(h, ';');
-		const char *end = semi ? semi : h + strlen(h);
-		const char *next = semi ? semi + 1 : end;
-		while (h < end && (*h == ' ' || *h == '\t' || *h == ','))
-			h++;
-		const char *name = h;
-		const char *eq = memchr(h, '=', (size_t)(end - h));
-		h = next;
-		if (!eq)
-			continue;
-		size_t nlen = (size_t)(eq - name);
-		while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
-			nlen--;
-		const char *value = eq + 1;
-		while (value < end && (*value == ' ' || *value == '\t'))
-			value++;
-		size_t vlen = (size_t)(end - value);
-		while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
-			vlen--;
-		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
-			value++;
-			vlen -= 2;
-		}
-		if (nlen)
-			fn(name, nlen, value, vlen, arg);
-	}
-}
-
-static void find_one(const char *name, size_t nlen, const char *value, size_t vlen, void *arg)
-{
-	find_ctx *f = arg;
-	if (nlen == f->len && memcmp(name, f->name, nlen) == 0) {
-		f->value = value;
-		f->vlen = vlen;
-	}
-}
-
-static int find_in_header(void *arg, const char *key, const char *value)
-{
-	(void)key;
-	walk(value, find_one, arg);
-	return 1;
-}
-
 const char *a0m_cookie_get(request_rec *r, const char *name)
 {
-	find_ctx f = { name, strlen(name), NULL, 0 };
-	apr_table_do(find_in_header, &f, r->headers_in, "Cookie", NULL);
-	return f.value ? apr_pstrmemdup(r->pool, f.value, f.vlen) : NULL;
+	size_t len = 0;
+	const char *value = a0m_cookie_header_find(apr_table_get(r->headers_in, "Cookie"), name, &len);
+	return value ? apr_pstrmemdup(r->pool, value, len) : NULL;
 }
 
 /* ---- what backends see ----------------------------------------------------------------------- */
@@ -137,7 +82,8 @@ static bool stripped_name(const strip_ctx *s, const char *name, size_t len)
 	return false;
 }
 
-/* One Cookie header without the pairs named by the prefixes; the other pairs as they were written. */
+/* One Cookie header without the pairs named by the prefixes, its pairs cut by cookie_header.h's grammar;
+ * the other pairs as they were written. */
 static int strip_header(void *arg, const char *key, const char *value)
 {
 	(void)key;
@@ -214,7 +160,7 @@ static void collect_name(const char *name, size_t nlen, const char *value, size_
 static int names_in_header(void *arg, const char *key, const char *value)
 {
 	(void)key;
-	walk(value, collect_name, arg);
+	a0m_cookie_header_walk(value, collect_name, arg);
 	return 1;
 }
 

@@ -5,6 +5,8 @@
 mod_auth0_mod_auth0_la_SOURCES += \
 	mod_auth0/origin.c \
 	mod_auth0/cookies.c \
+	mod_auth0/cookie_header.h \
+	mod_auth0/cookie_header.c \
 	mod_auth0/redirects.c \
 	mod_auth0/pages.c \
 	mod_auth0/codec.c \
