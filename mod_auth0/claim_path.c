@@ -212,7 +212,25 @@ char *a0m_claim_encode(apr_pool_t *p, const json_t *v)
 
 /* ---- the identity block -------------------------------------------------------------------------- */
 
+/* Whether name is one of except's space-delimited names (read in place: this runs for every claim of
+ * every session a process opens). */
+static bool excepted(const char *except, const char *name)
+{
+	size_t n = strlen(name);
+	if (!except || !n || strchr(name, ' '))
+		return false;
+	for (const char *at = strstr(except, name); at; at = strstr(at + 1, name))
+		if (at > except && at[-1] == ' ' && at[n] == ' ')
+			return true;
+	return false;
+}
+
 char *a0m_claims_render(apr_pool_t *p, const json_t *claims)
+{
+	return a0m_claims_render_except(p, claims, NULL);
+}
+
+char *a0m_claims_render_except(apr_pool_t *p, const json_t *claims, const char *except)
 {
 	if (!json_is_object(claims))
 		return NULL;
@@ -221,6 +239,8 @@ char *a0m_claims_render(apr_pool_t *p, const json_t *claims)
 	const char *name;
 	json_t *value;
 	json_object_foreach((json_t *)claims, name, value) {
+		if (excepted(except, name))
+			continue;
 		char *suffix = a0m_claim_header_suffix(p, name);
 		if (!suffix || strcasecmp(suffix, "Access-Token") == 0)
 			continue;

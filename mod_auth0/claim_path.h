@@ -67,4 +67,11 @@ char *a0m_claim_encode(apr_pool_t *p, const json_t *v);
  */
 char *a0m_claims_render(apr_pool_t *p, const json_t *claims);
 
+/*
+ * The same, leaving out the claims named in except: names each between two
+ * spaces, " aud iss nonce " (a name with a space in it is never left out).
+ * NULL or " " leaves out none.
+ */
+char *a0m_claims_render_except(apr_pool_t *p, const json_t *claims, const char *except);
+
 #endif

@@ -7,8 +7,10 @@
  * the access token and its claims, the refresh token, the sid, a CSRF token,
  * and the ID token itself only for Auth0LogoutEndpoint oidc (its
  * id_token_hint). The identity block and the access token's claims are
- * derived data: they are left out of what is stored and derived again when a
- * process first opens the session (see encode() and the memo below).
+ * derived data: the access token's claims are never stored, the identity
+ * block only in the cache and when not large; what is not stored is derived
+ * again (the claims' JSON parsed) when a process first opens the session
+ * (see encode() and the memo below).
  *
  * Stores (Auth0SessionStore):
  *   cookie  the session sealed with the session key, bound to the cookie's
@@ -21,8 +23,10 @@
  * logs nobody out.
  *
  * Per request: one cookie read and one AEAD open (cookie), or one cache
- * read and one open (cache); no JSON, no key derivation, no network. A
- * value this process opened before is not opened again: see the memo below.
+ * read and one open (cache); no key derivation, no network, and no JSON but
+ * for what the opening derives. A value this process opened before is not
+ * opened again (see the memo below): most requests read their cookie and
+ * take the session from the memo.
  *
  * Times (all checked with the configuration of the request's location):
  *   - absolute: created + Auth0SessionMaxDuration;
@@ -63,7 +67,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME
+	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME, S_IDENTITY_BLOCK, S_IDENTITY_FOR
 };
 
 static int64_t now_sec(request_rec *r)
@@ -118,16 +122,24 @@ static bool binding_matches(request_rec *r, const a0m_dir_conf *c, const char *b
 /* ---- encoding ------------------------------------------------------------------------------------ */
 
 /*
- * The session's bytes, as sealed into cookies and the cache. What can be derived again from the rest (the
- * identity block from the claims, the access token's claims from the token) is left out: it would double
- * their size (a claim of hundreds of groups appears in both the claims and the identity block). The
- * memo keeps sessions with it (freeze(), below), so that requests do not derive it again.
+ * The session's bytes, as sealed into cookies and the cache. The access token's claims, which can be
+ * derived again from the token, are left out. The identity block (the claims as they are passed on) is
+ * kept in the cache only (with_identity), with the claim filter it was made for, when it is not large:
+ * a process that opens the session without having it in its memo (freeze(), below) then does not parse
+ * the claims' JSON, three fifths of what such an opening cost. A cookie goes without it: the test
+ * user's 300 bytes of block made the cookie 173 bytes longer, which every request to the site, pages
+ * without authentication included, would carry and httpd would read (about 900 instructions a request),
+ * to spare the parsing to a process that misses the memo. A block over IDENTITY_KEPT_MAX (a claim of
+ * hundreds of groups, which the claims hold as well) is derived again in both stores.
  */
-static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *len)
+#define IDENTITY_KEPT_MAX 2048
+
+static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool with_identity, size_t *len)
 {
 	size_t hint = 256;
 	const char *strs[] = { s->binding, s->user, s->user_claim, s->sid, s->csrf, s->claims, s->access_token,
-		                   s->refresh_token, s->id_token, s->org_id, s->org_name, s->audiences };
+		                   s->refresh_token, s->id_token, s->org_id, s->org_name, s->audiences,
+		                   s->identity, s->identity_filter };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		hint += strs[i] ? strlen(strs[i]) + 6 : 0;
 	a0m_codec *w = a0m_codec_new(p, hint);
@@ -150,10 +162,15 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, size_t *
 	a0m_codec_str(w, S_ORG_ID, s->org_id);
 	a0m_codec_str(w, S_ORG_NAME, s->org_name);
 	a0m_codec_str(w, S_AUDIENCES, s->audiences);
+	if (with_identity && s->identity && s->identity_filter && strlen(s->identity) <= IDENTITY_KEPT_MAX) {
+		a0m_codec_str(w, S_IDENTITY_BLOCK, s->identity);
+		a0m_codec_str(w, S_IDENTITY_FOR, s->identity_filter);
+	}
 	return a0m_codec_finish(w, true, len);
 }
 
-/* Derived fields that sessions sealed by older versions may hold are not read: derive() makes them. */
+/* Derived fields that sessions sealed by older versions may hold (S_IDENTITY, S_ACCESS_CLAIMS) are not
+ * read: derive() makes them. */
 static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 {
 	a0m_decoded d;
@@ -181,6 +198,10 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->org_id = d.str[S_ORG_ID];
 	s->org_name = d.str[S_ORG_NAME];
 	s->audiences = d.str[S_AUDIENCES];
+	if (d.str[S_IDENTITY_BLOCK] && d.str[S_IDENTITY_FOR]) {
+		s->identity = d.str[S_IDENTITY_BLOCK];
+		s->identity_filter = d.str[S_IDENTITY_FOR];
+	}
 	return s;
 }
 
@@ -632,22 +653,7 @@ static const char *access_claims_of(apr_pool_t *p, const char *token, const char
  */
 static char *identity_of(apr_pool_t *p, const char *filter, json_t *claims)
 {
-	if (strcmp(filter, " ") == 0 || !json_is_object(claims))
-		return a0m_claims_render(p, claims);
-	json_t *shown = json_copy(claims); /* shallow: only the top-level names go */
-	if (!shown)
-		return NULL;
-	const char *name;
-	json_t *value;
-	void *next;
-	json_object_foreach_safe(shown, next, name, value) {
-		/* a name with a space in it is never one of the filter's, which are split at spaces */
-		if (!strchr(name, ' ') && strstr(filter, apr_pstrcat(p, " ", name, " ", NULL)))
-			json_object_del(shown, name);
-	}
-	char *block = a0m_claims_render(p, shown);
-	json_decref(shown);
-	return block;
+	return a0m_claims_render_except(p, claims, filter);
 }
 
 static bool identity_is_for(const a0m_session *s, const char *filter)
@@ -785,14 +791,14 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	int64_t end = a0m_session_ends_at(c, s);
 	if (end <= now)
 		return false;
+	bool cache = c->session_store == A0M_STORE_CACHE || s->in_cache;
 	size_t len = 0;
-	const unsigned char *data = encode(r->pool, s, &len);
+	const unsigned char *data = encode(r->pool, s, cache, &len);
 	a0m_cookie_spec spec = a0m_cookie_session_spec(r, c, o);
 	/* a new session (login) never carries on the browser's previous one: new id, old entry gone */
 	a0m_session **slot = slot_of(r, true);
 	if (*slot && *slot != s && (*slot)->in_cache && (*slot)->id)
 		remove_cached(r, (*slot)->id);
-	bool cache = c->session_store == A0M_STORE_CACHE || s->in_cache;
 	const char *value = NULL;
 	if (cache && save_in_cache(r, c, s, data, len, end)) {
 		value = apr_pstrcat(r->pool, CACHE_REF, s->id, NULL);
@@ -801,6 +807,8 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 			remove_cached(r, s->id);
 		s->in_cache = false;
 		s->id = NULL;
+		if (cache)
+			data = encode(r->pool, s, false, &len);
 		value = a0m_seal(r->pool, &c->keys->session[0], spec.name, data, len);
 	}
 	/* Auth0SessionCookiePersistent off: a browser-session cookie (the timeouts still end it here) */

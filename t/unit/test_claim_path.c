@@ -141,6 +141,18 @@ static void test_render(void)
 	is_str(a0m_claims_render(pool, c),
 	       "sub\tauth0|1\nemail\ta@example.com\nexample-com-roles\tadmin,x%2Cy\nname\tZo%C3%AB\no\t{\"k\":[1]}\n",
 	       "block: order kept; null, duplicate names, Access-Token and empty names skipped");
+	is_str(a0m_claims_render_except(pool, c, " email o https://example.com/roles "),
+	       "sub\tauth0|1\nEmail\tdup\nname\tZo%C3%AB\n",
+	       "except: the names listed go, and a later claim of the same header name takes the place");
+	is_str(a0m_claims_render_except(pool, c, " mail sub.x name x xo e "),
+	       "sub\tauth0|1\nemail\ta@example.com\nexample-com-roles\tadmin,x%2Cy\no\t{\"k\":[1]}\n",
+	       "except: whole names only (not a part of one, nor a path)");
+	is_str(a0m_claims_render_except(pool, c, " "), a0m_claims_render(pool, c), "except \" \": none left out");
+	is_str(a0m_claims_render_except(pool, c, NULL), a0m_claims_render(pool, c), "except NULL: none left out");
+	json_t *spaced = parse("{\"a b\":\"1\",\"a\":\"2\",\"b\":\"3\"}");
+	is_str(a0m_claims_render_except(pool, spaced, " a b "), "a-b\t1\n",
+	       "except: a name with a space in it is never left out");
+	json_decref(spaced);
 	json_t *empty = parse("{}");
 	is_str(a0m_claims_render(pool, empty), "", "no claims: empty block");
 	json_t *arr = parse("[1]");

@@ -118,6 +118,25 @@ for my $what (grep { !/one byte/ } sort keys %variants) {
 }
 is json_of($cb->get("$cache/echo"))->{REMOTE_USER}, ALICE, '... and the good id still opens';
 
+# The cache keeps the identity block with the claim filter it was made for (a process that opens the
+# session without having it in its memo then passes the claims without parsing them): the first request
+# after a login is such an opening, and a location with another filter gets its own identity.
+my ($fb, $fres) = (browser());
+$fres = $fb->visit("$cache/echo");
+my $env = json_of($fres);
+is $env->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', 'cache store, the first request: the claims as headers';
+ok $env->{AUTH0_CLAIM_name} && !exists $env->{AUTH0_CLAIM_iss}, '... and variables, filtered by default';
+$env = json_of($fb->get("$cache/allclaims/echo"));
+ok $env->{AUTH0_CLAIM_iss} && $env->{AUTH0_CLAIM_email}, '... Auth0IdentityClaimFilter none passes iss there';
+$env = json_of($fb->get("$cache/someclaims/echo"));
+ok !exists $env->{AUTH0_CLAIM_email} && $env->{AUTH0_CLAIM_iss}, '... Auth0IdentityClaimFilter email nickname';
+$env = json_of($fb->get("$cache/echo"));
+ok $env->{AUTH0_CLAIM_email} && !exists $env->{AUTH0_CLAIM_iss}, '... and back at the default filter';
+my $ab = browser();
+$env = json_of($ab->visit("$cache/allclaims/echo"));
+ok $env->{AUTH0_CLAIM_iss} && $env->{AUTH0_CLAIM_email},
+  'a login whose first request is at a location with another filter: that filter\'s identity';
+
 # A new id at every login (no fixation), and the previous one forgotten: a browser that has a session
 # id (planted, or still valid) logs in.
 sub login_again {
