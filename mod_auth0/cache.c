@@ -312,17 +312,14 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 }
 
 /* The names are random ids (a session's 43 characters of base64url): their last characters are as good an
- * index as a hash of all of them, and every request of a cache-store session reads one. They are mixed
- * as APR's default hash does ("times 33"), in place: the call cost twice as much. */
+ * index as a hash of all of them, and every request of a cache-store session reads one. */
 #define COUNTER_NAME_TAIL 8
 static volatile apr_uint32_t *change_counter(const char *name)
 {
 	size_t n = strlen(name);
-	const unsigned char *tail = (const unsigned char *)name + (n > COUNTER_NAME_TAIL ? n - COUNTER_NAME_TAIL : 0);
-	apr_uint32_t h = 0;
-	for (; *tail; tail++)
-		h = h * 33 + *tail;
-	return &changes[h % CHANGE_COUNTERS];
+	const char *tail = n > COUNTER_NAME_TAIL ? name + n - COUNTER_NAME_TAIL : name;
+	apr_ssize_t len = (apr_ssize_t)(n > COUNTER_NAME_TAIL ? COUNTER_NAME_TAIL : n);
+	return &changes[apr_hashfunc_default(tail, &len) % CHANGE_COUNTERS];
 }
 
 bool a0m_cache_version(const char *name, apr_uint32_t *version)
