@@ -67,6 +67,11 @@ char *a0m_claim_encode(apr_pool_t *p, const json_t *v);
  */
 char *a0m_claims_render(apr_pool_t *p, const json_t *claims);
 
+/* Changes whenever a0m_claims_render()'s output for the same claims does (a
+ * naming or encoding rule): blocks stored by another version (session.c keeps
+ * them in the cache) are then made again, not passed on as they were. */
+#define A0M_CLAIMS_RENDER_VERSION '1'
+
 /*
  * The same, leaving out the claims named in except: names each between two
  * spaces, " aud iss nonce " (a name with a space in it is never left out).

@@ -51,9 +51,12 @@ a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const 
 /* ---- reading ----------------------------------------------------------------------------------- */
 
 /*
- * One Cookie header is all there is to read: httpd joins repeated request headers into one as it reads
- * them (", " between them, which the grammar skips), and mod_http2 joins HTTP/2's cookie fields with
- * "; ". apr_table_get() finds it through the table's index.
+ * One Cookie header is all there is to read: browsers send one, mod_http2 joins HTTP/2's cookie fields
+ * with "; ", and httpd joins repeated HTTP/1.1 request headers into one as it reads them. That join is
+ * ", ", which does not end a pair: the cookies of a second Cookie line from a client that sends two are
+ * part of a value, neither read here nor stripped from what backends see (a0m_cookie_strip() cuts pairs
+ * the same way; t/attacks/08-preflight-cookies.t). apr_table_get() finds the header through the table's
+ * index.
  */
 const char *a0m_cookie_get(request_rec *r, const char *name)
 {

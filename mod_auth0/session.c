@@ -124,9 +124,10 @@ static bool binding_matches(request_rec *r, const a0m_dir_conf *c, const char *b
 /*
  * The session's bytes, as sealed into cookies and the cache. The access token's claims, which can be
  * derived again from the token, are left out. The identity block (the claims as they are passed on) is
- * kept in the cache only (with_identity), with the claim filter it was made for, when it is not large:
- * a process that opens the session without having it in its memo (freeze(), below) then does not parse
- * the claims' JSON, three fifths of what such an opening cost. A cookie goes without it: the test
+ * kept in the cache only (with_identity), with the claim filter and the version of the rules it was made
+ * with (A0M_CLAIMS_RENDER_VERSION), when it is not large: a process that opens the session without having
+ * it in its memo (freeze(), below) then does not parse the claims' JSON, three fifths of what such an
+ * opening cost. A cookie goes without it: the test
  * user's 300 bytes of block made the cookie 173 bytes longer, which every request to the site, pages
  * without authentication included, would carry and httpd would read (about 900 instructions a request),
  * to spare the parsing to a process that misses the memo. A block over IDENTITY_KEPT_MAX (a claim of
@@ -163,8 +164,10 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_str(w, S_ORG_NAME, s->org_name);
 	a0m_codec_str(w, S_AUDIENCES, s->audiences);
 	if (with_identity && s->identity && s->identity_filter && strlen(s->identity) <= IDENTITY_KEPT_MAX) {
+		/* what the block was made for: the version of its rules, then the claim filter */
+		char version[2] = { A0M_CLAIMS_RENDER_VERSION, '\0' };
 		a0m_codec_str(w, S_IDENTITY_BLOCK, s->identity);
-		a0m_codec_str(w, S_IDENTITY_FOR, s->identity_filter);
+		a0m_codec_str(w, S_IDENTITY_FOR, apr_pstrcat(p, version, s->identity_filter, NULL));
 	}
 	return a0m_codec_finish(w, true, len);
 }
@@ -198,9 +201,11 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->org_id = d.str[S_ORG_ID];
 	s->org_name = d.str[S_ORG_NAME];
 	s->audiences = d.str[S_AUDIENCES];
-	if (d.str[S_IDENTITY_BLOCK] && d.str[S_IDENTITY_FOR]) {
+	/* a block made by other rules than this version's is made again (derive()) */
+	const char *made_for = d.str[S_IDENTITY_FOR];
+	if (d.str[S_IDENTITY_BLOCK] && made_for && made_for[0] == A0M_CLAIMS_RENDER_VERSION) {
 		s->identity = d.str[S_IDENTITY_BLOCK];
-		s->identity_filter = d.str[S_IDENTITY_FOR];
+		s->identity_filter = made_for + 1;
 	}
 	return s;
 }

@@ -153,6 +153,9 @@ static void test_render(void)
 	is_str(a0m_claims_render_except(pool, spaced, " a b "), "a-b\t1\n",
 	       "except: a name with a space in it is never left out");
 	json_decref(spaced);
+	/* stored blocks are trusted as made by the rules of their version (session.c) */
+	is_int(A0M_CLAIMS_RENDER_VERSION, '1',
+	       "the rules' version: bump A0M_CLAIMS_RENDER_VERSION with any change to the blocks expected here");
 	json_t *empty = parse("{}");
 	is_str(a0m_claims_render(pool, empty), "", "no claims: empty block");
 	json_t *arr = parse("[1]");
