@@ -244,6 +244,7 @@ const a0m_ready *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char 
 static apr_table_t *appended(request_rec *r, apr_table_t *to, const apr_table_t *from)
 {
 #if APR_POOL_DEBUG
+	(void)r;
 	const apr_array_header_t *arr = apr_table_elts(from);
 	const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
 	for (int i = 0; i < arr->nelts; i++)

@@ -203,7 +203,12 @@ const unsigned char *a0m_memo_entry_bytes(const a0m_memo_entry *e)
 static void entry_free(a0m_memo_entry *e)
 {
 	apr_pool_t *pool = e->pool;
-	OPENSSL_cleanse(e->bytes, e->len); /* nothing of the entry (a token, say) stays behind in memory */
+	/* nothing of the entry stays behind in memory its allocator hands out again: not its bytes (a
+	 * session's tokens), nor its key (a sealed session cookie, a bearer token) */
+	OPENSSL_cleanse(e->bytes, e->len);
+	if (e->key)
+		OPENSSL_cleanse((void *)e->key, e->key_len - TAIL);
+	OPENSSL_cleanse(e->tail, TAIL);
 	apr_pool_destroy(pool);
 }
 
@@ -276,6 +281,7 @@ void a0m_memo_put(a0m_memo *m, const void *owner, const char *context, const voi
 	if (was)
 		give_back(was);
 }
+
 /* ---- packed values ------------------------------------------------------------------------------ */
 
 unsigned char *a0m_memo_pack(apr_pool_t *p, const void *head, size_t head_len, const void *const parts[],

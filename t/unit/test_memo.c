@@ -124,6 +124,24 @@ static apr_status_t mark_freed(void *flag)
 	return APR_SUCCESS;
 }
 
+/* Whether an entry's bytes were wiped before its pool went: a cleanup of the entry's pool looks at them
+ * (cleanups run before the pool's memory is given back). */
+typedef struct wipe_check {
+	const unsigned char *bytes;
+	size_t len;
+	int wiped;
+} wipe_check;
+
+static apr_status_t check_wiped(void *data)
+{
+	wipe_check *w = data;
+	w->wiped = 1;
+	for (size_t i = 0; i < w->len; i++)
+		if (w->bytes[i])
+			w->wiped = 0;
+	return APR_SUCCESS;
+}
+
 /* A lent value outlives its entry's time in the memo, until the borrower's pool is cleared; then it goes. */
 static void test_lending(void)
 {
@@ -133,6 +151,10 @@ static void test_lending(void)
 	/* static: the memo outlives this function (its pool is the test's), and its entries' cleanups set them */
 	static int freed1, freed2, freed3;
 	a0m_memo_entry *e1 = entry_of(m, "one");
+	static wipe_check wipe1;
+	wipe1.bytes = a0m_memo_entry_bytes(e1);
+	wipe1.len = 3;
+	apr_pool_cleanup_register(a0m_memo_entry_pool(e1), &wipe1, check_wiped, apr_pool_cleanup_null);
 	apr_pool_cleanup_register(a0m_memo_entry_pool(e1), &freed1, mark_freed, apr_pool_cleanup_null);
 	a0m_memo_put(m, &keyring_a, "c", v1, strlen(v1), NOW + 60, e1, a0m_memo_entry_bytes(e1));
 	apr_pool_t *request1, *request2;
@@ -151,6 +173,7 @@ static void test_lending(void)
 	ok(!freed1, "still lent to the other request: not freed");
 	apr_pool_clear(request2);
 	ok(freed1, "freed when the last request it was lent to is over");
+	ok(wipe1.wiped, "... and its bytes wiped before its memory went back to the allocator");
 	ok(!freed2, "the entry in the slot stays");
 	a0m_memo_entry *e3 = entry_of(m, "three");
 	apr_pool_cleanup_register(a0m_memo_entry_pool(e3), &freed3, mark_freed, apr_pool_cleanup_null);
