@@ -65,7 +65,8 @@ static auth0_client *create_client(request_rec *r, const a0m_dir_conf *c)
 	o.client_secret = c->client_secret;
 	o.client_assertion_signing_key = c->assertion_key_pem;
 	o.client_assertion_signing_alg = c->assertion_alg;
-	o.organization = c->organization;
+	/* no organization: every caller names the one it means (the login's, the callback's transaction, the
+	 * API location's), and none must mean none, not a default from the location that made this client */
 	o.ca_file = c->ca_file;
 	o.proxy = c->outgoing_proxy;
 	o.management_base_url = c->management_base_url;
@@ -110,7 +111,7 @@ auth0_client *a0m_app_client(request_rec *r, const a0m_dir_conf *c)
 	app_key key;
 	memset(&key, 0, sizeof(key));
 	const void *fields[] = { c->domain, c->client_id, c->client_secret, c->assertion_key_pem, c->assertion_alg,
-		                     c->organization, c->ca_file, c->outgoing_proxy, c->management_base_url, c->keys };
+		                     c->ca_file, c->outgoing_proxy, c->management_base_url, c->keys };
 	memcpy(key.fields, fields, sizeof(fields));
 	key.ints[0] = c->http_timeout_ms;
 	key.ints[1] = c->http_retries;

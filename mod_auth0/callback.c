@@ -241,8 +241,9 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	auth0_id_token_options v = {
 		.nonce = t->nonce,
 		.leeway = AUTH0_INT(a0m_conf_leeway(c)),
-		/* the site's, or the one a login initiation asked for (an invitation): the token must be for it */
-		.organization = c->organization ? c->organization : t->organization,
+		/* the one the login asked for (begin_login()): the token must be for it. Each request checks again
+		 * that the session's is the organization of the location it is used in (a0m_session_shortfall). */
+		.organization = t->organization,
 		/* a login for Auth0MaxAge: the tenant must have authenticated the user within it */
 		.max_age = t->max_age > 0 ? AUTH0_INT(t->max_age) : (auth0_opt_int){ 0 },
 		.algorithm = (auth0_id_token_alg)a0m_conf_id_token_alg(c),

@@ -107,6 +107,14 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 
 #define MERGE_PTR(f) m->f = add->f ? add->f : base->f
 #define MERGE_INT(f) m->f = add->f != A0M_UNSET_INT ? add->f : base->f
+/* A pointer that "none" can undo: the nearer scope's value, or its "none" (NULL, remembered in undone for
+ * later merges: httpd merges nested sections with each other before it merges them onto the server's). */
+#define MERGE_UNDOABLE(f, bit)                                                    \
+	do {                                                                          \
+		const a0m_dir_conf *from = add->f || (add->undone & (bit)) ? add : base; \
+		m->f = from->f;                                                           \
+		m->undone |= from->undone & (bit);                                        \
+	} while (0)
 
 static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 {
@@ -128,11 +136,11 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(http_timeout_ms);
 	MERGE_INT(http_retries);
 	MERGE_PTR(management_base_url);
-	MERGE_PTR(outgoing_proxy);
+	MERGE_UNDOABLE(outgoing_proxy, A0M_UNDONE_OUTGOING_PROXY);
 	MERGE_PTR(redirect_uri);
 	MERGE_PTR(scope);
-	MERGE_PTR(audience);
-	MERGE_PTR(organization);
+	MERGE_UNDOABLE(audience, A0M_UNDONE_AUDIENCE);
+	MERGE_UNDOABLE(organization, A0M_UNDONE_ORGANIZATION);
 	MERGE_PTR(authz_params);
 	MERGE_INT(unauthenticated);
 	MERGE_INT(login_timeout);
@@ -143,7 +151,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(inactivity_timeout);
 	MERGE_INT(max_duration);
 	MERGE_PTR(cookie_name);
-	MERGE_PTR(cookie_domain);
+	MERGE_UNDOABLE(cookie_domain, A0M_UNDONE_COOKIE_DOMAIN);
 	MERGE_INT(cookie_samesite);
 	MERGE_INT(refresh_tokens);
 	MERGE_PTR(logout_path);
@@ -493,6 +501,39 @@ static const char *set_nonempty(cmd_parms *cmd, void *conf, const char *arg)
 	return NULL;
 }
 
+/*
+ * NAME none: no value in this scope, whatever an enclosing one set (an Auth0Audience for the whole site,
+ * and a <Location> that is not for that API). The bit in undone makes the NULL win when the scopes are
+ * merged; a value given after it in the same scope takes its place, as for any directive.
+ */
+static const char *set_undoable(cmd_parms *cmd, void *conf_, const char *arg, unsigned bit,
+                                const char *(*set)(cmd_parms *, void *, const char *))
+{
+	a0m_dir_conf *conf = conf_;
+	if (strcasecmp(arg, "none") != 0) {
+		conf->undone &= ~bit;
+		return set(cmd, conf_, arg);
+	}
+	*(const char **)((char *)conf + (size_t)cmd->info) = NULL;
+	conf->undone |= bit;
+	return NULL;
+}
+
+static const char *set_audience(cmd_parms *cmd, void *conf, const char *arg)
+{
+	return set_undoable(cmd, conf, arg, A0M_UNDONE_AUDIENCE, set_nonempty);
+}
+
+static const char *set_organization(cmd_parms *cmd, void *conf, const char *arg)
+{
+	return set_undoable(cmd, conf, arg, A0M_UNDONE_ORGANIZATION, set_token_string);
+}
+
+static const char *set_outgoing_proxy(cmd_parms *cmd, void *conf, const char *arg)
+{
+	return set_undoable(cmd, conf, arg, A0M_UNDONE_OUTGOING_PROXY, set_https_url);
+}
+
 /* Parameters the module sets itself: configuring them would break the login or its security. */
 static const char *const reserved_authz_params[] = {
 	"client_id", "redirect_uri", "response_type", "response_mode", "state", "nonce", "code_challenge",
@@ -728,7 +769,7 @@ static const char *set_cookie_name(cmd_parms *cmd, void *conf, const char *arg)
 	return NULL;
 }
 
-static const char *set_cookie_domain(cmd_parms *cmd, void *conf, const char *arg)
+static const char *set_cookie_domain_name(cmd_parms *cmd, void *conf, const char *arg)
 {
 	const char *d = arg[0] == '.' ? arg + 1 : arg;
 	if (!*d || !strchr(d, '.'))
@@ -738,6 +779,11 @@ static const char *set_cookie_domain(cmd_parms *cmd, void *conf, const char *arg
 			return errorf(cmd, "'%s' is not a valid domain name", arg);
 	((a0m_dir_conf *)conf)->cookie_domain = apr_pstrdup(cmd->pool, d);
 	return NULL;
+}
+
+static const char *set_cookie_domain(cmd_parms *cmd, void *conf, const char *arg)
+{
+	return set_undoable(cmd, conf, arg, A0M_UNDONE_COOKIE_DOMAIN, set_cookie_domain_name);
 }
 
 static const char *set_header_prefix(cmd_parms *cmd, void *conf, const char *arg)
@@ -894,10 +940,10 @@ static const command_rec directives[] = {
 	              "the callback: a path (/callback) or an absolute URL"),
 	AP_INIT_TAKE_ARGV("Auth0Scope", set_scope, NULL, DIR_OR_SERVER,
 	                  "scopes to request (default: openid profile email)"),
-	AP_INIT_TAKE1("Auth0Audience", set_nonempty, CONF_OFFSET(audience), DIR_OR_SERVER,
-	              "the API identifier to request access tokens for"),
-	AP_INIT_TAKE1("Auth0Organization", set_token_string, CONF_OFFSET(organization), DIR_OR_SERVER,
-	              "organization id (org_...) or name users log in to"),
+	AP_INIT_TAKE1("Auth0Audience", set_audience, CONF_OFFSET(audience), DIR_OR_SERVER,
+	              "the API identifier to request access tokens for (none: undo an inherited one)"),
+	AP_INIT_TAKE1("Auth0Organization", set_organization, CONF_OFFSET(organization), DIR_OR_SERVER,
+	              "organization id (org_...) or name users log in to (none: undo an inherited one)"),
 	AP_INIT_TAKE2("Auth0AuthorizationParam", add_authz_param, NULL, DIR_OR_SERVER,
 	              "an extra authorization request parameter NAME VALUE (repeatable)"),
 	AP_INIT_TAKE_ARGV("Auth0SessionSecret", set_session_secrets, NULL, DIR_OR_SERVER,
@@ -910,8 +956,8 @@ static const command_rec directives[] = {
 	              "absolute session lifetime (default 8h)"),
 	AP_INIT_TAKE1("Auth0CookieName", set_cookie_name, NULL, DIR_OR_SERVER,
 	              "session cookie name (default auth0_session; __Host- is added on https)"),
-	AP_INIT_TAKE1("Auth0CookieDomain", set_cookie_domain, NULL, DIR_OR_SERVER,
-	              "share the session cookie with subdomains of this domain (default: this host only)"),
+	AP_INIT_TAKE1("Auth0CookieDomain", set_cookie_domain, CONF_OFFSET(cookie_domain), DIR_OR_SERVER,
+	              "share the session cookie with subdomains of this domain (default, or none: this host only)"),
 	AP_INIT_TAKE1("Auth0CookieSameSite", set_samesite, NULL, DIR_OR_SERVER, "Lax (default), Strict or None"),
 	AP_INIT_FLAG("Auth0RefreshTokens", set_flag_slot, CONF_OFFSET(refresh_tokens), DIR_OR_SERVER,
 	             "renew expired access tokens with the refresh token (offline_access) (default on)"),
@@ -984,8 +1030,8 @@ static const command_rec directives[] = {
 	              "retries when the tenant rate-limits (default 3 for login, 2 for management)"),
 	AP_INIT_TAKE1("Auth0ManagementBaseURL", set_https_url, CONF_OFFSET(management_base_url), DIR_OR_SERVER,
 	              "Management API base URL (default https://DOMAIN/api/v2)"),
-	AP_INIT_TAKE1("Auth0OutgoingProxy", set_https_url, CONF_OFFSET(outgoing_proxy), DIR_OR_SERVER,
-	              "proxy for requests to the tenant"),
+	AP_INIT_TAKE1("Auth0OutgoingProxy", set_outgoing_proxy, CONF_OFFSET(outgoing_proxy), DIR_OR_SERVER,
+	              "proxy for requests to the tenant (default, or none: direct)"),
 	AP_INIT_TAKE1("Auth0TrustForwardedHeaders", set_trust_forwarded, NULL, DIR_OR_SERVER,
 	              "take scheme, host and port from the X-Forwarded-* (On, X-Forwarded) or the Forwarded header "
 	              "sent by Auth0TrustedProxies (default Off)"),

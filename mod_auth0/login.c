@@ -291,8 +291,9 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		              a0m_conf_post_login_url(c));
 	if (!t.original_url)
 		t.original_url = a0m_conf_post_login_url(c);
-	/* the site's own is checked from its configuration at the callback */
-	t.organization = q->organization && !c->organization ? q->organization : NULL;
+	/* what the callback checks the ID token against: the organization asked for here, which may not be the
+	 * callback location's (a <Location> with an Auth0Organization of its own, or none) */
+	t.organization = q->organization ? q->organization : c->organization;
 	t.step_up = q->step_up;
 	t.max_age = q->max_age;
 

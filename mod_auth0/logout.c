@@ -47,26 +47,19 @@ typedef struct logout_params {
 	const char *return_to;
 	const char *csrf;
 	int n_return_to;
-	bool malformed;   /* a returnTo that does not decode, or holds a NUL: refused, not ignored */
+	bool malformed;   /* a query pair that does not decode, or a returnTo with a NUL: refused, not ignored */
 } logout_params;
 
+/* The query's returnTo: decoded as the callback's parameters are (a0m_query_params), a query with a pair
+ * that does not decode refused as a whole. */
 static void query_params(request_rec *r, logout_params *lp)
 {
-	if (!r->args)
-		return;
-	char *args = apr_pstrdup(r->pool, r->args), *last = NULL;
-	for (char *pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
-		char *eq = strchr(pair, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		char *value = eq + 1;
-		if (strcmp(pair, "returnTo") == 0) {
-			lp->malformed |= ap_unescape_urlencoded(value) != OK;
-			lp->return_to = value;
-			lp->n_return_to++;
-		}
-	}
+	static const char *const names[] = { "returnTo" };
+	const char *value[1];
+	int count[1], others;
+	lp->malformed |= !a0m_query_params(r, names, 1, value, count, &others);
+	lp->return_to = value[0];
+	lp->n_return_to = count[0];
 }
 
 static void form_params(request_rec *r, logout_params *lp)
@@ -167,8 +160,8 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request", "returnTo is given more than once.",
 		                NULL, NULL);
 	if (lp.malformed) {
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: logout returnTo refused: it is malformed "
-		              "(a bad escape or a NUL)");
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: logout refused: its returnTo or query is "
+		              "malformed (a bad escape or a NUL)");
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request",
 		                "The page to return to after signing out is not allowed.", NULL, NULL);
 	}

@@ -297,7 +297,7 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 /* Whether a section configures anything of ours. */
 static bool configures_auth0(const a0m_dir_conf *c)
 {
-	return c->domain || c->client_id || c->client_secret || c->redirect_uri || c->keys || c->audience;
+	return c->domain || c->client_id || c->client_secret || c->redirect_uri || c->keys || c->audience || c->undone;
 }
 
 static void *merge(apr_pool_t *p, void *base, void *add)

@@ -102,6 +102,14 @@ typedef struct a0m_cidr {
  * server-level values into every directory). Strings are NULL and integers
  * A0M_UNSET_INT when not set; accessors in config.c apply the defaults.
  */
+/* Directives whose "none" undoes a value inherited from an enclosing scope (a0m_dir_conf.undone). */
+enum {
+	A0M_UNDONE_AUDIENCE = 1u << 0,
+	A0M_UNDONE_ORGANIZATION = 1u << 1,
+	A0M_UNDONE_COOKIE_DOMAIN = 1u << 2,
+	A0M_UNDONE_OUTGOING_PROXY = 1u << 3,
+};
+
 typedef struct a0m_dir_conf {
 	/* the tenant and the application */
 	const char *domain;
@@ -171,6 +179,10 @@ typedef struct a0m_dir_conf {
 
 	/* admin endpoints */
 	apr_array_header_t *management_allow; /* of const char * globs */
+
+	/* A0M_UNDONE_* bits: directives given "none" here, so that their (NULL) value overrides an enclosing
+	 * scope's when the two are merged (merge_dir_conf) */
+	unsigned undone;
 } a0m_dir_conf;
 
 /* Per-server (virtual host) configuration: only what cannot vary by directory. */

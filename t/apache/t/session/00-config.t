@@ -23,6 +23,7 @@ my ($status, $out) = httpd_check("$app\nAuth0LogoutPath /logout\nAuth0SessionSto
 	. "Auth0TrustForwardedHeaders on\nAuth0TrustedProxies 10.0.0.0/8 ::1\nAuth0MaxLoginTransactions 3\n"
 	. "Auth0PreservePost On 2048\nAuth0MaxAge 1h\n"
 	. "Auth0IdentityClaimFilter nonce at_hash\nAuth0IdentityClaimFilter azp\n"
+	. "Auth0Audience none\nAuth0Organization none\nAuth0CookieDomain none\nAuth0OutgoingProxy none\n"
 	. "<Location /app>\nAuthType Auth0\nRequire valid-user\nAuth0Unauthenticated 401\n</Location>\n");
 is $status, 0, 'a complete configuration passes apache2 -t' or diag $out;
 

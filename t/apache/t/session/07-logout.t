@@ -112,6 +112,12 @@ for my $to (@refused) {
 }
 is $b->get("$base/echo")->code, 200, 'refused returnTos destroyed nothing';
 is $b->get("$base/logout?returnTo=%2Fbye&returnTo=%2F", %SAME)->code, 400, 'a repeated returnTo is refused';
+is $b->get("$base/logout?returnTo=%2Fbye&return%54o=%2F", %SAME)->code, 400,
+	'... also when the second one\'s name is percent-encoded';
+is $b->get("$base/logout?x=%zz&returnTo=%2Fbye", %SAME)->code, 400, 'a query with a pair that does not decode is refused';
+is $b->get("$base/logout?return%54o=" . _q('https://evil.example.com/'), %SAME)->code, 400,
+	'a returnTo whose name is percent-encoded is read, and checked';
+is $b->get("$base/echo")->code, 200, '... and none of these destroyed the session';
 
 sub _q {
 	my ($s) = @_;

@@ -56,6 +56,34 @@ is $res->code, 403, 'a user outside the organization gets a 403 page';
 like $res->content, qr/not part of the org_acme123 organization/, '... with the tenant\'s reason';
 autologin('alice@example.com');
 
+# a location with an organization of its own: its logins ask for it, and the callback (the site's, whose
+# configuration names another) checks the ID token against the organization the login asked for
+autologin('bob@example.com');
+$b   = browser();
+$res = $b->get("$base/globex/echo");
+is(URI->new($res->header('Location'))->query_param('organization'), 'org_globex456',
+	'a <Location> with its own Auth0Organization asks for it');
+$res = $b->visit("$base/globex/echo");
+is $res->code, 200, '... a member of that organization signs in there through the site\'s callback';
+is json_of($res)->{HTTP_X_AUTH0_ORG_ID}, 'org_globex456', '... with its org_id';
+$res = $b->get("$base/echo");
+is $res->code, 302, '... and the session does not count where the site\'s organization is required';
+is(URI->new($res->header('Location'))->query_param('organization'), 'org_acme123', '... which asks for it');
+
+# Auth0Organization none: a part of the site open to users of any organization, or of none
+for my $path ('/anyorg/echo', '/anyorg/deeper/echo') {
+	my $loc = URI->new(browser()->get("$base$path")->header('Location'));
+	ok $loc->query_param('client_id') && !defined $loc->query_param('organization'),
+		"Auth0Organization none: a login from $path asks for no organization";
+}
+$b   = browser();
+$res = $b->visit("$base/anyorg/deeper/echo");
+is $res->code, 200, '... someone outside the site\'s organization signs in there';
+is json_of($res)->{REMOTE_USER}, BOB, '... as himself';
+ok !defined json_of($res)->{HTTP_X_DEEPER_ORG_ID}, '... with no organization';
+is $b->get("$base/echo")->code, 302, '... and is not signed in where the organization is required';
+autologin('alice@example.com');
+
 # the landing page when there is no original URL
 $b = browser();
 $res = $b->visit("$base/callback");
@@ -72,6 +100,17 @@ $attrs = cookie_attrs($res, '__Secure-auth0_session');
 ok $attrs, 'the session cookie is __Secure-auth0_session';
 is $attrs->{domain}, 'example.test', '... with Domain=example.test';
 ok $attrs->{secure} && $attrs->{httponly}, '... Secure and HttpOnly';
+
+# Auth0CookieDomain none: a part of that site whose session stays with this host (__Host-, no Domain)
+$b   = browser();
+$res = $b->get(url('SESSION_DOMAIN', '/auth0/echo'));
+is(URI->new($res->header('Location'))->query_param('redirect_uri'), url('SESSION_DOMAIN', '/auth0/callback'),
+	'Auth0CookieDomain none: its login comes back to its own callback');
+$res = $b->get($b->get($res->header('Location'))->header('Location'));
+$attrs = cookie_attrs($res, '__Host-auth0_session');
+ok $attrs, '... which sets __Host-auth0_session';
+ok !exists $attrs->{domain}, '... without a Domain';
+ok !cookie_attrs($res, '__Secure-auth0_session'), '... and no __Secure- cookie';
 
 # two pending logins at most
 $b = browser();
