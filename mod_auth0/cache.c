@@ -63,6 +63,9 @@ static apr_global_mutex_t *flight_mutex;
 static apr_global_mutex_t *refresh_mutex[REFRESH_LOCKS];
 static bool need_lock;
 static bool shmcb; /* the provider is shmcb: entries live on this host, ids need spreading */
+/* "not found" from the provider means the entry is missing, never that its server is down: shmcb (no
+ * server), and redis-auth (socache_redis.c), which reports a failure as one */
+static bool notfound_is_missing;
 /*
  * This process's last second (apr_time_sec) in which the provider answered, and in which it failed: after
  * a failure, apr_redis and apr_memcache consider their server down for a few seconds and answer "not
@@ -162,6 +165,7 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	apr_pool_cleanup_register(pconf, NULL, cache_cleanup, apr_pool_cleanup_null);
 	need_lock = (provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
 	shmcb = provider->name && strcmp(provider->name, "shmcb") == 0;
+	notfound_is_missing = shmcb || (provider->name && strcmp(provider->name, "redis-auth") == 0);
 	if (shmcb)
 		make_change_counters(pconf, s);
 	make_logout_count(pconf, s);
@@ -359,7 +363,7 @@ bool a0m_cache_answers(server_rec *s, apr_pool_t *p)
 {
 	if (!provider)
 		return false;
-	if (shmcb) /* no server to be down: a missing entry is missing */
+	if (notfound_is_missing)
 		return true;
 	apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
 	apr_uint32_t ok = apr_atomic_read32(&answered_at), bad = apr_atomic_read32(&failed_at);

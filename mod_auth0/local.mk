@@ -18,6 +18,14 @@ mod_auth0_mod_auth0_la_SOURCES = \
 	mod_auth0/metrics.c \
 	mod_auth0/seal.c
 
+# redis-auth, a socache provider for Redis servers that ask for a password (hiredis)
+if HAVE_HIREDIS
+mod_auth0_mod_auth0_la_SOURCES += mod_auth0/socache_redis.c
+mod_auth0_mod_auth0_la_CPPFLAGS += -DA0M_HAVE_HIREDIS
+mod_auth0_mod_auth0_la_CFLAGS += $(HIREDIS_CFLAGS)
+mod_auth0_mod_auth0_la_LIBADD += $(HIREDIS_LIBS)
+endif
+
 # Each area of the module lists its own sources.
 include $(srcdir)/mod_auth0/session.mk
 include $(srcdir)/mod_auth0/api.mk

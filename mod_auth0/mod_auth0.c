@@ -483,6 +483,9 @@ void a0m_register_hooks(apr_pool_t *p)
 	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_LAST);
 	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
 	a0m_authz_register(p);
+#ifdef A0M_HAVE_HIREDIS
+	a0m_socache_redis_register(p);
+#endif
 }
 
 /* ---- per-request state ------------------------------------------------------------------------- */

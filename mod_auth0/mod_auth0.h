@@ -359,6 +359,8 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c);
 bool a0m_claims_folded_prefix(const char *name, const char *prefix);
 /* Registers the Require auth0-* providers (authz.c). */
 void a0m_authz_register(apr_pool_t *p);
+/* Registers the redis-auth socache provider (socache_redis.c; built with hiredis only). */
+void a0m_socache_redis_register(apr_pool_t *p);
 /* SetHandler auth0-management / auth0-admin (admin.c); DECLINED for other handlers. */
 int a0m_admin_handler(request_rec *r);
 

@@ -7,7 +7,7 @@ packages=(
 	# build
 	build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev llvm
 	apache2 apache2-dev libapr1-dev libaprutil1-dev
-	libcurl4-openssl-dev libjansson-dev libssl-dev libcjose-dev zlib1g-dev
+	libcurl4-openssl-dev libjansson-dev libssl-dev libcjose-dev zlib1g-dev libhiredis-dev
 	# tests: the fake tenant (Perl), Apache::Test, caches, tools
 	openssl curl ca-certificates perl libmojolicious-perl libio-socket-ssl-perl libcryptx-perl libcrypt-jwt-perl
 	libapache2-mod-perl2 libwww-perl libhttp-cookies-perl redis-server memcached

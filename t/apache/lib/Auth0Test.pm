@@ -339,7 +339,7 @@ sub _read {
 # Starts a cache server: $name, $bin with the arguments $args->($dir, $port) gives, on $port, its output in
 # t/logs/NAME-PID-PORT/NAME.log; returns its handle once $ready->($handle) holds, dies if it never does.
 sub _start_cache {
-	my ($name, $bin, $port, $args, $ready) = @_;
+	my ($name, $bin, $port, $args, $ready, %more) = @_;
 	my $dir = t_dir() . "/logs/$name-$$-$port";
 	mkdir $dir;
 	my $pid = fork // die "fork: $!";
@@ -349,7 +349,7 @@ sub _start_cache {
 		exec $bin, $args->($dir, $port);
 		exit 127;
 	}
-	my $c = {pid => $pid, port => $port, dir => $dir};
+	my $c = {pid => $pid, port => $port, dir => $dir, %more};
 	push @caches, $c;
 	unless (wait_until(20, sub { $ready->($c) })) {
 		_stop_cache($c);
@@ -358,19 +358,35 @@ sub _start_cache {
 	return $c;
 }
 
-# Debian's redis-server on a free port of 127.0.0.1, without persistence; undef when not installed.
+# Debian's redis-server on a free port of 127.0.0.1 (or port => the same one again, empty), without
+# persistence; undef when not installed. With password => P, clients must authenticate: as the ACL user
+# user => U when given (the default user is then off), else with requirepass.
 sub redis_start {
+	my (%o) = @_;
 	return undef unless -x '/usr/bin/redis-server';
-	return _start_cache('redis', '/usr/bin/redis-server', free_port(),
+	my @auth = !defined $o{password} ? ()
+	         : defined $o{user} ? ('--user', 'default', 'off', '--user', $o{user}, 'on', ">$o{password}", '~*', '&*', '+@all')
+	         : ('--requirepass', $o{password});
+	return _start_cache('redis', '/usr/bin/redis-server', $o{port} // free_port(),
 		sub { my ($dir, $port) = @_; ('--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-			'--dir', $dir, '--daemonize', 'no') },
-		sub { (redis_command($_[0], 'PING') // '') eq '+PONG' });
+			'--dir', $dir, '--daemonize', 'no', @auth) },
+		sub { (redis_command($_[0], 'PING') // '') eq '+PONG' },
+		password => $o{password}, user => $o{user});
 }
 
-# One command in the inline protocol; returns the first reply line.
+# One command in the inline protocol (authenticated as the server asks; in database db => N when given
+# as redis_command({%$r, db => N}, ...)); returns the first reply line.
 sub redis_command {
 	my ($r, @words) = @_;
 	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $r->{port}, Timeout => 2) or return undef;
+	my @setup;
+	push @setup, join(' ', 'AUTH', grep { defined } $r->{user}, $r->{password}) if defined $r->{password};
+	push @setup, "SELECT $r->{db}" if $r->{db};
+	for my $command (@setup) {
+		print $s "$command\r\n";
+		my $ok = <$s> // '';
+		return $ok =~ s/\r?\n$//r unless $ok =~ /^\+OK/;
+	}
 	print $s join(' ', @words), "\r\n";
 	my $line = <$s>;
 	close $s;

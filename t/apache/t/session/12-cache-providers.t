@@ -21,11 +21,17 @@ sub site {
 }
 
 # An httpd of its own with Auth0Cache $cache (PORT in it is the provider's port): (handle, base URL).
+# With $refused: (undef, what httpd said) when it does not start, as it should not.
 sub provider_site {
-	my ($cache, $provider_port) = @_;
+	my ($cache, $provider_port, $refused) = @_;
 	my $port = free_port();
 	(my $named = $cache) =~ s/PORT/$provider_port/;
 	my ($h, $out) = httpd_start(site($port, $named));
+	if ($refused) {
+		httpd_stop($h) if $h;
+		return (undef, $out) unless $h;
+		return ($h, '');
+	}
 	ok $h, "httpd starts with Auth0Cache $cache" or diag $out;
 	return ($h, "https://127.0.0.1:$port");
 }
@@ -97,6 +103,71 @@ SKIP: {
 	like log_of($h), qr/cannot record the login state; login refused \(fail closed\)/, '... and a log line';
 	ok !$b->cookie('__Host-auth0_session'), '... and no session';
 	httpd_stop($h);
+}
+
+# ---- redis-auth: a redis that asks for a user and a password, a database of its own ------------------------
+SKIP: {
+	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
+	my $redis = eval { redis_start(%auth) };
+	skip "redis-server is not available: $@", 18 unless $redis;
+	my $db3 = {%$redis, db => 3};
+	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
+	                               $redis->{port});
+	skip 'no httpd', 17 unless $h;
+	my $b = browser();
+	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
+	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
+	my ($keys) = (Auth0Test::redis_command($db3, 'DBSIZE') // '') =~ /^:(\d+)/;
+	cmp_ok $keys // 0, '>=', 2, "... its database 3 holds the session and the used state ($keys keys)";
+	is Auth0Test::redis_command($redis, 'DBSIZE'), ':0', '... and database 0 nothing';
+	is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and serves the next request';
+	is $b->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin')->code, 302, 'logout';
+	my ($after) = (Auth0Test::redis_command($db3, 'DBSIZE') // '') =~ /^:(\d+)/;
+	is $after, $keys - 1, '... removes the session from redis';
+	unlike log_of($h), qr/\[auth0:(error|crit)|redis-auth/, 'no error was logged';
+
+	# redis restarts (empty): the connections the children keep are dead; the next command on one of them
+	# is made again on a new connection, so a session lost with redis means a new login, not a 503
+	my @signed = map { my $s = browser(); $s->visit("$base/echo"); $s } 1 .. 3;
+	is_deeply [map { $_->get("$base/echo")->code } @signed], [200, 200, 200], 'three browsers signed in';
+	redis_stop($redis);
+	$redis = redis_start(%auth, port => $redis->{port});
+	my $mark = length log_of($h);
+	is_deeply [map { $_->get("$base/echo")->code } @signed], [302, 302, 302],
+		'redis restarted (empty): their sessions are gone, to the login (no 503)';
+	unlike substr(log_of($h), $mark), qr/cannot read a session from the cache|redis-auth: GET/,
+		'... the commands went through new connections';
+
+	# redis down: requests that need it answer 503, at once (the connection is refused)
+	$b = browser();
+	$b->visit("$base/echo");
+	redis_stop($redis);
+	my $res = $b->get("$base/echo");
+	is $res->code, 503, 'redis down: a signed-in browser gets 503';
+	like substr(log_of($h), $mark), qr/redis-auth: cannot use redis:\/\/127\.0\.0\.1:\d+\/3: /, '... and the log says why';
+	unlike log_of($h), qr/s3cret/, 'the password is never logged';
+	httpd_stop($h);
+
+	# a wrong password stops httpd at start, with a message naming Auth0Cache (and not the password)
+	$redis = redis_start(%auth, port => $redis->{port});
+	my ($bad, $log) = provider_site('redis-auth:redis://mod_auth0:not-the-Secret-42@127.0.0.1:PORT/3', $redis->{port}, 1);
+	ok !$bad, 'a wrong password stops httpd';
+	like $log, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/3 refused: AUTH: WRONGPASS/, '... saying so';
+	unlike $log, qr/not-the-Secret-42/, '... without the password';
+	redis_stop($redis);
+}
+# redis-auth's URL is checked as httpd reads it (httpd -t)
+{
+	for my $case (['rediss://127.0.0.1:6379'       => qr/TLS \(rediss:\/\/\) needs hiredis 1\.0/],
+	              ['redis://127.0.0.1/abc'         => qr/the path is the database number/],
+	              ['redis://user@127.0.0.1'        => qr/give the password after a colon/],
+	              ['http://127.0.0.1'              => qr/is not a redis:\/\/ URL/],
+	              ['redis://:pw@127.0.0.1?timeout=0' => qr/timeout= takes seconds/],
+	              ['redis://:%zz@127.0.0.1'        => qr/not validly percent-encoded/]) {
+		my ($st, $out) = httpd_check(site(free_port(), "redis-auth:$case->[0]"));
+		isnt $st, 0, "Auth0Cache redis-auth:$case->[0] is refused";
+		like $out, qr/Auth0Cache: redis-auth: .*$case->[1]/, '... saying why';
+	}
 }
 
 # ---- memcache ---------------------------------------------------------------------------------------
