@@ -12,9 +12,10 @@
  * have: it is refused at start-up with a message that says so.
  *
  * Every process keeps its own connections (an apr_reslist, one per thread at most, made when first
- * needed: none in httpd's parent), authenticated and switched to DB as they are made. A command that fails
- * on a connection that had served before (the server restarted, or closed it for idleness) is tried once
- * more on a new one. Entries are named by the instance (the cname httpd gives init, "mod_auth0"), a colon
+ * needed: none in httpd's parent), authenticated and switched to DB as they are made. A command that finds
+ * a connection that had served before closed by the server (it restarted, or closed it for idleness) is
+ * tried once more on a new one; one that times out is not (a server that does not answer costs a request
+ * one timeout, not two). Entries are named by the instance (the cname httpd gives init, "mod_auth0"), a colon
  * and the id, and expire in Redis itself (SET ... PX).
  *
  * At start-up, one connection is made: a server that refuses the password or the database stops httpd
@@ -28,6 +29,7 @@
 #include <ap_socache.h>
 #include <apr_reslist.h>
 #include <apr_uri.h>
+#include <errno.h>
 #include <hiredis/hiredis.h>
 #include <mod_status.h>
 
@@ -313,7 +315,10 @@ static apr_status_t run(ap_socache_instance_t *in, const command *cmd, const uns
 			return APR_SUCCESS;
 		}
 		bool broken = conn->ctx->err != 0;
-		bool stale = broken && conn->served;
+		/* closed by the server since it last served (EOF, or a reset): not a timeout, which another
+		 * connection would only wait through again */
+		bool stale = conn->served && (conn->ctx->err == REDIS_ERR_EOF ||
+		                              (conn->ctx->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE)));
 		if (broken)
 			apr_reslist_invalidate(in->conns, conn);
 		else

@@ -9,6 +9,7 @@ use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
 use Test::More;
+use Time::HiRes qw(time);
 
 reset_tenant();
 autologin('alice@example.com');
@@ -109,11 +110,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 18 unless $redis;
+	skip "redis-server is not available: $@", 24 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port});
-	skip 'no httpd', 17 unless $h;
+	skip 'no httpd', 23 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -137,6 +138,21 @@ SKIP: {
 		'redis restarted (empty): their sessions are gone, to the login (no 503)';
 	unlike substr(log_of($h), $mark), qr/cannot read a session from the cache|redis-auth: GET/,
 		'... the commands went through new connections';
+
+	# redis stops answering (SIGSTOP: connections are still accepted): a request waits for the timeout
+	# (1.5 s), once, then answers 503; when redis answers again, so does the site
+	my $late = browser();
+	is json_of($late->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'signed in again';
+	kill 'STOP', $redis->{pid};
+	$mark = length log_of($h);
+	my $started = time;
+	is $late->get("$base/echo")->code, 503, 'redis not answering: 503';
+	cmp_ok time - $started, '<', 10, '... within the timeout, not a hang';
+	my $said = substr(log_of($h), $mark);
+	like $said, qr/redis-auth: GET of an entry at \S+ failed: /, '... the log says the command failed';
+	unlike $said, qr/redis-auth: cannot use/, '... and no new connection waited through the timeout again';
+	kill 'CONT', $redis->{pid};
+	is json_of($late->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and when redis answers again, so does the site';
 
 	# redis down: requests that need it answer 503, at once (the connection is refused)
 	$b = browser();
