@@ -888,7 +888,10 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 static bool take_new_id_token(request_rec *r, const a0m_dir_conf *c, auth0_client *client, a0m_session *s,
                               const char *id_token)
 {
+	/* a session of an organization stays one of that organization: the token must be for it (the request
+	 * was checked against its location's Auth0Organization before the refresh, with the session's) */
 	auth0_id_token_options v = { .leeway = AUTH0_INT(a0m_conf_leeway(c)),
+		                         .organization = s->org_id,
 		                         .algorithm = (auth0_id_token_alg)a0m_conf_id_token_alg(c) };
 	json_t *claims = NULL;
 	auth0_error *err = NULL;

@@ -127,6 +127,19 @@ is $res->code, 302, 'a refused refresh token ends the session: log in again';
 like log_since($mark), qr/cannot renew the access token.*the session ends/, '... and says why';
 ok((grep {/^\Q$NAME\E=;.*Max-Age=0/} $res->header('Set-Cookie')), '... its cookie deleted');
 
+# a renewal keeps the session's organization: tokens of 20 s are renewed at every request (30 s before they
+# expire), and the renewal's ID token must be for the organization the session was made for
+settings(access_token_lifetime => 20);
+$b = browser();
+is json_of($b->visit("$api/acme/echo"))->{HTTP_X_AUTH0_ORG_ID}, 'org_acme123',
+	'signed in to an organization, with a refresh token';
+is json_of($b->get("$api/acme/echo"))->{HTTP_X_AUTH0_ORG_ID}, 'org_acme123', '... renewed, still in it';
+tweak_tokens({which => 'id', claims => {org_id => 'org_globex456', org_name => 'globex'}});
+$mark = log_mark();
+$res = $b->get("$api/acme/echo");
+is $res->code, 302, 'a renewal whose ID token is for another organization ends the session';
+like log_since($mark), qr/the ID token of a refresh is not valid: .*org_id/, '... and says why';
+
 # without renewal (Auth0RefreshTokens off), a session with an API token ends when the token does: tokens of
 # 2 s end from 1 s to 2 s after the login in whole seconds, so the request after the visit shows that the
 # session works while its token is valid only when it came within a second of the clock of the callback
