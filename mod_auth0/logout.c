@@ -162,8 +162,8 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 	if (lp.malformed) {
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: logout refused: its returnTo or query is "
 		              "malformed (a bad escape or a NUL)");
-		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request",
-		                "The page to return to after signing out is not allowed.", NULL, NULL);
+		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request", "The sign-out link is malformed.",
+		                NULL, NULL);
 	}
 	const char *why = NULL;
 	const char *return_to = a0m_redirect_return_to(r, c, o, lp.return_to, &why);

@@ -11,33 +11,50 @@
  * bounds the connection and each command. TLS (rediss://) needs hiredis 1.0, which Debian 12 does not
  * have: it is refused at start-up with a message that says so.
  *
- * Every process keeps its own connections (an apr_reslist, one per thread at most, made when first
- * needed: none in httpd's parent), authenticated and switched to DB as they are made. A command that finds
- * a connection that had served before closed by the server (it restarted, or closed it for idleness) is
- * tried once more on a new one; one that times out is not (a server that does not answer costs a request
- * one timeout, not two). Entries are named by the instance (the cname httpd gives init, "mod_auth0"), a colon
+ * Every process keeps its own connections, made when first needed (none in httpd's parent: a socket
+ * must not be shared across fork), outside any lock (a slow server delays the requests that wait for it,
+ * not the others), authenticated and switched to DB as they are made, closed on exec (a CGI never gets
+ * one). Idle ones are kept, one per thread at most, for a minute. A command that finds a kept connection
+ * closed by the server (a restart, or its idle timeout) drops every kept connection, made before that too,
+ * and is tried once more on a new one; one that times out is not (a server that does not answer costs a
+ * request one timeout, not two). After a connection could not be made, the process makes none for 5 s
+ * (requests that need one fail at once), rather than letting each request wait through the timeout. A
+ * connection that gets an error reply is dropped (a replica after a failover, a server behind a proxy
+ * that changed). Entries are named by the instance (the cname httpd gives init, "mod_auth0"), a colon
  * and the id, and expire in Redis itself (SET ... PX).
  *
  * At start-up, one connection is made: a server that refuses the password or the database stops httpd
- * with a message naming it; a server that cannot be reached is only a warning (it may come up later, and
- * until then requests that need the cache answer 503).
+ * with a message naming it; a server that cannot be reached, or answers otherwise (still loading, too
+ * many clients), is only a warning (requests that need the cache answer 503 until it can serve them).
+ * The host name is resolved by the system's resolver, which the timeout does not bound.
  */
 #include "mod_auth0.h"
 
 #include <ap_mpm.h>
 #include <ap_provider.h>
 #include <ap_socache.h>
-#include <apr_reslist.h>
+#include <apr_atomic.h>
+#include <apr_lib.h>
+#include <apr_thread_mutex.h>
 #include <apr_uri.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <mod_status.h>
 
 #define DEFAULT_PORT 6379
 #define DEFAULT_TIMEOUT_MS 2000
 #define MAX_TIMEOUT_MS 60000
-/* idle connections are closed after this (the server may have a timeout of its own: see retries above) */
+/* kept connections idle for longer are closed (the server may close them sooner: see above) */
 #define IDLE_TTL apr_time_from_sec(60)
+/* after a connection could not be made, no other is tried for this long */
+#define DOWN_PAUSE_SEC 5
+
+typedef struct connection {
+	redisContext *ctx;
+	apr_time_t last_used;
+	struct connection *next;
+} connection;
 
 struct ap_socache_instance_t {
 	const char *host;
@@ -50,13 +67,11 @@ struct ap_socache_instance_t {
 	const char *prefix;   /* "cname:" */
 	size_t prefix_len;
 	server_rec *s;
-	apr_reslist_t *conns;
+	apr_thread_mutex_t *lock; /* of idle (each child has its own copy, made before the fork) */
+	connection *idle;         /* kept connections, the most recently used first */
+	int idle_count, idle_max;
+	volatile apr_uint32_t pause_until; /* apr_time_sec: no new connection before */
 };
-
-typedef struct connection {
-	redisContext *ctx;
-	bool served; /* answered a command before: a failure may be a stale connection */
-} connection;
 
 /* ---- configuration --------------------------------------------------------------------------------- */
 
@@ -95,16 +110,21 @@ static const char *create(ap_socache_instance_t **out, const char *arg, apr_pool
 		return apr_pstrcat(p, "redis-auth needs the server's URL", usage, NULL);
 	if (strncasecmp(arg, "rediss://", 9) == 0)
 		return "redis-auth: TLS (rediss://) needs hiredis 1.0 or later, which this build does not have";
-	if (strncasecmp(arg, "redis://", 8) != 0)
-		return apr_pstrcat(p, "redis-auth: '", arg, "' is not a redis:// URL", usage, NULL);
+	if (strncasecmp(arg, "redis://", 8) != 0) /* the text is not repeated: it may hold a password */
+		return apr_pstrcat(p, "redis-auth: the URL must begin with redis://", usage, NULL);
 	apr_uri_t u;
 	if (apr_uri_parse(p, arg, &u) != APR_SUCCESS || !u.hostname || !*u.hostname || u.fragment)
 		return apr_pstrcat(p, "redis-auth: the URL does not parse", usage, NULL);
 	ap_socache_instance_t *in = apr_pcalloc(p, sizeof(*in));
 	in->host = u.hostname;
-	in->port = u.port_str ? u.port : DEFAULT_PORT;
-	if (u.port_str && (!*u.port_str || u.port == 0))
-		return "redis-auth: the port must be a number from 1 to 65535";
+	in->port = DEFAULT_PORT;
+	if (u.port_str && *u.port_str) { /* apr_uri_parse keeps its 16 bits only: 70000 would be 4464 */
+		char *end;
+		long port = apr_isdigit(u.port_str[0]) ? strtol(u.port_str, &end, 10) : 0;
+		if (port < 1 || port > 65535 || *end)
+			return "redis-auth: the port must be a number from 1 to 65535";
+		in->port = (int)port;
+	}
 	if (u.password) {
 		in->password = decoded(p, u.password);
 		if (!in->password)
@@ -133,11 +153,11 @@ static const char *create(ap_socache_instance_t **out, const char *arg, apr_pool
 
 /* ---- connections ----------------------------------------------------------------------------------- */
 
-/* What went wrong, for a message: a buffer of the caller's, since connections are made for the life of the
- * server and a pool would keep every failed attempt's text. */
+/* What went wrong, for a message: a buffer of the caller's (connections are made for the life of the
+ * server, and a pool would keep every failed attempt's text). */
 typedef struct problem {
 	char text[256];
-	bool refused; /* the server answered no (a password, a database), rather than not at all */
+	bool refused; /* the server refused the password or the database: a configuration error */
 } problem;
 
 /* A reply of the type wanted (NIL too where a string is wanted), or NULL (freed) with what went wrong. */
@@ -150,7 +170,6 @@ static redisReply *reply_of(redisContext *c, void *r, int type, problem *why)
 	}
 	if (reply->type == type || (type == REDIS_REPLY_STRING && reply->type == REDIS_REPLY_NIL))
 		return reply;
-	why->refused = true;
 	if (reply->type == REDIS_REPLY_ERROR && reply->str)
 		apr_cpystrn(why->text, reply->str, sizeof(why->text));
 	else
@@ -159,11 +178,23 @@ static redisReply *reply_of(redisContext *c, void *r, int type, problem *why)
 	return NULL;
 }
 
+/* The error replies of AUTH and SELECT that mean the configuration is wrong (Redis 6 and 7, and older). */
+static bool refusal(const char *error)
+{
+	static const char *const prefixes[] = { "WRONGPASS", "NOAUTH", "ERR invalid password", "ERR AUTH",
+		                                    "ERR Client sent AUTH", "ERR invalid DB index", "ERR DB index" };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(error, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 /* One setup command (AUTH, SELECT) on a new connection: false with what went wrong. */
 static bool setup(redisContext *c, void *r, const char *name, problem *why)
 {
 	redisReply *reply = reply_of(c, r, REDIS_REPLY_STATUS, why);
 	if (!reply) {
+		why->refused = !c->err && refusal(why->text);
 		char text[sizeof(why->text)];
 		apr_snprintf(text, sizeof(text), "%s: %s", name, why->text);
 		memcpy(why->text, text, sizeof(text));
@@ -183,9 +214,15 @@ static redisContext *connect_to(const ap_socache_instance_t *in, problem *why)
 		redisFree(c);
 		return NULL;
 	}
-	bool ok = redisSetTimeout(c, in->timeout) == REDIS_OK;
+	/* hiredis does not ask for close-on-exec: a program httpd runs (CGI) would inherit a signed-in socket */
+	int flags = fcntl(c->fd, F_GETFD);
+	bool ok = flags >= 0 && fcntl(c->fd, F_SETFD, flags | FD_CLOEXEC) == 0;
 	if (!ok)
+		apr_cpystrn(why->text, "cannot set close-on-exec", sizeof(why->text));
+	if (ok && redisSetTimeout(c, in->timeout) != REDIS_OK) {
+		ok = false;
 		apr_cpystrn(why->text, "cannot set the timeout", sizeof(why->text));
+	}
 	if (ok && in->password)
 		ok = setup(c,
 		           in->user ? redisCommand(c, "AUTH %s %s", in->user, in->password)
@@ -200,33 +237,90 @@ static redisContext *connect_to(const ap_socache_instance_t *in, problem *why)
 	return c;
 }
 
-/* apr_reslist's constructor: connections live in malloc'd memory, not in the list's pool (the server's),
- * which would keep one for every reconnection. */
-static apr_status_t construct(void **resource, void *params, apr_pool_t *pool)
+static void discard(connection *conn)
 {
-	(void)pool;
-	ap_socache_instance_t *in = params;
-	problem why;
-	redisContext *c = connect_to(in, &why);
-	connection *conn = c ? calloc(1, sizeof(*conn)) : NULL;
-	if (!conn) {
-		ap_log_error(APLOG_MARK, APLOG_ERR, 0, in->s, "redis-auth: cannot use %s: %s", in->where,
-		             c ? "out of memory" : why.text);
-		redisFree(c);
-		return why.refused ? APR_EACCES : APR_ECONNREFUSED;
-	}
-	conn->ctx = c;
-	*resource = conn;
-	return APR_SUCCESS;
-}
-
-static apr_status_t destruct(void *resource, void *params, apr_pool_t *pool)
-{
-	(void)params;
-	(void)pool;
-	connection *conn = resource;
 	redisFree(conn->ctx);
 	free(conn);
+}
+
+/* A kept connection (*kept set), or a new one; NULL with what went wrong. */
+static connection *acquire(ap_socache_instance_t *in, problem *why, bool *kept)
+{
+	apr_time_t now = apr_time_now();
+	for (;;) {
+		apr_thread_mutex_lock(in->lock);
+		connection *conn = in->idle;
+		if (conn) {
+			in->idle = conn->next;
+			in->idle_count--;
+		}
+		apr_thread_mutex_unlock(in->lock);
+		if (!conn)
+			break;
+		if (now - conn->last_used < IDLE_TTL) {
+			*kept = true;
+			return conn;
+		}
+		discard(conn);
+	}
+	*kept = false;
+	apr_uint32_t pause = apr_atomic_read32(&in->pause_until);
+	if ((apr_uint32_t)apr_time_sec(now) < pause) {
+		apr_snprintf(why->text, sizeof(why->text), "could not connect a moment ago; trying again within %d s",
+		             DOWN_PAUSE_SEC);
+		return NULL;
+	}
+	redisContext *c = connect_to(in, why);
+	connection *conn = c ? calloc(1, sizeof(*conn)) : NULL;
+	if (!conn) {
+		if (c) {
+			redisFree(c);
+			apr_cpystrn(why->text, "out of memory", sizeof(why->text));
+		} else {
+			char text[sizeof(why->text)];
+			apr_snprintf(text, sizeof(text), "cannot connect: %s", why->text);
+			memcpy(why->text, text, sizeof(text));
+		}
+		apr_atomic_set32(&in->pause_until, (apr_uint32_t)(apr_time_sec(apr_time_now()) + DOWN_PAUSE_SEC));
+		return NULL;
+	}
+	conn->ctx = c;
+	return conn;
+}
+
+static void release(ap_socache_instance_t *in, connection *conn)
+{
+	conn->last_used = apr_time_now();
+	apr_thread_mutex_lock(in->lock);
+	bool keep = in->idle_count < in->idle_max;
+	if (keep) {
+		conn->next = in->idle;
+		in->idle = conn;
+		in->idle_count++;
+	}
+	apr_thread_mutex_unlock(in->lock);
+	if (!keep)
+		discard(conn);
+}
+
+/* Closes every kept connection: one was found closed by the server, and the others were made before. */
+static void drop_kept(ap_socache_instance_t *in)
+{
+	apr_thread_mutex_lock(in->lock);
+	connection *list = in->idle;
+	in->idle = NULL;
+	in->idle_count = 0;
+	apr_thread_mutex_unlock(in->lock);
+	while (list) {
+		connection *next = list->next;
+		discard(list);
+		list = next;
+	}
+}
+
+static apr_status_t drop_all(void *data)
+{
+	drop_kept(data);
 	return APR_SUCCESS;
 }
 
@@ -248,27 +342,29 @@ static apr_status_t init(ap_socache_instance_t *in, const char *cname, const str
 		return APR_EACCES;
 	} else
 		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-		             "Auth0Cache: redis-auth: %s cannot be reached now (%s); requests that need the cache "
-		             "answer 503 until it can", in->where, why.text);
+		             "Auth0Cache: redis-auth: %s cannot serve now (%s); requests that need the cache answer "
+		             "503 until it can", in->where, why.text);
 
 	int threads = 1;
 	if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS || threads < 1)
 		threads = 1;
-	/* no connection is made here: the children make their own (a socket must not be shared across fork) */
-	apr_status_t rv = apr_reslist_create(&in->conns, 0, threads, threads, IDLE_TTL, construct, destruct, in, p);
+	in->idle_max = threads;
+	in->idle = NULL;
+	in->idle_count = 0;
+	in->pause_until = 0;
+	apr_status_t rv = apr_thread_mutex_create(&in->lock, APR_THREAD_MUTEX_DEFAULT, p);
 	if (rv != APR_SUCCESS) {
-		ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "Auth0Cache: redis-auth: no connection list");
+		ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "Auth0Cache: redis-auth: no mutex");
 		return rv;
 	}
-	apr_reslist_timeout_set(in->conns, apr_time_from_sec(in->timeout.tv_sec) + in->timeout.tv_usec);
+	apr_pool_cleanup_register(p, in, drop_all, apr_pool_cleanup_null);
 	return APR_SUCCESS;
 }
 
 static void destroy(ap_socache_instance_t *in, server_rec *s)
 {
 	(void)s;
-	/* the connections go with the list's pool; nothing is left to the server */
-	(void)in;
+	(void)in; /* the kept connections go with init's pool (drop_all) */
 }
 
 /* ---- commands -------------------------------------------------------------------------------------- */
@@ -276,7 +372,8 @@ static void destroy(ap_socache_instance_t *in, server_rec *s)
 typedef struct command {
 	const char *name;       /* for messages */
 	const char *format;     /* hiredis format; the key is its first %b */
-	const void *value;      /* SET's value */
+	bool with_value;        /* SET: a value and an expiry follow the key */
+	const void *value;
 	size_t value_len;
 	long long ttl_ms;
 	int reply_type;
@@ -284,9 +381,15 @@ typedef struct command {
 
 static void *send_command(redisContext *c, const command *cmd, const char *key, size_t key_len)
 {
-	if (cmd->value)
+	if (cmd->with_value)
 		return redisCommand(c, cmd->format, key, key_len, cmd->value, cmd->value_len, cmd->ttl_ms);
 	return redisCommand(c, cmd->format, key, key_len);
+}
+
+/* Whether the server closed the connection (rather than a timeout, or an error of the command). */
+static bool closed_by_server(const redisContext *c)
+{
+	return c->err == REDIS_ERR_EOF || (c->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
 }
 
 /* Runs cmd on id; *out gets the reply (the caller frees it). APR_EGENERAL when the server cannot be used. */
@@ -300,31 +403,23 @@ static apr_status_t run(ap_socache_instance_t *in, const command *cmd, const uns
 
 	problem why = { "no connection", false };
 	for (int attempt = 0; attempt < 2; attempt++) {
-		connection *conn = NULL;
-		apr_status_t rv = apr_reslist_acquire(in->conns, (void **)&conn);
-		if (rv != APR_SUCCESS) {
-			/* construct() logged why */
-			apr_snprintf(why.text, sizeof(why.text), "no connection (%pm)", &rv);
+		bool kept = false;
+		connection *conn = acquire(in, &why, &kept);
+		if (!conn)
 			break;
-		}
 		redisReply *reply = reply_of(conn->ctx, send_command(conn->ctx, cmd, key, key_len), cmd->reply_type, &why);
 		if (reply) {
-			conn->served = true;
-			apr_reslist_release(in->conns, conn);
+			release(in, conn);
 			*out = reply;
 			return APR_SUCCESS;
 		}
-		bool broken = conn->ctx->err != 0;
-		/* closed by the server since it last served (EOF, or a reset): not a timeout, which another
-		 * connection would only wait through again */
-		bool stale = conn->served && (conn->ctx->err == REDIS_ERR_EOF ||
-		                              (conn->ctx->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE)));
-		if (broken)
-			apr_reslist_invalidate(in->conns, conn);
-		else
-			apr_reslist_release(in->conns, conn);
+		/* an error reply too: the server is no longer what the connection was made for (a replica after
+		 * a failover, another server behind a proxy), and the next command gets a new connection */
+		bool stale = kept && closed_by_server(conn->ctx);
+		discard(conn);
 		if (!stale)
-			break; /* a server's refusal, or a new connection that failed: another try would fare no better */
+			break;
+		drop_kept(in);
 	}
 	ap_log_error(APLOG_MARK, APLOG_ERR, 0, in->s, "redis-auth: %s of an entry at %s failed: %s", cmd->name,
 	             in->where, why.text);
@@ -338,7 +433,7 @@ static apr_status_t store(ap_socache_instance_t *in, server_rec *s, const unsign
 	long long ttl_ms = (long long)apr_time_as_msec(expiry - apr_time_now());
 	if (ttl_ms < 1)
 		ttl_ms = 1; /* expired as it is stored: gone at once, as if never stored */
-	command cmd = { "SET", "SET %b %b PX %lld", data, datalen, ttl_ms, REDIS_REPLY_STATUS };
+	command cmd = { "SET", "SET %b %b PX %lld", true, data, datalen, ttl_ms, REDIS_REPLY_STATUS };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (reply)
@@ -350,7 +445,7 @@ static apr_status_t retrieve(ap_socache_instance_t *in, server_rec *s, const uns
                              unsigned int idlen, unsigned char *data, unsigned int *datalen, apr_pool_t *p)
 {
 	(void)s;
-	command cmd = { "GET", "GET %b", NULL, 0, 0, REDIS_REPLY_STRING };
+	command cmd = { "GET", "GET %b", false, NULL, 0, 0, REDIS_REPLY_STRING };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (rv != APR_SUCCESS)
@@ -371,7 +466,7 @@ static apr_status_t remove_entry(ap_socache_instance_t *in, server_rec *s, const
                                  unsigned int idlen, apr_pool_t *p)
 {
 	(void)s;
-	command cmd = { "DEL", "DEL %b", NULL, 0, 0, REDIS_REPLY_INTEGER };
+	command cmd = { "DEL", "DEL %b", false, NULL, 0, 0, REDIS_REPLY_INTEGER };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (rv != APR_SUCCESS)

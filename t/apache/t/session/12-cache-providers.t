@@ -9,6 +9,7 @@ use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
 use Test::More;
+use POSIX ();
 use Time::HiRes qw(time);
 
 reset_tenant();
@@ -16,18 +17,37 @@ autologin('alice@example.com');
 my $t = t_dir();
 
 sub site {
-	my ($port, $cache) = @_;
-	return app_site(port => $port, server => "Auth0Cache $cache\nLimitRequestFieldSize 65536",
+	my ($port, $cache, $more) = @_;
+	return app_site(port => $port, server => "Auth0Cache $cache\nLimitRequestFieldSize 65536\n" . ($more // ''),
 	                vhost => 'Auth0PreservePost On');
 }
 
+# One httpd process (of several threads under event), so that every request finds the connections that the
+# ones before it left.
+my $ONE_PROCESS = <<'EOC';
+<IfModule mpm_event_module>
+    StartServers 1
+    ServerLimit 1
+    ThreadsPerChild 8
+    MaxRequestWorkers 8
+</IfModule>
+<IfModule mpm_prefork_module>
+    StartServers 1
+    MinSpareServers 1
+    MaxSpareServers 1
+    ServerLimit 1
+    MaxRequestWorkers 1
+</IfModule>
+EOC
+
 # An httpd of its own with Auth0Cache $cache (PORT in it is the provider's port): (handle, base URL).
-# With $refused: (undef, what httpd said) when it does not start, as it should not.
+# With $refused: (undef, what httpd said) when it does not start, as it should not. $more: more server
+# configuration.
 sub provider_site {
-	my ($cache, $provider_port, $refused) = @_;
+	my ($cache, $provider_port, $refused, $more) = @_;
 	my $port = free_port();
 	(my $named = $cache) =~ s/PORT/$provider_port/;
-	my ($h, $out) = httpd_start(site($port, $named));
+	my ($h, $out) = httpd_start(site($port, $named, $more));
 	if ($refused) {
 		httpd_stop($h) if $h;
 		return (undef, $out) unless $h;
@@ -37,14 +57,40 @@ sub provider_site {
 	return ($h, "https://127.0.0.1:$port");
 }
 
+# The sockets of $h's processes connected to 127.0.0.1:$port: ({pid, fd, cloexec}, ...), from /proc.
+sub sockets_to {
+	my ($h, $port) = @_;
+	my %ours;
+	for my $table ('/proc/net/tcp', '/proc/net/tcp6') {
+		open my $fh, '<', $table or next;
+		<$fh>;
+		while (<$fh>) {
+			my @f = split;
+			$ours{$f[9]} = 1 if hex((split /:/, $f[2])[-1]) == $port;
+		}
+	}
+	my @found;
+	for my $pid ($h->{pid}, map { m{^/proc/(\d+)/stat$} ? $1 : () } glob '/proc/[0-9]*/stat') {
+		next unless $pid == $h->{pid} || ((Auth0Test::_read("/proc/$pid/stat") // '') =~ /^\d+ \(.*?\) \S (\d+)/ && $1 == $h->{pid});
+		opendir my $dir, "/proc/$pid/fd" or next;
+		for my $fd (grep { /^\d+$/ } readdir $dir) {
+			my $link = readlink("/proc/$pid/fd/$fd") // next;
+			next unless $link =~ /^socket:\[(\d+)\]$/ && $ours{$1};
+			my ($flags) = (Auth0Test::_read("/proc/$pid/fdinfo/$fd") // '') =~ /^flags:\s*(\d+)/m;
+			push @found, {pid => $pid, fd => $fd, cloexec => (oct($flags // 0) & 02000000) ? 1 : 0};
+		}
+	}
+	return @found;
+}
+
 sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }
 
 # ---- redis ------------------------------------------------------------------------------------------
 SKIP: {
 	my $redis = eval { redis_start() };
-	skip "redis-server is not available: $@", 25 unless $redis;
+	skip "redis-server is not available: $@", 27 unless $redis;
 	my ($h, $base) = provider_site('redis:127.0.0.1:PORT', $redis->{port});
-	skip 'no httpd', 24 unless $h;
+	skip 'no httpd', 26 unless $h;
 	my $b = browser();
 	my $res = $b->visit("$base/echo");
 	is json_of($res)->{REMOTE_USER}, ALICE, 'a login with sessions in redis';
@@ -110,11 +156,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 24 unless $redis;
+	skip "redis-server is not available: $@", 27 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
-	                               $redis->{port});
-	skip 'no httpd', 23 unless $h;
+	                               $redis->{port}, 0, $ONE_PROCESS);
+	skip 'no httpd', 26 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -122,6 +168,9 @@ SKIP: {
 	cmp_ok $keys // 0, '>=', 2, "... its database 3 holds the session and the used state ($keys keys)";
 	is Auth0Test::redis_command($redis, 'DBSIZE'), ':0', '... and database 0 nothing';
 	is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and serves the next request';
+	my @sockets = sockets_to($h, $redis->{port});
+	ok @sockets, 'httpd keeps connections to redis (' . scalar(@sockets) . ')';
+	is_deeply [grep { !$_->{cloexec} } @sockets], [], '... each closed on exec (a CGI never inherits one)';
 	is $b->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin')->code, 302, 'logout';
 	my ($after) = (Auth0Test::redis_command($db3, 'DBSIZE') // '') =~ /^:(\d+)/;
 	is $after, $keys - 1, '... removes the session from redis';
@@ -131,6 +180,22 @@ SKIP: {
 	# is made again on a new connection, so a session lost with redis means a new login, not a 503
 	my @signed = map { my $s = browser(); $s->visit("$base/echo"); $s } 1 .. 3;
 	is_deeply [map { $_->get("$base/echo")->code } @signed], [200, 200, 200], 'three browsers signed in';
+	# requests at the same time leave several connections kept in the process (tried until they do; under
+	# prefork, a process serves one request at a time, and keeps one)
+	my $kept = 0;
+	my $threaded = ($ENV{AUTH0_TEST_MPM} // 'event') ne 'prefork';
+	for my $try (1 .. ($threaded ? 5 : 1)) {
+		my @kids = map {
+			my $browser = $_;
+			my $pid = fork // die "fork: $!";
+			if (!$pid) { $browser->get("$base/echo") for 1 .. 3; POSIX::_exit(0) }
+			$pid
+		} @signed;
+		waitpid $_, 0 for @kids;
+		$kept = () = sockets_to($h, $redis->{port});
+		last if $kept >= 2;
+	}
+	cmp_ok $kept, '>=', $threaded ? 2 : 1, "requests at the same time leave connections kept ($kept)";
 	redis_stop($redis);
 	$redis = redis_start(%auth, port => $redis->{port});
 	my $mark = length log_of($h);
@@ -149,8 +214,9 @@ SKIP: {
 	is $late->get("$base/echo")->code, 503, 'redis not answering: 503';
 	cmp_ok time - $started, '<', 10, '... within the timeout, not a hang';
 	my $said = substr(log_of($h), $mark);
-	like $said, qr/redis-auth: GET of an entry at \S+ failed: /, '... the log says the command failed';
-	unlike $said, qr/redis-auth: cannot use/, '... and no new connection waited through the timeout again';
+	like $said, qr/redis-auth: GET of an entry at \S+ failed: Resource temporarily unavailable/,
+		'... on the connection the request before left';
+	unlike $said, qr/redis-auth: .*cannot connect/, '... and no new connection waited through the timeout again';
 	kill 'CONT', $redis->{pid};
 	is json_of($late->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and when redis answers again, so does the site';
 
@@ -160,7 +226,8 @@ SKIP: {
 	redis_stop($redis);
 	my $res = $b->get("$base/echo");
 	is $res->code, 503, 'redis down: a signed-in browser gets 503';
-	like substr(log_of($h), $mark), qr/redis-auth: cannot use redis:\/\/127\.0\.0\.1:\d+\/3: /, '... and the log says why';
+	like substr(log_of($h), $mark), qr/redis-auth: GET of an entry at redis:\/\/127\.0\.0\.1:\d+\/3 failed: cannot connect: /,
+		'... and the log says why';
 	unlike log_of($h), qr/s3cret/, 'the password is never logged';
 	httpd_stop($h);
 
@@ -177,12 +244,16 @@ SKIP: {
 	for my $case (['rediss://127.0.0.1:6379'       => qr/TLS \(rediss:\/\/\) needs hiredis 1\.0/],
 	              ['redis://127.0.0.1/abc'         => qr/the path is the database number/],
 	              ['redis://user@127.0.0.1'        => qr/give the password after a colon/],
-	              ['http://127.0.0.1'              => qr/is not a redis:\/\/ URL/],
+	              ['http://127.0.0.1'              => qr/the URL must begin with redis:\/\//],
 	              ['redis://:pw@127.0.0.1?timeout=0' => qr/timeout= takes seconds/],
-	              ['redis://:%zz@127.0.0.1'        => qr/not validly percent-encoded/]) {
+	              ['redis://:%zz@127.0.0.1'        => qr/not validly percent-encoded/],
+	              ['redis://127.0.0.1:70000'       => qr/the port must be a number from 1 to 65535/],
+	              ['redis://127.0.0.1:+80'         => qr/the port must be a number from 1 to 65535/],
+	              ['redis:/:sekrit@127.0.0.1'      => qr/the URL must begin with redis:\/\//]) {
 		my ($st, $out) = httpd_check(site(free_port(), "redis-auth:$case->[0]"));
 		isnt $st, 0, "Auth0Cache redis-auth:$case->[0] is refused";
 		like $out, qr/Auth0Cache: redis-auth: .*$case->[1]/, '... saying why';
+		unlike $out, qr/sekrit/, '... never repeating a password';
 	}
 }
 
