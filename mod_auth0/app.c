@@ -15,7 +15,7 @@
 #include <openssl/rand.h>
 
 typedef struct app_key {
-	const void *fields[13];
+	const void *fields[9]; /* as many as a0m_app_client names (it copies them in whole) */
 	int ints[2];
 } app_key;
 
@@ -112,6 +112,7 @@ auth0_client *a0m_app_client(request_rec *r, const a0m_dir_conf *c)
 	memset(&key, 0, sizeof(key));
 	const void *fields[] = { c->domain, c->client_id, c->client_secret, c->assertion_key_pem, c->assertion_alg,
 		                     c->ca_file, c->outgoing_proxy, c->management_base_url, c->keys };
+	_Static_assert(sizeof(fields) == sizeof(key.fields), "app_key.fields holds every field of the key");
 	memcpy(key.fields, fields, sizeof(fields));
 	key.ints[0] = c->http_timeout_ms;
 	key.ints[1] = c->http_retries;

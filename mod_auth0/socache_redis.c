@@ -189,15 +189,25 @@ static bool refusal(const char *error)
 	return false;
 }
 
-/* One setup command (AUTH, SELECT) on a new connection: false with what went wrong. */
-static bool setup(redisContext *c, void *r, const char *name, problem *why)
+/* Puts what: before what went wrong. */
+static void prefix_problem(problem *why, const char *what)
+{
+	char text[sizeof(why->text)];
+	apr_snprintf(text, sizeof(text), "%s: %s", what, why->text);
+	memcpy(why->text, text, sizeof(text));
+}
+
+/* One setup command (AUTH, SELECT) on a new connection: false with what went wrong. secret: what the
+ * reply must not repeat into a log (a server whose AUTH is renamed answers "unknown command 'AUTH', with
+ * args beginning with: ..." and the password). */
+static bool setup(redisContext *c, void *r, const char *name, const char *secret, problem *why)
 {
 	redisReply *reply = reply_of(c, r, REDIS_REPLY_STATUS, why);
 	if (!reply) {
 		why->refused = !c->err && refusal(why->text);
-		char text[sizeof(why->text)];
-		apr_snprintf(text, sizeof(text), "%s: %s", name, why->text);
-		memcpy(why->text, text, sizeof(text));
+		if (secret && strstr(why->text, secret))
+			apr_cpystrn(why->text, "the server's reply repeats the password (not shown)", sizeof(why->text));
+		prefix_problem(why, name);
 		return false;
 	}
 	freeReplyObject(reply);
@@ -227,9 +237,9 @@ static redisContext *connect_to(const ap_socache_instance_t *in, problem *why)
 		ok = setup(c,
 		           in->user ? redisCommand(c, "AUTH %s %s", in->user, in->password)
 		                    : redisCommand(c, "AUTH %s", in->password),
-		           "AUTH", why);
+		           "AUTH", in->password, why);
 	if (ok && in->db)
-		ok = setup(c, redisCommand(c, "SELECT %d", in->db), "SELECT", why);
+		ok = setup(c, redisCommand(c, "SELECT %d", in->db), "SELECT", NULL, why);
 	if (!ok) {
 		redisFree(c);
 		return NULL;
@@ -277,9 +287,7 @@ static connection *acquire(ap_socache_instance_t *in, problem *why, bool *kept)
 			redisFree(c);
 			apr_cpystrn(why->text, "out of memory", sizeof(why->text));
 		} else {
-			char text[sizeof(why->text)];
-			apr_snprintf(text, sizeof(text), "cannot connect: %s", why->text);
-			memcpy(why->text, text, sizeof(text));
+			prefix_problem(why, "cannot connect");
 		}
 		apr_atomic_set32(&in->pause_until, (apr_uint32_t)(apr_time_sec(apr_time_now()) + DOWN_PAUSE_SEC));
 		return NULL;

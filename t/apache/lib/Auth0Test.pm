@@ -360,7 +360,7 @@ sub _start_cache {
 
 # Debian's redis-server on a free port of 127.0.0.1 (or port => the same one again, empty), without
 # persistence; undef when not installed. With password => P, clients must authenticate: as the ACL user
-# user => U when given (the default user is then off), else with requirepass.
+# user => U when given (the default user is then off), else with requirepass; args => [...]: more options.
 sub redis_start {
 	my (%o) = @_;
 	return undef unless -x '/usr/bin/redis-server';
@@ -369,7 +369,7 @@ sub redis_start {
 	         : ('--requirepass', $o{password});
 	return _start_cache('redis', '/usr/bin/redis-server', $o{port} // free_port(),
 		sub { my ($dir, $port) = @_; ('--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-			'--dir', $dir, '--daemonize', 'no', @auth) },
+			'--dir', $dir, '--daemonize', 'no', @auth, @{$o{args} // []}) },
 		sub { (redis_command($_[0], 'PING') // '') eq '+PONG' },
 		password => $o{password}, user => $o{user});
 }

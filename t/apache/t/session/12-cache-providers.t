@@ -88,9 +88,9 @@ sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return '';
 # ---- redis ------------------------------------------------------------------------------------------
 SKIP: {
 	my $redis = eval { redis_start() };
-	skip "redis-server is not available: $@", 27 unless $redis;
+	skip "redis-server is not available: $@", 30 unless $redis;
 	my ($h, $base) = provider_site('redis:127.0.0.1:PORT', $redis->{port});
-	skip 'no httpd', 26 unless $h;
+	skip 'no httpd', 29 unless $h;
 	my $b = browser();
 	my $res = $b->visit("$base/echo");
 	is json_of($res)->{REMOTE_USER}, ALICE, 'a login with sessions in redis';
@@ -156,11 +156,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 27 unless $redis;
+	skip "redis-server is not available: $@", 30 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 26 unless $h;
+	skip 'no httpd', 29 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -237,6 +237,17 @@ SKIP: {
 	ok !$bad, 'a wrong password stops httpd';
 	like $log, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/3 refused: AUTH: WRONGPASS/, '... saying so';
 	unlike $log, qr/not-the-Secret-42/, '... without the password';
+	redis_stop($redis);
+
+	# a server that repeats the command in its error (AUTH renamed away: "unknown command 'AUTH', with args
+	# beginning with: ...") never gets the password into the log
+	$redis = redis_start(args => ['--rename-command', 'AUTH', '']);
+	my ($odd) = provider_site('redis-auth:redis://:Echoed-Secret-7@127.0.0.1:PORT', $redis->{port});
+	my $text = $odd ? log_of($odd) : '';
+	like $text, qr/redis-auth: \S+ cannot serve now \(AUTH: the server's reply repeats the password/,
+		'a server that repeats the password in its error: a warning at start';
+	unlike $text, qr/Echoed-Secret-7/, '... that does not';
+	httpd_stop($odd) if $odd;
 	redis_stop($redis);
 }
 # redis-auth's URL is checked as httpd reads it (httpd -t)
