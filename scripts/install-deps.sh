@@ -1,13 +1,20 @@
 #!/bin/bash
 # Installs the Debian 12 packages that mod_auth0 needs to build, test and run
 # its demo. Run as root; does nothing when everything is already installed.
+#   scripts/install-deps.sh          everything: build, tests, demo, benchmarks
+#   scripts/install-deps.sh build    only what scripts/build.sh default needs
+#                                    (docker/Dockerfile's build stage)
 set -euo pipefail
 
-packages=(
-	# build
-	build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev llvm
-	apache2 apache2-dev libapr1-dev libaprutil1-dev
+# what `scripts/build.sh default` needs (gcc; configure checks each of these)
+build_packages=(
+	build-essential autoconf automake libtool pkg-config
+	apache2-dev libapr1-dev libaprutil1-dev
 	libcurl4-openssl-dev libjansson-dev libssl-dev libcjose-dev zlib1g-dev libhiredis-dev
+)
+packages=("${build_packages[@]}"
+	# the other builds (clang: asan, fuzz) and httpd itself
+	clang libclang-rt-14-dev llvm apache2
 	# tests: the fake tenant (Perl), Apache::Test, caches, tools
 	openssl curl ca-certificates perl libmojolicious-perl libio-socket-ssl-perl libcryptx-perl libcrypt-jwt-perl
 	libapache2-mod-perl2 libwww-perl libhttp-cookies-perl redis-server memcached
@@ -18,9 +25,15 @@ packages=(
 	wrk procps
 )
 
+case "${1:-all}" in
+all) ;;
+build) packages=("${build_packages[@]}") ;;
+*) echo "install-deps: unknown set '$1' (all, build)" >&2; exit 2 ;;
+esac
+
 # WireMock runs from npm on Java; Node.js comes with the CI machines (any version
 # from 18 works), Debian's is installed only when there is none.
-command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+[ "${1:-all}" = build ] || command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
