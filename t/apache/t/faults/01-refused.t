@@ -84,5 +84,14 @@ matrix_case('refused.admin', sub {
 	observe(sprintf '502 %s in %.1f s', json_of($res)->{error} // '?', $took);
 });
 
+# Not a fault: the site's proxy refuses, and /auth0 says `Auth0OutgoingProxy none` (with its own callback),
+# so that no proxy is inherited there.
+{
+	my $a = login_with(fsite('FAULTS_REFUSED', '/auth0/echo'));
+	is $a->{res}->code, 302, 'a login under Auth0OutgoingProxy none completes (no proxy inherited)';
+	is(URI->new_abs($a->{res}->header('Location') // '', $a->{callback})->path, '/auth0/echo', '... back to its page');
+	is user_of($a->{browser}->get(fsite('FAULTS_REFUSED', '/auth0/echo'))), ALICE, '... signed in';
+}
+
 done_testing();
 
