@@ -23,6 +23,7 @@ use Exporter 'import';
 use File::Spec;
 use FindBin;
 use HTTP::Request;
+use IO::Select;
 use IO::Socket::INET;
 use JSON::PP ();
 use LWP::UserAgent;
@@ -32,7 +33,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
-  httpd_start httpd_stop app_site redis_start redis_stop memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since many_groups ALICE BOB);
+  httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -309,7 +310,8 @@ sub httpd_start {
 	my $out = qx{"$ENV{AUTH0_TEST_HTTPD}" -f "$file" -k start 2>&1};
 	my $status = $? >> 8;
 	my $h = {dir => $dir, file => $file};
-	my $pid = wait_until(10, sub { -s "$dir/httpd.pid" && _read("$dir/httpd.pid") });
+	# (an httpd that refused its configuration has exited already: nothing to wait for)
+	my $pid = $status == 0 && wait_until(10, sub { -s "$dir/httpd.pid" && _read("$dir/httpd.pid") });
 	if ($status != 0 || !$pid) {
 		my $log = -f "$dir/error_log" ? _read("$dir/error_log") : '';
 		return (undef, $out . $log);
@@ -378,20 +380,53 @@ sub redis_start {
 # as redis_command({%$r, db => N}, ...)); returns the first reply line.
 sub redis_command {
 	my ($r, @words) = @_;
-	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $r->{port}, Timeout => 2) or return undef;
+	my ($s, $refused) = _redis_connect($r);
+	return $refused unless $s;
+	print $s join(' ', @words), "\r\n";
+	my $line = <$s>;
+	close $s;
+	$line =~ s/\r?\n$// if defined $line;
+	return $line;
+}
+
+# A connection to $r, authenticated and in its database: (socket) or (undef, the refusal's reply line).
+sub _redis_connect {
+	my ($r) = @_;
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $r->{port}, Timeout => 2) or return;
 	my @setup;
 	push @setup, join(' ', 'AUTH', grep { defined } $r->{user}, $r->{password}) if defined $r->{password};
 	push @setup, "SELECT $r->{db}" if $r->{db};
 	for my $command (@setup) {
 		print $s "$command\r\n";
 		my $ok = <$s> // '';
-		return $ok =~ s/\r?\n$//r unless $ok =~ /^\+OK/;
+		return (undef, $ok =~ s/\r?\n$//r) unless $ok =~ /^\+OK/;
 	}
-	print $s join(' ', @words), "\r\n";
-	my $line = <$s>;
+	return $s;
+}
+
+# What redis runs while $code runs: the lines of MONITOR (every command of every client, one a line, as
+# `+TIME [DB ADDRESS] "COMMAND" "ARG"...`) up to the first that matches $until, read for at most 5 s after
+# $code returns (redis feeds a monitor each command as it runs it, before its reply leaves).
+sub redis_monitor {
+	my ($r, $until, $code) = @_;
+	my $s = _redis_connect({%$r, db => undef}) or die 'redis_monitor: cannot connect';
+	print $s "MONITOR\r\n";
+	(<$s> // '') =~ /^\+OK/ or die 'redis_monitor: MONITOR refused';
+	$code->();
+	my @lines;
+	my $sel = IO::Select->new($s);
+	my $end = time + 5;
+	my $buf = '';
+	while ((my $left = $end - time) > 0) {
+		last unless $sel->can_read($left);
+		last unless sysread($s, $buf, 65536, length $buf);
+		while ($buf =~ s/^([^\n]*)\n//) {
+			push @lines, $1 =~ s/\r$//r;
+			return @lines if $lines[-1] =~ $until;
+		}
+	}
 	close $s;
-	$line =~ s/\r?\n$// if defined $line;
-	return $line;
+	return @lines;
 }
 
 sub redis_stop { _stop_cache(@_) }
