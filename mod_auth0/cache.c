@@ -66,6 +66,11 @@ static bool shmcb; /* the provider is shmcb: entries live on this host, ids need
 /* "not found" from the provider means the entry is missing, never that its server is down: shmcb (no
  * server), and redis-auth (socache_redis.c), which reports a failure as one */
 static bool notfound_is_missing;
+/* The provider's own add, where it has one that is atomic on its server (redis-auth: SET NX), so that
+ * hosts sharing the cache cannot both add the same entry; otherwise a read and a write under the mutex. */
+static apr_status_t (*provider_add)(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
+                                    unsigned int idlen, apr_time_t expiry, const unsigned char *data,
+                                    unsigned int datalen, apr_pool_t *p);
 /*
  * This process's last second (apr_time_sec) in which the provider answered, and in which it failed: after
  * a failure, apr_redis and apr_memcache consider their server down for a few seconds and answer "not
@@ -165,7 +170,11 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	apr_pool_cleanup_register(pconf, NULL, cache_cleanup, apr_pool_cleanup_null);
 	need_lock = (provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
 	shmcb = provider->name && strcmp(provider->name, "shmcb") == 0;
-	notfound_is_missing = shmcb || (provider->name && strcmp(provider->name, "redis-auth") == 0);
+	bool redis_auth = provider->name && strcmp(provider->name, "redis-auth") == 0;
+	notfound_is_missing = shmcb || redis_auth;
+#ifdef A0M_HAVE_HIREDIS
+	provider_add = redis_auth ? a0m_socache_redis_add : NULL;
+#endif
 	if (shmcb)
 		make_change_counters(pconf, s);
 	make_logout_count(pconf, s);
@@ -300,7 +309,10 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 		return APR_EINIT;
 	unsigned int id_len;
 	const unsigned char *id = provider_id(p, key, &id_len);
-	/* the mutex even for providers that need none: the read and the write are one step on this host */
+	if (provider_add)
+		return noted(provider_add(instance, s, id, id_len, expires, (const unsigned char *)"1", 1, p));
+	/* the mutex even for providers that need none: the read and the write are one step on this host (but
+	 * not across hosts that share a redis or memcache server through httpd's providers) */
 	if (cache_mutex && apr_global_mutex_lock(cache_mutex) != APR_SUCCESS)
 		return APR_EGENERAL;
 	unsigned char room[8];

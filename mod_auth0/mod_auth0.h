@@ -243,9 +243,9 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p);
 /* APR_SUCCESS when the entry is gone, or was not there while the cache answers (a0m_cache_answers). */
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p);
-/* Stores a small marker under key unless one is there: APR_EEXIST when it is. Atomic on this host (the
- * cache's mutex is held across the read and the write); across the hosts of a redis or memcache cache, a
- * read then a write. */
+/* Stores a small marker under key unless one is there: APR_EEXIST when it is. Atomic across hosts with
+ * redis-auth (one SET NX); with other providers, atomic on this host only (the cache's mutex is held across
+ * a read and a write), so hosts sharing httpd's redis or memcache provider can both add it. */
 apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, apr_pool_t *p);
 /* Host-wide change counters for values that processes keep copies of (cache.c says when there are
  * some), for names that are random ids (only their ends pick the counter): *version is the counter of
@@ -361,6 +361,11 @@ bool a0m_claims_folded_prefix(const char *name, const char *prefix);
 void a0m_authz_register(apr_pool_t *p);
 /* Registers the redis-auth socache provider (socache_redis.c; built with hiredis only). */
 void a0m_socache_redis_register(apr_pool_t *p);
+/* redis-auth's add (SET ... NX): stores data under id unless an entry holds it, in one step of the server
+ * that every host sharing it sees: APR_SUCCESS, APR_EEXIST (nothing written) or a failure. */
+apr_status_t a0m_socache_redis_add(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
+                                   unsigned int idlen, apr_time_t expiry, const unsigned char *data,
+                                   unsigned int datalen, apr_pool_t *p);
 /* SetHandler auth0-management / auth0-admin (admin.c); DECLINED for other handlers. */
 int a0m_admin_handler(request_rec *r);
 

@@ -160,7 +160,8 @@ typedef struct problem {
 	bool refused; /* the server refused the password or the database: a configuration error */
 } problem;
 
-/* A reply of the type wanted (NIL too where a string is wanted), or NULL (freed) with what went wrong. */
+/* A reply of the type wanted (NIL too where a string or a status is wanted: GET of a missing key, SET NX of
+ * an existing one), or NULL (freed) with what went wrong. */
 static redisReply *reply_of(redisContext *c, void *r, int type, problem *why)
 {
 	redisReply *reply = r;
@@ -168,7 +169,8 @@ static redisReply *reply_of(redisContext *c, void *r, int type, problem *why)
 		apr_cpystrn(why->text, c->errstr[0] ? c->errstr : "no answer", sizeof(why->text));
 		return NULL;
 	}
-	if (reply->type == type || (type == REDIS_REPLY_STRING && reply->type == REDIS_REPLY_NIL))
+	if (reply->type == type ||
+	    ((type == REDIS_REPLY_STRING || type == REDIS_REPLY_STATUS) && reply->type == REDIS_REPLY_NIL))
 		return reply;
 	if (reply->type == REDIS_REPLY_ERROR && reply->str)
 		apr_cpystrn(why->text, reply->str, sizeof(why->text));
@@ -434,18 +436,37 @@ static apr_status_t run(ap_socache_instance_t *in, const command *cmd, const uns
 	return APR_EGENERAL;
 }
 
+static long long ttl_ms_until(apr_time_t expiry)
+{
+	long long ttl_ms = (long long)apr_time_as_msec(expiry - apr_time_now());
+	return ttl_ms < 1 ? 1 : ttl_ms; /* expired as it is stored: gone at once, as if never stored */
+}
+
 static apr_status_t store(ap_socache_instance_t *in, server_rec *s, const unsigned char *id, unsigned int idlen,
                           apr_time_t expiry, unsigned char *data, unsigned int datalen, apr_pool_t *p)
 {
 	(void)s;
-	long long ttl_ms = (long long)apr_time_as_msec(expiry - apr_time_now());
-	if (ttl_ms < 1)
-		ttl_ms = 1; /* expired as it is stored: gone at once, as if never stored */
-	command cmd = { "SET", "SET %b %b PX %lld", true, data, datalen, ttl_ms, REDIS_REPLY_STATUS };
+	command cmd = { "SET", "SET %b %b PX %lld", true, data, datalen, ttl_ms_until(expiry), REDIS_REPLY_STATUS };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (reply)
 		freeReplyObject(reply);
+	return rv;
+}
+
+apr_status_t a0m_socache_redis_add(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
+                                   unsigned int idlen, apr_time_t expiry, const unsigned char *data,
+                                   unsigned int datalen, apr_pool_t *p)
+{
+	(void)s;
+	command cmd = { "SET NX", "SET %b %b PX %lld NX", true, data, datalen, ttl_ms_until(expiry), REDIS_REPLY_STATUS };
+	redisReply *reply = NULL;
+	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
+	if (rv != APR_SUCCESS)
+		return rv;
+	/* NIL: the key was there, and nothing was written */
+	rv = reply->type == REDIS_REPLY_NIL ? APR_EEXIST : APR_SUCCESS;
+	freeReplyObject(reply);
 	return rv;
 }
 

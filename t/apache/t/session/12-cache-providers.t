@@ -9,8 +9,10 @@ use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
 use Test::More;
+use Digest::SHA qw(sha256_hex);
 use POSIX ();
 use Time::HiRes qw(time);
+use URI::Escape qw(uri_unescape);
 
 reset_tenant();
 autologin('alice@example.com');
@@ -156,11 +158,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 30 unless $redis;
+	skip "redis-server is not available: $@", 37 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 29 unless $h;
+	skip 'no httpd', 36 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -175,6 +177,25 @@ SKIP: {
 	my ($after) = (Auth0Test::redis_command($db3, 'DBSIZE') // '') =~ /^:(\d+)/;
 	is $after, $keys - 1, '... removes the session from redis';
 	unlike log_of($h), qr/\[auth0:(error|crit)|redis-auth/, 'no error was logged';
+
+	# a callback records its state as used with one SET ... NX, atomic on the server: two hosts sharing it
+	# cannot both accept the same state; one that another host recorded first is refused as a replay
+	my $state_key = sub { my ($cb) = @_; 'mod_auth0:u:' . sha256_hex(uri_unescape(($cb =~ /[?&]state=([^&]+)/)[0])) };
+	my $c = browser();
+	my $cb = $c->to_callback("$base/echo");
+	my $key = $state_key->($cb);
+	my @seen = grep { /\Q"$key"\E/ } redis_monitor($redis, qr/"SET" \Q"$key"\E/, sub { $c->get($cb) });
+	is scalar(@seen), 1, 'a callback touches its state\'s entry with one command';
+	like $seen[0] // '', qr/\] "SET" "\Q$key\E" "1" "PX" "\d+" "NX"$/, '... SET NX (no read before it)';
+	like $c->cookie('__Host-auth0_session') // '', qr/^s\./, '... and signs in';
+	my $d = browser();
+	$cb = $d->to_callback("$base/echo");
+	is Auth0Test::redis_command($db3, 'SET', $state_key->($cb), '1', 'PX', '60000'), '+OK',
+		'a login\'s state recorded by another host before its callback comes here';
+	my $mark = length log_of($h);
+	is $d->get($cb)->code, 400, '... the callback is refused';
+	like substr(log_of($h), $mark), qr/used before|replay/, '... as a replay';
+	ok !$d->cookie('__Host-auth0_session'), '... without a session';
 
 	# redis restarts (empty): the connections the children keep are dead; the next command on one of them
 	# is made again on a new connection, so a session lost with redis means a new login, not a 503
@@ -198,7 +219,7 @@ SKIP: {
 	cmp_ok $kept, '>=', $threaded ? 2 : 1, "requests at the same time leave connections kept ($kept)";
 	redis_stop($redis);
 	$redis = redis_start(%auth, port => $redis->{port});
-	my $mark = length log_of($h);
+	$mark = length log_of($h);
 	is_deeply [map { $_->get("$base/echo")->code } @signed], [302, 302, 302],
 		'redis restarted (empty): their sessions are gone, to the login (no 503)';
 	unlike substr(log_of($h), $mark), qr/cannot read a session from the cache|redis-auth: GET/,
