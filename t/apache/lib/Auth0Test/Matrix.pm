@@ -120,11 +120,13 @@ sub write_artifact {
 		mpm        => $mpm,
 		sanitizers => ($ENV{AUTH0_TEST_HTTPD} // '') =~ /sanitized/ ? JSON::PP::true : JSON::PP::false);
 	my $name = "$matrix-" . basename($build) . '-' . ($mpm || 'mpm') . '.json';
+	# (suites of two builds may write MATRIX.json at the same time: each through a file of its own)
 	for my $file ("$out/$name", "$out/$matrix.json") {
-		open my $fh, '>', "$file.tmp" or die "cannot write $file: $!";
+		my $tmp = "$file.$$.tmp";
+		open my $fh, '>', $tmp or die "cannot write $tmp: $!";
 		print $fh $JSON->encode($doc);
 		close $fh;
-		rename "$file.tmp", $file or die "cannot rename $file.tmp: $!";
+		rename $tmp, $file or die "cannot rename $tmp: $!";
 	}
 	return "$out/$matrix.json";
 }
