@@ -12,62 +12,56 @@ quick=0
 
 scripts/install-deps.sh || exit 1
 
-results=()
-failed=0
-failed_logs=()
-# Each stage's output goes to build/logs/ (and, for a stage in the foreground, to the terminal as it
-# comes), so that the end of the run can repeat what a failed stage said last: CI keeps only the tail of
-# a long output.
+# Each stage's output goes to build/logs/ (and to the terminal as it comes, or, for a stage of the
+# background lane, when the lane ends), so that the end of the run can repeat what a failed stage said
+# last: CI keeps only the tail of a long output. Results go to a file, which both lanes append to.
 mkdir -p build/logs
-rm -f build/logs/stage-*
+rm -f build/logs/stage-* build/logs/lane-*
+results_file=build/logs/results
+failed_file=build/logs/failed
+: >"$results_file"
+: >"$failed_file"
+lane=main
 logs=0
-next_log() { logs=$((logs + 1)); printf 'build/logs/stage-%02d.log' "$logs"; }
-record() { # record NAME LOG STATUS SECONDS
-	if (($3 == 0)); then
-		results+=("PASS  $1 ($4 s)")
-	else
-		results+=("FAIL  $1 ($4 s)")
-		failed_logs+=("$1|$2")
-		failed=1
-	fi
-}
+# sets $log to the next stage's log (not in a $(...) subshell: the count must stay)
+next_log() { logs=$((logs + 1)); printf -v log 'build/logs/stage-%s-%02d.log' "$lane" "$logs"; }
 stage() {
 	local name=$1 log start status
 	shift
-	log=$(next_log)
+	next_log
 	echo
 	echo "=== $name"
 	start=$SECONDS
 	"$@" 2>&1 | tee "$log"
 	status=${PIPESTATUS[0]}
-	record "$name" "$log" "$status" $((SECONDS - start))
+	if ((status == 0)); then
+		echo "PASS  $name ($((SECONDS - start)) s)" >>"$results_file"
+	else
+		echo "FAIL  $name ($((SECONDS - start)) s)" >>"$results_file"
+		echo "$name|$log" >>"$failed_file"
+	fi
 }
-# A stage that mostly waits (an Apache::Test suite: its servers, the tenant's delays, timeouts) runs in
-# the background beside the foreground stages that follow, its output only in its log; join_stage waits
-# for it and prints that log. Suites that run at once listen on ports far apart (t/apache/run --port).
-bg_name='' bg_log='' bg_pid=''
-background_stage() {
-	bg_name=$1
-	shift
-	bg_log=$(next_log)
+# The Apache::Test suites spend most of their time waiting (for servers, the tenant's delays, timeouts),
+# so a lane of them runs in the background beside the foreground's stages: in_background FUNCTION runs the
+# stages FUNCTION runs, their output in the lane's log, which join_background prints when they are done.
+# Suites that run at once listen on ports far apart (t/apache/run --port).
+bg_pid='' bg_log=''
+in_background() {
+	bg_log=build/logs/lane-$1.log
 	echo
-	echo "=== $bg_name: started in the background (its output follows when it ends)"
+	echo "=== started in the background: $1 (its output follows when it ends)"
 	(
-		start=$SECONDS
-		"$@" >"$bg_log" 2>&1
-		status=$?
-		echo "$((SECONDS - start))" >"$bg_log.seconds"
-		exit $status
-	) &
+		lane=$1
+		logs=0
+		"$1"
+	) >"$bg_log" 2>&1 &
 	bg_pid=$!
 }
-join_stage() {
-	local status=0
-	wait "$bg_pid" || status=$?
+join_background() {
+	wait "$bg_pid"
 	echo
-	echo "=== $bg_name (ran in the background)"
+	echo "=== what ran in the background ($bg_log)"
 	cat "$bg_log"
-	record "$bg_name" "$bg_log" "$status" "$(cat "$bg_log.seconds" 2>/dev/null || echo '?')"
 }
 
 jobs=$(nproc)
@@ -76,31 +70,37 @@ stage "fake tenant self-tests" prove -r -j"$(nproc)" t/tenant/t
 stage "build (gcc, -Werror)" scripts/build.sh default
 stage "libauth0 tests (gcc)" make -C build/default -j"$jobs" check
 
+# the gcc build's suites, one after the other (the attack matrix does not depend on the MPM: prefork runs
+# the rest)
+gcc_suites() {
+	stage "mod_auth0 Apache::Test (event MPM)" t/apache/run --build build/default --mpm event --port 9529
+	stage "mod_auth0 Apache::Test (prefork MPM; fault matrix included)" \
+		t/apache/run --build build/default --mpm prefork --port 9529 t/session t/api t/authz t/admin t/faults
+}
+
 if [ $quick = 1 ]; then
 	stage "mod_auth0 Apache::Test (event MPM)" t/apache/run --build build/default --mpm event
 else
 	stage "build (clang, ASan + UBSan, -Werror)" scripts/build.sh asan
-	# The Apache::Test suites spend most of their time waiting, so two run at once: the gcc build's beside
-	# the sanitizer build's, then prefork beside the browser test and the fuzz targets.
-	background_stage "mod_auth0 Apache::Test (event MPM)" \
-		t/apache/run --build build/default --mpm event --port 9529
+	in_background gcc_suites
 	stage "libauth0 tests (ASan + UBSan + LeakSanitizer)" \
 		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		make -C build/asan -j"$jobs" check
 	stage "mod_auth0 Apache::Test (ASan + UBSan, event MPM; attack and fault matrices included)" \
 		t/apache/run --build build/asan --mpm event --port 8529
-	join_stage
-	# The attack matrix does not depend on the MPM and has run twice above: prefork runs the rest.
-	background_stage "mod_auth0 Apache::Test (prefork MPM; fault matrix included)" \
-		t/apache/run --build build/default --mpm prefork --port 9529 t/session t/api t/authz t/admin t/faults
 	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run --build build/default
 	stage "build (clang, libFuzzer targets, ASan + UBSan)" scripts/build.sh fuzz
 	stage "fuzz smoke (every target: its corpus, then 10 s)" fuzz/smoke build/fuzz 10
-	join_stage
+	join_background
 	# alone: it loads both cores and watches each httpd child's heap
 	stage "soak (3 minutes of mixed load: no error, no leak in any httpd child)" \
 		bench/soak --build build/default --duration 180 --warmup 60
 fi
+
+mapfile -t results <"$results_file"
+mapfile -t failed_logs <"$failed_file"
+failed=0
+((${#failed_logs[@]} == 0)) || failed=1
 
 echo
 echo "=== summary"
