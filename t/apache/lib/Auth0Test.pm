@@ -409,7 +409,8 @@ sub _redis_connect {
 # $code returns (redis feeds a monitor each command as it runs it, before its reply leaves).
 sub redis_monitor {
 	my ($r, $until, $code) = @_;
-	my $s = _redis_connect({%$r, db => undef}) or die 'redis_monitor: cannot connect';
+	my ($s, $refused) = _redis_connect({%$r, db => undef});
+	die 'redis_monitor: cannot connect: ' . ($refused // 'no answer') unless $s;
 	print $s "MONITOR\r\n";
 	(<$s> // '') =~ /^\+OK/ or die 'redis_monitor: MONITOR refused';
 	$code->();
