@@ -199,15 +199,29 @@ static void prefix_problem(problem *why, const char *what)
 	memcpy(why->text, text, sizeof(text));
 }
 
+/* Whether an error reply holds the start of secret. Servers that repeat a command's arguments cut them
+ * short (Redis: 128 characters in all), and why->text is shorter still, so the whole secret may not be
+ * there while much of it is: its first characters are what tell. */
+#define SECRET_HEAD 6
+static bool repeats_secret(const redisReply *reply, const char *secret)
+{
+	if (!secret || !*secret || !reply || reply->type != REDIS_REPLY_ERROR || !reply->str)
+		return false;
+	char head[SECRET_HEAD + 1];
+	apr_cpystrn(head, secret, sizeof(head));
+	return strstr(reply->str, head) != NULL;
+}
+
 /* One setup command (AUTH, SELECT) on a new connection: false with what went wrong. secret: what the
  * reply must not repeat into a log (a server whose AUTH is renamed answers "unknown command 'AUTH', with
- * args beginning with: ..." and the password). */
+ * args beginning with: ..." and the password, cut at 128 characters). */
 static bool setup(redisContext *c, void *r, const char *name, const char *secret, problem *why)
 {
+	bool repeats = repeats_secret(r, secret); /* before reply_of frees r */
 	redisReply *reply = reply_of(c, r, REDIS_REPLY_STATUS, why);
 	if (!reply) {
 		why->refused = !c->err && refusal(why->text);
-		if (secret && strstr(why->text, secret))
+		if (repeats)
 			apr_cpystrn(why->text, "the server's reply repeats the password (not shown)", sizeof(why->text));
 		prefix_problem(why, name);
 		return false;

@@ -158,11 +158,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 37 unless $redis;
+	skip "redis-server is not available: $@", 40 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 36 unless $h;
+	skip 'no httpd', 39 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -271,6 +271,14 @@ SKIP: {
 	like $text, qr/redis-auth: \S+ cannot serve now \(AUTH: the server's reply repeats the password/,
 		'a server that repeats the password in its error: a warning at start';
 	unlike $text, qr/Echoed-Secret-7/, '... that does not';
+	httpd_stop($odd) if $odd;
+	# a password longer than what Redis repeats (128 characters in all): the reply holds only its start
+	my $long = 'Long-Secret-' . ('x' x 150);
+	($odd) = provider_site("redis-auth:redis://:$long\@127.0.0.1:PORT", $redis->{port});
+	$text = $odd ? log_of($odd) : '';
+	like $text, qr/AUTH: the server's reply repeats the password \(not shown\)/,
+		'a long password that the server repeats cut short: recognised by its start';
+	unlike $text, qr/Long-Secret/, '... and no part of it is logged';
 	httpd_stop($odd) if $odd;
 	redis_stop($redis);
 }
