@@ -25,15 +25,16 @@ packages=("${build_packages[@]}"
 	wrk procps
 )
 
-case "${1:-all}" in
+set=${1:-all}
+case "$set" in
 all) ;;
 build) packages=("${build_packages[@]}") ;;
-*) echo "install-deps: unknown set '$1' (all, build)" >&2; exit 2 ;;
+*) echo "install-deps: unknown set '$set' (all, build)" >&2; exit 2 ;;
 esac
 
 # WireMock runs from npm on Java; Node.js comes with the CI machines (any version
 # from 18 works), Debian's is installed only when there is none.
-[ "${1:-all}" = build ] || command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+[ "$set" = build ] || command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
