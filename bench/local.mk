@@ -13,3 +13,10 @@ noinst_LTLIBRARIES += bench/soak_heap.la
 bench_soak_heap_la_SOURCES = bench/soak_heap.c
 bench_soak_heap_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 EXTRA_DIST += bench/soak bench/soak.lua bench/module-throughput
+
+# bench/module-throughput --request-cpu's logger of each request's CPU time, loaded into httpd for that run
+# only (see bench/mod_request_cpu.c). Not installed, like the heap watcher.
+noinst_LTLIBRARIES += bench/mod_request_cpu.la
+bench_mod_request_cpu_la_SOURCES = bench/mod_request_cpu.c
+bench_mod_request_cpu_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(APXS_INCLUDEDIR) $(APXS_EXTRA_CPPFLAGS) $(APR_CFLAGS)
+bench_mod_request_cpu_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
