@@ -8,8 +8,11 @@
  *
  * USER and PASSWORD are percent-decoded; httpd's ${VARIABLE} takes them from the environment httpd starts
  * in, so that no secret needs to be written in a configuration file. The timeout (default 2 s, at most 60)
- * bounds the connection and each command. TLS (rediss://) needs hiredis 1.0, which Debian 12 does not
- * have: it is refused at start-up with a message that says so.
+ * bounds the making of a connection and each read or write on it (hiredis 0.14 sets the socket's timeouts;
+ * it has no deadline for a whole command): a command on a new connection (connect, AUTH, SELECT, then the
+ * command), or one whose reply comes in pieces, each just in time, may take a few timeouts in all. TLS
+ * (rediss://) needs hiredis 1.0, which Debian 12 does not have: it is refused at start-up with a message
+ * that says so.
  *
  * Every process keeps its own connections, made when first needed (none in httpd's parent: a socket
  * must not be shared across fork), outside any lock (a slow server delays the requests that wait for it,
@@ -199,30 +202,25 @@ static void prefix_problem(problem *why, const char *what)
 	memcpy(why->text, text, sizeof(text));
 }
 
-/* Whether an error reply holds the start of secret. Servers that repeat a command's arguments cut them
- * short (Redis: 128 characters in all), and why->text is shorter still, so the whole secret may not be
- * there while much of it is: its first characters are what tell. */
-#define SECRET_HEAD 6
-static bool repeats_secret(const redisReply *reply, const char *secret)
-{
-	if (!secret || !*secret || !reply || reply->type != REDIS_REPLY_ERROR || !reply->str)
-		return false;
-	char head[SECRET_HEAD + 1];
-	apr_cpystrn(head, secret, sizeof(head));
-	return strstr(reply->str, head) != NULL;
-}
-
-/* One setup command (AUTH, SELECT) on a new connection: false with what went wrong. secret: what the
- * reply must not repeat into a log (a server whose AUTH is renamed answers "unknown command 'AUTH', with
- * args beginning with: ..." and the password, cut at 128 characters). */
+/*
+ * One setup command (AUTH, SELECT) on a new connection: false with what went wrong. secret (AUTH's): the
+ * reply to a command that carried it is never put in a message but for its first word, the error's code
+ * (WRONGPASS, NOAUTH, ERR): a server may repeat the command's arguments in its error ("unknown command
+ * 'AUTH', with args beginning with: ..." when AUTH is renamed), cut at 128 characters in all and with
+ * line breaks made spaces, so that no test on the text can be sure that no piece of the password is there.
+ */
 static bool setup(redisContext *c, void *r, const char *name, const char *secret, problem *why)
 {
-	bool repeats = repeats_secret(r, secret); /* before reply_of frees r */
 	redisReply *reply = reply_of(c, r, REDIS_REPLY_STATUS, why);
 	if (!reply) {
 		why->refused = !c->err && refusal(why->text);
-		if (repeats)
-			apr_cpystrn(why->text, "the server's reply repeats the password (not shown)", sizeof(why->text));
+		if (secret && !c->err && strcmp(why->text, "an unexpected reply") != 0) {
+			size_t code = strcspn(why->text, " ");
+			char text[sizeof(why->text)];
+			apr_snprintf(text, sizeof(text), "%.*s (the rest of the server's reply is not shown: it may repeat "
+			             "the password)", (int)(code < 32 ? code : 32), why->text);
+			memcpy(why->text, text, sizeof(text));
+		}
 		prefix_problem(why, name);
 		return false;
 	}

@@ -268,17 +268,24 @@ SKIP: {
 	$redis = redis_start(args => ['--rename-command', 'AUTH', '']);
 	my ($odd) = provider_site('redis-auth:redis://:Echoed-Secret-7@127.0.0.1:PORT', $redis->{port});
 	my $text = $odd ? log_of($odd) : '';
-	like $text, qr/redis-auth: \S+ cannot serve now \(AUTH: the server's reply repeats the password/,
-		'a server that repeats the password in its error: a warning at start';
+	like $text, qr/redis-auth: \S+ cannot serve now \(AUTH: ERR \(the rest of the server's reply is not shown/,
+		'a server that repeats the password in its error: a warning at start, with the error code only';
 	unlike $text, qr/Echoed-Secret-7/, '... that does not';
 	httpd_stop($odd) if $odd;
 	# a password longer than what Redis repeats (128 characters in all): the reply holds only its start
 	my $long = 'Long-Secret-' . ('x' x 150);
 	($odd) = provider_site("redis-auth:redis://:$long\@127.0.0.1:PORT", $redis->{port});
 	$text = $odd ? log_of($odd) : '';
-	like $text, qr/AUTH: the server's reply repeats the password \(not shown\)/,
-		'a long password that the server repeats cut short: recognised by its start';
+	like $text, qr/AUTH: ERR \(the rest of the server's reply is not shown/,
+		'a long password that the server repeats cut short: the error code only';
 	unlike $text, qr/Long-Secret/, '... and no part of it is logged';
+	httpd_stop($odd) if $odd;
+	# a user name long enough that only the password's first characters fit in the 128 that Redis repeats
+	# (a check for the password's start in the reply would have missed them)
+	($odd) = provider_site('redis-auth:redis://' . ('u' x 120) . ':Qz9-Secret@127.0.0.1:PORT', $redis->{port});
+	$text = $odd ? log_of($odd) : '';
+	like $text, qr/AUTH: ERR \(the rest of the server's reply is not shown/, 'a long user name: the error code only';
+	unlike $text, qr/Qz9/, '... and not the start of the password';
 	httpd_stop($odd) if $odd;
 	redis_stop($redis);
 }
