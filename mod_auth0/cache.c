@@ -69,8 +69,7 @@ static bool notfound_is_missing;
 /* The provider's own add, where it has one that is atomic on its server (redis-auth: SET NX), so that
  * hosts sharing the cache cannot both add the same entry; otherwise a read and a write under the mutex. */
 static apr_status_t (*provider_add)(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
-                                    unsigned int idlen, apr_time_t expiry, const unsigned char *data,
-                                    unsigned int datalen, apr_pool_t *p);
+                                    unsigned int idlen, apr_time_t expiry, apr_pool_t *p);
 /*
  * This process's last second (apr_time_sec) in which the provider answered, and in which it failed: after
  * a failure, apr_redis and apr_memcache consider their server down for a few seconds and answer "not
@@ -310,7 +309,7 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 	unsigned int id_len;
 	const unsigned char *id = provider_id(p, key, &id_len);
 	if (provider_add)
-		return noted(provider_add(instance, s, id, id_len, expires, (const unsigned char *)"1", 1, p));
+		return noted(provider_add(instance, s, id, id_len, expires, p));
 	/* the mutex even for providers that need none: the read and the write are one step on this host (but
 	 * not across hosts that share a redis or memcache server through httpd's providers) */
 	if (cache_mutex && apr_global_mutex_lock(cache_mutex) != APR_SUCCESS)

@@ -361,11 +361,11 @@ bool a0m_claims_folded_prefix(const char *name, const char *prefix);
 void a0m_authz_register(apr_pool_t *p);
 /* Registers the redis-auth socache provider (socache_redis.c; built with hiredis only). */
 void a0m_socache_redis_register(apr_pool_t *p);
-/* redis-auth's add (SET ... NX): stores data under id unless an entry holds it, in one step of the server
- * that every host sharing it sees: APR_SUCCESS, APR_EEXIST (nothing written) or a failure. */
+/* redis-auth's add (SET ... NX): marks id as taken unless an entry holds it, in one step of the server that
+ * every host sharing it sees: APR_SUCCESS, APR_EEXIST (nothing written) or a failure. The entry's value is
+ * a random token of this add's, which only tells its own write from another's. */
 apr_status_t a0m_socache_redis_add(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
-                                   unsigned int idlen, apr_time_t expiry, const unsigned char *data,
-                                   unsigned int datalen, apr_pool_t *p);
+                                   unsigned int idlen, apr_time_t expiry, apr_pool_t *p);
 /* SetHandler auth0-management / auth0-admin (admin.c); DECLINED for other handlers. */
 int a0m_admin_handler(request_rec *r);
 

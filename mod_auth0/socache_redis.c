@@ -399,6 +399,7 @@ typedef struct command {
 	size_t value_len;
 	long long ttl_ms;
 	int reply_type;
+	bool retried;           /* set by run(): the reply came on a second try (see a0m_socache_redis_add) */
 } command;
 
 static void *send_command(redisContext *c, const command *cmd, const char *key, size_t key_len)
@@ -415,7 +416,7 @@ static bool closed_by_server(const redisContext *c)
 }
 
 /* Runs cmd on id; *out gets the reply (the caller frees it). APR_EGENERAL when the server cannot be used. */
-static apr_status_t run(ap_socache_instance_t *in, const command *cmd, const unsigned char *id, unsigned int idlen,
+static apr_status_t run(ap_socache_instance_t *in, command *cmd, const unsigned char *id, unsigned int idlen,
                         redisReply **out, apr_pool_t *p)
 {
 	char *key = apr_palloc(p, in->prefix_len + idlen);
@@ -432,6 +433,7 @@ static apr_status_t run(ap_socache_instance_t *in, const command *cmd, const uns
 		redisReply *reply = reply_of(conn->ctx, send_command(conn->ctx, cmd, key, key_len), cmd->reply_type, &why);
 		if (reply) {
 			release(in, conn);
+			cmd->retried = attempt > 0;
 			*out = reply;
 			return APR_SUCCESS;
 		}
@@ -458,7 +460,7 @@ static apr_status_t store(ap_socache_instance_t *in, server_rec *s, const unsign
                           apr_time_t expiry, unsigned char *data, unsigned int datalen, apr_pool_t *p)
 {
 	(void)s;
-	command cmd = { "SET", "SET %b %b PX %lld", true, data, datalen, ttl_ms_until(expiry), REDIS_REPLY_STATUS };
+	command cmd = { "SET", "SET %b %b PX %lld", true, data, datalen, ttl_ms_until(expiry), REDIS_REPLY_STATUS, false };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (reply)
@@ -466,27 +468,53 @@ static apr_status_t store(ap_socache_instance_t *in, server_rec *s, const unsign
 	return rv;
 }
 
+/*
+ * A command that finds its kept connection closed is sent again on a new one (run()), and the server may
+ * have carried out the first sending before it closed (a failover, a proxy restarting, redis killed between
+ * the write and the reply). For SET NX that second sending finds the key, and a login would be refused as
+ * a replay of its own state. So the value is a random token of this add: when a second try finds the key,
+ * the key's value tells whether it is this add's first try or another's write.
+ */
+#define ADD_TOKEN_BYTES 16
 apr_status_t a0m_socache_redis_add(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
-                                   unsigned int idlen, apr_time_t expiry, const unsigned char *data,
-                                   unsigned int datalen, apr_pool_t *p)
+                                   unsigned int idlen, apr_time_t expiry, apr_pool_t *p)
 {
 	(void)s;
-	command cmd = { "SET NX", "SET %b %b PX %lld NX", true, data, datalen, ttl_ms_until(expiry), REDIS_REPLY_STATUS };
+	unsigned char random[ADD_TOKEN_BYTES];
+	char token[2 * ADD_TOKEN_BYTES + 1];
+	if (apr_generate_random_bytes(random, sizeof(random)) != APR_SUCCESS)
+		return APR_EGENERAL;
+	for (size_t i = 0; i < sizeof(random); i++)
+		apr_snprintf(token + 2 * i, 3, "%02x", random[i]);
+	command cmd = { "SET NX", "SET %b %b PX %lld NX", true, token, 2 * ADD_TOKEN_BYTES, ttl_ms_until(expiry),
+		            REDIS_REPLY_STATUS, false };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (rv != APR_SUCCESS)
 		return rv;
 	/* NIL: the key was there, and nothing was written */
-	rv = reply->type == REDIS_REPLY_NIL ? APR_EEXIST : APR_SUCCESS;
+	bool found = reply->type == REDIS_REPLY_NIL;
 	freeReplyObject(reply);
-	return rv;
+	if (!found)
+		return APR_SUCCESS;
+	if (!cmd.retried)
+		return APR_EEXIST;
+	command get = { "GET", "GET %b", false, NULL, 0, 0, REDIS_REPLY_STRING, false };
+	reply = NULL;
+	rv = run(in, &get, id, idlen, &reply, p);
+	if (rv != APR_SUCCESS)
+		return rv;
+	bool ours = reply->type == REDIS_REPLY_STRING && reply->len == 2 * ADD_TOKEN_BYTES &&
+	            memcmp(reply->str, token, 2 * ADD_TOKEN_BYTES) == 0;
+	freeReplyObject(reply);
+	return ours ? APR_SUCCESS : APR_EEXIST;
 }
 
 static apr_status_t retrieve(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
                              unsigned int idlen, unsigned char *data, unsigned int *datalen, apr_pool_t *p)
 {
 	(void)s;
-	command cmd = { "GET", "GET %b", false, NULL, 0, 0, REDIS_REPLY_STRING };
+	command cmd = { "GET", "GET %b", false, NULL, 0, 0, REDIS_REPLY_STRING, false };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (rv != APR_SUCCESS)
@@ -507,7 +535,7 @@ static apr_status_t remove_entry(ap_socache_instance_t *in, server_rec *s, const
                                  unsigned int idlen, apr_pool_t *p)
 {
 	(void)s;
-	command cmd = { "DEL", "DEL %b", false, NULL, 0, 0, REDIS_REPLY_INTEGER };
+	command cmd = { "DEL", "DEL %b", false, NULL, 0, 0, REDIS_REPLY_INTEGER, false };
 	redisReply *reply = NULL;
 	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
 	if (rv != APR_SUCCESS)

@@ -10,6 +10,8 @@ use lib "$FindBin::Bin/../../lib";
 use Auth0Test;
 use Test::More;
 use Digest::SHA qw(sha256_hex);
+use IO::Select;
+use IO::Socket::INET;
 use POSIX ();
 use Time::HiRes qw(time);
 use URI::Escape qw(uri_unescape);
@@ -186,7 +188,8 @@ SKIP: {
 	my $key = $state_key->($cb);
 	my @seen = grep { /\Q"$key"\E/ } redis_monitor($redis, qr/"SET" \Q"$key"\E/, sub { $c->get($cb) });
 	is scalar(@seen), 1, 'a callback touches its state\'s entry with one command';
-	like $seen[0] // '', qr/\] "SET" "\Q$key\E" "1" "PX" "\d+" "NX"$/, '... SET NX (no read before it)';
+	like $seen[0] // '', qr/\] "SET" "\Q$key\E" "[0-9a-f]{32}" "PX" "\d+" "NX"$/,
+		'... SET NX of a random token (no read before it)';
 	like $c->cookie('__Host-auth0_session') // '', qr/^s\./, '... and signs in';
 	my $d = browser();
 	$cb = $d->to_callback("$base/echo");
@@ -305,6 +308,114 @@ SKIP: {
 		like $out, qr/Auth0Cache: redis-auth: .*$case->[1]/, '... saying why';
 		unlike $out, qr/sekrit/, '... never repeating a password';
 	}
+}
+
+# ---- redis-auth: a SET NX that the server carried out before its connection closed -------------------------
+# A Redis of this test's (a few lines of Perl, so that it can fail at the worst moment): it serves GET, SET
+# (PX, NX) and DEL, and on the second SET NX it is sent, it stores the entry and then closes the connection
+# without answering, as a server killed (or a proxy restarted) between the write and the reply would. The
+# module sends the command again on a new connection, which finds the key: a login must still complete, as
+# the entry is its own first try, and not be refused as a replay of its own state.
+sub fake_redis {
+	my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1)
+	  or die "fake redis: $!";
+	my $events = "$t/fake-redis.$$.log";
+	unlink $events;
+	my $pid = fork // die "fork: $!";
+	if ($pid) {
+		my $port = $listen->sockport;
+		close $listen;
+		return {pid => $pid, port => $port, events => $events};
+	}
+	open my $log, '>>', $events or POSIX::_exit(1);
+	$log->autoflush(1);
+	my (%value, %buf, $nx);
+	my $sel = IO::Select->new($listen);
+	while (1) {
+		for my $fh ($sel->can_read(5)) {
+			if ($fh == $listen) {
+				$sel->add($listen->accept // next);
+				next;
+			}
+			my $n = sysread($fh, $buf{$fh}, 65536, length($buf{$fh} // ''));
+			unless ($n) { $sel->remove($fh); close $fh; delete $buf{$fh}; next }
+			# whole commands: *N, then N times $LEN and the bytes
+			while ($buf{$fh} =~ /^\*(\d+)\r\n/) {
+				my ($count, $at, @args) = ($1, length($&));
+				for (1 .. $count) {
+					last unless substr($buf{$fh}, $at) =~ /^\$(\d+)\r\n/;
+					my ($len, $head) = ($1, length($&));
+					last if length($buf{$fh}) < $at + $head + $len + 2;
+					push @args, substr($buf{$fh}, $at + $head, $len);
+					$at += $head + $len + 2;
+				}
+				last if @args < $count;
+				substr($buf{$fh}, 0, $at) = '';
+				my ($cmd, $key, $val, @rest) = @args;
+				$cmd = uc $cmd;
+				my $reply = '+OK';
+				if ($cmd eq 'GET') {
+					$reply = exists $value{$key} ? "\$" . length($value{$key}) . "\r\n$value{$key}" : '$-1';
+				} elsif ($cmd eq 'SET') {
+					my $is_nx = grep { uc eq 'NX' } @rest;
+					if ($is_nx && exists $value{$key}) {
+						$reply = '$-1';
+					} else {
+						$value{$key} = $val;
+						if ($is_nx && ++$nx == 2) {
+							print $log "stored $key, then closed without answering\n";
+							$sel->remove($fh);
+							close $fh;
+							delete $buf{$fh};
+							last;
+						}
+					}
+				} elsif ($cmd eq 'DEL') {
+					$reply = ':' . (delete $value{$key} ? 1 : 0);
+				} elsif ($cmd eq 'PING') {
+					$reply = '+PONG';
+				}
+				print $log "$cmd $key -> " . ($reply =~ s/\r\n.*//sr) . "\n" if $cmd eq 'SET' || $cmd eq 'GET';
+				syswrite $fh, "$reply\r\n";
+			}
+		}
+	}
+}
+{
+	my $fake = fake_redis();
+	# one thread: the second login's SET NX goes out on the connection the first login left
+	my ($h, $base) = provider_site('redis-auth:redis://127.0.0.1:PORT', $fake->{port}, 0, <<'EOC');
+<IfModule mpm_event_module>
+    StartServers 1
+    ServerLimit 1
+    ThreadsPerChild 1
+    MaxRequestWorkers 1
+</IfModule>
+<IfModule mpm_prefork_module>
+    StartServers 1
+    MinSpareServers 1
+    MaxSpareServers 1
+    ServerLimit 1
+    MaxRequestWorkers 1
+</IfModule>
+EOC
+	SKIP: {
+		skip 'no httpd', 5 unless $h;
+		is json_of(browser()->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a fake redis: a first login';
+		my $b = browser();
+		my $cb = $b->to_callback("$base/echo");
+		my $res = $b->get($cb);
+		is $res->code, 302, 'a SET NX that the server carried out, then closed without answering: the login completes';
+		like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... with a session';
+		my $events = do { open my $fh, '<', $fake->{events}; local $/; <$fh> } // '';
+		like $events, qr/then closed without answering\nSET (\S+) -> \$-1\nGET \1 -> \$\d+/,
+			'... after the second try found the key, and its value was this login\'s';
+		unlike log_of($h), qr/used before|replay/, '... and nothing was logged as a replay';
+		unlink $fake->{events};
+		httpd_stop($h);
+	}
+	kill 'TERM', $fake->{pid};
+	waitpid $fake->{pid}, 0;
 }
 
 # ---- memcache ---------------------------------------------------------------------------------------
