@@ -418,6 +418,30 @@ EOC
 	waitpid $fake->{pid}, 0;
 }
 
+# ---- redis-auth: a server whose connections hang (its queue of connections full: the kernel drops the SYN)
+# The connection is given up after the timeout: httpd starts, with a warning, and a request that needs the
+# cache answers 503, neither waiting longer.
+{
+	my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 0) or die "listen: $!";
+	my @queued;
+	for (1 .. 256) {
+		my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $listen->sockport, Timeout => 0.5) or last;
+		push @queued, $s;
+	}
+	my $started = time;
+	my ($h, $base) = provider_site('redis-auth:redis://127.0.0.1:PORT?timeout=1', $listen->sockport);
+	cmp_ok time - $started, '<', 30, 'a server whose connections hang: httpd starts, not held up by it';
+	SKIP: {
+		skip 'no httpd', 3 unless $h;
+		like log_of($h), qr/redis-auth: \S+ cannot serve now \(.*timed out/, '... with a warning that says why';
+		my $mark = length log_of($h);
+		$started = time;
+		is browser()->visit("$base/echo")->code, 503, '... a login needs the cache: 503';
+		cmp_ok time - $started, '<', 15, '... within the timeout, not a hang';
+		httpd_stop($h);
+	}
+}
+
 # ---- memcache ---------------------------------------------------------------------------------------
 SKIP: {
 	my $mc = eval { memcached_start() };
