@@ -553,8 +553,7 @@ apr_status_t a0m_socache_redis_add(ap_socache_instance_t *in, server_rec *s, con
 	char token[2 * ADD_TOKEN_BYTES + 1];
 	if (apr_generate_random_bytes(random, sizeof(random)) != APR_SUCCESS)
 		return APR_EGENERAL;
-	for (size_t i = 0; i < sizeof(random); i++)
-		apr_snprintf(token + 2 * i, 3, "%02x", random[i]);
+	ap_bin2hex(random, sizeof(random), token);
 	command cmd = { "SET NX", "SET %b %b PX %lld NX", true, token, 2 * ADD_TOKEN_BYTES, ttl_ms_until(expiry),
 		            REDIS_REPLY_STATUS, false };
 	redisReply *reply = NULL;

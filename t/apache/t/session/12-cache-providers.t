@@ -26,14 +26,17 @@ sub site {
 	                vhost => 'Auth0PreservePost On');
 }
 
-# One httpd process (of several threads under event), so that every request finds the connections that the
-# ones before it left.
-my $ONE_PROCESS = <<'EOC';
+# One httpd process (of $threads threads under event, 8 when not given), so that every request finds the
+# connections that the ones before it left.
+sub one_process {
+	my ($threads) = @_;
+	$threads //= 8;
+	return <<"EOC";
 <IfModule mpm_event_module>
     StartServers 1
     ServerLimit 1
-    ThreadsPerChild 8
-    MaxRequestWorkers 8
+    ThreadsPerChild $threads
+    MaxRequestWorkers $threads
 </IfModule>
 <IfModule mpm_prefork_module>
     StartServers 1
@@ -43,6 +46,8 @@ my $ONE_PROCESS = <<'EOC';
     MaxRequestWorkers 1
 </IfModule>
 EOC
+}
+my $ONE_PROCESS = one_process();
 
 # An httpd of its own with Auth0Cache $cache (PORT in it is the provider's port): (handle, base URL).
 # With $refused: (undef, what httpd said) when it does not start, as it should not. $more: more server
@@ -384,21 +389,7 @@ sub fake_redis {
 {
 	my $fake = fake_redis();
 	# one thread: the second login's SET NX goes out on the connection the first login left
-	my ($h, $base) = provider_site('redis-auth:redis://127.0.0.1:PORT', $fake->{port}, 0, <<'EOC');
-<IfModule mpm_event_module>
-    StartServers 1
-    ServerLimit 1
-    ThreadsPerChild 1
-    MaxRequestWorkers 1
-</IfModule>
-<IfModule mpm_prefork_module>
-    StartServers 1
-    MinSpareServers 1
-    MaxSpareServers 1
-    ServerLimit 1
-    MaxRequestWorkers 1
-</IfModule>
-EOC
+	my ($h, $base) = provider_site('redis-auth:redis://127.0.0.1:PORT', $fake->{port}, 0, one_process(1));
 	SKIP: {
 		skip 'no httpd', 5 unless $h;
 		is json_of(browser()->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a fake redis: a first login';
