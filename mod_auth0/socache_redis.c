@@ -221,10 +221,11 @@ static bool setup(redisContext *c, void *r, const char *name, const char *secret
 	if (!reply) {
 		why->refused = !c->err && refusal(why->text);
 		if (secret && !c->err && strcmp(why->text, "an unexpected reply") != 0) {
-			size_t code = strcspn(why->text, " ");
+			/* the code: capital letters only, so that nothing else of the reply can pass for one */
+			size_t code = strspn(why->text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 			char text[sizeof(why->text)];
 			apr_snprintf(text, sizeof(text), "%.*s (the rest of the server's reply is not shown: it may repeat "
-			             "the password)", (int)(code < 32 ? code : 32), why->text);
+			             "the password)", (int)(code < 32 ? code : 32), code ? why->text : "an error");
 			memcpy(why->text, text, sizeof(text));
 		}
 		prefix_problem(why, name);
