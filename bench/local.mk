@@ -12,7 +12,7 @@ EXTRA_DIST += bench/mgmt-pagination bench/RESULTS.md
 noinst_LTLIBRARIES += bench/soak_heap.la
 bench_soak_heap_la_SOURCES = bench/soak_heap.c
 bench_soak_heap_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
-EXTRA_DIST += bench/soak bench/soak.lua bench/module-throughput
+EXTRA_DIST += bench/soak bench/soak.lua bench/module-throughput bench/session-path-ablation bench/session-path-ablation.patch
 
 # bench/module-throughput --request-cpu's logger of each request's CPU time, loaded into httpd for that run
 # only (see bench/mod_request_cpu.c). Not installed, like the heap watcher.

@@ -21,8 +21,8 @@ packages=("${build_packages[@]}"
 	python3 openjdk-17-jre-headless
 	# the browser test (t/browser): Debian's Chromium, driven by playwright-core from npm
 	chromium
-	# benchmarks (pgrep: bench/module-throughput)
-	wrk procps
+	# benchmarks (pgrep: bench/module-throughput; patch: bench/session-path-ablation and its test)
+	wrk procps patch
 )
 
 set=${1:-all}

@@ -2,8 +2,8 @@
 # Included from t/local.mk: include $(srcdir)/t/unit/module.mk
 if BUILD_MODULE
 check_PROGRAMS += t/unit/test_claim_path t/unit/test_cookie_header t/unit/test_memo t/unit/test_codec t/unit/test_seal
-TESTS += t/unit/test_claim_path t/unit/test_cookie_header t/unit/test_memo t/unit/test_codec t/unit/test_seal t/unit/directives-documented
-EXTRA_DIST += t/unit/directives-documented
+TESTS += t/unit/test_claim_path t/unit/test_cookie_header t/unit/test_memo t/unit/test_codec t/unit/test_seal t/unit/directives-documented t/unit/bench-patch-applies
+EXTRA_DIST += t/unit/directives-documented t/unit/bench-patch-applies
 
 t_unit_test_claim_path_SOURCES = t/unit/test_claim_path.c mod_auth0/claim_path.c mod_auth0/claim_path.h
 t_unit_test_claim_path_CPPFLAGS = $(T_CPPFLAGS) $(APR_CFLAGS)
