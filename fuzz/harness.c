@@ -347,31 +347,32 @@ int ap_is_initial_req(request_rec *r)
 	return !r->main && !r->prev;
 }
 
-int ap_setup_client_block(request_rec *r, int read_policy)
+/* The body, through the input filters as body.c reads it: in pieces, as the network would deliver it, then
+ * EOS. */
+apr_status_t ap_get_brigade(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode, apr_read_type_e block,
+                            apr_off_t readbytes)
 {
-	(void)r;
-	(void)read_policy;
-	return OK;
-}
-
-int ap_should_client_block(request_rec *r)
-{
-	(void)r;
-	return body_pos < body_len;
-}
-
-long ap_get_client_block(request_rec *r, char *buffer, apr_size_t bufsiz)
-{
-	(void)r;
-	/* in pieces, as the network would deliver it */
+	(void)f;
+	(void)mode;
+	(void)block;
 	size_t n = body_len - body_pos;
-	if (n > bufsiz)
-		n = bufsiz;
+	if (readbytes > 0 && n > (size_t)readbytes)
+		n = (size_t)readbytes;
 	if (n > 1000)
 		n = 1000;
-	memcpy(buffer, body + body_pos, n);
-	body_pos += n;
-	return (long)n;
+	if (n) {
+		apr_status_t rv = apr_brigade_write(bb, NULL, NULL, body + body_pos, n);
+		body_pos += n;
+		return rv;
+	}
+	APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+	return APR_SUCCESS;
+}
+
+int ap_map_http_request_error(apr_status_t rv, int status)
+{
+	(void)rv;
+	return status;
 }
 
 int ap_parse_form_data(request_rec *r, struct ap_filter_t *f, apr_array_header_t **ptr, apr_size_t num,
@@ -837,6 +838,7 @@ request_rec *fzm_request(apr_pool_t *parent, const char *method, const char *tar
 	conn_rec *c = apr_pcalloc(p, sizeof(*c));
 	c->pool = p;
 	c->keepalive = AP_CONN_UNKNOWN;
+	c->bucket_alloc = apr_bucket_alloc_create(p);
 	r->connection = c;
 	fzm_request_from(r, "203.0.113.7", "https", 443);
 

@@ -59,7 +59,7 @@ a0m_dir_conf *fzm_conf(apr_pool_t *p);
 /* The keyring of FZM_SESSION_SECRET. */
 a0m_keyring *fzm_keys(void);
 
-/* The request body for ap_get_client_block / ap_parse_form_data (copied). */
+/* The request body for ap_get_brigade / ap_parse_form_data (copied). */
 void fzm_body(const void *data, size_t len);
 /* Everything written with ap_rwrite / ap_rvputs / ap_rputs since fzm_begin (NUL-terminated). */
 const char *fzm_output(size_t *len);

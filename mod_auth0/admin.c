@@ -97,6 +97,22 @@ int a0m_admin_json(request_rec *r, int status, json_t *body)
 	return OK;
 }
 
+json_t *a0m_admin_json_text(const char *text)
+{
+	json_t *j = json_string(text);
+	if (j || !text)
+		return j;
+	size_t n = strlen(text);
+	char *ascii = malloc(n + 1);
+	if (!ascii)
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		ascii[i] = (unsigned char)text[i] < 0x80 ? text[i] : '?';
+	j = json_string(ascii);
+	free(ascii);
+	return j;
+}
+
 int a0m_admin_error(request_rec *r, int status, const char *error, const char *fmt, ...)
 {
 	va_list ap;
@@ -105,7 +121,7 @@ int a0m_admin_error(request_rec *r, int status, const char *error, const char *f
 	va_end(ap);
 	json_t *body = json_object();
 	json_object_set_new(body, "error", json_string(error));
-	json_object_set_new(body, "message", json_string(message));
+	json_object_set_new(body, "message", a0m_admin_json_text(message));
 	json_object_set_new(body, "status", json_integer(status));
 	return a0m_admin_json(r, status, body);
 }

@@ -42,6 +42,10 @@ const char *a0m_admin_prefix(request_rec *r, const char *handler);
 /* Sends body (a reference is stolen; NULL: no body) as JSON with status; returns OK. */
 int a0m_admin_json(request_rec *r, int status, json_t *body);
 
+/* text as a JSON string: itself when it is UTF-8, else with every byte outside ASCII written '?' (a
+ * message that quotes a client's bytes must not lose its place in the body: json_string() refuses it). */
+json_t *a0m_admin_json_text(const char *text);
+
 /* Sends {"error": error, "message": ..., "status": status}; returns OK. */
 int a0m_admin_error(request_rec *r, int status, const char *error, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

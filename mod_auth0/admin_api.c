@@ -398,10 +398,10 @@ static int tenant_error(request_rec *r, call *k, const auth0_error *err, bool to
 	audit(r, k, status);
 	json_t *body = json_object();
 	json_object_set_new(body, "error", json_string(error));
-	json_object_set_new(body, "message", json_string(message));
+	json_object_set_new(body, "message", a0m_admin_json_text(message));
 	json_object_set_new(body, "status", json_integer(status));
 	if (kind == AUTH0_ERR_INVALID_ARGUMENT && err && err->option)
-		json_object_set_new(body, "parameter", json_string(err->option));
+		json_object_set_new(body, "parameter", a0m_admin_json_text(err->option));
 	if (passed && err->error_code)
 		json_object_set_new(body, "errorCode", json_string(err->error_code));
 	return a0m_admin_json(r, status, body);

@@ -78,6 +78,27 @@ static int stale(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, con
 	                restart_href(r, c), "Sign in again");
 }
 
+/*
+ * The error codes of RFC 6749 (4.1.2.1) and OpenID Connect Core (3.1.2.6) that an authorization response
+ * carries, which the page names. Anyone can make a link to the callback with error= text of their own
+ * ("your account is locked, call this number"): for a login this browser did not start, any other code is
+ * not repeated on the site's page.
+ */
+static bool known_error(const char *e)
+{
+	static const char *const codes[] = {
+		"access_denied", "unauthorized", "login_required", "consent_required", "interaction_required",
+		"account_selection_required", "temporarily_unavailable", "server_error", "invalid_request",
+		"unauthorized_client", "unsupported_response_type", "invalid_scope", "invalid_request_uri",
+		"invalid_request_object", "request_not_supported", "request_uri_not_supported",
+		"registration_not_supported",
+	};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(e, codes[i]) == 0)
+			return true;
+	return false;
+}
+
 static int error_response(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const params *p)
 {
 	const char *why = NULL;
@@ -96,11 +117,14 @@ static int error_response(request_rec *r, const a0m_dir_conf *c, const a0m_origi
 	              "mod_auth0: the login ended with error %s: %s", ap_escape_logitem(r->pool, e),
 	              ap_escape_logitem(r->pool, p->error_description ? p->error_description
 	                                                              : "(no description)"));
-	/* The tenant's description is shown only for a login this browser started: anyone can make a link to
-	 * the callback with a description of their own ("call this number"), and this site would show it. */
+	/* The tenant's description, and a code the list above does not have, are shown only for a login this
+	 * browser started: anyone can make a link to the callback with text of their own, and this site would
+	 * show it. */
+	const char *code = t || known_error(e) ? e : "an error code this site does not know";
 	const char *text = apr_pstrcat(r->pool, "The sign-in did not complete: ",
-	                               t && p->error_description && *p->error_description ? p->error_description : e,
-	                               " (", e, ").", NULL);
+	                               t && p->error_description && *p->error_description ? p->error_description
+	                                                                                   : code,
+	                               " (", code, ").", NULL);
 	const char *href = t && t->original_url ? t->original_url : restart_href(r, c);
 	return a0m_page(r, status, status == HTTP_FORBIDDEN ? "Sign-in refused" : "Sign-in failed", text, href,
 	                "Try again");

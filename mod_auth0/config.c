@@ -56,8 +56,15 @@ int a0m_conf_max_duration(const a0m_dir_conf *c) { return or_default(c->max_dura
 /* The longest Auth0SessionMaxDuration of the configuration read last (reset by a0m_conf_pre_config): how long
  * anything about a session must be remembered, whichever location the session is used in. */
 static int longest_max_duration = DEFAULT_MAX_DURATION;
-void a0m_conf_pre_config(void) { longest_max_duration = DEFAULT_MAX_DURATION; }
+/* The longest Auth0LoginTimeout likewise: how long what a login keeps may live. */
+static int longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
+void a0m_conf_pre_config(void)
+{
+	longest_max_duration = DEFAULT_MAX_DURATION;
+	longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
+}
 int a0m_conf_longest_max_duration(void) { return longest_max_duration; }
+int a0m_conf_longest_login_timeout(void) { return longest_login_timeout; }
 int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
 int a0m_conf_max_transactions(const a0m_dir_conf *c) { return or_default(c->max_transactions, DEFAULT_MAX_TRANSACTIONS); }
 int a0m_conf_preserve_post(const a0m_dir_conf *c) { return or_default(c->preserve_post, 0); }
@@ -675,6 +682,8 @@ static const char *set_duration(cmd_parms *cmd, void *conf, const char *arg)
 	const char *err = parse_duration(cmd, arg, 1, slot);
 	if (!err && (size_t)cmd->info == offsetof(a0m_dir_conf, max_duration) && *slot > longest_max_duration)
 		longest_max_duration = *slot;
+	if (!err && (size_t)cmd->info == offsetof(a0m_dir_conf, login_timeout) && *slot > longest_login_timeout)
+		longest_login_timeout = *slot;
 	return err;
 }
 

@@ -271,6 +271,20 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 	                                              .more = more });
 }
 
+/* A page longer than A0M_LANDING_MAX: its path without the query when that is short enough, else NULL
+ * (Auth0PostLoginURL). The page is kept in the login's cookie, whose size the browser's Cookie header
+ * carries for every pending login (transaction.c). */
+static const char *landing_within_max(request_rec *r, const a0m_dir_conf *c, const char *page)
+{
+	const char *query = strchr(page, '?');
+	size_t path_len = query ? (size_t)(query - page) : strlen(page);
+	const char *path = path_len <= A0M_LANDING_MAX ? apr_pstrmemdup(r->pool, page, path_len) : NULL;
+	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+	              "mod_auth0: the original URL is longer than %d bytes; the login will land on %s", A0M_LANDING_MAX,
+	              path ? "its path, without its query" : a0m_conf_post_login_url(c));
+	return path;
+}
+
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const login_request *q)
 {
 	auth0_client *client = a0m_app_client(r, c);
@@ -289,6 +303,8 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
 		              "mod_auth0: the original URL is not a safe local path; the login will land on %s",
 		              a0m_conf_post_login_url(c));
+	if (t.original_url && strlen(t.original_url) > A0M_LANDING_MAX)
+		t.original_url = landing_within_max(r, c, t.original_url);
 	if (!t.original_url)
 		t.original_url = a0m_conf_post_login_url(c);
 	/* what the callback checks the ID token against: the organization asked for here, which may not be the
@@ -332,10 +348,14 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		}
 		t.post = true;
 	}
-	if (!a0m_transaction_save(r, c, o, &t)) {
-		rc = HTTP_INTERNAL_SERVER_ERROR;
+	rc = a0m_transaction_save(r, c, o, &t);
+	if (rc == HTTP_BAD_REQUEST) {
+		rc = a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in link",
+		              "This sign-in link is too long to sign in with.", "/", "Go to the home page");
 		goto out;
 	}
+	if (rc != OK)
+		goto out;
 	const char *base = a0m_origin_base(r, o);
 	if (c->redirect_uri && c->redirect_uri[0] != '/' && strncasecmp(c->redirect_uri, base, strlen(base)) != 0)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,

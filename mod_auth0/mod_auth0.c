@@ -155,12 +155,15 @@ static bool same_text(const char *a, const char *b)
 /*
  * Whether the identity a sub-request or internal redirect inherits counts in its own location: a session
  * whose login gives what the location asks for (an organization, a second factor, a recent login); a
- * bearer token checked for the same API and organization. No login or new check can start from here.
+ * bearer token checked for the same API and organization. No login or new check can start from here. A
+ * bearer token never counts as a session: it was checked for an API, not for this application, and what
+ * trusts a session (the admin API's CSRF rule: a bearer caller needs none) would take it for one.
  */
 static bool inherited_counts(request_rec *r, const a0m_dir_conf *c, const a0m_request *parent, bool session)
 {
 	if (session)
-		return !parent->session || a0m_session_shortfall(r, c, parent->session) == A0M_SHORT_NONE;
+		return parent->session ? a0m_session_shortfall(r, c, parent->session) == A0M_SHORT_NONE
+		                       : parent->preflight;
 	return !parent->conf || (same_text(parent->conf->audience, c->audience) &&
 	                         same_text(parent->conf->organization, c->organization));
 }

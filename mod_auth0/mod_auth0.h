@@ -26,6 +26,10 @@
 #ifndef MOD_AUTH0_H
 #define MOD_AUTH0_H
 
+/* before APR's headers: with offsetof defined, APR_OFFSETOF (and so the ring macros that walk a brigade) is
+ * the compiler's, not an expression on a null pointer, which is undefined and which UBSan stops at */
+#include <stddef.h>
+
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
@@ -200,6 +204,8 @@ int a0m_conf_inactivity_timeout(const a0m_dir_conf *c);
 int a0m_conf_max_duration(const a0m_dir_conf *c);
 /* The longest Auth0SessionMaxDuration anywhere in the configuration (pre_config resets it). */
 int a0m_conf_longest_max_duration(void);
+/* The longest Auth0LoginTimeout anywhere in the configuration, likewise. */
+int a0m_conf_longest_login_timeout(void);
 void a0m_conf_pre_config(void);
 int a0m_conf_login_timeout(const a0m_dir_conf *c);
 int a0m_conf_max_transactions(const a0m_dir_conf *c);
@@ -466,8 +472,9 @@ void a0m_cookie_expire_chunked(request_rec *r, const a0m_cookie_spec *spec);
 
 /* body.c: the request body, when at most max bytes: OK, *body (NUL-terminated, in r->pool) and *len (0 when
  * there is none); HTTP_REQUEST_ENTITY_TOO_LARGE when longer (by Content-Length, before reading, or once
- * max + 1 bytes came), HTTP_BAD_REQUEST for a malformed Content-Length or a body that cannot be read, or
- * httpd's status for a framing it refuses. */
+ * max + 1 bytes came) or over LimitRequestBody; HTTP_REQUEST_TIME_OUT when the client stopped sending;
+ * HTTP_BAD_REQUEST for a malformed Content-Length or body; AP_FILTER_ERROR when an input filter has already
+ * answered the request (return it as it is: httpd then sends nothing more). */
 int a0m_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *len);
 
 /* query.c: the decoded pairs of an application/x-www-form-urlencoded text (a query, a form body; NULL has
@@ -546,10 +553,15 @@ typedef struct a0m_transaction {
 	int max_age;                 /* a login for Auth0MaxAge: its ID token must have authenticated within it */
 } a0m_transaction;
 
+/* The longest page (path and query) a login comes back to: it is kept in the login's cookie (login.c cuts
+ * a longer one, Auth0PreservePost keeps no form posted to one). */
+#define A0M_LANDING_MAX 1024
+
 /* Sets the transaction cookie for t, first deleting expired ones and the oldest beyond
- * Auth0MaxLoginTransactions. false on failure (logged). */
-bool a0m_transaction_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
-                          const a0m_transaction *t);
+ * Auth0MaxLoginTransactions or the bytes the browser's pending ones may take (transaction.c). OK;
+ * HTTP_BAD_REQUEST when t would make a cookie too large (logged: what a link brought, an organization);
+ * HTTP_INTERNAL_SERVER_ERROR when it cannot be sealed (logged). */
+int a0m_transaction_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const a0m_transaction *t);
 /* The transaction of `state` (its cookie is deleted in the response whatever happens); NULL when there
  * is none, it cannot be opened, its state differs or it expired (*why says which, for the log). */
 a0m_transaction *a0m_transaction_take(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,

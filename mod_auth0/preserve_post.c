@@ -30,9 +30,15 @@
  * The Origin check stops browsers, not scripts: anyone can POST forms that
  * start logins never finished. So that such forms cannot push sessions,
  * logout markers and used states out of the shared cache, each host keeps
- * at most BUDGET bytes of them per Auth0LoginTimeout (a count in shared
- * memory, like the metrics); past it, forms get the 401 of before until the
- * period ends, and the refusal is logged and counted.
+ * at most BUDGET bytes of them per period of the longest Auth0LoginTimeout
+ * of the configuration (a count in shared memory, like the metrics; a form
+ * lives at most that long, so no more than two periods' worth are in the
+ * cache at once); past it, forms get the 401 of before until the period
+ * ends, and the refusal is logged and counted. Each form is charged what
+ * the cache gives it: its sealed bytes, its key, and ENTRY_COST for its place
+ * in the cache's index, which a flood of empty forms would fill long before
+ * their bytes came near the budget (shmcb evicts the oldest entries, sessions
+ * in use, when its index is full as when its data is).
  */
 #include "mod_auth0.h"
 
@@ -41,8 +47,12 @@
 #include <apr_strings.h>
 #include <jansson.h>
 
-/* Kept form bytes per host per Auth0LoginTimeout: an eighth of the default shmcb (cache.c). */
+/* Kept form bytes per host per period: an eighth of the default shmcb (cache.c). */
 #define BUDGET (1024 * 1024)
+/* What an entry costs the cache beside its key and bytes: cache.c's hint of an entry's size, by which shmcb
+ * sizes its index (so at most BUDGET / ENTRY_COST forms a period, about 2,000, against the default cache's
+ * 15,000 entries). */
+#define ENTRY_COST 512
 
 /*
  * The account, in anonymous shared memory made in post_config: one 64-bit word, the start of the current
@@ -67,12 +77,12 @@ void a0m_post_post_config(apr_pool_t *pconf, server_rec *s)
 }
 
 /* Takes len bytes from this period's budget; false when they are not left. */
-static bool take_from_budget(request_rec *r, const a0m_dir_conf *c, apr_size_t len)
+static bool take_from_budget(request_rec *r, apr_size_t len)
 {
 	if (!account || len > BUDGET)
 		return false;
 	apr_uint64_t now = (apr_uint64_t)apr_time_sec(r->request_time) & 0xffffffffu;
-	apr_uint64_t period = (apr_uint64_t)a0m_conf_login_timeout(c);
+	apr_uint64_t period = (apr_uint64_t)a0m_conf_longest_login_timeout();
 	for (;;) {
 		apr_uint64_t was = apr_atomic_read64(account);
 		apr_uint64_t start = was >> 32, used = was & 0xffffffffu;
@@ -152,13 +162,17 @@ int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
 	if (!from_this_site(r, o))
 		return not_kept(r, "not posted from a page of this site (Origin)");
 	/* posted again where it was sent, or not at all (a login lands elsewhere when this is not a safe path) */
-	if (!original_url || !a0m_redirect_local(r->pool, original_url))
+	const char *landing = original_url ? a0m_redirect_local(r->pool, original_url) : NULL;
+	if (!landing)
 		return not_kept(r, "its URL cannot be a login's landing page");
+	if (strlen(landing) > A0M_LANDING_MAX)
+		return not_kept(r, apr_psprintf(r->pool, "its URL is longer than %d bytes, which a login cannot keep "
+		                                         "(it would post it to another)", A0M_LANDING_MAX));
 	char *text = NULL;
 	apr_size_t len = 0;
 	int rc = a0m_read_body(r, (apr_size_t)max, &text, &len);
 	if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE)
-		return not_kept(r, apr_psprintf(r->pool, "larger than %d bytes", max));
+		return not_kept(r, apr_psprintf(r->pool, "larger than %d bytes, or than LimitRequestBody", max));
 	if (rc != OK)
 		return rc;
 	apr_array_header_t *pairs;
@@ -179,11 +193,12 @@ bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, con
 		not_kept(r, "it could not be sealed");
 		return false;
 	}
-	if (!take_from_budget(r, c, len)) {
+	if (!take_from_budget(r, len + strlen(key) + ENTRY_COST)) {
 		a0m_metric(A0M_POST_REFUSED);
-		not_kept(r, apr_psprintf(r->pool, "this host keeps at most %d bytes of forms per Auth0LoginTimeout, "
-		                                  "and they are taken (many logins begun with a form, and not finished)",
-		                         BUDGET));
+		not_kept(r, apr_psprintf(r->pool, "this host keeps at most %d bytes of forms (%d for each, beside "
+		                                  "its own) per %d s, the longest Auth0LoginTimeout, and they are "
+		                                  "taken (many logins begun with a form, and not finished)",
+		                         BUDGET, ENTRY_COST, a0m_conf_longest_login_timeout()));
 		return false;
 	}
 	if (a0m_cache_set(r->server, key, sealed, len, expires, r->pool) != APR_SUCCESS) {

@@ -8,9 +8,21 @@
  * The cookie lives Auth0LoginTimeout (Max-Age) and is deleted by the
  * callback that uses it. Before a new one is set, the browser's others are
  * checked: damaged or expired ones are deleted, and when
- * Auth0MaxLoginTransactions are still pending the oldest go, so that a
- * browser never carries more than that many (a user who opened too many
- * tabs loses the oldest login, never gets an error).
+ * Auth0MaxLoginTransactions are still pending, or they would take more than
+ * TXN_BUDGET bytes with the new one, the oldest go, so that a browser never
+ * carries more than that (a user who opened too many tabs loses the oldest
+ * login, never gets an error).
+ *
+ * The budget is for the browser's sake: it sends every pending transaction
+ * cookie with every request to the site, and httpd answers 400 to a Cookie
+ * header over LimitRequestFieldSize (8190 bytes by default) before any
+ * module runs, at the callback and the logout path too. Another site can
+ * start logins here (top-level navigations to long URLs of this one, again
+ * and again): counted only, five cookies of 4 KB each would lock the browser
+ * out of this site until they expire. Half the default limit is theirs; the
+ * rest is the session's and the site's own. One cookie is at most
+ * TXN_COOKIE_MAX bytes (login.c cuts the page to come back to to
+ * A0M_LANDING_MAX, and a longer one is refused), so a new login always fits.
  *
  * The state is also sealed inside and compared in constant time with the
  * one of the callback, so the name alone decides nothing.
@@ -25,6 +37,9 @@
  * own doing: other sites cannot plant __Host- cookies) loses them over several responses instead of
  * getting one with hundreds of KB of Set-Cookie. */
 #define PRUNE_MAX 32
+/* Bytes of Cookie header (name=value; ) of one transaction, and of all the pending ones (see the top). */
+#define TXN_COOKIE_MAX 2048
+#define TXN_BUDGET 4096
 
 enum {
 	T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP, T_POST,
@@ -86,7 +101,13 @@ static a0m_transaction *open_transaction(request_rec *r, const a0m_dir_conf *c, 
 typedef struct pending {
 	const char *name;
 	int64_t created;
+	size_t bytes; /* in the Cookie header: name=value; */
 } pending;
+
+static size_t header_bytes(const char *name, const char *value)
+{
+	return strlen(name) + 1 + strlen(value) + 2;
+}
 
 static int by_age(const void *a, const void *b)
 {
@@ -105,8 +126,8 @@ static bool transaction_name(const char *name, size_t prefix_len)
 }
 
 /* Deletes damaged and expired transaction cookies (names of ours only, PRUNE_MAX at most), and the oldest
- * until fewer than the cap remain. */
-static void prune(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+ * until fewer than the cap remain and a new one of new_bytes fits in TXN_BUDGET with them. */
+static void prune(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, size_t new_bytes)
 {
 	a0m_cookie_spec base = a0m_cookie_host_spec(r, o, TXN_BASE);
 	apr_array_header_t *names = a0m_cookie_names(r, base.name);
@@ -117,12 +138,14 @@ static void prune(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 	apr_array_header_t *live = apr_array_make(r->pool, names->nelts, sizeof(pending));
 	size_t prefix_len = strlen(base.name);
 	int deleted = 0;
+	size_t total = 0;
 	for (int i = 0; i < names->nelts; i++) {
 		a0m_cookie_spec s = base;
 		s.name = ((const char **)names->elts)[i];
 		if (!transaction_name(s.name, prefix_len))
 			continue;
-		a0m_transaction *t = open_transaction(r, c, s.name, a0m_cookie_get(r, s.name));
+		const char *value = a0m_cookie_get(r, s.name);
+		a0m_transaction *t = open_transaction(r, c, s.name, value);
 		if (!t || t->created + timeout < now || t->created > now + apr_time_from_sec(300)) {
 			if (deleted++ < PRUNE_MAX)
 				a0m_cookie_set(r, &s, NULL, 0);
@@ -131,15 +154,20 @@ static void prune(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 		pending *p = apr_array_push(live);
 		p->name = s.name;
 		p->created = t->created;
+		p->bytes = header_bytes(s.name, value);
+		total += p->bytes;
 	}
 	int keep = a0m_conf_max_transactions(c) - 1;
-	if (live->nelts <= keep)
+	if (live->nelts <= keep && total + new_bytes <= TXN_BUDGET)
 		return;
 	qsort(live->elts, (size_t)live->nelts, sizeof(pending), by_age);
-	int drop = live->nelts - keep;
+	int drop = 0;
+	while (drop < live->nelts && (live->nelts - drop > keep || total + new_bytes > TXN_BUDGET))
+		total -= ((pending *)live->elts)[drop++].bytes;
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
 	              "mod_auth0: %d logins were pending in this browser; the oldest %d abandoned "
-	              "(Auth0MaxLoginTransactions %d)", live->nelts, drop, keep + 1);
+	              "(Auth0MaxLoginTransactions %d, and %d bytes of their cookies at most)", live->nelts, drop,
+	              keep + 1, TXN_BUDGET);
 	for (int i = 0; i < drop; i++) {
 		a0m_cookie_spec s = base;
 		s.name = ((pending *)live->elts)[i].name;
@@ -147,18 +175,24 @@ static void prune(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 	}
 }
 
-bool a0m_transaction_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
-                          const a0m_transaction *t)
+int a0m_transaction_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const a0m_transaction *t)
 {
-	prune(r, c, o);
 	a0m_cookie_spec s = a0m_cookie_host_spec(r, o, cookie_base(r->pool, t->state));
 	const char *sealed = seal_transaction(r, c, s.name, t);
 	if (!sealed) {
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot seal the login transaction");
-		return false;
+		return HTTP_INTERNAL_SERVER_ERROR;
 	}
+	size_t bytes = header_bytes(s.name, sealed);
+	if (bytes > TXN_COOKIE_MAX) {
+		/* only what a link brings can make it so large (an organization's name): the page is cut before */
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: a login's transaction cookie would take %" APR_SIZE_T_FMT
+		              " bytes, more than %d: not started", bytes, TXN_COOKIE_MAX);
+		return HTTP_BAD_REQUEST;
+	}
+	prune(r, c, o, bytes);
 	a0m_cookie_set(r, &s, sealed, a0m_conf_login_timeout(c));
-	return true;
+	return OK;
 }
 
 a0m_transaction *a0m_transaction_take(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,

@@ -76,6 +76,8 @@ $j = err_is(get('/admin/api/users?include_totals=maybe'), 400, 'invalid_request'
 is $j->{parameter}, 'include_totals', '... names it';
 $j = err_is(get('/admin/api/users?per_page=ten'), 400, 'invalid_request', 'bad integer');
 is $j->{parameter}, 'per_page', '... names it';
+$j = err_is(get('/admin/api/users?per_page=%FF'), 400, 'invalid_request', 'a value that is not UTF-8');
+like $j->{message}, qr/per_page/, '... still has its message (its bytes outside ASCII written ?)';
 err_is(get('/admin/api/users?q=%ZZ'), 400, 'invalid_query', 'malformed escape');
 is scalar mgmt_requests('/api/v2/users', 1000), $before, 'none of them reached the tenant';
 

@@ -182,6 +182,11 @@ sub echoed {
 	   'internal redirect into a location of another audience: 403, the token was not checked for it');
 	is(bearer_get($V, '/redir-org/x', $m2m)->code, 403,
 	   'internal redirect into a location that asks for an organization: 403');
+	# nor does it count as a browser session (a session location's admin API would skip its CSRF check)
+	is(bearer_get($V, '/cgi-session/x', $m2m, Accept => 'application/json')->code, 401,
+	   'a bearer token sent to a session location: 401');
+	is(bearer_get($V, '/redir-session/x', $m2m, Accept => 'application/json')->code, 403,
+	   'internal redirect from a bearer location into a session location: 403, a token is not a session');
 }
 
 done_testing();

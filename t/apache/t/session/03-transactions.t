@@ -47,10 +47,41 @@ is $newest->header('Location'), "$base/echo?n=7", '... at its page';
 my $third = $b->get($cbs[2]->header('Location'));
 is $third->code, 302, 'the third, still pending, completes too';
 
+# ---- their bytes: another site can start logins here, with URLs as long as it likes --------------------------
+# (a browser sends every pending transaction cookie with every request to the site, and httpd answers 400,
+# before any module, to a Cookie header over LimitRequestFieldSize: 8190 bytes by default)
+sub txn_bytes {
+	my ($b) = @_;
+	my $n = 0;
+	$b->jar->scan(sub { $n += length($_[1]) + 1 + length($_[2]) + 2 if $_[1] =~ /^__Host-auth0_txn_/ });
+	return $n;
+}
+$b = browser();
+my $long = 'x=' . ('a' x 2680);
+for my $i (1 .. 6) {
+	my $res = $b->get("$base/echo?n=$i&$long");
+	is $res->code, 302, "a login from a URL of 2.7 KB ($i) starts";
+	my ($set) = grep {/^__Host-auth0_txn_[0-9a-f]{16}=[^;]/} $res->header('Set-Cookie');
+	my ($pair) = ($set // '') =~ /^([^;]*)/;
+	cmp_ok length($pair) + 2, '<=', 2048, '... its cookie takes at most 2 KB';
+	cmp_ok txn_bytes($b), '<=', 4096, '... and the pending ones at most 4 KB together';
+}
+cmp_ok $b->count_cookies(qr/auth0_txn/), '>=', 2, 'two of them at least are still pending';
+# a login from a URL longer than 1 KB comes back to its path, without the query (which its cookie cannot keep)
+$b = browser();
+my $cb = $b->to_callback("$base/echo?$long");
+my $res = $b->get($cb);
+is $res->code, 302, 'a login from a URL longer than 1 KB completes';
+is $res->header('Location'), "$base/echo", '... on the page without its query';
+# a short one still keeps its query whole
+$b = browser();
+$res = $b->get($b->to_callback("$base/echo?keep=me"));
+is $res->header('Location'), "$base/echo?keep=me", 'a short URL comes back whole';
+
 # expired and damaged transaction cookies are cleaned up when a login starts
 $b = browser();
 $b->set_cookie('__Host-auth0_txn_0000000000000000', 'garbage');
-my $res = $b->get("$base/echo");
+$res = $b->get("$base/echo");
 ok((grep {/^__Host-auth0_txn_0000000000000000=;.*Max-Age=0/} $res->header('Set-Cookie')),
 	'a damaged transaction cookie is deleted');
 

@@ -12,6 +12,7 @@ use Test::More;
 use Digest::SHA qw(sha256_hex);
 use IO::Select;
 use IO::Socket::INET;
+use LWP::UserAgent;
 use POSIX ();
 use Time::HiRes qw(time);
 use URI::Escape qw(uri_unescape);
@@ -140,7 +141,8 @@ SKIP: {
 	}
 	ok $kept >= 60 && $kept <= 65, "a script's forms are kept up to the budget ($kept of 16 KB)";
 	is $first_refused, 401, '... then refused with 401';
-	like log_of($h), qr/keeps at most 1048576 bytes of forms per Auth0LoginTimeout/, '... saying why';
+	like log_of($h), qr/keeps at most 1048576 bytes of forms \(512 for each, beside its own\) per 900 s/,
+		'... saying why';
 	is json_of($poster->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and sessions are still served';
 
 	# the cache fails: a login cannot record its state, so it is refused (fail closed), not replayable;
@@ -471,13 +473,45 @@ SKIP: {
 	httpd_stop($h);
 }
 
+# An httpd of its own whose cache is a shmcb of $size bytes: (handle, base URL), the handle undef when it did
+# not start (a failed test says so).
+sub shmcb_site {
+	my ($name, $size, $what) = @_;
+	my $port = free_port();
+	my ($h, $out) = httpd_start(site($port, "shmcb:$t/logs/$name-shmcb-$$($size)"));
+	ok $h, "httpd starts with $what" or diag $out;
+	return ($h, "https://127.0.0.1:$port");
+}
+
+# ---- empty forms posted by a script: the budget counts each one's place in the cache, not only its bytes ----
+# (an empty form is 30 sealed bytes: counted so, 1 MiB would let 35,000 of them fill the index of the default
+# 8 MiB shmcb, 15,000 entries, whose oldest, the sessions in use, would then be evicted)
+{
+	my ($h, $base) = shmcb_site('flood', 8388608, 'an 8 MiB shmcb (the default)');
+	SKIP: {
+		skip 'no httpd', 4 unless $h;
+		my $b = browser();
+		is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a session in the cache';
+		my $script = LWP::UserAgent->new(keep_alive => 1, max_redirect => 0,
+		                                 ssl_opts => {SSL_ca_file => $ENV{AUTH0_TEST_CA_FILE}, verify_hostname => 1});
+		my ($kept, $refused) = (0, undef);
+		for (1 .. 2500) {
+			my $code = $script->post("$base/echo", Origin => $base, Accept => 'text/html',
+			                         'Content-Type' => 'application/x-www-form-urlencoded', Content => '')->code;
+			if ($code == 302) { $kept++ } else { $refused = $code; last }
+		}
+		# 1 MiB / (30 sealed bytes + a 66-byte key + 512) = 1724
+		ok $kept >= 1600 && $kept <= 1760, "empty forms are kept up to the budget of their entries ($kept)";
+		is $refused, 401, '... then refused with 401';
+		is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and the session is still served';
+		httpd_stop($h);
+	}
+}
+
 # ---- a small shmcb --------------------------------------------------------------------------------------
-my $port = free_port();
-my ($h, $out) = httpd_start(site($port, "shmcb:$t/logs/small-shmcb-$$(30000)"));
-ok $h, 'httpd starts with a small shmcb' or diag $out;
+my ($h, $base) = shmcb_site('small', 30000, 'a small shmcb');
 SKIP: {
 	skip 'no httpd', 6 unless $h;
-	my $base = "https://127.0.0.1:$port";
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a small session goes into the cache';
 	like $b->cookie('__Host-auth0_session'), qr/^s\./, '... (the cookie holds an id)';

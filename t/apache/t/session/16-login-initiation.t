@@ -72,6 +72,8 @@ refused("$base/login?invitation=uinv_AcmeInvite00001", qr/does not name its orga
 refused("$base/login?login_hint=a&login_hint=b", qr/repeats or empties login_hint/, 'a repeated parameter');
 refused("$base/login?organization=", qr/repeats or empties organization/, 'an empty parameter');
 refused("$base/login?returnTo=%zz", qr/malformed/, 'a bad escape');
+refused("$base/login?organization=" . ('a' x 2000), qr/too long to sign in with/,
+        'an organization that would make the login\'s cookie too large (over 2 KB)');
 refused("$opts/login?organization=org_globex456", qr/another organization/, 'another organization than Auth0Organization');
 ($res, $to) = authorize_of("$opts/login?organization=acme&invitation=uinv_AcmeInvite00001");
 is $res->code, 302, 'the site\'s organization named by its name (the site has its id) is let through';

@@ -10,6 +10,8 @@ use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
 use HTML::Entities qw(decode_entities);
+use IO::Select;
+use IO::Socket::SSL;
 use Test::More;
 use URI;
 
@@ -107,6 +109,7 @@ refused('a form with Origin null and no Sec-Fetch-Site', '/keep/echo', Origin =>
 refused('a form with Origin null from a sandboxed frame', '/keep/echo', Origin => 'null', 'Sec-Fetch-Site' => 'cross-site');
 refused('a form with a field without a name', '/keep/echo', Origin => $origin, content => 'a=1&=2');
 refused('a form to a URL that cannot be a landing page', '//keep/echo', Origin => $origin);
+refused('a form to a URL longer than a login keeps (1024 bytes)', '/keep/echo?x=' . ('y' x 1100), Origin => $origin);
 
 my $res = browser()->request(POST => "$site/keep-small/echo", Origin => $origin, content => 'n=' . ('x' x 62));
 is $res->code, 302, 'a form of exactly Auth0PreservePost On 64 bytes is kept';
@@ -119,6 +122,48 @@ is $res->code, 302, 'the media type is compared without case, with parameters';
 my $mark = log_mark();
 $res = browser()->request(POST => "$site/keep/echo", Origin => 'https://evil.example', content => $form);
 like log_since($mark), qr/not kept \(Auth0PreservePost\): not posted from a page of this site/, 'why a form is not kept is logged';
+
+# ---- a body that cannot be read whole: httpd's own status, and one response -------------------------------
+{
+	my $port = free_port();
+	my ($h, $out) = httpd_start(app_site(port => $port, server => "Timeout 2\n",
+	                                     vhost => "Auth0PreservePost On\n    <Location /limit/>\n"
+	                                            . "        LimitRequestBody 100\n    </Location>"));
+	ok $h, 'an httpd with Timeout 2 and a location with LimitRequestBody 100' or diag $out;
+	SKIP: {
+		skip 'no httpd', 5 unless $h;
+		my $here = "https://127.0.0.1:$port";
+		# what the server sends back to a raw request (until it closes, or 15 s)
+		my $raw = sub {
+			my ($head, $body, $pause) = @_;
+			my $s = IO::Socket::SSL->new(PeerHost => '127.0.0.1', PeerPort => $port, SSL_ca_file => $ENV{AUTH0_TEST_CA_FILE},
+			                             SSL_verifycn_name => '127.0.0.1', SSL_verifycn_scheme => 'http') or die "connect: $!";
+			print $s $head . $body;
+			my ($got, $deadline) = ('', time + 15);
+			while (time < $deadline) {
+				last unless IO::Select->new($s)->can_read($deadline - time);
+				my $n = sysread $s, my $buf, 65536;
+				last unless $n;
+				$got .= $buf;
+			}
+			close $s;
+			return $got;
+		};
+		my $head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1:$port\r\nOrigin: $here\r\nAccept: text/html\r\n"
+		         . "Content-Type: application/x-www-form-urlencoded\r\n%s\r\n";
+		my $started = time;
+		my $got = $raw->(sprintf($head, '/echo', "Content-Length: 100\r\n"), 'note=');
+		like $got, qr{^HTTP/1\.1 408 }, 'a form whose client stops sending: 408, as httpd answers it';
+		cmp_ok time - $started, '<', 12, '... after Timeout, not later';
+		$got = $raw->(sprintf($head, '/limit/echo', "Transfer-Encoding: chunked\r\n"),
+		              sprintf("%x\r\n%s\r\n0\r\n\r\n", 150, 'n=' . ('x' x 148)));
+		like $got, qr{^HTTP/1\.1 413 }, 'a chunked form over LimitRequestBody: 413';
+		my @status_lines = $got =~ m{(HTTP/1\.1 \d{3} )}g;
+		is scalar(@status_lines), 1, '... one response, with no page of the module after it';
+		unlike $got, qr/Bad Request/, '... and no 400';
+		httpd_stop($h);
+	}
+}
 
 # the metrics count them
 my $m = browser()->get("$site/metrics")->decoded_content;
