@@ -539,6 +539,7 @@ NO_HOOK(handler)
 NO_HOOK(header_parser)
 NO_HOOK(note_auth_failure)
 NO_HOOK(fixups)
+NO_HOOK(access_checker)
 
 void ap_hook_check_authn(ap_HOOK_check_user_id_t *pf, const char *const *pre, const char *const *succ,
                          int order, int type)
@@ -677,6 +678,15 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 	if (rv == APR_SUCCESS)
 		return APR_EEXIST;
 	return rv == APR_NOTFOUND ? a0m_cache_set(s, key, (const unsigned char *)"1", 1, expires, p) : rv;
+}
+
+apr_status_t a0m_cache_replace(server_rec *s, const char *key, const unsigned char *value, size_t len,
+                               apr_time_t expires, apr_pool_t *p)
+{
+	unsigned char *v = NULL;
+	size_t n = 0;
+	apr_status_t rv = a0m_cache_get(s, key, &v, &n, p);
+	return rv == APR_SUCCESS ? a0m_cache_set(s, key, value, len, expires, p) : rv;
 }
 
 /* No change counters (as with redis or memcache): cache-store sessions are read from the cache every time. */

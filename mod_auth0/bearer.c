@@ -182,7 +182,8 @@ static bool shared_get(request_rec *r, const a0m_dir_conf *c, const char *ckey, 
 	const a0m_key *keys = seal_keys(c, &count);
 	size_t n = 0;
 	unsigned char *plain = a0m_open_raw(r->pool, keys, count, ckey, raw, len, &n);
-	return plain && deserialize(r->pool, (const char *)plain, n, o) && o->valid_until >= now;
+	/* valid while now < exp + leeway, as libauth0 and the memo count it */
+	return plain && deserialize(r->pool, (const char *)plain, n, o) && o->valid_until > now;
 }
 
 static void shared_put(request_rec *r, const a0m_dir_conf *c, const char *ckey, int64_t cache_until,

@@ -235,6 +235,14 @@ static const unsigned char *provider_id(apr_pool_t *p, const char *key, unsigned
 	return id;
 }
 
+static void store_failed(server_rec *s, apr_status_t rv, size_t len)
+{
+	ap_log_error(APLOG_MARK, rv == APR_ENOSPC ? APLOG_ERR : APLOG_WARNING, rv, s,
+	             "mod_auth0: could not store %" APR_SIZE_T_FMT " bytes in the %s cache%s", len,
+	             provider->name ? provider->name : "shared",
+	             rv == APR_ENOSPC ? " (value too large: give the cache more room in Auth0Cache)" : "");
+}
+
 apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *value, size_t len,
                            apr_time_t expires, apr_pool_t *p)
 {
@@ -247,23 +255,38 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 	apr_status_t rv = noted(provider->store(instance, s, id, id_len, expires, (unsigned char *)value, (unsigned int)len, p));
 	unlock_cache();
 	if (rv != APR_SUCCESS)
-		ap_log_error(APLOG_MARK, rv == APR_ENOSPC ? APLOG_ERR : APLOG_WARNING, rv, s,
-		             "mod_auth0: could not store %" APR_SIZE_T_FMT " bytes in the %s cache%s", len,
-		             provider->name ? provider->name : "shared",
-		             rv == APR_ENOSPC ? " (value too large: give the cache more room in Auth0Cache)" : "");
+		store_failed(s, rv, len);
 	return rv;
 }
 
-apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p)
+/* The cache's mutex for a read and a write that must be one step, whether or not the provider needs it for
+ * each (a0m_cache_add, a0m_cache_replace, and the removals they must not cross). */
+static bool lock_step(void)
+{
+	return !cache_mutex || apr_global_mutex_lock(cache_mutex) == APR_SUCCESS;
+}
+
+static void unlock_step(void)
+{
+	if (cache_mutex)
+		apr_global_mutex_unlock(cache_mutex);
+}
+
+/*
+ * Reads key's entry and, when store is given and the entry is there, stores store/store_len in its place
+ * in the same step (under the step lock, so that no removal comes between: a0m_cache_replace). *value and
+ * *len (when value is not NULL) get what was read, copied into p.
+ *
+ * The provider wants room for the largest value up front: sessions with hundreds of groups stay well
+ * below this, larger ones are refused. The room is borrowed from malloc and only the value is copied into
+ * the pool: taken from a request's pool it would stay with that thread's allocator (MaxMemFree) after the
+ * request, 64 KiB more for every thread that ever read the cache (bench/soak saw it grow).
+ */
+static apr_status_t read_entry(server_rec *s, const char *key, unsigned char **value, size_t *len,
+                               const unsigned char *store, size_t store_len, apr_time_t expires, apr_pool_t *p)
 {
 	if (!provider)
 		return APR_EINIT;
-	/*
-	 * The provider wants room for the largest value up front: sessions with hundreds of groups stay well
-	 * below this, larger ones are refused. The room is borrowed from malloc and only the value is copied
-	 * into the pool: taken from a request's pool it would stay with that thread's allocator (MaxMemFree)
-	 * after the request, 64 KiB more for every thread that ever read the cache (bench/soak saw it grow).
-	 */
 	unsigned int size = 64 * 1024;
 	unsigned char *room = malloc(size);
 	if (!room)
@@ -271,11 +294,17 @@ apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value
 	unsigned int id_len;
 	const unsigned char *id = provider_id(p, key, &id_len);
 	apr_status_t rv = APR_EGENERAL;
-	if (lock_cache()) {
+	if (store ? lock_step() : lock_cache()) {
 		rv = noted(provider->retrieve(instance, s, id, id_len, room, &size, p));
-		unlock_cache();
+		if (store && rv == APR_SUCCESS)
+			rv = noted(provider->store(instance, s, id, id_len, expires, (unsigned char *)store,
+			                           (unsigned int)store_len, p));
+		if (store)
+			unlock_step();
+		else
+			unlock_cache();
 	}
-	if (rv == APR_SUCCESS) {
+	if (rv == APR_SUCCESS && value) {
 		unsigned char *buf = apr_palloc(p, size + 1);
 		memcpy(buf, room, size);
 		buf[size] = '\0';
@@ -286,16 +315,33 @@ apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value
 	return rv;
 }
 
+apr_status_t a0m_cache_replace(server_rec *s, const char *key, const unsigned char *value, size_t len,
+                               apr_time_t expires, apr_pool_t *p)
+{
+	apr_status_t rv = read_entry(s, key, NULL, NULL, value, len, expires, p);
+	/* not found while the provider considers its server down is no removal */
+	if (rv == APR_NOTFOUND && !a0m_cache_answers(s, p))
+		rv = APR_EGENERAL;
+	if (rv != APR_SUCCESS && rv != APR_NOTFOUND && rv != APR_EINIT)
+		store_failed(s, rv, len);
+	return rv;
+}
+
+apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p)
+{
+	return read_entry(s, key, value, len, NULL, 0, 0, p);
+}
+
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p)
 {
 	if (!provider)
 		return APR_EINIT;
 	unsigned int id_len;
 	const unsigned char *id = provider_id(p, key, &id_len);
-	if (!lock_cache())
+	if (!lock_step())
 		return APR_EGENERAL;
 	apr_status_t rv = noted(provider->remove(instance, s, id, id_len, p));
-	unlock_cache();
+	unlock_step();
 	/* gone already, unless the provider considers its server down (the entry would come back with it) */
 	if (rv == APR_NOTFOUND)
 		rv = a0m_cache_answers(s, p) ? APR_SUCCESS : APR_EGENERAL;
@@ -312,7 +358,7 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 		return noted(provider_add(instance, s, id, id_len, expires, p));
 	/* the mutex even for providers that need none: the read and the write are one step on this host (but
 	 * not across hosts that share a redis or memcache server through httpd's providers) */
-	if (cache_mutex && apr_global_mutex_lock(cache_mutex) != APR_SUCCESS)
+	if (!lock_step())
 		return APR_EGENERAL;
 	unsigned char room[8];
 	unsigned int size = sizeof(room);
@@ -321,8 +367,7 @@ apr_status_t a0m_cache_add(server_rec *s, const char *key, apr_time_t expires, a
 		rv = APR_EEXIST;
 	else if (rv == APR_NOTFOUND)
 		rv = noted(provider->store(instance, s, id, id_len, expires, (unsigned char *)"1", 1, p));
-	if (cache_mutex)
-		apr_global_mutex_unlock(cache_mutex);
+	unlock_step();
 	return rv;
 }
 

@@ -284,7 +284,7 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 		              "Your session could not be created. The error has been logged.", NULL, NULL);
 		goto out;
 	}
-	if (!a0m_session_save(r, c, o, s)) {
+	if (a0m_session_save(r, c, o, s) != A0M_SAVE_OK) {
 		rc = a0m_page(r, HTTP_INTERNAL_SERVER_ERROR, "Sign-in failed",
 		              "Your session could not be stored. The error has been logged.", NULL, NULL);
 		goto out;

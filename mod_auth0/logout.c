@@ -175,6 +175,10 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 	}
 
 	a0m_session *s = a0m_session_load(r, c, o);
+	if (!s && a0m_session_cache_failed(r))
+		/* the session may be in the cache still: a logout that says it happened must have ended it */
+		return a0m_session_unavailable(r, "This site cannot sign you out right now. Please try again in a "
+		                                  "moment.");
 	bool allowed = post && s ? lp.csrf && a0m_secure_streq(lp.csrf, s->csrf) : same_origin(r, o);
 	if (!allowed) {
 		if (!s)

@@ -155,17 +155,22 @@ static bool same_text(const char *a, const char *b)
 /*
  * Whether the identity a sub-request or internal redirect inherits counts in its own location: a session
  * whose login gives what the location asks for (an organization, a second factor, a recent login); a
- * bearer token checked for the same API and organization. No login or new check can start from here. A
- * bearer token never counts as a session: it was checked for an API, not for this application, and what
- * trusts a session (the admin API's CSRF rule: a bearer caller needs none) would take it for one.
+ * bearer token checked for the same tenant, API, organization and user claim. No login or new check can
+ * start from here. One kind never counts as the other: a bearer token was checked for an API, not for this
+ * application, and what trusts a session (the admin API's CSRF rule: a bearer caller needs none) would
+ * take it for one; a session was never checked for an API's audience or organization. A CORS preflight's
+ * empty identity counts (only an OPTIONS sub-request inherits it: inherit_identity).
  */
 static bool inherited_counts(request_rec *r, const a0m_dir_conf *c, const a0m_request *parent, bool session)
 {
+	if (parent->preflight)
+		return true;
 	if (session)
-		return parent->session ? a0m_session_shortfall(r, c, parent->session) == A0M_SHORT_NONE
-		                       : parent->preflight;
-	return !parent->conf || (same_text(parent->conf->audience, c->audience) &&
-	                         same_text(parent->conf->organization, c->organization));
+		return parent->session && a0m_session_shortfall(r, c, parent->session) == A0M_SHORT_NONE;
+	return parent->conf && same_text(parent->conf->domain, c->domain) &&
+	       same_text(parent->conf->audience, c->audience) &&
+	       same_text(parent->conf->organization, c->organization) &&
+	       strcmp(a0m_conf_user_claim(parent->conf), a0m_conf_user_claim(c)) == 0;
 }
 
 static int check_authn(request_rec *r)
@@ -250,6 +255,23 @@ static int header_parser(request_rec *r)
 }
 
 /*
+ * A sub-request (an SSI include, mod_dir's index lookup, PHP's virtual()) runs no header parser, and
+ * carries a copy of its parent's headers and environment (mod_include has put HTTP_* variables there): in a
+ * location where mod_auth0 is configured, that copy is scrubbed here, first of the access checkers, which
+ * run before authentication (a0m_claims_scrub leaves what an ancestor that mod_auth0 authenticated set).
+ * httpd skips these hooks for a sub-request in its parent's own configuration, which was scrubbed then.
+ */
+static int scrub_subrequest(request_rec *r)
+{
+	if (!r->main)
+		return DECLINED;
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (c && c->domain)
+		a0m_claims_scrub(r, c);
+	return DECLINED;
+}
+
+/*
  * The session and login cookies are this module's: a backend has no use for them, and the cache store's
  * is a session's key, which a backend's logs should not hold. Auth0StripCookies (default on) removes them
  * from the Cookie header of requests that go on to a backend: proxied (mod_proxy, a rewrite [P]) or to a
@@ -259,9 +281,14 @@ static int header_parser(request_rec *r)
  */
 static int fixups(request_rec *r)
 {
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	/* A request whose configuration changed to one of mod_auth0 after its header parser ran: mod_dir's
+	 * index lookup takes over a sub-request's configuration and handler, but keeps its own headers, user
+	 * and environment (ap_internal_fast_redirect). Whatever identity they show was never checked. */
+	if (c && c->domain && !a0m_request_state_get(r)->scrubbed_headers && !a0m_request_get(r, false))
+		a0m_claims_scrub(r, c);
 	if (!r->proxyreq && (!r->handler || strcmp(r->handler, "default-handler") == 0))
 		return DECLINED;
-	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (!c || !c->domain || !a0m_conf_flag(c->strip_cookies, true) || is_own_path(r, c))
 		return DECLINED;
 	const a0m_origin *o = a0m_origin_get(r, c);
@@ -481,6 +508,7 @@ void a0m_register_hooks(apr_pool_t *p)
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_header_parser(header_parser, NULL, NULL, APR_HOOK_LAST);
+	ap_hook_access_checker(scrub_subrequest, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_handler(handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_LAST);

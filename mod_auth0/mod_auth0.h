@@ -249,6 +249,13 @@ apr_status_t a0m_cache_set(server_rec *s, const char *key, const unsigned char *
 apr_status_t a0m_cache_get(server_rec *s, const char *key, unsigned char **value, size_t *len, apr_pool_t *p);
 /* APR_SUCCESS when the entry is gone, or was not there while the cache answers (a0m_cache_answers). */
 apr_status_t a0m_cache_remove(server_rec *s, const char *key, apr_pool_t *p);
+/* Stores a value under key only while an entry is there: APR_NOTFOUND, and nothing stored, when there is
+ * none (a session's write-back must not undo the logout that removed it meanwhile); APR_EGENERAL when the
+ * provider considers its server down. The look and the write are one step under the cache's mutex, which
+ * a0m_cache_remove() takes too: atomic on this host; hosts sharing a redis or memcache server can still
+ * cross in the time of one round trip. */
+apr_status_t a0m_cache_replace(server_rec *s, const char *key, const unsigned char *value, size_t len,
+                               apr_time_t expires, apr_pool_t *p);
 /* Stores a small marker under key unless one is there: APR_EEXIST when it is. Atomic across hosts with
  * redis-auth (one SET NX); with other providers, atomic on this host only (the cache's mutex is held across
  * a read and a write), so hosts sharing httpd's redis or memcache provider can both add it. */
@@ -646,8 +653,18 @@ a0m_shortfall a0m_session_shortfall(request_rec *r, const a0m_dir_conf *c, const
 /* Builds a session from a code exchange and a validated ID token. NULL and *status on failure. */
 a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const auth0_tokens *tokens,
                                 json_t *claims, int *status);
+/* Whether a0m_session_load found no session because the cache failed (not known to have ended). */
+bool a0m_session_cache_failed(request_rec *r);
+/* The 503 page of a request that needs the session's cache while it fails (text says what cannot be done). */
+int a0m_session_unavailable(request_rec *r, const char *text);
+/* What a0m_session_save did. */
+typedef enum {
+	A0M_SAVE_OK,     /* stored, its cookie set */
+	A0M_SAVE_FAILED, /* not stored (logged) */
+	A0M_SAVE_ENDED   /* a session read from the cache is no longer there (signed out meanwhile): not stored */
+} a0m_save;
 /* Stores s (a new id in the cache store; the cookie store as a fallback when the cache refuses it). */
-bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s);
+a0m_save a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s);
 /* When s ends by c's timeouts (its inactivity, its maximum duration, its access token): epoch seconds. */
 int64_t a0m_session_ends_at(const a0m_dir_conf *c, const a0m_session *s);
 /* SetHandler auth0-session-info: the session as JSON (session_info.c); DECLINED for other handlers. */

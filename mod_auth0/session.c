@@ -755,31 +755,45 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
 	return s;
 }
 
-static bool save_in_cache(request_rec *r, const a0m_dir_conf *c, a0m_session *s, const unsigned char *data,
-                          size_t len, int64_t end)
+/*
+ * Stores s in the cache: a new session under a new id; one read from the cache (a renewal, an activity
+ * write-back) only while its entry is still there, for a logout by another request (another tab, the
+ * back-channel) may have removed it since this request read it, and writing it back would undo that
+ * logout (a0m_cache_replace). A0M_SAVE_ENDED then.
+ */
+static a0m_save save_in_cache(request_rec *r, const a0m_dir_conf *c, a0m_session *s, const unsigned char *data,
+                              size_t len, int64_t end)
 {
 	const char *id = s->id ? s->id : a0m_random_token(r->pool, ID_BYTES);
 	if (!id)
-		return false;
+		return A0M_SAVE_FAILED;
 	const char *key = cache_key(r->pool, id);
 	size_t sealed_len = 0;
 	unsigned char *sealed = a0m_seal_raw(r->pool, &c->keys->session[0], key, data, len, &sealed_len);
 	if (!sealed)
-		return false;
-	apr_status_t rv = a0m_cache_set(r->server, key, sealed, sealed_len, apr_time_from_sec(end), r->pool);
+		return A0M_SAVE_FAILED;
+	apr_time_t until = apr_time_from_sec(end);
+	apr_status_t rv = s->id ? a0m_cache_replace(r->server, key, sealed, sealed_len, until, r->pool)
+	                        : a0m_cache_set(r->server, key, sealed, sealed_len, until, r->pool);
+	if (rv == APR_NOTFOUND) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the session of %s ended (signed out, or evicted) "
+		              "while this request renewed it: not written back", ap_escape_logitem(r->pool, s->user));
+		a0m_cache_changed(id);
+		return A0M_SAVE_ENDED;
+	}
 	if (rv != APR_SUCCESS) {
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r,
 		              "mod_auth0: the shared cache refused a session of %" APR_SIZE_T_FMT " bytes%s; "
 		              "this session is kept in the cookie store instead", sealed_len,
 		              rv == APR_ENOSPC ? " (too large for the cache provider)" : "");
-		return false;
+		return A0M_SAVE_FAILED;
 	}
 	a0m_cache_changed(id);
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
 	              "mod_auth0: session of %" APR_SIZE_T_FMT " bytes stored in the cache", sealed_len);
 	s->id = id;
 	s->in_cache = true;
-	return true;
+	return A0M_SAVE_OK;
 }
 
 /* Removes a session from the cache and tells every process's memo (cache.c's change counter). */
@@ -790,12 +804,12 @@ static apr_status_t remove_cached(request_rec *r, const char *id)
 	return rv;
 }
 
-bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
+a0m_save a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
 {
 	int64_t now = now_sec(r);
 	int64_t end = a0m_session_ends_at(c, s);
 	if (end <= now)
-		return false;
+		return A0M_SAVE_FAILED;
 	bool cache = c->session_store == A0M_STORE_CACHE || s->in_cache;
 	size_t len = 0;
 	const unsigned char *data = encode(r->pool, s, cache, &len);
@@ -805,7 +819,10 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	if (*slot && *slot != s && (*slot)->in_cache && (*slot)->id)
 		remove_cached(r, (*slot)->id);
 	const char *value = NULL;
-	if (cache && save_in_cache(r, c, s, data, len, end)) {
+	a0m_save saved = cache ? save_in_cache(r, c, s, data, len, end) : A0M_SAVE_FAILED;
+	if (saved == A0M_SAVE_ENDED)
+		return saved; /* not into the cookie store either: it ended */
+	if (saved == A0M_SAVE_OK) {
 		value = apr_pstrcat(r->pool, CACHE_REF, s->id, NULL);
 	} else {
 		if (s->in_cache && s->id)
@@ -819,9 +836,9 @@ bool a0m_session_save(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	/* Auth0SessionCookiePersistent off: a browser-session cookie (the timeouts still end it here) */
 	long max_age = a0m_conf_flag(c->cookie_persistent, true) ? (long)(end - now) : -1;
 	if (!value || !a0m_cookie_set_chunked(r, &spec, value, max_age))
-		return false;
+		return A0M_SAVE_FAILED;
 	*slot = s;
-	return true;
+	return A0M_SAVE_OK;
 }
 
 void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s)
@@ -1078,6 +1095,18 @@ static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sess
 	}
 }
 
+bool a0m_session_cache_failed(request_rec *r)
+{
+	return apr_table_get(r->notes, NOTE_CACHE_FAILED) != NULL;
+}
+
+int a0m_session_unavailable(request_rec *r, const char *text)
+{
+	a0m_metric(A0M_CACHE_FAILED);
+	return a0m_page(r, HTTP_SERVICE_UNAVAILABLE, "Temporarily unavailable", text,
+	                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+}
+
 int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 {
 	const a0m_origin *o = a0m_origin_get(r, c);
@@ -1085,13 +1114,10 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	if (!a0m_origin_check(r, o, &rc))
 		return rc;
 	a0m_session *s = a0m_session_load(r, c, o);
-	if (!s && apr_table_get(r->notes, NOTE_CACHE_FAILED)) {
-		/* a cache outage must not look like a logout (nor start logins that cannot complete) */
-		a0m_metric(A0M_CACHE_FAILED);
-		return a0m_page(r, HTTP_SERVICE_UNAVAILABLE, "Temporarily unavailable",
-		                "This site cannot check your session right now. Please try again in a moment.",
-		                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
-	}
+	if (!s && a0m_session_cache_failed(r)) /* a cache outage must not look like a logout (nor start logins
+	                                          * that cannot complete) */
+		return a0m_session_unavailable(r, "This site cannot check your session right now. Please try again "
+		                                  "in a moment.");
 	if (!s)
 		return a0m_login_unauthenticated(r, c, o);
 	a0m_shortfall shortfall = a0m_session_shortfall(r, c, s);
@@ -1130,7 +1156,12 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	int threshold = inactivity / 10 < 300 ? inactivity / 10 : 300;
 	if (dirty || (now - s->last_active > threshold && !written_since_read(s))) {
 		s->last_active = now;
-		if (!a0m_session_save(r, c, o, s))
+		a0m_save saved = a0m_session_save(r, c, o, s);
+		if (saved == A0M_SAVE_ENDED) {
+			a0m_session_destroy(r, c, o, s);
+			return a0m_login_unauthenticated(r, c, o);
+		}
+		if (saved != A0M_SAVE_OK)
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: could not renew the session of %s",
 			              ap_escape_logitem(r->pool, s->user));
 	}

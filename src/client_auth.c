@@ -101,12 +101,23 @@ static cjose_jwk_t *ec_jwk(EVP_PKEY *pkey, cjose_jwk_ec_curve crv, size_t size)
 	return jwk;
 }
 
+/* The passphrase of an encrypted key: none. Without a callback OpenSSL asks for one on the terminal (a server
+ * started from a shell would wait there) and prints its prompt to stderr (a server's error log). */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return 0;
+}
+
 auth0_status a0_load_signing_key(const char *pem, const char *alg, cjose_jwk_t **key, auth0_error **err)
 {
 	static const char opt[] = "client_assertion_signing_key";
 	*key = NULL;
 	BIO *bio = BIO_new_mem_buf(pem, -1);
-	EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
 	BIO_free(bio);
 	if (!pkey)
 		return a0_fail_arg(err, opt, "option '%s' is not a PEM private key (RSA or EC, unencrypted)", opt);

@@ -2,8 +2,12 @@
  * mapping, option checking. No network. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "tap.h"
 
@@ -331,6 +335,55 @@ static void test_options(void)
 	auth0_client_free(c);
 }
 
+/* An encrypted private key is refused at once, without asking for its passphrase (OpenSSL's default would
+ * prompt on the terminal and print the prompt to stderr). */
+static void test_encrypted_key(void)
+{
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem = NULL;
+	if (k && bio && PEM_write_bio_PrivateKey(bio, k, EVP_aes_256_cbc(), NULL, 0, NULL, (void *)"hunter2")) {
+		char *data = NULL;
+		long n = BIO_get_mem_data(bio, &data);
+		pem = strndup(data, (size_t)n);
+	}
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+	ok(pem && strstr(pem, "ENCRYPTED"), "made an encrypted RSA key");
+	if (!pem)
+		return;
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *captured = tmpfile();
+	if (saved < 0 || !captured || dup2(fileno(captured), 2) < 0) {
+		ok(0, "stderr captured");
+		free(pem);
+		return;
+	}
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = "example.auth0.com";
+	o.client_id = "c";
+	o.client_assertion_signing_key = pem;
+	auth0_client *c = NULL;
+	auth0_error *e = NULL;
+	auth0_status st = auth0_client_new(&c, &o, &e);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	char out[512] = "";
+	rewind(captured);
+	size_t got = fread(out, 1, sizeof(out) - 1, captured);
+	out[got] = '\0';
+	fclose(captured);
+	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "an encrypted signing key is refused");
+	if (e)
+		like(e->message, "unencrypted", "... saying the key must be unencrypted");
+	is_str(out, "", "... and nothing asks for its passphrase (stderr stays empty)");
+	auth0_client_free(c);
+	auth0_error_free(e);
+	free(pem);
+}
+
 int main(void)
 {
 	test_escapes();
@@ -340,5 +393,6 @@ int main(void)
 	test_errors();
 	test_domains();
 	test_options();
+	test_encrypted_key();
 	return done_testing();
 }

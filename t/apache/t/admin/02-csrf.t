@@ -27,6 +27,10 @@ sub refused {
 	like json_of($res)->{message}, $why, "$name: says why" if $why;
 }
 
+# ---- a session does not count as a bearer token ------------------------------------------------------------
+is $b->get(admin_url('/to-bearer'))->code, 403,
+	'an internal redirect of a signed-in page into a bearer location: 403 (the session is no token for its API)';
+
 # ---- browser sessions ----------------------------------------------------------------------------------
 my $before = patches();
 refused(api_call($b, PATCH => $PATH, @block), 'no token', qr/X-CSRF-Token header is missing/);

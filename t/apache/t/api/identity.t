@@ -189,4 +189,22 @@ sub echoed {
 	   'internal redirect from a bearer location into a session location: 403, a token is not a session');
 }
 
+# ---- sub-requests from a location without mod_auth0 into one with it -------------------------------------
+{
+	my @spoof = ('X-Auth0-Role' => 'admin', 'X-Auth0-sub' => 'evil');
+	my $res = bearer_get('BEARER2', '/ssi/page.shtml', $m2m, @spoof);
+	is($res->code, 200, 'an SSI include of a bearer location: 200');
+	my $env = json_of($res);
+	is($env->{REMOTE_USER}, $SUB, '... the include is authenticated there');
+	is($env->{HTTP_X_AUTH0_ROLE}, undef, '... the client\'s X-Auth0-Role is gone from its copy of the headers');
+	is($env->{HTTP_X_AUTH0_SUB}, $SUB, '... and X-Auth0-sub is the token\'s');
+
+	# mod_dir runs the index it found with the request's own headers and no user (httpd's fast redirect)
+	$res = bearer_get('BEARER2', '/public/', $m2m, @spoof);
+	is($res->code, 200, 'a DirectoryIndex into a bearer location: 200');
+	$env = json_of($res);
+	is($env->{HTTP_X_AUTH0_ROLE}, undef, '... no client X-Auth0-Role reaches the CGI');
+	isnt($env->{HTTP_X_AUTH0_SUB} // '', 'evil', '... nor its X-Auth0-sub');
+}
+
 done_testing();

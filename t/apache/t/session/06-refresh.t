@@ -159,4 +159,50 @@ is $valid->code, 200, 'Auth0RefreshTokens off: works while the token is valid';
 wait_until(5, sub { time - $t0 > 3.2 });
 is $b->get("$api/norefresh/echo")->code, 302, '... and ends with the token';
 
+# ---- a renewal that ends after the session was signed out does not bring it back (cache store) -----------
+# The tenant holds the renewal's answer; meanwhile the same session signs out on another connection (whose
+# revocation of the refresh token fails: it is best effort, and may come after the renewal); then the
+# renewal completes. Before, it wrote the session back under its id, and the cookie signed out with
+# worked again. (Synchronised on the tenant's count of the renewal's arrival, not on time.)
+settings(access_token_lifetime => 30);    # within REFRESH_MARGIN: every request renews
+{
+	my $port = free_port();
+	my ($h, $out) = httpd_start(app_site(port => $port,
+	                                     vhost => 'Auth0Scope "openid profile email offline_access"'));
+	ok $h, 'an httpd with sessions in the cache and refresh tokens' or diag $out;
+	SKIP: {
+		skip 'no httpd', 4 unless $h;
+		my $base = "https://127.0.0.1:$port";
+		my $b = browser();
+		is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'signed in';
+		my $cookie = $b->cookie($NAME);
+		my $before = counter($REFRESH);
+		# (the logout's revocation of the refresh token fails, as it may arrive after the renewal was done)
+		fault({path => '/oauth/token', delay_ms => 3000}, {path => '/oauth/revoke', oauth_error(503, 'temporarily_unavailable')});
+		my $result = "$ENV{AUTH0_TEST_STATE_DIR}/renewal-$$";
+		my $pid = fork // die "fork: $!";
+		if (!$pid) {    # the request whose renewal the tenant holds
+			my $res = $b->get("$base/echo");
+			open my $fh, '>', $result;
+			print $fh join("\n", $res->code, $res->header('Set-Cookie')), "\n";
+			close $fh;
+			POSIX::_exit(0);
+		}
+		ok wait_until(10, sub { counter($REFRESH) > $before }), '... a renewal reached the tenant';
+		my $other = browser();
+		$other->set_cookie($NAME, $cookie);
+		is $other->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin')->code, 302, '... the session signs out meanwhile';
+		waitpid $pid, 0;
+		my ($code, @set) = split /\n/, Auth0Test::_read($result);
+		unlink $result;
+		ok !grep(/^\Q$NAME\E=s\./, @set), '... the renewal, when it completes, gives the browser no session back';
+		my $again = browser();
+		$again->set_cookie($NAME, $cookie);
+		is $again->get("$base/echo", Accept => 'application/json')->code, 401,
+			'... and the cookie signed out with stays signed out';
+		httpd_stop($h);
+	}
+}
+reset_tenant();
+
 done_testing();

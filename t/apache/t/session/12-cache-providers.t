@@ -155,6 +155,9 @@ SKIP: {
 	$res = $signed->get("$base/echo");
 	is $res->code, 503, 'with redis down, a signed-in browser gets 503';
 	ok !grep(/^__Host-auth0_session=;/, $res->header('Set-Cookie')), '... and keeps its session cookie';
+	$res = $signed->get("$base/logout", 'Sec-Fetch-Site' => 'same-origin');
+	is $res->code, 503, 'with redis down, a logout answers 503: it cannot end the session there';
+	ok !grep(/^__Host-auth0_session=;/, $res->header('Set-Cookie')), '... and does not pretend to (the cookie stays)';
 	$res = $b->get($cb);
 	is $res->code, 503, 'with redis down, a callback is refused (503)';
 	like $res->content, qr/cannot complete sign-ins right now/, '... with a page';
