@@ -300,5 +300,12 @@ const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *
 	if (!json_is_string(v) && !json_is_integer(v))
 		return NULL;
 	const char *user = a0m_claim_scalar_text(p, v);
-	return user && *user ? user : NULL;
+	if (!user || !*user)
+		return NULL;
+	/* REMOTE_USER goes as it is to logs, CGI environments and what backends build from it (mod_headers'
+	 * %{REMOTE_USER}s): a name with control characters (CR, LF...) names nobody */
+	for (const char *q = user; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			return NULL;
+	return user;
 }

@@ -747,8 +747,12 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
 	s->created_us = (int32_t)(r->request_time % APR_USEC_PER_SEC);
 	s->binding = binding_of(r, c);
 	s->csrf = a0m_random_token(r->pool, 24);
-	if (!s->csrf || !set_identity(r, c, s, claims)) {
+	if (!s->csrf) {
 		*status = HTTP_INTERNAL_SERVER_ERROR;
+		return NULL;
+	}
+	if (!set_identity(r, c, s, claims)) {
+		*status = HTTP_BAD_GATEWAY; /* the tenant's ID token names no usable user (logged) */
 		return NULL;
 	}
 	set_tokens(r, c, s, tokens);

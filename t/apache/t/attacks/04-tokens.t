@@ -250,6 +250,8 @@ my %subst = (
 	},
 	'nonce: the right one with a suffix'             => sub { jwt({alg => 'RS256', typ => 'JWT', kid => $kid}, id_claims("$_[0]x"), rsa_signer($tk)) },
 	'sub: missing'                                   => $signed->(sub => undef),
+	'sub: with CR/LF (REMOTE_USER would carry them)' => $signed->(sub => "evil\r\nX-Injected: 1"),
+	'sub: with a control character'                  => $signed->(sub => "evil\x01"),
 	'HS256 with this client\'s own secret (RS256 expected)' => sub { jwt({alg => 'HS256', typ => 'JWT'}, id_claims($_[0]), hmac_signer('SHA256', 'demo-web-secret')) },
 	'a real access token of the tenant'              => sub { user_token() },
 	'a real ID token of another application (hs256-client)' => sub {
