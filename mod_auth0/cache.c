@@ -70,6 +70,10 @@ static bool notfound_is_missing;
  * hosts sharing the cache cannot both add the same entry; otherwise a read and a write under the mutex. */
 static apr_status_t (*provider_add)(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
                                     unsigned int idlen, apr_time_t expiry, apr_pool_t *p);
+/* And its replace (redis-auth: SET XX), for the same reason: a logout on another host cannot come between. */
+static apr_status_t (*provider_replace)(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
+                                        unsigned int idlen, apr_time_t expiry, const unsigned char *data,
+                                        unsigned int datalen, apr_pool_t *p);
 /*
  * This process's last second (apr_time_sec) in which the provider answered, and in which it failed: after
  * a failure, apr_redis and apr_memcache consider their server down for a few seconds and answer "not
@@ -173,6 +177,7 @@ apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_
 	notfound_is_missing = shmcb || redis_auth;
 #ifdef A0M_HAVE_HIREDIS
 	provider_add = redis_auth ? a0m_socache_redis_add : NULL;
+	provider_replace = redis_auth ? a0m_socache_redis_replace : NULL;
 #endif
 	if (shmcb)
 		make_change_counters(pconf, s);
@@ -296,9 +301,16 @@ static apr_status_t read_entry(server_rec *s, const char *key, unsigned char **v
 	apr_status_t rv = APR_EGENERAL;
 	if (store ? lock_step() : lock_cache()) {
 		rv = noted(provider->retrieve(instance, s, id, id_len, room, &size, p));
-		if (store && rv == APR_SUCCESS)
+		if (store && rv != APR_SUCCESS && rv != APR_NOTFOUND)
+			ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+			             "mod_auth0: could not read an entry of the %s cache to replace it",
+			             provider->name ? provider->name : "shared");
+		if (store && rv == APR_SUCCESS) {
 			rv = noted(provider->store(instance, s, id, id_len, expires, (unsigned char *)store,
 			                           (unsigned int)store_len, p));
+			if (rv != APR_SUCCESS)
+				store_failed(s, rv, store_len);
+		}
 		if (store)
 			unlock_step();
 		else
@@ -318,12 +330,23 @@ static apr_status_t read_entry(server_rec *s, const char *key, unsigned char **v
 apr_status_t a0m_cache_replace(server_rec *s, const char *key, const unsigned char *value, size_t len,
                                apr_time_t expires, apr_pool_t *p)
 {
-	apr_status_t rv = read_entry(s, key, NULL, NULL, value, len, expires, p);
+	apr_status_t rv;
+	if (provider && provider_replace) {
+		unsigned int id_len;
+		const unsigned char *id = provider_id(p, key, &id_len);
+		rv = noted(provider_replace(instance, s, id, id_len, expires, value, (unsigned int)len, p));
+		if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
+			store_failed(s, rv, len);
+		return rv;
+	}
+	rv = read_entry(s, key, NULL, NULL, value, len, expires, p);
 	/* not found while the provider considers its server down is no removal */
-	if (rv == APR_NOTFOUND && !a0m_cache_answers(s, p))
+	if (rv == APR_NOTFOUND && !a0m_cache_answers(s, p)) {
+		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+		             "mod_auth0: the %s cache does not answer: an entry could not be replaced",
+		             provider->name ? provider->name : "shared");
 		rv = APR_EGENERAL;
-	if (rv != APR_SUCCESS && rv != APR_NOTFOUND && rv != APR_EINIT)
-		store_failed(s, rv, len);
+	}
 	return rv;
 }
 

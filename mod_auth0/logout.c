@@ -127,7 +127,7 @@ static char *tenant_logout_url(request_rec *r, const a0m_dir_conf *c, const a0m_
 	return out;
 }
 
-static void revoke_refresh_token(request_rec *r, const a0m_dir_conf *c, const a0m_session *s)
+void a0m_revoke_refresh_token(request_rec *r, const a0m_dir_conf *c, const a0m_session *s)
 {
 	auth0_client *client = s && s->refresh_token ? a0m_app_client(r, c) : NULL;
 	if (!client)
@@ -191,7 +191,7 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 		                     fields);
 	}
 
-	revoke_refresh_token(r, c, s);
+	a0m_revoke_refresh_token(r, c, s);
 	a0m_session_destroy(r, c, o, s);
 	if (s)
 		a0m_metric(A0M_SESSION_LOGOUT);

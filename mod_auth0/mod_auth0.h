@@ -357,6 +357,10 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c);
 int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c);
 /* The logout path (logout.c). */
 int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c);
+/* Revokes the session's refresh token at the tenant, if it has one: best effort, a failure is logged
+ * (logout.c; also for a session that ends holding a refresh token the tenant still honours). */
+struct a0m_session;
+void a0m_revoke_refresh_token(request_rec *r, const a0m_dir_conf *c, const struct a0m_session *s);
 /* Auth0BackChannelLogoutPath: the tenant's logout tokens (backchannel.c). */
 int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c);
 /* When the tenant ended the sessions of `value` (kind "sid" or "sub") at c's application: APR_SUCCESS and
@@ -379,6 +383,11 @@ void a0m_socache_redis_register(apr_pool_t *p);
  * a random token of this add's, which only tells its own write from another's. */
 apr_status_t a0m_socache_redis_add(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
                                    unsigned int idlen, apr_time_t expiry, apr_pool_t *p);
+/* redis-auth's replace (SET ... XX): stores data under id only where an entry holds it, in one step of the
+ * server: APR_SUCCESS, APR_NOTFOUND (nothing written) or a failure. */
+apr_status_t a0m_socache_redis_replace(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
+                                       unsigned int idlen, apr_time_t expiry, const unsigned char *data,
+                                       unsigned int datalen, apr_pool_t *p);
 /* SetHandler auth0-management / auth0-admin (admin.c); DECLINED for other handlers. */
 int a0m_admin_handler(request_rec *r);
 

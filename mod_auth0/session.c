@@ -905,9 +905,20 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	return true;
 }
 
-/* A new ID token from a refresh must be valid and for the same user. */
-static bool take_new_id_token(request_rec *r, const a0m_dir_conf *c, auth0_client *client, a0m_session *s,
-                              const char *id_token)
+typedef enum {
+	ID_TOKEN_TAKEN,
+	ID_TOKEN_REFUSED,  /* not valid, or for another user or organization: the session ends */
+	ID_TOKEN_UNCHECKED /* it cannot be checked now (the tenant's keys cannot be fetched): not taken */
+} id_token_outcome;
+
+/*
+ * A new ID token from a refresh must be valid and for the same user. One that cannot be checked now, for a
+ * reason of the tenant's, is left out, as when a refresh returns none: the session keeps its claims and
+ * takes the new access token and (rotated) refresh token, which the tenant's token endpoint gave this
+ * client over TLS. Ending the session then would lose a rotated refresh token for a passing failure.
+ */
+static id_token_outcome take_new_id_token(request_rec *r, const a0m_dir_conf *c, auth0_client *client,
+                                          a0m_session *s, const char *id_token)
 {
 	/* a session of an organization stays one of that organization: the token must be for it (the request
 	 * was checked against its location's Auth0Organization before the refresh, with the session's) */
@@ -916,10 +927,18 @@ static bool take_new_id_token(request_rec *r, const a0m_dir_conf *c, auth0_clien
 		                         .algorithm = (auth0_id_token_alg)a0m_conf_id_token_alg(c) };
 	json_t *claims = NULL;
 	auth0_error *err = NULL;
-	bool ok = false;
+	id_token_outcome outcome = ID_TOKEN_REFUSED;
 	if (auth0_id_token_validate(client, id_token, &v, &claims, &err) != AUTH0_OK) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the ID token of a refresh is not valid: %s",
-		              err ? err->message : "unknown error");
+		if (a0m_tenant_failed(err)) {
+			outcome = ID_TOKEN_UNCHECKED;
+			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+			              "mod_auth0: the ID token of a refresh cannot be checked now (%s); the session keeps "
+			              "its claims",
+			              err ? err->message : "unknown error");
+		} else {
+			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the ID token of a refresh is not valid: %s",
+			              err ? err->message : "unknown error");
+		}
 	} else {
 		json_t *old = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
 		const char *was = json_string_value(json_object_get(old, "sub"));
@@ -927,13 +946,13 @@ static bool take_new_id_token(request_rec *r, const a0m_dir_conf *c, auth0_clien
 		if (!was || !is || strcmp(was, is) != 0)
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
 			              "mod_auth0: a refresh returned an ID token for another user");
-		else
-			ok = set_identity(r, c, s, claims);
+		else if (set_identity(r, c, s, claims))
+			outcome = ID_TOKEN_TAKEN;
 		json_decref(old);
 	}
 	json_decref(claims);
 	auth0_error_free(err);
-	return ok;
+	return outcome;
 }
 
 /*
@@ -986,9 +1005,16 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 		auth0_error_free(err);
 		goto out;
 	}
+	const char *id_token_before = s->id_token;
 	set_tokens(r, c, s, t); /* keeps the refresh token unless a rotated one came */
-	if (t->id_token && !take_new_id_token(r, c, client, s, t->id_token))
+	id_token_outcome taken = t->id_token ? take_new_id_token(r, c, client, s, t->id_token) : ID_TOKEN_TAKEN;
+	if (taken == ID_TOKEN_REFUSED) {
+		/* the session ends, but the tenant honours the refresh token it just gave (or kept) */
+		a0m_revoke_refresh_token(r, c, s);
 		rc = REFRESH_REFUSED;
+	}
+	else if (taken == ID_TOKEN_UNCHECKED)
+		s->id_token = id_token_before; /* the logout's id_token_hint stays one that was checked */
 	auth0_tokens_free(t);
 	if (rc == OK) {
 		const unsigned char *data = encode_refresh(r->pool, s, &len);
@@ -1132,7 +1158,7 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	}
 
 	int64_t now = now_sec(r);
-	bool dirty = false;
+	bool dirty = false, renewed = false;
 	bool can_refresh = s->refresh_token && a0m_conf_flag(c->refresh_tokens, true);
 	if (!can_refresh && c->audience && s->access_claims && s->access_expires && now >= s->access_expires) {
 		/* an API token that cannot be renewed here: the session ends with it (see the top of this file) */
@@ -1154,7 +1180,7 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 			                "Your session needs to be renewed, but the sign-in service cannot be reached "
 			                "right now. Please try again in a moment.",
 			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
-		dirty = true;
+		dirty = renewed = true;
 	}
 	int inactivity = a0m_conf_inactivity_timeout(c);
 	int threshold = inactivity / 10 < 300 ? inactivity / 10 : 300;
@@ -1162,6 +1188,10 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 		s->last_active = now;
 		a0m_save saved = a0m_session_save(r, c, o, s);
 		if (saved == A0M_SAVE_ENDED) {
+			/* signed out while this request renewed its tokens: the logout revoked the refresh token it
+			 * saw (at best), not the one this renewal may have received in its place */
+			if (renewed)
+				a0m_revoke_refresh_token(r, c, s);
 			a0m_session_destroy(r, c, o, s);
 			return a0m_login_unauthenticated(r, c, o);
 		}

@@ -579,6 +579,28 @@ apr_status_t a0m_socache_redis_add(ap_socache_instance_t *in, server_rec *s, con
 	return ours ? APR_SUCCESS : APR_EEXIST;
 }
 
+/*
+ * SET ... XX: stores the value only where the key still is, in one step of the server, so that a removal by
+ * any host sharing it (a logout) cannot come between a look and the write. Sent again after a closed
+ * connection it does the same thing again (an entry removed meanwhile stays removed).
+ */
+apr_status_t a0m_socache_redis_replace(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
+                                       unsigned int idlen, apr_time_t expiry, const unsigned char *data,
+                                       unsigned int datalen, apr_pool_t *p)
+{
+	(void)s;
+	command cmd = { "SET XX", "SET %b %b PX %lld XX", true, data, datalen, ttl_ms_until(expiry),
+		            REDIS_REPLY_STATUS, false };
+	redisReply *reply = NULL;
+	apr_status_t rv = run(in, &cmd, id, idlen, &reply, p);
+	if (rv != APR_SUCCESS)
+		return rv;
+	/* NIL: the key was not there, and nothing was written */
+	rv = reply->type == REDIS_REPLY_NIL ? APR_NOTFOUND : APR_SUCCESS;
+	freeReplyObject(reply);
+	return rv;
+}
+
 static apr_status_t retrieve(ap_socache_instance_t *in, server_rec *s, const unsigned char *id,
                              unsigned int idlen, unsigned char *data, unsigned int *datalen, apr_pool_t *p)
 {

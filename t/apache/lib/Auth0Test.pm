@@ -33,7 +33,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
-  httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since many_groups ALICE BOB);
+  httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -173,6 +173,14 @@ sub log_since {
 	local $/;
 	my $s = <$fh> // '';
 	return join "\n", grep { !/\[[a-z_]+:trace\d\]/ } split /\n/, $s;
+}
+
+# The whole error log of an httpd that httpd_start started.
+sub log_of {
+	my ($h) = @_;
+	open my $fh, '<', "$h->{dir}/error_log" or return '';
+	local $/;
+	return <$fh> // '';
 }
 
 # ---- waiting ---------------------------------------------------------------------------------------------

@@ -36,7 +36,6 @@ Auth0Cache redis:127.0.0.1:$redis
 EOC
 }
 
-sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }
 
 # A redis command in RESP; the reply as a string (bulk), a list (multi-bulk) or a status line.
 sub redis {

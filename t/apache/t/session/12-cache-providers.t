@@ -93,7 +93,6 @@ sub sockets_to {
 	return @found;
 }
 
-sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }
 
 # ---- redis ------------------------------------------------------------------------------------------
 SKIP: {
@@ -170,11 +169,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 40 unless $redis;
+	skip "redis-server is not available: $@", 43 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 39 unless $h;
+	skip 'no httpd', 42 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -209,6 +208,23 @@ SKIP: {
 	is $d->get($cb)->code, 400, '... the callback is refused';
 	like substr(log_of($h), $mark), qr/used before|replay/, '... as a replay';
 	ok !$d->cookie('__Host-auth0_session'), '... without a session';
+
+	# a session written back (its activity, renewed past a tenth of Auth0SessionInactivityTimeout) goes with
+	# one SET ... XX, which stores only where the entry still is, in one step of the server: a logout on
+	# another host sharing this redis cannot come between a read and the write and be undone by it (a GET
+	# and then a SET were two steps)
+	{
+		my ($w, $wbase) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3',
+		                                $redis->{port}, 0, "Auth0SessionInactivityTimeout 10");
+		my $e = browser();
+		is json_of($e->visit("$wbase/echo"))->{REMOTE_USER}, ALICE, 'a session written back after a second';
+		my $t0 = time;
+		wait_until(4, sub { time - $t0 > 2.2 });
+		my $session_set = qr/"SET" "mod_auth0:s:[0-9a-f]{64}"/;
+		my @sets = grep { $_ =~ $session_set } redis_monitor($redis, $session_set, sub { $e->get("$wbase/echo") });
+		like $sets[0] // '', qr/$session_set ".*" "PX" "\d+" "XX"$/, '... is written with one SET XX';
+		httpd_stop($w);
+	}
 
 	# redis restarts (empty): the connections the children keep are dead; the next command on one of them
 	# is made again on a new connection, so a session lost with redis means a new login, not a 503
@@ -322,10 +338,12 @@ SKIP: {
 
 # ---- redis-auth: a SET NX that the server carried out before its connection closed -------------------------
 # A Redis of this test's (a few lines of Perl, so that it can fail at the worst moment): it serves GET, SET
-# (PX, NX) and DEL, and on the second SET NX it is sent, it stores the entry and then closes the connection
+# (PX, NX, XX) and DEL, and on the second SET NX it is sent, it stores the entry and then closes the connection
 # without answering, as a server killed (or a proxy restarted) between the write and the reply would. The
 # module sends the command again on a new connection, which finds the key: a login must still complete, as
 # the entry is its own first try, and not be refused as a replay of its own state.
+# After a SET of the key another-host-deletes-before-the-next-set, the next SET of a session deletes that
+# session first, as a logout on another host that lands just before this host's write would.
 sub fake_redis {
 	my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1)
 	  or die "fake redis: $!";
@@ -339,7 +357,7 @@ sub fake_redis {
 	}
 	open my $log, '>>', $events or POSIX::_exit(1);
 	$log->autoflush(1);
-	my (%value, %buf, $nx);
+	my (%value, %buf, $nx, $del_before_set);
 	my $sel = IO::Select->new($listen);
 	my $parent = getppid;
 	# until the test stops it by its PID, or is gone without doing so
@@ -368,9 +386,17 @@ sub fake_redis {
 				my $reply = '+OK';
 				if ($cmd eq 'GET') {
 					$reply = exists $value{$key} ? "\$" . length($value{$key}) . "\r\n$value{$key}" : '$-1';
+				} elsif ($cmd eq 'SET' && $key eq 'another-host-deletes-before-the-next-set') {
+					$del_before_set = 1;
 				} elsif ($cmd eq 'SET') {
 					my $is_nx = grep { uc eq 'NX' } @rest;
-					if ($is_nx && exists $value{$key}) {
+					my $is_xx = grep { uc eq 'XX' } @rest;
+					if ($del_before_set && $key =~ /^mod_auth0:s:/) {
+						$del_before_set = 0;
+						delete $value{$key};
+						print $log "another host deleted $key\n";
+					}
+					if ($is_nx && exists $value{$key} || $is_xx && !exists $value{$key}) {
 						$reply = '$-1';
 					} else {
 						$value{$key} = $val;
@@ -394,6 +420,15 @@ sub fake_redis {
 	}
 	POSIX::_exit(0);
 }
+# SET key 1 on the fake redis (which reads commands in RESP only): its reply line
+sub fake_redis_set {
+	my ($fake, $key) = @_;
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $fake->{port}, Timeout => 2) or return '';
+	print $s join('', "*3\r\n", map { '$' . length($_) . "\r\n$_\r\n" } 'SET', $key, '1');
+	my $line = <$s> // '';
+	close $s;
+	return $line;
+}
 {
 	my $fake = fake_redis();
 	# one thread: the second login's SET NX goes out on the connection the first login left
@@ -410,6 +445,34 @@ sub fake_redis {
 		like $events, qr/then closed without answering\nSET (\S+) -> \$-1\nGET \1 -> \$\d+/,
 			'... after the second try found the key, and its value was this login\'s';
 		unlike log_of($h), qr/used before|replay/, '... and nothing was logged as a replay';
+		httpd_stop($h);
+	}
+	kill 'TERM', $fake->{pid};
+	waitpid $fake->{pid}, 0;
+	unlink $fake->{events};
+}
+
+# ---- redis-auth: a session signed out on another host just before this host writes it back ---------------
+# The write-back (here of its activity, renewed past a tenth of Auth0SessionInactivityTimeout) stores only
+# where the entry still is, in one step of the server (SET XX): the logout stays done, and the request counts
+# as signed out. A read and then a write were two steps, and the write brought the session back.
+{
+	my $fake = fake_redis();
+	my ($h, $base) = provider_site('redis-auth:redis://127.0.0.1:PORT', $fake->{port}, 0,
+	                               "Auth0SessionInactivityTimeout 10");
+	SKIP: {
+		skip 'no httpd', 5 unless $h;
+		my $b = browser();
+		is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a fake redis: signed in';
+		my $t0 = time;
+		wait_until(4, sub { time - $t0 > 2.2 });
+		is fake_redis_set($fake, 'another-host-deletes-before-the-next-set'), "+OK\r\n",
+			'... another host signs the session out just before this host writes it back';
+		my $res = $b->get("$base/echo", Accept => 'application/json');
+		is $res->code, 401, '... the request counts as signed out';
+		ok((grep {/^__Host-auth0_session=;.*Max-Age=0/} $res->header('Set-Cookie')), '... its cookie deleted');
+		my $events = do { open my $fh, '<', $fake->{events}; local $/; <$fh> } // '';
+		like $events, qr/another host deleted (\S+)\nSET \1 -> \$-1\n/, '... and the write stored nothing';
 		httpd_stop($h);
 	}
 	kill 'TERM', $fake->{pid};

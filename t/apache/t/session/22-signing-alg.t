@@ -20,7 +20,6 @@ sub site_with {
 	ok $h, "httpd starts with: $vhost" or diag $out;
 	return ($h, "https://127.0.0.1:$port");
 }
-sub log_of { my ($h) = @_; open my $fh, '<', "$h->{dir}/error_log" or return ''; local $/; <$fh> }
 
 my ($h, $base) = site_with('Auth0IDTokenSigningAlg HS256', %hs256_app);
 my $res = browser()->visit("$base/echo");
