@@ -39,25 +39,30 @@
 
 /* Longest a validated token is trusted without verifying it again. */
 #define BEARER_CACHE_MAX 600
-#define ENTRY_MAGIC "A0B1"
+#define ENTRY_MAGIC "A0B2"
 
 /* ---- the outcome of a validation, as cached ------------------------------------------------------ */
 
 typedef struct outcome {
 	int64_t valid_until;     /* exp + leeway */
+	int64_t trusted_until;   /* when it must be validated again: at most BEARER_CACHE_MAX after it was */
 	const char *user;
 	const char *claims;      /* JSON text */
 	const char *block;       /* identity block (claim_path.h) */
 	const a0m_ready *ready;  /* the block made ready for a header prefix (memo only) */
 } outcome;
 
-/* The shared cache's form (read by other processes and hosts, maybe of another version):
- * "A0B1 <valid_until> <user len> <claims len> <block len>\n" user claims block */
+/* The shared cache's form (read by other processes and hosts, maybe of another version: A0B1 entries,
+ * without trusted_until, are not read, and their tokens validated again):
+ * "A0B2 <valid_until> <trusted_until> <user len> <claims len> <block len>\n" user claims block
+ * trusted_until travels with the entry, so that a process reading it late does not trust the token for
+ * BEARER_CACHE_MAX more from then (up to twice as long). */
 static char *serialize(apr_pool_t *p, const outcome *o, size_t *len)
 {
-	char *s = apr_psprintf(p, ENTRY_MAGIC " %" APR_INT64_T_FMT " %" APR_SIZE_T_FMT " %" APR_SIZE_T_FMT
-	                       " %" APR_SIZE_T_FMT "\n%s%s%s", (apr_int64_t)o->valid_until, strlen(o->user),
-	                       strlen(o->claims), strlen(o->block), o->user, o->claims, o->block);
+	char *s = apr_psprintf(p, ENTRY_MAGIC " %" APR_INT64_T_FMT " %" APR_INT64_T_FMT " %" APR_SIZE_T_FMT
+	                       " %" APR_SIZE_T_FMT " %" APR_SIZE_T_FMT "\n%s%s%s", (apr_int64_t)o->valid_until,
+	                       (apr_int64_t)o->trusted_until, strlen(o->user), strlen(o->claims), strlen(o->block),
+	                       o->user, o->claims, o->block);
 	*len = strlen(s);
 	return s;
 }
@@ -84,15 +89,16 @@ static bool parse_num(const char **s, const char *end, char sep, long long *v)
 static bool deserialize(apr_pool_t *p, const char *s, size_t len, outcome *o)
 {
 	const char *end = s + len, *q = s + 5;
-	long long until, ul, cl, bl;
+	long long until, trusted, ul, cl, bl;
 	if (len < 5 || memcmp(s, ENTRY_MAGIC " ", 5) != 0 || !parse_num(&q, end, ' ', &until) ||
-	    !parse_num(&q, end, ' ', &ul) || !parse_num(&q, end, ' ', &cl) || !parse_num(&q, end, '\n', &bl))
+	    !parse_num(&q, end, ' ', &trusted) || !parse_num(&q, end, ' ', &ul) || !parse_num(&q, end, ' ', &cl) || !parse_num(&q, end, '\n', &bl))
 		return false;
 	size_t rest = (size_t)(end - q);
 	if ((unsigned long long)ul > rest || (unsigned long long)cl > rest || (unsigned long long)bl > rest ||
 	    (size_t)(ul + cl + bl) != rest || ul == 0)
 		return false;
 	o->valid_until = until;
+	o->trusted_until = trusted;
 	o->user = apr_pstrmemdup(p, q, (apr_size_t)ul);
 	o->claims = apr_pstrmemdup(p, q + ul, (apr_size_t)cl);
 	o->block = apr_pstrmemdup(p, q + ul + cl, (apr_size_t)bl);
@@ -103,7 +109,7 @@ static bool deserialize(apr_pool_t *p, const char *s, size_t len, outcome *o)
 
 /*
  * Keyed by the token itself and the context it was validated in (memo.h: compared exactly, the token's
- * end, its signature, in constant time first), until the outcome's cache_until: a hit costs no SHA-256,
+ * end, its signature, in constant time first), until the outcome's trusted_until: a hit costs no SHA-256,
  * no shared memory and no decryption.
  */
 static a0m_memo *memo;
@@ -132,7 +138,7 @@ static bool local_get(apr_pool_t *p, const char *token, const char *context, int
 }
 
 static void local_put(request_rec *r, const a0m_dir_conf *c, const char *token, const char *context,
-                      int64_t cache_until, const outcome *o)
+                      int64_t trusted_until, const outcome *o)
 {
 	const void *parts[F_PARTS] = { o->user, o->claims, o->block };
 	size_t sizes[F_PARTS], len = 0;
@@ -154,7 +160,7 @@ static void local_put(request_rec *r, const a0m_dir_conf *c, const char *token, 
 		kept->block = (const char *)at[F_BLOCK];
 		kept->ready = a0m_claims_ready(p, a0m_conf_claim_header_prefix(c), kept->block);
 	}
-	a0m_memo_put(memo, NULL, context, token, strlen(token), ok ? cache_until : 0, e, kept);
+	a0m_memo_put(memo, NULL, context, token, strlen(token), ok ? trusted_until : 0, e, kept);
 }
 
 /* ---- shared cache ------------------------------------------------------------------------------ */
@@ -183,11 +189,11 @@ static bool shared_get(request_rec *r, const a0m_dir_conf *c, const char *ckey, 
 	size_t n = 0;
 	unsigned char *plain = a0m_open_raw(r->pool, keys, count, ckey, raw, len, &n);
 	/* valid while now < exp + leeway, as libauth0 and the memo count it */
-	return plain && deserialize(r->pool, (const char *)plain, n, o) && o->valid_until > now;
+	return plain && deserialize(r->pool, (const char *)plain, n, o) && o->valid_until > now &&
+	       o->trusted_until > now;
 }
 
-static void shared_put(request_rec *r, const a0m_dir_conf *c, const char *ckey, int64_t cache_until,
-                       const outcome *o)
+static void shared_put(request_rec *r, const a0m_dir_conf *c, const char *ckey, const outcome *o)
 {
 	int count;
 	const a0m_key *keys = seal_keys(c, &count);
@@ -196,7 +202,7 @@ static void shared_put(request_rec *r, const a0m_dir_conf *c, const char *ckey, 
 	unsigned char *sealed = a0m_seal_raw(r->pool, &keys[0], ckey, (const unsigned char *)data, len, &n);
 	/* a failure is logged by cache.c; the token was validated, so the request goes on */
 	if (sealed)
-		a0m_cache_set(r->server, ckey, sealed, n, apr_time_from_sec(cache_until), r->pool);
+		a0m_cache_set(r->server, ckey, sealed, n, apr_time_from_sec(o->trusted_until), r->pool);
 }
 
 /* ---- answers ------------------------------------------------------------------------------------- */
@@ -415,8 +421,8 @@ static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, ou
 	return rc;
 }
 
-/* How long an outcome may be used without validating the token again. */
-static int64_t cache_until(const outcome *o, int64_t now)
+/* How long an outcome validated now may be used without validating the token again. */
+static int64_t trust_until(const outcome *o, int64_t now)
 {
 	return o->valid_until < now + BEARER_CACHE_MAX ? o->valid_until : now + BEARER_CACHE_MAX;
 }
@@ -466,9 +472,10 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 			if (rc != OK)
 				return rc;
 			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: bearer token %.8s: validated", hex);
-			shared_put(r, c, ckey, cache_until(&o, now), &o);
+			o.trusted_until = trust_until(&o, now);
+			shared_put(r, c, ckey, &o);
 		}
-		local_put(r, c, token, context, cache_until(&o, now), &o);
+		local_put(r, c, token, context, o.trusted_until, &o);
 	}
 
 	r->user = (char *)o.user;

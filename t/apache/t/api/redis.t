@@ -124,7 +124,7 @@ SKIP: {
 	is($key_of->($token), $entries[0], 'the key of an entry is the hash of the context and the token');
 	my $key = $key_of->($forged);
 	my $claims = '{"sub":"admin"}';
-	my $plain = 'A0B1 ' . (time + 3600) . ' 5 ' . length($claims) . " 0\nadmin$claims";
+	my $plain = 'A0B2 ' . (time + 3600) . ' ' . (time + 600) . ' 5 ' . length($claims) . " 0\nadmin$claims";
 	redis($redis, 'SET', $key, $value);    # a genuine sealed value, moved to this key
 	$res = get($pb, $forged);
 	is($res->code, 401, 'a sealed entry moved to another key does not open: the forged token is refused');
