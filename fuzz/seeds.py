@@ -568,8 +568,8 @@ def admin_seeds():
 
 
 def bearer_seeds():
-    entry = lambda until, user, claims, block: 'A0B1 %d %d %d %d\n%s%s%s' % (
-        until, len(user), len(claims), len(block), user, claims, block)
+    entry = lambda until, user, claims, block: 'A0B2 %d %d %d %d %d\n%s%s%s' % (
+        until, until, len(user), len(claims), len(block), user, claims, block)
     return [
         fields('', 'Bearer e30.e30.e30', ''),
         fields('', 'Bearer e30.e30.A=', ''),
@@ -589,8 +589,8 @@ def bearer_seeds():
         fields(b'\x01', '{"org_id":"org_1","nbf":9999999999}'),
         fields(b'\x02', 'abc.def.ghi', entry(4102444800, 'auth0|1', '{"sub":"auth0|1"}', 'sub\tauth0|1\n')),
         fields(b'\x02', 'abc.def.ghi', entry(1, 'u', '{}', '')),
-        fields(b'\x02', 'abc.def.ghi', 'A0B1 99999999999999999999 1 1 1\nabc'),
-        fields(b'\x02', 'abc.def.ghi', 'A0B1 1 0 0 0\n'),
+        fields(b'\x02', 'abc.def.ghi', 'A0B2 99999999999999999999 1 1 1 1\nabc'),
+        fields(b'\x02', 'abc.def.ghi', 'A0B2 1 1 0 0 0\n'),
     ]
 
 
