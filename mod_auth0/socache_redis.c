@@ -8,16 +8,21 @@
  *
  * USER and PASSWORD are percent-decoded; httpd's ${VARIABLE} takes them from the environment httpd starts
  * in, so that no secret needs to be written in a configuration file. The timeout (default 2 s, at most 60)
- * bounds the making of a connection and each read or write on it (hiredis 0.14 sets the socket's timeouts;
- * it has no deadline for a whole command): a command on a new connection (connect, AUTH, SELECT, then the
- * command), or one whose reply comes in pieces, each just in time, may take a few timeouts in all. TLS
- * (rediss://) needs hiredis 1.0, which Debian 12 does not have: it is refused at start-up with a message
- * that says so.
+ * bounds each operation of the cache as a whole: making a connection when one is needed (connect, AUTH,
+ * SELECT), sending the command and reading its reply, however the server dribbles it, and the one new try
+ * after a kept connection was found closed. hiredis 0.14's blocking calls have no such deadline (only
+ * timeouts per read or write, which a reply sent a byte at a time never reaches), so its non-blocking
+ * functions are used on a non-blocking socket, with poll() against the deadline. A reply is at most
+ * MAX_REPLY_BYTES: a larger one (a value this module cannot have written) drops the connection rather than
+ * letting hiredis buffer gigabytes. TLS (rediss://) needs hiredis 1.0, which Debian 12 does not have: it is
+ * refused at start-up with a message that says so.
  *
  * Every process keeps its own connections, made when first needed (none in httpd's parent: a socket
  * must not be shared across fork), outside any lock (a slow server delays the requests that wait for it,
  * not the others), authenticated and switched to DB as they are made, closed on exec (a CGI never gets
- * one). Idle ones are kept, one per thread at most, for a minute. A command that finds a kept connection
+ * one). Idle ones are kept, one per thread at most, for a minute (closed when a connection is given back
+ * or taken after that). A connection given back with bytes unread (more than its reply) is closed rather
+ * than kept, so that no command can read another's reply. A command that finds a kept connection
  * closed by the server (a restart, or its idle timeout) drops every kept connection, made before that too,
  * and is tried once more on a new one; one that times out is not (a server that does not answer costs a
  * request one timeout, not two). After a connection could not be made, the process makes none for 5 s
@@ -26,9 +31,10 @@
  * that changed). Entries are named by the instance (the cname httpd gives init, "mod_auth0"), a colon
  * and the id, and expire in Redis itself (SET ... PX).
  *
- * At start-up, one connection is made: a server that refuses the password or the database stops httpd
- * with a message naming it; a server that cannot be reached, or answers otherwise (still loading, too
- * many clients), is only a warning (requests that need the cache answer 503 until it can serve them).
+ * At start-up, one connection is made and PINGed: a server that refuses the password or the database, or
+ * that wants a password none was given for (NOAUTH), stops httpd with a message naming it; a server that
+ * cannot be reached, or answers otherwise (still loading, too many clients), is only a warning (requests
+ * that need the cache answer 503 until it can serve them).
  * The host name is resolved by the system's resolver, which the timeout does not bound.
  */
 #include "mod_auth0.h"
@@ -48,6 +54,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <stdarg.h>
 #include <unistd.h>
 #include <mod_status.h>
 
@@ -58,6 +65,8 @@
 #define IDLE_TTL apr_time_from_sec(60)
 /* after a connection could not be made, no other is tried for this long */
 #define DOWN_PAUSE_SEC 5
+/* the largest reply read: the largest value cache.c reads (64 KiB) and room for its header */
+#define MAX_REPLY_BYTES (64 * 1024 + 64)
 
 typedef struct connection {
 	redisContext *ctx;
@@ -99,8 +108,10 @@ static const char *parse_timeout(const char *query, struct timeval *tv)
 		if (strncmp(query, "timeout=", 8) != 0)
 			return "the only option is timeout=SECONDS";
 		char *end;
-		double v = strtod(query + 8, &end);
-		if (end == query + 8 || *end || !(v > 0) || v * 1000 > MAX_TIMEOUT_MS)
+		const char *n = query + 8;
+		/* decimal digits and a point only: strtod would also take "+1", " 1", "0x10" and "1e1" */
+		double v = apr_isdigit(*n) && n[strspn(n, "0123456789.")] == '\0' ? strtod(n, &end) : 0;
+		if (!(v > 0) || v * 1000 > MAX_TIMEOUT_MS)
 			return "timeout= takes seconds, more than 0 and at most 60";
 		ms = (long)(v * 1000);
 		if (ms < 1)
@@ -146,8 +157,8 @@ static const char *create(ap_socache_instance_t **out, const char *arg, apr_pool
 	}
 	if (u.path && *u.path && strcmp(u.path, "/") != 0) {
 		char *end;
-		long db = strtol(u.path + 1, &end, 10);
-		if (end == u.path + 1 || *end || db < 0 || db > 1000000)
+		long db = apr_isdigit(u.path[1]) ? strtol(u.path + 1, &end, 10) : -1; /* not " 3" or "+3" */
+		if (db < 0 || *end || db > 1000000)
 			return "redis-auth: the path is the database number (/0, /1, ...)";
 		in->db = (int)db;
 	}
@@ -162,22 +173,101 @@ static const char *create(ap_socache_instance_t **out, const char *arg, apr_pool
 
 /* ---- connections ----------------------------------------------------------------------------------- */
 
+/* The timeout of an operation of the cache, all in all. */
+static apr_interval_time_t timeout_of(const ap_socache_instance_t *in)
+{
+	return apr_time_from_sec(in->timeout.tv_sec) + in->timeout.tv_usec;
+}
+
 /* What went wrong, for a message: a buffer of the caller's (connections are made for the life of the
  * server, and a pool would keep every failed attempt's text). */
 typedef struct problem {
 	char text[256];
 	bool refused; /* the server refused the password or the database: a configuration error */
+	bool closed;  /* the server closed the connection (rather than a timeout, or an error of the command) */
 } problem;
+
+/* Waits until fd is ready for events, or the deadline passes (false, and why says so). */
+static bool ready_by(int fd, short events, apr_time_t deadline, problem *why)
+{
+	struct pollfd wait = { .fd = fd, .events = events };
+	for (;;) {
+		apr_time_t left = deadline - apr_time_now();
+		int n = poll(&wait, 1, left > 0 ? (int)((left + 999) / 1000) : 0);
+		if (n > 0)
+			return true; /* an error or a hang-up too: the read or write that follows reports it */
+		if (n == 0) {
+			apr_cpystrn(why->text, "timed out", sizeof(why->text));
+			return false;
+		}
+		if (errno != EINTR) {
+			apr_strerror(APR_FROM_OS_ERROR(errno), why->text, sizeof(why->text));
+			return false;
+		}
+	}
+}
+
+/* hiredis' failure on c, as why's text; whether it was the server closing the connection (errno as the
+ * failed read or write left it). */
+static void *failed(redisContext *c, problem *why)
+{
+	why->closed = c->err == REDIS_ERR_EOF || (c->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
+	apr_cpystrn(why->text, c->errstr[0] ? c->errstr : "out of memory", sizeof(why->text));
+	return NULL;
+}
+
+/*
+ * Sends the command appended to c's output buffer and reads its reply, by the deadline: the reply, or NULL
+ * with what went wrong (c is not to be used again then).
+ */
+static void *exchange(redisContext *c, apr_time_t deadline, problem *why)
+{
+	why->closed = false;
+	for (int done = 0; !done;) {
+		if (!ready_by(c->fd, POLLOUT, deadline, why))
+			return NULL;
+		if (redisBufferWrite(c, &done) != REDIS_OK)
+			return failed(c, why);
+	}
+	for (;;) {
+		void *reply = NULL;
+		if (redisGetReplyFromReader(c, &reply) != REDIS_OK)
+			return failed(c, why);
+		if (reply)
+			return reply;
+		if (c->reader->len - c->reader->pos > MAX_REPLY_BYTES) {
+			apr_snprintf(why->text, sizeof(why->text), "a reply larger than %d bytes", MAX_REPLY_BYTES);
+			return NULL;
+		}
+		if (!ready_by(c->fd, POLLIN, deadline, why))
+			return NULL;
+		if (redisBufferRead(c) != REDIS_OK)
+			return failed(c, why);
+	}
+}
+
+/* A command (a hiredis format and its arguments) sent on c and its reply, by the deadline (exchange). */
+static void *command_by(redisContext *c, apr_time_t deadline, problem *why, const char *format, ...)
+{
+	va_list ap;
+	va_start(ap, format);
+	int rc = redisvAppendCommand(c, format, ap);
+	va_end(ap);
+	if (rc != REDIS_OK) {
+		why->closed = false;
+		apr_cpystrn(why->text, c->errstr[0] ? c->errstr : "out of memory", sizeof(why->text));
+		return NULL;
+	}
+	return exchange(c, deadline, why);
+}
 
 /* A reply of the type wanted (NIL too where a string or a status is wanted: GET of a missing key, SET NX of
  * an existing one), or NULL (freed) with what went wrong. */
-static redisReply *reply_of(redisContext *c, void *r, int type, problem *why)
+static redisReply *reply_of(void *r, int type, problem *why)
 {
 	redisReply *reply = r;
-	if (!reply) {
-		apr_cpystrn(why->text, c->errstr[0] ? c->errstr : "no answer", sizeof(why->text));
-		return NULL;
-	}
+	if (!reply)
+		return NULL; /* why says why (exchange) */
 	if (reply->type == type ||
 	    ((type == REDIS_REPLY_STRING || type == REDIS_REPLY_STATUS) && reply->type == REDIS_REPLY_NIL))
 		return reply;
@@ -217,10 +307,11 @@ static void prefix_problem(problem *why, const char *what)
  */
 static bool setup(redisContext *c, void *r, const char *name, const char *secret, problem *why)
 {
-	redisReply *reply = reply_of(c, r, REDIS_REPLY_STATUS, why);
+	redisReply *reply = reply_of(r, REDIS_REPLY_STATUS, why);
 	if (!reply) {
-		why->refused = !c->err && refusal(why->text);
-		if (secret && !c->err && strcmp(why->text, "an unexpected reply") != 0) {
+		bool answered = r != NULL; /* an error reply, rather than no reply */
+		why->refused = answered && refusal(why->text);
+		if (secret && answered && strcmp(why->text, "an unexpected reply") != 0) {
 			/* the code: capital letters only, so that nothing else of the reply can pass for one */
 			size_t code = strspn(why->text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 			char text[sizeof(why->text)];
@@ -238,10 +329,10 @@ static bool setup(redisContext *c, void *r, const char *name, const char *secret
 /*
  * A TCP connection to in's server, made here rather than by hiredis: close-on-exec from its first moment
  * (hiredis 0.14 asks for no flag, and a program that another thread starts before the flag is set would
- * keep the socket, which this process then signs in), its connect bounded by the timeout. -1 with what
- * went wrong.
+ * keep the socket, which this process then signs in), non-blocking (exchange), its connect bounded by the
+ * deadline. -1 with what went wrong.
  */
-static int open_socket(const ap_socache_instance_t *in, problem *why)
+static int open_socket(const ap_socache_instance_t *in, apr_time_t deadline, problem *why)
 {
 	char port[8];
 	apr_snprintf(port, sizeof(port), "%d", in->port);
@@ -251,7 +342,6 @@ static int open_socket(const ap_socache_instance_t *in, problem *why)
 		apr_cpystrn(why->text, gai_strerror(rc), sizeof(why->text));
 		return -1;
 	}
-	int timeout_ms = (int)(in->timeout.tv_sec * 1000 + in->timeout.tv_usec / 1000);
 	int fd = -1, err = ECONNREFUSED;
 	for (const struct addrinfo *a = list; a && fd < 0; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
@@ -262,11 +352,10 @@ static int open_socket(const ap_socache_instance_t *in, problem *why)
 		err = connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 0 : errno;
 		if (err == EINPROGRESS) {
 			struct pollfd wait = { .fd = fd, .events = POLLOUT };
-			apr_time_t until = apr_time_now() + apr_time_from_msec(timeout_ms);
 			int n;
 			do {
-				int left = (int)apr_time_as_msec(until - apr_time_now());
-				n = poll(&wait, 1, left > 0 ? left : 0);
+				apr_time_t left = deadline - apr_time_now();
+				n = poll(&wait, 1, left > 0 ? (int)((left + 999) / 1000) : 0);
 			} while (n < 0 && errno == EINTR);
 			socklen_t len = sizeof(err);
 			if (n == 0)
@@ -286,11 +375,8 @@ static int open_socket(const ap_socache_instance_t *in, problem *why)
 		apr_strerror(APR_FROM_OS_ERROR(err), why->text, sizeof(why->text));
 		return -1;
 	}
-	/* hiredis' blocking API reads and writes with the socket's own timeouts (redisSetTimeout) */
-	int flags = fcntl(fd, F_GETFL);
 	int one = 1;
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
 		apr_strerror(APR_FROM_OS_ERROR(errno), why->text, sizeof(why->text));
 		close(fd);
 		return -1;
@@ -298,11 +384,11 @@ static int open_socket(const ap_socache_instance_t *in, problem *why)
 	return fd;
 }
 
-/* A connection, authenticated and on its database; NULL with what went wrong. */
-static redisContext *connect_to(const ap_socache_instance_t *in, problem *why)
+/* A connection, authenticated and on its database, by the deadline; NULL with what went wrong. */
+static redisContext *connect_to(const ap_socache_instance_t *in, apr_time_t deadline, problem *why)
 {
 	why->refused = false;
-	int fd = open_socket(in, why);
+	int fd = open_socket(in, deadline, why);
 	if (fd < 0)
 		return NULL;
 	redisContext *c = redisConnectFd(fd);
@@ -314,16 +400,15 @@ static redisContext *connect_to(const ap_socache_instance_t *in, problem *why)
 			close(fd);
 		return NULL;
 	}
-	bool ok = redisSetTimeout(c, in->timeout) == REDIS_OK;
-	if (!ok)
-		apr_cpystrn(why->text, "cannot set the timeout", sizeof(why->text));
-	if (ok && in->password)
+	c->flags &= ~REDIS_BLOCK; /* the socket is non-blocking: exchange() waits, against the deadline */
+	bool ok = true;
+	if (in->password)
 		ok = setup(c,
-		           in->user ? redisCommand(c, "AUTH %s %s", in->user, in->password)
-		                    : redisCommand(c, "AUTH %s", in->password),
+		           in->user ? command_by(c, deadline, why, "AUTH %s %s", in->user, in->password)
+		                    : command_by(c, deadline, why, "AUTH %s", in->password),
 		           "AUTH", in->password, why);
 	if (ok && in->db)
-		ok = setup(c, redisCommand(c, "SELECT %d", in->db), "SELECT", NULL, why);
+		ok = setup(c, command_by(c, deadline, why, "SELECT %d", in->db), "SELECT", NULL, why);
 	if (!ok) {
 		redisFree(c);
 		return NULL;
@@ -337,8 +422,8 @@ static void discard(connection *conn)
 	free(conn);
 }
 
-/* A kept connection (*kept set), or a new one; NULL with what went wrong. */
-static connection *acquire(ap_socache_instance_t *in, problem *why, bool *kept)
+/* A kept connection (*kept set), or a new one made by the deadline; NULL with what went wrong. */
+static connection *acquire(ap_socache_instance_t *in, apr_time_t deadline, problem *why, bool *kept)
 {
 	apr_time_t now = apr_time_now();
 	for (;;) {
@@ -351,7 +436,10 @@ static connection *acquire(ap_socache_instance_t *in, problem *why, bool *kept)
 		apr_thread_mutex_unlock(in->lock);
 		if (!conn)
 			break;
-		if (now - conn->last_used < IDLE_TTL) {
+		/* readable while idle: closed by the server, or bytes no command asked for (they would be read
+		 * as this command's reply) */
+		struct pollfd idle = { .fd = conn->ctx->fd, .events = POLLIN };
+		if (now - conn->last_used < IDLE_TTL && poll(&idle, 1, 0) == 0) {
 			*kept = true;
 			return conn;
 		}
@@ -364,7 +452,7 @@ static connection *acquire(ap_socache_instance_t *in, problem *why, bool *kept)
 		             DOWN_PAUSE_SEC);
 		return NULL;
 	}
-	redisContext *c = connect_to(in, why);
+	redisContext *c = connect_to(in, deadline, why);
 	connection *conn = c ? calloc(1, sizeof(*conn)) : NULL;
 	if (!conn) {
 		if (c) {
@@ -380,19 +468,37 @@ static connection *acquire(ap_socache_instance_t *in, problem *why, bool *kept)
 	return conn;
 }
 
+/* Gives a connection back to be kept, and closes the kept ones idle for longer than IDLE_TTL (the oldest,
+ * at the end of the list), so that a process that no longer uses the cache does not hold them. */
 static void release(ap_socache_instance_t *in, connection *conn)
 {
-	conn->last_used = apr_time_now();
+	apr_time_t now = conn->last_used = apr_time_now();
+	/* bytes beyond its reply: they would be read as the next command's */
+	bool clean = conn->ctx->reader->pos == conn->ctx->reader->len;
+	connection *expired = NULL;
 	apr_thread_mutex_lock(in->lock);
-	bool keep = in->idle_count < in->idle_max;
+	bool keep = clean && in->idle_count < in->idle_max;
 	if (keep) {
 		conn->next = in->idle;
 		in->idle = conn;
 		in->idle_count++;
 	}
+	for (connection **at = &in->idle; *at; at = &(*at)->next)
+		if (now - (*at)->last_used >= IDLE_TTL) {
+			expired = *at;
+			*at = NULL;
+			for (connection *e = expired; e; e = e->next)
+				in->idle_count--;
+			break;
+		}
 	apr_thread_mutex_unlock(in->lock);
 	if (!keep)
 		discard(conn);
+	while (expired) {
+		connection *next = expired->next;
+		discard(expired);
+		expired = next;
+	}
 }
 
 /* Closes every kept connection: one was found closed by the server, and the others were made before. */
@@ -424,11 +530,18 @@ static apr_status_t init(ap_socache_instance_t *in, const char *cname, const str
 	in->prefix = apr_pstrcat(p, cname ? cname : "socache", ":", NULL);
 	in->prefix_len = strlen(in->prefix);
 
-	/* the server is asked once now, so that a wrong password or database stops httpd here */
+	/* the server is asked once now, so that a wrong password or database, or a password missing (PING's
+	 * NOAUTH), stops httpd here */
 	problem why;
-	redisContext *c = connect_to(in, &why);
-	if (c)
+	apr_time_t deadline = apr_time_now() + timeout_of(in);
+	redisContext *c = connect_to(in, deadline, &why);
+	if (c) {
+		bool ok = setup(c, command_by(c, deadline, &why, "PING"), "PING", NULL, &why);
 		redisFree(c);
+		c = ok ? c : NULL;
+	}
+	if (c)
+		; /* it answers */
 	else if (why.refused) {
 		ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "Auth0Cache: redis-auth: %s refused: %s", in->where, why.text);
 		return APR_EACCES;
@@ -472,17 +585,12 @@ typedef struct command {
 	bool retried;           /* set by run(): the reply came on a second try (see a0m_socache_redis_add) */
 } command;
 
-static void *send_command(redisContext *c, const command *cmd, const char *key, size_t key_len)
+static void *send_command(redisContext *c, apr_time_t deadline, const command *cmd, const char *key,
+                          size_t key_len, problem *why)
 {
 	if (cmd->with_value)
-		return redisCommand(c, cmd->format, key, key_len, cmd->value, cmd->value_len, cmd->ttl_ms);
-	return redisCommand(c, cmd->format, key, key_len);
-}
-
-/* Whether the server closed the connection (rather than a timeout, or an error of the command). */
-static bool closed_by_server(const redisContext *c)
-{
-	return c->err == REDIS_ERR_EOF || (c->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
+		return command_by(c, deadline, why, cmd->format, key, key_len, cmd->value, cmd->value_len, cmd->ttl_ms);
+	return command_by(c, deadline, why, cmd->format, key, key_len);
 }
 
 /* Runs cmd on id; *out gets the reply (the caller frees it). APR_EGENERAL when the server cannot be used. */
@@ -494,13 +602,14 @@ static apr_status_t run(ap_socache_instance_t *in, command *cmd, const unsigned 
 	memcpy(key + in->prefix_len, id, idlen);
 	size_t key_len = in->prefix_len + idlen;
 
-	problem why = { "no connection", false };
+	problem why = { "no connection", false, false };
+	apr_time_t deadline = apr_time_now() + timeout_of(in);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool kept = false;
-		connection *conn = acquire(in, &why, &kept);
+		connection *conn = acquire(in, deadline, &why, &kept);
 		if (!conn)
 			break;
-		redisReply *reply = reply_of(conn->ctx, send_command(conn->ctx, cmd, key, key_len), cmd->reply_type, &why);
+		redisReply *reply = reply_of(send_command(conn->ctx, deadline, cmd, key, key_len, &why), cmd->reply_type, &why);
 		if (reply) {
 			release(in, conn);
 			cmd->retried = attempt > 0;
@@ -509,7 +618,7 @@ static apr_status_t run(ap_socache_instance_t *in, command *cmd, const unsigned 
 		}
 		/* an error reply too: the server is no longer what the connection was made for (a replica after
 		 * a failover, another server behind a proxy), and the next command gets a new connection */
-		bool stale = kept && closed_by_server(conn->ctx);
+		bool stale = kept && why.closed;
 		discard(conn);
 		if (!stale)
 			break;

@@ -169,11 +169,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 43 unless $redis;
+	skip "redis-server is not available: $@", 45 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 42 unless $h;
+	skip 'no httpd', 44 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -267,7 +267,7 @@ SKIP: {
 	is $late->get("$base/echo")->code, 503, 'redis not answering: 503';
 	cmp_ok time - $started, '<', 10, '... within the timeout, not a hang';
 	my $said = substr(log_of($h), $mark);
-	like $said, qr/redis-auth: GET of an entry at \S+ failed: Resource temporarily unavailable/,
+	like $said, qr/redis-auth: GET of an entry at \S+ failed: timed out/,
 		'... on the connection the request before left';
 	unlike $said, qr/redis-auth: .*cannot connect/, '... and no new connection waited through the timeout again';
 	kill 'CONT', $redis->{pid};
@@ -290,6 +290,11 @@ SKIP: {
 	ok !$bad, 'a wrong password stops httpd';
 	like $log, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/3 refused: AUTH: WRONGPASS/, '... saying so';
 	unlike $log, qr/not-the-Secret-42/, '... without the password';
+	# one that wants a password, configured without one (and database 0: no command was sent at start, and
+	# httpd started to answer every login 503): PING's NOAUTH stops httpd at start
+	my ($unsigned, $said_so) = provider_site('redis-auth:redis://127.0.0.1:PORT', $redis->{port}, 1);
+	ok !$unsigned, 'no password for a redis that wants one stops httpd';
+	like $said_so, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/0 refused: PING: NOAUTH/, '... saying so';
 	redis_stop($redis);
 
 	# a server that repeats the command in its error (AUTH renamed away: "unknown command 'AUTH', with args
@@ -343,7 +348,10 @@ SKIP: {
 # module sends the command again on a new connection, which finds the key: a login must still complete, as
 # the entry is its own first try, and not be refused as a replay of its own state.
 # After a SET of the key another-host-deletes-before-the-next-set, the next SET of a session deletes that
-# session first, as a logout on another host that lands just before this host's write would.
+# session first, as a logout on another host that lands just before this host's write would. After a SET
+# of next-session-get-dribbles, -huge or -extra, the next GET of a session is answered a byte every 0.25 s
+# (40 bytes, then nothing), with a reply that announces 2 GB (and sends 128 KiB), or with its reply and
+# another one that no command asked for.
 sub fake_redis {
 	my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1)
 	  or die "fake redis: $!";
@@ -357,7 +365,8 @@ sub fake_redis {
 	}
 	open my $log, '>>', $events or POSIX::_exit(1);
 	$log->autoflush(1);
-	my (%value, %buf, $nx, $del_before_set);
+	my (%value, %buf, $nx, $del_before_set, $next_session_get);
+	$SIG{PIPE} = 'IGNORE';
 	my $sel = IO::Select->new($listen);
 	my $parent = getppid;
 	# until the test stops it by its PID, or is gone without doing so
@@ -384,10 +393,31 @@ sub fake_redis {
 				my ($cmd, $key, $val, @rest) = @args;
 				$cmd = uc $cmd;
 				my $reply = '+OK';
-				if ($cmd eq 'GET') {
+				if ($cmd eq 'GET' && $next_session_get && $key =~ /^mod_auth0:s:/) {
+					my $how = $next_session_get;
+					undef $next_session_get;
+					my $v = $value{$key} // '';
+					print $log "GET $key: $how\n";
+					if ($how eq 'dribbles') {    # a byte every 0.25 s, 40 at most, then nothing more
+						my $whole = '$' . length($v) . "\r\n$v\r\n";
+						for my $i (0 .. 39) {
+							last if $i >= length $whole;
+							syswrite($fh, substr($whole, $i, 1)) or last;
+							select(undef, undef, undef, 0.25);
+						}
+					} elsif ($how eq 'huge') {    # announces 2 GB and sends 128 KiB of it
+						syswrite $fh, "\$2000000000\r\n";
+						for (1 .. 8) { syswrite($fh, 'x' x 16384) or last }
+					} else {                      # the reply, and one more that no command asked for
+						syswrite $fh, '$' . length($v) . "\r\n$v\r\n\$-1\r\n";
+					}
+					next;
+				} elsif ($cmd eq 'GET') {
 					$reply = exists $value{$key} ? "\$" . length($value{$key}) . "\r\n$value{$key}" : '$-1';
 				} elsif ($cmd eq 'SET' && $key eq 'another-host-deletes-before-the-next-set') {
 					$del_before_set = 1;
+				} elsif ($cmd eq 'SET' && $key =~ /^next-session-get-(dribbles|huge|extra)$/) {
+					$next_session_get = $1;
 				} elsif ($cmd eq 'SET') {
 					my $is_nx = grep { uc eq 'NX' } @rest;
 					my $is_xx = grep { uc eq 'XX' } @rest;
@@ -445,6 +475,44 @@ sub fake_redis_set {
 		like $events, qr/then closed without answering\nSET (\S+) -> \$-1\nGET \1 -> \$\d+/,
 			'... after the second try found the key, and its value was this login\'s';
 		unlike log_of($h), qr/used before|replay/, '... and nothing was logged as a replay';
+		httpd_stop($h);
+	}
+	kill 'TERM', $fake->{pid};
+	waitpid $fake->{pid}, 0;
+	unlink $fake->{events};
+}
+
+# ---- redis-auth: replies that come slowly, that are too large, or that no command asked for -------------------
+{
+	my $fake = fake_redis();
+	# one thread: each request finds the connection the one before it left
+	my ($h, $base) = provider_site('redis-auth:redis://127.0.0.1:PORT?timeout=1', $fake->{port}, 0, one_process(1));
+	SKIP: {
+		skip 'no httpd', 9 unless $h;
+		my $b = browser();
+		is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'a fake redis: signed in';
+		# the timeout (1 s) bounds the whole command: a reply dribbled a byte at a time, each in time for a
+		# timeout per read, took as many timeouts as it had bytes (minutes for a session)
+		fake_redis_set($fake, 'next-session-get-dribbles');
+		my $mark = length log_of($h);
+		my $started = time;
+		my $res = $b->get("$base/echo", Accept => 'application/json');
+		my $took = time - $started;
+		is $res->code, 503, 'a reply that comes a byte every 0.25 s: 503';
+		cmp_ok $took, '<', 4, sprintf('... within the timeout of the whole command (%.1f s), not one per byte', $took);
+		like substr(log_of($h), $mark), qr/redis-auth: GET of an entry at \S+ failed: timed out/, '... and says so';
+		wait_until(12, sub { fake_redis_set($fake, 'next-session-get-huge') eq "+OK\r\n" });   # (the fake is free again)
+		$mark = length log_of($h);
+		is $b->get("$base/echo", Accept => 'application/json')->code, 503, 'a reply that announces 2 GB: 503';
+		like substr(log_of($h), $mark), qr/redis-auth: GET of an entry at \S+ failed: a reply larger than 65600 bytes/,
+			'... read no further than the largest value the module stores';
+		is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and the next request is served';
+		# a reply that no command asked for, after the one that was: the next command would have read it as
+		# its own (here a session read as missing: signed out)
+		fake_redis_set($fake, 'next-session-get-extra');
+		is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, 'a reply followed by another that no command asked for';
+		is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE,
+			'... is not read by the next command (the connection is closed, not kept)';
 		httpd_stop($h);
 	}
 	kill 'TERM', $fake->{pid};
