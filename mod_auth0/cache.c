@@ -534,7 +534,9 @@ static auth0_store_result store_set(void *userdata, const char *key, const char 
 	const char *ck = apr_pstrcat(p, A0M_NS_STORE, key, NULL);
 	size_t n = 0;
 	unsigned char *sealed = a0m_seal_raw(p, &ctx->keys[0], ck, (const unsigned char *)value, len, &n);
-	apr_time_t expires = apr_time_from_sec(expires_at > 0 ? expires_at : 1);
+	/* libauth0 passes on what a tenant or token provider said: no overflow of apr_time_t from a huge one */
+	const int64_t latest = APR_INT64_MAX / APR_USEC_PER_SEC;
+	apr_time_t expires = apr_time_from_sec(expires_at < 1 ? 1 : expires_at > latest ? latest : expires_at);
 	apr_status_t rv = sealed ? a0m_cache_set(ctx->s, ck, sealed, n, expires, p) : APR_EGENERAL;
 	apr_pool_destroy(p);
 	return rv == APR_SUCCESS ? AUTH0_STORE_OK : AUTH0_STORE_ERROR;

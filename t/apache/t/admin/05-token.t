@@ -20,8 +20,9 @@ my $BOB   = 'auth0%7Cb0b000000000000000000002';
 reset_tenant();
 my $token = m2m_token();    # a token for the Example API (itself a client-credentials grant, before counting)
 
-my $port = free_port();
-my ($h, $out) = httpd_start(<<"EOC");
+sub admin_site {
+	my ($port) = @_;
+	return <<"EOC";
 Listen 127.0.0.1:$port
 <IfModule mpm_event_module>
     ServerLimit 4
@@ -63,6 +64,9 @@ Listen 127.0.0.1:$port
     </Location>
 </VirtualHost>
 EOC
+}
+my $port = free_port();
+my ($h, $out) = httpd_start(admin_site($port));
 ok $h, 'an httpd with several processes' or BAIL_OUT("httpd did not start: $out");
 
 control(DELETE => '/__control/counters');
@@ -124,4 +128,22 @@ for (1 .. 10) {
 is counter($GRANT), 1, 'ten more requests: still one';
 
 httpd_stop($h);
+
+# a tenant that says its Management token never expires (expires_in of 2^63 - 1): libauth0 saturates the
+# expiry, and the shared cache's expiry made of it must not overflow (UBSan stopped the ASan build there)
+{
+	my $mgmt = token(grant_type => 'client_credentials', client_id => 'demo-m2m-client',
+	                 client_secret => 'demo-m2m-secret', audience => tenant_url() . '/api/v2/')->{access_token};
+	fault({path => '/oauth/token', status => 200,
+	       body => qq({"access_token":"$mgmt","token_type":"Bearer","expires_in":9223372036854775807})});
+	my $other = free_port();
+	my ($h2, $out2) = httpd_start(admin_site($other));
+	ok $h2, 'another httpd' or diag $out2;
+	my $res = LWP::UserAgent->new(keep_alive => 0)->get("http://127.0.0.1:$other/api/roles",
+	                                                    Authorization => "Bearer $token");
+	is $res->code, 200, 'a Management token said to expire in 2^63 - 1 seconds: the call works';
+	unlike log_of($h2), qr/runtime error|AddressSanitizer/, '... and nothing overflowed';
+	clear_faults();
+	httpd_stop($h2);
+}
 done_testing;
