@@ -3,13 +3,22 @@
  * (password), exchange-code, refresh, authorize-url, logout-url, userinfo,
  * and validate-token (ID and access tokens, checked locally).
  *
- * A password or token given as "-" is read from the first line of stdin, so
- * that it stays out of the process list and the shell's history.
+ * A password, token or verifier given as "-" is read from the first line of
+ * stdin, so that it stays out of the process list and the shell's history;
+ * from a terminal, after a prompt on stderr and with the echo off.
+ *
+ * Each command checks its command line (exit 2), then the environment it
+ * needs (cli_client, exit 3), then reads stdin: nothing is asked for or sent
+ * when the call cannot be made.
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 struct opt {
 	const char *name;   /* without "--" */
@@ -17,11 +26,14 @@ struct opt {
 	bool *flag;         /* ... or a flag */
 };
 
-/* --name VALUE / --name=VALUE for the listed names, --name for flags. */
+/* --name VALUE / --name=VALUE for the listed names, --name for flags; --help or -h where an option's
+ * name goes (not as a value: --password -h) prints the command's usage and returns CLI_HELP. */
 static int parse(int argc, char **argv, const struct opt *opts)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+			return cli_command_help(argv[0]);
 		if (strncmp(arg, "--", 2) != 0)
 			return cli_fail(CLI_USAGE, "%s: unexpected argument '%s'", argv[0], arg);
 		const char *eq = strchr(arg, '=');
@@ -30,7 +42,7 @@ static int parse(int argc, char **argv, const struct opt *opts)
 		while (o->name && !(strlen(o->name) == len && strncmp(o->name, arg + 2, len) == 0))
 			o++;
 		if (!o->name)
-			return cli_fail(CLI_USAGE, "%s: unknown option '%s' (auth0 --help)", argv[0], arg);
+			return cli_fail(CLI_USAGE, "%s: unknown option '%s' (auth0 %s --help)", argv[0], arg, argv[0]);
 		if (o->flag) {
 			if (eq)
 				return cli_fail(CLI_USAGE, "%s: %.*s takes no value", argv[0], (int)len + 2, arg);
@@ -48,19 +60,112 @@ static int parse(int argc, char **argv, const struct opt *opts)
 	return CLI_OK;
 }
 
-/* A value given as "-": the first line of stdin, into line (size bytes). */
-static int from_stdin(const char *what, const char **value, char *line, size_t size)
+/* A value read from stdin, wiped before it is freed. */
+typedef struct secret {
+	char *buf;
+	size_t cap;
+} secret;
+
+static void secret_free(secret *s)
+{
+	/* volatile: stores to memory about to be freed would otherwise be optimised away */
+	for (volatile char *p = s->buf; p && p < s->buf + s->cap; p++)
+		*p = 0;
+	free(s->buf);
+	s->buf = NULL;
+}
+
+/* The terminal's settings while its echo is off, restored on the way out, also by a signal
+ * (Ctrl-C at the prompt must not leave the shell without echo). */
+static struct termios saved_tty;
+static volatile sig_atomic_t echo_is_off;
+static const int echo_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static struct sigaction saved_actions[sizeof(echo_signals) / sizeof(echo_signals[0])];
+
+static void echo_on(void)
+{
+	if (echo_is_off) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty); /* async-signal-safe */
+		echo_is_off = 0;
+	}
+}
+
+static void echo_signal(int sig)
+{
+	echo_on();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static bool echo_off(void)
+{
+	if (tcgetattr(STDIN_FILENO, &saved_tty) != 0)
+		return false;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = echo_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(echo_signals) / sizeof(echo_signals[0]); i++) {
+		sigaction(echo_signals[i], NULL, &saved_actions[i]);
+		if (saved_actions[i].sa_handler != SIG_IGN) /* an ignored signal stays ignored (nohup) */
+			sigaction(echo_signals[i], &sa, NULL);
+	}
+	struct termios quiet = saved_tty;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	echo_is_off = 1;
+	return tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+}
+
+/* After echo_off, whether it succeeded or not. */
+static void echo_restore(void)
+{
+	echo_on();
+	for (size_t i = 0; i < sizeof(echo_signals) / sizeof(echo_signals[0]); i++)
+		sigaction(echo_signals[i], &saved_actions[i], NULL);
+}
+
+/* A value given as "-": the first line of stdin (without its \n or \r\n), at most max bytes,
+ * held in *s. A NUL byte is refused: C strings would cut the value short there without a word. */
+static int from_stdin(const char *what, const char **value, secret *s, size_t max)
 {
 	if (!*value || strcmp(*value, "-") != 0)
 		return CLI_OK;
-	if (!fgets(line, (int)size, stdin))
-		return cli_fail(CLI_USAGE, "no %s on stdin", what);
-	size_t n = strcspn(line, "\r\n");
-	/* a line that filled the buffer without ending: refused, never cut short into another value */
-	if (!line[n] && n == size - 1 && !feof(stdin))
-		return cli_fail(CLI_USAGE, "the %s on stdin is longer than %zu bytes", what, size - 2);
-	line[n] = '\0';
-	*value = line;
+	bool tty = isatty(STDIN_FILENO);
+	if (tty) {
+		if (!echo_off()) {
+			int e = errno;
+			echo_restore();
+			return cli_fail(CLI_API, "cannot turn off the terminal's echo to read the %s: %s", what,
+			                strerror(e));
+		}
+		fprintf(stderr, "%s: ", what);
+	}
+	/* Room for any accepted line with its \r\n: getline then never moves the buffer, which would
+	 * leave a copy of the secret in freed memory. */
+	s->cap = max + 3;
+	s->buf = malloc(s->cap);
+	ssize_t n = s->buf ? getline(&s->buf, &s->cap, stdin) : -1;
+	int saved = errno;
+	if (tty) {
+		echo_restore();
+		fputc('\n', stderr); /* the newline that was typed but not echoed */
+	}
+	if (!s->buf)
+		return cli_fail(CLI_API, "out of memory");
+	if (n < 0)
+		return ferror(stdin) ? cli_fail(CLI_USAGE, "cannot read the %s from stdin: %s", what, strerror(saved))
+		                     : cli_fail(CLI_USAGE, "no %s on stdin", what);
+	size_t len = (size_t)n;
+	if (len && s->buf[len - 1] == '\n')
+		len--;
+	if (len && s->buf[len - 1] == '\r')
+		len--;
+	if (strlen(s->buf) < len)
+		return cli_fail(CLI_USAGE, "the %s on stdin contains a NUL byte", what);
+	if (len > max)
+		return cli_fail(CLI_USAGE, "the %s on stdin is longer than %zu bytes", what, max);
+	s->buf[len] = '\0';
+	*value = s->buf;
 	return CLI_OK;
 }
 
@@ -71,13 +176,9 @@ typedef struct grant {
 	const auth0_password_login *login;
 } grant;
 
-/* Makes the grant with a client from the environment; prints the token answer, or reports the error. */
-static int run_grant(const grant *g)
+/* Makes the grant with client; prints the token answer, or reports the error. */
+static int run_grant(auth0_client *client, const grant *g)
 {
-	auth0_client *client = NULL;
-	int rc = cli_client(&client);
-	if (rc != CLI_OK)
-		return rc;
 	auth0_tokens *tokens = NULL;
 	auth0_error *err = NULL;
 	auth0_status st;
@@ -95,12 +196,8 @@ static int run_grant(const grant *g)
 		st = auth0_exchange_refresh_token(client, g->a, g->b, &tokens, &err);
 		break;
 	}
-	if (st == AUTH0_OK)
-		cli_print_json(tokens->json);
-	else
-		rc = cli_error(st, err);
+	int rc = st == AUTH0_OK ? cli_print_json(tokens->json) : cli_error(st, err);
 	auth0_tokens_free(tokens);
-	auth0_client_free(client);
 	return rc;
 }
 
@@ -109,15 +206,19 @@ int cli_token(int argc, char **argv)
 	const char *audience = NULL, *organization = NULL;
 	const struct opt opts[] = { { "audience", &audience, NULL }, { "organization", &organization, NULL }, { 0 } };
 	int rc = parse(argc, argv, opts);
-	if (rc != CLI_OK)
+	auth0_client *c = NULL;
+	if (rc != CLI_OK || (rc = cli_client(&c, "token", CLI_NEED_CLIENT_ID | CLI_NEED_SECRET)) != CLI_OK)
 		return rc;
-	return run_grant(&(grant){ CLIENT_CREDENTIALS, audience, organization, NULL, NULL });
+	rc = run_grant(c, &(grant){ CLIENT_CREDENTIALS, audience, organization, NULL, NULL });
+	auth0_client_free(c);
+	return rc;
 }
 
+/* Confidential applications also need AUTH0_CLIENT_SECRET, public ones (native, SPA) have none: login,
+ * exchange-code and refresh need only the client ID. */
 int cli_login(int argc, char **argv)
 {
 	auth0_password_login login = { 0 };
-	char line[4096];
 	const struct opt opts[] = { { "username", &login.username, NULL }, { "password", &login.password, NULL },
 		                        { "realm", &login.realm, NULL },       { "audience", &login.audience, NULL },
 		                        { "scope", &login.scope, NULL },       { 0 } };
@@ -127,9 +228,15 @@ int cli_login(int argc, char **argv)
 	if (!login.username || !login.password)
 		return cli_fail(CLI_USAGE, "login needs --username USER and --password PASSWORD (or - to read it from "
 		                           "stdin)");
-	if ((rc = from_stdin("password", &login.password, line, sizeof(line))) != CLI_OK)
+	auth0_client *c = NULL;
+	if ((rc = cli_client(&c, "login", CLI_NEED_CLIENT_ID)) != CLI_OK)
 		return rc;
-	return run_grant(&(grant){ PASSWORD, NULL, NULL, NULL, &login });
+	secret line = { 0 };
+	if ((rc = from_stdin("password", &login.password, &line, 4096)) == CLI_OK)
+		rc = run_grant(c, &(grant){ PASSWORD, NULL, NULL, NULL, &login });
+	secret_free(&line);
+	auth0_client_free(c);
+	return rc;
 }
 
 int cli_exchange_code(int argc, char **argv)
@@ -144,22 +251,35 @@ int cli_exchange_code(int argc, char **argv)
 		return rc;
 	if (!code || !redirect_uri)
 		return cli_fail(CLI_USAGE, "exchange-code needs --code CODE and --redirect-uri URI");
-	return run_grant(&(grant){ CODE, code, redirect_uri, verifier, NULL });
+	auth0_client *c = NULL;
+	if ((rc = cli_client(&c, "exchange-code", CLI_NEED_CLIENT_ID)) != CLI_OK)
+		return rc;
+	secret line = { 0 };
+	if ((rc = from_stdin("code verifier", &verifier, &line, 1024)) == CLI_OK)
+		rc = run_grant(c, &(grant){ CODE, code, redirect_uri, verifier, NULL });
+	secret_free(&line);
+	auth0_client_free(c);
+	return rc;
 }
 
 int cli_refresh(int argc, char **argv)
 {
 	const char *refresh_token = NULL, *scope = NULL;
-	char line[8192];
 	const struct opt opts[] = { { "refresh-token", &refresh_token, NULL }, { "scope", &scope, NULL }, { 0 } };
 	int rc = parse(argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
 	if (!refresh_token)
 		return cli_fail(CLI_USAGE, "refresh needs --refresh-token TOKEN (or - to read it from stdin)");
-	if ((rc = from_stdin("refresh token", &refresh_token, line, sizeof(line))) != CLI_OK)
+	auth0_client *c = NULL;
+	if ((rc = cli_client(&c, "refresh", CLI_NEED_CLIENT_ID)) != CLI_OK)
 		return rc;
-	return run_grant(&(grant){ REFRESH, refresh_token, scope, NULL, NULL });
+	secret line = { 0 };
+	if ((rc = from_stdin("refresh token", &refresh_token, &line, 8192)) == CLI_OK)
+		rc = run_grant(c, &(grant){ REFRESH, refresh_token, scope, NULL, NULL });
+	secret_free(&line);
+	auth0_client_free(c);
+	return rc;
 }
 
 int cli_logout_url(int argc, char **argv)
@@ -173,14 +293,15 @@ int cli_logout_url(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
+	if ((rc = cli_client(&c, "logout-url --include-client-id", p.include_client_id ? CLI_NEED_CLIENT_ID : 0)) !=
+	    CLI_OK)
 		return rc;
 	char *url = NULL;
 	auth0_error *err = NULL;
 	auth0_status st = auth0_logout_url(c, &p, &url, &err);
 	if (st == AUTH0_OK) {
 		json_t *j = json_pack("{s:s}", "url", url);
-		cli_print_json(j);
+		rc = cli_print_json(j);
 		json_decref(j);
 	} else {
 		rc = cli_error(st, err);
@@ -195,7 +316,6 @@ int cli_validate_token(int argc, char **argv)
 	const char *id_token = NULL, *access_token = NULL, *audience = NULL, *nonce = NULL, *max_age = NULL,
 	           *organization = NULL;
 	bool hs256 = false;
-	char line[16384];
 	const struct opt opts[] = { { "id-token", &id_token, NULL },         { "access-token", &access_token, NULL },
 		                        { "audience", &audience, NULL },         { "nonce", &nonce, NULL },
 		                        { "max-age", &max_age, NULL },           { "organization", &organization, NULL },
@@ -210,34 +330,35 @@ int cli_validate_token(int argc, char **argv)
 		return cli_fail(CLI_USAGE, "validate-token --access-token needs --audience (your API's identifier)");
 	if (access_token && (nonce || max_age || hs256))
 		return cli_fail(CLI_USAGE, "--nonce, --max-age and --hs256 are for ID tokens");
-	char *end = NULL;
-	long age = max_age ? strtol(max_age, &end, 10) : 0;
-	if (max_age && (!*max_age || *end || age < 0))
-		return cli_fail(CLI_USAGE, "--max-age must be a number of seconds");
-	const char **token = id_token ? &id_token : &access_token;
-	if ((rc = from_stdin("token", token, line, sizeof(line))) != CLI_OK)
+	/* Up to 2^31 - 1 seconds (68 years): strtol would turn a longer number into LONG_MAX silently. */
+	long age = 0;
+	if (max_age && (rc = cli_parse_long("--max-age", max_age, 0, 2147483647L, &age)) != CLI_OK)
 		return rc;
+	/* An ID token's audience is the client ID unless --audience names it; HS256 is checked with the secret. */
+	unsigned needs = (id_token && !audience ? CLI_NEED_CLIENT_ID : 0) | (hs256 ? CLI_NEED_SECRET : 0);
 	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
+	if ((rc = cli_client(&c, "validate-token", needs)) != CLI_OK)
 		return rc;
+	const char **token = id_token ? &id_token : &access_token;
+	secret line = { 0 };
 	json_t *claims = NULL;
-	auth0_error *err = NULL;
-	auth0_status st;
-	if (id_token) {
-		auth0_id_token_options o = { .nonce = nonce, .audience = audience, .organization = organization,
-			                         .algorithm = hs256 ? AUTH0_ALG_HS256 : AUTH0_ALG_RS256 };
-		if (max_age)
-			o.max_age = AUTH0_INT(age);
-		st = auth0_id_token_validate(c, id_token, &o, &claims, &err);
-	} else {
-		auth0_access_token_options o = { .audience = audience, .organization = organization };
-		st = auth0_access_token_validate(c, access_token, &o, &claims, &err);
+	if ((rc = from_stdin("token", token, &line, 16384)) == CLI_OK) {
+		auth0_error *err = NULL;
+		auth0_status st;
+		if (id_token) {
+			auth0_id_token_options o = { .nonce = nonce, .audience = audience, .organization = organization,
+				                         .algorithm = hs256 ? AUTH0_ALG_HS256 : AUTH0_ALG_RS256 };
+			if (max_age)
+				o.max_age = AUTH0_INT(age);
+			st = auth0_id_token_validate(c, id_token, &o, &claims, &err);
+		} else {
+			auth0_access_token_options o = { .audience = audience, .organization = organization };
+			st = auth0_access_token_validate(c, access_token, &o, &claims, &err);
+		}
+		rc = st == AUTH0_OK ? cli_print_json(claims) : cli_error(st, err);
 	}
-	if (st == AUTH0_OK)
-		cli_print_json(claims);
-	else
-		rc = cli_error(st, err);
 	json_decref(claims);
+	secret_free(&line);
 	auth0_client_free(c);
 	return rc;
 }
@@ -262,7 +383,7 @@ int cli_authorize_url(int argc, char **argv)
 	if (!p.redirect_uri)
 		return cli_fail(CLI_USAGE, "authorize-url needs --redirect-uri URI");
 	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
+	if ((rc = cli_client(&c, "authorize-url", CLI_NEED_CLIENT_ID)) != CLI_OK)
 		return rc;
 	char *verifier = NULL, *challenge = NULL, *url = NULL;
 	auth0_error *err = NULL;
@@ -275,7 +396,7 @@ int cli_authorize_url(int argc, char **argv)
 		json_t *j = json_pack("{s:s}", "url", url);
 		if (verifier)
 			json_object_set_new(j, "code_verifier", json_string(verifier));
-		cli_print_json(j);
+		rc = cli_print_json(j);
 		json_decref(j);
 	} else {
 		rc = cli_error(st, err);
@@ -296,20 +417,18 @@ int cli_userinfo(int argc, char **argv)
 		return rc;
 	if (!token)
 		return cli_fail(CLI_USAGE, "userinfo needs --access-token TOKEN (or - to read it from stdin)");
-	char line[8192];
-	if ((rc = from_stdin("token", &token, line, sizeof(line))) != CLI_OK)
-		return rc;
 	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK)
+	if ((rc = cli_client(&c, "userinfo", 0)) != CLI_OK)
 		return rc;
+	secret line = { 0 };
 	json_t *profile = NULL;
-	auth0_error *err = NULL;
-	auth0_status st = auth0_userinfo(c, token, &profile, &err);
-	if (st == AUTH0_OK)
-		cli_print_json(profile);
-	else
-		rc = cli_error(st, err);
+	if ((rc = from_stdin("access token", &token, &line, 16384)) == CLI_OK) {
+		auth0_error *err = NULL;
+		auth0_status st = auth0_userinfo(c, token, &profile, &err);
+		rc = st == AUTH0_OK ? cli_print_json(profile) : cli_error(st, err);
+	}
 	json_decref(profile);
+	secret_free(&line);
 	auth0_client_free(c);
 	return rc;
 }

@@ -29,7 +29,9 @@ int cli_fail(int code, const char *fmt, ...)
 
 int cli_error(auth0_status st, auth0_error *err)
 {
-	int code = st == AUTH0_ERR_INVALID_ARGUMENT ? CLI_USAGE : CLI_API;
+	/* No Management API token means that neither AUTH0_TOKEN nor the client credentials are set:
+	 * configuration (cli_client checks that first; this keeps the contract if the library finds more). */
+	int code = st == AUTH0_ERR_INVALID_ARGUMENT ? CLI_USAGE : st == AUTH0_ERR_NO_TOKEN ? CLI_CONFIG : CLI_API;
 	fprintf(stderr, "auth0: %s (%s)\n", err && err->message ? err->message : "failed", auth0_status_name(st));
 	if (err && err->body) {
 		char *body = json_dumps(err->body, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -41,13 +43,15 @@ int cli_error(auth0_status st, auth0_error *err)
 	return code;
 }
 
-void cli_print_json(const json_t *json)
+int cli_print_json(const json_t *json)
 {
 	if (!json)
-		return;
-	json_dumpf(json, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
-	fputc('\n', stdout);
-	fflush(stdout);
+		return CLI_OK;
+	/* A full disk or a closed pipe must not look like success to a script. */
+	if (json_dumpf(json, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY) != 0 || fputc('\n', stdout) == EOF ||
+	    fflush(stdout) != 0)
+		return cli_fail(CLI_API, "cannot write to stdout: %s", strerror(errno));
+	return CLI_OK;
 }
 
 char *cli_read_file(const char *path, size_t *len)
@@ -55,6 +59,7 @@ char *cli_read_file(const char *path, size_t *len)
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f)
 		return NULL;
+	/* Reads at most CLI_MAX_FILE + 1 bytes: one more than the limit tells a file that is too large. */
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap + 1);
 	while (buf) {
@@ -67,7 +72,14 @@ char *cli_read_file(const char *path, size_t *len)
 			}
 			break;
 		}
-		char *bigger = realloc(buf, cap * 2 + 1);
+		if (n > CLI_MAX_FILE) {
+			free(buf);
+			buf = NULL;
+			errno = EFBIG;
+			break;
+		}
+		size_t bigger_cap = cap * 2 > (size_t)CLI_MAX_FILE + 1 ? (size_t)CLI_MAX_FILE + 1 : cap * 2;
+		char *bigger = realloc(buf, bigger_cap + 1);
 		if (!bigger) {
 			free(buf);
 			buf = NULL;
@@ -75,7 +87,7 @@ char *cli_read_file(const char *path, size_t *len)
 			break;
 		}
 		buf = bigger;
-		cap *= 2;
+		cap = bigger_cap;
 	}
 	if (f != stdin)
 		fclose(f);
@@ -86,13 +98,24 @@ char *cli_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+int cli_parse_long(const char *opt, const char *v, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *end || end == v || n < min || n > max)
+		return cli_fail(CLI_USAGE, "%s needs an integer between %ld and %ld, not '%s'", opt, min, max, v);
+	*out = n;
+	return CLI_OK;
+}
+
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : NULL;
 }
 
-int cli_client(auth0_client **client)
+int cli_client(auth0_client **client, const char *cmd, unsigned needs)
 {
 	auth0_client_options o;
 	auth0_client_options_init(&o);
@@ -102,6 +125,18 @@ int cli_client(auth0_client **client)
 	o.client_id = env("AUTH0_CLIENT_ID");
 	o.client_secret = env("AUTH0_CLIENT_SECRET");
 	o.token = env("AUTH0_TOKEN");
+	/* Checked here rather than left to the library, which would call a missing client ID a bad
+	 * option (exit 2) and send a client-credentials grant without a secret. */
+	if ((needs & CLI_NEED_MGMT) && !o.token && !(o.client_id && o.client_secret))
+		return cli_fail(CLI_CONFIG, "%s needs AUTH0_TOKEN (a Management API token), or AUTH0_CLIENT_ID and "
+		                            "AUTH0_CLIENT_SECRET to obtain one; not set: AUTH0_TOKEN%s%s",
+		                cmd, o.client_id ? "" : ", AUTH0_CLIENT_ID", o.client_secret ? "" : ", AUTH0_CLIENT_SECRET");
+	bool no_id = (needs & CLI_NEED_CLIENT_ID) && !o.client_id;
+	bool no_secret = (needs & CLI_NEED_SECRET) && !o.client_secret;
+	if (no_id || no_secret)
+		return cli_fail(CLI_CONFIG, "%s needs %s%s%s (the application's credentials), which %s not set", cmd,
+		                no_id ? "AUTH0_CLIENT_ID" : "", no_id && no_secret ? " and " : "",
+		                no_secret ? "AUTH0_CLIENT_SECRET" : "", no_id && no_secret ? "are" : "is");
 	o.management_base_url = env("AUTH0_MANAGEMENT_BASE_URL");
 	o.ca_file = env("AUTH0_CA_FILE");
 	o.user_agent_product = "auth0-cli/" AUTH0_VERSION;
@@ -115,39 +150,83 @@ int cli_client(auth0_client **client)
 	return CLI_OK;
 }
 
+/* The commands, with their part of auth0 --help (also what auth0 COMMAND --help prints). */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "mgmt", cli_mgmt,
+	  "  mgmt RESOURCE.METHOD [--PARAM VALUE]... [--body JSON|@FILE|-] [--all]\n"
+	  "        Calls a Management API operation. --PARAM is a path parameter or a query\n"
+	  "        parameter's wire name (repeat it for arrays); a multipart part is --PART VALUE,\n"
+	  "        or --PART @FILE for a file. --all follows pagination and prints one JSON array.\n"
+	  "        Also: --header 'Name: value', --timeout-ms N, --max-retries N. A file (or the\n"
+	  "        stdin of --body -) may hold up to " CLI_MAX_FILE_TEXT ".\n"
+	  "        auth0 mgmt RESOURCE --help lists its methods, auth0 mgmt RESOURCE.METHOD --help\n"
+	  "        describes one. Needs AUTH0_TOKEN, or AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET.\n" },
+	{ "token", cli_token,
+	  "  token [--audience AUD] [--organization ORG]\n"
+	  "        Client-credentials grant; prints the token answer.\n"
+	  "        Needs AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET.\n" },
+	{ "authorize-url", cli_authorize_url,
+	  "  authorize-url --redirect-uri URI [--scope S] [--state S] [--nonce N] [--audience A]\n"
+	  "        [--connection C] [--organization O] [--prompt P] [--response-type T]\n"
+	  "        [--login-hint EMAIL] [--screen-hint signup] [--invitation TICKET] [--pkce]\n"
+	  "        Prints {\"url\": ...} (and the PKCE code_verifier with --pkce).\n"
+	  "        Needs AUTH0_CLIENT_ID.\n" },
+	{ "login", cli_login,
+	  "  login --username USER --password PASSWORD|- [--realm CONNECTION] [--audience A] [--scope S]\n"
+	  "        Resource owner password grant (password-realm with --realm); prints the tokens.\n"
+	  "        Needs AUTH0_CLIENT_ID (and AUTH0_CLIENT_SECRET for a confidential application).\n" },
+	{ "exchange-code", cli_exchange_code,
+	  "  exchange-code --code CODE --redirect-uri URI [--code-verifier VERIFIER|-]\n"
+	  "        Authorization code grant (with PKCE's verifier); prints the tokens.\n"
+	  "        Needs AUTH0_CLIENT_ID (and AUTH0_CLIENT_SECRET for a confidential application).\n" },
+	{ "refresh", cli_refresh,
+	  "  refresh --refresh-token TOKEN|- [--scope S]\n"
+	  "        Refresh token grant; prints the tokens.\n"
+	  "        Needs AUTH0_CLIENT_ID (and AUTH0_CLIENT_SECRET for a confidential application).\n" },
+	{ "logout-url", cli_logout_url,
+	  "  logout-url [--return-to URL] [--include-client-id] [--federated]\n"
+	  "        Prints {\"url\": ...} of /v2/logout. --include-client-id needs AUTH0_CLIENT_ID.\n" },
+	{ "userinfo", cli_userinfo,
+	  "  userinfo --access-token TOKEN|-\n"
+	  "        Prints the user's profile from /userinfo.\n" },
+	{ "validate-token", cli_validate_token,
+	  "  validate-token --id-token TOKEN|- [--audience A] [--nonce N] [--max-age S] [--organization O]\n"
+	  "        [--hs256]\n"
+	  "  validate-token --access-token TOKEN|- --audience API [--organization O]\n"
+	  "        Checks a token locally (signature with the tenant's keys, issuer, audience, times...)\n"
+	  "        and prints its claims; exit 1 with the failed rule's message otherwise. An ID token's\n"
+	  "        audience is AUTH0_CLIENT_ID unless --audience names another; --hs256 checks its\n"
+	  "        signature with AUTH0_CLIENT_SECRET.\n" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char stdin_note[] =
+	"  A password, token or verifier given as - is read from the first line of stdin (out of the\n"
+	"  process list); from a terminal, after a prompt and without echo.\n";
+
+int cli_command_help(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			printf("usage:\n%s%s", commands[i].usage, strstr(commands[i].usage, "|-") ? stdin_note : "");
+	printf("\nauth0 --help describes the environment and the exit status.\n");
+	return CLI_HELP;
+}
+
 void cli_usage(FILE *out)
 {
-	fputs("usage: auth0 COMMAND [ARGS...]\n"
+	fputs("usage: auth0 COMMAND [ARGS...]   (auth0 COMMAND --help: one command)\n"
 	      "\n"
-	      "Commands:\n"
-	      "  mgmt RESOURCE.METHOD [--PARAM VALUE]... [--body JSON|@FILE|-] [--all]\n"
-	      "        Calls a Management API operation. --PARAM is a path parameter or a query\n"
-	      "        parameter's wire name (repeat it for arrays); a multipart part is --PART VALUE,\n"
-	      "        or --PART @FILE for a file. --all follows pagination and prints one JSON array.\n"
-	      "        Also: --header 'Name: value', --timeout-ms N, --max-retries N.\n"
-	      "        auth0 mgmt RESOURCE --help lists its methods, auth0 mgmt RESOURCE.METHOD --help\n"
-	      "        describes one.\n"
-	      "  token [--audience AUD] [--organization ORG]\n"
-	      "        Client-credentials grant; prints the token answer.\n"
-	      "  authorize-url --redirect-uri URI [--scope S] [--state S] [--nonce N] [--audience A]\n"
-	      "        [--connection C] [--organization O] [--prompt P] [--response-type T] [--pkce]\n"
-	      "        Prints {\"url\": ...} (and the PKCE code_verifier with --pkce).\n"
-	      "  login --username USER --password PASSWORD|- [--realm CONNECTION] [--audience A] [--scope S]\n"
-	      "        Resource owner password grant (password-realm with --realm); prints the tokens.\n"
-	      "  exchange-code --code CODE --redirect-uri URI [--code-verifier V]\n"
-	      "        Authorization code grant (with PKCE's verifier); prints the tokens.\n"
-	      "  refresh --refresh-token TOKEN|- [--scope S]\n"
-	      "        Refresh token grant; prints the tokens.\n"
-	      "  logout-url [--return-to URL] [--include-client-id] [--federated]\n"
-	      "        Prints {\"url\": ...} of /v2/logout.\n"
-	      "  userinfo --access-token TOKEN|-\n"
-	      "        Prints the user's profile from /userinfo.\n"
-	      "  validate-token --id-token TOKEN|- [--nonce N] [--max-age S] [--organization O] [--hs256]\n"
-	      "  validate-token --access-token TOKEN|- --audience API [--organization O]\n"
-	      "        Checks a token locally (signature with the tenant's keys, issuer, audience, times...)\n"
-	      "        and prints its claims; exit 1 with the failed rule's message otherwise.\n"
-	      "  A password or token given as - is read from stdin (out of the process list).\n"
-	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fputs(commands[i].usage, out);
+	fputs(stdin_note, out);
+	fputs("\n"
 	      "Environment:\n"
 	      "  AUTH0_DOMAIN                 the tenant (example.eu.auth0.com); required\n"
 	      "  AUTH0_CLIENT_ID              the application\n"
@@ -157,7 +236,8 @@ void cli_usage(FILE *out)
 	      "  AUTH0_CA_FILE                PEM bundle of trusted CAs\n"
 	      "\n"
 	      "Output: JSON on stdout; messages on stderr. Exit status: 0 success, 1 API or request\n"
-	      "error, 2 usage error (nothing sent), 3 configuration error.\n"
+	      "error (or stdout could not be written), 2 usage error (nothing sent), 3 configuration\n"
+	      "error: a variable that the command needs is missing or bad (nothing sent).\n"
 	      "\n"
 	      "Management resources (auth0 mgmt RESOURCE --help):\n",
 	      out);
@@ -181,7 +261,7 @@ void cli_usage(FILE *out)
 	}
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage(stderr), CLI_USAGE;
@@ -194,22 +274,27 @@ int main(int argc, char **argv)
 		printf("auth0 (libauth0) %s\n", auth0_version());
 		return CLI_OK;
 	}
+	size_t i = 0;
+	while (i < NCOMMANDS && strcmp(cmd, commands[i].name) != 0)
+		i++;
+	if (i == NCOMMANDS)
+		return cli_fail(CLI_USAGE, "unknown command '%s' (auth0 --help lists them)", cmd);
 	if (auth0_global_init() != AUTH0_OK)
 		return cli_fail(CLI_API, "libcurl could not be initialised");
-	static const struct {
-		const char *name;
-		int (*run)(int argc, char **argv);
-	} commands[] = {
-		{ "mgmt", cli_mgmt },           { "token", cli_token },          { "authorize-url", cli_authorize_url },
-		{ "userinfo", cli_userinfo },   { "login", cli_login },          { "exchange-code", cli_exchange_code },
-		{ "refresh", cli_refresh },     { "logout-url", cli_logout_url }, { "validate-token", cli_validate_token },
-	};
-	size_t i = 0;
-	while (i < sizeof(commands) / sizeof(commands[0]) && strcmp(cmd, commands[i].name) != 0)
-		i++;
-	int rc = i < sizeof(commands) / sizeof(commands[0])
-	             ? commands[i].run(argc - 1, argv + 1)
-	             : cli_fail(CLI_USAGE, "unknown command '%s' (auth0 --help lists them)", cmd);
+	int rc = commands[i].run(argc - 1, argv + 1);
 	auth0_global_cleanup();
+	return rc == CLI_HELP ? CLI_OK : rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+	/* What is still in stdout's buffer (--help, --version) is written only now: a full disk or a
+	 * closed pipe must not exit 0. An earlier failure was reported where it happened. */
+	bool failed = ferror(stdout) != 0;
+	if (fclose(stdout) != 0)
+		failed = true;
+	if (failed && rc == CLI_OK)
+		rc = cli_fail(CLI_API, "cannot write to stdout: %s", strerror(errno));
 	return rc;
 }

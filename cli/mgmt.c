@@ -133,16 +133,21 @@ static void list_methods(FILE *out, const char *resource)
 		print_synopsis(out, &ops[i]);
 	}
 	bool header = false;
-	const char *last = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const char *r = ops[i].resource;
-		if (strncmp(r, resource, len) != 0 || r[len] != '.' || (last && strcmp(last, r) == 0))
+		if (strncmp(r, resource, len) != 0 || r[len] != '.')
+			continue;
+		/* A sub-resource's methods need not be adjacent in the table (organizations.members sorts
+		 * around organizations.members.roles): print each name at its first entry only. */
+		size_t k = 0;
+		while (k < i && strcmp(ops[k].resource, r) != 0)
+			k++;
+		if (k < i)
 			continue;
 		if (!header)
 			fputs("\nSub-resources:\n", out);
 		header = true;
 		fprintf(out, "  %s\n", r);
-		last = r;
 	}
 }
 
@@ -204,17 +209,6 @@ static const char *part_name(const auth0_operation *op, const char *name)
 	return NULL;
 }
 
-static int parse_long(const char *opt, const char *v, long min, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < min || n > max)
-		return cli_fail(CLI_USAGE, "%s needs an integer between %ld and %ld, not '%s'", opt, min, max, v);
-	*out = n;
-	return CLI_OK;
-}
-
 static int load_body(struct request *r, const char *v)
 {
 	json_error_t jerr;
@@ -224,7 +218,9 @@ static int load_body(struct request *r, const char *v)
 		const char *path = v[0] == '@' ? v + 1 : "-";
 		text = cli_read_file(path, &len);
 		if (!text)
-			return cli_fail(CLI_USAGE, "--body: cannot read %s: %s", path, strerror(errno));
+			return errno == EFBIG ? cli_fail(CLI_USAGE, "--body: %s is larger than " CLI_MAX_FILE_TEXT,
+			                                 v[0] == '@' ? path : "stdin")
+			                      : cli_fail(CLI_USAGE, "--body: cannot read %s: %s", path, strerror(errno));
 		v = text;
 	} else {
 		len = strlen(v);
@@ -249,7 +245,8 @@ static int add_part(struct request *r, const auth0_operation *op, const char *na
 		size_t len = 0;
 		char *data = cli_read_file(v + 1, &len);
 		if (!data)
-			return cli_fail(CLI_USAGE, "--%s: cannot read %s: %s", name, v + 1, strerror(errno));
+			return errno == EFBIG ? cli_fail(CLI_USAGE, "--%s: %s is larger than " CLI_MAX_FILE_TEXT, name, v + 1)
+			                      : cli_fail(CLI_USAGE, "--%s: cannot read %s: %s", name, v + 1, strerror(errno));
 		r->files[r->nfiles++] = data;
 		const char *slash = strrchr(v + 1, '/');
 		p->data = data;
@@ -281,35 +278,64 @@ static int add_header(struct request *r, const char *v)
 	return CLI_OK;
 }
 
+/*
+ * The option at argv[*i]: --NAME VALUE or --NAME=VALUE, or one of the flags --all, --help and -h.
+ * Its name goes to name (size bytes), its value to *value (NULL for a flag); *i is left on its last
+ * argument. The one grammar of both the help scan and parse_args, so that a value that looks like
+ * an option (--q -h) is taken as the value it is. quiet: fail without a message.
+ */
+static int next_option(int argc, char **argv, int *i, char *name, size_t size, const char **value, bool quiet)
+{
+	const char *arg = strcmp(argv[*i], "-h") == 0 ? "--help" : argv[*i];
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+		return quiet ? CLI_USAGE : cli_fail(CLI_USAGE, "unexpected argument '%s' (parameters are --NAME VALUE)", arg);
+	const char *eq = strchr(arg, '=');
+	size_t nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	if (nlen >= size)
+		return quiet ? CLI_USAGE : cli_fail(CLI_USAGE, "parameter name too long: %s", arg);
+	memcpy(name, arg + 2, nlen);
+	name[nlen] = '\0';
+	*value = eq ? eq + 1 : NULL;
+	if (!eq && (strcmp(name, "all") == 0 || strcmp(name, "help") == 0))
+		return CLI_OK;
+	if (!*value) {
+		if (*i + 1 >= argc)
+			return quiet ? CLI_USAGE : cli_fail(CLI_USAGE, "--%s needs a value", name);
+		*value = argv[++*i];
+	}
+	return CLI_OK;
+}
+
+/* --help or -h where an option's name goes, before anything is read (--body - would wait on stdin). */
+static bool help_asked(int argc, char **argv)
+{
+	char name[128];
+	const char *value;
+	for (int i = 2; i < argc && next_option(argc, argv, &i, name, sizeof(name), &value, true) == CLI_OK; i++)
+		if (!value && strcmp(name, "help") == 0)
+			return true;
+	return false;
+}
+
 static int parse_args(const auth0_operation *op, int argc, char **argv, struct request *r)
 {
 	for (int i = 2; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-			return cli_fail(CLI_USAGE, "unexpected argument '%s' (parameters are --NAME VALUE)", arg);
 		char name[128];
-		const char *eq = strchr(arg, '=');
-		size_t nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		if (nlen >= sizeof(name))
-			return cli_fail(CLI_USAGE, "parameter name too long: %s", arg);
-		memcpy(name, arg + 2, nlen);
-		name[nlen] = '\0';
-		if (strcmp(name, "all") == 0 && !eq) {
+		const char *value;
+		int rc = next_option(argc, argv, &i, name, sizeof(name), &value, false);
+		if (rc != CLI_OK)
+			return rc;
+		if (!value && strcmp(name, "all") == 0) {
 			if (op->pagination.kind == AUTH0_PAGINATION_NONE)
 				return cli_fail(CLI_USAGE, "--all: %s is not paginated", op->id);
 			r->all = true;
 			continue;
 		}
-		const char *value = eq ? eq + 1 : NULL;
-		if (!value) {
-			if (i + 1 >= argc)
-				return cli_fail(CLI_USAGE, "--%s needs a value", name);
-			value = argv[++i];
-		}
+		if (!value) /* --help: help_asked saw it first */
+			continue;
 		if (r->nquery >= MAX_ARGS || r->nparts >= MAX_ARGS || r->nheaders >= MAX_ARGS)
 			return cli_fail(CLI_USAGE, "too many parameters");
 		int idx = path_index(op, name);
-		int rc = CLI_OK;
 		long n;
 		if (idx >= 0) {
 			if (r->path_values[idx])
@@ -322,10 +348,10 @@ static int parse_args(const auth0_operation *op, int argc, char **argv, struct r
 		} else if (strcmp(name, "header") == 0) {
 			rc = add_header(r, value);
 		} else if (strcmp(name, "timeout-ms") == 0) {
-			if ((rc = parse_long("--timeout-ms", value, 1, 3600000, &n)) == CLI_OK)
+			if ((rc = cli_parse_long("--timeout-ms", value, 1, 3600000, &n)) == CLI_OK)
 				r->options.timeout_ms = n;
 		} else if (strcmp(name, "max-retries") == 0) {
-			if ((rc = parse_long("--max-retries", value, 0, 10, &n)) == CLI_OK)
+			if ((rc = cli_parse_long("--max-retries", value, 0, 10, &n)) == CLI_OK)
 				r->options.max_retries = AUTH0_INT(n);
 		} else if (part_name(op, name)) {
 			rc = add_part(r, op, part_name(op, name), value);
@@ -363,9 +389,9 @@ static int run_all(auth0_client *c, const auth0_operation *op, struct request *r
 		json_decref(all);
 		return cli_error(st, err);
 	}
-	cli_print_json(all);
+	int rc = cli_print_json(all);
 	json_decref(all);
-	return CLI_OK;
+	return rc;
 }
 
 int cli_mgmt(int argc, char **argv)
@@ -375,9 +401,7 @@ int cli_mgmt(int argc, char **argv)
 		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
 	const char *id = argv[1];
-	bool help = false;
-	for (int i = 2; i < argc; i++)
-		help = help || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+	bool help = help_asked(argc, argv);
 	const auth0_operation *op = auth0_operation_find(id);
 	if (!op) {
 		if (resource_exists(id)) {
@@ -408,7 +432,7 @@ int cli_mgmt(int argc, char **argv)
 		return rc;
 	}
 	auth0_client *c = NULL;
-	if ((rc = cli_client(&c)) != CLI_OK) {
+	if ((rc = cli_client(&c, "mgmt", CLI_NEED_MGMT)) != CLI_OK) {
 		request_clear(&r);
 		return rc;
 	}
@@ -421,7 +445,7 @@ int cli_mgmt(int argc, char **argv)
 		                                        op->body_kind == AUTH0_BODY_MULTIPART ? r.parts : NULL,
 		                                        &r.options, &out, &err);
 		if (st == AUTH0_OK)
-			cli_print_json(out);
+			rc = cli_print_json(out);
 		else
 			rc = cli_error(st, err);
 		json_decref(out);
