@@ -202,7 +202,9 @@ auth0_status a0_headers_append(struct curl_slist **list, const auth0_kv *headers
 		if (strpbrk(v, "\r\n") || strchr(v, '\0') != v + strlen(v))
 			return a0_fail_arg(err, option, "option '%s': the value of header '%s' contains a line break",
 			                   option, h->name);
-		char *line = a0_asprintf("%s: %s", h->name, v);
+		/* "Name:" with nothing but blanks after it would make libcurl drop the header; "Name;" is its
+		 * way to send an empty one */
+		char *line = v[strspn(v, " \t")] ? a0_asprintf("%s: %s", h->name, v) : a0_asprintf("%s;", h->name);
 		struct curl_slist *n = line ? curl_slist_append(*list, line) : NULL;
 		free(line);
 		if (!n)
@@ -276,6 +278,15 @@ static auth0_status check_options(const auth0_client_options *o, auth0_error **e
 		return a0_fail_arg(err, "jwks_min_refetch_interval", "option 'jwks_min_refetch_interval' must not be negative");
 	if (o->token_expires_at < 0)
 		return a0_fail_arg(err, "token_expires_at", "option 'token_expires_at' must not be negative");
+	/* the message does not quote the token: it is a credential */
+	if (!a0_empty(o->token) && !a0_b64token(o->token))
+		return a0_fail_arg(err, "token", "option 'token' has a character that a bearer token cannot have "
+		                   "(RFC 6750: letters, digits, - . _ ~ + / and trailing =; a trailing newline?)");
+	/* it goes into the User-Agent header as it is */
+	for (const char *p = o->user_agent_product; p && *p; p++)
+		if (iscntrl((unsigned char)*p))
+			return a0_fail_arg(err, "user_agent_product", "option 'user_agent_product' must not contain "
+			                   "control characters");
 	if (o->client_secret && !o->client_id)
 		return a0_fail_arg(err, "client_id", "option 'client_id' is required with 'client_secret'");
 	if (o->client_assertion_signing_key && !o->client_id)

@@ -264,8 +264,9 @@ static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, lo
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	/* http only where the URL says so: libauth0 accepts http:// for loopback hosts only (tests) */
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, strncmp(req->url, "http://", 7) == 0 ? "http" : "https");
+	/* http only where the URL says so: libauth0 accepts http:// for loopback hosts only (tests). Schemes
+	 * are case-insensitive, as the URL checks that let "HTTP://" through. */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, strncasecmp(req->url, "http://", 7) == 0 ? "http" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");

@@ -58,6 +58,12 @@ bool a0_strcaseeq(const char *a, const char *b);
 bool a0_secure_streq(const char *a, const char *b);
 /* Frees a secret after wiping it. */
 void a0_free_secret(char *s);
+/*
+ * An RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=", what may follow
+ * "Bearer " in an Authorization header. Every token sent as a bearer credential is checked with it: one
+ * with a CR or LF (a token file's trailing newline) would add header lines of its own.
+ */
+bool a0_b64token(const char *s);
 
 /* Percent-encoding styles used on the wire. */
 typedef enum a0_escape {
@@ -277,6 +283,14 @@ void a0_token_manager_free(struct a0_token_manager *tm);
  */
 auth0_status a0_management_token(auth0_client *c, const char *rejected, char **token, int64_t *expires_at,
                                  auth0_error **err);
+/*
+ * A token obtained to replace a refused one was refused as well: renewing again for a refusal would only
+ * spend tokens (an API that does not accept this application's tokens), so management.c does not for
+ * A0_TOKEN_REFUSED_HOLD seconds. _refused_again starts that time; _held gives the seconds left of it.
+ */
+#define A0_TOKEN_REFUSED_HOLD 60
+void a0_management_token_refused_again(auth0_client *c);
+int64_t a0_management_token_held(auth0_client *c);
 
 /* jwt_decode.c: splitting and decoding a compact JWS (no verification). */
 typedef struct a0_jwt {

@@ -11,13 +11,15 @@
  *     never sent without a value (Ruby sends a bare `from`);
  *   - bodies go out exactly as given (false, 0 and bare arrays included);
  *   - a 401 that says the token expired or is invalid renews the token once
- *     and repeats the request once;
+ *     and repeats the request once; when the renewed token is refused too,
+ *     refusals renew nothing for A0_TOKEN_REFUSED_HOLD seconds;
  *   - any 2xx answer body is handed back (Ruby discards 13 of them).
  */
 #include "management_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +197,7 @@ static bool list_has_header(const struct curl_slist *list, const char *name)
 {
 	size_t n = strlen(name);
 	for (; list; list = list->next)
-		if (strncasecmp(list->data, name, n) == 0 && list->data[n] == ':')
+		if (strncasecmp(list->data, name, n) == 0 && (list->data[n] == ':' || list->data[n] == ';'))
 			return true;
 	return false;
 }
@@ -204,6 +206,10 @@ static bool list_has_header(const struct curl_slist *list, const char *name)
 auth0_status a0_mgmt_headers(const auth0_client *c, const char *token, bool json_body, bool multipart,
                              const auth0_request_options *options, struct curl_slist **list, auth0_error **err)
 {
+	/* The token manager checks every token it hands out; this is the last line before the wire. */
+	if (!a0_b64token(token))
+		return a0_fail(err, AUTH0_ERR_NO_TOKEN, "the Management API token has a character that a bearer "
+		               "token cannot have (RFC 6750)");
 	struct curl_slist *h = NULL;
 	/* Caller headers first, checked: an error must not leave a half-built list behind. */
 	auth0_status st = a0_headers_append(&h, options ? options->headers : NULL, "headers", err);
@@ -392,6 +398,23 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 
 /* ---- The call -------------------------------------------------------------------------------- */
 
+static void add_to_message(auth0_error **err, const char *fmt, ...) A0_PRINTF(2, 3);
+static void add_to_message(auth0_error **err, const char *fmt, ...)
+{
+	if (!err || !*err || !(*err)->message)
+		return;
+	char note[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(note, sizeof(note), fmt, ap);
+	va_end(ap);
+	char *m = a0_asprintf("%s (%s)", (*err)->message, note);
+	if (m) {
+		free((*err)->message);
+		(*err)->message = m;
+	}
+}
+
 static auth0_status check_body(const auth0_operation *op, const json_t *body, const auth0_multipart_part *parts,
                                auth0_error **err)
 {
@@ -408,6 +431,11 @@ static auth0_status check_body(const auth0_operation *op, const json_t *body, co
 			known = known || strcmp(*f, p->name) == 0;
 		if (!known)
 			return a0_fail_arg(err, p->name, "%s: unknown multipart part '%s'", op->id, p->name);
+		/* libcurl writes the type into the part's header lines as it is (it escapes names and file names) */
+		for (const char *t = p->content_type; t && *t; t++)
+			if (iscntrl((unsigned char)*t))
+				return a0_fail_arg(err, p->name, "%s: the content type of multipart part '%s' contains a "
+				                   "control character", op->id, p->name);
 	}
 	return AUTH0_OK;
 }
@@ -508,7 +536,14 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 				*status = resp.status;
 			goto out;
 		}
-		if (round == 0 && a0_mgmt_token_rejected(&resp)) {
+		bool refused = a0_mgmt_token_rejected(&resp);
+		int64_t held = 0; /* seconds during which a refused token is not renewed */
+		if (refused && round == 1) {
+			/* the renewed token too: renewing on every call would only spend tokens (an API that does
+			 * not take this application's tokens), so the next calls fail at once for a while */
+			a0_management_token_refused_again(c);
+			held = A0_TOKEN_REFUSED_HOLD;
+		} else if (refused && (held = a0_management_token_held(c)) == 0) {
 			char *renewed = NULL;
 			auth0_error *terr = NULL;
 			if (a0_management_token(c, token, &renewed, &expires_at, &terr) == AUTH0_OK &&
@@ -526,6 +561,9 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 			auth0_error_free(terr);
 		}
 		st = a0_error_from_response(err, &resp, op->http_method, log_path);
+		if (held > 0)
+			add_to_message(err, "a renewed token was refused as well: a refused token is not renewed "
+			               "again for %lld s", (long long)held);
 		goto out;
 	}
 out:

@@ -46,6 +46,16 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 	char *auth = bearer ? a0_asprintf("Authorization: Bearer %s", bearer) : NULL;
 	struct curl_slist *h = headers;
 	auth0_status st;
+	if (json_out)
+		*json_out = NULL;
+	if (text_out)
+		*text_out = NULL;
+	/* A caller's token (an access token for /userinfo, an MFA token): not quoted, it is a credential. */
+	if (bearer && !a0_b64token(bearer)) {
+		st = a0_fail_arg(err, "token", "%s %s: the token has a character that a bearer token cannot have "
+		                 "(RFC 6750: letters, digits, - . _ ~ + / and trailing =)", method, path);
+		goto out;
+	}
 	if (!url || (content_type && !a0_header_append(&h, ct)) || (bearer && !a0_header_append(&h, auth)) ||
 	    !a0_header_append(&h, text_out ? "Accept: */*" : "Accept: application/json")) {
 		st = a0_oom(err);
@@ -66,7 +76,6 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 	};
 	if (text_out) {
 		a0_response resp;
-		*text_out = NULL;
 		st = a0_http_perform(c, &req, &resp, err);
 		if (st == AUTH0_OK) {
 			if (a0_http_ok(resp.status)) {

@@ -12,8 +12,20 @@
  *
  * Checkpoint lists: the first request carries `from` only when the caller
  * gave one (never a bare key); then each answer's `next`. The walk stops when
- * `next` is absent, null or empty, or at an empty page. A cursor that comes
- * back unchanged is an error rather than an endless loop.
+ * `next` is absent, null or empty, or at an empty page. A cursor seen before
+ * in the walk (the same one again, or A -> B -> A) is an error rather than an
+ * endless loop: the cursors are remembered, which costs far less than the
+ * pages they fetched.
+ *
+ * An offset walk whose server repeats one full page under an absurd total is
+ * not stopped: two equal pages in a row also come from items added ahead of
+ * the walk while it runs, so equality proves nothing, and the page number
+ * moves on with each request; a caller that distrusts the server caps the
+ * walk with auth0_pager_requests().
+ *
+ * The request options may not name a parameter the pager sets on every
+ * request (page and per_page, or from): they would replace its values, and
+ * items would be skipped or repeated.
  */
 #include "management_internal.h"
 
@@ -37,8 +49,9 @@ struct auth0_pager {
 	int64_t page;                 /* offset: the next page to fetch */
 	int64_t per_page;
 	char *cursor;                 /* checkpoint: the next `from`, NULL on the first request */
+	json_t *seen;                 /* checkpoint: every cursor sent so far, as the keys of an object */
 	bool done;
-	bool stuck;                   /* checkpoint: the cursor did not move; fail when more is wanted */
+	bool stuck;                   /* checkpoint: a cursor came back; fail when more is wanted */
 	int64_t total;
 	int requests;
 
@@ -113,6 +126,7 @@ void auth0_pager_free(auth0_pager *pg)
 	a0_kv_free(pg->opt_query);
 	free(pg->opt_base_url);
 	free(pg->cursor);
+	json_decref(pg->seen);
 	json_decref(pg->items);
 	free(pg);
 }
@@ -132,6 +146,15 @@ auth0_status auth0_pager_new(auth0_pager **out, auth0_client *client, const auth
 		return a0_fail_arg(err, "op", "auth0_pager_new needs an operation");
 	if (op->pagination.kind == AUTH0_PAGINATION_NONE)
 		return a0_fail_arg(err, "op", "%s is not a paginated list", op->id);
+	const auth0_pagination *p = &op->pagination;
+	for (const auth0_kv *q = options ? options->query : NULL; q && q->name; q++) {
+		bool driven = p->kind == AUTH0_PAGINATION_OFFSET
+		            ? a0_streq(q->name, p->page_param) || a0_streq(q->name, p->per_page_param)
+		            : a0_streq(q->name, p->cursor_param);
+		if (driven)
+			return a0_fail_arg(err, q->name, "%s: the pager sets '%s' on each request: give a first value "
+			                   "in the query, not in the request options", op->id, q->name);
+	}
 
 	auth0_pager *pg = calloc(1, sizeof(*pg));
 	if (!pg)
@@ -151,7 +174,6 @@ auth0_status auth0_pager_new(auth0_pager **out, auth0_client *client, const auth
 			goto oom;
 	/* auth0_management_call() reports an empty path value when the first page is fetched. */
 
-	const auth0_pagination *p = &op->pagination;
 	if (p->kind == AUTH0_PAGINATION_OFFSET) {
 		const char *page = kv_get(query, p->page_param);
 		const char *per_page = kv_get(query, p->per_page_param);
@@ -170,7 +192,7 @@ auth0_status auth0_pager_new(auth0_pager **out, auth0_client *client, const auth
 		pg->query = copy_without(query, p->page_param, p->per_page_param);
 	} else {
 		const char *from = kv_get(query, p->cursor_param);
-		if (from && !(pg->cursor = strdup(from)))
+		if ((from && !(pg->cursor = strdup(from))) || !(pg->seen = json_object()))
 			goto oom;
 		pg->query = copy_without(query, p->cursor_param, NULL);
 	}
@@ -206,8 +228,8 @@ static json_t *page_items(const auth0_pagination *p, json_t *page)
 static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 {
 	if (pg->stuck)
-		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s: the API returned the same cursor again",
-		               pg->op->id);
+		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s: the API returned a cursor it had already "
+		               "returned (the walk would loop)", pg->op->id);
 	const auth0_pagination *p = &pg->op->pagination;
 	size_t n = 0;
 	for (const auth0_kv *q = pg->query; q->name; q++)
@@ -224,6 +246,11 @@ static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 		kv[n++] = (auth0_kv){ p->per_page_param, per_page };
 	} else if (pg->cursor) {
 		kv[n++] = (auth0_kv){ p->cursor_param, pg->cursor };
+		/* nocheck: a cursor given by the caller need not be UTF-8, and this is only a set of strings */
+		if (json_object_set_new_nocheck(pg->seen, pg->cursor, json_true()) != 0) {
+			free(kv);
+			return a0_oom(err);
+		}
 	}
 	json_t *answer = NULL;
 	auth0_status st = auth0_management_call(pg->client, pg->op, (const char *const *)pg->path_values, kv, NULL,
@@ -268,7 +295,7 @@ static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 		const char *next = a0_json_str(answer, p->next_field);
 		if (a0_empty(next)) {
 			pg->done = true;
-		} else if (a0_streq(next, pg->cursor)) {
+		} else if (json_object_get(pg->seen, next)) {
 			/* This page's items are still handed out; asking for more then fails. */
 			pg->done = pg->stuck = true;
 		} else {

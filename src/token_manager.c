@@ -14,10 +14,12 @@
  * when it expires, as in the Ruby SDK.
  *
  * A token counts as expired AUTH0_TOKEN_RENEW_MARGIN seconds before its
- * expiry. Renewal is single-flight through the client's store: check, lock,
- * check again, fetch, store, unlock; so with a shared store (mod_auth0)
- * exactly one request per expiry reaches the tenant, whatever the number of
- * processes and threads.
+ * expiry. Renewal is single-flight: the threads of one client take turns
+ * (a mutex of the token manager), and inside it the store's lock, when it
+ * has one, does the same for other processes: check, lock, check again,
+ * fetch, store, unlock. So with a shared store (mod_auth0) exactly one
+ * request per expiry reaches the tenant, whatever the number of processes
+ * and threads; with a store without a lock, one per process.
  */
 #include "internal.h"
 
@@ -25,9 +27,11 @@
 #include <string.h>
 
 struct a0_token_manager {
-	pthread_mutex_t lock;   /* guards token / expires_at */
+	pthread_mutex_t lock;   /* guards token / expires_at / hold_until; never held across I/O */
+	pthread_mutex_t flight; /* held by the one thread renewing the token: around the store lock and I/O */
 	char *token;            /* this process's copy */
 	int64_t expires_at;
+	int64_t hold_until;     /* a renewed token was refused too: no renewal for a refusal before this */
 	bool have_static;
 	auth0_token_provider provider;
 	void *provider_userdata;
@@ -43,6 +47,7 @@ struct a0_token_manager *a0_token_manager_new(const auth0_client *c, const auth0
 		return NULL;
 	}
 	pthread_mutex_init(&tm->lock, NULL);
+	pthread_mutex_init(&tm->flight, NULL);
 	tm->provider = o->token_provider;
 	tm->provider_userdata = o->token_provider_userdata;
 	if (!a0_empty(o->token)) {
@@ -68,6 +73,7 @@ void a0_token_manager_free(struct a0_token_manager *tm)
 	a0_free_secret(tm->token);
 	free(tm->store_key);
 	pthread_mutex_destroy(&tm->lock);
+	pthread_mutex_destroy(&tm->flight);
 	free(tm);
 }
 
@@ -100,7 +106,8 @@ static void remember(struct a0_token_manager *tm, const char *token, int64_t exp
 	pthread_mutex_unlock(&tm->lock);
 }
 
-/* A fresh token from the store that is not the rejected one. */
+/* A fresh token from the store that is not the rejected one (nor one that cannot be sent: a store may
+ * have been filled by a version of libauth0 that did not check them). */
 static bool from_store(auth0_client *c, const char *rejected, char **token, int64_t *expires_at)
 {
 	char *value = NULL;
@@ -111,7 +118,8 @@ static bool from_store(auth0_client *c, const char *rejected, char **token, int6
 	a0_free_secret(value);
 	const char *t = a0_json_str(j, "access_token");
 	int64_t exp = 0;
-	bool ok = t && a0_json_int(j, "expires_at", &exp) && fresh(exp, a0_now()) && !a0_streq(t, rejected);
+	bool ok = a0_b64token(t) && a0_json_int(j, "expires_at", &exp) && fresh(exp, a0_now()) &&
+	          !a0_streq(t, rejected);
 	if (ok) {
 		*token = strdup(t);
 		*expires_at = exp;
@@ -144,6 +152,12 @@ static auth0_status obtain(auth0_client *c, char **token, int64_t *expires_at, a
 			free(t);
 			return a0_fail(err, AUTH0_ERR_NO_TOKEN, "the token_provider returned no Management API token");
 		}
+		if (!a0_b64token(t)) {
+			a0_free_secret(t);
+			return a0_fail(err, AUTH0_ERR_NO_TOKEN, "the token_provider returned a Management API token with "
+			               "a character that a bearer token cannot have (RFC 6750: letters, digits, "
+			               "- . _ ~ + / and trailing =; a trailing newline?)");
+		}
 		*token = t;
 		*expires_at = exp > 0 ? exp : expiry_of(t);
 		a0_log(c, AUTH0_LOG_INFO, "got a Management API token from the token provider");
@@ -153,6 +167,11 @@ static auth0_status obtain(auth0_client *c, char **token, int64_t *expires_at, a
 	auth0_status st = auth0_client_credentials(c, c->api_identifier, NULL, &tokens, err);
 	if (st != AUTH0_OK)
 		return st;
+	if (!a0_b64token(tokens->access_token)) {
+		auth0_tokens_free(tokens);
+		return a0_fail(err, AUTH0_ERR_NO_TOKEN, "POST /oauth/token: the tenant's Management API token has a "
+		               "character that a bearer token cannot have (RFC 6750)");
+	}
 	*token = tokens->access_token;
 	tokens->access_token = NULL;
 	*expires_at = tokens->expires_at > 0 ? tokens->expires_at : expiry_of(*token);
@@ -162,20 +181,28 @@ static auth0_status obtain(auth0_client *c, char **token, int64_t *expires_at, a
 	return AUTH0_OK;
 }
 
+/* This process's copy when it is fresh and not the rejected one (a new string in *token). */
+static bool from_memory(struct a0_token_manager *tm, const char *rejected, char **token, int64_t *expires_at)
+{
+	pthread_mutex_lock(&tm->lock);
+	bool ok = tm->token && fresh(tm->expires_at, a0_now()) && !a0_streq(tm->token, rejected);
+	if (ok) {
+		*token = strdup(tm->token);
+		*expires_at = tm->expires_at;
+	}
+	pthread_mutex_unlock(&tm->lock);
+	return ok;
+}
+
 auth0_status a0_management_token(auth0_client *c, const char *rejected, char **token, int64_t *expires_at,
                                  auth0_error **err)
 {
 	struct a0_token_manager *tm = c->tokens;
-	int64_t now = a0_now();
 	*token = NULL;
 
-	pthread_mutex_lock(&tm->lock);
-	if (tm->token && fresh(tm->expires_at, now) && !a0_streq(tm->token, rejected)) {
-		*token = strdup(tm->token);
-		*expires_at = tm->expires_at;
-		pthread_mutex_unlock(&tm->lock);
+	if (from_memory(tm, rejected, token, expires_at))
 		return *token ? AUTH0_OK : a0_oom(err);
-	}
+	pthread_mutex_lock(&tm->lock);
 	char *stale = tm->have_static ? a0_strdup(tm->token) : NULL;
 	int64_t stale_exp = tm->expires_at;
 	pthread_mutex_unlock(&tm->lock);
@@ -197,14 +224,24 @@ auth0_status a0_management_token(auth0_client *c, const char *rejected, char **t
 	}
 	a0_free_secret(stale);
 
+	/*
+	 * One thread at a time from here, whatever the store: the ones that waited find the token the first
+	 * one obtained (in memory or in the store) instead of obtaining their own.
+	 */
+	pthread_mutex_lock(&tm->flight);
+	auth0_status st = AUTH0_OK;
+	if (from_memory(tm, rejected, token, expires_at)) {
+		st = *token ? AUTH0_OK : a0_oom(err);
+		goto out;
+	}
 	if (from_store(c, rejected, token, expires_at)) {
 		remember(tm, *token, *expires_at);
-		return AUTH0_OK;
+		goto out;
 	}
 	bool locked = c->store.lock && c->store.lock(c->store.userdata, tm->store_key) == AUTH0_STORE_OK;
 	if (c->store.lock && !locked)
-		a0_log(c, AUTH0_LOG_WARNING, "could not take the token store lock; renewing without single flight");
-	auth0_status st = AUTH0_OK;
+		a0_log(c, AUTH0_LOG_WARNING, "could not take the token store lock; renewing without single flight "
+		       "across processes");
 	if (!from_store(c, rejected, token, expires_at)) {
 		st = obtain(c, token, expires_at, err);
 		if (st == AUTH0_OK)
@@ -214,7 +251,27 @@ auth0_status a0_management_token(auth0_client *c, const char *rejected, char **t
 		c->store.unlock(c->store.userdata, tm->store_key);
 	if (st == AUTH0_OK)
 		remember(tm, *token, *expires_at);
+out:
+	pthread_mutex_unlock(&tm->flight);
 	return st;
+}
+
+void a0_management_token_refused_again(auth0_client *c)
+{
+	struct a0_token_manager *tm = c->tokens;
+	pthread_mutex_lock(&tm->lock);
+	tm->hold_until = a0_now() + A0_TOKEN_REFUSED_HOLD;
+	pthread_mutex_unlock(&tm->lock);
+}
+
+int64_t a0_management_token_held(auth0_client *c)
+{
+	struct a0_token_manager *tm = c->tokens;
+	int64_t now = a0_now();
+	pthread_mutex_lock(&tm->lock);
+	int64_t left = tm->hold_until > now ? tm->hold_until - now : 0;
+	pthread_mutex_unlock(&tm->lock);
+	return left;
 }
 
 auth0_status auth0_management_token(auth0_client *c, char **token, int64_t *expires_at, auth0_error **err)

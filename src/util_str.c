@@ -66,6 +66,14 @@ void a0_free_secret(char *s)
 	}
 }
 
+bool a0_b64token(const char *s)
+{
+	if (!s)
+		return false;
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+	return n > 0 && s[n + strspn(s + n, "=")] == '\0';
+}
+
 static bool keep_char(unsigned char c, a0_escape style)
 {
 	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))

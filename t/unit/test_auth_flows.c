@@ -242,6 +242,14 @@ static void test_userinfo(void)
 	auth0_status st = auth0_userinfo(c, "not-a-token", &profile, &err);
 	ok(st != AUTH0_OK && profile == NULL, "userinfo with a bad token fails");
 	a_is_error(err, AUTH0_ERR_UNAUTHORIZED, NULL, NULL, "userinfo: bad token");
+
+	/* A line break in the token would add header lines of its own: refused before any request. */
+	long before = t_counter("GET /userinfo");
+	st = auth0_userinfo(c, "user-token\r\nX-Evil: 1", &profile, &err);
+	ok(st == AUTH0_ERR_INVALID_ARGUMENT && profile == NULL, "userinfo with CR/LF in the token is refused");
+	unlike(err ? err->message : NULL, "user-token", "userinfo: the token is not quoted");
+	a_is_error(err, AUTH0_ERR_INVALID_ARGUMENT, NULL, NULL, "userinfo: CR/LF");
+	is_int(t_counter("GET /userinfo"), before, "userinfo: no request with that token");
 	auth0_client_free(c);
 }
 

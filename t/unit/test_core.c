@@ -314,6 +314,27 @@ static void test_options(void)
 	BAD_OPTION("management_additional_headers", o.management_additional_headers = crlf);
 	static const auth0_kv badname[] = { { "X Bad", "1" }, { NULL, NULL } };
 	BAD_OPTION("management_additional_headers", o.management_additional_headers = badname);
+	/* what goes into a header line as it is: a line break would add lines of its own */
+	BAD_OPTION("token", o.token = "static-token\n");
+	BAD_OPTION("token", o.token = "static-token\r\nX-Evil: 1");
+	BAD_OPTION("token", o.token = "two words");
+	BAD_OPTION("token", o.token = "ab=c"); /* RFC 6750 b64token: '=' only at the end */
+	BAD_OPTION("token", o.token = "a,b");
+	BAD_OPTION("user_agent_product", o.user_agent_product = "app/1.0\r\nX-Evil: 1");
+	BAD_OPTION("user_agent_product", o.user_agent_product = "app/1.0\n");
+	{
+		auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+		o.domain = "example.auth0.com";
+		o.token = "secret-token-value\n";
+		is_int(auth0_client_new(&c, &o, &e), AUTH0_ERR_INVALID_ARGUMENT, "a token with a newline is refused");
+		unlike(e ? e->message : NULL, "secret-token-value", "... without quoting it");
+		auth0_error_free(e);
+		e = NULL;
+		o.token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_~+/==";
+		is_int(auth0_client_new(&c, &o, &e), AUTH0_OK, "every b64token character is accepted in a token");
+		auth0_client_free(c);
+		c = NULL;
+	}
 
 	/* Good options: no network at creation, defaults derived from the domain. */
 	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;

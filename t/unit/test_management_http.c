@@ -204,6 +204,19 @@ static void test_bodies(auth0_client *c)
 	like(mb, "name=\"upsert\"\r\n\r\nfalse", "upsert=false is sent");
 	unlike(mb, "send_completion_email", "unset fields are not sent");
 	json_decref(r);
+
+	/* libcurl writes a part's type into its header lines as it is */
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/api/v2/jobs/users-imports'},"
+	     "'response':{'status':202,'jsonBody':{'id':'job_1','type':'users_import'}}}");
+	form.users.content_type = "application/json\r\nX-Evil: 1";
+	auth0_error *err = NULL;
+	st = auth0_jobs_users_imports_create(c, &form, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "a part's content type with CR/LF is refused");
+	is_str(err ? err->option : NULL, "users", "... naming the part");
+	is_int(count("POST", "/api/v2/jobs/users-imports"), 0, "... before any request");
+	json_decref(out);
+	auth0_error_free(err);
 }
 
 static void test_options(auth0_client *c)
@@ -230,6 +243,32 @@ static void test_options(auth0_client *c)
 	ok(json_is_array(out), "stats.get_daily's answer is returned (Ruby discards it)");
 	json_decref(out);
 	is_int(count("GET", "/elsewhere/v9/stats/daily"), 1, "the request went to the other base URL");
+
+	/* the URL checks take the scheme in any case, and so must the choice of protocol */
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/elsewhere/v9/stats/daily'},"
+	     "'response':{'status':200,'jsonBody':[]}}");
+	snprintf(other, sizeof(other), "HTTP://%s/elsewhere/v9", wm_url() + strlen("http://"));
+	ro = (auth0_request_options){ .base_url = other };
+	auth0_error *serr = NULL;
+	st = auth0_stats_get_daily(c, NULL, &ro, NULL, &serr);
+	is_int(st, AUTH0_OK, "base_url option with an upper-case HTTP:// scheme");
+	if (serr)
+		diag("%s", serr->message);
+	auth0_error_free(serr);
+	is_int(count("GET", "/elsewhere/v9/stats/daily"), 1, "... reaches the server");
+
+	/* "X-Empty: " would make libcurl leave the header out */
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/roles'},'response':{'status':200,'jsonBody':[]}}");
+	const auth0_kv empty[] = { { "X-Empty", "" }, { "X-Blank", " " }, { "X-Null", NULL }, { NULL, NULL } };
+	ro = (auth0_request_options){ .headers = empty };
+	is_int(auth0_roles_list(c, NULL, &ro, NULL, NULL), AUTH0_OK, "headers with empty values");
+	r = requests("GET", "/api/v2/roles");
+	is_str(wm_header(json_array_get(r, 0), "X-Empty"), "", "an empty value sends the header empty");
+	is_str(wm_header(json_array_get(r, 0), "X-Blank"), "", "... a blank one too");
+	is_str(wm_header(json_array_get(r, 0), "X-Null"), "", "... and a NULL one");
+	json_decref(r);
 
 	fresh();
 	stub("{'request':{'method':'GET','urlPath':'/api/v2/roles'},"
@@ -499,6 +538,30 @@ static void test_renewal(void)
 	auth0_error_free(err);
 	auth0_client_free(c);
 
+	/* Refused again after renewal: the next calls do not renew the token again (5 calls, 2 tokens). */
+	fresh();
+	token_stubs();
+	api_stub("tok-1", 401, "Invalid token");
+	api_stub("tok-2", 401, "Invalid token");
+	api_stub("tok-3", 401, "Invalid token");
+	c = client_with(NULL, "m2m", "m2m-secret");
+	bool all_refused = true;
+	char *last = NULL;
+	for (int i = 0; i < 5; i++) {
+		err = NULL;
+		st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+		all_refused = all_refused && st == AUTH0_ERR_UNAUTHORIZED;
+		free(last);
+		last = err && err->message ? strdup(err->message) : NULL;
+		auth0_error_free(err);
+	}
+	ok(all_refused, "five calls refused with a token the API does not take");
+	is_int(count("POST", "/oauth/token"), 2, "two tokens: no renewal after the renewed one was refused");
+	is_int(count("GET", "/api/v2/resource-servers"), 6, "the first call retried once, the others did not");
+	like(last, "not renewed again", "the error says why the token was not renewed");
+	free(last);
+	auth0_client_free(c);
+
 	/* A 401 that is not about the token: no renewal. */
 	fresh();
 	token_stubs();
@@ -688,6 +751,29 @@ static void test_offset_pager(auth0_client *c)
 	}
 	ok(pages == 2 && n == 3, "next_page: two pages, three items");
 	auth0_pager_free(pg);
+
+	/* request options naming what the pager sets on every request would replace its values */
+	const char *driven[][2] = { { "users.list", "page" }, { "users.list", "per_page" },
+		                        { "organizations.list", "from" } };
+	for (size_t i = 0; i < sizeof(driven) / sizeof(driven[0]); i++) {
+		const auth0_kv oq[] = { { driven[i][1], "3" }, { NULL, NULL } };
+		auth0_request_options ro = { .query = oq };
+		auth0_error *err = NULL;
+		pg = NULL;
+		st = auth0_pager_new(&pg, c, auth0_operation_find(driven[i][0]), NULL, NULL, &ro, &err);
+		is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "%s pager: '%s' in the request options is refused", driven[i][0],
+		       driven[i][1]);
+		is_str(err ? err->option : NULL, driven[i][1], "... naming it");
+		ok(pg == NULL, "... and no pager");
+		auth0_pager_free(pg);
+		auth0_error_free(err);
+	}
+	const auth0_kv other[] = { { "sort", "email:1" }, { NULL, NULL } };
+	auth0_request_options ro = { .query = other };
+	pg = NULL;
+	is_int(auth0_pager_new(&pg, c, auth0_operation_find("users.list"), NULL, NULL, &ro, NULL), AUTH0_OK,
+	       "other request-option query parameters are fine");
+	auth0_pager_free(pg);
 }
 
 static void orgs_page(const char *from, const char *body)
@@ -743,6 +829,59 @@ static void test_checkpoint_pager(auth0_client *c)
 	r = requests("GET", "/api/v2/organizations");
 	like(url_of(json_array_get(r, 0)), "from=cur9&take=1", "a given from and take are sent");
 	json_decref(r);
+
+	/* A -> B -> A: a cursor that comes back later loops as surely as one that comes back at once. */
+	fresh();
+	orgs_page(NULL, "{'organizations':[{'id':'o1'}],'next':'curA'}");
+	orgs_page("curA", "{'organizations':[{'id':'o2'}],'next':'curB'}");
+	orgs_page("curB", "{'organizations':[{'id':'o3'}],'next':'curA'}");
+	auth0_pager *pg = NULL;
+	auth0_error *err = NULL;
+	auth0_pager_new(&pg, c, auth0_operation_find("organizations.list"), NULL, NULL, NULL, NULL);
+	a0_buf b = A0_BUF_INIT;
+	json_t *item = NULL;
+	/* capped, so that a pager that loops fails here instead of running forever */
+	while ((st = auth0_pager_next(pg, &item, &err)) == AUTH0_OK && item && auth0_pager_requests(pg) < 10) {
+		a0_buf_printf(&b, "%s%s", b.len ? "," : "", a0_json_str(item, "id"));
+		json_decref(item);
+	}
+	json_decref(item);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "a cursor that comes back after another is an error");
+	like(err ? err->message : NULL, "already", "... saying the cursor was seen before");
+	s = a0_buf_steal(&b);
+	is_str(s, "o1,o2,o3", "after every page's items, once");
+	is_int(auth0_pager_requests(pg), 3, "three requests");
+	free(s);
+	auth0_error_free(err);
+	auth0_pager_free(pg);
+}
+
+static char *crlf_provider(void *userdata, int64_t *expires_at)
+{
+	(void)userdata;
+	(void)expires_at;
+	return strdup("tok-a\r\nX-Evil: 1");
+}
+
+/* A token with a line break would put header lines of its own into the request. */
+static void test_token_characters(void)
+{
+	fresh();
+	api_stub("tok-a", 200, NULL);
+	auth0_client_options o;
+	auth0_client_options_init(&o);
+	o.domain = wm_url();
+	o.token_provider = crlf_provider;
+	o.management_base_url = base;
+	auth0_client *c = NULL;
+	auth0_client_new(&c, &o, NULL);
+	auth0_error *err = NULL;
+	auth0_status st = auth0_resource_servers_list(c, NULL, NULL, NULL, &err);
+	is_int(st, AUTH0_ERR_NO_TOKEN, "a provider's token with CR/LF is refused");
+	unlike(err ? err->message : NULL, "tok-a", "... without quoting it");
+	is_int(count("GET", "/api/v2/resource-servers"), 0, "... and never sent");
+	auth0_error_free(err);
+	auth0_client_free(c);
 }
 
 int main(void)
@@ -759,5 +898,6 @@ int main(void)
 	test_checkpoint_pager(c);
 	auth0_client_free(c);
 	test_renewal();
+	test_token_characters();
 	return done_testing();
 }

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tap.h"
 #include "testenv.h"
@@ -128,6 +129,62 @@ static void test_single_flight(void)
 	json_decref(t_control("DELETE", "/__control/faults", NULL));
 }
 
+/* A provider that counts its calls and how many of them overlap, slow enough for every thread to arrive. */
+static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
+static int slow_calls, slow_running, slow_most_at_once;
+
+static char *slow_provider(void *userdata, int64_t *expires_at)
+{
+	(void)userdata;
+	pthread_mutex_lock(&slow_lock);
+	int n = ++slow_calls;
+	if (++slow_running > slow_most_at_once)
+		slow_most_at_once = slow_running;
+	pthread_mutex_unlock(&slow_lock);
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&slow_lock);
+	slow_running--;
+	pthread_mutex_unlock(&slow_lock);
+	*expires_at = a0_now() + 3600;
+	return a0_asprintf("slow-token-%d", n);
+}
+
+/* store.h: with a store that has no lock, libauth0 still serialises the threads of one client. */
+static void test_single_flight_without_store_lock(void)
+{
+	enum { N = 8 };
+	auth0_store store;
+	void *mem = a0_memory_store_new(&store);
+	store.lock = NULL;
+	store.unlock = NULL;
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = "tenant.example.com";
+	o.token_provider = slow_provider;
+	o.store = &store;
+	auth0_client *c = NULL;
+	is_int(auth0_client_new(&c, &o, NULL), AUTH0_OK, "a client with a store without lock and unlock");
+	pthread_t th[N];
+	struct race r[N];
+	pthread_barrier_t barrier;
+	pthread_barrier_init(&barrier, NULL, N);
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct race){ c, &barrier, AUTH0_ERR_INTERNAL };
+		pthread_create(&th[i], NULL, race_one, &r[i]);
+	}
+	bool all_ok = true;
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		all_ok = all_ok && r[i].st == AUTH0_OK;
+	}
+	ok(all_ok, "%d threads of one client all got a token", N);
+	is_int(slow_calls, 1, "the provider was called once, not once per thread");
+	is_int(slow_most_at_once, 1, "never by two threads at once");
+	pthread_barrier_destroy(&barrier);
+	auth0_client_free(c);
+	a0_memory_store_free(mem);
+}
+
 static void test_renewal_before_expiry(void)
 {
 	t_reset();
@@ -159,6 +216,13 @@ static char *failing_provider(void *userdata, int64_t *expires_at)
 	(void)userdata;
 	(void)expires_at;
 	return NULL;
+}
+
+static char *newline_provider(void *userdata, int64_t *expires_at)
+{
+	(void)userdata;
+	(void)expires_at;
+	return strdup("provided-token-from-a-file\n");
 }
 
 static void test_provider_and_static(void)
@@ -193,6 +257,20 @@ static void test_provider_and_static(void)
 	auth0_client_new(&c, &o, NULL);
 	auth0_error *err = NULL;
 	is_int(auth0_management_token(c, &t, NULL, &err), AUTH0_ERR_NO_TOKEN, "a failing provider is a clear error");
+	auth0_error_free(err);
+	auth0_client_free(c);
+
+	/* A trailing newline would end the Authorization header line early and start a line of its own. */
+	o.token_provider = newline_provider;
+	auth0_client_new(&c, &o, NULL);
+	err = NULL;
+	t = NULL;
+	is_int(auth0_management_token(c, &t, NULL, &err), AUTH0_ERR_NO_TOKEN,
+	       "a provider's token with a trailing newline is refused");
+	ok(t == NULL, "... and not handed out");
+	unlike(err ? err->message : NULL, "provided-token-from-a-file", "... and not quoted in the message");
+	like(err ? err->message : NULL, "newline", "... the message suggests the cause");
+	free(t);
 	auth0_error_free(err);
 	auth0_client_free(c);
 
@@ -236,6 +314,34 @@ static void test_static_expired_with_credentials(void)
 	auth0_client_free(c);
 }
 
+/* The tenant's answer is checked like any other source before the token goes into a header. */
+static void test_tenant_token_characters(void)
+{
+	t_reset();
+	json_t *answer = json_pack("{s:s, s:s, s:i}", "access_token", "tenant-token\r\nX-Evil: 1", "token_type",
+	                           "Bearer", "expires_in", 86400);
+	char *body = json_dumps(answer, JSON_COMPACT);
+	json_t *fault = json_pack("{s:s, s:s, s:i, s:s, s:s, s:i}", "method", "POST", "path", "/oauth/token", "status",
+	                          200, "content_type", "application/json", "body", body, "times", 1);
+	char *rule = json_dumps(fault, JSON_COMPACT);
+	t_fault(rule);
+	free(rule);
+	free(body);
+	json_decref(fault);
+	json_decref(answer);
+	auth0_client *c = m2m(NULL);
+	char *t = NULL;
+	auth0_error *err = NULL;
+	is_int(auth0_management_token(c, &t, NULL, &err), AUTH0_ERR_NO_TOKEN,
+	       "a client-credentials token with CR/LF is refused");
+	ok(t == NULL, "... and not handed out");
+	unlike(err ? err->message : NULL, "tenant-token", "... nor quoted");
+	is_int(t_counter(CC_COUNTER), 1, "one token request");
+	free(t);
+	auth0_error_free(err);
+	auth0_client_free(c);
+}
+
 static void test_bad_secret(void)
 {
 	t_reset();
@@ -262,8 +368,10 @@ int main(void)
 	test_first_use();
 	test_shared_store();
 	test_single_flight();
+	test_single_flight_without_store_lock();
 	test_renewal_before_expiry();
 	test_static_expired_with_credentials();
+	test_tenant_token_characters();
 	test_bad_secret();
 	return done_testing();
 }

@@ -9,7 +9,10 @@
  * client_secret_basic or a private-key JWT, see auth0_client_options) is
  * added by the library wherever the endpoint takes it; the Management API
  * token is never sent here. Only /userinfo and the MFA API calls that say so
- * carry an Authorization: Bearer header (the user's or the MFA token).
+ * carry an Authorization: Bearer header (the user's or the MFA token); a
+ * token with a character outside RFC 6750's b64token (letters, digits,
+ * - . _ ~ + / and trailing =; a CR or LF would add header lines) is refused
+ * with AUTH0_ERR_INVALID_ARGUMENT, option "token", before any I/O.
  *
  * Wire format: the fields, their order and their defaults are those of the
  * Ruby SDK (ruby-auth0), except that a parameter left NULL is left out

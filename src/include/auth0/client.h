@@ -56,7 +56,10 @@ typedef enum auth0_log_level {
  * A token provider: returns a malloc()ed Management API token, or NULL on
  * failure. It may set *expires_at (epoch seconds); when it leaves it at 0 the
  * token's own `exp` claim is used if it is a JWT, otherwise one hour. It is
- * called again whenever the token it gave has expired or was refused.
+ * called again whenever the token it gave has expired or was refused, by one
+ * thread of a client at a time. A token with a character outside RFC 6750's
+ * b64token (letters, digits, - . _ ~ + / and trailing =), such as the
+ * trailing newline of a token file, is refused: AUTH0_ERR_NO_TOKEN.
  */
 typedef char *(*auth0_token_provider)(void *userdata, int64_t *expires_at);
 
@@ -85,7 +88,8 @@ typedef struct auth0_client_options {
 	const char *client_assertion_signing_alg;
 	auth0_client_auth client_auth;
 
-	/* Management API token: static, or from a provider, or (default) client credentials. */
+	/* Management API token: static, or from a provider, or (default) client credentials. A static
+	 * token must be an RFC 6750 b64token (no white space or line break): AUTH0_ERR_INVALID_ARGUMENT. */
 	const char *token;
 	int64_t token_expires_at;          /* epoch seconds; 0 = one hour from client creation */
 	auth0_token_provider token_provider;
@@ -106,7 +110,8 @@ typedef struct auth0_client_options {
 	long management_timeout_ms;        /* Management API, per attempt; default 60000 */
 	int management_max_retries;        /* Management API retries after 408, 429 and gateway 5xx (a POST:
 	                                    * after 429 only, it may have been done); default 2 */
-	const auth0_kv *management_additional_headers; /* sent on every Management request */
+	const auth0_kv *management_additional_headers; /* sent on every Management request; an empty (or
+	                                    * NULL) value sends the header empty; line breaks are refused */
 	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000 */
 
 	const char *ca_file;               /* PEM bundle of trusted CAs; default: the system's */
@@ -121,7 +126,7 @@ typedef struct auth0_client_options {
 	auth0_log_fn log;
 	void *log_userdata;
 
-	/* Added to User-Agent and telemetry, e.g. "mod_auth0/0.1.0". */
+	/* Added to User-Agent and telemetry, e.g. "mod_auth0/0.1.0"; no control characters. */
 	const char *user_agent_product;
 
 	/*

@@ -24,7 +24,12 @@
  * The Management token comes from the client: a static token, a token
  * provider, or (by default) the client-credentials grant, fetched on first
  * use and renewed AUTH0_TOKEN_RENEW_MARGIN seconds before it expires. A 401
- * saying the token expired renews it once and retries the request.
+ * saying the token expired or is invalid renews it once and retries the
+ * request. When the renewed token is refused as well, a refused token is not
+ * renewed again for 60 seconds (the calls fail at once with the 401, and
+ * err->message says so): renewing would only spend tokens. A token from any
+ * source with a character outside RFC 6750's b64token (letters, digits,
+ * - . _ ~ + / and trailing =) is never sent: AUTH0_ERR_NO_TOKEN.
  *
  * Answers: any 2xx is success. *out receives the parsed JSON body (also for
  * the 13 operations whose answer the Ruby SDK discards), or NULL when the
@@ -67,15 +72,18 @@ typedef struct auth0_request_options {
 	 * Extra headers, sent after the client's management_additional_headers.
 	 * Authorization, Content-Type, Auth0-Client, User-Agent, Host,
 	 * Content-Length, Transfer-Encoding and Expect are refused
-	 * (AUTH0_ERR_INVALID_ARGUMENT, option "headers"); an Accept header
-	 * replaces the default "Accept: application/json".
+	 * (AUTH0_ERR_INVALID_ARGUMENT, option "headers"), and so are values
+	 * with a line break; an empty (or NULL) value sends the header with an
+	 * empty value. An Accept header replaces the default
+	 * "Accept: application/json".
 	 */
 	const auth0_kv *headers;
 	/*
 	 * Extra query parameters, not checked against the operation. A name
 	 * that the call already has replaces all of its values (a repeated name
 	 * here sends every value); a NULL value removes the parameter, defaults
-	 * included.
+	 * included. A pager refuses the parameters it sets itself (see
+	 * auth0_pager_new()).
 	 */
 	const auth0_kv *query;
 	long timeout_ms;              /* per attempt; 0 = the client's management_timeout_ms */
@@ -193,7 +201,8 @@ typedef struct auth0_multipart_part {
 	const void *data;             /* file contents */
 	size_t size;
 	const char *filename;         /* sent as the part's filename */
-	const char *content_type;     /* default application/octet-stream (files) */
+	const char *content_type;     /* default application/octet-stream (files); control characters
+	                                 are refused (AUTH0_ERR_INVALID_ARGUMENT) */
 } auth0_multipart_part;
 
 /* A file for the typed multipart function (auth0_jobs_users_imports_create()). */
@@ -201,7 +210,7 @@ typedef struct auth0_file {
 	const void *data;             /* NULL: the part is not sent */
 	size_t size;
 	const char *filename;         /* default: the part's name */
-	const char *content_type;     /* default application/octet-stream */
+	const char *content_type;     /* default application/octet-stream; no control characters */
 } auth0_file;
 
 /*
@@ -263,7 +272,13 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * page shorter than per_page is the last.
  * Checkpoint lists (from / take) send no `from` on the first request unless
  * given, then the answer's `next`; they stop when `next` is absent or empty,
- * or at an empty page.
+ * or at an empty page. A `next` that the walk has already sent (the same
+ * cursor again, or A -> B -> A) is AUTH0_ERR_INVALID_RESPONSE once the items
+ * of its page are handed out, instead of an endless loop.
+ * The parameters the pager sets on every request (page and per_page, or
+ * from) are refused in options->query (AUTH0_ERR_INVALID_ARGUMENT naming
+ * the parameter): they would replace its values. Give a first page or
+ * cursor in `query`.
  * The query, path values and options are copied: they need not outlive the
  * call to auth0_pager_new().
  */
