@@ -170,11 +170,7 @@ refused($m2m, 'The access token is not for this organization', 'Auth0Organizatio
 }
 is(bearer_get($V, '/cgi-org/any/x', $m2m)->code, 200,
 	'Auth0Organization none, in a <Location> inside one that names an organization: a token without org passes');
-{
-	my $mark = log_mark();
-	is(bearer_get($V, '/cgi-no-audience/x', $m2m)->code, 500, 'Auth0Audience none where the API is: 500');
-	like(log_since($mark), qr/Auth0Audience is required for AuthType Auth0Bearer/, '... and the log says why');
-}
+# (Auth0Audience none under AuthType Auth0Bearer stops httpd at start-up: session/23-config-checks.t)
 
 # ---- Auth0UserClaim ---------------------------------------------------------------------------------------------
 {
