@@ -244,13 +244,36 @@ static const char *resolve_secret(cmd_parms *cmd, const char *arg, const char **
 	return NULL;
 }
 
+/*
+ * The decimal digits at the start of s (at least one), *end after them; ten digits or more read as 10^9,
+ * beyond every range checked. Digits only: strtol would also take leading spaces and a sign, which no
+ * directive documents (and " 30" or "+30" in a configuration is more likely a mistake than a number).
+ */
+static bool parse_digits(const char *s, long *v, const char **end)
+{
+	long n = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++)
+		n = n < 100000000 ? n * 10 + (*p - '0') : 1000000000;
+	*v = n;
+	*end = p;
+	return p > s;
+}
+
+/* The whole of s is a plain decimal number. */
+static bool parse_number(const char *s, long *v)
+{
+	const char *end;
+	return parse_digits(s, v, &end) && !*end;
+}
+
 /* Seconds with an optional unit: 90, 90s, 15m, 8h, 7d. */
 static const char *parse_duration(cmd_parms *cmd, const char *arg, int min, int *out)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	const char *end;
+	long v;
 	long mult = 1;
-	if (end == arg)
+	if (!parse_digits(arg, &v, &end))
 		return errorf(cmd, "'%s' is not a duration (seconds, or a number with s, m, h or d)", arg);
 	switch (*end) {
 	case '\0': case 's': break;
@@ -536,9 +559,39 @@ static const char *set_organization(cmd_parms *cmd, void *conf, const char *arg)
 	return set_undoable(cmd, conf, arg, A0M_UNDONE_ORGANIZATION, set_token_string);
 }
 
+/*
+ * http://[USER[:PASSWORD]@]HOST[:PORT][/] or https://...: a forward proxy, which the tenant's https is
+ * tunnelled through (CONNECT), so an http:// proxy is as usual as it is safe. Other schemes (socks) are
+ * refused. The URL may carry the proxy's password: errors show it without user and password, and nothing
+ * else logs it.
+ */
+static const char *set_proxy_url(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *at = strrchr(arg, '@');
+	const char *scheme_end = strstr(arg, "://");
+	const char *shown = !at ? arg
+	                  : apr_psprintf(cmd->temp_pool, "%.*s(user and password hidden)@%s",
+	                                 scheme_end && scheme_end < at ? (int)(scheme_end + 3 - arg) : 0, arg, at + 1);
+	apr_uri_t u;
+	if (!is_url_char_safe(arg) || apr_uri_parse(cmd->temp_pool, arg, &u) != APR_SUCCESS || !u.scheme ||
+	    (strcasecmp(u.scheme, "http") != 0 && strcasecmp(u.scheme, "https") != 0))
+		return errorf(cmd, "'%s' must be an http:// or https:// proxy URL, such as http://proxy.example.com:3128",
+		              shown);
+	bool host_ok = u.hostname && *u.hostname;
+	for (const char *h = u.hostname; host_ok && *h; h++)
+		host_ok = apr_isalnum(*h) || strchr(".-_:", *h); /* ':' of an IPv6 address, its brackets taken off */
+	long port = 0;
+	if (!host_ok || (u.port_str && (!parse_number(u.port_str, &port) || port < 1 || port > 65535)) ||
+	    (u.path && *u.path && strcmp(u.path, "/") != 0) || u.query || u.fragment)
+		return errorf(cmd, "'%s' must be scheme://HOST[:PORT] (and USER:PASSWORD@ before the host if the proxy "
+		              "needs them), without a path", shown);
+	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return NULL;
+}
+
 static const char *set_outgoing_proxy(cmd_parms *cmd, void *conf, const char *arg)
 {
-	return set_undoable(cmd, conf, arg, A0M_UNDONE_OUTGOING_PROXY, set_https_url);
+	return set_undoable(cmd, conf, arg, A0M_UNDONE_OUTGOING_PROXY, set_proxy_url);
 }
 
 /* Parameters the module sets itself: configuring them would break the login or its security. */
@@ -567,6 +620,23 @@ static const char *add_authz_param(cmd_parms *cmd, void *conf_, const char *name
 	return NULL;
 }
 
+/*
+ * How many different bytes s holds. A random secret of 32 hex or base64 characters or more has at least 8
+ * but with a probability too small to matter; fewer means a placeholder (aaaa..., 0000...), whose keys
+ * anyone can derive. Length alone would pass those.
+ */
+static int distinct_bytes(const char *s)
+{
+	bool seen[256] = { false };
+	int n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (!seen[*p]) {
+			seen[*p] = true;
+			n++;
+		}
+	return n;
+}
+
 static const char *set_session_secrets(cmd_parms *cmd, void *conf_, int argc, char *const argv[])
 {
 	a0m_dir_conf *conf = conf_;
@@ -581,6 +651,9 @@ static const char *set_session_secrets(cmd_parms *cmd, void *conf_, int argc, ch
 			return err;
 		if (strlen(secrets[i]) < 32)
 			return errorf(cmd, "each secret must have at least 32 characters (e.g. from `openssl rand -hex 32`)");
+		if (distinct_bytes(secrets[i]) < 8)
+			return errorf(cmd, "secret %d of %d is not random: it has fewer than 8 different characters (make one "
+			              "with `openssl rand -hex 32`)", i + 1, argc);
 	}
 	const char *why = NULL;
 	a0m_keyring *ring = a0m_keyring_derive(cmd->pool, secrets, argc, &why);
@@ -701,9 +774,8 @@ static const char *set_leeway(cmd_parms *cmd, void *conf, const char *arg)
 
 static const char *set_max_transactions(cmd_parms *cmd, void *conf, const char *arg)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (*end || v < 1 || v > 20)
+	long v;
+	if (!parse_number(arg, &v) || v < 1 || v > 20)
 		return errorf(cmd, "'%s' must be a number from 1 to 20", arg);
 	((a0m_dir_conf *)conf)->max_transactions = (int)v;
 	return NULL;
@@ -723,12 +795,8 @@ static const char *set_preserve_post(cmd_parms *cmd, void *conf, const char *on,
 	if (strcasecmp(on, "on") != 0)
 		return errorf(cmd, "'%s' must be on or off", on);
 	long v = A0M_PRESERVE_POST_DEFAULT;
-	if (max) {
-		char *end;
-		v = strtol(max, &end, 10);
-		if (*end || end == max || v < 1 || v > A0M_PRESERVE_POST_MAX)
-			return errorf(cmd, "'%s' must be a number of bytes from 1 to %d", max, A0M_PRESERVE_POST_MAX);
-	}
+	if (max && (!parse_number(max, &v) || v < 1 || v > A0M_PRESERVE_POST_MAX))
+		return errorf(cmd, "'%s' must be a number of bytes from 1 to %d", max, A0M_PRESERVE_POST_MAX);
 	*slot = (int)v;
 	return NULL;
 }
@@ -747,9 +815,8 @@ static const char *set_http_timeout(cmd_parms *cmd, void *conf, const char *arg)
 
 static const char *set_http_retries(cmd_parms *cmd, void *conf, const char *arg)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (end == arg || *end || v < 0 || v > 10)
+	long v;
+	if (!parse_number(arg, &v) || v > 10)
 		return errorf(cmd, "'%s' must be a number from 0 to 10", arg);
 	((a0m_dir_conf *)conf)->http_retries = (int)v;
 	return NULL;
@@ -778,14 +845,32 @@ static const char *set_cookie_name(cmd_parms *cmd, void *conf, const char *arg)
 	return NULL;
 }
 
+/* A host name of two labels or more, each 1 to 63 letters, digits and hyphens, not beginning or ending with a
+ * hyphen (RFC 1123), at most 253 characters: what a browser can match a Domain attribute against. */
+static bool valid_domain_name(const char *d)
+{
+	int labels = 0;
+	if (strlen(d) > 253)
+		return false;
+	for (const char *label = d;; label++) {
+		size_t n = strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		if (n < 1 || n > 63 || label[0] == '-' || label[n - 1] == '-')
+			return false;
+		labels++;
+		label += n;
+		if (!*label)
+			return labels >= 2;
+		if (*label != '.')
+			return false;
+	}
+}
+
 static const char *set_cookie_domain_name(cmd_parms *cmd, void *conf, const char *arg)
 {
-	const char *d = arg[0] == '.' ? arg + 1 : arg;
-	if (!*d || !strchr(d, '.'))
-		return errorf(cmd, "'%s' must be a domain name such as example.com", arg);
-	for (const char *p = d; *p; p++)
-		if (!apr_isalnum(*p) && *p != '-' && *p != '.')
-			return errorf(cmd, "'%s' is not a valid domain name", arg);
+	const char *d = arg[0] == '.' ? arg + 1 : arg; /* the leading dot of old cookies means nothing today */
+	if (!valid_domain_name(d))
+		return errorf(cmd, "'%s' must be a domain name such as example.com (labels of letters, digits and "
+		              "hyphens, no empty label, no trailing dot)", arg);
 	((a0m_dir_conf *)conf)->cookie_domain = apr_pstrdup(cmd->pool, d);
 	return NULL;
 }
@@ -879,9 +964,8 @@ static const char *add_trusted_proxy(cmd_parms *cmd, void *conf_, const char *ar
 		return errorf(cmd, "'%s' is not an IP address or network (e.g. 10.0.0.0/8)", arg);
 	}
 	if (slash) {
-		char *end;
-		long bits = strtol(slash, &end, 10);
-		if (*end || end == slash || bits < 0 || bits > cidr.bits)
+		long bits;
+		if (!parse_number(slash, &bits) || bits > cidr.bits)
 			return errorf(cmd, "'%s' has an invalid prefix length", arg);
 		cidr.bits = (int)bits;
 	}
@@ -913,6 +997,13 @@ static const char *set_cache(cmd_parms *cmd, void *dummy, const char *arg)
 	const char *sep = strchr(arg, ':');
 	const char *name = sep ? apr_pstrmemdup(cmd->pool, arg, (apr_size_t)(sep - arg)) : arg;
 	const char *args = sep ? sep + 1 : NULL;
+	/* redis://:PASSWORD@HOST, missing its "redis-auth:": httpd's redis provider would take "//:PASSWORD@HOST"
+	 * for a server list and every login would fail. No provider's arguments begin with //. The arguments
+	 * are not shown: they may hold a password. */
+	if (args && strncmp(args, "//", 2) == 0)
+		return errorf(cmd, "provider '%s' is given a URL (%s://...), which it does not read: for a redis server "
+		              "with a password write redis-auth:redis://[USER:]PASSWORD@HOST[:PORT][/DB], otherwise "
+		              "PROVIDER:ARGUMENTS (e.g. redis:HOST:PORT)", name, name);
 	const ap_socache_provider_t *prov =
 		ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION);
 	if (!prov) {
@@ -1055,6 +1146,18 @@ static const command_rec directives[] = {
 
 /* ---- start-up checks ------------------------------------------------------------------------------ */
 
+/* The paths this module answers itself, and the directives that set them. */
+enum { OWN_PATH_CALLBACK, OWN_PATH_LOGOUT, OWN_PATH_BACKCHANNEL, OWN_PATH_LOGIN, OWN_PATHS };
+static const char *const own_path_names[OWN_PATHS] = { "Auth0RedirectURI", "Auth0LogoutPath",
+	                                                    "Auth0BackChannelLogoutPath", "Auth0LoginPath" };
+static void own_paths(const a0m_dir_conf *c, const char *paths[OWN_PATHS])
+{
+	paths[OWN_PATH_CALLBACK] = a0m_conf_redirect_path(c);
+	paths[OWN_PATH_LOGOUT] = c->logout_path;
+	paths[OWN_PATH_BACKCHANNEL] = c->backchannel_logout_path;
+	paths[OWN_PATH_LOGIN] = c->login_path;
+}
+
 const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 {
 	if (!c->domain)
@@ -1075,13 +1178,67 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 	if (a0m_conf_id_token_alg(c) == AUTH0_ALG_HS256 && !c->client_secret)
 		return "Auth0IDTokenSigningAlg HS256 needs Auth0ClientSecret (the ID tokens are signed with it)";
 	/* the paths this module answers itself: each one thing */
-	const char *paths[] = { a0m_conf_redirect_path(c), c->logout_path, c->backchannel_logout_path, c->login_path };
-	static const char *const names[] = { "Auth0RedirectURI", "Auth0LogoutPath", "Auth0BackChannelLogoutPath",
-		                                 "Auth0LoginPath" };
-	for (int i = 0; i < 4; i++)
-		for (int j = i + 1; j < 4; j++)
+	const char *paths[OWN_PATHS];
+	own_paths(c, paths);
+	for (int i = 0; i < OWN_PATHS; i++)
+		for (int j = i + 1; j < OWN_PATHS; j++)
 			if (paths[i] && paths[j] && strcmp(paths[i], paths[j]) == 0)
-				return apr_psprintf(p, "%s and %s must differ", names[j], names[i]);
+				return apr_psprintf(p, "%s and %s must differ", own_path_names[j], own_path_names[i]);
+	return a0m_conf_check_landing(p, c, NULL);
+}
+
+/* The length of the host of absolute URL u (at *host), without port; 0 for a path. */
+static size_t url_host(const char *u, const char **host)
+{
+	const char *h = strstr(u, "://");
+	if (u[0] == '/' || !h)
+		return 0;
+	*host = h += 3;
+	if (h[0] != '[')
+		return strcspn(h, ":/");
+	size_t n = strcspn(h, "]/");
+	return h[n] == ']' ? n + 1 : n;
+}
+
+static bool same_host(const char *a, size_t alen, const char *b)
+{
+	return b && strlen(b) == alen && strncasecmp(a, b, alen) == 0;
+}
+
+/* The path a landing URL leads to on this site, or NULL when it leads to another: a path, or an absolute URL
+ * on the host of an absolute Auth0RedirectURI, or on s's ServerName or one of its ServerAlias names. */
+static const char *site_path(const a0m_dir_conf *c, const char *u, const server_rec *s)
+{
+	const char *host = NULL, *own = NULL;
+	size_t n = url_host(u, &host);
+	if (!n)
+		return u;
+	size_t own_n = c->redirect_uri ? url_host(c->redirect_uri, &own) : 0;
+	bool here = (own_n == n && strncasecmp(host, own, n) == 0) || (s && same_host(host, n, s->server_hostname));
+	for (int i = 0; !here && s && s->names && i < s->names->nelts; i++)
+		here = same_host(host, n, ((const char **)s->names->elts)[i]);
+	const char *path = strchr(host + n, '/');
+	return !here ? NULL : path ? path : "/";
+}
+
+const char *a0m_conf_check_landing(apr_pool_t *p, const a0m_dir_conf *c, const server_rec *s)
+{
+	const char *paths[OWN_PATHS];
+	own_paths(c, paths);
+	const char *landing[] = { c->post_login_url, c->logout_return_to };
+	static const char *const landing_names[] = { "Auth0PostLoginURL", "Auth0LogoutReturnTo" };
+	for (int i = 0; i < 2; i++) {
+		const char *path = landing[i] ? site_path(c, landing[i], s) : NULL;
+		for (int j = 0; path && j < OWN_PATHS; j++) {
+			/* A logout may land on the login path (a new login for whoever wants one): no loop. */
+			if (i == 1 && j == OWN_PATH_LOGIN)
+				continue;
+			if (paths[j] && strcmp(path, paths[j]) == 0)
+				return apr_psprintf(p, "%s %s is the path of %s: a %s would end there, in mod_auth0 again (a "
+				                    "redirect loop), instead of on a page", landing_names[i], landing[i],
+				                    own_path_names[j], i == 0 ? "login" : "logout");
+		}
+	}
 	return NULL;
 }
 

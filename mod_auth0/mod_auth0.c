@@ -330,38 +330,61 @@ static bool configures_auth0(const a0m_dir_conf *c)
 	return c->domain || c->client_id || c->client_secret || c->redirect_uri || c->keys || c->audience || c->undone;
 }
 
-static void *merge(apr_pool_t *p, void *base, void *add)
+/* httpd's, referenced weakly: fuzz/harness.c links this file without httpd (and never runs the start-up
+ * checks that use it). */
+#pragma weak ap_merge_per_dir_configs
+
+/* The AuthType a merged configuration vector gives (mod_authn_core's, as for a request), or NULL. */
+static const char *auth_type_of(apr_pool_t *p, ap_conf_vector_t *v)
 {
-	return auth0_module.merge_dir_config(p, base, add);
+	APR_OPTIONAL_FN_TYPE(authn_ap_auth_type) *get = APR_RETRIEVE_OPTIONAL_FN(authn_ap_auth_type);
+	if (!get)
+		return NULL;
+	request_rec *r = apr_pcalloc(p, sizeof(*r));
+	r->pool = p;
+	r->per_dir_config = v;
+	return get(r);
+}
+
+static bool is_type(const char *type, const char *ours)
+{
+	return type && strcasecmp(type, ours) == 0;
 }
 
 /*
  * The configuration a request to section i of arr gets, as near as start-up can tell: the server's, then
  * every earlier plain (not regex) section of the same kind whose path begins section i's (<Location />
  * around <Location /reports>), then section i's own. Without the enclosing sections, a <Location /reports>
- * that adds only an Auth0Audience to a site configured in <Location /> would be refused.
+ * that adds only an Auth0Audience to a site configured in <Location /> would be refused. Every module's
+ * part is merged, as for a request, so that the AuthType is known too.
  */
-static a0m_dir_conf *effective(apr_pool_t *p, a0m_dir_conf *base, apr_array_header_t *arr, int i)
+static ap_conf_vector_t *effective(apr_pool_t *p, ap_conf_vector_t *base, apr_array_header_t *arr, int i)
 {
 	ap_conf_vector_t **v = (ap_conf_vector_t **)arr->elts;
 	const core_dir_config *cd = ap_get_core_module_config(v[i]);
-	a0m_dir_conf *eff = base;
+	ap_conf_vector_t *eff = base;
 	for (int j = 0; j < i; j++) {
 		const core_dir_config *outer = ap_get_core_module_config(v[j]);
-		a0m_dir_conf *own = ap_get_module_config(v[j], &auth0_module);
-		if (own && outer && outer->d && !outer->r && cd && cd->d &&
-		    strncmp(cd->d, outer->d, strlen(outer->d)) == 0)
-			eff = merge(p, eff, own);
+		if (outer && outer->d && !outer->r && cd && cd->d && strncmp(cd->d, outer->d, strlen(outer->d)) == 0)
+			eff = ap_merge_per_dir_configs(p, eff, v[j]);
 	}
-	a0m_dir_conf *own = ap_get_module_config(v[i], &auth0_module); /* NULL: none of our directives there */
-	return own ? merge(p, eff, own) : eff;
+	return ap_merge_per_dir_configs(p, eff, v[i]);
 }
 
-/* What is wrong with a section's effective configuration, or NULL. A client id means browser sessions; an
- * audience alone means an API. */
-static const char *section_problem(apr_pool_t *p, const a0m_dir_conf *eff)
+/*
+ * What is wrong with a section's effective configuration (eff, under AuthType type), or NULL. AuthType
+ * Auth0 or a client id means browser sessions; AuthType Auth0Bearer or an audience alone means an API.
+ */
+static const char *section_problem(apr_pool_t *p, server_rec *s, const a0m_dir_conf *eff, const char *type)
 {
-	return eff->client_id ? a0m_conf_check(p, eff, false) : eff->audience ? a0m_conf_check(p, eff, true) : NULL;
+	bool session = eff->client_id || is_type(type, A0M_AUTHTYPE_SESSION);
+	bool bearer = is_type(type, A0M_AUTHTYPE_BEARER) || (!session && eff->audience);
+	const char *problem = session ? a0m_conf_check(p, eff, false) : NULL;
+	if (!problem && session)
+		problem = a0m_conf_check_landing(p, eff, s);
+	if (!problem && bearer)
+		problem = a0m_conf_check(p, eff, true);
+	return problem;
 }
 
 static int refuse(server_rec *s, const char *where, const char *problem)
@@ -383,7 +406,18 @@ static const char *nested_name(apr_pool_t *p, const core_dir_config *cd, bool is
 	return apr_psprintf(p, "<%s>", kind);
 }
 
-static int check_section(apr_pool_t *p, server_rec *s, const a0m_dir_conf *own, a0m_dir_conf *eff,
+/* Whether one of the <If>/<ElseIf>/<Else> sections directly inside a section sets directives of ours. */
+static bool ifs_configure_auth0(const core_dir_config *cd)
+{
+	for (int i = 0; cd && cd->sec_if && i < cd->sec_if->nelts; i++) {
+		const a0m_dir_conf *own = ap_get_module_config(((ap_conf_vector_t **)cd->sec_if->elts)[i], &auth0_module);
+		if (own && configures_auth0(own))
+			return true;
+	}
+	return false;
+}
+
+static int check_section(apr_pool_t *p, server_rec *s, const a0m_dir_conf *own, ap_conf_vector_t *eff,
                          const core_dir_config *cd, const char *where);
 
 /*
@@ -391,20 +425,19 @@ static int check_section(apr_pool_t *p, server_rec *s, const a0m_dir_conf *own, 
  * checked with what it inherits from the section around it, and so on inward. Which of them a request meets
  * depends on the request; each is checked as if it were met.
  */
-static int check_nested(apr_pool_t *p, server_rec *s, a0m_dir_conf *outer, const core_dir_config *cd,
+static int check_nested(apr_pool_t *p, server_rec *s, ap_conf_vector_t *outer, const core_dir_config *cd,
                         const char *where)
 {
 	const apr_array_header_t *lists[] = { cd ? cd->sec_file : NULL, cd ? cd->sec_if : NULL };
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; lists[k] && i < lists[k]->nelts; i++) {
 			ap_conf_vector_t *v = ((ap_conf_vector_t **)lists[k]->elts)[i];
-			a0m_dir_conf *own = ap_get_module_config(v, &auth0_module);
 			const core_dir_config *ncd = ap_get_core_module_config(v);
 			if (!ncd)
 				continue;
-			a0m_dir_conf *eff = own ? merge(p, outer, own) : outer;
 			const char *name = apr_pstrcat(p, nested_name(p, ncd, k == 1), " in ", where, NULL);
-			int rc = check_section(p, s, own, eff, ncd, name);
+			ap_conf_vector_t *eff = ap_merge_per_dir_configs(p, outer, v);
+			int rc = check_section(p, s, ap_get_module_config(v, &auth0_module), eff, ncd, name);
 			if (rc != OK)
 				return rc;
 		}
@@ -412,49 +445,55 @@ static int check_nested(apr_pool_t *p, server_rec *s, a0m_dir_conf *outer, const
 	return OK;
 }
 
-/* A section whose own directives are own (NULL: none of ours) and whose effective configuration is eff,
- * then the sections inside it. */
-static int check_section(apr_pool_t *p, server_rec *s, const a0m_dir_conf *own, a0m_dir_conf *eff,
+/*
+ * A section whose own directives of ours are own (NULL: none) and whose effective configuration is eff, then
+ * the sections inside it. It is checked when it sets directives of ours, or when its AuthType is ours: a
+ * <Location> with only AuthType Auth0 and a Require uses what it inherits, which must be complete. When
+ * mod_auth0's directives are in <If> sections inside it instead, every request may meet one of them, and
+ * those are checked.
+ */
+static int check_section(apr_pool_t *p, server_rec *s, const a0m_dir_conf *own, ap_conf_vector_t *eff,
                          const core_dir_config *cd, const char *where)
 {
-	const char *problem = own && configures_auth0(own) ? section_problem(p, eff) : NULL;
-	if (problem)
-		return refuse(s, where, problem);
+	const char *type = auth_type_of(p, eff);
+	bool ours = is_type(type, A0M_AUTHTYPE_SESSION) || is_type(type, A0M_AUTHTYPE_BEARER);
+	if ((own && configures_auth0(own)) || (ours && !ifs_configure_auth0(cd))) {
+		const char *problem = section_problem(p, s, ap_get_module_config(eff, &auth0_module), type);
+		if (problem)
+			return refuse(s, where, problem);
+	}
 	return check_nested(p, s, eff, cd, where);
 }
 
-/* Checks the server-level configuration and every section that uses mod_auth0. */
+/*
+ * Checks the server-level configuration, when it sets directives of ours (whether or not a section uses
+ * them: one that does would lack the same), then every section.
+ */
 static int check_server(apr_pool_t *p, server_rec *s)
 {
 	a0m_dir_conf *base = ap_get_module_config(s->lookup_defaults, &auth0_module);
+	if (configures_auth0(base)) {
+		const char *problem = section_problem(p, s, base, NULL);
+		if (problem)
+			return refuse(s, "the server configuration", problem);
+	}
 	core_server_config *core = ap_get_core_module_config(s->module_config);
 	apr_array_header_t *sections[] = { core->sec_url, core->sec_dir };
 	for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++) {
 		apr_array_header_t *arr = sections[k];
 		for (int i = 0; arr && i < arr->nelts; i++) {
 			ap_conf_vector_t *v = ((ap_conf_vector_t **)arr->elts)[i];
-			a0m_dir_conf *own = ap_get_module_config(v, &auth0_module);
 			core_dir_config *cd = ap_get_core_module_config(v);
-			bool nested = cd && ((cd->sec_file && cd->sec_file->nelts) || (cd->sec_if && cd->sec_if->nelts));
-			if (!nested && (!own || !configures_auth0(own)))
-				continue;
-			a0m_dir_conf *eff = effective(p, base, arr, i);
 			const char *where = apr_psprintf(p, "<%s%s %s>", k == 0 ? "Location" : "Directory",
 			                                 cd && cd->r ? "Match" : "", cd && cd->d ? cd->d : "?");
-			int rc = check_section(p, s, own, eff, cd, where);
+			ap_conf_vector_t *eff = effective(p, s->lookup_defaults, arr, i);
+			int rc = check_section(p, s, ap_get_module_config(v, &auth0_module), eff, cd, where);
 			if (rc != OK)
 				return rc;
 		}
 	}
-	int rc = check_nested(p, s, base, ap_get_core_module_config(s->lookup_defaults), "the server configuration");
-	if (rc != OK)
-		return rc;
-	if (base->client_id && base->redirect_uri) {
-		const char *problem = a0m_conf_check(p, base, false);
-		if (problem)
-			return refuse(s, "the server configuration", problem);
-	}
-	return OK;
+	return check_nested(p, s, s->lookup_defaults, ap_get_core_module_config(s->lookup_defaults),
+	                    "the server configuration");
 }
 
 /* In check_config, so that `apachectl configtest` (httpd -t) reports what a (re)start would refuse, and a

@@ -228,6 +228,10 @@ bool a0m_conf_flag(int value, bool dflt);
 
 /* Checks a configuration that protects something; NULL when usable, else a message naming the directive. */
 const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer);
+/* Whether Auth0PostLoginURL or Auth0LogoutReturnTo leads to one of the module's own paths (a redirect loop):
+ * a path, or an absolute URL on a host of this site (an absolute Auth0RedirectURI's, or s's names when s is
+ * given); NULL when not. a0m_conf_check includes it without s. */
+const char *a0m_conf_check_landing(apr_pool_t *p, const a0m_dir_conf *c, const server_rec *s);
 
 /* ---- cache.c: the shared cache --------------------------------------------------------- */
 
