@@ -342,6 +342,14 @@ int ap_discard_request_body(request_rec *r)
 	return OK;
 }
 
+/* mod_auth0.c's start-up checks merge configuration vectors; no target runs them */
+ap_conf_vector_t *ap_merge_per_dir_configs(apr_pool_t *p, ap_conf_vector_t *base, ap_conf_vector_t *new_conf)
+{
+	(void)p;
+	(void)new_conf;
+	return base;
+}
+
 int ap_is_initial_req(request_rec *r)
 {
 	return !r->main && !r->prev;

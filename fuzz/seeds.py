@@ -487,8 +487,8 @@ def config_seeds():
         'Auth0SessionSecret 0123456789abcdef0123456789abcdef\nAuth0Scope "openid profile email offline_access"\n'
         'Auth0Audience https://api.example.com/\nAuth0AuthorizationParam ui_locales "fr en"\n',
         'Auth0Domain https://login.example.com:8443/\nAuth0ClientID abc\nAuth0ClientSecret env:HOME\n'
-        'Auth0RedirectURI https://www.example.com/cb\nAuth0SessionSecret aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa '
-        'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nAuth0CookieName app\nAuth0CookieDomain .example.com\n'
+        'Auth0RedirectURI https://www.example.com/cb\nAuth0SessionSecret fuzz-secret-0123456789-abcdefghijklmn '
+        'fuzz-older-secret-9876543210-zyxwvuts\nAuth0CookieName app\nAuth0CookieDomain .example.com\n'
         'Auth0CookieSameSite Strict\nAuth0SessionStore cache\nAuth0SessionInactivityTimeout 15m\n'
         'Auth0SessionMaxDuration 8h\nAuth0LoginTimeout 1d\n',
         'Auth0LogoutPath /logout\nAuth0LogoutReturnTo /bye\nAuth0LogoutReturnToAllow /bye https://partner.example.com/x\n'

@@ -330,10 +330,6 @@ static bool configures_auth0(const a0m_dir_conf *c)
 	return c->domain || c->client_id || c->client_secret || c->redirect_uri || c->keys || c->audience || c->undone;
 }
 
-/* httpd's, referenced weakly: fuzz/harness.c links this file without httpd (and never runs the start-up
- * checks that use it). */
-#pragma weak ap_merge_per_dir_configs
-
 /* The AuthType a merged configuration vector gives (mod_authn_core's, as for a request), or NULL. */
 static const char *auth_type_of(apr_pool_t *p, ap_conf_vector_t *v)
 {
