@@ -207,41 +207,46 @@ static const char *errorf(cmd_parms *cmd, const char *fmt, ...)
 	return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, msg);
 }
 
-/* Resolves env:NAME and file:PATH secret references. */
-static const char *resolve_secret(cmd_parms *cmd, const char *arg, const char **out)
+const char *a0m_read_secret(apr_pool_t *p, const char *ref, const char **out)
 {
-	if (strncmp(arg, "env:", 4) == 0) {
-		const char *v = getenv(arg + 4);
+	if (strncmp(ref, "env:", 4) == 0) {
+		const char *v = getenv(ref + 4);
 		if (!v || !*v)
-			return errorf(cmd, "environment variable %s is not set or empty", arg + 4);
-		*out = apr_pstrdup(cmd->pool, v);
+			return apr_psprintf(p, "environment variable %s is not set or empty", ref + 4);
+		*out = apr_pstrdup(p, v);
 		return NULL;
 	}
-	if (strncmp(arg, "file:", 5) == 0) {
-		const char *path = ap_server_root_relative(cmd->temp_pool, arg + 5);
-		char *data = NULL;
+	if (strncmp(ref, "file:", 5) == 0) {
+		const char *path = ap_server_root_relative(p, ref + 5);
 		apr_file_t *f;
 		apr_finfo_t fi;
-		if (!path || apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool) != APR_SUCCESS)
-			return errorf(cmd, "cannot read secret file %s", arg + 5);
+		if (!path || apr_file_open(&f, path, APR_FOPEN_READ, 0, p) != APR_SUCCESS)
+			return apr_psprintf(p, "cannot read secret file %s", ref + 5);
 		if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size > 65536) {
 			apr_file_close(f);
-			return errorf(cmd, "secret file %s is unreadable or too large", arg + 5);
+			return apr_psprintf(p, "secret file %s is unreadable or too large", ref + 5);
 		}
 		apr_size_t n = (apr_size_t)fi.size;
-		data = apr_pcalloc(cmd->pool, n + 1);
+		char *data = apr_pcalloc(p, n + 1);
 		apr_status_t rv = apr_file_read_full(f, data, n, &n);
 		apr_file_close(f);
 		if (rv != APR_SUCCESS && rv != APR_EOF)
-			return errorf(cmd, "cannot read secret file %s", arg + 5);
+			return apr_psprintf(p, "cannot read secret file %s", ref + 5);
 		data[strcspn(data, "\r\n")] = '\0';
 		if (!*data)
-			return errorf(cmd, "secret file %s is empty", arg + 5);
+			return apr_psprintf(p, "secret file %s is empty", ref + 5);
 		*out = data;
 		return NULL;
 	}
-	*out = arg;
+	*out = ref;
 	return NULL;
+}
+
+/* Resolves env:NAME and file:PATH secret references (a0m_read_secret), for the directive being read. */
+static const char *resolve_secret(cmd_parms *cmd, const char *arg, const char **out)
+{
+	const char *why = a0m_read_secret(cmd->pool, arg, out);
+	return why ? errorf(cmd, "%s", why) : NULL;
 }
 
 /*

@@ -380,6 +380,9 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c);
 bool a0m_claims_folded_prefix(const char *name, const char *prefix);
 /* Registers the Require auth0-* providers (authz.c). */
 void a0m_authz_register(apr_pool_t *p);
+/* A secret given as env:NAME (that environment variable of httpd's) or file:PATH (the first line of the file,
+ * relative to ServerRoot), or as itself: *out, or the reason it cannot be read (config.c). */
+const char *a0m_read_secret(apr_pool_t *p, const char *ref, const char **out);
 /* Registers the redis-auth socache provider (socache_redis.c; built with hiredis only). */
 void a0m_socache_redis_register(apr_pool_t *p);
 /* redis-auth's add (SET ... NX): marks id as taken unless an entry holds it, in one step of the server that

@@ -5,9 +5,12 @@
  * share is one that production setups protect. Built on hiredis.
  *
  *   Auth0Cache redis-auth:redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?timeout=SECONDS]
+ *   Auth0Cache redis-auth:redis://[USER@]HOST[:PORT][/DB]?password=env:NAME|file:PATH[&timeout=SECONDS]
  *
- * USER and PASSWORD are percent-decoded; httpd's ${VARIABLE} takes them from the environment httpd starts
- * in, so that no secret needs to be written in a configuration file. The timeout (default 2 s, at most 60)
+ * USER and PASSWORD are percent-decoded. password=env:NAME and password=file:PATH (relative to ServerRoot,
+ * its first line) read the password when httpd reads its configuration, as Auth0ClientSecret's env: and
+ * file: do, so that no secret is written in a configuration file nor shown by mod_info (httpd's
+ * ${VARIABLE} in the URL would be). The timeout (default 2 s, at most 60)
  * bounds each operation of the cache as a whole: making a connection when one is needed (connect, AUTH,
  * SELECT), sending the command and reading its reply, however the server dribbles it, and the one new try
  * after a kept connection was found closed. hiredis 0.14's blocking calls have no such deadline (only
@@ -101,31 +104,57 @@ static const char *decoded(apr_pool_t *p, const char *s)
 	return ap_unescape_all(copy) == OK && *copy ? copy : NULL;
 }
 
-static const char *parse_timeout(const char *query, struct timeval *tv)
+static const char *parse_timeout(const char *n, struct timeval *tv)
 {
-	long ms = DEFAULT_TIMEOUT_MS;
-	if (query) {
-		if (strncmp(query, "timeout=", 8) != 0)
-			return "the only option is timeout=SECONDS";
-		char *end;
-		const char *n = query + 8;
-		/* decimal digits and a point only: strtod would also take "+1", " 1", "0x10" and "1e1" */
-		double v = apr_isdigit(*n) && n[strspn(n, "0123456789.")] == '\0' ? strtod(n, &end) : 0;
-		if (!(v > 0) || v * 1000 > MAX_TIMEOUT_MS)
-			return "timeout= takes seconds, more than 0 and at most 60";
-		ms = (long)(v * 1000);
-		if (ms < 1)
-			ms = 1;
-	}
+	char *end;
+	/* decimal digits and a point only: strtod would also take "+1", " 1", "0x10" and "1e1" */
+	double v = apr_isdigit(*n) && n[strspn(n, "0123456789.")] == '\0' ? strtod(n, &end) : 0;
+	if (!(v > 0) || v * 1000 > MAX_TIMEOUT_MS)
+		return "timeout= takes seconds, more than 0 and at most 60";
+	long ms = (long)(v * 1000);
+	if (ms < 1)
+		ms = 1;
 	tv->tv_sec = ms / 1000;
 	tv->tv_usec = (ms % 1000) * 1000;
+	return NULL;
+}
+
+/*
+ * The URL's options, separated by &: timeout=SECONDS, and password=env:NAME or password=file:PATH, the
+ * password read from httpd's environment or a file (a0m_read_secret) rather than written in the URL, where
+ * httpd's ${VARIABLE} would put it in clear for mod_info to show. The error texts never hold a password.
+ */
+static const char *parse_options(apr_pool_t *p, const char *query, ap_socache_instance_t *in)
+{
+	in->timeout.tv_sec = DEFAULT_TIMEOUT_MS / 1000;
+	in->timeout.tv_usec = (DEFAULT_TIMEOUT_MS % 1000) * 1000;
+	char *last = NULL;
+	for (char *o = query ? apr_strtok(apr_pstrdup(p, query), "&", &last) : NULL; o; o = apr_strtok(NULL, "&", &last)) {
+		const char *why = NULL;
+		if (strncmp(o, "timeout=", 8) == 0) {
+			why = parse_timeout(o + 8, &in->timeout);
+		} else if (strncmp(o, "password=", 9) == 0) {
+			const char *ref = decoded(p, o + 9);
+			if (in->password)
+				why = "give the password once: in the URL or as password=";
+			else if (!ref || (strncmp(ref, "env:", 4) != 0 && strncmp(ref, "file:", 5) != 0))
+				why = "password= takes env:NAME or file:PATH (a password itself goes before the host)";
+			else if ((why = a0m_read_secret(p, ref, &in->password)) != NULL)
+				why = apr_pstrcat(p, "password=: ", why, NULL);
+		} else {
+			why = "the options are timeout=SECONDS and password=env:NAME or password=file:PATH";
+		}
+		if (why)
+			return why;
+	}
 	return NULL;
 }
 
 static const char *create(ap_socache_instance_t **out, const char *arg, apr_pool_t *tmp, apr_pool_t *p)
 {
 	(void)tmp;
-	static const char usage[] = " (redis-auth:redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?timeout=SECONDS])";
+	static const char usage[] = " (redis-auth:redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?timeout=SECONDS], or "
+	                            "redis://[USER@]HOST...?password=env:NAME|file:PATH)";
 	if (!arg || !*arg)
 		return apr_pstrcat(p, "redis-auth needs the server's URL", usage, NULL);
 	if (strncasecmp(arg, "rediss://", 9) == 0)
@@ -153,7 +182,10 @@ static const char *create(ap_socache_instance_t **out, const char *arg, apr_pool
 		if (u.user && *u.user && !in->user)
 			return "redis-auth: the user name is not validly percent-encoded";
 	} else if (u.user) {
-		return "redis-auth: give the password after a colon (redis://:PASSWORD@HOST, or USER:PASSWORD@)";
+		/* USER@ alone: the password comes from the password= option (parse_options) */
+		in->user = decoded(p, u.user);
+		if (!in->user)
+			return "redis-auth: the user name is empty or not validly percent-encoded";
 	}
 	if (u.path && *u.path && strcmp(u.path, "/") != 0) {
 		char *end;
@@ -162,9 +194,12 @@ static const char *create(ap_socache_instance_t **out, const char *arg, apr_pool
 			return "redis-auth: the path is the database number (/0, /1, ...)";
 		in->db = (int)db;
 	}
-	const char *why = parse_timeout(u.query, &in->timeout);
+	const char *why = parse_options(p, u.query, in);
 	if (why)
 		return apr_pstrcat(p, "redis-auth: ", why, NULL);
+	if (in->user && !in->password)
+		return "redis-auth: give the password after a colon (redis://:PASSWORD@HOST, or USER:PASSWORD@), or "
+		       "as password=env:NAME or password=file:PATH";
 	in->where = apr_psprintf(p, "redis://%s%s%s:%d/%d", strchr(in->host, ':') ? "[" : "", in->host,
 	                         strchr(in->host, ':') ? "]" : "", in->port, in->db);
 	*out = in;

@@ -169,11 +169,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 45 unless $redis;
+	skip "redis-server is not available: $@", 49 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 44 unless $h;
+	skip 'no httpd', 48 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -295,6 +295,19 @@ SKIP: {
 	my ($unsigned, $said_so) = provider_site('redis-auth:redis://127.0.0.1:PORT', $redis->{port}, 1);
 	ok !$unsigned, 'no password for a redis that wants one stops httpd';
 	like $said_so, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/0 refused: PING: NOAUTH/, '... saying so';
+	# the password from httpd's environment or a file (password=env:NAME, password=file:PATH): not written in
+	# the configuration, nor shown by mod_info as httpd's ${VARIABLE} in the URL would be
+	local $ENV{A0M_TEST_REDIS_PASSWORD} = $auth{password};
+	my $pwfile = t_dir() . "/logs/redis-password-$$";
+	open my $pw, '>', $pwfile or die "$pwfile: $!";
+	print $pw "$auth{password}\n";
+	close $pw;
+	for my $from ('env:A0M_TEST_REDIS_PASSWORD', "file:$pwfile") {
+		my ($ph, $pbase) = provider_site("redis-auth:redis://mod_auth0\@127.0.0.1:PORT/3?password=$from", $redis->{port});
+		is json_of(browser()->visit("$pbase/echo"))->{REMOTE_USER}, ALICE, "... a login with the password=$from";
+		httpd_stop($ph) if $ph;
+	}
+	unlink $pwfile;
 	redis_stop($redis);
 
 	# a server that repeats the command in its error (AUTH renamed away: "unknown command 'AUTH', with args
@@ -328,6 +341,12 @@ SKIP: {
 	for my $case (['rediss://127.0.0.1:6379'       => qr/TLS \(rediss:\/\/\) needs hiredis 1\.0/],
 	              ['redis://127.0.0.1/abc'         => qr/the path is the database number/],
 	              ['redis://user@127.0.0.1'        => qr/give the password after a colon/],
+	              ['redis://:pw@127.0.0.1?password=env:HOME' => qr/give the password once/],
+	              ['redis://127.0.0.1?password=sekrit' => qr/password= takes env:NAME or file:PATH/],
+	              ['redis://127.0.0.1?password=env:A0M_NO_SUCH_VARIABLE' => qr/environment variable A0M_NO_SUCH_VARIABLE is not set/],
+	              ['redis://127.0.0.1?password=file:/nonexistent/pw' => qr/cannot read secret file \/nonexistent\/pw/],
+	              ['redis://127.0.0.1?timeout=1&pasword=env:HOME' => qr/the options are timeout=SECONDS and password=/],
+	              ['redis://127.0.0.1?timeout=0x10' => qr/timeout= takes seconds/],
 	              ['http://127.0.0.1'              => qr/the URL must begin with redis:\/\//],
 	              ['redis://:pw@127.0.0.1?timeout=0' => qr/timeout= takes seconds/],
 	              ['redis://:%zz@127.0.0.1'        => qr/not validly percent-encoded/],
