@@ -386,17 +386,9 @@ static int open_socket(const ap_socache_instance_t *in, apr_time_t deadline, pro
 		}
 		err = connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 0 : errno;
 		if (err == EINPROGRESS) {
-			struct pollfd wait = { .fd = fd, .events = POLLOUT };
-			int n;
-			do {
-				apr_time_t left = deadline - apr_time_now();
-				n = poll(&wait, 1, left > 0 ? (int)((left + 999) / 1000) : 0);
-			} while (n < 0 && errno == EINTR);
 			socklen_t len = sizeof(err);
-			if (n == 0)
-				err = ETIMEDOUT;
-			else if (n < 0)
-				err = errno;
+			if (!ready_by(fd, POLLOUT, deadline, why))
+				err = -1; /* why says so */
 			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 				err = errno;
 		}
@@ -407,7 +399,8 @@ static int open_socket(const ap_socache_instance_t *in, apr_time_t deadline, pro
 	}
 	freeaddrinfo(list);
 	if (fd < 0) {
-		apr_strerror(APR_FROM_OS_ERROR(err), why->text, sizeof(why->text));
+		if (err != -1)
+			apr_strerror(APR_FROM_OS_ERROR(err), why->text, sizeof(why->text));
 		return -1;
 	}
 	int one = 1;
