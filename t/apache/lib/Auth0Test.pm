@@ -33,7 +33,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
-  httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
+  refused_at_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -271,6 +271,19 @@ sub httpd_check {
 	my ($file, $dir) = _config_file("Listen 127.0.0.1:" . free_port() . "\n$body", 'check');
 	my $out = qx{"$ENV{AUTH0_TEST_HTTPD}" -t -f "$file" 2>&1};
 	return ($? >> 8, $out);
+}
+
+# A configuration (that listens on $port where it needs to) that httpd must refuse, both when it starts and
+# with httpd -t, with a message matching $re: four tests.
+sub refused_at_start {
+	my ($port, $conf, $re) = @_;
+	my ($h, $log) = httpd_start("Listen 127.0.0.1:$port\n$conf\n");
+	Test::More::ok(!$h, 'httpd refuses to start');
+	httpd_stop($h) if $h;
+	Test::More::like($log // '', $re, '... and says why');
+	my ($st, $out) = httpd_check($conf);
+	Test::More::isnt($st, 0, '... and httpd -t refuses it too');
+	Test::More::like($out, $re, '... with the same message');
 }
 
 # The configuration of a site for httpd_start: a TLS virtual host on 127.0.0.1:$o{port} serving t/htdocs

@@ -136,15 +136,6 @@ my @startup = (
 	["<FilesMatch \"\\.pdf\$\">\nAuthType Auth0Bearer\nRequire valid-user\nAuth0Audience https://api.example.com/\n</FilesMatch>",
 	  qr/in <FilesMatch .*pdf.*> in the server configuration of .*Auth0Domain/],
 );
-for my $case (@startup) {
-	my ($conf, $re) = @$case;
-	my ($h, $log) = httpd_start("Listen 127.0.0.1:$port\n$conf\n");
-	ok !$h, 'httpd refuses to start';
-	httpd_stop($h) if $h;
-	like $log // '', $re, '... and says why';
-	my ($st, $out) = httpd_check($conf);
-	isnt $st, 0, '... and httpd -t refuses it too';
-	like $out, $re, '... with the same message';
-}
+refused_at_start($port, @$_) for @startup;
 
 done_testing();

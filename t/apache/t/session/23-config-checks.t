@@ -54,16 +54,7 @@ my @startup = (
 	  . "Auth0LogoutPath /bye\nAuth0LogoutReturnTo https://APP.example.com:8443/bye\n</VirtualHost>",
 	  qr{Auth0LogoutReturnTo https://APP\.example\.com:8443/bye is the path of Auth0LogoutPath}],
 );
-for my $case (@startup) {
-	my ($conf, $re) = @$case;
-	my ($h, $log) = httpd_start("Listen 127.0.0.1:$port\n$conf\n");
-	ok !$h, 'httpd refuses to start';
-	httpd_stop($h) if $h;
-	like $log // '', $re, '... and says why and where';
-	my ($st, $out) = httpd_check($conf);
-	isnt $st, 0, '... and httpd -t refuses it too';
-	like $out, $re, '... with the same message';
-}
+refused_at_start($port, @$_) for @startup;
 
 # ---- accepted: what the checks must not take for a mistake -------------------------------------------------------
 my @good = (
