@@ -33,7 +33,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
-  refused_at_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
+  app_directives refused_at_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -271,6 +271,17 @@ sub httpd_check {
 	my ($file, $dir) = _config_file("Listen 127.0.0.1:" . free_port() . "\n$body", 'check');
 	my $out = qx{"$ENV{AUTH0_TEST_HTTPD}" -t -f "$file" 2>&1};
 	return ($? >> 8, $out);
+}
+
+# The directives of a complete browser-login configuration for the tenant's web application.
+sub app_directives {
+	return <<"EOC";
+Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
+Auth0ClientID demo-web-client
+Auth0ClientSecret demo-web-secret
+Auth0RedirectURI /callback
+Auth0SessionSecret config-test-secret-0123456789-abcdefghijkl
+EOC
 }
 
 # A configuration (that listens on $port where it needs to) that httpd must refuse, both when it starts and

@@ -9,13 +9,7 @@ use lib "$FindBin::Bin/../../lib";
 use Auth0Test;
 use Test::More;
 
-my $app = <<"EOC";
-Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
-Auth0ClientID demo-web-client
-Auth0ClientSecret demo-web-secret
-Auth0RedirectURI /callback
-Auth0SessionSecret config-test-secret-0123456789-abcdefghijkl
-EOC
+my $app = app_directives();
 
 my ($status, $out) = httpd_check("$app\nAuth0LogoutPath /logout\nAuth0SessionStore cache\n"
 	. "Auth0SessionInactivityTimeout 30m\nAuth0SessionMaxDuration 8h\nAuth0CookieSameSite Strict\n"
