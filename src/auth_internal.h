@@ -69,6 +69,7 @@ auth0_status a0_grant_begin(auth0_client *c, auth0_tokens **tokens, auth0_error 
 /*
  * One poll of a polling grant (CIBA, device code): `field`=`value` with the
  * client's id, exactly one request (no 429 retry: "slow_down" is an answer).
+ * auth0_mfa_verify_oob polls the same way through a0_grant with no_retry.
  */
 auth0_status a0_poll_grant(auth0_client *c, const char *grant_type, const char *field, const char *value,
                            auth0_tokens **tokens, auth0_error **err);

@@ -399,8 +399,11 @@ AUTH0_EXTERN auth0_status auth0_mfa_delete_authenticator(auth0_client *client, c
 AUTH0_EXTERN auth0_status auth0_mfa_verify_otp(auth0_client *client, const char *mfa_token, const char *otp,
                                                auth0_tokens **tokens, auth0_error **err);
 
-/* The mfa-oob grant (binding_code may be NULL). Until the user has answered, it fails with
- * err->error "authorization_pending". */
+/*
+ * One poll of the mfa-oob grant (binding_code may be NULL): exactly one request, never retried.
+ * Until the user has answered, it fails with err->error "authorization_pending" (or "slow_down",
+ * HTTP 429, AUTH0_ERR_RATE_LIMITED: wait longer before the next poll).
+ */
 AUTH0_EXTERN auth0_status auth0_mfa_verify_oob(auth0_client *client, const char *mfa_token,
                                                const char *oob_code, const char *binding_code,
                                                auth0_tokens **tokens, auth0_error **err);
