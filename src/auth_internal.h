@@ -47,8 +47,10 @@ auth0_status a0_require_client_id(const auth0_client *c, auth0_error **err);
  * organization, invitation, then nonce, audience, response_mode, prompt,
  * max_age, login_hint, screen_hint, code_challenge, code_challenge_method,
  * then params->extra (which replace earlier values in place, or remove them
- * when their value is NULL). With default_organization, a missing
- * organization is taken from the client (authorize URLs; not PAR).
+ * when their value is NULL; client_id and redirect_uri cannot be changed),
+ * then code_challenge_method=S256 when a code_challenge came without one
+ * (a method other than S256 is refused). With default_organization, a
+ * missing organization is taken from the client (authorize URLs; not PAR).
  */
 auth0_status a0_authorize_fields(auth0_client *c, const auth0_authorize_params *params,
                                  bool default_organization, json_t **fields, auth0_error **err);

@@ -94,12 +94,20 @@ typedef struct auth0_authorize_params {
 	const char *screen_hint;
 	auth0_opt_int max_age;             /* seconds, 0 or more */
 	const char *code_challenge;        /* from auth0_pkce_new() */
-	const char *code_challenge_method; /* default "S256" when code_challenge is set */
+	/* Default "S256" when code_challenge is set. "S256" is the only method accepted
+	 * (here or in extra): anything else, "plain" included, is AUTH0_ERR_INVALID_ARGUMENT. */
+	const char *code_challenge_method;
 	/*
 	 * More parameters (ui_locales, acr_values, ...), sent last. An entry
 	 * whose name was already set replaces that value in place (like Ruby's
 	 * Hash#merge); an entry with a NULL value removes it (e.g. the default
-	 * organization).
+	 * organization). response_type may be replaced ("code id_token"), but
+	 * client_id and redirect_uri may only be repeated with the values above
+	 * (the client's id, redirect_uri): anything else would bypass their
+	 * checks and is AUTH0_ERR_INVALID_ARGUMENT, option "extra". A
+	 * code_challenge given here without a method is sent with
+	 * code_challenge_method=S256 (appended last), as the server would
+	 * otherwise take it as "plain".
 	 */
 	const auth0_kv *extra;
 } auth0_authorize_params;
