@@ -294,7 +294,8 @@ AUTH0_EXTERN auth0_status auth0_passwordless_verify(auth0_client *client, const 
 /* ---- User profile ----------------------------------------------------------------- */
 
 /* GET /userinfo with the user's access token as the only credential. A refused token gives
- * AUTH0_ERR_UNAUTHORIZED. */
+ * AUTH0_ERR_UNAUTHORIZED, with err->error ("invalid_token") and err->error_description taken
+ * from the answer's WWW-Authenticate challenge. */
 AUTH0_EXTERN auth0_status auth0_userinfo(auth0_client *client, const char *access_token, json_t **profile,
                                          auth0_error **err);
 
