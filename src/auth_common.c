@@ -113,3 +113,16 @@ void a0_json_copy_int(const json_t *obj, const char *key, int64_t *out)
 	if (a0_json_int(obj, key, &v))
 		*out = v;
 }
+
+void a0_poll_timing(const json_t *answer, int64_t *expires_in, int64_t *interval)
+{
+	/* A caller sleeps `interval` between polls and stops after `expires_in`: 0, a negative number
+	 * or 2^63-1 from the server would make it spin, or wait forever. */
+	int64_t v;
+	*interval = A0_POLL_INTERVAL_DEFAULT;
+	if (a0_json_int(answer, "interval", &v) && v >= 1)
+		*interval = v < A0_POLL_INTERVAL_MAX ? v : A0_POLL_INTERVAL_MAX;
+	*expires_in = 0;
+	if (a0_json_int(answer, "expires_in", &v) && v >= 1)
+		*expires_in = v < A0_POLL_EXPIRES_MAX ? v : A0_POLL_EXPIRES_MAX;
+}

@@ -79,4 +79,17 @@ auth0_status a0_poll_grant(auth0_client *c, const char *grant_type, const char *
 /* Copies an integer member (when present) and a string member (duplicated; NULL when absent). */
 void a0_json_copy_int(const json_t *obj, const char *key, int64_t *out);
 
+/* The polling limits documented in authentication.h (auth0_ciba_request, auth0_device_code). */
+#define A0_POLL_INTERVAL_DEFAULT 5  /* RFC 8628 3.2 and CIBA 7.3: when the server names none */
+#define A0_POLL_INTERVAL_MAX 300
+#define A0_POLL_EXPIRES_MAX 604800  /* 7 days; Auth0's are minutes */
+
+/*
+ * expires_in and interval of a CIBA or device authorization answer, kept
+ * only when sane: interval 1..A0_POLL_INTERVAL_MAX (larger: the maximum;
+ * absent or below 1: A0_POLL_INTERVAL_DEFAULT), expires_in 1..A0_POLL_EXPIRES_MAX
+ * (larger: the maximum; absent or below 1: 0).
+ */
+void a0_poll_timing(const json_t *answer, int64_t *expires_in, int64_t *interval);
+
 #endif

@@ -434,10 +434,17 @@ typedef struct auth0_ciba_params {
 	auth0_opt_int requested_expiry;  /* seconds, more than 0 */
 } auth0_ciba_params;
 
+/*
+ * expires_in and interval (of a CIBA request or a device code) are Auth0's
+ * only when sane, so that a loop sleeping `interval` until `expires_in` is
+ * over neither spins nor waits forever: interval is 1 to 300 seconds (a
+ * larger one is 300; none, or one below 1, is the default 5); expires_in
+ * is at most 604800 (7 days), and 0 when Auth0 gave none or one below 1.
+ */
 typedef struct auth0_ciba_request {
 	char *auth_req_id;
-	int64_t expires_in;
-	int64_t interval;             /* seconds to wait between polls (5 when Auth0 names none) */
+	int64_t expires_in;           /* seconds the auth_req_id stays valid (see above) */
+	int64_t interval;             /* seconds to wait between polls (see above) */
 } auth0_ciba_request;
 
 /* POST /bc-authorize (form-encoded, with client authentication). Clear *request with
@@ -463,8 +470,8 @@ typedef struct auth0_device_code {
 	char *user_code;
 	char *verification_uri;
 	char *verification_uri_complete;
-	int64_t expires_in;
-	int64_t interval;             /* seconds between polls (5 when Auth0 names none) */
+	int64_t expires_in;           /* seconds the codes stay valid (as auth0_ciba_request's) */
+	int64_t interval;             /* seconds between polls (as auth0_ciba_request's: 1..300, default 5) */
 } auth0_device_code;
 
 /*
