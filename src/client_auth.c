@@ -181,7 +181,8 @@ auth0_status a0_client_assertion(auth0_client *c, char **jwt, auth0_error **err)
 	if (!payload)
 		return a0_oom(err);
 
-	cjose_err cerr;
+	/* Read below whenever no JWT came out, also when a0_strdup failed after cjose succeeded. */
+	cjose_err cerr = { .message = NULL };
 	cjose_header_t *hdr = cjose_header_new(&cerr);
 	cjose_jws_t *jws = NULL;
 	const char *compact = NULL;
