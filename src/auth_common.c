@@ -5,8 +5,6 @@
  */
 #include "auth_internal.h"
 
-#include <openssl/crypto.h>
-
 void a0_fields_init(a0_fields *f)
 {
 	f->json = json_object();
@@ -64,16 +62,8 @@ auth0_status a0_fields_check(const a0_fields *f, auth0_error **err)
 
 void a0_fields_clear(a0_fields *f)
 {
-	/* The body may hold passwords, codes or tokens: wipe string values first. */
-	const char *key;
-	json_t *v;
-	json_object_foreach(f->json, key, v) {
-		if (json_is_string(v)) {
-			char *s = (char *)json_string_value(v);
-			OPENSSL_cleanse(s, json_string_length(v));
-		}
-	}
-	json_decref(f->json);
+	/* The body may hold passwords, codes or tokens. */
+	a0_json_free_secret(f->json);
 	f->json = NULL;
 }
 

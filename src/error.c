@@ -28,9 +28,9 @@ void auth0_error_free(auth0_error *err)
 	free(err->api_message);
 	free(err->error_code);
 	free(err->option);
-	free(err->raw_body);
+	a0_free_secret(err->raw_body);
 	free(err->content_type);
-	json_decref(err->body);
+	a0_json_free_secret(err->body); /* e.g. the mfa_token of an mfa_required answer */
 	free(err);
 }
 

@@ -63,6 +63,7 @@ typedef struct auth0_tokens {
 	json_t *json;          /* the whole answer (e.g. the new recovery_code of an MFA recovery) */
 } auth0_tokens;
 
+/* Wipes the tokens, and the strings of json unless you still hold a reference to it, then frees. */
 AUTH0_EXTERN void auth0_tokens_free(auth0_tokens *tokens);
 
 /* ---- PKCE (RFC 7636) ------------------------------------------------------- */
