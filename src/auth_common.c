@@ -5,8 +5,6 @@
  */
 #include "auth_internal.h"
 
-#include <openssl/crypto.h>
-
 void a0_fields_init(a0_fields *f)
 {
 	f->json = json_object();
@@ -64,16 +62,8 @@ auth0_status a0_fields_check(const a0_fields *f, auth0_error **err)
 
 void a0_fields_clear(a0_fields *f)
 {
-	/* The body may hold passwords, codes or tokens: wipe string values first. */
-	const char *key;
-	json_t *v;
-	json_object_foreach(f->json, key, v) {
-		if (json_is_string(v)) {
-			char *s = (char *)json_string_value(v);
-			OPENSSL_cleanse(s, json_string_length(v));
-		}
-	}
-	json_decref(f->json);
+	/* The body may hold passwords, codes or tokens. */
+	a0_json_free_secret(f->json);
 	f->json = NULL;
 }
 
@@ -112,4 +102,17 @@ void a0_json_copy_int(const json_t *obj, const char *key, int64_t *out)
 	int64_t v;
 	if (a0_json_int(obj, key, &v))
 		*out = v;
+}
+
+void a0_poll_timing(const json_t *answer, int64_t *expires_in, int64_t *interval)
+{
+	/* A caller sleeps `interval` between polls and stops after `expires_in`: 0, a negative number
+	 * or 2^63-1 from the server would make it spin, or wait forever. */
+	int64_t v;
+	*interval = A0_POLL_INTERVAL_DEFAULT;
+	if (a0_json_int(answer, "interval", &v) && v >= 1)
+		*interval = v < A0_POLL_INTERVAL_MAX ? v : A0_POLL_INTERVAL_MAX;
+	*expires_in = 0;
+	if (a0_json_int(answer, "expires_in", &v) && v >= 1)
+		*expires_in = v < A0_POLL_EXPIRES_MAX ? v : A0_POLL_EXPIRES_MAX;
 }

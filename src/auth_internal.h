@@ -47,8 +47,10 @@ auth0_status a0_require_client_id(const auth0_client *c, auth0_error **err);
  * organization, invitation, then nonce, audience, response_mode, prompt,
  * max_age, login_hint, screen_hint, code_challenge, code_challenge_method,
  * then params->extra (which replace earlier values in place, or remove them
- * when their value is NULL). With default_organization, a missing
- * organization is taken from the client (authorize URLs; not PAR).
+ * when their value is NULL; client_id and redirect_uri cannot be changed),
+ * then code_challenge_method=S256 when a code_challenge came without one
+ * (a method other than S256 is refused). With default_organization, a
+ * missing organization is taken from the client (authorize URLs; not PAR).
  */
 auth0_status a0_authorize_fields(auth0_client *c, const auth0_authorize_params *params,
                                  bool default_organization, json_t **fields, auth0_error **err);
@@ -69,11 +71,25 @@ auth0_status a0_grant_begin(auth0_client *c, auth0_tokens **tokens, auth0_error 
 /*
  * One poll of a polling grant (CIBA, device code): `field`=`value` with the
  * client's id, exactly one request (no 429 retry: "slow_down" is an answer).
+ * auth0_mfa_verify_oob polls the same way through a0_grant with no_retry.
  */
 auth0_status a0_poll_grant(auth0_client *c, const char *grant_type, const char *field, const char *value,
                            auth0_tokens **tokens, auth0_error **err);
 
 /* Copies an integer member (when present) and a string member (duplicated; NULL when absent). */
 void a0_json_copy_int(const json_t *obj, const char *key, int64_t *out);
+
+/* The polling limits documented in authentication.h (auth0_ciba_request, auth0_device_code). */
+#define A0_POLL_INTERVAL_DEFAULT 5  /* RFC 8628 3.2 and CIBA 7.3: when the server names none */
+#define A0_POLL_INTERVAL_MAX 300
+#define A0_POLL_EXPIRES_MAX 604800  /* 7 days; Auth0's are minutes */
+
+/*
+ * expires_in and interval of a CIBA or device authorization answer, kept
+ * only when sane: interval 1..A0_POLL_INTERVAL_MAX (larger: the maximum;
+ * absent or below 1: A0_POLL_INTERVAL_DEFAULT), expires_in 1..A0_POLL_EXPIRES_MAX
+ * (larger: the maximum; absent or below 1: 0).
+ */
+void a0_poll_timing(const json_t *answer, int64_t *expires_in, int64_t *interval);
 
 #endif

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define A0_DEFAULT_CONNECTION "Username-Password-Authentication"
 
@@ -60,9 +61,18 @@ auth0_status a0_authorize_fields(auth0_client *c, const auth0_authorize_params *
 		return st;
 	if (p->max_age.set && p->max_age.value < 0)
 		return a0_fail_arg(err, "max_age", "Must supply a valid max_age (a number of seconds, 0 or more)");
-	for (const auth0_kv *kv = p->extra; kv && kv->name; kv++)
+	for (const auth0_kv *kv = p->extra; kv && kv->name; kv++) {
 		if (!*kv->name)
 			return a0_fail_arg(err, "extra", "an extra authorization parameter has an empty name");
+		/* Who asks and where the code goes are not extras: an override would bypass the redirect_uri
+		 * check above. response_type may change (Ruby's additional_parameters: "code id_token"). */
+		const char *own = strcmp(kv->name, "client_id") == 0      ? c->client_id
+		                : strcmp(kv->name, "redirect_uri") == 0 ? p->redirect_uri
+		                                                         : NULL;
+		if (own && !a0_streq(kv->value, own))
+			return a0_fail_arg(err, "extra", "the extra parameter '%s' would replace the %s given", kv->name,
+			                   kv->name);
+	}
 
 	char max_age[32];
 	if (p->max_age.set)
@@ -99,7 +109,19 @@ auth0_status a0_authorize_fields(auth0_client *c, const auth0_authorize_params *
 		else if (f.json)
 			json_object_del(f.json, kv->name);
 	}
+	/*
+	 * PKCE is S256 only, as in pkce.c: "plain" gives no protection when the request leaks. A
+	 * code_challenge from extra (Ruby's only way) gets its method too: without one the server
+	 * takes it as plain.
+	 */
+	const char *method = a0_json_str(f.json, "code_challenge_method");
 	st = a0_fields_check(&f, err);
+	if (st == AUTH0_OK && method && strcmp(method, "S256") != 0)
+		st = a0_fail_arg(err, "code_challenge_method", "code_challenge_method must be S256");
+	if (st == AUTH0_OK && !method && a0_json_str(f.json, "code_challenge")) {
+		a0_fields_str(&f, "code_challenge_method", "S256");
+		st = a0_fields_check(&f, err);
+	}
 	if (st != AUTH0_OK) {
 		a0_fields_clear(&f);
 		return st;

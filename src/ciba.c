@@ -85,9 +85,7 @@ auth0_status auth0_ciba_authorize(auth0_client *c, const auth0_ciba_params *p, a
 	} else if (!(request->auth_req_id = strdup(id))) {
 		st = a0_oom(err);
 	} else {
-		a0_json_copy_int(answer, "expires_in", &request->expires_in);
-		request->interval = 5; /* the CIBA default when the server names none */
-		a0_json_copy_int(answer, "interval", &request->interval);
+		a0_poll_timing(answer, &request->expires_in, &request->interval);
 	}
 	json_decref(answer);
 	return st;

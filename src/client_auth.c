@@ -181,7 +181,8 @@ auth0_status a0_client_assertion(auth0_client *c, char **jwt, auth0_error **err)
 	if (!payload)
 		return a0_oom(err);
 
-	cjose_err cerr;
+	/* Read below whenever no JWT came out, also when a0_strdup failed after cjose succeeded. */
+	cjose_err cerr = { .message = NULL };
 	cjose_header_t *hdr = cjose_header_new(&cerr);
 	cjose_jws_t *jws = NULL;
 	const char *compact = NULL;
@@ -201,7 +202,7 @@ auth0_status a0_client_assertion(auth0_client *c, char **jwt, auth0_error **err)
 /* "Authorization: Basic base64(urlencode(id):urlencode(secret))" (RFC 6749, 2.3.1). */
 static char *basic_header(const char *id, const char *secret)
 {
-	a0_buf cred = A0_BUF_INIT;
+	a0_buf cred = A0_BUF_SECRET;
 	a0_buf_escape(&cred, id, A0_ESC_FORM);
 	a0_buf_putc(&cred, ':');
 	a0_buf_escape(&cred, secret, A0_ESC_FORM);
@@ -250,7 +251,7 @@ auth0_status a0_client_auth_apply(auth0_client *c, json_t *params, struct curl_s
 		int rc = json_object_set_new(params, "client_assertion", json_string(jwt)) |
 		         json_object_set_new(params, "client_assertion_type",
 		                             json_string("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
-		free(jwt);
+		a0_free_secret(jwt); /* a credential until it expires */
 		return rc == 0 ? AUTH0_OK : a0_oom(err);
 	}
 	case AUTH0_CLIENT_AUTH_NONE:

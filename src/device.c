@@ -54,9 +54,7 @@ auth0_status auth0_device_authorize(auth0_client *c, const char *scope, const ch
 	           !copy_str(answer, "verification_uri_complete", &code->verification_uri_complete)) {
 		st = a0_oom(err);
 	} else {
-		a0_json_copy_int(answer, "expires_in", &code->expires_in);
-		code->interval = 5; /* RFC 8628 3.2: the default when the server names none */
-		a0_json_copy_int(answer, "interval", &code->interval);
+		a0_poll_timing(answer, &code->expires_in, &code->interval);
 	}
 	json_decref(answer);
 	if (st != AUTH0_OK)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 auth0_error *a0_error_new(auth0_status kind)
 {
@@ -27,9 +28,9 @@ void auth0_error_free(auth0_error *err)
 	free(err->api_message);
 	free(err->error_code);
 	free(err->option);
-	free(err->raw_body);
+	a0_free_secret(err->raw_body);
 	free(err->content_type);
-	json_decref(err->body);
+	a0_json_free_secret(err->body); /* e.g. the mfa_token of an mfa_required answer */
 	free(err);
 }
 
@@ -127,6 +128,74 @@ static void append_clean(a0_buf *b, const char *s, size_t max)
 		a0_buf_puts(b, "...");
 }
 
+/* What a WWW-Authenticate parameter may give an error: printable ASCII, this long at most. */
+#define A0_CHALLENGE_VALUE_MAX 512
+
+/* RFC 9110 5.6.2 tchar */
+static bool is_tchar(unsigned char c)
+{
+	return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static const char *skip_ows(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * error and error_description of a Bearer challenge (RFC 6750 3), which is
+ * where a resource server such as /userinfo says why it refused a token:
+ *   Bearer realm="...", error="invalid_token", error_description="..."
+ * Values are tokens or quoted strings (RFC 9110 5.6.4, backslash escapes
+ * undone). A value with anything but printable ASCII, or longer than
+ * A0_CHALLENGE_VALUE_MAX, is dropped rather than repaired; parsing stops at
+ * the next challenge or at anything malformed.
+ */
+static void from_bearer_challenge(auth0_error *e, const char *h)
+{
+	const char *p = skip_ows(h);
+	if (strncasecmp(p, "Bearer", 6) != 0 || (p[6] && p[6] != ' ' && p[6] != '\t'))
+		return;
+	p += 6;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *name = p;
+		while (is_tchar((unsigned char)*p))
+			p++;
+		size_t name_len = (size_t)(p - name);
+		p = skip_ows(p);
+		if (name_len == 0 || *p != '=')
+			return; /* the end, or the scheme of another challenge */
+		p = skip_ows(p + 1);
+		char value[A0_CHALLENGE_VALUE_MAX + 1];
+		size_t n = 0;
+		bool keep = true;
+		bool quoted = *p == '"';
+		if (quoted)
+			p++;
+		while (*p && (quoted ? *p != '"' : is_tchar((unsigned char)*p))) {
+			if (quoted && *p == '\\' && p[1])
+				p++;
+			unsigned char ch = (unsigned char)*p++;
+			if (n < A0_CHALLENGE_VALUE_MAX && ch >= 0x20 && ch < 0x7f)
+				value[n++] = (char)ch;
+			else
+				keep = false;
+		}
+		if (quoted && *p++ != '"')
+			return; /* unterminated */
+		value[n] = '\0';
+		char **field = name_len == 5 && strncasecmp(name, "error", 5) == 0                ? &e->error
+		             : name_len == 17 && strncasecmp(name, "error_description", 17) == 0 ? &e->error_description
+		                                                                                  : NULL;
+		if (field && !*field && keep && n > 0)
+			*field = strdup(value);
+	}
+}
+
 /* What an error keeps of a body that is not a JSON object. */
 #define A0_RAW_BODY_MAX 4096
 
@@ -167,6 +236,10 @@ auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, 
 			e->content_type = resp->content_type ? strdup(resp->content_type) : NULL;
 		}
 	}
+
+	/* A 401 from /userinfo has "Unauthorized" for a body and its reason in the challenge. */
+	if (!e->error && resp->www_authenticate)
+		from_bearer_challenge(e, resp->www_authenticate);
 
 	a0_buf m = A0_BUF_INIT;
 	a0_buf_printf(&m, "%s %s: HTTP %ld", method, log_path, resp->status);

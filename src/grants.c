@@ -24,7 +24,7 @@ auth0_status a0_grant(auth0_client *c, a0_fields *f, const a0_post_opts *opts, a
 		st = a0_auth_post_ex(c, "/oauth/token", f->json, A0_BODY_JSON, true, NULL, opts, &json, NULL, err);
 	if (st == AUTH0_OK)
 		st = a0_tokens_from_json(json, tokens, err);
-	json_decref(json);
+	a0_json_free_secret(json);
 	a0_fields_clear(f);
 	return st;
 }
@@ -207,7 +207,7 @@ auth0_status auth0_revoke_refresh_token(auth0_client *c, const char *refresh_tok
 	char *text = NULL;
 	if (st == AUTH0_OK)
 		st = a0_auth_post_ex(c, "/oauth/revoke", f.json, A0_BODY_JSON, true, NULL, NULL, NULL, &text, err);
-	free(text);
+	a0_free_secret(text);
 	a0_fields_clear(&f);
 	return st;
 }

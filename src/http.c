@@ -175,6 +175,9 @@ static int64_t header_int(CURL *h, const char *name)
 
 void a0_response_clear(a0_response *resp)
 {
+	/* Answers hold tokens (/oauth/token), mfa_tokens, client secrets (Management clients). */
+	if (resp->body)
+		OPENSSL_cleanse(resp->body, resp->len);
 	free(resp->body);
 	free(resp->content_type);
 	free(resp->www_authenticate);
@@ -351,7 +354,7 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 	int max_retries = req->max_retries < 0 ? 0 : req->max_retries;
 	int64_t deadline = c->total_timeout_ms > 0 ? a0_monotonic_ms() + c->total_timeout_ms : 0;
 	for (int attempt = 0;; attempt++) {
-		struct sink sink = { A0_BUF_INIT, c->max_response_size, false };
+		struct sink sink = { A0_BUF_SECRET, c->max_response_size, false };
 		char errbuf[CURL_ERROR_SIZE];
 		a0_response_clear(resp);
 		long timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 10000L;

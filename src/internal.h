@@ -34,9 +34,11 @@ typedef struct a0_buf {
 	size_t len;
 	size_t cap;
 	bool failed;   /* an allocation failed: every later append is a no-op */
+	bool secret;   /* wiped when it grows and when freed (a0_buf_steal's caller wipes what it gets) */
 } a0_buf;
 
-#define A0_BUF_INIT { NULL, 0, 0, false }
+#define A0_BUF_INIT { NULL, 0, 0, false, false }
+#define A0_BUF_SECRET { NULL, 0, 0, false, true }
 
 void a0_buf_append(a0_buf *b, const void *data, size_t len);
 void a0_buf_puts(a0_buf *b, const char *s);
@@ -58,6 +60,13 @@ bool a0_strcaseeq(const char *a, const char *b);
 bool a0_secure_streq(const char *a, const char *b);
 /* Frees a secret after wiping it. */
 void a0_free_secret(char *s);
+/*
+ * Releases a JSON value that may hold secrets (a request body, a token
+ * answer): when this is the last reference, its strings (nested ones too,
+ * unless someone else holds them) are wiped first, as free() would leave
+ * them in the heap.
+ */
+void a0_json_free_secret(json_t *json);
 /*
  * An RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=", what may follow
  * "Bearer " in an Authorization header. Every token sent as a bearer credential is checked with it: one

@@ -3,7 +3,8 @@
  * JWKS fetch, so that verifying a token needs no parsing of key material.
  *
  * Only signature keys we can use are accepted: RSA with a modulus of 2048 to
- * 16384 bits, and EC on P-256. Everything a JWK may say about its purpose
+ * 8192 bits (Auth0's are 2048; OpenSSL's checks of a 16384-bit modulus cost
+ * a hostile JWKS's fetcher seconds of CPU), and EC on P-256. Everything a JWK may say about its purpose
  * ("use", "key_ops", "alg") is honoured. OpenSSL checks the numbers
  * (EVP_PKEY_public_check: an odd modulus and exponent, a point on the curve).
  */
@@ -69,8 +70,17 @@ static EVP_PKEY *rsa_key(const json_t *jwk, const char **why)
 		*why = "an RSA key without a valid \"n\" or \"e\"";
 		goto out;
 	}
-	if (n_len > A0_RSA_MAX_BITS / 8 || e_len > 8) {
-		*why = "an RSA key with oversized numbers";
+	/* The size is checked before OpenSSL sees the modulus; leading zero bytes (which RFC 7518 forbids)
+	 * add nothing to it. */
+	size_t zeros = 0;
+	while (zeros < n_len && n[zeros] == 0)
+		zeros++;
+	if (n_len - zeros > A0_RSA_MAX_BITS / 8) {
+		*why = "an RSA key with a modulus over 8192 bits";
+		goto out;
+	}
+	if (e_len > 8) {
+		*why = "an RSA key with an exponent over 64 bits";
 		goto out;
 	}
 	bn_n = BN_bin2bn(n, (int)n_len, NULL);

@@ -124,8 +124,10 @@ static a0_keyset *keyset_from_json(const auth0_client *c, const json_t *jwks, in
 		a0_buf kid = A0_BUF_INIT;
 		a0_buf_put_clean(&kid, a0_json_str(jwk, "kid"), 100);
 		if (!a0_jwk_import(jwk, &ks->keys[ks->n], &skip)) {
-			a0_log(c, AUTH0_LOG_DEBUG, "JWKS: key %zu (kid \"%s\") skipped: %s", i, kid.data ? kid.data : "",
-			       skip);
+			/* Auth0 publishes RSA signature keys only: anything skipped (a modulus too small or too
+			 * large, another key type or use) deserves the operator's attention. */
+			a0_log(c, AUTH0_LOG_WARNING, "JWKS: key %zu (kid \"%s\") skipped: %s", i,
+			       kid.data ? kid.data : "", skip);
 		} else if (a0_keyset_find(ks, ks->keys[ks->n].kid)) {
 			a0_log(c, AUTH0_LOG_WARNING, "JWKS: key %zu skipped: kid \"%s\" appears twice", i, kid.data);
 			a0_jwk_clear(&ks->keys[ks->n]);
@@ -137,7 +139,7 @@ static a0_keyset *keyset_from_json(const auth0_client *c, const json_t *jwks, in
 	if (total > max)
 		a0_log(c, AUTH0_LOG_WARNING, "JWKS: only the first %zu of %zu keys were considered", max, total);
 	if (ks->n == 0)
-		a0_log(c, AUTH0_LOG_WARNING, "JWKS: no usable signature key (RSA >= 2048 bits or EC P-256)");
+		a0_log(c, AUTH0_LOG_WARNING, "JWKS: no usable signature key (RSA of 2048 to 8192 bits or EC P-256)");
 	return ks;
 }
 

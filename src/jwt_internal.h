@@ -42,7 +42,7 @@ bool a0_jws_verify_hmac(const a0_jws_alg *alg, const void *secret, size_t secret
 /* ---- One JWK (jwk.c) ---------------------------------------------------------------------- */
 
 #define A0_RSA_MIN_BITS 2048
-#define A0_RSA_MAX_BITS 16384
+#define A0_RSA_MAX_BITS 8192  /* checked before import: OpenSSL's checks of larger moduli cost seconds */
 
 typedef struct a0_jwk {
 	char *kid;
@@ -56,7 +56,8 @@ typedef struct a0_jwk {
  * Imports a public signature-verification key from a JWK object. Returns
  * false with *why saying what is wrong (a static string) when the JWK is not
  * usable: not RSA or EC P-256, "use" other than "sig", key_ops without
- * "verify", no kid, malformed members, an RSA modulus under 2048 bits.
+ * "verify", no kid, malformed members, an RSA modulus under 2048 or over
+ * 8192 bits (refused before OpenSSL parses it).
  */
 bool a0_jwk_import(const json_t *jwk, a0_jwk *out, const char **why);
 void a0_jwk_clear(a0_jwk *key);

@@ -492,7 +492,7 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 	url = a0_asprintf("%s/%s%s%s", base ? base : c->management_base_url, path, *qs ? "?" : "", qs);
 	log_path = a0_asprintf("/%s", path);
 	if (body)
-		json = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+		json = a0_json_dump(body); /* without json_dumps' unwiped copy: it may hold a password */
 	if (!url || !log_path || (body && !json)) {
 		st = a0_oom(err);
 		goto out;

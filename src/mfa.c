@@ -219,7 +219,10 @@ auth0_status auth0_mfa_verify_oob(auth0_client *c, const char *mfa_token, const 
 	a0_fields_str(&f, "mfa_token", mfa_token);
 	a0_fields_str(&f, "oob_code", oob_code);
 	a0_fields_str(&f, "binding_code", binding_code);
-	return a0_grant(c, &f, NULL, tokens, err);
+	/* A poll like CIBA's and the device grant's: "authorization_pending" and a 429 "slow_down" are
+	 * answers for the caller's loop, so one call is one request. */
+	const a0_post_opts opts = { .no_retry = true };
+	return a0_grant(c, &f, &opts, tokens, err);
 }
 
 auth0_status auth0_mfa_verify_recovery_code(auth0_client *c, const char *mfa_token, const char *recovery_code,

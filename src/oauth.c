@@ -14,7 +14,7 @@
  * text, nested values as compact JSON (e.g. CIBA's login_hint). */
 static char *form_encode(const json_t *params)
 {
-	a0_buf b = A0_BUF_INIT;
+	a0_buf b = A0_BUF_SECRET; /* client secrets, passwords, codes */
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)params, key, v) {
@@ -179,7 +179,7 @@ void auth0_tokens_free(auth0_tokens *t)
 	a0_free_secret(t->refresh_token);
 	free(t->token_type);
 	free(t->scope);
-	json_decref(t->json);
+	a0_json_free_secret(t->json); /* the same tokens (wiped unless the caller still holds a reference) */
 	free(t);
 }
 
@@ -190,7 +190,7 @@ auth0_status a0_oauth_token(auth0_client *c, json_t *params, auth0_tokens **toke
 	auth0_status st = a0_auth_post(c, "/oauth/token", params, A0_BODY_JSON, true, NULL, &json, err);
 	if (st == AUTH0_OK)
 		st = a0_tokens_from_json(json, tokens, err);
-	json_decref(json);
+	a0_json_free_secret(json);
 	return st;
 }
 
@@ -211,6 +211,6 @@ auth0_status auth0_client_credentials(auth0_client *c, const char *audience, con
 		return a0_oom(err);
 	}
 	auth0_status st = a0_oauth_token(c, params, tokens, err);
-	json_decref(params);
+	a0_json_free_secret(params); /* client_secret or client_assertion was added */
 	return st;
 }

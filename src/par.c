@@ -26,7 +26,7 @@ auth0_status auth0_pushed_authorization_request(auth0_client *c, const auth0_aut
 		return st;
 	json_t *answer = NULL;
 	st = a0_auth_post(c, "/oauth/par", fields, A0_BODY_FORM, true, NULL, &answer, err);
-	json_decref(fields);
+	a0_json_free_secret(fields); /* client authentication was added to it */
 	if (st != AUTH0_OK)
 		return st;
 

@@ -122,6 +122,6 @@ auth0_status auth0_passwordless_verify(auth0_client *c, const char *connection, 
 	if (st == AUTH0_OK && out)
 		*out = json;
 	else
-		json_decref(json);
+		a0_json_free_secret(json); /* tokens, when the verification logged the user in */
 	return st;
 }

@@ -125,7 +125,7 @@ static bool from_store(auth0_client *c, const char *rejected, char **token, int6
 		*expires_at = exp;
 		ok = *token != NULL;
 	}
-	json_decref(j);
+	a0_json_free_secret(j);
 	return ok;
 }
 
@@ -133,7 +133,7 @@ static void to_store(auth0_client *c, const char *token, int64_t expires_at)
 {
 	json_t *j = json_pack("{s:s, s:I}", "access_token", token, "expires_at", (json_int_t)expires_at);
 	char *value = j ? a0_json_dump(j) : NULL;
-	json_decref(j);
+	a0_json_free_secret(j);
 	if (!value)
 		return;
 	if (c->store.set(c->store.userdata, c->tokens->store_key, value, strlen(value), expires_at) != AUTH0_STORE_OK)

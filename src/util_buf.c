@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 static bool buf_reserve(a0_buf *b, size_t extra)
 {
@@ -20,7 +21,18 @@ static bool buf_reserve(a0_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	char *p = realloc(b->data, cap);
+	char *p;
+	if (b->secret) {
+		/* realloc() would leave the old block unwiped. */
+		p = malloc(cap);
+		if (p && b->data) {
+			memcpy(p, b->data, b->len + 1);
+			OPENSSL_cleanse(b->data, b->cap);
+			free(b->data);
+		}
+	} else {
+		p = realloc(b->data, cap);
+	}
 	if (!p) {
 		b->failed = true;
 		return false;
@@ -72,18 +84,18 @@ void a0_buf_printf(a0_buf *b, const char *fmt, ...)
 char *a0_buf_steal(a0_buf *b)
 {
 	char *out = NULL;
-	if (!b->failed)
+	if (!b->failed) {
 		out = b->data ? b->data : a0_strdup("");
-	else
-		free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-	b->failed = false;
+		b->data = NULL;
+	}
+	a0_buf_free(b);
 	return out;
 }
 
 void a0_buf_free(a0_buf *b)
 {
+	if (b->secret && b->data)
+		OPENSSL_cleanse(b->data, b->cap);
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <openssl/crypto.h>
 
 const char *a0_json_str(const json_t *obj, const char *key)
 {
@@ -30,7 +31,45 @@ int a0_json_set_str(json_t *obj, const char *key, const char *value)
 
 char *a0_json_dump(const json_t *json)
 {
-	return json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* Not json_dumps(): it builds the text in a buffer of its own that it frees unwiped, and what is
+	 * dumped here are request bodies with secrets. json_dumpb() writes into ours: measure, then write. */
+	const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+	size_t n = json_dumpb(json, NULL, 0, flags);
+	char *text = n ? malloc(n + 1) : NULL;
+	if (text && json_dumpb(json, text, n, flags) != n) {
+		free(text);
+		return NULL;
+	}
+	if (text)
+		text[n] = '\0';
+	return text;
+}
+
+/* Wipes the strings of a value nobody else holds (jansson's refcount is public in json_t). */
+static void wipe_json(json_t *j)
+{
+	if (j->refcount != 1)
+		return;
+	const char *key;
+	json_t *v;
+	size_t i;
+	if (json_is_string(j)) {
+		OPENSSL_cleanse((char *)json_string_value(j), json_string_length(j));
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, key, v)
+			wipe_json(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			wipe_json(v);
+	}
+}
+
+void a0_json_free_secret(json_t *json)
+{
+	if (json) {
+		wipe_json(json);
+		json_decref(json);
+	}
 }
 
 int64_t a0_now(void)

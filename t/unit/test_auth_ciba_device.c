@@ -216,11 +216,77 @@ static void test_device(void)
 	auth0_client_free(c);
 }
 
+/*
+ * A start answer (device code or CIBA) with interval and expires_in as raw JSON texts, and what the
+ * library makes of them.
+ */
+struct timing_case {
+	const char *interval, *expires_in;
+	int64_t want_interval, want_expires_in;
+};
+
+static const struct timing_case timing_cases[] = {
+	{ "0", "0", 5, 0 },
+	{ "-1", "-900", 5, 0 },
+	{ "9223372036854775807", "9223372036854775807", 300, 604800 },
+	{ "-9223372036854775808", "1e30", 5, 0 },
+	{ "301", "604801", 300, 604800 },
+	{ "1", "1", 1, 1 },
+	{ "300", "604800", 300, 604800 },
+	{ "\"7\"", "\"900\"", 5, 0 },
+	{ "2.5", "null", 5, 0 },
+	{ "7", "900", 7, 900 },
+};
+
+static void answer_with(const char *path, const char *fields, const struct timing_case *tc)
+{
+	char body[1024];
+	snprintf(body, sizeof(body), "{%s, \"interval\": %s, \"expires_in\": %s}", fields, tc->interval,
+	         tc->expires_in);
+	json_t *r = json_pack("{s:s, s:s, s:i, s:s}", "method", "POST", "path", path, "status", 200, "body", body);
+	char *rule = json_dumps(r, JSON_COMPACT);
+	t_fault(rule);
+	free(rule);
+	json_decref(r);
+}
+
+static void test_poll_timing(void)
+{
+	auth0_client *c = t_client(T_WEB_CLIENT_ID, T_WEB_CLIENT_SECRET);
+	auth0_error *err = NULL;
+	for (size_t i = 0; i < sizeof(timing_cases) / sizeof(timing_cases[0]); i++) {
+		const struct timing_case *tc = &timing_cases[i];
+		auth0_device_code d;
+		answer_with("/oauth/device/code",
+		            "\"device_code\": \"dc\", \"user_code\": \"ABCD-EFGH\", "
+		            "\"verification_uri\": \"https://x/activate\"", tc);
+		a_ok(auth0_device_authorize(c, "openid", NULL, &d, &err), err, "device: crafted answer");
+		is_int(d.interval, tc->want_interval, "device: interval %s -> %lld", tc->interval,
+		       (long long)tc->want_interval);
+		is_int(d.expires_in, tc->want_expires_in, "device: expires_in %s -> %lld", tc->expires_in,
+		       (long long)tc->want_expires_in);
+		auth0_device_code_clear(&d);
+
+		auth0_ciba_request r;
+		auth0_ciba_params p = { .user_id = T_ALICE_ID, .scope = "openid", .binding_message = "Login" };
+		answer_with("/bc-authorize", "\"auth_req_id\": \"ar\"", tc);
+		a_ok(auth0_ciba_authorize(c, &p, &r, &err), err, "CIBA: crafted answer");
+		is_int(r.interval, tc->want_interval, "CIBA: interval %s -> %lld", tc->interval,
+		       (long long)tc->want_interval);
+		is_int(r.expires_in, tc->want_expires_in, "CIBA: expires_in %s -> %lld", tc->expires_in,
+		       (long long)tc->want_expires_in);
+		auth0_ciba_request_clear(&r);
+	}
+	json_decref(t_control("DELETE", "/__control/faults", NULL));
+	auth0_client_free(c);
+}
+
 int main(void)
 {
 	t_require_tenant();
 	t_reset();
 	test_ciba();
 	test_device();
+	test_poll_timing();
 	return done_testing();
 }

@@ -241,7 +241,8 @@ static void test_userinfo(void)
 
 	auth0_status st = auth0_userinfo(c, "not-a-token", &profile, &err);
 	ok(st != AUTH0_OK && profile == NULL, "userinfo with a bad token fails");
-	a_is_error(err, AUTH0_ERR_UNAUTHORIZED, NULL, NULL, "userinfo: bad token");
+	a_is_error(err, AUTH0_ERR_UNAUTHORIZED, "invalid_token", "invalid token",
+	           "userinfo: bad token, its reason from WWW-Authenticate");
 
 	/* A line break in the token would add header lines of its own: refused before any request. */
 	long before = t_counter("GET /userinfo");

@@ -10,6 +10,7 @@
 
 #include <auth0.h>
 
+#include <malloc.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -671,6 +672,117 @@ static void test_token_exchange(void)
 	auth0_client_free(c);
 }
 
+/*
+ * Secrets wiped before they are freed. jansson's allocator is replaced, as a
+ * reviewer did, by one that looks for a secret in every block jansson frees:
+ * request bodies (client secrets, passwords) and answers (tokens, an
+ * mfa_token) must be wiped first. Blocks the library frees itself (response
+ * buffers, dumped bodies) are wiped with OPENSSL_cleanse but are not seen here.
+ */
+static const char *hunted;
+static int hunted_seen;
+
+static void *hunt_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+static void hunt_free(void *p)
+{
+	if (p && hunted && memmem(p, malloc_usable_size(p), hunted, strlen(hunted)))
+		hunted_seen++;
+	free(p);
+}
+
+static void hunt_begin(const char *secret)
+{
+	hunted = secret;
+	hunted_seen = 0;
+	json_set_alloc_funcs(hunt_malloc, hunt_free);
+}
+
+/* How many freed blocks held the secret. */
+static int hunt_end(void)
+{
+	json_set_alloc_funcs(malloc, free);
+	hunted = NULL;
+	return hunted_seen;
+}
+
+static void test_secrets_wiped(void)
+{
+	auth0_error *err = NULL;
+	auth0_tokens *tok = NULL;
+
+	auth0_client *m2m = t_client(T_M2M_CLIENT_ID, T_M2M_CLIENT_SECRET);
+	hunt_begin(T_M2M_CLIENT_SECRET);
+	auth0_status st = auth0_client_credentials(m2m, T_API, NULL, &tok, &err);
+	is_int(hunt_end(), 0, "wiped: client_credentials frees no block holding the client secret");
+	a_ok(st, err, "wiped: client_credentials");
+	char *secret = strdup(tok ? tok->access_token : "x");
+	hunt_begin(secret);
+	auth0_tokens_free(tok);
+	is_int(hunt_end(), 0, "wiped: auth0_tokens_free frees no block holding the access token");
+	free(secret);
+	auth0_client_free(m2m);
+
+	auth0_client *c = t_client(T_WEB_CLIENT_ID, T_WEB_CLIENT_SECRET);
+	auth0_password_login login = { .username = T_ALICE, .password = T_ALICE_PASSWORD };
+	hunt_begin(T_ALICE_PASSWORD);
+	st = auth0_login_password(c, &login, &tok, &err);
+	is_int(hunt_end(), 0, "wiped: a password login frees no block holding the password");
+	a_ok(st, err, "wiped: password login");
+	auth0_tokens_free(tok);
+
+	/* The refresh token of a code exchange, also in tokens->json. */
+	char *verifier = NULL, *challenge = NULL;
+	a_ok(auth0_pkce_new(&verifier, &challenge, &err), err, "wiped: PKCE pair");
+	a_autologin(T_ALICE);
+	for (int keep_json = 0; keep_json < 2; keep_json++) {
+		char *url = authorize(c, challenge, "s", "n", "openid offline_access");
+		char *code = a_code_via_autologin(url, NULL);
+		a_ok(auth0_exchange_code(c, code ? code : "x", T_CALLBACK, verifier, &tok, &err), err,
+		     "wiped: code exchange");
+		secret = strdup(tok && tok->refresh_token ? tok->refresh_token : "x");
+		json_t *kept = keep_json && tok ? json_incref(tok->json) : NULL;
+		hunt_begin(secret);
+		auth0_tokens_free(tok);
+		int seen = hunt_end();
+		if (!keep_json)
+			is_int(seen, 0, "wiped: auth0_tokens_free frees no block holding the refresh token");
+		else
+			is_str(json_string_value(json_object_get(kept, "refresh_token")), secret,
+			       "wiped: a tokens->json the caller still holds is left intact");
+		json_decref(kept);
+		free(secret);
+		free(code);
+		free(url);
+	}
+	a_autologin(NULL);
+	free(verifier);
+	free(challenge);
+
+	hunt_begin(T_WEB_CLIENT_SECRET);
+	auth0_authorize_params p = { .redirect_uri = T_CALLBACK, .scope = "openid" };
+	char *request_uri = NULL;
+	st = auth0_pushed_authorization_request(c, &p, &request_uri, NULL, &err);
+	is_int(hunt_end(), 0, "wiped: PAR frees no block holding the client secret");
+	a_ok(st, err, "wiped: PAR");
+	free(request_uri);
+
+	login = (auth0_password_login){ .username = T_MFA_USER, .password = T_MFA_PASSWORD };
+	st = auth0_login_password(c, &login, &tok, &err);
+	const char *mt = json_string_value(json_object_get(err ? err->body : NULL, "mfa_token"));
+	secret = strdup(mt ? mt : "x");
+	ok(mt != NULL, "wiped: an mfa_required error with its mfa_token");
+	hunt_begin(secret);
+	auth0_error_free(err);
+	err = NULL;
+	is_int(hunt_end(), 0, "wiped: auth0_error_free frees no block holding the mfa_token");
+	free(secret);
+	auth0_client_free(c);
+}
+
 int main(void)
 {
 	t_require_tenant();
@@ -683,5 +795,6 @@ int main(void)
 	test_public_client_login_form();
 	test_passwordless_otp();
 	test_token_exchange();
+	test_secrets_wiped();
 	return done_testing();
 }

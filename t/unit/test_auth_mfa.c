@@ -128,6 +128,17 @@ static void test_oob_and_recovery(auth0_client *c)
 	auth0_status st = auth0_mfa_verify_oob(c, mt ? mt : "x", oob ? oob : "x", NULL, &tok, &err);
 	ok(st != AUTH0_OK && tok == NULL, "mfa-oob without the binding code is pending");
 	a_is_error(err, AUTH0_ERR_BAD_REQUEST, "authorization_pending", NULL, "mfa-oob: pending");
+	/* A poll: a 429 slow_down is the answer, not a reason to send the grant again. */
+	t_fault("{\"method\": \"POST\", \"path\": \"/oauth/token\", \"times\": 4, \"status\": 429, "
+	        "\"headers\": {\"Retry-After\": \"1\"}, "
+	        "\"body\": \"{\\\"error\\\":\\\"slow_down\\\"}\"}");
+	long before = t_counter("POST /oauth/token");
+	st = auth0_mfa_verify_oob(c, mt ? mt : "x", oob ? oob : "x", NULL, &tok, &err);
+	ok(st != AUTH0_OK && tok == NULL, "mfa-oob: slow_down fails the poll");
+	is_int(err ? err->attempts : 0, 1, "mfa-oob: a poll is one request");
+	a_is_error(err, AUTH0_ERR_RATE_LIMITED, "slow_down", NULL, "mfa-oob: polling too fast");
+	is_int(t_counter("POST /oauth/token") - before, 1, "mfa-oob: slow_down is not retried");
+	json_decref(t_control("DELETE", "/__control/faults", NULL));
 	json_t *bc = t_control("GET", "/__control/mfa/binding-code", NULL);
 	const char *binding = json_string_value(json_object_get(bc, "binding_code"));
 	ok(binding != NULL, "the tenant sent a binding code");

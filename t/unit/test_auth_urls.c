@@ -85,6 +85,85 @@ static void test_pkce(void)
 	is_arg_error(st, err, "verifier", NULL, "pkce: NULL output");
 }
 
+/* PKCE is S256 only, also through extra; extra cannot change client_id or redirect_uri. */
+#define S256_URL                                                                                  \
+	"https://tenant.example/authorize?client_id=cid&response_type=code&redirect_uri=x"          \
+	"&code_challenge=abc&code_challenge_method=S256"
+static void test_authorize_pkce_and_extra(auth0_client *c)
+{
+	auth0_error *err = NULL;
+	char *url = NULL;
+	auth0_status st;
+
+	auth0_authorize_params plain = { .redirect_uri = "x", .code_challenge = "abc",
+	                                 .code_challenge_method = "plain" };
+	st = auth0_authorize_url(c, &plain, &url, &err);
+	is_arg_error(st, err, "code_challenge_method", "S256", "authorize: code_challenge_method plain refused");
+	ok(url == NULL, "authorize: no URL with plain");
+
+	/* The Ruby SDK's only way to send a challenge: additional_parameters. */
+	const auth0_kv ch[] = { { "code_challenge", "abc" }, { NULL, NULL } };
+	auth0_authorize_params e1 = { .redirect_uri = "x", .state = "s", .extra = ch };
+	is_int(auth0_authorize_url(c, &e1, &url, &err), AUTH0_OK, "authorize: code_challenge in extra");
+	is_str(url, "https://tenant.example/authorize?client_id=cid&response_type=code&redirect_uri=x&state=s"
+	            "&code_challenge=abc&code_challenge_method=S256",
+	       "authorize: a code_challenge from extra gets code_challenge_method=S256");
+	free(url);
+	url = NULL;
+	json_t *fields = NULL;
+	is_int(a0_authorize_fields(c, &e1, false, &fields, &err), AUTH0_OK, "PAR fields: code_challenge in extra");
+	is_str(a0_json_str(fields, "code_challenge_method"), "S256", "PAR fields: code_challenge_method S256 added");
+	json_decref(fields);
+
+	const auth0_kv ch_plain[] = { { "code_challenge", "abc" }, { "code_challenge_method", "plain" },
+		                          { NULL, NULL } };
+	auth0_authorize_params e2 = { .redirect_uri = "x", .extra = ch_plain };
+	st = auth0_authorize_url(c, &e2, &url, &err);
+	is_arg_error(st, err, "code_challenge_method", NULL, "authorize: plain in extra refused");
+	const auth0_kv over_plain[] = { { "code_challenge_method", "plain" }, { NULL, NULL } };
+	auth0_authorize_params e3 = { .redirect_uri = "x", .code_challenge = "abc", .extra = over_plain };
+	st = auth0_authorize_url(c, &e3, &url, &err);
+	is_arg_error(st, err, "code_challenge_method", NULL, "authorize: extra cannot turn S256 into plain");
+	const auth0_kv no_method[] = { { "code_challenge_method", NULL }, { NULL, NULL } };
+	auth0_authorize_params e4 = { .redirect_uri = "x", .code_challenge = "abc", .extra = no_method };
+	is_int(auth0_authorize_url(c, &e4, &url, &err), AUTH0_OK, "authorize: extra removes the method");
+	is_str(url, S256_URL, "authorize: S256 is sent all the same");
+	free(url);
+	url = NULL;
+	const auth0_kv s256[] = { { "code_challenge", "abc" }, { "code_challenge_method", "S256" }, { NULL, NULL } };
+	auth0_authorize_params e5 = { .redirect_uri = "x", .extra = s256 };
+	is_int(auth0_authorize_url(c, &e5, &url, &err), AUTH0_OK, "authorize: challenge and S256 in extra");
+	is_str(url, S256_URL, "authorize: one method, as given");
+	free(url);
+	url = NULL;
+
+	/* client_id and redirect_uri: the same value is harmless, another or none is refused. */
+	const auth0_kv other_redirect[] = { { "redirect_uri", "https://evil.example/cb" }, { NULL, NULL } };
+	auth0_authorize_params r1 = { .redirect_uri = "https://app/cb", .extra = other_redirect };
+	st = auth0_authorize_url(c, &r1, &url, &err);
+	is_arg_error(st, err, "extra", "redirect_uri", "authorize: extra redirect_uri refused");
+	ok(url == NULL, "authorize: no URL with another redirect_uri");
+	json_t *pf = NULL;
+	st = a0_authorize_fields(c, &r1, false, &pf, &err);
+	is_arg_error(st, err, "extra", "redirect_uri", "PAR fields: extra redirect_uri refused");
+	const auth0_kv no_redirect[] = { { "redirect_uri", NULL }, { NULL, NULL } };
+	auth0_authorize_params r2 = { .redirect_uri = "https://app/cb", .extra = no_redirect };
+	st = auth0_authorize_url(c, &r2, &url, &err);
+	is_arg_error(st, err, "extra", "redirect_uri", "authorize: extra cannot remove redirect_uri");
+	const auth0_kv other_client[] = { { "client_id", "someone-else" }, { NULL, NULL } };
+	auth0_authorize_params r3 = { .redirect_uri = "https://app/cb", .extra = other_client };
+	st = auth0_authorize_url(c, &r3, &url, &err);
+	is_arg_error(st, err, "extra", "client_id", "authorize: extra client_id refused");
+	const auth0_kv same[] = { { "client_id", "cid" }, { "redirect_uri", "https://app/cb" },
+		                      { "response_type", "code id_token" }, { NULL, NULL } };
+	auth0_authorize_params r4 = { .redirect_uri = "https://app/cb", .extra = same };
+	is_int(auth0_authorize_url(c, &r4, &url, &err), AUTH0_OK, "authorize: same client_id and redirect_uri");
+	is_str(url, "https://tenant.example/authorize?client_id=cid&response_type=code+id_token"
+	            "&redirect_uri=https%3A%2F%2Fapp%2Fcb",
+	       "authorize: response_type replaced in place (Ruby parity)");
+	free(url);
+}
+
 static void test_authorize_url(void)
 {
 	auth0_client *c = make_client("tenant.example", "cid", NULL);
@@ -144,11 +223,12 @@ static void test_authorize_url(void)
 	       "authorize: fixed order, extra replaces in place (scope) or removes (invitation), appended last");
 	free(url);
 
-	auth0_authorize_params plain = { .redirect_uri = "x", .code_challenge = "abc",
-	                                 .code_challenge_method = "plain" };
-	is_int(auth0_authorize_url(c, &plain, &url, &err), AUTH0_OK, "authorize: explicit challenge method");
-	like(url, "&code_challenge=abc&code_challenge_method=plain", "authorize: code_challenge_method as given");
+	auth0_authorize_params s256 = { .redirect_uri = "x", .code_challenge = "abc",
+	                                .code_challenge_method = "S256" };
+	is_int(auth0_authorize_url(c, &s256, &url, &err), AUTH0_OK, "authorize: explicit challenge method");
+	is_str(url, S256_URL, "authorize: code_challenge_method as given");
 	free(url);
+	test_authorize_pkce_and_extra(c);
 
 	auth0_authorize_params esc = { .redirect_uri = "x", .state = "a b&c=d/\xc3\xa9~*+%" };
 	is_int(auth0_authorize_url(c, &esc, &url, &err), AUTH0_OK, "authorize: special characters");

@@ -159,6 +159,66 @@ static void test_retry_policy(void)
 	       "a reset in the past falls back to back-off");
 }
 
+/* The error of a 401 whose reason is in WWW-Authenticate (frees it); NULL when none was made. */
+static auth0_error *challenge_error(const char *body, const char *www_authenticate)
+{
+	a0_response r;
+	memset(&r, 0, sizeof(r));
+	r.status = 401;
+	r.body = (char *)body;
+	r.len = strlen(body);
+	r.content_type = (char *)"text/html;charset=UTF-8";
+	r.www_authenticate = (char *)www_authenticate;
+	r.retry_after = -1;
+	r.attempts = 1;
+	auth0_error *e = NULL;
+	a0_error_from_response(&e, &r, "GET", "/userinfo");
+	return e;
+}
+
+static void test_bearer_challenges(void)
+{
+	char long_desc[700];
+	memset(long_desc, 'x', sizeof(long_desc));
+	long_desc[sizeof(long_desc) - 1] = '\0';
+	char too_long[800];
+	snprintf(too_long, sizeof(too_long), "Bearer error=\"invalid_token\", error_description=\"%s\"", long_desc);
+	struct {
+		const char *body, *header, *error, *desc, *what;
+	} cases[] = {
+		{ "Unauthorized", "Bearer realm=\"https://t/\", error=\"invalid_token\", "
+		                  "error_description=\"The access token expired\"",
+		  "invalid_token", "The access token expired", "challenge: error and error_description" },
+		{ "Unauthorized", "Bearer error=\"invalid_token\", error_description=\"a \\\"quoted\\\" \\\\ word\"",
+		  "invalid_token", "a \"quoted\" \\ word", "challenge: quoted-pairs undone" },
+		{ "Unauthorized", "bearer   error=invalid_token ,error_description=\"x\"", "invalid_token", "x",
+		  "challenge: scheme in any case, a token value, odd spacing" },
+		{ "Unauthorized", "Bearer error=\"invalid_token\", error_description=\"bad\x01\x1b[31mvalue\"",
+		  "invalid_token", NULL, "challenge: a description with control characters is dropped" },
+		{ "Unauthorized", "Bearer error=\"invalid_token\", error_description=\"caf\xc3\xa9\"",
+		  "invalid_token", NULL, "challenge: a description outside printable ASCII is dropped" },
+		{ "Unauthorized", too_long, "invalid_token", NULL, "challenge: a description over 512 bytes is dropped" },
+		{ "Unauthorized", "Bearer error=\"invalid_token\", error_description=\"no end", "invalid_token", NULL,
+		  "challenge: an unterminated quoted string is dropped" },
+		{ "Unauthorized", "Basic realm=\"x\", error=\"invalid_token\"", NULL, NULL,
+		  "challenge: another scheme is not read" },
+		{ "Unauthorized", "Bearer", NULL, NULL, "challenge: no parameters" },
+		{ "Unauthorized", "Bearer abc==, error=\"x\"", NULL, NULL, "challenge: token68 stops the parse" },
+		{ "{\"error\":\"invalid_grant\"}", "Bearer error=\"invalid_token\", error_description=\"d\"",
+		  "invalid_grant", NULL, "challenge: the body's error wins" },
+	};
+	for (size_t i = 0; i < A0_ARRAY_LEN(cases); i++) {
+		auth0_error *e = challenge_error(cases[i].body, cases[i].header);
+		is_int(e ? e->kind : AUTH0_OK, AUTH0_ERR_UNAUTHORIZED, "%s: unauthorized", cases[i].what);
+		is_str(e ? e->error : NULL, cases[i].error, "%s: error", cases[i].what);
+		is_str(e ? e->error_description : NULL, cases[i].desc, "%s: error_description", cases[i].what);
+		auth0_error_free(e);
+	}
+	auth0_error *e = challenge_error("Unauthorized", "Bearer error=\"invalid_token\", error_description=\"gone\"");
+	like(e ? e->message : NULL, "GET /userinfo: HTTP 401 invalid_token: gone", "challenge: in the message");
+	auth0_error_free(e);
+}
+
 static void test_errors(void)
 {
 	is_int(a0_status_for_http(400), AUTH0_ERR_BAD_REQUEST, "400");
@@ -208,6 +268,7 @@ static void test_errors(void)
 	auth0_error_free(e);
 	free(r.body);
 
+	test_bearer_challenges();
 	ok(strcmp(auth0_status_name(AUTH0_ERR_TIMEOUT), "timeout") == 0, "status names");
 	ok(strcmp(auth0_token_rule_name(AUTH0_RULE_AUDIENCE), "audience") == 0, "rule names");
 }

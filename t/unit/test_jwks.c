@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bn.h>
+
 #include "jwt_mint.h"
 #include "tap.h"
 #include "testenv.h"
@@ -24,12 +26,21 @@
 static atomic_int stale_warnings;
 static EVP_PKEY *local_key;
 
+/* Warnings about skipped keys, one a line (test_key_sizes). */
+static char skipped[4096];
+static pthread_mutex_t skipped_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void on_log(void *ud, auth0_log_level level, const char *line)
 {
 	(void)ud;
-	(void)level;
 	if (strstr(line, "JWKS: refresh failed"))
 		atomic_fetch_add(&stale_warnings, 1);
+	if (level == AUTH0_LOG_WARNING && strstr(line, "skipped")) {
+		pthread_mutex_lock(&skipped_mu);
+		size_t used = strlen(skipped);
+		snprintf(skipped + used, sizeof(skipped) - used, "%s\n", line);
+		pthread_mutex_unlock(&skipped_mu);
+	}
 }
 
 static auth0_client *jclient(m_store *st, const char *client_id, const char *secret, long ttl, long interval,
@@ -542,6 +553,104 @@ static void test_malformed(void)
 	auth0_client_free(c);
 }
 
+/* A random odd modulus of `bits` bits that OpenSSL's public-key check accepts (no factor under 1000). */
+static BIGNUM *fake_modulus(int bits)
+{
+	BIGNUM *n = BN_new(), *small = BN_new(), *g = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	BN_one(small);
+	for (unsigned long p = 3; p < 1000; p += 2) {
+		bool prime = true;
+		for (unsigned long d = 3; d * d <= p && prime; d += 2)
+			prime = p % d != 0;
+		if (prime)
+			BN_mul_word(small, p);
+	}
+	BN_rand(n, bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD);
+	while (BN_gcd(g, n, small, ctx) && !BN_is_one(g))
+		BN_add_word(n, 2);
+	BN_free(small);
+	BN_free(g);
+	BN_CTX_free(ctx);
+	return n;
+}
+
+/* {"kty": "RSA", "kid": kid, "use": "sig", "n": n (with `zeros` leading zero bytes), "e": "AQAB"} */
+static json_t *rsa_jwk_of(const char *kid, const BIGNUM *n, int zeros)
+{
+	size_t len = (size_t)BN_num_bytes(n) + (size_t)zeros;
+	unsigned char *bytes = calloc(1, len);
+	BN_bn2bin(n, bytes + zeros);
+	char *b64 = m_b64url(bytes, len);
+	json_t *jwk = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kty", "RSA", "kid", kid, "use", "sig", "n", b64, "e",
+	                        "AQAB");
+	free(b64);
+	free(bytes);
+	return jwk;
+}
+
+/*
+ * RSA moduli outside 2048..8192 bits are skipped, with a warning, before OpenSSL imports them: its
+ * checks of a 16384-bit modulus (one made to pass them) cost a hostile JWKS's fetcher CPU on every
+ * fetch.
+ */
+static void test_key_sizes(void)
+{
+	t_reset();
+	BIGNUM *huge = fake_modulus(16384), *over = fake_modulus(8200), *tiny = fake_modulus(1024);
+	BIGNUM *local_n = NULL;
+	EVP_PKEY_get_bn_param(local_key, "n", &local_n);
+	json_t *jwks = m_jwks(rsa_jwk_of("huge", huge, 0), rsa_jwk_of("over", over, 0), rsa_jwk_of("tiny", tiny, 0),
+	                      rsa_jwk_of("ok", local_n, 1), NULL);
+	char *body = json_dumps(jwks, JSON_COMPACT);
+	json_t *rule = json_pack("{s:s, s:i, s:i, s:s}", "path", "/.well-known/jwks.json", "status", 200, "times", 0,
+	                         "body", body);
+	char *rule_text = json_dumps(rule, JSON_COMPACT);
+	t_fault(rule_text);
+
+	skipped[0] = '\0';
+	auth0_client *c = web(NULL);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	is_int(auth0_jwks_refresh(c, NULL), AUTH0_OK, "key sizes: the JWKS is fetched");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	diag("key sizes: the fetch and import took %.0f ms",
+	     (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	like(skipped, "kid \"huge\") skipped: an RSA key with a modulus over 8192 bits",
+	     "key sizes: a 16384-bit modulus is skipped with a warning");
+	like(skipped, "kid \"over\") skipped: an RSA key with a modulus over 8192 bits",
+	     "key sizes: an 8200-bit modulus is skipped with a warning");
+	like(skipped, "kid \"tiny\") skipped: an RSA key with a modulus under 2048 bits",
+	     "key sizes: a 1024-bit modulus is skipped with a warning");
+	unlike(skipped, "kid \"ok\"", "key sizes: a 2048-bit modulus with a leading zero byte is used");
+
+	auth0_error *err = NULL;
+	char *t = foreign_token("ok");
+	validate(c, t, &err);
+	is_str(auth0_token_rule_name(err ? err->rule : AUTH0_RULE_NONE), auth0_token_rule_name(AUTH0_RULE_ISSUER),
+	       "key sizes: a token of the usable key passes the signature check (then fails on iss)");
+	auth0_error_free(err);
+	free(t);
+	err = NULL;
+	t = foreign_token("huge");
+	validate(c, t, &err);
+	is_str(auth0_token_rule_name(err ? err->rule : AUTH0_RULE_NONE), auth0_token_rule_name(AUTH0_RULE_KEY),
+	       "key sizes: the skipped key is unknown");
+	auth0_error_free(err);
+	free(t);
+
+	auth0_client_free(c);
+	json_decref(t_control("DELETE", "/__control/faults", NULL));
+	free(rule_text);
+	free(body);
+	json_decref(rule);
+	json_decref(jwks);
+	BN_free(huge);
+	BN_free(over);
+	BN_free(tiny);
+	BN_free(local_n);
+}
+
 static void tweak(const char *json)
 {
 	json_decref(t_control("POST", "/__control/tokens", json));
@@ -722,6 +831,7 @@ int main(void)
 	test_blackhole();
 	test_stale_keys_while_refreshing();
 	test_malformed();
+	test_key_sizes();
 	test_e2e_id_tokens();
 	test_e2e_access_tokens();
 	t_reset();

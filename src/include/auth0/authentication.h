@@ -63,6 +63,7 @@ typedef struct auth0_tokens {
 	json_t *json;          /* the whole answer (e.g. the new recovery_code of an MFA recovery) */
 } auth0_tokens;
 
+/* Wipes the tokens, and the strings of json unless you still hold a reference to it, then frees. */
 AUTH0_EXTERN void auth0_tokens_free(auth0_tokens *tokens);
 
 /* ---- PKCE (RFC 7636) ------------------------------------------------------- */
@@ -94,12 +95,20 @@ typedef struct auth0_authorize_params {
 	const char *screen_hint;
 	auth0_opt_int max_age;             /* seconds, 0 or more */
 	const char *code_challenge;        /* from auth0_pkce_new() */
-	const char *code_challenge_method; /* default "S256" when code_challenge is set */
+	/* Default "S256" when code_challenge is set. "S256" is the only method accepted
+	 * (here or in extra): anything else, "plain" included, is AUTH0_ERR_INVALID_ARGUMENT. */
+	const char *code_challenge_method;
 	/*
 	 * More parameters (ui_locales, acr_values, ...), sent last. An entry
 	 * whose name was already set replaces that value in place (like Ruby's
 	 * Hash#merge); an entry with a NULL value removes it (e.g. the default
-	 * organization).
+	 * organization). response_type may be replaced ("code id_token"), but
+	 * client_id and redirect_uri may only be repeated with the values above
+	 * (the client's id, redirect_uri): anything else would bypass their
+	 * checks and is AUTH0_ERR_INVALID_ARGUMENT, option "extra". A
+	 * code_challenge given here without a method is sent with
+	 * code_challenge_method=S256 (appended last), as the server would
+	 * otherwise take it as "plain".
 	 */
 	const auth0_kv *extra;
 } auth0_authorize_params;
@@ -286,7 +295,8 @@ AUTH0_EXTERN auth0_status auth0_passwordless_verify(auth0_client *client, const 
 /* ---- User profile ----------------------------------------------------------------- */
 
 /* GET /userinfo with the user's access token as the only credential. A refused token gives
- * AUTH0_ERR_UNAUTHORIZED. */
+ * AUTH0_ERR_UNAUTHORIZED, with err->error ("invalid_token") and err->error_description taken
+ * from the answer's WWW-Authenticate challenge. */
 AUTH0_EXTERN auth0_status auth0_userinfo(auth0_client *client, const char *access_token, json_t **profile,
                                          auth0_error **err);
 
@@ -399,8 +409,11 @@ AUTH0_EXTERN auth0_status auth0_mfa_delete_authenticator(auth0_client *client, c
 AUTH0_EXTERN auth0_status auth0_mfa_verify_otp(auth0_client *client, const char *mfa_token, const char *otp,
                                                auth0_tokens **tokens, auth0_error **err);
 
-/* The mfa-oob grant (binding_code may be NULL). Until the user has answered, it fails with
- * err->error "authorization_pending". */
+/*
+ * One poll of the mfa-oob grant (binding_code may be NULL): exactly one request, never retried.
+ * Until the user has answered, it fails with err->error "authorization_pending" (or "slow_down",
+ * HTTP 429, AUTH0_ERR_RATE_LIMITED: wait longer before the next poll).
+ */
 AUTH0_EXTERN auth0_status auth0_mfa_verify_oob(auth0_client *client, const char *mfa_token,
                                                const char *oob_code, const char *binding_code,
                                                auth0_tokens **tokens, auth0_error **err);
@@ -422,10 +435,17 @@ typedef struct auth0_ciba_params {
 	auth0_opt_int requested_expiry;  /* seconds, more than 0 */
 } auth0_ciba_params;
 
+/*
+ * expires_in and interval (of a CIBA request or a device code) are Auth0's
+ * only when sane, so that a loop sleeping `interval` until `expires_in` is
+ * over neither spins nor waits forever: interval is 1 to 300 seconds (a
+ * larger one is 300; none, or one below 1, is the default 5); expires_in
+ * is at most 604800 (7 days), and 0 when Auth0 gave none or one below 1.
+ */
 typedef struct auth0_ciba_request {
 	char *auth_req_id;
-	int64_t expires_in;
-	int64_t interval;             /* seconds to wait between polls (5 when Auth0 names none) */
+	int64_t expires_in;           /* seconds the auth_req_id stays valid (see above) */
+	int64_t interval;             /* seconds to wait between polls (see above) */
 } auth0_ciba_request;
 
 /* POST /bc-authorize (form-encoded, with client authentication). Clear *request with
@@ -451,8 +471,8 @@ typedef struct auth0_device_code {
 	char *user_code;
 	char *verification_uri;
 	char *verification_uri_complete;
-	int64_t expires_in;
-	int64_t interval;             /* seconds between polls (5 when Auth0 names none) */
+	int64_t expires_in;           /* seconds the codes stay valid (as auth0_ciba_request's) */
+	int64_t interval;             /* seconds between polls (as auth0_ciba_request's: 1..300, default 5) */
 } auth0_device_code;
 
 /*

@@ -62,7 +62,9 @@ typedef struct auth0_error {
 	long status;              /* HTTP status of the final answer; 0 when there was none */
 	char *message;            /* human-readable, one line, safe to log */
 
-	/* What Auth0 said, when it said it (NULL otherwise): */
+	/* What Auth0 said, when it said it (NULL otherwise). When the body has no `error`, error and
+	 * error_description come from a Bearer WWW-Authenticate challenge (RFC 6750 3: a 401 from
+	 * /userinfo says error="invalid_token" there), printable ASCII only, at most 512 bytes each. */
 	char *error;              /* OAuth `error` ("invalid_grant") or Management `error` ("Not Found") */
 	char *error_description;  /* OAuth `error_description` */
 	char *api_message;        /* Management `message`, dbconnections `description` */

@@ -38,8 +38,10 @@
  * meanwhile gets the transient AUTH0_RULE_KEYS_UNAVAILABLE (it may be signed
  * with a key the tenant rotated to), as ruby-auth0 raises the fetch's HTTP
  * error rather than InvalidIdToken. Keys that are not signature
- * keys, RSA keys under 2048 bits and key types other than RSA and EC P-256
- * are ignored. All functions here are safe to call from many threads on one
+ * keys, RSA keys under 2048 or over 8192 bits (Auth0's have 2048; a huge
+ * modulus would cost seconds of CPU per fetch, so it is refused before
+ * OpenSSL looks at it) and key types other than RSA and EC P-256 are
+ * ignored, with a warning in the log. All functions here are safe to call from many threads on one
  * client.
  */
 #ifndef AUTH0_JWT_H
