@@ -722,7 +722,8 @@ static const char *set_error_pages(cmd_parms *cmd, void *conf, const char *arg)
 
 static const char *set_id_token_alg(cmd_parms *cmd, void *conf, const char *arg)
 {
-	static const enum_value v[] = { { "RS256", AUTH0_ALG_RS256 }, { "HS256", AUTH0_ALG_HS256 }, { NULL, 0 } };
+	static const enum_value v[] = { { "RS256", AUTH0_ALG_RS256 }, { "HS256", AUTH0_ALG_HS256 },
+		                            { "PS256", AUTH0_ALG_PS256 }, { NULL, 0 } };
 	return set_enum(cmd, &((a0m_dir_conf *)conf)->id_token_alg, arg, v);
 }
 
@@ -1100,8 +1101,8 @@ static const command_rec directives[] = {
 	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
 	             "sessions here need a login with multi-factor authentication; others step up (default off)"),
 	AP_INIT_TAKE1("Auth0IDTokenSigningAlg", set_id_token_alg, NULL, DIR_OR_SERVER,
-	              "RS256 (the tenant's keys, default) or HS256 (the client secret): the application's "
-	              "JSON Web Token Signature Algorithm in Auth0"),
+	              "RS256 (the tenant's keys, default), PS256 (the tenant's keys, RSA-PSS) or HS256 (the client "
+	              "secret): the application's JSON Web Token Signature Algorithm in Auth0"),
 	AP_INIT_TAKE1("Auth0MaxAge", set_duration, CONF_OFFSET(max_age), DIR_OR_SERVER,
 	              "how recent a login must be here (the ID token's auth_time); an older session logs in again "
 	              "with max_age (default: any age)"),

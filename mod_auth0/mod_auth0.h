@@ -171,7 +171,7 @@ typedef struct a0m_dir_conf {
 	int error_pages;                   /* Auth0ErrorPages: A0M_ERROR_PAGES_* */
 	int preserve_post;                 /* Auth0PreservePost: 0 off, else the largest form body kept */
 	int max_age;                       /* Auth0MaxAge: seconds a login counts here (auth_time), unset: any */
-	int id_token_alg;                  /* Auth0IDTokenSigningAlg: auth0_id_token_alg (RS256 or HS256) */
+	int id_token_alg;                  /* Auth0IDTokenSigningAlg: auth0_id_token_alg (RS256, HS256, PS256) */
 
 	/* authorization */
 	const char *roles_claim;

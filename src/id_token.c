@@ -57,6 +57,10 @@ static auth0_status check_params(const auth0_client *c, const auth0_id_token_opt
 	case AUTH0_ALG_RS256:
 		p->alg = "RS256";
 		break;
+	case AUTH0_ALG_PS256:
+		/* The JWKS path; jws_verify.c pins PSS to MGF1-SHA-256 and a 32-byte salt (RFC 7518, 3.5). */
+		p->alg = "PS256";
+		break;
 	case AUTH0_ALG_HS256:
 		p->alg = "HS256";
 		if (o->hs256_secret && !*o->hs256_secret)
@@ -73,7 +77,7 @@ static auth0_status check_params(const auth0_client *c, const auth0_id_token_opt
 	return AUTH0_OK;
 }
 
-/* Rules 4 and 5: the key named by kid (RS256) or the secret (HS256), then the signature. */
+/* Rules 3 and 4: the key named by kid (RS256, PS256) or the secret (HS256), then the signature. */
 static auth0_status check_signature(auth0_client *c, const params *p, const a0_jwt *jwt, auth0_error **err)
 {
 	const a0_jws_alg *alg = a0_jws_alg_find(p->alg);

@@ -107,6 +107,8 @@ bool a0_jws_verify_pkey(const a0_jws_alg *alg, EVP_PKEY *pkey, const a0_jwt *jwt
 	EVP_PKEY_CTX *pctx = NULL;
 	if (ctx && EVP_DigestVerifyInit(ctx, &pctx, md, NULL, pkey) == 1) {
 		bool setup = true;
+		/* RFC 7518 3.5: MGF1 with the same hash and a salt as long as it. On verification
+		 * RSA_PSS_SALTLEN_DIGEST means exactly that length (RSA_PSS_SALTLEN_AUTO would take any). */
 		if (alg->pss)
 			setup = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
 			        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0 &&

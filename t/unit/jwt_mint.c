@@ -140,7 +140,9 @@ char *m_sign(const char *header, const char *payload, const char *alg, EVP_PKEY 
 		               in_len, sig, sizeof(sig), &sig_len))
 			die("HMAC");
 	} else {
-		const char *md = strstr(alg, "384") ? "SHA384" : strstr(alg, "512") ? "SHA512" : "SHA256";
+		/* the hash from the name's digits only: a PS variant's suffix may hold digits too */
+		const char *md = strncmp(alg + 2, "384", 3) == 0 ? "SHA384"
+		               : strncmp(alg + 2, "512", 3) == 0 ? "SHA512" : "SHA256";
 		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 		EVP_PKEY_CTX *pctx = NULL;
 		unsigned char der[1024];
@@ -148,8 +150,12 @@ char *m_sign(const char *header, const char *payload, const char *alg, EVP_PKEY 
 		if (EVP_DigestSignInit_ex(ctx, &pctx, md, NULL, NULL, key, NULL) != 1)
 			die("DigestSignInit");
 		if (alg[0] == 'P') {
-			EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
-			EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
+			/* RFC 7518 3.5: MGF1 with the message's hash (OpenSSL's default) and a salt as long as it */
+			const char *salt = strstr(alg, "/salt="), *mgf1 = strstr(alg, "/mgf1=");
+			if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+			    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt ? atoi(salt + 6) : RSA_PSS_SALTLEN_DIGEST) <= 0 ||
+			    (mgf1 && EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, mgf1 + 6, NULL) <= 0))
+				die("PSS parameters");
 		}
 		if (EVP_DigestSign(ctx, der, &der_len, (unsigned char *)input, in_len) != 1)
 			die("DigestSign");

@@ -24,6 +24,9 @@ json_t *m_jwks(json_t *first, ...);
  * alg: RS256/RS384/RS512/PS256/ES256 with `key`, HS256 with `secret`, or
  * "none" (empty signature). The alg argument says how to sign; the header
  * says whatever the caller wrote (so they may disagree, on purpose).
+ * PS algorithms take suffixes that break RFC 7518's parameters, to mint
+ * tokens a verifier must refuse: "PS256/salt=20" (salt length in bytes),
+ * "PS256/mgf1=SHA1" (MGF1's hash), or both in that order.
  */
 char *m_sign(const char *header, const char *payload, const char *alg, EVP_PKEY *key, const char *secret);
 /* Same with a JSON header/payload built from jansson objects (references are not taken). */

@@ -340,6 +340,94 @@ static void test_hs256(void)
 	auth0_client_free(nosecret);
 }
 
+/*
+ * PS256 (AUTH0_ALG_PS256): RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt, keys from the JWKS.
+ * Auth0 signs with its RSA keys, published without "alg" (k-other here); a JWK that says RS256 (k1) or
+ * another algorithm does not verify it. The algorithm stays pinned both ways.
+ */
+static void test_ps256(void)
+{
+	auth0_id_token_options o = opts();
+	o.algorithm = AUTH0_ALG_PS256;
+	const char *sig_msg = "Invalid ID token signature";
+	char *t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", NULL, "PS256", rsa_other, NULL);
+	good(t, &o, "PS256 configured: a PS256 token, key without alg");
+
+	auth0_id_token_options rs = opts();
+	bad(t, &rs, AUTH0_RULE_ALGORITHM,
+	    "Signature algorithm of \"PS256\" is not supported. Expected the ID token to be signed with \"RS256\"",
+	    "RS256 configured (default): the PS256 token is refused");
+	auth0_id_token_options hs = opts();
+	hs.algorithm = AUTH0_ALG_HS256;
+	bad(t, &hs, AUTH0_RULE_ALGORITHM, NULL, "HS256 configured: the PS256 token is refused");
+	m_flip_signature(t);
+	bad(t, &o, AUTH0_RULE_SIGNATURE, sig_msg, "PS256 flipped bit");
+	free(t);
+
+	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-ps\"}", NULL, "PS256", NULL, NULL);
+	good(t, &o, "PS256 with a JWK that says PS256");
+	free(t);
+	t = mint("{\"alg\": \"PS256\"}", NULL, "PS256", NULL, NULL);
+	bad(t, &o, AUTH0_RULE_KEY, "Could not find a public key for Key ID (kid) \"k1\"",
+	    "a JWK that says RS256 does not verify PS256 (the same RSA key)");
+	free(t);
+	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-rs512\"}", NULL, "PS256", rsa_other, NULL);
+	bad(t, &o, AUTH0_RULE_KEY, NULL, "nor one that says RS512");
+	free(t);
+	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-ec\"}", NULL, "ES256", ec, NULL);
+	bad(t, &o, AUTH0_RULE_KEY, NULL, "nor an EC key");
+	free(t);
+
+	t = mint("{\"kid\": \"k-other\"}", NULL, "RS256", rsa_other, NULL);
+	bad(t, &o, AUTH0_RULE_ALGORITHM,
+	    "Signature algorithm of \"RS256\" is not supported. Expected the ID token to be signed with \"PS256\"",
+	    "PS256 configured: an RS256 token is refused");
+	free(t);
+	const char *others[][2] = {
+		{ "{\"alg\": \"PS384\", \"kid\": \"k-other\"}", "PS384" },
+		{ "{\"alg\": \"PS512\", \"kid\": \"k-other\"}", "PS512" },
+		{ "{\"alg\": \"ps256\", \"kid\": \"k-other\"}", "PS256" },
+		{ "{\"alg\": \"none\", \"kid\": \"k-other\"}", "none" },
+	};
+	for (size_t i = 0; i < A0_ARRAY_LEN(others); i++) {
+		t = mint(others[i][0], NULL, others[i][1], rsa_other, NULL);
+		bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, others[i][0]);
+		free(t);
+	}
+	char *pem = m_public_pem(rsa_other);
+	t = mint("{\"alg\": \"HS256\", \"kid\": \"k-other\"}", NULL, "HS256", NULL, pem);
+	bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, "PS256 configured: HS256 keyed with the public key is refused");
+	free(t);
+	free(pem);
+
+	/* RFC 7518 3.5 fixes the PSS parameters: other salt lengths or MGF1 hashes are not PS256. */
+	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", NULL, "PS256/salt=32/mgf1=SHA256", rsa_other, NULL);
+	good(t, &o, "salt 32, MGF1-SHA-256 spelt out (the minting knobs work)");
+	free(t);
+	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", NULL, "PS256", rsa_other, NULL);
+	const char *broken[][2] = {
+		{ "PS256/salt=20", "salt of 20 bytes" },
+		{ "PS256/salt=0", "no salt" },
+		{ "PS256/salt=64", "salt of 64 bytes" },
+		{ "PS256/mgf1=SHA1", "MGF1 with SHA-1" },
+		{ "PS256/mgf1=SHA384", "MGF1 with SHA-384" },
+		{ "PS384", "PSS over SHA-384 under a PS256 header" },
+		{ "RS256", "PKCS#1 v1.5 under a PS256 header" },
+	};
+	for (size_t i = 0; i < A0_ARRAY_LEN(broken); i++) {
+		free(t);
+		t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", NULL, broken[i][0], rsa_other, NULL);
+		bad(t, &o, AUTH0_RULE_SIGNATURE, sig_msg, broken[i][1]);
+	}
+	free(t);
+
+	/* past the signature, the claims are those of any ID token */
+	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", "{\"aud\": \"someone-else\"}", "PS256", rsa_other,
+	         NULL);
+	bad(t, &o, AUTH0_RULE_AUDIENCE, NULL, "PS256: claims checked (aud)");
+	free(t);
+}
+
 static void test_key(void)
 {
 	auth0_id_token_options o = opts();
@@ -837,7 +925,7 @@ int main(void)
 	ec = m_ec_key();
 	json_t *jwks = m_jwks(m_jwk(rsa, "k1", "RS256"), m_jwk(ec, "k-ec", NULL),
 	                      m_jwk(rsa_small, "k-small", "RS256"), m_jwk(rsa_other, "k-rs512", "RS512"),
-	                      m_jwk(rsa_other, "k-other", NULL), NULL);
+	                      m_jwk(rsa_other, "k-other", NULL), m_jwk(rsa, "k-ps", "PS256"), NULL);
 	json_t *enc = m_jwk(rsa_other, "k-enc", NULL);
 	json_object_set_new(enc, "use", json_string("enc"));
 	json_array_append_new(json_object_get(jwks, "keys"), enc);
@@ -854,6 +942,7 @@ int main(void)
 	test_decode();
 	test_algorithm();
 	test_hs256();
+	test_ps256();
 	test_key();
 	test_signature();
 	test_params();

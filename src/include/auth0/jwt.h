@@ -55,9 +55,24 @@
 extern "C" {
 #endif
 
+/*
+ * How the application's ID tokens are signed: its "JSON Web Token Signature
+ * Algorithm" in Auth0. Exactly this algorithm is accepted (see rule 2 below).
+ * Values are only ever appended (the ABI keeps the existing ones).
+ */
 typedef enum auth0_id_token_alg {
 	AUTH0_ALG_RS256 = 0,   /* verified with the tenant's JWKS (default) */
-	AUTH0_ALG_HS256        /* verified with the client secret (applications set to HS256 in Auth0) */
+	AUTH0_ALG_HS256,       /* verified with the client secret (applications set to HS256 in Auth0) */
+	/*
+	 * RSASSA-PSS with SHA-256, MGF1 with SHA-256 and a 32-byte salt (RFC 7518,
+	 * 3.5), verified with the tenant's JWKS: applications set to PS256 (Highly
+	 * Regulated Identity). Auth0 signs these with the same RSA keys as RS256;
+	 * a JWK that declares "alg": "RS256" does not verify PS256 (see above), so
+	 * the tenant's JWKS must leave "alg" out: the tenant setting "Include Signing
+	 * Algorithms in JSON Web Key Set" off (flag remove_alg_from_jwks). Otherwise
+	 * tokens fail with AUTH0_RULE_KEY.
+	 */
+	AUTH0_ALG_PS256
 } auth0_id_token_alg;
 
 /* Zero-initialise, then set what you need: every member has a default. */
@@ -71,7 +86,7 @@ typedef struct auth0_id_token_options {
 	 * no way to skip the client's (the Ruby SDK's organization: nil): validate with a client made
 	 * without an organization */
 	const char *organization;
-	auth0_id_token_alg algorithm;  /* default RS256 */
+	auth0_id_token_alg algorithm;  /* default RS256; or HS256, PS256 */
 	const char *hs256_secret;      /* HS256 key; default the client secret */
 	int64_t now;                   /* epoch seconds to validate at (tests); 0 = the clock */
 } auth0_id_token_options;
@@ -86,7 +101,7 @@ typedef struct auth0_id_token_options {
  *   2. algorithm  (AUTH0_RULE_ALGORITHM) alg is exactly the expected one, before any key lookup:
  *                 'Signature algorithm of "<alg>" is not supported. Expected the ID token to be
  *                 signed with "RS256"'
- *   3. key        (AUTH0_RULE_KEY)       RS256: the JWKS key named by kid (refetched once if
+ *   3. key        (AUTH0_RULE_KEY)       RS256, PS256: the JWKS key named by kid (refetched once if
  *                                        unknown, see above): 'Could not find a public key for
  *                                        Key ID (kid) "<kid>"'; with no JWKS at all, or a kid
  *                                        the held keys lack while they cannot be refreshed,

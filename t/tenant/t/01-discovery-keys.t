@@ -33,6 +33,14 @@ for my $k (@$keys) {
   ok $k->{x5c} && $k->{x5t}, 'certificate chain present (keys from make-ca)';
 }
 
+# Auth0's tenant flag remove_alg_from_jwks (what PS256 applications need): the same keys without "alg".
+$t->post_ok('/__control/settings' => json => {remove_alg_from_jwks => 1})->status_is(200);
+$t->get_ok('/.well-known/jwks.json');
+is_deeply [map { exists $_->{alg} ? 'alg' : $_->{kid} } @{$t->tx->res->json->{keys}}], [map { $_->{kid} } @$keys],
+  'remove_alg_from_jwks: the same keys, no alg';
+$t->post_ok('/__control/settings' => json => {remove_alg_from_jwks => 0})->status_is(200);
+$t->get_ok('/.well-known/jwks.json')->json_is('/keys/0/alg' => 'RS256', 'back with alg');
+
 # The current key signs.
 my ($h) = jwt_parts(m2m_token($t));
 is $h->{kid}, $keys->[0]{kid}, 'tokens are signed with the first (current) key';

@@ -4,8 +4,10 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 
 use Crypt::JWT qw(decode_jwt);
+use Crypt::Misc qw(decode_b64u);
+use Crypt::PK::RSA;
 use Test::More;
-use TenantTest qw(new_tenant base jwt_parts login_code pkce_pair);
+use TenantTest qw(new_tenant base jwt_parts login_code m2m_token pkce_pair);
 
 my $t    = new_tenant();
 my $base = base($t);
@@ -124,6 +126,36 @@ subtest 'HS256 ID tokens' => sub {
   is $h->{alg}, 'HS256', 'HS256';
   ok !exists $h->{kid}, 'no kid';
   ok eval { decode_jwt(token => $id, key => 'hs256-client-secret-at-least-32-bytes-long') }, 'signed with the secret';
+};
+
+subtest 'PS256 ID tokens' => sub {
+  my $code = login_code($t, 'alice@example.com', client_id => 'ps256-client');
+  $t->post_ok('/oauth/token' => form => {grant_type => 'authorization_code', code => $code, redirect_uri => $cb,
+      client_id => 'ps256-client', client_secret => 'ps256-client-secret-at-least-32-bytes-long'})->status_is(200);
+  my $id = $t->tx->res->json->{id_token};
+  my ($h) = jwt_parts($id);
+  is $h->{alg}, 'PS256', 'PS256';
+  $t->get_ok('/.well-known/jwks.json');
+  my $jwks = $t->tx->res->json;
+  is $h->{kid}, $jwks->{keys}[0]{kid}, 'signed with the current key';
+  ok eval { decode_jwt(token => $id, kid_keys => $jwks, accepted_alg => 'PS256') }, 'verifies as PS256 with the JWKS';
+  ok !eval { decode_jwt(token => $id, kid_keys => $jwks, accepted_alg => 'RS256') }, 'not as RS256';
+  # RFC 7518 3.5: salt as long as the hash; Crypt::PK::RSA checks the length it is given.
+  my ($input, $sig) = $id =~ /^([^.]+\.[^.]+)\.([^.]+)$/;
+  my $pk = Crypt::PK::RSA->new($jwks->{keys}[0]);
+  ok $pk->verify_message(decode_b64u($sig), $input, 'SHA256', 'pss', 32), 'salt of 32 bytes';
+  ok !$pk->verify_message(decode_b64u($sig), $input, 'SHA256', 'pss', 20), 'not 20';
+  $t->get_ok('/.well-known/openid-configuration')
+    ->json_is('/id_token_signing_alg_values_supported' => ['HS256', 'RS256', 'PS256'], 'PS256 advertised');
+
+  # Any client set to PS256 through the Management API.
+  my $m2m = m2m_token($t);
+  $t->patch_ok('/api/v2/clients/demo-web-client' => {Authorization => "Bearer $m2m"}
+      => json => {jwt_configuration => {alg => 'PS256', lifetime_in_seconds => 36000}})->status_is(200);
+  exchange(code => login_code($t, 'alice@example.com'))->status_is(200);
+  ($h) = jwt_parts($t->tx->res->json->{id_token});
+  is $h->{alg}, 'PS256', 'a client PATCHed to PS256 gets PS256 ID tokens';
+  $t->post_ok('/__control/reset')->status_is(200);
 };
 
 subtest 'acr_values with the multi-factor policy: amr and acr in the ID token' => sub {

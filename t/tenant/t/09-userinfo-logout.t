@@ -73,6 +73,21 @@ subtest '/oidc/logout' => sub {
     scope => 'openid')->res->json;
   $t->get_ok(Mojo::URL->new('/oidc/logout')->query(id_token_hint => $hs->{id_token},
     post_logout_redirect_uri => 'https://127.0.0.1:9/'))->status_is(302, 'HS256 hints');
+
+  my $ps = password_login($t, client_id => 'ps256-client', client_secret => 'ps256-client-secret-at-least-32-bytes-long',
+    scope => 'openid')->res->json;
+  $t->get_ok(Mojo::URL->new('/oidc/logout')->query(id_token_hint => $ps->{id_token},
+    post_logout_redirect_uri => 'https://127.0.0.1:9/'))->status_is(302, 'PS256 hints');
+  $t->post_ok('/__control/tokens' => json => {which => 'id', bad_signature => \1});
+  $ps = password_login($t, client_id => 'ps256-client', client_secret => 'ps256-client-secret-at-least-32-bytes-long',
+    scope => 'openid')->res->json;
+  $t->get_ok(Mojo::URL->new('/oidc/logout')->query(id_token_hint => $ps->{id_token}))->status_is(400, 'PS256 hint, bad signature')
+    ->content_like(qr/Invalid id_token_hint: bad signature/);
+  # pinned to the client's algorithm: an RS256 token is no hint of a PS256 client
+  $t->post_ok('/__control/tokens' => json => {which => 'id', claims => {aud => 'ps256-client'}});
+  my $rs = password_login($t, scope => 'openid')->res->json;
+  $t->get_ok(Mojo::URL->new('/oidc/logout')->query(id_token_hint => $rs->{id_token}))->status_is(400, 'RS256 hint for a PS256 client')
+    ->content_like(qr/Invalid id_token_hint: bad signature/);
 };
 
 done_testing;

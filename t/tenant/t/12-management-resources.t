@@ -114,7 +114,7 @@ subtest organizations => sub {
 };
 
 subtest 'clients and connections' => sub {
-  api_get('clients', include_totals => 'true')->status_is(200)->json_is('/total' => 5);
+  api_get('clients', include_totals => 'true')->status_is(200)->json_is('/total' => 6);
   api_get('clients/demo-web-client')->status_is(200)->json_is('/client_secret' => 'demo-web-secret', 'read:client_keys shows it');
   my %narrow = (Authorization => 'Bearer ' . m2m_token($t, scope => 'read:clients'));
   $t->get_ok('/api/v2/clients/demo-web-client' => \%narrow)->status_is(200)->json_hasnt('/client_secret');

@@ -1,5 +1,6 @@
-# Auth0IDTokenSigningAlg: an application whose ID tokens Auth0 signs with HS256 (the client secret) logs in
-# with HS256 set, and only with it: the algorithm is pinned both ways, so a token signed otherwise is refused.
+# Auth0IDTokenSigningAlg: an application whose ID tokens Auth0 signs with HS256 (the client secret) or PS256
+# (the tenant's RSA keys, RSA-PSS) logs in with that algorithm set, and only with it: the algorithm is pinned
+# every way, so a token signed otherwise is refused.
 use strict;
 use warnings;
 
@@ -38,6 +39,39 @@ httpd_stop($h);
 $res = browser()->visit("$base/echo");
 is $res->code, 502, 'an RS256 application with Auth0IDTokenSigningAlg HS256: its ID token is refused';
 like log_of($h), qr/Expected the ID token to be signed with "HS256"/, '... as an algorithm mismatch';
+httpd_stop($h);
+
+# PS256 (Highly Regulated Identity). Auth0 signs with the keys it signs RS256 with: a JWKS whose keys say
+# "alg": "RS256" does not verify PS256, so the tenant publishes them without alg (remove_alg_from_jwks).
+my %ps256_app = (client_id => 'ps256-client', client_secret => 'ps256-client-secret-at-least-32-bytes-long');
+settings(remove_alg_from_jwks => 1);
+
+($h, $base) = site_with('Auth0IDTokenSigningAlg PS256', %ps256_app);
+$res = browser()->visit("$base/echo");
+is $res->code, 200, 'a PS256 application logs in with Auth0IDTokenSigningAlg PS256';
+is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';
+httpd_stop($h);
+
+($h, $base) = site_with('# RS256 by default', %ps256_app);
+$res = browser()->visit("$base/echo");
+is $res->code, 502, 'the same application without it: the PS256 ID token is refused';
+like log_of($h), qr/Signature algorithm of "PS256" is not supported\. Expected the ID token to be signed with "RS256"/,
+	'... as an algorithm mismatch';
+httpd_stop($h);
+
+($h, $base) = site_with('Auth0IDTokenSigningAlg PS256');
+$res = browser()->visit("$base/echo");
+is $res->code, 502, 'an RS256 application with Auth0IDTokenSigningAlg PS256: its ID token is refused';
+like log_of($h), qr/Signature algorithm of "RS256" is not supported\. Expected the ID token to be signed with "PS256"/,
+	'... as an algorithm mismatch';
+httpd_stop($h);
+
+# Keys that say RS256 are used for RS256 only, even by a PS256 location.
+settings(remove_alg_from_jwks => 0);
+($h, $base) = site_with('Auth0IDTokenSigningAlg PS256', %ps256_app);
+$res = browser()->visit("$base/echo");
+is $res->code, 502, 'a JWKS whose keys say alg RS256: the PS256 ID token is refused';
+like log_of($h), qr/Could not find a public key for Key ID/, '... as no key for it';
 httpd_stop($h);
 
 done_testing;

@@ -1,8 +1,8 @@
 package FakeTenant::Keys;
 
-# The tenant's RS256 signing keys, the JWKS built from them, JWS signing
-# (with the hooks the token tweaks need) and verification of tokens the
-# tenant issued itself.
+# The tenant's RSA signing keys (RS256, and PS256 for the clients set to
+# it), the JWKS built from them, JWS signing (with the hooks the token
+# tweaks need) and verification of tokens the tenant issued itself.
 #
 # Keys come from the state directory (signing-previous.key/.crt and
 # signing-current.key/.crt, made by make-ca) so that a restarted tenant keeps
@@ -60,7 +60,7 @@ sub jwk ($self, $entry) {
 
 sub public_pem ($self, $entry = $self->current) { $entry->{pk}->export_key_pem('public') }
 
-# Compact JWS.  $how: {alg => 'RS256' (current key) | 'HS256' (with
+# Compact JWS.  $how: {alg => 'RS256' | 'PS256' (current key) | 'HS256' (with
 # {secret}) | 'none', bad_signature => bool}.
 sub sign ($self, $header, $claims, $how = {}) {
   my $alg   = $how->{alg} // 'RS256';
@@ -69,22 +69,24 @@ sub sign ($self, $header, $claims, $how = {}) {
     = $alg eq 'none'  ? ''
     : $alg eq 'HS256' ? hmac('SHA256', $how->{secret}, $input)
     : $alg eq 'RS256' ? $self->current->{pk}->sign_message($input, 'SHA256', 'v1.5')
+    # RFC 7518 3.5: MGF1 with SHA-256 (CryptX uses the message's hash) and a 32-byte salt
+    : $alg eq 'PS256' ? $self->current->{pk}->sign_message($input, 'SHA256', 'pss', 32)
     :                   die "cannot sign with $alg\n";
   # Flip one bit: still well-formed base64url of the right length, but wrong.
   substr($sig, length($sig) >> 1, 1) ^= "\x01" if $how->{bad_signature} && length $sig;
   return "$input." . b64url($sig);
 }
 
-# Verifies an RS256 token issued by this tenant with any published key.
-# Returns ($claims, $header) or (undef, $reason).  Expiry is the caller's
-# business (it depends on the tenant clock).
-sub verify ($self, $token) {
+# Verifies a token issued by this tenant with any published key, signed
+# with $alg (RS256 or PS256) only.  Returns ($claims, $header) or (undef,
+# $reason).  Expiry is the caller's business (it depends on the tenant clock).
+sub verify ($self, $token, $alg = 'RS256') {
   return (undef, 'malformed token') unless defined $token && $token =~ /^[\w-]+\.[\w-]+\.[\w-]*$/;
   my ($header, $claims) = eval {
     decode_jwt(
       token         => $token,
       kid_keys      => $self->jwks,
-      accepted_alg  => 'RS256',
+      accepted_alg  => $alg,
       decode_header => 1,
       verify_exp    => 0,
       verify_nbf    => 0,

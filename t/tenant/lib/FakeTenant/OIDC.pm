@@ -7,6 +7,7 @@ use Mojo::Base 'Mojolicious::Controller', -signatures;
 
 use Crypt::JWT qw(decode_jwt);
 use FakeTenant::OAuth;
+use FakeTenant::Tokens;
 use FakeTenant::URLMatch qw(url_allowed);
 use FakeTenant::Util qw(scope_set);
 use Mojo::URL;
@@ -43,7 +44,7 @@ sub discovery ($c) {
     code_challenge_methods_supported           => ['S256', 'plain'],
     response_modes_supported                   => ['query', 'fragment', 'form_post'],
     subject_types_supported                    => ['public'],
-    id_token_signing_alg_values_supported      => ['HS256', 'RS256'],
+    id_token_signing_alg_values_supported      => ['HS256', 'RS256', 'PS256'],
     token_endpoint_auth_methods_supported      => ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported => ['RS256', 'RS384', 'PS256', 'ES256'],
     grant_types_supported                      => $c->app->grant_types,
@@ -62,7 +63,11 @@ sub discovery ($c) {
 
 sub jwks ($c) {
   $c->res->headers->cache_control('public, max-age=15, stale-while-revalidate=15, stale-if-error=86400');
-  return $c->render(json => $c->app->keys->jwks);
+  my $jwks = $c->app->keys->jwks;
+  # Auth0's tenant flag remove_alg_from_jwks (Dashboard: "Include Signing Algorithms in JSON Web Key
+  # Set" off): keys without "alg", so that verifiers that honour it accept PS256 as well as RS256.
+  if ($c->tenant->setting('remove_alg_from_jwks')) { delete $_->{alg} for @{$jwks->{keys}} }
+  return $c->render(json => $jwks);
 }
 
 sub userinfo ($c) {
@@ -138,11 +143,13 @@ sub _check_id_token_hint ($c, $token) {
   return (undef, 'not a JWT') unless ref $unverified eq 'HASH';
   my $client = $c->dir->client(ref $unverified->{aud} ? $unverified->{aud}[0] : $unverified->{aud})
     or return (undef, 'unknown audience');
+  # Signed as the client's ID tokens are, and only so.
   my $claims;
-  if (($client->{jwt_configuration}{alg} // 'RS256') eq 'HS256') {
+  my $alg = FakeTenant::Tokens::id_token_alg($client);
+  if ($alg eq 'HS256') {
     $claims = eval { decode_jwt(token => $token, key => $client->{client_secret}, accepted_alg => 'HS256', verify_exp => 0, verify_nbf => 0) };
   }
-  else { ($claims) = $c->app->keys->verify($token) }
+  else { ($claims) = $c->app->keys->verify($token, $alg) }
   return (undef, 'bad signature') unless ref $claims eq 'HASH';
   return (undef, 'wrong issuer') unless ($claims->{iss} // '') eq $c->tenant->issuer;
   $claims->{aud} = $client->{client_id};

@@ -37,6 +37,7 @@ my %DEFAULT_SETTINGS = (
   session_lifetime         => 259200,
   max_users_search_results => 1000,       # Auth0 returns at most 1000 users per search; 0 = no limit
   honor_acr_values         => 1,          # 0: logins asked for multi-factor (acr_values) are made without
+  remove_alg_from_jwks     => 0,          # 1: JWKS keys without "alg" (Auth0's tenant flag of that name)
 );
 
 sub settings ($self) { $self->{settings} //= {%DEFAULT_SETTINGS} }

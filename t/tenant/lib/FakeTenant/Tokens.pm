@@ -50,12 +50,21 @@ sub id_token ($self, %a) {
     $a{org} ? (org_id => $a{org}{id}, org_name => $a{org}{name}) : (),
     $a{mfa} ? (amr => ['mfa'], acr => 'http://schemas.openid.net/pape/policies/2007/06/multi-factor') : (),
   );
-  my $hs256 = ($client->{jwt_configuration}{alg} // 'RS256') eq 'HS256';
+  # The client's JsonWebToken Signature Algorithm: HS256 with its secret, else the current key (RS256
+  # unless PS256 is asked for).
+  my $alg = id_token_alg($client);
   my ($header, $how)
-    = $hs256
+    = $alg eq 'HS256'
     ? ({typ => 'JWT'}, {alg => 'HS256', secret => $client->{client_secret}})
-    : ({typ => 'JWT', kid => $self->keys->current->{kid}}, {});
+    : ({typ => 'JWT', kid => $self->keys->current->{kid}}, {alg => $alg});
   return $self->_finish('id', \%claims, $header, $how, $client);
+}
+
+# How a client's ID tokens are signed: HS256, PS256, or RS256 (the default, also for what the tenant
+# does not implement).
+sub id_token_alg ($client) {
+  my $alg = $client->{jwt_configuration}{alg} // '';
+  return $alg =~ /^(?:HS256|PS256)$/ ? $alg : 'RS256';
 }
 
 # %a: client, api, sub, scopes (list), user, org, gty, permissions (list or undef)
