@@ -22,54 +22,42 @@ sub site_with {
 	return ($h, "https://127.0.0.1:$port");
 }
 
-my ($h, $base) = site_with('Auth0IDTokenSigningAlg HS256', %hs256_app);
-my $res = browser()->visit("$base/echo");
-is $res->code, 200, 'an HS256 application logs in with Auth0IDTokenSigningAlg HS256';
-is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';
-httpd_stop($h);
+# An application whose ID tokens are signed with $alg logs in with Auth0IDTokenSigningAlg $alg and is refused
+# without it (RS256 by default); an RS256 application is refused under Auth0IDTokenSigningAlg $alg.
+sub signing_alg_cases {
+	my ($alg, %app) = @_;
+	my ($h, $base) = site_with("Auth0IDTokenSigningAlg $alg", %app);
+	my $res = browser()->visit("$base/echo");
+	is $res->code, 200, "a $alg application logs in with Auth0IDTokenSigningAlg $alg";
+	is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';
+	httpd_stop($h);
 
-($h, $base) = site_with('# RS256 by default', %hs256_app);
-$res = browser()->visit("$base/echo");
-is $res->code, 502, 'the same application without it: the HS256 ID token is refused';
-like log_of($h), qr/Signature algorithm of "HS256" is not supported\. Expected the ID token to be signed with "RS256"/,
-	'... as an algorithm mismatch';
-httpd_stop($h);
+	($h, $base) = site_with('# RS256 by default', %app);
+	$res = browser()->visit("$base/echo");
+	is $res->code, 502, "the same application without it: the $alg ID token is refused";
+	like log_of($h), qr/Signature algorithm of "$alg" is not supported\. Expected the ID token to be signed with "RS256"/,
+		'... as an algorithm mismatch';
+	httpd_stop($h);
 
-($h, $base) = site_with('Auth0IDTokenSigningAlg HS256');
-$res = browser()->visit("$base/echo");
-is $res->code, 502, 'an RS256 application with Auth0IDTokenSigningAlg HS256: its ID token is refused';
-like log_of($h), qr/Expected the ID token to be signed with "HS256"/, '... as an algorithm mismatch';
-httpd_stop($h);
+	($h, $base) = site_with("Auth0IDTokenSigningAlg $alg");
+	$res = browser()->visit("$base/echo");
+	is $res->code, 502, "an RS256 application with Auth0IDTokenSigningAlg $alg: its ID token is refused";
+	like log_of($h), qr/Expected the ID token to be signed with "$alg"/, '... as an algorithm mismatch';
+	httpd_stop($h);
+}
+
+signing_alg_cases('HS256', %hs256_app);
 
 # PS256 (Highly Regulated Identity). Auth0 signs with the keys it signs RS256 with: a JWKS whose keys say
 # "alg": "RS256" does not verify PS256, so the tenant publishes them without alg (remove_alg_from_jwks).
 my %ps256_app = (client_id => 'ps256-client', client_secret => 'ps256-client-secret-at-least-32-bytes-long');
 settings(remove_alg_from_jwks => 1);
-
-($h, $base) = site_with('Auth0IDTokenSigningAlg PS256', %ps256_app);
-$res = browser()->visit("$base/echo");
-is $res->code, 200, 'a PS256 application logs in with Auth0IDTokenSigningAlg PS256';
-is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';
-httpd_stop($h);
-
-($h, $base) = site_with('# RS256 by default', %ps256_app);
-$res = browser()->visit("$base/echo");
-is $res->code, 502, 'the same application without it: the PS256 ID token is refused';
-like log_of($h), qr/Signature algorithm of "PS256" is not supported\. Expected the ID token to be signed with "RS256"/,
-	'... as an algorithm mismatch';
-httpd_stop($h);
-
-($h, $base) = site_with('Auth0IDTokenSigningAlg PS256');
-$res = browser()->visit("$base/echo");
-is $res->code, 502, 'an RS256 application with Auth0IDTokenSigningAlg PS256: its ID token is refused';
-like log_of($h), qr/Signature algorithm of "RS256" is not supported\. Expected the ID token to be signed with "PS256"/,
-	'... as an algorithm mismatch';
-httpd_stop($h);
+signing_alg_cases('PS256', %ps256_app);
 
 # Keys that say RS256 are used for RS256 only, even by a PS256 location.
 settings(remove_alg_from_jwks => 0);
-($h, $base) = site_with('Auth0IDTokenSigningAlg PS256', %ps256_app);
-$res = browser()->visit("$base/echo");
+my ($h, $base) = site_with('Auth0IDTokenSigningAlg PS256', %ps256_app);
+my $res = browser()->visit("$base/echo");
 is $res->code, 502, 'a JWKS whose keys say alg RS256: the PS256 ID token is refused';
 like log_of($h), qr/Could not find a public key for Key ID/, '... as no key for it';
 httpd_stop($h);
