@@ -91,7 +91,8 @@ static bool deserialize(apr_pool_t *p, const char *s, size_t len, outcome *o)
 	const char *end = s + len, *q = s + 5;
 	long long until, trusted, ul, cl, bl;
 	if (len < 5 || memcmp(s, ENTRY_MAGIC " ", 5) != 0 || !parse_num(&q, end, ' ', &until) ||
-	    !parse_num(&q, end, ' ', &trusted) || !parse_num(&q, end, ' ', &ul) || !parse_num(&q, end, ' ', &cl) || !parse_num(&q, end, '\n', &bl))
+	    !parse_num(&q, end, ' ', &trusted) || !parse_num(&q, end, ' ', &ul) || !parse_num(&q, end, ' ', &cl) ||
+	    !parse_num(&q, end, '\n', &bl))
 		return false;
 	size_t rest = (size_t)(end - q);
 	if ((unsigned long long)ul > rest || (unsigned long long)cl > rest || (unsigned long long)bl > rest ||

@@ -92,6 +92,7 @@ struct ap_socache_instance_t {
 	connection *idle;         /* kept connections, the most recently used first */
 	int idle_count, idle_max;
 	volatile apr_uint32_t pause_until; /* apr_time_sec: no new connection before */
+	apr_time_t swept_at;      /* the last look for idle connections past IDLE_TTL (release), under lock */
 };
 
 /* ---- configuration --------------------------------------------------------------------------------- */
@@ -450,6 +451,15 @@ static void discard(connection *conn)
 	free(conn);
 }
 
+static void discard_list(connection *list)
+{
+	while (list) {
+		connection *next = list->next;
+		discard(list);
+		list = next;
+	}
+}
+
 /* A kept connection (*kept set), or a new one made by the deadline; NULL with what went wrong. */
 static connection *acquire(ap_socache_instance_t *in, apr_time_t deadline, problem *why, bool *kept)
 {
@@ -511,22 +521,22 @@ static void release(ap_socache_instance_t *in, connection *conn)
 		in->idle = conn;
 		in->idle_count++;
 	}
-	for (connection **at = &in->idle; *at; at = &(*at)->next)
-		if (now - (*at)->last_used >= IDLE_TTL) {
-			expired = *at;
-			*at = NULL;
-			for (connection *e = expired; e; e = e->next)
-				in->idle_count--;
-			break;
-		}
+	/* the walk is at most once a second: it is made under the lock, for every command */
+	if (now - in->swept_at >= apr_time_from_sec(1)) {
+		in->swept_at = now;
+		for (connection **at = &in->idle; *at; at = &(*at)->next)
+			if (now - (*at)->last_used >= IDLE_TTL) {
+				expired = *at;
+				*at = NULL;
+				for (connection *e = expired; e; e = e->next)
+					in->idle_count--;
+				break;
+			}
+	}
 	apr_thread_mutex_unlock(in->lock);
 	if (!keep)
 		discard(conn);
-	while (expired) {
-		connection *next = expired->next;
-		discard(expired);
-		expired = next;
-	}
+	discard_list(expired);
 }
 
 /* Closes every kept connection: one was found closed by the server, and the others were made before. */
@@ -537,11 +547,7 @@ static void drop_kept(ap_socache_instance_t *in)
 	in->idle = NULL;
 	in->idle_count = 0;
 	apr_thread_mutex_unlock(in->lock);
-	while (list) {
-		connection *next = list->next;
-		discard(list);
-		list = next;
-	}
+	discard_list(list);
 }
 
 static apr_status_t drop_all(void *data)
@@ -585,6 +591,7 @@ static apr_status_t init(ap_socache_instance_t *in, const char *cname, const str
 	in->idle = NULL;
 	in->idle_count = 0;
 	in->pause_until = 0;
+	in->swept_at = 0;
 	apr_status_t rv = apr_thread_mutex_create(&in->lock, APR_THREAD_MUTEX_DEFAULT, p);
 	if (rv != APR_SUCCESS) {
 		ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "Auth0Cache: redis-auth: no mutex");
