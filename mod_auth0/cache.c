@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include <ap_provider.h>
+#include <http_core.h>
 #include <apr_atomic.h>
 #include <apr_hash.h>
 #include <apr_shm.h>
@@ -137,6 +138,20 @@ static void make_change_counters(apr_pool_t *pconf, server_rec *s)
 	}
 	changes = apr_shm_baseaddr_get(shm);
 	memset(changes, 0, CHANGE_COUNTERS * sizeof(apr_uint32_t));
+}
+
+int a0m_cache_check_config(server_rec *s)
+{
+#ifdef A0M_HAVE_HIREDIS
+	a0m_server_conf *sc = ap_get_module_config(s->module_config, &auth0_module);
+	if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST && sc->cache_provider &&
+	    sc->cache_provider->name && strcmp(sc->cache_provider->name, "redis-auth") == 0 &&
+	    a0m_socache_redis_probe(sc->cache_instance, s) != APR_SUCCESS)
+		return !OK;
+#else
+	(void)s;
+#endif
+	return OK;
 }
 
 apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)

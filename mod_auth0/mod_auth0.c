@@ -503,7 +503,7 @@ static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
 		if (rc != OK)
 			return rc;
 	}
-	return OK;
+	return a0m_cache_check_config(s);
 }
 
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)

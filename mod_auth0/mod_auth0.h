@@ -244,6 +244,9 @@ const char *a0m_conf_check_landing(apr_pool_t *p, const a0m_dir_conf *c, const s
 #define A0M_NS_POST "p:"        /* form bodies kept across a login (Auth0PreservePost) */
 
 void a0m_cache_pre_config(apr_pool_t *pconf);
+/* At `httpd -t` only: asks the configured redis-auth server, so that the configtest refuses what the start
+ * would (a wrong password). A start asks in post_config. */
+int a0m_cache_check_config(server_rec *s);
 apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 void a0m_cache_child_init(apr_pool_t *p, server_rec *s);
 /* Stores a value until `expires` (apr_time_t). APR_ENOSPC when too large for the provider. */
@@ -385,6 +388,9 @@ void a0m_authz_register(apr_pool_t *p);
 const char *a0m_read_secret(apr_pool_t *p, const char *ref, const char **out);
 /* Registers the redis-auth socache provider (socache_redis.c; built with hiredis only). */
 void a0m_socache_redis_register(apr_pool_t *p);
+/* Asks the redis-auth server once (connect, AUTH, SELECT, PING): APR_EACCES, logged, when it refuses the
+ * credentials or database; APR_SUCCESS when it answers, and also when it cannot be reached (a warning). */
+apr_status_t a0m_socache_redis_probe(ap_socache_instance_t *in, server_rec *s);
 /* redis-auth's add (SET ... NX): marks id as taken unless an entry holds it, in one step of the server that
  * every host sharing it sees: APR_SUCCESS, APR_EEXIST (nothing written) or a failure. The entry's value is
  * a random token of this add's, which only tells its own write from another's. */

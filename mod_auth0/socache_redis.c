@@ -556,6 +556,31 @@ static apr_status_t drop_all(void *data)
 	return APR_SUCCESS;
 }
 
+/* The server is asked once, so that a wrong password or database, or a password missing (PING's NOAUTH),
+ * stops httpd at start-up and fails `httpd -t`, rather than every login answering 503 later. A server that
+ * does not answer is only a warning: it may come up after httpd. */
+apr_status_t a0m_socache_redis_probe(ap_socache_instance_t *in, server_rec *s)
+{
+	problem why;
+	apr_time_t deadline = apr_time_now() + timeout_of(in);
+	redisContext *c = connect_to(in, deadline, &why);
+	bool answered = false;
+	if (c) {
+		answered = setup(c, command_by(c, deadline, &why, "PING"), "PING", NULL, &why);
+		redisFree(c);
+	}
+	if (answered)
+		return APR_SUCCESS;
+	if (why.refused) {
+		ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "Auth0Cache: redis-auth: %s refused: %s", in->where, why.text);
+		return APR_EACCES;
+	}
+	ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+	             "Auth0Cache: redis-auth: %s cannot serve now (%s); requests that need the cache answer 503 until "
+	             "it can", in->where, why.text);
+	return APR_SUCCESS;
+}
+
 static apr_status_t init(ap_socache_instance_t *in, const char *cname, const struct ap_socache_hints *hints,
                          server_rec *s, apr_pool_t *p)
 {
@@ -564,25 +589,9 @@ static apr_status_t init(ap_socache_instance_t *in, const char *cname, const str
 	in->prefix = apr_pstrcat(p, cname ? cname : "socache", ":", NULL);
 	in->prefix_len = strlen(in->prefix);
 
-	/* the server is asked once now, so that a wrong password or database, or a password missing (PING's
-	 * NOAUTH), stops httpd here */
-	problem why;
-	apr_time_t deadline = apr_time_now() + timeout_of(in);
-	redisContext *c = connect_to(in, deadline, &why);
-	if (c) {
-		bool ok = setup(c, command_by(c, deadline, &why, "PING"), "PING", NULL, &why);
-		redisFree(c);
-		c = ok ? c : NULL;
-	}
-	if (c)
-		; /* it answers */
-	else if (why.refused) {
-		ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "Auth0Cache: redis-auth: %s refused: %s", in->where, why.text);
-		return APR_EACCES;
-	} else
-		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-		             "Auth0Cache: redis-auth: %s cannot serve now (%s); requests that need the cache answer "
-		             "503 until it can", in->where, why.text);
+	apr_status_t asked = a0m_socache_redis_probe(in, s);
+	if (asked != APR_SUCCESS)
+		return asked;
 
 	int threads = 1;
 	if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS || threads < 1)

@@ -169,11 +169,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 49 unless $redis;
+	skip "redis-server is not available: $@", 54 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 48 unless $h;
+	skip 'no httpd', 53 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -290,6 +290,14 @@ SKIP: {
 	ok !$bad, 'a wrong password stops httpd';
 	like $log, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/3 refused: AUTH: WRONGPASS/, '... saying so';
 	unlike $log, qr/not-the-Secret-42/, '... without the password';
+	# and `httpd -t` (apachectl configtest, run before a reload) refuses it too: it asks the server as well
+	my ($st, $out) = httpd_check(site(free_port(), "redis-auth:redis://mod_auth0:not-the-Secret-42\@127.0.0.1:$redis->{port}/3"));
+	isnt $st, 0, 'httpd -t refuses a wrong redis-auth password';
+	like $out, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/3 refused: AUTH: WRONGPASS/, '... saying so';
+	($st, $out) = httpd_check(site(free_port(), "redis-auth:redis://127.0.0.1:$redis->{port}"));
+	isnt $st, 0, '... and a missing one (NOAUTH)';
+	($st, $out) = httpd_check(site(free_port(), "redis-auth:redis://mod_auth0:s3cret%2Fp%40ss\@127.0.0.1:$redis->{port}/3"));
+	is $st, 0, '... and passes the right one' or diag $out;
 	# one that wants a password, configured without one (and database 0: no command was sent at start, and
 	# httpd started to answer every login 503): PING's NOAUTH stops httpd at start
 	my ($unsigned, $said_so) = provider_site('redis-auth:redis://127.0.0.1:PORT', $redis->{port}, 1);
