@@ -25,7 +25,8 @@
  * and err->body the whole JSON error. Output pointers are set to NULL (or
  * zeroed) first and only filled on success.
  *
- * A typical web login (see examples/login.c):
+ * A typical web login (the auth0 CLI's authorize-url and exchange-code do
+ * these steps):
  *
  *     char *verifier, *challenge, *url;
  *     auth0_pkce_new(&verifier, &challenge, NULL);
