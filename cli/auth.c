@@ -311,15 +311,22 @@ int cli_logout_url(int argc, char **argv)
 	return rc;
 }
 
+/* --alg's values: the ID token algorithms libauth0 validates (auth0_id_token_alg). */
+static const struct {
+	const char *name;
+	auth0_id_token_alg alg;
+} id_token_algs[] = { { "RS256", AUTH0_ALG_RS256 }, { "PS256", AUTH0_ALG_PS256 }, { "HS256", AUTH0_ALG_HS256 } };
+
 int cli_validate_token(int argc, char **argv)
 {
 	const char *id_token = NULL, *access_token = NULL, *audience = NULL, *nonce = NULL, *max_age = NULL,
-	           *organization = NULL;
+	           *organization = NULL, *alg_name = NULL;
 	bool hs256 = false;
 	const struct opt opts[] = { { "id-token", &id_token, NULL },         { "access-token", &access_token, NULL },
 		                        { "audience", &audience, NULL },         { "nonce", &nonce, NULL },
 		                        { "max-age", &max_age, NULL },           { "organization", &organization, NULL },
-		                        { "hs256", NULL, &hs256 },               { 0 } };
+		                        { "alg", &alg_name, NULL },              { "hs256", NULL, &hs256 },
+		                        { 0 } };
 	int rc = parse(argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
@@ -328,14 +335,27 @@ int cli_validate_token(int argc, char **argv)
 		                           "it from stdin)");
 	if (access_token && !audience)
 		return cli_fail(CLI_USAGE, "validate-token --access-token needs --audience (your API's identifier)");
-	if (access_token && (nonce || max_age || hs256))
-		return cli_fail(CLI_USAGE, "--nonce, --max-age and --hs256 are for ID tokens");
+	if (access_token && (nonce || max_age || alg_name || hs256))
+		return cli_fail(CLI_USAGE, "--nonce, --max-age, --alg and --hs256 are for ID tokens");
+	/* The algorithm is pinned: a token signed with any other one is refused, whatever its header says.
+	 * Case matters, as in the header's alg (RFC 7515). --hs256 is the older spelling of --alg HS256. */
+	auth0_id_token_alg alg = hs256 ? AUTH0_ALG_HS256 : AUTH0_ALG_RS256;
+	if (alg_name) {
+		size_t i = 0, n = sizeof(id_token_algs) / sizeof(id_token_algs[0]);
+		while (i < n && strcmp(id_token_algs[i].name, alg_name) != 0)
+			i++;
+		if (i == n)
+			return cli_fail(CLI_USAGE, "--alg takes RS256, PS256 or HS256, not '%s'", alg_name);
+		if (hs256 && id_token_algs[i].alg != AUTH0_ALG_HS256)
+			return cli_fail(CLI_USAGE, "--hs256 and --alg %s name two algorithms", alg_name);
+		alg = id_token_algs[i].alg;
+	}
 	/* Up to 2^31 - 1 seconds (68 years): strtol would turn a longer number into LONG_MAX silently. */
 	long age = 0;
 	if (max_age && (rc = cli_parse_long("--max-age", max_age, 0, 2147483647L, &age)) != CLI_OK)
 		return rc;
 	/* An ID token's audience is the client ID unless --audience names it; HS256 is checked with the secret. */
-	unsigned needs = (id_token && !audience ? CLI_NEED_CLIENT_ID : 0) | (hs256 ? CLI_NEED_SECRET : 0);
+	unsigned needs = (id_token && !audience ? CLI_NEED_CLIENT_ID : 0) | (alg == AUTH0_ALG_HS256 ? CLI_NEED_SECRET : 0);
 	auth0_client *c = NULL;
 	if ((rc = cli_client(&c, "validate-token", needs)) != CLI_OK)
 		return rc;
@@ -347,7 +367,7 @@ int cli_validate_token(int argc, char **argv)
 		auth0_status st;
 		if (id_token) {
 			auth0_id_token_options o = { .nonce = nonce, .audience = audience, .organization = organization,
-				                         .algorithm = hs256 ? AUTH0_ALG_HS256 : AUTH0_ALG_RS256 };
+				                         .algorithm = alg };
 			if (max_age)
 				o.max_age = AUTH0_INT(age);
 			st = auth0_id_token_validate(c, id_token, &o, &claims, &err);

@@ -195,12 +195,14 @@ static const struct command {
 	  "        Prints the user's profile from /userinfo.\n" },
 	{ "validate-token", cli_validate_token,
 	  "  validate-token --id-token TOKEN|- [--audience A] [--nonce N] [--max-age S] [--organization O]\n"
-	  "        [--hs256]\n"
+	  "        [--alg RS256|PS256|HS256]\n"
 	  "  validate-token --access-token TOKEN|- --audience API [--organization O]\n"
 	  "        Checks a token locally (signature with the tenant's keys, issuer, audience, times...)\n"
 	  "        and prints its claims; exit 1 with the failed rule's message otherwise. An ID token's\n"
-	  "        audience is AUTH0_CLIENT_ID unless --audience names another; --hs256 checks its\n"
-	  "        signature with AUTH0_CLIENT_SECRET.\n" },
+	  "        audience is AUTH0_CLIENT_ID unless --audience names another. --alg is the application's\n"
+	  "        signing algorithm (default RS256); a token signed otherwise is refused. PS256 needs\n"
+	  "        the tenant's keys published without \"alg\"; HS256 checks with AUTH0_CLIENT_SECRET\n"
+	  "        (--hs256 is the same as --alg HS256).\n" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

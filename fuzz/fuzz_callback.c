@@ -14,10 +14,13 @@
  *   is more of the Cookie header. FLAGS' first byte: bit 1 the tenant
  *   answers an error instead, bit 2 the cache fails, bit 3 a session
  *   exists already (its cookie is a forged one), bit 4 Auth0CookieSameSite
- *   Strict.
+ *   Strict, bit 5 the ID token is signed PS256 (RSA-PSS, same key) instead
+ *   of RS256, bit 6 Auth0IDTokenSigningAlg PS256 (so that both algorithms
+ *   meet both settings: a login passes only where they agree).
  *
  * Invariants: a redirect goes to this site (a path with one leading '/');
- * pages show the input escaped; no response header holds a line break.
+ * pages show the input escaped; no response header holds a line break; no
+ * session is made from an ID token signed otherwise than the location says.
  */
 #include "harness.h"
 
@@ -56,7 +59,7 @@ static const char *transaction_cookie(apr_pool_t *p, request_rec *r, const char 
 }
 
 /* Token answer of the tenant: an ID token valid for this login, with claims from the input on top. */
-static void tenant_tokens(const char *claims_text, bool error)
+static void tenant_tokens(const char *claims_text, bool error, const char *alg)
 {
 	if (error) {
 		static const char body[] = "{\"error\":\"invalid_grant\",\"error_description\":"
@@ -73,8 +76,8 @@ static void tenant_tokens(const char *claims_text, bool error)
 	if (json_is_object(over))
 		json_object_update(claims, over);
 	json_decref(over);
-	json_t *header = json_pack("{s:s, s:s}", "alg", "RS256", "kid", FZ_KID_RSA);
-	char *id_token = m_sign_json(header, claims, "RS256", fz_rsa_key(), NULL);
+	json_t *header = json_pack("{s:s, s:s}", "alg", alg, "kid", FZ_KID_RSA);
+	char *id_token = m_sign_json(header, claims, alg, fz_rsa_key(), NULL);
 	json_t *answer = json_pack("{s:s, s:s, s:s, s:i}", "access_token", "fuzz-access-token", "id_token",
 	                           id_token, "token_type", "Bearer", "expires_in", 86400);
 	char *body = json_dumps(answer, JSON_COMPACT);
@@ -84,6 +87,16 @@ static void tenant_tokens(const char *claims_text, bool error)
 	json_decref(answer);
 	json_decref(header);
 	json_decref(claims);
+}
+
+static int session_cookie_set(void *made, const char *key, const char *value)
+{
+	(void)key;
+	static const char name[] = "__Host-auth0_session";
+	const char *eq = strchr(value, '=');
+	if (strncmp(value, name, sizeof(name) - 1) == 0 && eq && eq[1] && eq[1] != ';')
+		*(bool *)made = true;
+	return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -97,11 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	apr_pool_t *p = fzm_begin();
 	a0m_dir_conf *c = fzm_conf(p);
 	c->cookie_samesite = flags & 16 ? A0M_SAMESITE_STRICT : A0M_UNSET_INT;
+	c->id_token_alg = flags & 64 ? AUTH0_ALG_PS256 : A0M_UNSET_INT;
 	request_rec *r = fzm_request(p, "GET", apr_pstrcat(p, "/callback", *query ? "?" : "", query, NULL), c);
 	const char *cookie = more;
 	if (flags & 1) {
 		cookie = apr_pstrcat(p, transaction_cookie(p, r, original), *more ? "; " : "", more, NULL);
-		tenant_tokens(claims, flags & 2);
+		tenant_tokens(claims, flags & 2, flags & 32 ? "PS256" : "RS256");
 	}
 	if (flags & 8)
 		cookie = apr_pstrcat(p, cookie, "; __Host-auth0_session=AQ", NULL);
@@ -123,6 +137,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc == OK)
 		fzm_fail("the callback let a request through", query);
+	bool made = false;
+	apr_table_do(session_cookie_set, &made, r->err_headers_out, "Set-Cookie", NULL);
+	apr_table_do(session_cookie_set, &made, r->headers_out, "Set-Cookie", NULL);
+	if (made && (flags & 1) && !(flags & 2) && !(flags & 32) != !(flags & 64))
+		fzm_fail("a session from an ID token signed with another algorithm", flags & 32 ? "PS256" : "RS256");
 	fzm_check_escaped("<fz");
 	fzm_check_headers(r);
 

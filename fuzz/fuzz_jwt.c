@@ -10,11 +10,16 @@
  *   MODE % 4 == 1   FLAGS \0 HEADER \0 PAYLOAD: both JSON texts, signed HS256
  *                   with the client secret, validated as an HS256 ID token
  *   MODE % 4 == 2   FLAGS \0 HEADER \0 PAYLOAD: signed RS256 with the JWKS's
- *                   RSA key, validated as an RS256 ID token
+ *                   RSA key, validated as an RS256 ID token; with FLAGS bit 5
+ *                   signed PS256 (RSA-PSS) with that key and validated as a
+ *                   PS256 ID token, and with bits 5 and 6 signed with a salt
+ *                   of 20 bytes instead of RFC 7518's 32, which must never
+ *                   be accepted
  *   MODE % 4 == 3   FLAGS \0 HEADER \0 PAYLOAD: signed ES256 with the JWKS's EC
  *                   key, validated as an access token
  * so that the claim checks behind the signature are reached too. FLAGS'
- * first byte picks the options (nonce, max_age, organization, leeway).
+ * first byte picks the options (nonce, max_age, organization, leeway: bits
+ * 0 to 4). A MODE 0 token is validated under each ID token algorithm.
  *
  * Invariants checked on success: the claims are an object and carry the
  * expected issuer, audience and an integer exp not in the past.
@@ -85,6 +90,25 @@ static void id_token(const char *token, unsigned flags, auth0_id_token_alg alg)
 	auth0_error_free(err);
 }
 
+/* A token whose signature is wrong for alg: it must be refused at the signature or before (decoding, the
+ * header's alg, a kid without a key); a claim rule failing would mean that the signature passed. */
+static void id_token_refused(const char *token, unsigned flags, auth0_id_token_alg alg)
+{
+	auth0_id_token_options v = { .now = FZ_NOW, .issuer = FZ_ISSUER, .algorithm = alg,
+		                         .organization = flags & 4 ? "acme" : NULL };
+	json_t *claims = NULL;
+	auth0_error *err = NULL;
+	if (auth0_id_token_validate(client, token, &v, &claims, &err) == AUTH0_OK || !err || !err->message ||
+	    (err->kind == AUTH0_ERR_INVALID_TOKEN && err->rule > AUTH0_RULE_SIGNATURE &&
+	     err->rule != AUTH0_RULE_KEYS_UNAVAILABLE)) {
+		fprintf(stderr, "fuzz_jwt: a token with a bad signature got past it (%s)\n",
+		        err && err->message ? err->message : "accepted");
+		abort();
+	}
+	json_decref(claims);
+	auth0_error_free(err);
+}
+
 static void access_token(const char *token, unsigned flags)
 {
 	static const char *const algs[] = { "RS256", "PS256", "ES256", NULL };
@@ -120,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(p);
 		id_token(token, 0, AUTH0_ALG_RS256);
 		id_token(token, 1, AUTH0_ALG_HS256);
+		id_token(token, 0, AUTH0_ALG_PS256);
 		access_token(token, 0);
 		free(token);
 		return 0;
@@ -134,8 +159,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		id_token(token, flags, AUTH0_ALG_HS256);
 		break;
 	case 2:
-		token = m_sign(header, payload, "RS256", fz_rsa_key(), NULL);
-		id_token(token, flags, AUTH0_ALG_RS256);
+		if (!(flags & 32)) {
+			token = m_sign(header, payload, "RS256", fz_rsa_key(), NULL);
+			id_token(token, flags, AUTH0_ALG_RS256);
+		} else if (!(flags & 64)) {
+			token = m_sign(header, payload, "PS256", fz_rsa_key(), NULL);
+			id_token(token, flags, AUTH0_ALG_PS256);
+		} else {
+			/* RSA-PSS that is not PS256: whatever the header and claims, the signature must fail */
+			token = m_sign(header, payload, "PS256/salt=20", fz_rsa_key(), NULL);
+			id_token_refused(token, flags, AUTH0_ALG_PS256);
+		}
 		break;
 	default:
 		token = m_sign(header, payload, "ES256", fz_ec_key(), NULL);

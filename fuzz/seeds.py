@@ -82,9 +82,10 @@ def sign(header, payload, alg):
         sig = hmac.new(SECRET.encode(), signing_input, hashlib.sha256).digest()
     elif alg == 'RS256':
         sig = openssl('dgst', '-sha256', '-sign', RSA, data=signing_input)
-    elif alg == 'PS256':
-        sig = openssl('dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:digest',
-                      '-sign', RSA, data=signing_input)
+    elif alg in ('PS256', 'PS256/salt=20'):
+        # RFC 7518 3.5: the salt is as long as the hash (32 bytes); PS256/salt=20 breaks that on purpose
+        sig = openssl('dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt',
+                      'rsa_pss_saltlen:' + ('20' if alg.endswith('=20') else 'digest'), '-sign', RSA, data=signing_input)
     elif alg == 'ES256':
         sig = der_to_jose(openssl('dgst', '-sha256', '-sign', EC, data=signing_input))
     else:
@@ -190,6 +191,27 @@ def jwt_seeds():
     ]
     for header, claims, _, mode, flags in payloads:
         seeds.append(fields(bytes([mode]), bytes([flags or 0x80]), compact(header), compact(claims)))
+    # PS256 ID tokens (added last, so that the numbers of the seeds above stay): as they are (MODE 0, tried
+    # under every algorithm), and signed by the target (MODE 2, FLAGS bit 5; with bit 6 a 20-byte salt)
+    ps = {'alg': 'PS256', 'typ': 'JWT', 'kid': KID_RSA}
+    seeds += [fields('', t) for t in (
+        sign(ps, id_claims(), 'PS256'),
+        sign(ps, id_claims(), 'PS256/salt=20'),
+        sign(ps, id_claims(), 'RS256'),
+        sign(rs, id_claims(), 'PS256'),
+        sign({'alg': 'PS256'}, id_claims(), 'PS256'),
+    )]
+    for header, claims, mode, flags in (
+        (ps, id_claims(), 2, 0x20 | 0x0f),
+        (ps, id_claims(), 2, 0x20),
+        (ps, id_claims(org_id=None, org_name='ACME'), 2, 0x20 | 4),
+        (ps, id_claims(exp=NOW - 3600), 2, 0x20 | 16),
+        (rs, id_claims(), 2, 0x20),
+        (dict(ps, kid='unknown-kid'), id_claims(), 2, 0x20),
+        (ps, id_claims(), 2, 0x60),
+        (ps, id_claims(iss=None), 2, 0x60),
+    ):
+        seeds.append(fields(bytes([mode]), bytes([flags]), compact(header), compact(claims)))
     return seeds
 
 
@@ -526,6 +548,12 @@ def callback_seeds():
         fields('', b'\x08', '', '', ''),
         fields('code=abc&state=other', b'\x01', '/app', '{}', ''),
         fields('code=&state=', b'\x80', '', '', ''),
+        # PS256 (bit 5: the ID token, bit 6: Auth0IDTokenSigningAlg): a login where they agree only
+        fields('code=abc&state=fuzz-state', b'\x61', '/app', '{}', ''),
+        fields('code=abc&state=fuzz-state', b'\x21', '/app', '{}', ''),
+        fields('code=abc&state=fuzz-state', b'\x41', '/app', '{}', ''),
+        fields('code=abc&state=fuzz-state', b'\x71', '/app', '{"email":"<fz>@example.com"}', 'x=1'),
+        fields('code=abc&state=fuzz-state', b'\x61', '/app', '{"nonce":"other"}', ''),
     ]
 
 

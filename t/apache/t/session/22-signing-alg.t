@@ -8,6 +8,10 @@ use FindBin;
 use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
+use Auth0Test::Api ();
+use HTTP::Request;
+use JSON::PP ();
+use LWP::UserAgent;
 use Test::More;
 
 reset_tenant();
@@ -61,5 +65,62 @@ my $res = browser()->visit("$base/echo");
 is $res->code, 502, 'a JWKS whose keys say alg RS256: the PS256 ID token is refused';
 like log_of($h), qr/Could not find a public key for Key ID/, '... as no key for it';
 httpd_stop($h);
+
+# ---- renewal (refresh token grant) at a PS256 location ----------------------------------------------------
+# Tokens of 30 s are within the renewal margin: every request renews the access token with the refresh
+# token (offline_access), and the ID token the refresh returns is checked like the login's, as PS256.
+# Rotating refresh tokens: a renewal's result is shared for a minute under the refresh token it spent, so
+# without rotation the next requests would take that result instead of renewing again.
+settings(remove_alg_from_jwks => 1, access_token_lifetime => 30, refresh_token_rotation => JSON::PP::true);
+my $REFRESH = 'POST /oauth/token grant=refresh_token';
+my $NAME = '__Host-auth0_session';
+($h, $base) = site_with(qq{Auth0IDTokenSigningAlg PS256\nAuth0Scope "openid profile email offline_access"},
+	%ps256_app);
+my $b = browser();
+$res = $b->visit("$base/echo");
+is $res->code, 200, 'a PS256 application with a refresh token logs in';
+is json_of($res)->{HTTP_X_AUTH0_NAME}, 'Alice Liddell', '... with the claims of its ID token';
+my $refreshes = counter($REFRESH);
+# the renewal's ID token (PS256, as every one of ps256-client) carries a changed claim
+tweak_tokens({which => 'id', claims => {name => 'Alice Renewed'}});
+my $mark = length log_of($h);
+$res = $b->get("$base/echo");
+is $res->code, 200, 'a renewal whose new ID token is PS256: the session stays';
+is counter($REFRESH) - $refreshes, 1, '... renewed with the refresh token';
+is json_of($res)->{REMOTE_USER}, ALICE, '... for the same user';
+is json_of($res)->{HTTP_X_AUTH0_NAME}, 'Alice Renewed', '... with the claims of the renewed PS256 ID token';
+my $log = substr(log_of($h), $mark);
+like $log, qr/access token of \S+ renewed/, '... logged as renewed';
+unlike $log, qr/ID token of a refresh/, '... without a word against its ID token';
+ok scalar(grep {/^\Q$NAME\E=/ && !/Max-Age=0/} $res->header('Set-Cookie')), '... which is stored in the session';
+# (the tweak was for one token: the next renewal's ID token has the user's own name again)
+is json_of($b->get("$base/echo"))->{HTTP_X_AUTH0_NAME}, 'Alice Liddell', 'the next renewal takes its ID token\'s claims too';
+
+# The tenant now signs the application's ID tokens RS256 (its signing algorithm changed in the Dashboard):
+# the renewal's RS256 ID token is refused at a PS256 location like a login's, and a token refused that way
+# (not one that merely cannot be checked now) ends the session, revoking the refresh token the tenant gave.
+my $mgmt = Auth0Test::Api::token(grant_type => 'client_credentials', client_id => 'demo-m2m-client',
+	client_secret => 'demo-m2m-secret', audience => tenant_url() . '/api/v2/')->{access_token};
+my $ua = LWP::UserAgent->new(timeout => 30, ssl_opts => {SSL_ca_file => $ENV{AUTH0_TEST_CA_FILE}});
+$ua->env_proxy(0);
+my $patch = $ua->request(HTTP::Request->new(PATCH => tenant_url() . '/api/v2/clients/ps256-client',
+	['Authorization' => "Bearer $mgmt", 'Content-Type' => 'application/json'],
+	JSON::PP::encode_json({jwt_configuration => {alg => 'RS256', lifetime_in_seconds => 36000}})));
+is $patch->code, 200, 'the tenant switches ps256-client to RS256 (Management API)' or diag $patch->decoded_content;
+$refreshes = counter($REFRESH);
+my $revokes = counter('POST /oauth/revoke');
+$mark = length log_of($h);
+$res = $b->get("$base/echo");
+is $res->code, 302, 'a renewal whose new ID token is RS256 at a PS256 location: the session ends, log in again';
+is counter($REFRESH) - $refreshes, 1, '... after the refresh token grant';
+like substr(log_of($h), $mark),
+	qr/the ID token of a refresh is not valid: Signature algorithm of "RS256" is not supported\. Expected the ID token to be signed with "PS256"/,
+	'... refused as an algorithm mismatch';
+ok((grep {/^\Q$NAME\E=;.*Max-Age=0/} $res->header('Set-Cookie')), '... its cookie deleted');
+is counter('POST /oauth/revoke') - $revokes, 1, '... and the refresh token the tenant gave revoked';
+is $b->get("$base/echo", Accept => 'application/json')->code, 401, '... the browser has no session any more';
+httpd_stop($h);
+
+reset_tenant();
 
 done_testing;
