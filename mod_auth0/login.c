@@ -285,6 +285,42 @@ static const char *landing_within_max(request_rec *r, const a0m_dir_conf *c, con
 	return path;
 }
 
+/* Auth0PushedAuthorizationRequests (RFC 9126): the parameters go to the tenant over the back channel, with
+ * the application's client authentication, and the browser carries only the request_uri. Tenants that
+ * require it (Highly Regulated Identity) refuse a login otherwise; elsewhere it keeps the login's parameters
+ * out of the browser's history and the tenant's access logs, and lets nobody change them on the way. The
+ * cost: one call to the tenant per login started, which the tenant's rate limits count. */
+static int push_authorization(request_rec *r, auth0_client *client, const auth0_authorize_params *p,
+                              const login_request *q, char **url)
+{
+	char *request_uri = NULL;
+	auth0_error *err = NULL;
+	int rc = OK;
+	if (auth0_pushed_authorization_request(client, p, &request_uri, NULL, &err) != AUTH0_OK) {
+		bool tenant = a0m_tenant_failed(err);
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the pushed authorization request failed: %s",
+		              err ? err->message : "unknown error");
+		if (tenant) {
+			int status = a0m_status_for_tenant_error(r, err);
+			rc = a0m_page(r, status, "Sign-in service unavailable",
+			              status == HTTP_GATEWAY_TIME_OUT
+			                  ? "The sign-in service did not answer in time. Please try again in a moment."
+			                  : "The sign-in service cannot be reached right now. Please try again in a moment.",
+			              q->original_url ? a0m_redirect_local(r->pool, q->original_url) : NULL, "Try again");
+		} else
+			rc = a0m_page(r, HTTP_BAD_GATEWAY, "Sign-in is not available",
+			              "The sign-in service refused this site's request. The error has been logged.", NULL,
+			              NULL);
+	} else if (auth0_par_authorize_url(client, request_uri, url, &err) != AUTH0_OK) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
+		              err ? err->message : "unknown error");
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+	}
+	auth0_free(request_uri);
+	auth0_error_free(err);
+	return rc;
+}
+
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const login_request *q)
 {
 	auth0_client *client = a0m_app_client(r, c);
@@ -335,7 +371,11 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		.code_challenge_method = "S256",
 		.extra = extra_params(r->pool, c, q->more),
 	};
-	if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
+	if (c->pushed_authorization == 1) {
+		rc = push_authorization(r, client, &p, q, &url);
+		if (rc != OK)
+			goto out;
+	} else if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
 		              err ? err->message : "unknown error");
 		rc = HTTP_INTERNAL_SERVER_ERROR;

@@ -172,6 +172,7 @@ typedef struct a0m_dir_conf {
 	int preserve_post;                 /* Auth0PreservePost: 0 off, else the largest form body kept */
 	int max_age;                       /* Auth0MaxAge: seconds a login counts here (auth_time), unset: any */
 	int id_token_alg;                  /* Auth0IDTokenSigningAlg: auth0_id_token_alg (RS256, HS256, PS256) */
+	int pushed_authorization;          /* Auth0PushedAuthorizationRequests: logins go through POST /oauth/par */
 
 	/* authorization */
 	const char *roles_claim;

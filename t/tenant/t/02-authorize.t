@@ -146,6 +146,13 @@ subtest 'pushed authorization requests' => sub {
   authorize(client_id => 'demo-web-client', request_uri => $uri, state => 'ignored')->status_is(302);
   is query_of(location())->{state}, 'from-par', 'pushed parameters are used';
   authorize(client_id => 'demo-web-client', request_uri => $uri)->status_is(400, 'a request_uri works once');
+  # a client that must use PAR (require_pushed_authorization_requests) takes a request_uri only
+  my $client = $t->app->dir->client('demo-web-client');
+  local $client->{require_pushed_authorization_requests} = 1;
+  authorize(%web)->status_is(400)->content_like(qr/Pushed Authorization Requests are required/, 'PAR required');
+  $t->post_ok('/oauth/par' => form => {%web, client_secret => 'demo-web-secret'})->status_is(201);
+  authorize(client_id => 'demo-web-client', request_uri => $t->tx->res->json->{request_uri})->status_is(302)
+    ->header_like(Location => qr{code=}, '... and a pushed request logs in');
   $t->post_ok('/__control/autologin' => json => {email => undef});
 };
 

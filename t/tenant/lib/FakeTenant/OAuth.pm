@@ -38,6 +38,9 @@ sub authorize ($c) {
     or return $c->error_page(400, 'invalid_request',
     defined $p->{client_id} ? "Unknown client: $p->{client_id}" : 'Missing required parameter: client_id');
 
+  # A client set to require PAR (Auth0's require_pushed_authorization_requests) takes only a request_uri.
+  return $c->error_page(400, 'invalid_request', 'Pushed Authorization Requests are required for this client')
+    if $client->{require_pushed_authorization_requests} && !defined $p->{request_uri};
   # PAR: the pushed parameters replace the query, and a request_uri works once.
   if (defined $p->{request_uri}) {
     my $par = $c->store->take(par => $p->{request_uri});

@@ -10,7 +10,7 @@ use FakeTenant::Util qw(random_id random_token);
 
 my @WRITABLE = qw(name description app_type callbacks allowed_logout_urls web_origins allowed_origins grant_types
   token_endpoint_auth_method jwt_configuration refresh_token is_first_party oidc_conformant client_metadata logo_uri
-  client_secret);
+  client_secret require_pushed_authorization_requests);
 
 # Default grant types per application type (Auth0 dashboard defaults).
 my %DEFAULT_GRANTS = (

@@ -1,0 +1,107 @@
+# Auth0PushedAuthorizationRequests: a login's parameters go to the tenant's POST /oauth/par with the
+# application's client authentication, and the browser goes to /authorize with the request_uri alone. An
+# application that the tenant requires to use PAR logs in only so; the tenant failing or refusing the push
+# answers the error pages a code exchange would.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Auth0Test::Api ();
+use HTTP::Request;
+use JSON::PP ();
+use LWP::UserAgent;
+use Test::More;
+use URI;
+
+reset_tenant();
+autologin('alice@example.com');
+my $PAR = 'POST /oauth/par';
+
+sub site_with {
+	my ($vhost, %app) = @_;
+	my $port = free_port();
+	my ($h, $out) = httpd_start(app_site(port => $port, vhost => $vhost, %app));
+	ok $h, "httpd starts with: $vhost" or diag $out;
+	return ($h, "https://127.0.0.1:$port");
+}
+
+# The query of the redirect a first request for a protected page gets.
+sub login_redirect {
+	my ($b, $url) = @_;
+	my $res = $b->get($url);
+	is $res->code, 302, 'a page navigation without a session is sent to log in';
+	my $to = URI->new($res->header('Location') // '');
+	return ($to, {$to->query_form});
+}
+
+# By default, the parameters travel in the URL and nothing is pushed.
+my ($h, $base) = site_with('# Auth0PushedAuthorizationRequests off by default');
+my $pushed = counter($PAR);
+my ($to, $q) = login_redirect(browser(), "$base/echo");
+ok $q->{state} && $q->{nonce} && $q->{code_challenge} && $q->{redirect_uri}, 'off: the URL carries the login';
+is counter($PAR) - $pushed, 0, '... and nothing is pushed';
+httpd_stop($h);
+
+# On: one push per login started, the browser carries client_id and request_uri only, and the login completes.
+($h, $base) = site_with('Auth0PushedAuthorizationRequests on');
+$pushed = counter($PAR);
+($to, $q) = login_redirect(browser(), "$base/echo?x=1");
+is $to->path, '/authorize', 'on: the browser goes to /authorize';
+is_deeply [sort keys %$q], [qw(client_id request_uri)], '... with client_id and request_uri alone';
+like $q->{request_uri} // '', qr/^urn:ietf:params:oauth:request_uri:/, '... a request_uri of the tenant';
+is counter($PAR) - $pushed, 1, '... after one pushed authorization request';
+my $b = browser();
+my $res = $b->visit("$base/echo?x=1");
+is $res->code, 200, 'the login completes';
+is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';
+is json_of($res)->{QUERY_STRING}, 'x=1', '... and lands on the page it began at';
+is json_of($b->get("$base/echo"))->{REMOTE_USER}, ALICE, '... and the session serves the next request';
+
+# The tenant failing or refusing the push: the error pages of a code exchange, and no transaction cookie left.
+fault({path => '/oauth/par', status => 503, times => 1});
+$res = browser()->get("$base/echo");
+is $res->code, 503, 'the tenant answering 503 to the push: 503';
+like $res->decoded_content, qr/Sign-in service unavailable/, '... the tenant-unavailable page';
+ok !(grep {/auth0_txn/ && !/Max-Age=0/} $res->header('Set-Cookie')), '... and no login transaction is kept';
+fault({path => '/oauth/par', action => 'malformed', times => 1});
+is browser()->get("$base/echo")->code, 502, 'a malformed answer to the push: 502';
+clear_faults();
+httpd_stop($h);
+
+($h, $base) = site_with('Auth0PushedAuthorizationRequests on', client_secret => 'not-the-web-secret-0123456789');
+my $mark = length log_of($h);
+$res = browser()->get("$base/echo");
+is $res->code, 502, 'the push refused (invalid_client): 502';
+like $res->decoded_content, qr/Sign-in is not available/, '... saying sign-in is not available';
+like substr(log_of($h), $mark), qr/the pushed authorization request failed: /, '... and the log says why';
+unlike log_of($h), qr/not-the-web-secret/, '... without the secret';
+httpd_stop($h);
+
+# An application the tenant requires to use PAR (require_pushed_authorization_requests): without
+# the directive the tenant refuses the login, with it the login completes.
+my $mgmt = Auth0Test::Api::token(grant_type => 'client_credentials', client_id => 'demo-m2m-client',
+	client_secret => 'demo-m2m-secret', audience => tenant_url() . '/api/v2/')->{access_token};
+my $ua = LWP::UserAgent->new(timeout => 30, ssl_opts => {SSL_ca_file => $ENV{AUTH0_TEST_CA_FILE}});
+$ua->env_proxy(0);
+my $patch = $ua->request(HTTP::Request->new(PATCH => tenant_url() . '/api/v2/clients/demo-web-client',
+	['Authorization' => "Bearer $mgmt", 'Content-Type' => 'application/json'],
+	JSON::PP::encode_json({require_pushed_authorization_requests => JSON::PP::true})));
+is $patch->code, 200, 'the tenant requires PAR of the application (Management API)' or diag $patch->decoded_content;
+
+($h, $base) = site_with('# Auth0PushedAuthorizationRequests off');
+$res = browser()->visit("$base/echo");
+is $res->code, 400, 'without the directive, the tenant refuses the login';
+like $res->decoded_content, qr/Pushed Authorization Requests are required/, '... as PAR is required';
+httpd_stop($h);
+
+($h, $base) = site_with('Auth0PushedAuthorizationRequests on');
+$res = browser()->visit("$base/echo");
+is $res->code, 200, 'with it, the login completes';
+is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';
+httpd_stop($h);
+
+reset_tenant();
+done_testing();
