@@ -353,11 +353,12 @@ static bool token_syntax_ok(const char *t, const char **why)
 /* ---- validation ----------------------------------------------------------------------------------- */
 
 /* What a token's outcome depends on besides the token: another location may expect another audience,
- * organization or leeway, or take the user from another claim. None of these contains a line break. */
+ * organization or leeway, or name the user by another claim or Auth0UserClaim expression. None of these
+ * contains a line break (a configuration line cannot). */
 static const char *validation_context(request_rec *r, const a0m_dir_conf *c)
 {
 	return apr_pstrcat(r->pool, c->domain, "\n", c->audience, "\n", c->organization ? c->organization : "", "\n",
-	                   apr_itoa(r->pool, a0m_conf_leeway(c)), "\n", a0m_conf_user_claim(c), NULL);
+	                   apr_itoa(r->pool, a0m_conf_leeway(c)), "\n", a0m_conf_user_rule(c), NULL);
 }
 
 /* The shared-cache key: a hash of the context and the token (the key reveals neither). */

@@ -281,7 +281,9 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	a0m_session *s = a0m_session_create(r, c, tokens, claims, &rc);
 	if (!s) {
 		rc = a0m_page(r, rc, "Sign-in failed",
-		              "Your session could not be created. The error has been logged.", NULL, NULL);
+		              rc == HTTP_FORBIDDEN ? "This account cannot sign in to this site."
+		                                   : "Your session could not be created. The error has been logged.",
+		              NULL, NULL);
 		goto out;
 	}
 	if (a0m_session_save(r, c, o, s) != A0M_SAVE_OK) {

@@ -294,18 +294,42 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 	pass_token(r, c, access_token, token_mode);
 }
 
-const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims)
+/* REMOTE_USER goes as it is to logs, CGI environments and what backends build from it (mod_headers'
+ * %{REMOTE_USER}s): a name that is empty or has control characters (CR, LF...) names nobody */
+static bool usable_name(const char *user)
+{
+	if (!user || !*user)
+		return false;
+	for (const char *q = user; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			return false;
+	return true;
+}
+
+const char *a0m_claims_user_claimed(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims)
 {
 	const json_t *v = a0m_claim_lookup(claims, a0m_conf_user_claim(c));
 	if (!json_is_string(v) && !json_is_integer(v))
 		return NULL;
 	const char *user = a0m_claim_scalar_text(p, v);
-	if (!user || !*user)
+	return usable_name(user) ? user : NULL;
+}
+
+const char *a0m_claims_user_mapped(apr_pool_t *p, const a0m_dir_conf *c, const char *claimed)
+{
+	if (!c->user_regex || !claimed)
+		return claimed;
+	ap_regmatch_t match[AP_MAX_REG_MATCH];
+	if (ap_regexec(c->user_regex, claimed, AP_MAX_REG_MATCH, match, 0) != 0)
 		return NULL;
-	/* REMOTE_USER goes as it is to logs, CGI environments and what backends build from it (mod_headers'
-	 * %{REMOTE_USER}s): a name with control characters (CR, LF...) names nobody */
-	for (const char *q = user; *q; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			return NULL;
-	return user;
+	char *user = NULL;
+	if (ap_pregsub_ex(p, &user, c->user_replacement, claimed, AP_MAX_REG_MATCH, match, APR_SIZE_MAX) !=
+	    APR_SUCCESS)
+		return NULL;
+	return usable_name(user) ? user : NULL;
+}
+
+const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims)
+{
+	return a0m_claims_user_mapped(p, c, a0m_claims_user_claimed(p, c, claims));
 }

@@ -75,6 +75,7 @@ int a0m_conf_id_token_alg(const a0m_dir_conf *c)
 }
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c) { return c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME; }
 const char *a0m_conf_user_claim(const a0m_dir_conf *c) { return c->user_claim ? c->user_claim : DEFAULT_USER_CLAIM; }
+const char *a0m_conf_user_rule(const a0m_dir_conf *c) { return c->user_rule ? c->user_rule : DEFAULT_USER_CLAIM; }
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c)
 {
 	return c->claim_header_prefix ? c->claim_header_prefix : DEFAULT_HEADER_PREFIX;
@@ -167,7 +168,19 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_PTR(logout_return_to);
 	MERGE_PTR(logout_allow);
 	MERGE_INT(logout_endpoint);
-	MERGE_PTR(user_claim);
+	/* the claim, its expression and replacement go together: a section naming another claim drops the
+	 * enclosing expression */
+	if (add->user_claim) {
+		m->user_claim = add->user_claim;
+		m->user_regex = add->user_regex;
+		m->user_replacement = add->user_replacement;
+		m->user_rule = add->user_rule;
+	} else {
+		m->user_claim = base->user_claim;
+		m->user_regex = base->user_regex;
+		m->user_replacement = base->user_replacement;
+		m->user_rule = base->user_rule;
+	}
 	MERGE_INT(pass_claims_as);
 	MERGE_PTR(claim_header_prefix);
 	MERGE_PTR(identity_claim_filter);
@@ -909,11 +922,54 @@ static const char *set_header_prefix(cmd_parms *cmd, void *conf, const char *arg
 	return NULL;
 }
 
+static const char *check_claim_name(cmd_parms *cmd, const char *arg)
+{
+	return !*arg || strpbrk(arg, " \t\r\n\"") ? errorf(cmd, "'%s' is not a claim name", arg) : NULL;
+}
+
 static const char *set_claim_name(cmd_parms *cmd, void *conf, const char *arg)
 {
-	if (!*arg || strpbrk(arg, " \t\r\n\""))
-		return errorf(cmd, "'%s' is not a claim name", arg);
-	*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	const char *err = check_claim_name(cmd, arg);
+	if (!err)
+		*(const char **)((char *)conf + (size_t)cmd->info) = arg;
+	return err;
+}
+
+/* Auth0UserClaim CLAIM [REGEX [REPLACEMENT]]: REMOTE_USER is the claim's value, or what REGEX (PCRE, as
+ * httpd's other directives take them) makes of it: REPLACEMENT with $0-$9 of the match, $1 by default
+ * ($0 for an expression without a group). A value the expression does not match names nobody. */
+static const char *set_user_claim(cmd_parms *cmd, void *conf_, const char *claim, const char *regex,
+                                  const char *replacement)
+{
+	a0m_dir_conf *conf = conf_;
+	const char *err = check_claim_name(cmd, claim);
+	if (err)
+		return err;
+	conf->user_claim = claim;
+	conf->user_regex = NULL;
+	conf->user_replacement = NULL;
+	conf->user_rule = claim;
+	if (!regex)
+		return NULL;
+	if (!*regex)
+		return errorf(cmd, "the expression is empty");
+	if (!(conf->user_regex = ap_pregcomp(cmd->pool, regex, 0)))
+		return errorf(cmd, "'%s' is not a valid regular expression", regex);
+	size_t groups = conf->user_regex->re_nsub;
+	if (!replacement)
+		replacement = groups ? "$1" : "$0";
+	for (const char *q = replacement; *q; q++) {
+		if (*q == '\\' && q[1]) {
+			q++;
+		} else if (*q == '$' && apr_isdigit(q[1]) && (size_t)(q[1] - '0') > groups) {
+			return errorf(cmd, "the replacement '%s' names group $%c, and the expression has %d", replacement,
+			              q[1], (int)groups);
+		} else if (apr_iscntrl(*q)) {
+			return errorf(cmd, "the replacement holds a control character");
+		}
+	}
+	conf->user_replacement = replacement;
+	conf->user_rule = apr_pstrcat(cmd->pool, claim, " ", regex, " ", replacement, NULL);
 	return NULL;
 }
 
@@ -1086,8 +1142,9 @@ static const command_rec directives[] = {
 	                "URLs or paths a returnTo parameter may name"),
 	AP_INIT_TAKE1("Auth0LogoutEndpoint", set_logout_endpoint, NULL, DIR_OR_SERVER,
 	              "v2 (/v2/logout, default), oidc (/oidc/logout) or local (this site only)"),
-	AP_INIT_TAKE1("Auth0UserClaim", set_claim_name, CONF_OFFSET(user_claim), DIR_OR_SERVER,
-	              "claim used as REMOTE_USER (default sub)"),
+	AP_INIT_TAKE123("Auth0UserClaim", set_user_claim, NULL, DIR_OR_SERVER,
+	                "claim used as REMOTE_USER (default sub) [REGEX [REPLACEMENT]]: what REGEX makes of its "
+	                "value, $1 by default; a value it does not match names nobody"),
 	AP_INIT_TAKE1("Auth0PassClaimsAs", set_pass_claims_as, NULL, DIR_OR_SERVER,
 	              "headers, env, both (default) or none"),
 	AP_INIT_TAKE1("Auth0ClaimHeaderPrefix", set_header_prefix, NULL, DIR_OR_SERVER,

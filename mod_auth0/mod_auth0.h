@@ -159,6 +159,10 @@ typedef struct a0m_dir_conf {
 
 	/* identity to backends */
 	const char *user_claim;
+	ap_regex_t *user_regex;            /* Auth0UserClaim's expression, or NULL: the claim's value as it is */
+	const char *user_replacement;      /* ... and what the name becomes ($1 when not given) */
+	const char *user_rule;             /* the directive's arguments as one text: the rule, compared between
+	                                    * a session's user and a location's */
 	int pass_claims_as;                /* A0M_PASS_* bits */
 	const char *claim_header_prefix;
 	const char *identity_claim_filter; /* " a b " (names left out of a session's identity), " " for none */
@@ -218,6 +222,9 @@ int a0m_conf_max_age(const a0m_dir_conf *c);
 int a0m_conf_id_token_alg(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
+/* Auth0UserClaim whole (the claim, with its expression and replacement when given): two locations with the
+ * same rule name a user alike. "sub" by default. */
+const char *a0m_conf_user_rule(const a0m_dir_conf *c);
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
 /* Auth0IdentityClaimFilter: " a b c " (each name between spaces), " " when every claim is passed. */
 const char *a0m_conf_identity_claim_filter(const a0m_dir_conf *c);
@@ -739,6 +746,11 @@ void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const a0m_rea
  * empty or of another type.
  */
 const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims);
+/* The value of Auth0UserClaim's claim, before its expression: NULL when there is no usable one. */
+const char *a0m_claims_user_claimed(apr_pool_t *p, const a0m_dir_conf *c, const json_t *claims);
+/* A claimed user name made REMOTE_USER by Auth0UserClaim's expression: NULL when it does not match (or the
+ * result is empty or holds control characters); the name as it is without an expression. */
+const char *a0m_claims_user_mapped(apr_pool_t *p, const a0m_dir_conf *c, const char *claimed);
 
 /* r->notes key: the scopes of a Require auth0-scope that denied a bearer request (authz.c -> bearer.c). */
 #define A0M_NOTE_SCOPE_DENIED "mod_auth0:scope-denied"

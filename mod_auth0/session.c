@@ -688,18 +688,27 @@ static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s)
 /* ID-token claims that only serve the token's validation at login. */
 static const char *const SINGLE_USE_CLAIMS[] = { "nonce", "at_hash", "c_hash", "s_hash" };
 
-/* Fills the identity parts of s from validated ID-token claims. false when no user can be named. */
-static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, json_t *claims)
+/* Fills the identity parts of s from validated ID-token claims: OK, HTTP_BAD_GATEWAY when the token names
+ * no user (the tenant's doing), HTTP_FORBIDDEN when Auth0UserClaim's expression does not match the name it
+ * gives (an account this site does not take). */
+static int set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, json_t *claims)
 {
-	const char *user = a0m_claims_user(r->pool, c, claims);
-	if (!user) {
+	const char *claimed = a0m_claims_user_claimed(r->pool, c, claims);
+	if (!claimed) {
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
 		              "mod_auth0: the ID token has no usable claim %s for REMOTE_USER (Auth0UserClaim)",
 		              a0m_conf_user_claim(c));
-		return false;
+		return HTTP_BAD_GATEWAY;
+	}
+	const char *user = a0m_claims_user_mapped(r->pool, c, claimed);
+	if (!user) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+		              "mod_auth0: %s (claim %s) does not match Auth0UserClaim's expression: no session",
+		              ap_escape_logitem(r->pool, claimed), a0m_conf_user_claim(c));
+		return HTTP_FORBIDDEN;
 	}
 	s->user = user;
-	s->user_claim = a0m_conf_user_claim(c);
+	s->user_claim = a0m_conf_user_rule(c);
 	/* a refresh's ID token may not repeat the login's amr: the second factor was given all the same */
 	s->mfa = s->mfa || a0m_claim_matches(json_object_get(claims, "amr"), "mfa");
 	/* a refresh's ID token repeats the login's auth_time; a later one is a later authentication */
@@ -724,7 +733,7 @@ static bool set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, 
 	s->identity = kept ? identity_of(r->pool, s->identity_filter, kept) : NULL;
 	s->ready = NULL;
 	json_decref(kept);
-	return s->claims != NULL;
+	return s->claims ? OK : HTTP_INTERNAL_SERVER_ERROR; /* out of memory */
 }
 
 static void set_tokens(request_rec *r, const a0m_dir_conf *c, a0m_session *s, const auth0_tokens *t)
@@ -751,8 +760,9 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
 		*status = HTTP_INTERNAL_SERVER_ERROR;
 		return NULL;
 	}
-	if (!set_identity(r, c, s, claims)) {
-		*status = HTTP_BAD_GATEWAY; /* the tenant's ID token names no usable user (logged) */
+	int named = set_identity(r, c, s, claims);
+	if (named != OK) {
+		*status = named; /* logged */
 		return NULL;
 	}
 	set_tokens(r, c, s, tokens);
@@ -946,7 +956,7 @@ static id_token_outcome take_new_id_token(request_rec *r, const a0m_dir_conf *c,
 		if (!was || !is || strcmp(was, is) != 0)
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
 			              "mod_auth0: a refresh returned an ID token for another user");
-		else if (set_identity(r, c, s, claims))
+		else if (set_identity(r, c, s, claims) == OK)
 			outcome = ID_TOKEN_TAKEN;
 		json_decref(old);
 	}
@@ -1093,16 +1103,25 @@ static const char *shortfall_text(request_rec *r, const a0m_dir_conf *c, a0m_sho
 	}
 }
 
-static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
+/* OK, or HTTP_FORBIDDEN when this location's Auth0UserClaim expression does not take the session's user. */
+static int set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 {
 	const char *user = s->user;
-	if (s->user_claim && strcmp(s->user_claim, a0m_conf_user_claim(c)) != 0 && s->claims) {
-		/* this location names the user by another claim: the rare case that parses the claims */
+	if (s->user_claim && strcmp(s->user_claim, a0m_conf_user_rule(c)) != 0 && s->claims) {
+		/* this location names the user by another claim or rule: the rare case that parses the claims */
 		json_t *claims = json_loads(s->claims, 0, NULL);
-		const char *other = claims ? a0m_claims_user(r->pool, c, claims) : NULL;
+		const char *claimed = claims ? a0m_claims_user_claimed(r->pool, c, claims) : NULL;
 		json_decref(claims);
+		const char *other = a0m_claims_user_mapped(r->pool, c, claimed);
 		if (other)
 			user = other;
+		else if (c->user_regex) {
+			/* the name an expression would not take is not given out as the claim's raw value */
+			ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+			              "mod_auth0: %s does not match this location's Auth0UserClaim expression",
+			              ap_escape_logitem(r->pool, claimed ? claimed : s->user));
+			return HTTP_FORBIDDEN;
+		}
 	}
 	r->user = (char *)user;
 	a0m_request *rq = a0m_request_get(r, true);
@@ -1123,6 +1142,7 @@ static void set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sess
 	} else {
 		a0m_claims_apply_ready(r, c, s->ready, s->identity, rq->access_token);
 	}
+	return OK;
 }
 
 bool a0m_session_cache_failed(request_rec *r)
@@ -1199,6 +1219,8 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: could not renew the session of %s",
 			              ap_escape_logitem(r->pool, s->user));
 	}
-	set_request_identity(r, c, s);
+	if (set_request_identity(r, c, s) != OK)
+		return a0m_page(r, HTTP_FORBIDDEN, "Access denied", "This account cannot use this page.", "/",
+		                "Go to the home page");
 	return OK;
 }

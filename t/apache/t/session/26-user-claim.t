@@ -1,0 +1,116 @@
+# Auth0UserClaim CLAIM [REGEX [REPLACEMENT]]: REMOTE_USER made from a claim by a regular expression (for
+# applications that want "alice" where the token says "alice@example.com"), as mod_auth_openidc's
+# OIDCRemoteUserClaim does. A value the expression does not match names nobody: no session at login, 403 at
+# a location whose expression does not take the session's user, 401 for a bearer token; never the claim's
+# raw value.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Auth0Test::Api ();
+use Test::More;
+
+reset_tenant();
+autologin('alice@example.com');
+my $API = 'https://api.example.com/';
+
+sub site_with {
+	my ($vhost, %app) = @_;
+	my $port = free_port();
+	my ($h, $out) = httpd_start(app_site(port => $port, vhost => $vhost, %app));
+	ok $h, "httpd starts with: $vhost" or diag $out;
+	return ($h, "https://127.0.0.1:$port");
+}
+
+# The site names users by their e-mail address's local part; /other/ takes addresses of another domain only;
+# /sub/ names them by sub again; /swap/ rewrites with two groups.
+my ($h, $base) = site_with(<<'EOC');
+Auth0UserClaim email ^([^@]+)@example\.com$
+<Location /other/>
+    Auth0UserClaim email ^(.+)@other\.example$
+</Location>
+<Location /sub/>
+    Auth0UserClaim sub
+</Location>
+<Location /swap/>
+    Auth0UserClaim email "^([^@]+)@(.+)$" "$2/$1"
+</Location>
+EOC
+my $b = browser();
+my $res = $b->visit("$base/echo");
+is $res->code, 200, 'a login at a location with an expression';
+is json_of($res)->{REMOTE_USER}, 'alice', '... names the user by what it makes of the claim';
+is json_of($b->get("$base/echo"))->{REMOTE_USER}, 'alice', '... on the next request too (the session keeps it)';
+is json_of($b->get("$base/sub/echo"))->{REMOTE_USER}, ALICE, 'a location naming users by sub: the sub';
+is json_of($b->get("$base/swap/echo"))->{REMOTE_USER}, 'example.com/alice', 'groups in another order';
+my $mark = length log_of($h);
+$res = $b->get("$base/other/echo");
+is $res->code, 403, 'a location whose expression does not take the user: 403';
+unlike $res->decoded_content, qr/alice\@example/, '... the raw claim given out nowhere';
+like substr(log_of($h), $mark), qr/alice\@example\.com does not match this location's Auth0UserClaim expression/,
+	'... and the log says why';
+is json_of($b->get("$base/echo"))->{REMOTE_USER}, 'alice', 'the session still serves the site';
+httpd_stop($h);
+
+# At login: an account the site's expression does not take gets no session.
+($h, $base) = site_with('Auth0UserClaim email ^(.+)@other\.example$');
+$b = browser();
+$mark = length log_of($h);
+$res = $b->visit("$base/echo");
+is $res->code, 403, 'a login whose user the expression does not take: 403';
+like $res->decoded_content, qr/This account cannot sign in to this site/, '... saying so';
+ok !(grep {/auth0_session=[^;]/ && !/Max-Age=0/} map { $_->header('Set-Cookie') } @{$b->{chain}}), '... and no session cookie';
+like substr(log_of($h), $mark), qr/alice\@example\.com \(claim email\) does not match Auth0UserClaim's expression: no session/,
+	'... and the log says why';
+httpd_stop($h);
+
+# Bearer tokens: the same rule; two locations with different rules never share a validated token's name.
+my $port = free_port();
+my $t = t_dir();
+my $bearer_site = <<"EOC";
+Listen 127.0.0.1:$port https
+<VirtualHost 127.0.0.1:$port>
+    ServerName 127.0.0.1
+    SSLEngine on
+    SSLCertificateFile "$ENV{AUTH0_TEST_STATE_DIR}/server.pem"
+    SSLCertificateKeyFile "$ENV{AUTH0_TEST_STATE_DIR}/server.key"
+    DocumentRoot "$t/htdocs"
+    ScriptAliasMatch "/echo\$" "$t/htdocs/echo.cgi"
+    Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
+    Auth0CACertificateFile "$ENV{AUTH0_TEST_CA_FILE}"
+    Auth0Audience $API
+    <Location />
+        AuthType Auth0Bearer
+        Require valid-user
+        Auth0UserClaim sub ^(.+)\@clients\$
+    </Location>
+    <Location /other/>
+        Auth0UserClaim sub ^(.+)\@users\$
+    </Location>
+</VirtualHost>
+EOC
+($h, my $out) = httpd_start($bearer_site);
+ok $h, 'httpd starts with bearer locations' or diag $out;
+my $token = Auth0Test::Api::m2m_token();
+$b = browser();
+$res = $b->get("https://127.0.0.1:$port/echo", Authorization => "Bearer $token", Accept => 'application/json');
+is $res->code, 200, 'a bearer token at a location with an expression';
+is json_of($res)->{REMOTE_USER}, 'demo-m2m-client', '... names its subject by what the expression makes of it';
+$res = $b->get("https://127.0.0.1:$port/other/echo", Authorization => "Bearer $token", Accept => 'application/json');
+is $res->code, 401, 'the same token where the expression does not take it: 401';
+like $res->header('WWW-Authenticate') // '', qr/error="invalid_token"/, '... invalid_token';
+is json_of($b->get("https://127.0.0.1:$port/echo", Authorization => "Bearer $token", Accept => 'application/json'))
+	->{REMOTE_USER}, 'demo-m2m-client', '... and the first location still takes it';
+httpd_stop($h);
+
+# Start-up: a bad expression or replacement names the directive.
+refused_at_start(free_port(), app_site(port => free_port(), vhost => 'Auth0UserClaim email ^(unclosed'),
+	qr/Auth0UserClaim: '\^\(unclosed' is not a valid regular expression/);
+refused_at_start(free_port(), app_site(port => free_port(), vhost => 'Auth0UserClaim email ^(.*)@ $2'),
+	qr/Auth0UserClaim: the replacement '\$2' names group \$2, and the expression has 1/);
+
+reset_tenant();
+done_testing();
