@@ -172,6 +172,7 @@ typedef struct a0m_dir_conf {
 	int preserve_post;                 /* Auth0PreservePost: 0 off, else the largest form body kept */
 	int max_age;                       /* Auth0MaxAge: seconds a login counts here (auth_time), unset: any */
 	int id_token_alg;                  /* Auth0IDTokenSigningAlg: auth0_id_token_alg (RS256, HS256, PS256) */
+	int bearer_alg;                    /* Auth0BearerSigningAlg: AUTH0_ALG_RS256 or AUTH0_ALG_PS256 */
 
 	/* authorization */
 	const char *roles_claim;
@@ -215,6 +216,9 @@ int a0m_conf_preserve_post(const a0m_dir_conf *c);
 int a0m_conf_max_age(const a0m_dir_conf *c);
 /* Auth0IDTokenSigningAlg: how the application's ID tokens are signed (AUTH0_ALG_RS256 by default). */
 int a0m_conf_id_token_alg(const a0m_dir_conf *c);
+/* Auth0BearerSigningAlg: the JWS name of the algorithm the API's access tokens are signed with ("RS256" by
+ * default, or "PS256"). */
+const char *a0m_conf_bearer_alg(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
