@@ -18,8 +18,9 @@
  *                   here for the key bearer.c asks for)
  *
  * Invariants: a request passes only with a user, and only through a token
- * that libauth0 accepted or an entry of the cache; challenges and other
- * response headers hold no line break.
+ * that libauth0 accepted or an entry of the cache; a token with a cnf claim
+ * (sender-constrained) never passes; challenges and other response headers
+ * hold no line break.
  */
 #include "harness.h"
 
@@ -74,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	request_rec *r = fzm_request(p, "GET", "/api/things", c);
 
 	char *a = NULL, *b = NULL;
+	bool bound = false;
 	if (mode == 0) {
 		a = fz_next(&f);
 		b = fz_rest_str(&f);
@@ -87,6 +89,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (mode == 1) {
 		a = fz_rest_str(&f);
 		char *token = mint(a);
+		json_t *over = json_loads(a, 0, NULL);
+		bound = json_is_object(over) && json_object_get(over, "cnf");
+		json_decref(over);
 		apr_table_setn(r->headers_in, "Authorization", apr_pstrcat(p, "Bearer ", token, NULL));
 		free(token);
 	} else {
@@ -100,6 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = a0m_bearer_authenticate(r, c);
 	if (rc == OK && !r->user)
 		fzm_fail("a bearer request passed without a user", a);
+	if (rc == OK && bound)
+		fzm_fail("a token bound to a key (cnf) passed", a);
 	const char *challenge = apr_table_get(r->err_headers_out, "WWW-Authenticate");
 	if (challenge && strncmp(challenge, "Bearer realm=\"", 14) != 0)
 		fzm_fail("a challenge that is not a Bearer challenge with a realm", challenge);

@@ -619,6 +619,9 @@ def bearer_seeds():
         fields(b'\x02', 'abc.def.ghi', entry(1, 'u', '{}', '')),
         fields(b'\x02', 'abc.def.ghi', 'A0B2 99999999999999999999 1 1 1 1\nabc'),
         fields(b'\x02', 'abc.def.ghi', 'A0B2 1 1 0 0 0\n'),
+        # sender-constrained: a DPoP-bound token (refused), the DPoP scheme
+        fields(b'\x01', '{"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}'),
+        fields('', 'DPoP e30.e30.e30', ''),
     ]
 
 

@@ -3,9 +3,11 @@
  *
  * Answers (RFC 6750 section 3):
  *   no Authorization header, or another scheme   401  WWW-Authenticate: Bearer realm="R"
+ *   the DPoP scheme (RFC 9449), not supported    401  Bearer realm="R", error="invalid_token", ...
  *   a malformed header (no token, spaces or
  *   characters outside b64token, two headers)   400  Bearer realm="R", error="invalid_request", ...
- *   a token that fails validation               401  Bearer realm="R", error="invalid_token",
+ *   a token that fails validation, or one bound
+ *   to a key (a cnf claim, see validate())      401  Bearer realm="R", error="invalid_token",
  *                                                     error_description="<fixed text per rule>"
  *   the tenant's keys cannot be fetched
  *   and none are cached                         503  (logged), not a 401: the token may be fine
@@ -14,9 +16,10 @@
  * R is AuthName, or else Auth0Audience. Descriptions are fixed texts, never
  * parts of the token; the log has libauth0's full reason.
  *
- * Validation is libauth0's auth0_access_token_validate (RS256 through the
- * JWKS, iss, aud = Auth0Audience, exp/nbf/iat with Auth0ClockSkew, typ when
- * present, org when Auth0Organization is set). A valid token's outcome (user,
+ * Validation is libauth0's auth0_access_token_validate (the one algorithm of
+ * Auth0BearerSigningAlg, RS256 or PS256, through the JWKS, iss, aud =
+ * Auth0Audience, exp/nbf/iat with Auth0ClockSkew, typ when present, org when
+ * Auth0Organization is set), then no cnf claim. A valid token's outcome (user,
  * claims, identity block) is cached under SHA-256 of the token and of what it
  * was validated against, until its exp (+ leeway) but at most
  * BEARER_CACHE_MAX, so that a revoked signing key stops being honoured soon:
@@ -293,7 +296,13 @@ static const char *describe(auth0_token_rule rule)
 
 /* ---- the request's token ------------------------------------------------------------------------- */
 
-typedef enum { TOKEN_OK, TOKEN_NONE, TOKEN_MALFORMED } token_read;
+typedef enum { TOKEN_OK, TOKEN_NONE, TOKEN_MALFORMED, TOKEN_DPOP } token_read;
+
+/* Sender-constrained tokens (RFC 7800 cnf: DPoP, RFC 9449, or mutual TLS, RFC 8705) need a proof of the key
+ * that this module does not check: refused rather than taken as bearer tokens, which anyone holding them could
+ * then use. */
+#define BOUND_TOKEN "The access token is bound to a key (sender-constrained); this API does not accept such tokens"
+#define DPOP_SCHEME "The DPoP scheme is not supported; this API accepts Bearer tokens not bound to a key"
 
 /* b64token of RFC 6750: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 static bool is_b64token(const char *s)
@@ -326,6 +335,9 @@ static token_read read_token(request_rec *r, const char **token, const char **wh
 		*why = "The request has more than one Authorization header or token";
 		return TOKEN_MALFORMED;
 	}
+	/* a DPoP client would take the bare challenge of an unknown scheme for "no credentials sent" */
+	if (strncasecmp(h, "DPoP", 4) == 0 && (h[4] == ' ' || h[4] == '\0'))
+		return TOKEN_DPOP;
 	if (strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\0'))
 		return TOKEN_NONE; /* another scheme: no bearer credentials */
 	const char *t = h + 6;
@@ -353,18 +365,20 @@ static bool token_syntax_ok(const char *t, const char **why)
 /* ---- validation ----------------------------------------------------------------------------------- */
 
 /* What a token's outcome depends on besides the token: another location may expect another audience,
- * organization or leeway, or name the user by another claim or Auth0UserClaim expression. None of these
- * contains a line break (a configuration line cannot). */
+ * organization, leeway or signing algorithm, or name the user by another claim or Auth0UserClaim
+ * expression. None of these contains a line break (a configuration line cannot). */
 static const char *validation_context(request_rec *r, const a0m_dir_conf *c)
 {
 	return apr_pstrcat(r->pool, c->domain, "\n", c->audience, "\n", c->organization ? c->organization : "", "\n",
-	                   apr_itoa(r->pool, a0m_conf_leeway(c)), "\n", a0m_conf_user_rule(c), NULL);
+	                   apr_itoa(r->pool, a0m_conf_leeway(c)), "\n", a0m_conf_user_rule(c), "\n",
+	                   a0m_conf_bearer_alg(c), NULL);
 }
 
-/* The shared-cache key: a hash of the context and the token (the key reveals neither). */
+/* The shared-cache key: a hash of the context and the token (the key reveals neither). v2 since tokens with a
+ * cnf claim are refused: entries of hosts still on v1 (redis, during an upgrade) may hold such tokens as valid. */
 static const char *shared_key(request_rec *r, const char *context, const char *token, char **hex)
 {
-	const char *material = apr_pstrcat(r->pool, "bearer v1\n", context, "\n", token, NULL);
+	const char *material = apr_pstrcat(r->pool, "bearer v2\n", context, "\n", token, NULL);
 	*hex = a0m_sha256_hex(r->pool, material, strlen(material));
 	return apr_pstrcat(r->pool, A0M_NS_BEARER, *hex, NULL);
 }
@@ -378,6 +392,8 @@ static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, ou
 	opts.audience = c->audience;
 	opts.organization = c->organization;
 	opts.leeway = AUTH0_INT(a0m_conf_leeway(c));
+	const char *const algorithms[] = { a0m_conf_bearer_alg(c), NULL };
+	opts.algorithms = algorithms;
 	json_t *claims = NULL;
 	auth0_error *err = NULL;
 	auth0_status st = auth0_access_token_validate(client, token, &opts, &claims, &err);
@@ -401,6 +417,17 @@ static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, ou
 	}
 	int rc = OK;
 	json_t *exp = json_object_get(claims, "exp");
+	json_t *cnf = json_object_get(claims, "cnf");
+	if (cnf) {
+		/* refused here, before anything is cached: no cache ever holds such a token as valid */
+		const char *kind = json_object_get(cnf, "jkt")        ? " of DPoP"
+		                   : json_object_get(cnf, "x5t#S256") ? " of mutual TLS"
+		                                                      : "";
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: bearer token refused: it is sender-constrained "
+		              "(a cnf claim%s), which this module does not check", kind);
+		json_decref(claims);
+		return challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", BOUND_TOKEN);
+	}
 	o->user = a0m_claims_user(r->pool, c, claims);
 	o->block = a0m_claims_render(r->pool, claims);
 	char *text = json_dumps(claims, JSON_COMPACT);
@@ -449,6 +476,10 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	case TOKEN_MALFORMED:
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: %s", why);
 		return challenge(r, c, HTTP_BAD_REQUEST, "invalid_request", why);
+	case TOKEN_DPOP:
+		/* refused even with Auth0Unauthenticated pass: credentials were sent, and cannot be honoured */
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: Authorization scheme DPoP refused (not supported)");
+		return challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", DPOP_SCHEME);
 	case TOKEN_OK:
 		break;
 	}

@@ -73,6 +73,10 @@ int a0m_conf_id_token_alg(const a0m_dir_conf *c)
 {
 	return or_default(c->id_token_alg, AUTH0_ALG_RS256);
 }
+const char *a0m_conf_bearer_alg(const a0m_dir_conf *c)
+{
+	return or_default(c->bearer_alg, AUTH0_ALG_RS256) == AUTH0_ALG_PS256 ? "PS256" : "RS256";
+}
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c) { return c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME; }
 const char *a0m_conf_user_claim(const a0m_dir_conf *c) { return c->user_claim ? c->user_claim : DEFAULT_USER_CLAIM; }
 const char *a0m_conf_user_rule(const a0m_dir_conf *c) { return c->user_rule ? c->user_rule : DEFAULT_USER_CLAIM; }
@@ -109,7 +113,8 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
 		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
-		c->max_age = c->id_token_alg = c->leeway = c->trust_forwarded = c->pushed_authorization = A0M_UNSET_INT;
+		c->max_age = c->id_token_alg = c->bearer_alg = c->leeway = c->trust_forwarded = c->pushed_authorization =
+			A0M_UNSET_INT;
 	return c;
 }
 
@@ -195,6 +200,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(preserve_post);
 	MERGE_INT(max_age);
 	MERGE_INT(id_token_alg);
+	MERGE_INT(bearer_alg);
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -741,6 +747,19 @@ static const char *set_id_token_alg(cmd_parms *cmd, void *conf, const char *arg)
 	return set_enum(cmd, &((a0m_dir_conf *)conf)->id_token_alg, arg, v);
 }
 
+/* HS256 is not offered: an API's HS256 access tokens are signed with the API's own signing secret, which
+ * nothing here holds, and libauth0 verifies access tokens with the tenant's public keys only (it refuses
+ * HMAC algorithms, so that a public key can never be taken for an HMAC secret). */
+static const char *set_bearer_alg(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "RS256", AUTH0_ALG_RS256 }, { "PS256", AUTH0_ALG_PS256 }, { NULL, 0 } };
+	if (strcasecmp(arg, "HS256") == 0)
+		return errorf(cmd, "HS256 is not supported: such access tokens are signed with the API's signing secret, "
+		              "which this module does not hold (libauth0 verifies access tokens with the tenant's public "
+		              "keys only); set the API's Signing Algorithm in Auth0 to RS256 or PS256");
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->bearer_alg, arg, v);
+}
+
 static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
@@ -1161,6 +1180,9 @@ static const command_rec directives[] = {
 	AP_INIT_TAKE1("Auth0IDTokenSigningAlg", set_id_token_alg, NULL, DIR_OR_SERVER,
 	              "RS256 (the tenant's keys, default), PS256 (the tenant's keys, RSA-PSS) or HS256 (the client "
 	              "secret): the application's JSON Web Token Signature Algorithm in Auth0"),
+	AP_INIT_TAKE1("Auth0BearerSigningAlg", set_bearer_alg, NULL, DIR_OR_SERVER,
+	              "RS256 (default) or PS256 (RSA-PSS), both with the tenant's keys: the Signing Algorithm of the "
+	              "API whose access tokens AuthType Auth0Bearer accepts"),
 	AP_INIT_TAKE1("Auth0MaxAge", set_duration, CONF_OFFSET(max_age), DIR_OR_SERVER,
 	              "how recent a login must be here (the ID token's auth_time); an older session logs in again "
 	              "with max_age (default: any age)"),

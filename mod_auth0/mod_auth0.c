@@ -170,7 +170,9 @@ static bool inherited_counts(request_rec *r, const a0m_dir_conf *c, const a0m_re
 	return parent->conf && same_text(parent->conf->domain, c->domain) &&
 	       same_text(parent->conf->audience, c->audience) &&
 	       same_text(parent->conf->organization, c->organization) &&
-	       strcmp(a0m_conf_user_rule(parent->conf), a0m_conf_user_rule(c)) == 0;
+	       strcmp(a0m_conf_user_rule(parent->conf), a0m_conf_user_rule(c)) == 0 &&
+	       strcmp(a0m_conf_bearer_alg(parent->conf), a0m_conf_bearer_alg(c)) == 0 &&
+	       a0m_conf_leeway(parent->conf) == a0m_conf_leeway(c);
 }
 
 static int check_authn(request_rec *r)

@@ -177,6 +177,7 @@ typedef struct a0m_dir_conf {
 	int max_age;                       /* Auth0MaxAge: seconds a login counts here (auth_time), unset: any */
 	int id_token_alg;                  /* Auth0IDTokenSigningAlg: auth0_id_token_alg (RS256, HS256, PS256) */
 	int pushed_authorization;          /* Auth0PushedAuthorizationRequests: logins go through POST /oauth/par */
+	int bearer_alg;                    /* Auth0BearerSigningAlg: AUTH0_ALG_RS256 or AUTH0_ALG_PS256 */
 
 	/* authorization */
 	const char *roles_claim;
@@ -220,6 +221,9 @@ int a0m_conf_preserve_post(const a0m_dir_conf *c);
 int a0m_conf_max_age(const a0m_dir_conf *c);
 /* Auth0IDTokenSigningAlg: how the application's ID tokens are signed (AUTH0_ALG_RS256 by default). */
 int a0m_conf_id_token_alg(const a0m_dir_conf *c);
+/* Auth0BearerSigningAlg: the JWS name of the algorithm the API's access tokens are signed with ("RS256" by
+ * default, or "PS256"). */
+const char *a0m_conf_bearer_alg(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
 /* Auth0UserClaim whole (the claim, with its expression and replacement when given): two locations with the

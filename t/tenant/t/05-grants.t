@@ -3,6 +3,7 @@ use Mojo::Base -strict, -signatures;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
+use Crypt::JWT qw(decode_jwt);
 use Test::More;
 use TenantTest qw(new_tenant base jwt_parts login_code password_login);
 
@@ -45,6 +46,19 @@ subtest 'client_credentials' => sub {
   is_deeply $c->{permissions}, ['read:messages', 'write:messages'], 'permissions for an RBAC API';
   token(%m2m, audience => 'https://api.example.com/', organization => 'globex')->status_is(403);
   token(%m2m, audience => 'https://api.example.com/', organization => 'nope')->status_is(400);
+  token(%m2m, audience => 'https://api.example.com/')->status_is(200);
+  ($h) = jwt_parts($t->tx->res->json->{access_token});
+  is $h->{alg}, 'RS256', 'an RS256 API: RS256 access tokens';
+
+  # An API whose Signing Algorithm is PS256: its access tokens are PS256 with the current key.
+  token(%m2m, audience => 'https://ps256-api.example.com/')->status_is(200);
+  my $ps = $t->tx->res->json->{access_token};
+  ($h, $c) = jwt_parts($ps);
+  is $h->{alg}, 'PS256', 'a PS256 API: PS256 access tokens';
+  is $c->{aud}, 'https://ps256-api.example.com/', '... for that API';
+  $t->get_ok('/.well-known/jwks.json');
+  my $jwks = $t->tx->res->json;
+  ok eval { decode_jwt(token => $ps, kid_keys => $jwks, accepted_alg => 'PS256') }, '... that verify as PS256';
 
   $t->post_ok('/__control/settings' => json => {access_token_lifetime => 120})->status_is(200);
   token(%m2m, audience => "$base/api/v2/")->json_is('/expires_in' => 120);

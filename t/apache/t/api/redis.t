@@ -114,10 +114,10 @@ SKIP: {
 	# an entry planted in redis (without the secret) does not make a forged token valid
 	tweak_next_token(bad_signature => 1);
 	my $forged = m2m_token();
-	my $context = join "\n", $ENV{AUTH0_TEST_DOMAIN}, 'https://api.example.com/', '', 60, 'sub';
+	my $context = join "\n", $ENV{AUTH0_TEST_DOMAIN}, 'https://api.example.com/', '', 60, 'sub', 'RS256';
 	my $key_of = sub {
 		my ($tok) = @_;
-		my $hash = sha256_hex("bearer v1\n$context\n$tok");
+		my $hash = sha256_hex("bearer v2\n$context\n$tok");
 		(my $key = $entries[0]) =~ s/:[0-9a-f]+$/':' . unpack('H*', "b:$hash")/e;
 		return $key;
 	};

@@ -88,7 +88,10 @@ sub access_token ($self, %a) {
     $a{permissions} ? (permissions => $a{permissions}) : (),
     $a{org} ? (org_id => $a{org}{id}, org_name => $a{org}{name}) : (),
   );
-  my $token = $self->_finish('access', \%claims, {typ => 'at+jwt', kid => $self->keys->current->{kid}}, {}, $client);
+  # The API's Signing Algorithm: PS256 with the current key, else RS256 (HS256, with the API's signing
+  # secret, is not implemented).
+  my $how   = ($api->{signing_alg} // '') eq 'PS256' ? {alg => 'PS256'} : {};
+  my $token = $self->_finish('access', \%claims, {typ => 'at+jwt', kid => $self->keys->current->{kid}}, $how, $client);
   return ($token, $lifetime);
 }
 
