@@ -104,6 +104,15 @@ static int error_response(request_rec *r, const a0m_dir_conf *c, const a0m_origi
 	const char *why = NULL;
 	a0m_transaction *t = p->state ? a0m_transaction_take(r, c, o, p->state, &why) : NULL;
 	const char *e = p->error;
+	if (t && t->silent &&
+	    (strcmp(e, "login_required") == 0 || strcmp(e, "consent_required") == 0 ||
+	     strcmp(e, "interaction_required") == 0 || strcmp(e, "account_selection_required") == 0)) {
+		/* Auth0SilentLogin: the tenant does not know this browser (or would need to ask it something): back
+		 * to the page, anonymously, as the location lets through */
+		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: silent login: %s, on anonymously",
+		              ap_escape_logitem(r->pool, e));
+		return to_landing(r, c, o, t->original_url);
+	}
 	a0m_metric(A0M_LOGIN_DENIED);
 	int status = strcmp(e, "access_denied") == 0 || strcmp(e, "unauthorized") == 0 ||
 	                     strcmp(e, "login_required") == 0 || strcmp(e, "consent_required") == 0 ||

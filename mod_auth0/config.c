@@ -114,7 +114,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
 		c->max_age = c->id_token_alg = c->bearer_alg = c->leeway = c->trust_forwarded = c->pushed_authorization =
-			A0M_UNSET_INT;
+			c->silent_login = A0M_UNSET_INT;
 	return c;
 }
 
@@ -193,6 +193,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(cors_preflight);
 	MERGE_INT(strip_cookies);
 	MERGE_INT(pushed_authorization);
+	MERGE_INT(silent_login);
 	MERGE_INT(logout_federated);
 	MERGE_INT(cookie_persistent);
 	MERGE_INT(require_mfa);
@@ -1194,6 +1195,10 @@ static const command_rec directives[] = {
 	             DIR_OR_SERVER,
 	             "on: a login's parameters are sent to the tenant (POST /oauth/par, with client authentication) "
 	             "and the browser goes to /authorize with the request_uri only; off (default): in the URL"),
+	AP_INIT_FLAG("Auth0SilentLogin", set_flag_slot, CONF_OFFSET(silent_login), DIR_OR_SERVER,
+	             "with Auth0Unauthenticated pass: a browser's first page navigation without a session tries a "
+	             "login without any prompt (prompt=none), once per browser session, and lands anonymously "
+	             "when the tenant has no session for it (default off)"),
 	AP_INIT_TAKE1("Auth0ErrorPages", set_error_pages, NULL, DIR_OR_SERVER,
 	              "module (the module's own error pages, default) or errordocument (httpd's ErrorDocument, with "
 	              "AUTH0_ERROR, AUTH0_ERROR_DESCRIPTION and AUTH0_ERROR_LINK)"),

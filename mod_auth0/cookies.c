@@ -38,6 +38,11 @@ a0m_cookie_spec a0m_cookie_session_spec(request_rec *r, const a0m_dir_conf *c, c
 	return s;
 }
 
+a0m_cookie_spec a0m_cookie_silent_spec(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	return a0m_cookie_host_spec(r, o, apr_pstrcat(r->pool, a0m_conf_cookie_name(c), "_silent", NULL));
+}
+
 a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const char *base)
 {
 	a0m_cookie_spec s;

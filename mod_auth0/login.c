@@ -81,6 +81,7 @@ typedef struct login_request {
 	bool step_up;              /* Auth0RequireMFA: one that comes back without a second factor stops there */
 	int max_age;               /* Auth0MaxAge: seconds, 0 when not asked */
 	const char *form;          /* a POST's body to keep across the login (Auth0PreservePost) */
+	bool silent;               /* Auth0SilentLogin: prompt=none, and "login required" lands anonymously */
 	a0m_metric_id metric;      /* what it counts as (A0M_LOGIN_STARTED is 0) */
 } login_request;
 
@@ -127,9 +128,30 @@ static int login_here(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	return begin_login(r, c, o, &q);
 }
 
+/*
+ * Auth0SilentLogin: a browser's first page navigation without a session, at a location that lets it through
+ * anonymously, asks the tenant whether it knows the browser already (prompt=none: no page of the tenant's is
+ * shown), as express-openid-connect's attemptSilentLogin does. Once per browser session: the cookie set here
+ * (and at logout, so that a local logout is not undone by the tenant's session) says it was tried. Only a
+ * GET of the page itself: not HEAD (link previews), sub-requests or internal redirects.
+ */
+static bool silent_login_due(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	return a0m_conf_flag(c->silent_login, false) && r->method_number == M_GET && !r->header_only && !r->main &&
+	       !r->prev && is_navigation(r, false) && !a0m_cookie_get(r, a0m_cookie_silent_spec(r, c, o).name);
+}
+
 int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
 	int action = c->unauthenticated == A0M_UNSET_INT ? A0M_UNAUTH_AUTH : c->unauthenticated;
+	if (action == A0M_UNAUTH_PASS && silent_login_due(r, c, o)) {
+		a0m_cookie_spec spec = a0m_cookie_silent_spec(r, c, o);
+		a0m_cookie_set(r, &spec, "1", -1);
+		static const auth0_kv none[] = { { "prompt", "none" }, { NULL, NULL } };
+		return begin_login(r, c, o,
+		                   &(login_request){ .original_url = original_of(r), .more = none, .silent = true,
+		                                     .metric = A0M_LOGIN_STARTED });
+	}
 	if (action == A0M_UNAUTH_PASS) {
 		/*
 		 * Through without an identity (the identity headers were scrubbed before). httpd's core refuses
@@ -348,6 +370,7 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 	t.organization = q->organization ? q->organization : c->organization;
 	t.step_up = q->step_up;
 	t.max_age = q->max_age;
+	t.silent = q->silent;
 
 	char *verifier = NULL, *challenge = NULL, *url = NULL;
 	auth0_error *err = NULL;

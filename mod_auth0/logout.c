@@ -193,6 +193,11 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 
 	a0m_revoke_refresh_token(r, c, s);
 	a0m_session_destroy(r, c, o, s);
+	if (a0m_conf_flag(c->silent_login, false)) {
+		/* the tenant may still know the browser (a local logout): Auth0SilentLogin must not sign it in again */
+		a0m_cookie_spec silent = a0m_cookie_silent_spec(r, c, o);
+		a0m_cookie_set(r, &silent, "1", -1);
+	}
 	if (s)
 		a0m_metric(A0M_SESSION_LOGOUT);
 	if (s)

@@ -177,6 +177,7 @@ typedef struct a0m_dir_conf {
 	int max_age;                       /* Auth0MaxAge: seconds a login counts here (auth_time), unset: any */
 	int id_token_alg;                  /* Auth0IDTokenSigningAlg: auth0_id_token_alg (RS256, HS256, PS256) */
 	int pushed_authorization;          /* Auth0PushedAuthorizationRequests: logins go through POST /oauth/par */
+	int silent_login;                  /* Auth0SilentLogin: Auth0Unauthenticated pass tries prompt=none once */
 	int bearer_alg;                    /* Auth0BearerSigningAlg: AUTH0_ALG_RS256 or AUTH0_ALG_PS256 */
 
 	/* authorization */
@@ -492,6 +493,9 @@ typedef struct a0m_cookie_spec {
 
 /* The session cookie's spec (Auth0CookieName, Auth0CookieDomain, Auth0CookieSameSite). */
 a0m_cookie_spec a0m_cookie_session_spec(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* Auth0SilentLogin's cookie: a browser-session cookie beside the session's, set when a silent login was
+ * tried (and at logout), so that it is tried once per browser session. */
+a0m_cookie_spec a0m_cookie_silent_spec(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
 /* A host-only SameSite=Lax cookie named base (login transactions). */
 a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const char *base);
 /* The value of cookie `name` in the request (the last one when repeated), or NULL. */
@@ -592,6 +596,7 @@ typedef struct a0m_transaction {
 	bool step_up;                /* a login for Auth0RequireMFA: one that comes back without it stops there */
 	bool post;                   /* a form POST waits in the cache to be posted again (preserve_post.c) */
 	int max_age;                 /* a login for Auth0MaxAge: its ID token must have authenticated within it */
+	bool silent;                 /* Auth0SilentLogin's prompt=none: "login required" lands anonymously */
 } a0m_transaction;
 
 /* The longest page (path and query) a login comes back to: it is kept in the login's cookie (login.c cuts

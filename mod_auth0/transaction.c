@@ -43,7 +43,7 @@
 
 enum {
 	T_CREATED = 1, T_STATE, T_NONCE, T_VERIFIER, T_REDIRECT, T_ORIGINAL, T_ORGANIZATION, T_STEP_UP, T_POST,
-	T_MAX_AGE
+	T_MAX_AGE, T_SILENT
 };
 
 const char *a0m_transaction_cookie_prefix(request_rec *r, const a0m_origin *o)
@@ -70,6 +70,7 @@ static const char *seal_transaction(request_rec *r, const a0m_dir_conf *c, const
 	a0m_codec_int(w, T_STEP_UP, t->step_up);
 	a0m_codec_int(w, T_POST, t->post);
 	a0m_codec_int(w, T_MAX_AGE, t->max_age);
+	a0m_codec_int(w, T_SILENT, t->silent);
 	size_t len;
 	const unsigned char *data = a0m_codec_finish(w, false, &len);
 	return a0m_seal(r->pool, &c->keys->transaction[0], name, data, len);
@@ -94,6 +95,7 @@ static a0m_transaction *open_transaction(request_rec *r, const a0m_dir_conf *c, 
 	t->organization = d.str[T_ORGANIZATION];
 	t->step_up = d.num[T_STEP_UP] != 0;
 	t->post = d.num[T_POST] != 0;
+	t->silent = d.num[T_SILENT] != 0;
 	t->max_age = d.num[T_MAX_AGE] > 0 && d.num[T_MAX_AGE] <= INT_MAX ? (int)d.num[T_MAX_AGE] : 0;
 	return t;
 }
