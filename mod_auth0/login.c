@@ -218,6 +218,14 @@ int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, 
  * login (iss, login_hint, target_link_uri). organization and invitation go to /authorize (the ID token
  * must then be for that organization); login_hint and screen_hint too. iss, when given, must be this
  * tenant; the landing page (target_link_uri or returnTo) must be on this site, else Auth0PostLoginURL.
+ *
+ * What Auth0's own SDKs let a login link choose goes on to /authorize as well (omniauth-auth0's list):
+ * connection ("Sign in with GitHub"), connection_scope (more scopes from that social provider), prompt
+ * (login or select_account: "switch account"; consent) and ui_locales (a language switch). Each is checked
+ * strictly here, as the link is anyone's to write. Against Auth0AuthorizationParam, two rules, as for the
+ * parameters links had before: a hint (login_hint, screen_hint, ui_locales) replaces the configured one,
+ * which is a default; how the user signs in (connection, connection_scope, prompt) is the site's choice
+ * when it made one, as Auth0Organization is: a link asking for another value is refused.
  */
 static int bad_initiation(request_rec *r, const char *why)
 {
@@ -252,15 +260,82 @@ static bool org_allowed(const char *site, const char *asked)
 	return site_id ? strcmp(site, asked) == 0 : strcasecmp(site, asked) == 0;
 }
 
+/* ASCII only, whatever the locale: the rules below are Auth0's and RFCs', not a language's. */
+static bool ascii_alnum(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* A connection name as Auth0 allows them: letters and digits, single hyphens between (its Management API's
+ * ^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$), at most 128. */
+static bool connection_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 128 || !ascii_alnum(s[0]) || !ascii_alnum(s[n - 1]))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!ascii_alnum(s[i]) && !(s[i] == '-' && s[i - 1] != '-'))
+			return false;
+	return true;
+}
+
+/* Scopes for a social provider, separated by commas or single spaces: RFC 6749's scope-token characters
+ * (printable ASCII but space, " and \; Google's scopes are URLs), at most 1024 bytes. */
+static bool connection_scope_ok(const char *s)
+{
+	if (strlen(s) > 1024 || *s == ' ')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (*p == ' ' ? p[1] == ' ' || !p[1] : *p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+			return false;
+	return true;
+}
+
+/* BCP 47 language tags separated by single spaces (OpenID Connect's ui_locales): each subtag 1 to 8 letters
+ * or digits, the subtags separated by single hyphens; at most 256 bytes. Only the form is checked: the tenant
+ * takes the first it supports. */
+static bool ui_locales_ok(const char *s)
+{
+	if (strlen(s) > 256)
+		return false;
+	size_t run = 0; /* letters and digits of the current subtag */
+	for (const char *p = s;; p++) {
+		if (ascii_alnum(*p)) {
+			if (++run > 8)
+				return false;
+			continue;
+		}
+		if (run == 0 || (*p && *p != ' ' && *p != '-'))
+			return false;  /* an empty subtag (leading, doubled or trailing separator) or another character */
+		if (!*p)
+			return true;
+		run = 0;
+	}
+}
+
+/* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
+static const char *configured(const a0m_dir_conf *c, const char *name)
+{
+	const char *v = NULL;
+	for (int i = 0; c->authz_params && i < c->authz_params->nelts; i++) {
+		const auth0_kv *kv = &APR_ARRAY_IDX(c->authz_params, i, auth0_kv);
+		if (strcmp(kv->name, name) == 0)
+			v = kv->value;
+	}
+	return v;
+}
+
 int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 {
 	int rc;
 	const a0m_origin *o = a0m_origin_get_only(r, c, "Sign-in links are followed with GET.", &rc);
 	if (!o)
 		return rc;
-	enum { ISS, TARGET, RETURN_TO, ORG, INVITATION, LOGIN_HINT, SCREEN_HINT, N };
+	enum { ISS, TARGET, RETURN_TO, ORG, INVITATION, LOGIN_HINT, SCREEN_HINT, CONNECTION, CONNECTION_SCOPE,
+		   PROMPT, UI_LOCALES, N };
 	static const char *const names[N] = { "iss", "target_link_uri", "returnTo", "organization", "invitation",
-		                                   "login_hint", "screen_hint" };
+		                                   "login_hint", "screen_hint", "connection", "connection_scope",
+		                                   "prompt", "ui_locales" };
 	const char *v[N];
 	int count[N], others;
 	if (!a0m_query_params(r, names, N, v, count, &others))
@@ -277,6 +352,28 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 		return bad_initiation(r, "The invitation does not name its organization.");
 	if (v[ORG] && !org_allowed(c->organization, v[ORG]))
 		return bad_initiation(r, "This site signs in to another organization.");
+	if (v[CONNECTION] && !connection_name_ok(v[CONNECTION]))
+		return bad_initiation(r, "The sign-in link's connection is not a connection name (letters, digits and "
+		                         "single hyphens, at most 128).");
+	if (v[CONNECTION_SCOPE] && !connection_scope_ok(v[CONNECTION_SCOPE]))
+		return bad_initiation(r, "The sign-in link's connection_scope is not a list of scopes (separated by "
+		                         "commas or spaces, at most 1024 characters).");
+	/* prompt=none is a silent sign-in, for a page's scripts: followed from a link, its failure (no session
+	 * at Auth0 yet, consent needed) would come back as an error page instead of the login page */
+	if (v[PROMPT] && strcmp(v[PROMPT], "none") == 0)
+		return bad_initiation(r, "A sign-in link cannot ask for a sign-in without the login page (prompt=none).");
+	if (v[PROMPT] && strcmp(v[PROMPT], "login") != 0 && strcmp(v[PROMPT], "consent") != 0 &&
+	    strcmp(v[PROMPT], "select_account") != 0)
+		return bad_initiation(r, "The sign-in link's prompt must be login, consent or select_account.");
+	if (v[UI_LOCALES] && !ui_locales_ok(v[UI_LOCALES]))
+		return bad_initiation(r, "The sign-in link's ui_locales is not a list of language tags (such as "
+		                         "\"fr-CA en\", at most 256 characters).");
+	/* how the user signs in, when the site chose it, is not the link's to change (Auth0Organization's rule) */
+	for (int i = CONNECTION; i <= PROMPT; i++) {
+		const char *site = configured(c, names[i]);
+		if (v[i] && site && strcmp(site, v[i]) != 0)
+			return bad_initiation(r, apr_psprintf(r->pool, "This site signs in with another %s.", names[i]));
+	}
 	const char *target = v[TARGET] ? v[TARGET] : v[RETURN_TO];
 	const char *landing = landing_of(r, o, target);
 	if (target && !landing)
@@ -286,6 +383,10 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 		{ "invitation", v[INVITATION] },
 		{ "login_hint", v[LOGIN_HINT] },
 		{ "screen_hint", v[SCREEN_HINT] },
+		{ "ui_locales", v[UI_LOCALES] },
+		{ "connection", v[CONNECTION] },
+		{ "connection_scope", v[CONNECTION_SCOPE] },
+		{ "prompt", v[PROMPT] },
 		{ NULL, NULL },
 	};
 	return begin_login(r, c, o, &(login_request){ .original_url = landing,

@@ -148,6 +148,7 @@ typedef struct a0m_dir_conf {
 	const char *cookie_domain;
 	int cookie_samesite;               /* a0m_samesite */
 	int refresh_tokens;                /* renew access tokens with the refresh token (on/off) */
+	int refresh_before_expiry;         /* Auth0RefreshBeforeExpiry: seconds (a0m_conf_refresh_before_expiry) */
 
 	/* logout */
 	const char *logout_path;
@@ -235,6 +236,10 @@ const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
 const char *a0m_conf_identity_claim_filter(const a0m_dir_conf *c);
 int a0m_conf_pass_claims_as(const a0m_dir_conf *c);
 int a0m_conf_leeway(const a0m_dir_conf *c);
+/* Auth0RefreshBeforeExpiry: how long before its expiry a renewable access token is renewed (default 30 s; at
+ * most A0M_REFRESH_BEFORE_MAX; session.c takes half the token's lifetime when that is less). */
+int a0m_conf_refresh_before_expiry(const a0m_dir_conf *c);
+#define A0M_REFRESH_BEFORE_MAX 3600
 const char *a0m_conf_post_login_url(const a0m_dir_conf *c);
 const char *a0m_conf_redirect_path(const a0m_dir_conf *c); /* path part of Auth0RedirectURI */
 bool a0m_conf_flag(int value, bool dflt);
@@ -658,6 +663,7 @@ typedef struct a0m_session {
 	int64_t last_active;         /* when it was last written (activity is recorded at renewals) */
 	int64_t hard_expiry;         /* 0, or when the access token ends a session that cannot refresh it */
 	int64_t access_expires;
+	int64_t access_lifetime;     /* seconds the access token was issued for; 0 when not known (older sessions) */
 	const char *binding;         /* client id @ tenant: opens only for the application that made it */
 	const char *user;
 	const char *user_claim;

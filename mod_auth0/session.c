@@ -36,11 +36,12 @@
  *     has passed since the last write (so a session may end up to that much
  *     early, in exchange for not rewriting it on every request);
  *   - tokens: an ID token's exp does not limit the session (it only proves
- *     the login); an access token does: when it expires the refresh token
- *     (offline_access) renews it; without a refresh token, a session that
- *     holds an API access token (Auth0Audience) ends with that token, so
- *     that backends never get an expired token and Require auth0-permission
- *     never reads stale permissions.
+ *     the login); an access token does: Auth0RefreshBeforeExpiry (30 s)
+ *     before it expires, or halfway through its life when that comes later,
+ *     the refresh token (offline_access) renews it; without a refresh
+ *     token, a session that holds an API access token (Auth0Audience) ends
+ *     with that token, so that backends never get an expired token and
+ *     Require auth0-permission never reads stale permissions.
  * Cookies expire (Max-Age) when the session would.
  */
 #include "mod_auth0.h"
@@ -53,8 +54,6 @@
 #define NOTE_CACHE_FAILED "mod_auth0:session-cache-failed"
 #define CACHE_REF "s."
 #define ID_BYTES 32
-/* Renew access tokens this long before they expire, so that backends do not get one about to. */
-#define REFRESH_MARGIN 30
 /* How long a refresh result is kept for the concurrent requests of the same session. */
 #define REFRESH_SHARE 60
 /* The longest a request waits for a refresh of the same session elsewhere (it then answers 503). */
@@ -67,7 +66,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME, S_IDENTITY_BLOCK, S_IDENTITY_FOR
+	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME, S_IDENTITY_BLOCK, S_IDENTITY_FOR, S_ACCESS_LIFETIME
 };
 
 static int64_t now_sec(request_rec *r)
@@ -151,6 +150,7 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_int(w, S_LAST_ACTIVE, s->last_active);
 	a0m_codec_int(w, S_HARD_EXPIRY, s->hard_expiry);
 	a0m_codec_int(w, S_ACCESS_EXPIRES, s->access_expires);
+	a0m_codec_int(w, S_ACCESS_LIFETIME, s->access_lifetime);
 	a0m_codec_str(w, S_BINDING, s->binding);
 	a0m_codec_str(w, S_USER, s->user);
 	a0m_codec_str(w, S_USER_CLAIM, s->user_claim);
@@ -189,6 +189,7 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->auth_time = d.num[S_AUTH_TIME] > 0 ? d.num[S_AUTH_TIME] : 0;
 	s->hard_expiry = d.num[S_HARD_EXPIRY];
 	s->access_expires = d.num[S_ACCESS_EXPIRES];
+	s->access_lifetime = d.num[S_ACCESS_LIFETIME];
 	s->binding = d.str[S_BINDING];
 	s->user = d.str[S_USER];
 	s->user_claim = d.str[S_USER_CLAIM];
@@ -740,6 +741,7 @@ static void set_tokens(request_rec *r, const a0m_dir_conf *c, a0m_session *s, co
 {
 	s->access_token = t->access_token ? apr_pstrdup(r->pool, t->access_token) : NULL;
 	s->access_expires = s->access_token ? expiry_of(r, t) : 0;
+	s->access_lifetime = s->access_expires > now_sec(r) ? s->access_expires - now_sec(r) : 0;
 	s->access_claims = access_claims_of(r->pool, s->access_token, &s->audiences);
 	if (t->refresh_token)
 		s->refresh_token = apr_pstrdup(r->pool, t->refresh_token);
@@ -871,7 +873,7 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
 
 enum {
 	R_ACCESS = 1, R_EXPIRES, R_REFRESH, R_ID_TOKEN, R_CLAIMS, R_IDENTITY, R_ACCESS_CLAIMS, R_HARD, R_USER,
-	R_ORG_ID, R_ORG_NAME, R_AUDIENCES
+	R_ORG_ID, R_ORG_NAME, R_AUDIENCES, R_LIFETIME
 };
 
 static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, size_t *len)
@@ -879,6 +881,7 @@ static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, 
 	a0m_codec *w = a0m_codec_new(p, 1024);
 	a0m_codec_str(w, R_ACCESS, s->access_token);
 	a0m_codec_int(w, R_EXPIRES, s->access_expires);
+	a0m_codec_int(w, R_LIFETIME, s->access_lifetime);
 	a0m_codec_str(w, R_REFRESH, s->refresh_token);
 	a0m_codec_str(w, R_ID_TOKEN, s->id_token);
 	a0m_codec_str(w, R_CLAIMS, s->claims); /* R_IDENTITY is no longer written: derived from the claims */
@@ -896,8 +899,14 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	a0m_decoded d;
 	if (!a0m_codec_decode(p, data, len, &d) || !d.str[R_ACCESS] || !d.str[R_USER])
 		return false;
+	/* A renewal of the token this session holds, not the previous renewal's result, which gave that token:
+	 * without rotation the refresh token, and so the key, stays the same, and a short-lived token is due
+	 * again while the result that gave it is still kept. */
+	if (s->access_token && strcmp(d.str[R_ACCESS], s->access_token) == 0)
+		return false;
 	s->access_token = d.str[R_ACCESS];
 	s->access_expires = d.num[R_EXPIRES];
+	s->access_lifetime = d.num[R_LIFETIME];
 	s->refresh_token = d.str[R_REFRESH];
 	s->id_token = d.str[R_ID_TOKEN] ? d.str[R_ID_TOKEN] : s->id_token;
 	if (d.str[R_CLAIMS]) {
@@ -1157,6 +1166,21 @@ int a0m_session_unavailable(request_rec *r, const char *text)
 	                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
 }
 
+/*
+ * When a renewable access token is renewed: Auth0RefreshBeforeExpiry before it expires, so that a backend's
+ * calls with it have that long; but a token issued for less than twice that is renewed halfway through its
+ * life, so that a margin longer than the tenant's tokens live does not renew at every request (a renewal is
+ * a request to the tenant, which rate-limits them). Sessions written before the lifetime was kept: the
+ * margin alone.
+ */
+static int64_t renewal_due(const a0m_dir_conf *c, const a0m_session *s)
+{
+	int64_t margin = a0m_conf_refresh_before_expiry(c);
+	if (s->access_lifetime > 0 && margin > s->access_lifetime / 2)
+		margin = s->access_lifetime / 2;
+	return s->access_expires - margin;
+}
+
 int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 {
 	const a0m_origin *o = a0m_origin_get(r, c);
@@ -1188,7 +1212,7 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 		a0m_session_destroy(r, c, o, s);
 		return a0m_login_unauthenticated(r, c, o);
 	}
-	if (can_refresh && s->access_expires && now + REFRESH_MARGIN >= s->access_expires) {
+	if (can_refresh && s->access_expires && now >= renewal_due(c, s)) {
 		rc = refresh(r, c, s);
 		a0m_metric(rc == OK ? A0M_REFRESH_OK : rc == REFRESH_REFUSED ? A0M_REFRESH_REFUSED : A0M_REFRESH_FAILED);
 		if (rc == REFRESH_REFUSED) {

@@ -1,6 +1,7 @@
 # Access tokens in sessions: an API audience (JWT access token, its permissions for Require), the
 # access token passed to the backend, renewal with the refresh token (offline_access), once for
-# concurrent requests, and what happens when it fails.
+# concurrent requests, how early (Auth0RefreshBeforeExpiry, halfway for short-lived tokens), and what
+# happens when it fails.
 use strict;
 use warnings;
 
@@ -28,6 +29,37 @@ sub payload {
 	return JSON::PP->new->decode(MIME::Base64::decode_base64($p));
 }
 
+sub token_of { json_of($_[0])->{HTTP_X_AUTH0_ACCESS_TOKEN} // '' }
+
+# ---- how early: Auth0RefreshBeforeExpiry, the start -----------------------------------------------------
+# One site, three margins: the default (30 s) at /, 50 s at /early, an hour at /late. Counted at the
+# tenant (its grants), and seen in the token the backend gets. Times are whole seconds from the callback's
+# (server_second), and waits go by the same clock.
+# (a) Tokens of 100 s: due 50 s before they expire at /early, 30 s before at the default; from 51 s to 70 s
+# after the login, a request renews at /early and not elsewhere. Signed in now, checked at the end (the
+# tests between take most of the wait).
+my $margins_port = free_port();
+my $margins_base = "https://127.0.0.1:$margins_port";
+my ($margins, $margins_out) = httpd_start(app_site(port => $margins_port, vhost => <<'EOC'));
+Auth0Scope "openid profile email offline_access"
+Auth0PassAccessToken on
+<Location /early>
+    Auth0RefreshBeforeExpiry 50
+</Location>
+<Location /late>
+    Auth0RefreshBeforeExpiry 1h
+</Location>
+EOC
+ok $margins, 'an httpd with Auth0RefreshBeforeExpiry 50 and 1h in two locations' or diag $margins_out;
+my ($long, $long_at);
+if ($margins) {
+	settings(access_token_lifetime => 100);
+	$long = browser();
+	$long->visit("$margins_base/echo");
+	$long_at = server_second($long->callback);
+	settings(access_token_lifetime => undef);
+}
+
 sub oauth_error {
 	my ($status, $error) = @_;
 	return (status => $status, headers => {'Content-Type' => 'application/json'},
@@ -49,12 +81,13 @@ is $b->get("$api/delete/")->code, 401, 'Require auth0-permission delete:messages
 is counter($REFRESH), 0, 'no refresh so far';
 
 # ---- renewal --------------------------------------------------------------------------------------------
-# Tokens of 32 s are renewed 30 s before they expire: 2 s after the login, in whole seconds (the module
-# takes the second the token arrived in, during the callback, and compares with the request's second): from
-# 1 s to 2 s after it. The request after the visit shows that a fresh token is not renewed only when it came
-# within a second of the clock of the callback (server_second); started just after a second turns, it
-# does, unless the machine is slow enough that it did not, and then it is tried again.
-settings(access_token_lifetime => 32);
+# Tokens of 4 s are renewed halfway through their life (Auth0RefreshBeforeExpiry's 30 s is longer than they
+# live: renewing 30 s before they expire would renew at every request): 2 s after the login, in whole
+# seconds (the module takes the second the token arrived in, during the callback, and compares with the
+# request's second): from 1 s to 2 s after it. The request after the visit shows that a fresh token is not
+# renewed only when it came within a second of the clock of the callback (server_second); started just after
+# a second turns, it does, unless the machine is slow enough that it did not, and then it is tried again.
+settings(access_token_lifetime => 4);
 my ($t0, $first, $before);
 for my $try (1 .. 3) {
 	second_start();
@@ -127,15 +160,22 @@ is $res->code, 302, 'a refused refresh token ends the session: log in again';
 like log_since($mark), qr/cannot renew the access token.*the session ends/, '... and says why';
 ok((grep {/^\Q$NAME\E=;.*Max-Age=0/} $res->header('Set-Cookie')), '... its cookie deleted');
 
-# tokens of 20 s are renewed at every request (30 s before they expire)
-settings(access_token_lifetime => 20);
+# tokens of 2 s are renewed halfway: from the second after they came, or the one after that when the code
+# exchange ended in the next second (the module takes the expiry from when the answer came): 2 s after them
+settings(access_token_lifetime => 2);
 
 # a renewal keeps the session's organization: the renewal's ID token must be for the organization the
 # session was made for
 $b = browser();
 is json_of($b->visit("$api/acme/echo"))->{HTTP_X_AUTH0_ORG_ID}, 'org_acme123',
 	'signed in to an organization, with a refresh token';
+$t0 = time;
+$before = counter($REFRESH);
+wait_until(3, sub { time - $t0 > 2.1 });
 is json_of($b->get("$api/acme/echo"))->{HTTP_X_AUTH0_ORG_ID}, 'org_acme123', '... renewed, still in it';
+is counter($REFRESH) - $before, 1, '... (renewed)';
+$t0 = time;
+wait_until(3, sub { time - $t0 > 2.1 });
 tweak_tokens({which => 'id', claims => {org_id => 'org_globex456', org_name => 'globex'}});
 $mark = log_mark();
 my $revokes = counter('POST /oauth/revoke');
@@ -168,7 +208,7 @@ is $b->get("$api/norefresh/echo")->code, 302, '... and ends with the token';
 # revocation of the refresh token fails: it is best effort, and may come after the renewal); then the
 # renewal completes. Before, it wrote the session back under its id, and the cookie signed out with
 # worked again. (Synchronised on the tenant's count of the renewal's arrival, not on time.)
-settings(access_token_lifetime => 30);    # within REFRESH_MARGIN: every request renews
+settings(access_token_lifetime => 2);    # renewed 2 s after they came, at the latest
 {
 	my $port = free_port();
 	my ($h, $out) = httpd_start(app_site(port => $port,
@@ -179,10 +219,12 @@ settings(access_token_lifetime => 30);    # within REFRESH_MARGIN: every request
 		my $base = "https://127.0.0.1:$port";
 		my $b = browser();
 		is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'signed in';
+		my $t0 = time;
 		my $cookie = $b->cookie($NAME);
 		my $before = counter($REFRESH);
 		my $revokes = counter('POST /oauth/revoke');
 		# (the logout's revocation of the refresh token fails, as it may arrive after the renewal was done)
+		wait_until(3, sub { time - $t0 > 2.1 });    # the token is due
 		fault({path => '/oauth/token', delay_ms => 3000}, {path => '/oauth/revoke', oauth_error(503, 'temporarily_unavailable')});
 		my $result = "$ENV{AUTH0_TEST_STATE_DIR}/renewal-$$";
 		my $pid = fork // die "fork: $!";
@@ -231,7 +273,9 @@ EOC
 		my $base = "https://127.0.0.1:$port";
 		my $b = browser();
 		my $was = json_of($b->visit("$base/echo"));
+		my $t0 = time;
 		is $was->{REMOTE_USER}, ALICE, 'signed in, with a refresh token (rotating)';
+		wait_until(3, sub { time - $t0 > 2.1 });    # the token is due
 		control(POST => '/__control/keys/rotate', {});
 		fault({path => '/.well-known/jwks.json', times => 0, status => 503, body => '{}'});
 		my $mark = length log_of($h);
@@ -242,6 +286,8 @@ EOC
 		like substr(log_of($h), $mark), qr/the ID token of a refresh cannot be checked now .*the session keeps its claims/,
 			'... and says so';
 		clear_faults();
+		$t0 = time;
+		wait_until(3, sub { time - $t0 > 2.1 });    # the renewed token is due
 		my $refreshes = counter($REFRESH);
 		$res = $b->get("$base/echo");
 		is $res->code, 200, '... and the rotated refresh token it kept renews the session again';
@@ -249,6 +295,60 @@ EOC
 		httpd_stop($h);
 	}
 }
+
+# ---- how early: Auth0RefreshBeforeExpiry (the httpd and the session of (a) were made at the start) --------
+SKIP: {
+	skip 'no httpd', 13 unless $margins;
+	{
+		my $base = $margins_base;
+		my $token = \&token_of;
+		settings(refresh_token_rotation => JSON::PP::false);
+		# (b) tokens of 4 s with a margin of an hour: renewed halfway (2 s), not at every request; and without
+		# rotation (the same refresh token, so the same key for the result kept for concurrent requests) the
+		# next renewal gets a new token from the tenant, not that result, which holds the token being renewed
+		settings(access_token_lifetime => 4);
+		my ($res, $at, $first, $n);
+		for my $try (1 .. 3) {
+			second_start();
+			$b = browser();
+			$b->visit("$base/late/echo");
+			$at = server_second($b->callback);
+			$n = counter($REFRESH);
+			$res = $b->get("$base/late/echo");
+			$first = $token->($res);
+			last if server_second($res) <= $at + 1;
+		}
+		is counter($REFRESH) - $n, 0, 'a margin (1h) longer than the token lives (4 s): a fresh token is not renewed';
+		# due 2 s (halfway) after the token's expiry was taken: the second of the callback, or the next
+		# when the code exchange ended there
+		wait_until(5, sub { time >= $at + 3.05 });
+		$res = $b->get("$base/late/echo");
+		my $second = $token->($res);
+		is counter($REFRESH) - $n, 1, '... it is renewed halfway through its life';
+		isnt $second, $first, '... the backend gets the new token';
+		my $renewed_at = server_second($res);
+		is $token->($b->get("$base/late/echo")), $second, '... which the next request keeps';
+		is counter($REFRESH) - $n, 1, '... without renewing it again';
+		wait_until(5, sub { time >= $renewed_at + 3.05 });
+		$res = $b->get("$base/late/echo");
+		is counter($REFRESH) - $n, 2, '... until halfway through its own life: a renewal at the tenant';
+		isnt $token->($res), $second, '... and a new token (not the previous renewal\'s, kept for concurrent requests)';
+
+		# (a), continued
+		# (due 50 or 51 s after the callback's second: see (b))
+		ok wait_until(60, sub { time >= $long_at + 51.05 }), '51 s after the login with tokens of 100 s';
+		$n = counter($REFRESH);
+		my $was = $token->($long->get("$base/echo"));
+		is counter($REFRESH) - $n, 0, 'the default margin (30 s) does not renew a token with 50 s left or less';
+		$res = $long->get("$base/early/echo");
+		my $when = server_second($res);
+		cmp_ok $when, '<', $long_at + 70, '... (both requests in the 20 s before the default renews)';
+		is counter($REFRESH) - $n, 1, 'Auth0RefreshBeforeExpiry 50 renews it';
+		isnt $token->($res), $was, '... and the backend gets the new token';
+		is $token->($long->get("$base/echo")), $token->($res), '... which the default location uses too';
+	}
+}
+httpd_stop($margins);
 
 reset_tenant();
 

@@ -1,7 +1,8 @@
 # Start-up checks and directive values a review found too lenient: a protected location whose inherited
 # configuration lacks a required directive, landing URLs that loop into the module's own paths, weak session
-# secrets, a redis URL given to httpd's redis provider, numbers with signs or spaces, malformed cookie domains;
-# http:// outgoing proxies are accepted, and conf/auth0.conf documents every metric the module exports.
+# secrets, a redis URL given to httpd's redis provider, numbers with signs or spaces, renewal margins past an
+# hour, malformed cookie domains; http:// outgoing proxies are accepted, and conf/auth0.conf documents every
+# metric the module exports.
 use strict;
 use warnings;
 
@@ -47,6 +48,11 @@ my @startup = (
 	["<VirtualHost 127.0.0.1:$port>\nServerName www.example.com\nServerAlias app.example.com\n$app\n"
 	  . "Auth0LogoutPath /bye\nAuth0LogoutReturnTo https://APP.example.com:8443/bye\n</VirtualHost>",
 	  qr{Auth0LogoutReturnTo https://APP\.example\.com:8443/bye is the path of Auth0LogoutPath}],
+	# a renewal margin past an hour: a mistake of units (milliseconds, minutes), at server level or in a section
+	["$app\nAuth0RefreshBeforeExpiry 2h\n",
+	  qr/Auth0RefreshBeforeExpiry: '2h' is too large \(at most 3600 seconds: an hour\)/],
+	["$app\n<Location /api>\nAuth0RefreshBeforeExpiry 30000\n</Location>",
+	  qr/Auth0RefreshBeforeExpiry: '30000' is too large/],
 );
 refused_at_start($port, @$_) for @startup;
 
@@ -100,6 +106,13 @@ my @bad = (
 	['Auth0LoginTimeout +15m'                                 => qr/Auth0LoginTimeout: /],
 	['Auth0MaxAge " 60"'                                      => qr/Auth0MaxAge: /],
 	['Auth0ClockSkew +5'                                      => qr/Auth0ClockSkew: /],
+	['Auth0RefreshBeforeExpiry +30'                           => qr/Auth0RefreshBeforeExpiry: '\+30' is not a duration/],
+	['Auth0RefreshBeforeExpiry " 30"'                         => qr/Auth0RefreshBeforeExpiry: ' 30' is not a duration/],
+	['Auth0RefreshBeforeExpiry -1'                            => qr/Auth0RefreshBeforeExpiry: '-1' is not a duration/],
+	['Auth0RefreshBeforeExpiry 1.5'                           => qr/Auth0RefreshBeforeExpiry: '1\.5' is not a duration/],
+	['Auth0RefreshBeforeExpiry 30ms'                          => qr/Auth0RefreshBeforeExpiry: '30ms' is not a duration/],
+	['Auth0RefreshBeforeExpiry 3601'                          => qr/Auth0RefreshBeforeExpiry: '3601' is too large/],
+	['Auth0RefreshBeforeExpiry 61m'                           => qr/Auth0RefreshBeforeExpiry: '61m' is too large/],
 	['Auth0MaxLoginTransactions " 5"'                         => qr/Auth0MaxLoginTransactions: ' 5' must be a number from 1 to 20/],
 	['Auth0MaxLoginTransactions +5'                           => qr/Auth0MaxLoginTransactions: /],
 	['Auth0HTTPRetries +2'                                    => qr/Auth0HTTPRetries: /],
@@ -133,6 +146,11 @@ my @fine = (
 	'Auth0OutgoingProxy http://[2001:db8::1]:3128',
 	'Auth0SessionInactivityTimeout 030m',
 	'Auth0MaxLoginTransactions 20',
+	'Auth0RefreshBeforeExpiry 0',
+	'Auth0RefreshBeforeExpiry 120',
+	'Auth0RefreshBeforeExpiry 5m',
+	'Auth0RefreshBeforeExpiry 1h',
+	'Auth0RefreshBeforeExpiry 3600',
 	'Auth0PreservePost On 100',
 	'Auth0TrustedProxies 10.0.0.0/8',
 	'Auth0CookieDomain example.com',
