@@ -645,6 +645,10 @@ static const char *add_authz_param(cmd_parms *cmd, void *conf_, const char *name
 	for (const char *p = name; *p; p++)
 		if (!apr_isalnum(*p) && *p != '_' && *p != '-' && *p != '.')
 			return errorf(cmd, "'%s' is not a valid parameter name", name);
+	/* every login silent: one the tenant cannot complete without a page ends in an error, never a login */
+	if (strcmp(name, "prompt") == 0 && ap_strstr_c(value, "none"))
+		return errorf(cmd, "prompt=none would make every login fail where the tenant has no session; use "
+		              "Auth0SilentLogin (with Auth0Unauthenticated pass) to try one without a page");
 	if (!conf->authz_params)
 		conf->authz_params = apr_array_make(cmd->pool, 4, sizeof(auth0_kv));
 	auth0_kv *kv = apr_array_push(conf->authz_params);

@@ -53,6 +53,9 @@ my @startup = (
 	  qr/Auth0RefreshBeforeExpiry: '2h' is too large \(at most 3600 seconds: an hour\)/],
 	["$app\n<Location /api>\nAuth0RefreshBeforeExpiry 30000\n</Location>",
 	  qr/Auth0RefreshBeforeExpiry: '30000' is too large/],
+	# every login silent (prompt=none): refused, Auth0SilentLogin is the way to try one
+	["$app\nAuth0AuthorizationParam prompt none\n",
+	  qr/Auth0AuthorizationParam: prompt=none would make every login fail .*use Auth0SilentLogin/],
 );
 refused_at_start($port, @$_) for @startup;
 
