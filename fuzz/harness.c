@@ -307,22 +307,55 @@ static apr_status_t free_regex(void *preg)
 
 ap_regex_t *ap_pregcomp(apr_pool_t *p, const char *pattern, int cflags)
 {
-	(void)cflags;
-	ap_regex_t *preg = apr_pcalloc(p, sizeof(*preg));
 	regex_t *re = apr_pcalloc(p, sizeof(*re));
-	if (regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+	if (regcomp(re, pattern, REG_EXTENDED | ((cflags & AP_REG_NOSUB) ? REG_NOSUB : 0)) != 0)
 		return NULL;
+	ap_regex_t *preg = apr_pcalloc(p, sizeof(*preg));
 	preg->re_pcre = re;
+	preg->re_nsub = re->re_nsub;
 	apr_pool_cleanup_register(p, preg, free_regex, apr_pool_cleanup_null);
 	return preg;
 }
 
 int ap_regexec(const ap_regex_t *preg, const char *string, apr_size_t nmatch, ap_regmatch_t *pmatch, int eflags)
 {
-	(void)nmatch;
-	(void)pmatch;
 	(void)eflags;
-	return regexec((const regex_t *)preg->re_pcre, string, 0, NULL, 0) == 0 ? 0 : AP_REG_NOMATCH;
+	regmatch_t m[AP_MAX_REG_MATCH];
+	if (nmatch > AP_MAX_REG_MATCH)
+		nmatch = AP_MAX_REG_MATCH;
+	if (regexec((const regex_t *)preg->re_pcre, string, pmatch ? nmatch : 0, pmatch ? m : NULL, 0) != 0)
+		return AP_REG_NOMATCH;
+	for (apr_size_t i = 0; pmatch && i < nmatch; i++) {
+		pmatch[i].rm_so = (int)m[i].rm_so;
+		pmatch[i].rm_eo = (int)m[i].rm_eo;
+	}
+	return 0;
+}
+
+/* httpd's substitution ($0-$9 and \ escapes; & is not special in ap_pregsub_ex's callers here). */
+apr_status_t ap_pregsub_ex(apr_pool_t *p, char **result, const char *input, const char *source, apr_size_t nmatch,
+                           ap_regmatch_t pmatch[], apr_size_t maxlen)
+{
+	apr_size_t len = 0;
+	char *out = apr_palloc(p, strlen(input) * (strlen(source) + 1) + 1);
+	for (const char *q = input; *q; q++) {
+		if (*q == '\\' && (q[1] == '$' || q[1] == '\\')) {
+			out[len++] = *++q;
+		} else if (*q == '$' && q[1] >= '0' && q[1] <= '9') {
+			apr_size_t n = (apr_size_t)(*++q - '0');
+			if (n < nmatch && pmatch[n].rm_so >= 0 && pmatch[n].rm_eo >= pmatch[n].rm_so) {
+				memcpy(out + len, source + pmatch[n].rm_so, (size_t)(pmatch[n].rm_eo - pmatch[n].rm_so));
+				len += (apr_size_t)(pmatch[n].rm_eo - pmatch[n].rm_so);
+			}
+		} else {
+			out[len++] = *q;
+		}
+	}
+	out[len] = '\0';
+	if (len > maxlen)
+		return APR_ENOMEM;
+	*result = out;
+	return APR_SUCCESS;
 }
 
 void ap_set_content_type(request_rec *r, const char *ct)
@@ -603,6 +636,12 @@ void a0m_socache_redis_register(apr_pool_t *p)
 void a0m_cache_pre_config(apr_pool_t *pconf)
 {
 	(void)pconf;
+}
+
+int a0m_cache_check_config(server_rec *s)
+{
+	(void)s;
+	return OK;
 }
 
 apr_status_t a0m_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)

@@ -528,6 +528,9 @@ def config_seeds():
         'Auth0Domain example.auth0.com\nAuth0ClientID abc\nAuth0ClientSecret s\nAuth0RedirectURI /logout\n'
         'Auth0LogoutPath /logout\nAuth0SessionSecret 0123456789abcdef0123456789abcdef\n'
         'Auth0AuthorizationParam "a b" "c\\"d"\nAuth0Organization org_1\n',
+        'Auth0UserClaim email "^([^@]+)@(.+)$" "$2/$1"\nAuth0UserClaim sub ^(x\nAuth0UserClaim sub (a)(b) $3\n'
+        'Auth0BearerSigningAlg PS256\nAuth0RefreshBeforeExpiry 5m\nAuth0PushedAuthorizationRequests on\n'
+        'Auth0SilentLogin on\nAuth0AuthorizationParam prompt none\n',
     ]]
 
 
