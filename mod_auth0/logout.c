@@ -49,7 +49,7 @@ typedef struct logout_params {
 	const char *return_to;
 	const char *csrf;
 	int n_return_to;
-	bool malformed;   /* a query pair that does not decode, or a returnTo with a NUL: refused, not ignored */
+	bool malformed;   /* a query or form pair that does not decode, or a NUL: refused, not ignored */
 } logout_params;
 
 /* The query's returnTo: decoded as the callback's parameters are (a0m_query_params), a query with a pair
@@ -74,9 +74,12 @@ static int form_params(request_rec *r, logout_params *lp)
 	if (rc != OK)
 		return rc;
 	apr_array_header_t *pairs = NULL;
-	/* a pair that does not decode (a bad escape, %00) or a raw NUL: the form confirms nothing (the
-	 * confirmation page again), as a token with something after a NUL matches no session's */
-	bool whole = !memchr(text, '\0', len) && a0m_form_pairs(r->pool, text, &pairs);
+	/* a pair that does not decode (a bad escape, %00) or a raw NUL: refused as a whole, as a query is (a
+	 * pair that cannot be read could be a second returnTo or csrf) */
+	if (memchr(text, '\0', len) || !a0m_form_pairs(r->pool, text, &pairs)) {
+		lp->malformed = true;
+		return OK;
+	}
 	for (int i = 0; i < pairs->nelts; i++) {
 		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
 		if (strcmp(pair->name, "returnTo") == 0) {
@@ -86,8 +89,6 @@ static int form_params(request_rec *r, logout_params *lp)
 			lp->csrf = pair->value;
 		}
 	}
-	if (!whole)
-		lp->csrf = NULL;
 	return OK;
 }
 
