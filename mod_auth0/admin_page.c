@@ -112,7 +112,7 @@ static int send_page(request_rec *r, const a0m_dir_conf *c, const char *prefix)
 		*(const char **)apr_array_push(parts) = apr_pstrmemdup(r->pool, t, (apr_size_t)(open - t));
 		const char *v = placeholder(r, c, prefix, open + 2, (size_t)(close - open - 2));
 		*(const char **)apr_array_push(parts) =
-			v ? ap_escape_html2(r->pool, v, 1) : apr_pstrmemdup(r->pool, open, (apr_size_t)(close + 2 - open));
+			v ? a0m_escape_html(r->pool, v) : apr_pstrmemdup(r->pool, open, (apr_size_t)(close + 2 - open));
 		t = close + 2;
 	}
 	const char *html = apr_array_pstrcat(r->pool, parts, '\0');

@@ -12,9 +12,11 @@
  * recorded logout (shmcb) or every 10 seconds (redis, memcache).
  *
  * Answers (section 2.8): 200 when the sessions are ended; 400 with a JSON
- * error for a request or token that is not right; 503 when the shared cache
- * or the tenant's keys are not available (the tenant may try again).
- * Always Cache-Control: no-store.
+ * error for a request or token that is not right (a fixed description per
+ * failure: libauth0's message, which quotes the token, is only logged);
+ * 413 for a body over 16 KB; 503 when the shared cache or the tenant's keys
+ * are not available (the tenant may try again). Always Cache-Control:
+ * no-store and X-Content-Type-Options: nosniff.
  */
 #include "mod_auth0.h"
 
@@ -25,6 +27,7 @@ static int answer(request_rec *r, int status, const char *error, const char *des
 {
 	r->status = status;
 	a0m_no_store(r);
+	apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
 	ap_discard_request_body(r);
 	if (!error) {
 		ap_set_content_length(r, 0);
@@ -40,6 +43,7 @@ static int answer(request_rec *r, int status, const char *error, const char *des
 	return DONE;
 }
 
+/* why: a fixed text of this module (never a part of the request), shown and logged */
 static int refuse(request_rec *r, const char *why)
 {
 	a0m_metric(A0M_BACKCHANNEL_REFUSED);
@@ -53,40 +57,74 @@ static int unavailable(request_rec *r, apr_status_t rv, const char *why)
 	return answer(r, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable", why);
 }
 
-/* The one logout_token of an application/x-www-form-urlencoded body; NULL and *why otherwise. */
-static const char *form_token(request_rec *r, const char **why)
+/*
+ * The fixed description of a logout token's broken rule: what the caller is told. libauth0's message
+ * quotes the token (its kid, its issuer, its times), which anyone may POST here: it is only logged.
+ */
+static const char *describe(auth0_token_rule rule)
 {
+	switch (rule) {
+	case AUTH0_RULE_DECODE: return "the logout token is malformed";
+	case AUTH0_RULE_TYPE: return "the logout token is not of type logout+jwt";
+	case AUTH0_RULE_ALGORITHM: return "the logout token is not signed with RS256";
+	case AUTH0_RULE_KEY: return "the logout token is signed with an unknown key";
+	case AUTH0_RULE_SIGNATURE: return "the logout token signature is invalid";
+	case AUTH0_RULE_ISSUER: return "the logout token was issued by another issuer";
+	case AUTH0_RULE_AUDIENCE: return "the logout token is not for this application";
+	case AUTH0_RULE_EXPIRED: return "the logout token expired";
+	case AUTH0_RULE_ISSUED_AT: return "the logout token has an invalid or too old issue time";
+	case AUTH0_RULE_TOKEN_ID: return "the logout token has no jti";
+	case AUTH0_RULE_EVENTS: return "the logout token has no back-channel logout event";
+	case AUTH0_RULE_SESSION: return "the logout token has neither sid nor sub";
+	case AUTH0_RULE_NONCE: return "the logout token must not have a nonce";
+	default: return "invalid logout token";
+	}
+}
+
+/*
+ * The one logout_token of an application/x-www-form-urlencoded body: OK and *token; HTTP_BAD_REQUEST and
+ * *why (a fixed text) for a request that is not right; or what reading the body failed with (408, 413,
+ * AP_FILTER_ERROR when an input filter has answered already), as body.c tells them apart.
+ */
+static int form_token(request_rec *r, const char **token, const char **why)
+{
+	*token = NULL;
 	const char *type = apr_table_get(r->headers_in, "Content-Type");
 	if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
 	    (type[33] && type[33] != ';' && type[33] != ' ')) {
 		*why = "the body must be application/x-www-form-urlencoded";
-		return NULL;
+		return HTTP_BAD_REQUEST;
 	}
+	char *text = NULL;
+	apr_size_t len = 0;
+	int rc = a0m_read_body(r, MAX_FORM, &text, &len);
+	if (rc != OK) {
+		*why = rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? apr_psprintf(r->pool, "the body is larger than %d bytes", MAX_FORM)
+		                                           : "the body cannot be read";
+		return rc;
+	}
+	/* a NUL, raw or %00, in any name or value: a token "cut" there would be checked as another string */
 	apr_array_header_t *pairs = NULL;
-	if (ap_parse_form_data(r, NULL, &pairs, -1, MAX_FORM) != OK || !pairs) {
-		*why = "the body cannot be read";
-		return NULL;
+	if (memchr(text, '\0', len) || !a0m_form_pairs(r->pool, text, &pairs)) {
+		*why = "the body is not a well-formed form (a bad escape, or a NUL)";
+		return HTTP_BAD_REQUEST;
 	}
-	const char *token = NULL;
 	for (int i = 0; i < pairs->nelts; i++) {
-		ap_form_pair_t *pair = &((ap_form_pair_t *)pairs->elts)[i];
+		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
 		if (strcmp(pair->name, "logout_token") != 0)
 			continue;
-		apr_off_t len = 0;
-		apr_brigade_length(pair->value, 1, &len);
-		if (token || len <= 0 || len > MAX_FORM) {
-			*why = token ? "the body repeats logout_token" : "logout_token is empty or too long";
-			return NULL;
+		if (*token || !*pair->value) {
+			*why = *token ? "the body repeats logout_token" : "logout_token is empty";
+			*token = NULL;
+			return HTTP_BAD_REQUEST;
 		}
-		apr_size_t size = (apr_size_t)len;
-		char *buf = apr_palloc(r->pool, size + 1);
-		apr_brigade_flatten(pair->value, buf, &size);
-		buf[size] = '\0';
-		token = buf;
+		*token = pair->value;
 	}
-	if (!token)
+	if (!*token) {
 		*why = "the body has no logout_token";
-	return token;
+		return HTTP_BAD_REQUEST;
+	}
+	return OK;
 }
 
 /* The cache key of a marker: per application (client id), the value hashed (sids and subs stay out of
@@ -119,10 +157,18 @@ int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c)
 		apr_table_setn(r->err_headers_out, "Allow", "POST");
 		return answer(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request", "the back-channel logout URI takes POST");
 	}
-	const char *why = NULL;
-	const char *token = form_token(r, &why);
-	if (!token)
+	const char *why = NULL, *token = NULL;
+	int rc = form_token(r, &token, &why);
+	if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+		a0m_metric(A0M_BACKCHANNEL_REFUSED);
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: back-channel logout refused: %s", why);
+		r->connection->keepalive = AP_CONN_CLOSE; /* the rest of the body is not read */
+		return answer(r, rc, "invalid_request", why);
+	}
+	if (rc == HTTP_BAD_REQUEST)
 		return refuse(r, why);
+	if (rc != OK)
+		return rc; /* 408, or AP_FILTER_ERROR: an input filter answered already */
 	auth0_client *client = a0m_app_client(r, c);
 	if (!client)
 		return unavailable(r, APR_EGENERAL, "no client for the tenant (see the log above)");
@@ -132,9 +178,14 @@ int a0m_backchannel_handle(request_rec *r, const a0m_dir_conf *c)
 	json_t *claims = NULL;
 	auth0_error *err = NULL;
 	if (auth0_logout_token_validate(client, token, &options, &claims, &err) != AUTH0_OK) {
-		int rc = err && auth0_error_is_transient(err)
-		             ? unavailable(r, APR_EGENERAL, "the tenant's signing keys cannot be fetched")
-		             : refuse(r, err && err->message ? apr_pstrdup(r->pool, err->message) : "invalid logout token");
+		if (err && auth0_error_is_transient(err)) {
+			rc = unavailable(r, APR_EGENERAL, "the tenant's signing keys cannot be fetched");
+		} else {
+			/* libauth0's own words, which may quote the token, only in the log, escaped */
+			ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: back-channel logout token refused: %s",
+			              ap_escape_logitem(r->pool, err && err->message ? err->message : "(no message)"));
+			rc = refuse(r, describe(err && err->kind == AUTH0_ERR_INVALID_TOKEN ? err->rule : AUTH0_RULE_NONE));
+		}
 		auth0_error_free(err);
 		return rc;
 	}

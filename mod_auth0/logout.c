@@ -19,10 +19,12 @@
  *
  * returnTo: the parameter returnTo, else Auth0LogoutReturnTo, else "/";
  * checked by redirects.c against Auth0LogoutReturnToAllow (400 when refused).
+ *
+ * A prefetch of the URL (Sec-Purpose or Purpose: prefetch) changes nothing:
+ * 503, no-store (is_prefetch). A POST's body is read as body.c reads one: at
+ * most 16 KB (413 past it), 408 for a client that stops sending.
  */
 #include "mod_auth0.h"
-
-#include <util_script.h>
 
 #define MAX_FORM 16384
 
@@ -47,7 +49,7 @@ typedef struct logout_params {
 	const char *return_to;
 	const char *csrf;
 	int n_return_to;
-	bool malformed;   /* a query pair that does not decode, or a returnTo with a NUL: refused, not ignored */
+	bool malformed;   /* a query or form pair that does not decode, or a NUL: refused, not ignored */
 } logout_params;
 
 /* The query's returnTo: decoded as the callback's parameters are (a0m_query_params), a query with a pair
@@ -62,30 +64,46 @@ static void query_params(request_rec *r, logout_params *lp)
 	lp->n_return_to = count[0];
 }
 
-static void form_params(request_rec *r, logout_params *lp)
+/* The form's returnTo and csrf; OK, or what reading the body failed with (400, 408, 413, AP_FILTER_ERROR:
+ * body.c), which the caller answers. */
+static int form_params(request_rec *r, logout_params *lp)
 {
+	char *text = NULL;
+	apr_size_t len = 0;
+	int rc = a0m_read_body(r, MAX_FORM, &text, &len);
+	if (rc != OK)
+		return rc;
 	apr_array_header_t *pairs = NULL;
-	if (ap_parse_form_data(r, NULL, &pairs, -1, MAX_FORM) != OK || !pairs)
-		return;
+	/* a pair that does not decode (a bad escape, %00) or a raw NUL: refused as a whole, as a query is (a
+	 * pair that cannot be read could be a second returnTo or csrf) */
+	if (memchr(text, '\0', len) || !a0m_form_pairs(r->pool, text, &pairs)) {
+		lp->malformed = true;
+		return OK;
+	}
 	for (int i = 0; i < pairs->nelts; i++) {
-		ap_form_pair_t *pair = &((ap_form_pair_t *)pairs->elts)[i];
-		apr_off_t len = 0;
-		apr_brigade_length(pair->value, 1, &len);
-		if (len < 0 || len > MAX_FORM)
-			continue;
-		apr_size_t size = (apr_size_t)len;
-		char *buf = apr_palloc(r->pool, size + 1);
-		apr_brigade_flatten(pair->value, buf, &size);
-		buf[size] = '\0';
+		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
 		if (strcmp(pair->name, "returnTo") == 0) {
-			lp->malformed |= memchr(buf, '\0', size) != NULL;
-			lp->return_to = buf;
+			lp->return_to = pair->value;
 			lp->n_return_to++;
 		} else if (strcmp(pair->name, "csrf") == 0) {
-			/* a token with a NUL would compare only up to it: no such value matches */
-			lp->csrf = memchr(buf, '\0', size) ? NULL : buf;
+			lp->csrf = pair->value;
 		}
 	}
+	return OK;
+}
+
+/*
+ * A prefetch (Sec-Purpose: prefetch, from speculation rules or <link rel=prefetch>; Purpose: prefetch from
+ * older browsers) of the logout URL: a browser fetches it ahead of a click that may never come, with the
+ * session's cookie and Sec-Fetch-Site same-origin, so that answering it would sign the user out. It gets
+ * 503, uncached: a browser discards a prefetch answered with anything but 2xx (204 and 205 too would do
+ * for a prerender, but not for a prefetch), and asks again when the user does follow the link. 503 is the
+ * usual answer to a prefetch a server declines.
+ */
+static bool is_prefetch(request_rec *r)
+{
+	const char *sec = apr_table_get(r->headers_in, "Sec-Purpose"), *purpose = apr_table_get(r->headers_in, "Purpose");
+	return (sec && ap_strcasestr(sec, "prefetch")) || (purpose && ap_strcasestr(purpose, "prefetch"));
 }
 
 /* Where the tenant's logout should send the browser back to, as the configuration says. */
@@ -151,11 +169,27 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", "Sign out with GET or POST.", NULL,
 		                NULL);
 	}
+	if (!post && is_prefetch(r)) {
+		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: a prefetch of the logout URL declined (503)");
+		r->status = HTTP_SERVICE_UNAVAILABLE;
+		a0m_no_store(r);
+		ap_set_content_length(r, 0);
+		return DONE;
+	}
 	logout_params lp = { NULL, NULL, 0, false };
-	if (post)
-		form_params(r, &lp);
-	else
+	if (post) {
+		int read = form_params(r, &lp);
+		if (read == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+			r->connection->keepalive = AP_CONN_CLOSE; /* the rest of the body is not read */
+			return a0m_page(r, read, "Invalid sign-out request",
+			                apr_psprintf(r->pool, "The sign-out form is larger than %d bytes.", MAX_FORM), NULL,
+			                NULL);
+		}
+		if (read != OK)
+			return read; /* 400 (a malformed body), 408, or AP_FILTER_ERROR: an input filter answered */
+	} else {
 		query_params(r, &lp);
+	}
 	if (lp.n_return_to > 1)
 		return a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-out request", "returnTo is given more than once.",
 		                NULL, NULL);

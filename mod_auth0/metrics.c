@@ -81,6 +81,8 @@ int a0m_metrics_handler(request_rec *r)
 		return HTTP_METHOD_NOT_ALLOWED;
 	}
 	a0m_no_store(r);
+	/* text/plain, never anything a browser might sniff into HTML */
+	apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
 	ap_set_content_type(r, "text/plain; version=0.0.4; charset=utf-8");
 	if (r->header_only)
 		return OK;

@@ -482,9 +482,9 @@ const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const
 /* Whether this request is usable for sessions (https, or plain http from loopback); otherwise
  * logs why and sends the "HTTPS is required" page: *rc gets the status to return. */
 bool a0m_origin_check(request_rec *r, const a0m_origin *o, int *rc);
-/* The origin of a request to an endpoint that answers GET and HEAD only (the callback, the login link):
- * NULL, and the response in *rc, when a0m_origin_check refuses it or the method is another (405 with
- * Allow and `refusal` as the page's text). */
+/* The origin of a request to an endpoint that answers GET only (the callback, the login link; HEAD is
+ * refused too): NULL, and the response in *rc, when a0m_origin_check refuses it or the method is another
+ * (405 with Allow and `refusal` as the page's text). */
 const a0m_origin *a0m_origin_get_only(request_rec *r, const a0m_dir_conf *c, const char *refusal, int *rc);
 
 /* cookies.c: cookie names carry __Host- (https), __Secure- (https with Auth0CookieDomain) or no
@@ -563,6 +563,10 @@ int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t
 int a0m_page_continue(request_rec *r, const char *href);
 /* Sets Cache-Control: no-store (and Pragma) on any response of ours. */
 void a0m_no_store(request_rec *r);
+/* text with any ill-formed UTF-8 replaced by U+FFFD (text itself when there is none), and that escaped for
+ * HTML with its UTF-8 kept: for the module's pages, which are UTF-8. */
+const char *a0m_utf8_text(apr_pool_t *p, const char *text);
+const char *a0m_escape_html(apr_pool_t *p, const char *text);
 /* An httpd status for a libauth0 failure to reach the tenant (502, 503, 504), with Retry-After when
  * the tenant sent one. */
 int a0m_status_for_tenant_error(request_rec *r, const auth0_error *err);

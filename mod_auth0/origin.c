@@ -263,8 +263,10 @@ const a0m_origin *a0m_origin_get_only(request_rec *r, const a0m_dir_conf *c, con
 	const a0m_origin *o = a0m_origin_get(r, c);
 	if (!a0m_origin_check(r, o, rc))
 		return NULL;
-	if (r->method_number != M_GET) {
-		apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
+	/* not HEAD either (M_GET too): it would do all that GET does, a login begun or a callback's state used
+	 * and code exchanged, for a request that never follows the answer (a link scanner's) */
+	if (r->method_number != M_GET || r->header_only) {
+		apr_table_setn(r->err_headers_out, "Allow", "GET");
 		*rc = a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", refusal, NULL, NULL);
 		return NULL;
 	}

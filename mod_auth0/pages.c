@@ -38,12 +38,80 @@ static void page_headers(request_rec *r, int status)
 	ap_discard_request_body(r);
 }
 
+/*
+ * The pages are UTF-8, and what they show comes partly from elsewhere (the tenant's error_description, a
+ * user's name): escaped for HTML with its UTF-8 kept (ap_escape_html2's toasc would turn each byte of a
+ * non-ASCII character into a character of its own, "f&#195;&#188;r" for "für"), once any ill-formed UTF-8
+ * in it is replaced. Neither APR nor httpd checks UTF-8, hence the few lines below.
+ */
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629 table 3-7: no overlong forms, no UTF-16
+ * surrogates, nothing past U+10FFFF), or 0 and in *bad how many bytes of an ill-formed one to replace with
+ * a single U+FFFD (its longest valid start, at least 1: the "maximal subpart" browsers' decoders replace). */
+static size_t utf8_sequence(const unsigned char *s, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t n;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+	else {
+		*bad = 1;
+		return 0;
+	}
+	/* the NUL at the end is never a continuation byte: a sequence cut short stops before it */
+	for (size_t i = 1; i < n; i++, lo = 0x80, hi = 0xBF)
+		if (s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+	return n;
+}
+
+const char *a0m_utf8_text(apr_pool_t *p, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, n, bad = 0;
+	while (s[i] && (n = utf8_sequence(s + i, &bad)) != 0)
+		i += n;
+	if (!s[i])
+		return text; /* the usual case: nothing to replace, no copy */
+	/* each replaced byte becomes at most the 3 bytes of U+FFFD */
+	char *out = apr_palloc(p, strlen(text) * 3 + 1), *o = out;
+	memcpy(o, text, i);
+	o += i;
+	while (s[i]) {
+		if ((n = utf8_sequence(s + i, &bad)) != 0) {
+			memcpy(o, s + i, n);
+			i += n;
+		} else {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			n = 3;
+			i += bad;
+		}
+		o += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *a0m_escape_html(apr_pool_t *p, const char *text)
+{
+	return ap_escape_html2(p, a0m_utf8_text(p, text), 0);
+}
+
 static void open_page(request_rec *r, const char *title, const char *head_extra)
 {
+	const char *t = a0m_escape_html(r->pool, title);
 	ap_rvputs(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-	          head_extra ? head_extra : "", "<title>", ap_escape_html2(r->pool, title, 1), "</title><style>",
-	          STYLE, "</style></head><body><main><h1>", ap_escape_html2(r->pool, title, 1), "</h1>\n", NULL);
+	          head_extra ? head_extra : "", "<title>", t, "</title><style>", STYLE,
+	          "</style></head><body><main><h1>", t, "</h1>\n", NULL);
 }
 
 static void close_page(request_rec *r)
@@ -51,12 +119,50 @@ static void close_page(request_rec *r)
 	ap_rputs("</main></body></html>\n", r);
 }
 
+/*
+ * Whether httpd may answer with the site's ErrorDocument for status (Auth0ErrorPages errordocument): there is
+ * one, and it is not a page of this site that needs a login. Those who see these pages are often not signed
+ * in (a failed callback, a stale sign-in link), and an ErrorDocument in a protected location would start a
+ * login of its own for the error page (a transaction cookie that pushes out the real ones, and httpd's
+ * "Additionally, a 302 Found error was encountered" in place of either page). Whether it needs one is
+ * asked as httpd asks: a look-up sub-request of the document, as an OPTIONS without the browser's cookies,
+ * Authorization, Origin or preflight header. So it is answered for anyone, and answered without side effects
+ * (this module starts no login for an OPTIONS, and loads no session without a cookie): 401 where AuthType
+ * Auth0 wants a login or Auth0Bearer a token, 403 where the location refuses, 200 where anyone is let
+ * through (no authentication, Auth0Unauthenticated pass). A text or another site's URL is always usable.
+ */
+static bool errordocument_usable(request_rec *r, int status)
+{
+	const char *doc = ap_response_code_string(r, ap_index_of_response(status));
+	if (!doc)
+		return false;
+	if (doc[0] != '/')
+		return true;
+	static const char *const hidden[] = { "Cookie", "Authorization", "Origin", "Access-Control-Request-Method" };
+	const char *kept[4];
+	for (int i = 0; i < 4; i++) {
+		kept[i] = apr_table_get(r->headers_in, hidden[i]);
+		apr_table_unset(r->headers_in, hidden[i]);
+	}
+	/* the sub-request copies the headers when it is made: restored right after */
+	request_rec *rr = ap_sub_req_method_uri("OPTIONS", doc, r, NULL);
+	for (int i = 0; i < 4; i++)
+		if (kept[i])
+			apr_table_setn(r->headers_in, hidden[i], kept[i]);
+	bool usable = rr->status == HTTP_OK;
+	if (!usable)
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: ErrorDocument %d %s needs a login or is "
+		              "refused (%d): the module's own page answers instead (Auth0ErrorPages errordocument "
+		              "wants it where anyone may see it)", status, ap_escape_logitem(r->pool, doc), rr->status);
+	ap_destroy_sub_req(rr);
+	return usable;
+}
+
 int a0m_page(request_rec *r, int status, const char *title, const char *text, const char *href,
              const char *link_text)
 {
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
-	if (status >= 400 && c && c->error_pages == A0M_ERROR_PAGES_ERRORDOCUMENT &&
-	    ap_response_code_string(r, ap_index_of_response(status))) {
+	if (status >= 400 && c && c->error_pages == A0M_ERROR_PAGES_ERRORDOCUMENT && errordocument_usable(r, status)) {
 		/* Auth0ErrorPages errordocument, and an ErrorDocument for this status: httpd answers with it, and
 		 * it finds what happened in REDIRECT_AUTH0_ERROR* (an internal redirect prefixes them) */
 		apr_table_setn(r->subprocess_env, "AUTH0_ERROR", title);
@@ -64,16 +170,21 @@ int a0m_page(request_rec *r, int status, const char *title, const char *text, co
 			apr_table_setn(r->subprocess_env, "AUTH0_ERROR_DESCRIPTION", text);
 		if (href)
 			apr_table_setn(r->subprocess_env, "AUTH0_ERROR_LINK", href);
+		/* err_headers_out outlive the internal redirect: the document is another's, but what these pages
+		 * never do (be cached, framed, sniffed, or send on the Referer of a URL that may hold a code) holds */
 		a0m_no_store(r);
+		apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+		apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+		apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
 		return status;
 	}
 	page_headers(r, status);
 	open_page(r, title, NULL);
 	if (text)
-		ap_rvputs(r, "<p>", ap_escape_html2(r->pool, text, 1), "</p>\n", NULL);
+		ap_rvputs(r, "<p>", a0m_escape_html(r->pool, text), "</p>\n", NULL);
 	if (href)
-		ap_rvputs(r, "<p><a class=\"button\" id=\"continue\" href=\"", ap_escape_html2(r->pool, href, 1),
-		          "\">", ap_escape_html2(r->pool, link_text ? link_text : "Continue", 1), "</a></p>\n", NULL);
+		ap_rvputs(r, "<p><a class=\"button\" id=\"continue\" href=\"", a0m_escape_html(r->pool, href), "\">",
+		          a0m_escape_html(r->pool, link_text ? link_text : "Continue"), "</a></p>\n", NULL);
 	close_page(r);
 	return DONE;
 }
@@ -87,13 +198,13 @@ static void hidden_field(request_rec *r, const char *name, const char *value)
 
 static void open_form(request_rec *r, const char *action)
 {
-	ap_rvputs(r, "<form method=\"post\" action=\"", ap_escape_html2(r->pool, action, 1),
+	ap_rvputs(r, "<form method=\"post\" action=\"", a0m_escape_html(r->pool, action),
 	          "\" id=\"form\" accept-charset=\"utf-8\">\n", NULL);
 }
 
 static void close_form(request_rec *r, const char *button)
 {
-	ap_rvputs(r, "<button type=\"submit\" id=\"confirm\">", ap_escape_html2(r->pool, button, 1),
+	ap_rvputs(r, "<button type=\"submit\" id=\"confirm\">", a0m_escape_html(r->pool, button),
 	          "</button>\n</form>\n", NULL);
 }
 
@@ -103,7 +214,7 @@ int a0m_page_form(request_rec *r, const char *title, const char *text, const cha
 	page_headers(r, HTTP_OK);
 	open_page(r, title, NULL);
 	if (text)
-		ap_rvputs(r, "<p>", ap_escape_html2(r->pool, text, 1), "</p>\n", NULL);
+		ap_rvputs(r, "<p>", a0m_escape_html(r->pool, text), "</p>\n", NULL);
 	open_form(r, action);
 	for (int i = 0; fields && fields[i]; i += 2)
 		if (fields[i + 1])
@@ -131,7 +242,10 @@ int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t
 		hidden_field(r, pair->name, pair->value);
 	}
 	close_form(r, "Send the form");
-	ap_rvputs(r, "<script nonce=\"", nonce, "\">document.getElementById(\"form\").submit();</script>\n", NULL);
+	/* the prototype's submit(): a field named "submit" (a common name for a form's button) is the form's
+	 * property "submit", which form.submit() would call and fail on */
+	ap_rvputs(r, "<script nonce=\"", nonce, "\">HTMLFormElement.prototype.submit.call(document.getElementById("
+	             "\"form\"));</script>\n", NULL);
 	close_page(r);
 	return DONE;
 }
@@ -139,7 +253,7 @@ int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t
 int a0m_page_continue(request_rec *r, const char *href)
 {
 	page_headers(r, HTTP_OK);
-	const char *h = ap_escape_html2(r->pool, href, 1);
+	const char *h = a0m_escape_html(r->pool, href);
 	open_page(r, "Signed in",
 	          apr_pstrcat(r->pool, "<meta http-equiv=\"refresh\" content=\"0;url=", h, "\">", NULL));
 	ap_rvputs(r, "<p><a class=\"button\" id=\"continue\" href=\"", h, "\">Continue</a></p>\n", NULL);

@@ -14,7 +14,9 @@
  * Only what can be posted again exactly is kept: a form body
  * (application/x-www-form-urlencoded; not multipart, whose files a page
  * cannot rebuild) of at most the configured size, that decodes to UTF-8
- * text (the page that posts it again is UTF-8). Anything else keeps the 401.
+ * text (the page that posts it again is UTF-8), with no line break but
+ * CRLF and no _charset_ field but "UTF-8" (a browser would change those:
+ * postable()). Anything else keeps the 401.
  *
  * Only a POST from a page of this site is kept (its Origin header, or
  * Sec-Fetch-Site: same-origin when a browser sends no Origin). The session
@@ -125,13 +127,29 @@ static bool from_this_site(request_rec *r, const a0m_origin *o)
 	return site && strcasecmp(site, "same-origin") == 0;
 }
 
-/* Every name and value is UTF-8 text (jansson's check: a JSON string must be), and every field has a name
- * (a browser leaves out a field without one: it could not be posted again). */
+/* Whether every CR and LF of s is in a CRLF pair: a browser submits any other line break as CRLF (the
+ * HTML standard normalizes them when it builds a form's entry list), so that a lone one is not posted
+ * again as it came. */
+static bool crlf_only(const char *s)
+{
+	for (const char *p = s + strcspn(s, "\r\n"); *p; p += 1 + strcspn(p + 1, "\r\n"))
+		if ((*p == '\r' && p[1] != '\n') || (*p == '\n' && (p == s || p[-1] != '\r')))
+			return false;
+	return true;
+}
+
+/*
+ * Whether the browser posts the fields again as they came: every name and value is UTF-8 text (jansson's
+ * check: a JSON string must be), every field has a name (a browser leaves out a field without one), line
+ * breaks are CRLF (crlf_only), and a hidden field named _charset_ (any case) holds "UTF-8", what a browser
+ * replaces its value with on the page that posts it again.
+ */
 static bool postable(const apr_array_header_t *pairs)
 {
 	for (int i = 0; i < pairs->nelts; i++) {
 		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
-		if (!*pair->name)
+		if (!*pair->name || !crlf_only(pair->name) || !crlf_only(pair->value) ||
+		    (strcasecmp(pair->name, "_charset_") == 0 && strcmp(pair->value, "UTF-8") != 0))
 			return false;
 		json_t *name = json_string(pair->name), *value = json_string(pair->value);
 		bool ok = name && value;
@@ -177,7 +195,8 @@ int a0m_post_capture(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o,
 		return rc;
 	apr_array_header_t *pairs;
 	if (memchr(text, '\0', len) || !a0m_form_pairs(r->pool, text, &pairs) || !postable(pairs))
-		return not_kept(r, "the form does not decode to named fields of UTF-8 text");
+		return not_kept(r, "the form does not decode to named fields of UTF-8 text that a browser posts again "
+		                   "as it is (a line break other than CRLF, a _charset_ other than UTF-8)");
 	*body = text;
 	return OK;
 }

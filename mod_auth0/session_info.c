@@ -16,6 +16,8 @@
  */
 #include "mod_auth0.h"
 
+#include <http_core.h>
+
 #define HANDLER "auth0-session-info"
 
 static int answer(request_rec *r, int status, json_t *body)
@@ -46,8 +48,14 @@ int a0m_session_info_handler(request_rec *r)
 	a0m_request *rq = a0m_request_get(r, false);
 	const a0m_session *s = rq ? rq->session : NULL;
 	if (!s || !r->user || !*r->user) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: %s at %s needs AuthType Auth0 (a signed-in "
-		              "session)", HANDLER, ap_escape_logitem(r->pool, r->uri));
+		/* under AuthType Auth0 this is expected (Auth0Unauthenticated pass lets anonymous visitors ask, a
+		 * page's script asking whether anyone is signed in; a bearer token): debug. Without it, the handler
+		 * can never answer: an error of the configuration. */
+		const char *type = ap_auth_type(r);
+		bool ours = type && strcasecmp(type, A0M_AUTHTYPE_SESSION) == 0;
+		ap_log_rerror(APLOG_MARK, ours ? APLOG_DEBUG : APLOG_ERR, 0, r, "mod_auth0: %s at %s %s", HANDLER,
+		              ap_escape_logitem(r->pool, r->uri),
+		              ours ? "without a signed-in session: 403" : "needs AuthType Auth0 (a signed-in session)");
 		return answer(r, HTTP_FORBIDDEN, json_pack("{s:s}", "error", "no_session"));
 	}
 	json_t *claims = s->claims ? json_loads(s->claims, 0, NULL) : NULL;

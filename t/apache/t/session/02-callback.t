@@ -45,6 +45,22 @@ is $res->code, 503, 'error=temporarily_unavailable answers 503';
 $res = $b->get("$base/callback?error=invalid_request&error_description=x");
 is $res->code, 400, 'other errors answer 400';
 
+# the pages are UTF-8: a description in UTF-8 is shown as it is, not byte by byte (f&#195;&#188;r), and
+# ill-formed UTF-8 is replaced (one U+FFFD per ill-formed sequence, as browsers decode)
+$b   = browser();
+$st  = state_of($b->to_callback("$base/echo"));
+$res = $b->get("$base/callback?error=access_denied&error_description=Zugriff+f%C3%BCr+Benutzer+verweigert&state=$st");
+is $res->code, 403, 'a UTF-8 description of this browser\'s login ...';
+like $res->content, qr{: Zugriff f\xc3\xbcr Benutzer verweigert \(access_denied\)\.</p>}, '... is shown in UTF-8, like the page';
+unlike $res->content, qr/&#\d+;/, '... with no byte turned into a character reference';
+like $res->header('Content-Type') // '', qr/charset=utf-8/i, '... which the page declares';
+$b   = browser();
+$st  = state_of($b->to_callback("$base/echo"));
+$res = $b->get("$base/callback?error=access_denied&error_description=a%FFb%C3%28c%E2%82d%ED%A0%80e%F0%9F%98&state=$st");
+my $FFFD = "\xef\xbf\xbd";
+like $res->content, qr{: a${FFFD}b$FFFD\(c${FFFD}d$FFFD$FFFD${FFFD}e$FFFD \(access_denied\)\.</p>},
+	'ill-formed UTF-8 (a stray byte, cut sequences, a surrogate, a cut 4-byte one) is replaced with U+FFFD';
+
 # the user cancels on the tenant's login page
 autologin(undef);
 $b = browser();
@@ -116,6 +132,27 @@ $res = $b->get("$base/callback");
 is $res->code, 302, 'and in a signed-in browser ...';
 is $res->header('Location'), "$base/", '... goes to the landing page';
 is $b->request(POST => "$base/callback", content => 'code=x&state=y')->code, 405, 'POST to the callback: 405';
+
+# HEAD (M_GET to httpd) does nothing to a login: a link scanner that checks the callback URL neither uses
+# its state nor exchanges its code, and the browser's GET that follows still signs in
+$b  = browser();
+$cb = $b->to_callback("$base/echo");
+my $exchanges = counter('POST /oauth/token');
+$mark = log_mark();
+$res = $b->request(HEAD => $cb);
+is $res->code, 405, 'HEAD of a callback: 405';
+is $res->header('Allow'), 'GET', '... Allow: GET';
+is counter('POST /oauth/token') - $exchanges, 0, '... the code is not exchanged';
+ok !$b->cookie('__Host-auth0_session'), '... no session';
+is $b->count_cookies(qr/auth0_txn/), 1, '... the transaction cookie stays';
+$res = $b->get($cb);
+is $res->code, 302, 'the GET that follows completes the login (its state was not used)';
+is $res->header('Location'), "$base/echo", '... to the original URL';
+ok $b->cookie('__Host-auth0_session'), '... signed in';
+$b = browser();
+$res = $b->request(HEAD => "$base/callback");
+is $res->code, 405, 'HEAD of the bare redirect URI: 405, no login started';
+is $b->count_cookies(qr/auth0_txn/), 0, '... no transaction cookie';
 
 # a login that took longer than Auth0LoginTimeout (2 s on this vhost). The callback compares in microseconds
 # with the time of the login's first request, which came before $t0: 2.2 s after $t0 the login is older than
@@ -223,5 +260,31 @@ $mark = log_mark();
 is $res->code, 502, 'a tenant certificate that does not verify answers 502';
 like $res->content, qr/cannot be reached/, '... with the page of a sign-in service that cannot be used';
 like log_since($mark), qr/code exchange failed: .*TLS: /, '... and logs that TLS refused the tenant';
+
+# ---- Auth0ErrorPages errordocument -------------------------------------------------------------------------
+# SESSION_OPTS: ErrorDocument 400 /public/echo (open to anyone), ErrorDocument 502 /errdoc/oops.html (in the
+# protected part of the site)
+my $opts = url('SESSION_OPTS', '');
+$res = browser()->get("$opts/callback?code=x&state=y");
+is $res->code, 400, 'errordocument: a stale callback answers 400 ...';
+is json_of($res)->{REDIRECT_AUTH0_ERROR}, 'Your sign-in has expired', '... with the ErrorDocument';
+is $res->header('X-Content-Type-Options'), 'nosniff', '... nosniff, as the module\'s own pages';
+is $res->header('X-Frame-Options'), 'DENY', '... never framed';
+is $res->header('Referrer-Policy'), 'no-referrer', '... no Referer (a callback URL holds a code)';
+like $res->header('Cache-Control') // '', qr/no-store/, '... never cached';
+
+fault({method => 'POST', path => '/oauth/token', status => 500, body => '{"error":"server_error"}', times => 0});
+$b  = browser();
+$cb = $b->to_callback("$opts/anyorg/echo");
+$mark = log_mark();
+$res = $b->get($cb);
+clear_faults();
+my $log = log_since($mark);
+is $res->code, 502, 'errordocument, an ErrorDocument that needs a login: the 502 stays';
+like $res->content, qr{<h1>[^<]+</h1>}, '... with the module\'s own page';
+unlike $res->content, qr/Additionally/, '... not httpd\'s page of an ErrorDocument that failed';
+unlike $log, qr/login started/, '... no login is started for the error document';
+is scalar(grep { /auth0_txn/ && !/Max-Age=0/ } $res->header('Set-Cookie')), 0, '... no transaction cookie is set';
+like $log, qr{ErrorDocument 502 /errdoc/oops\.html needs a login}, '... and the log says why';
 
 done_testing();

@@ -72,12 +72,31 @@ $res = $b->request(POST => "$base/logout", content => 'returnTo=%2Fbye', 'Sec-Fe
 is $res->code, 200, 'a POST without a token too';
 like $res->content, qr/name="returnTo" value="\/bye"/, '... which keeps the returnTo asked for';
 $res = $b->request(POST => "$base/logout", content => "csrf=$csrf%00junk", 'Sec-Fetch-Site' => 'cross-site');
-is $res->code, 200, 'a POST with the token and more after a NUL gets the confirmation again';
+is $res->code, 400, 'a POST with the token and more after a NUL is refused as malformed (as a query is)';
 is $b->get("$base/echo")->code, 200, 'the session is still there';
 $res = $b->request(POST => "$base/logout", content => "csrf=$csrf&returnTo=%2Fbye", 'Sec-Fetch-Site' => 'cross-site');
 is $res->code, 302, 'the confirmed POST logs out';
 is(URI->new($res->header('Location'))->query_param('returnTo'), "$base/bye", '... to the returnTo asked for');
 is $b->get("$base/echo")->code, 302, '... and the browser is signed out';
+
+# a prefetch (speculation rules, <link rel=prefetch>) is same-origin and carries the cookie, but no one
+# asked to sign out: 503 (a browser discards a prefetch that is not 2xx), uncached, nothing changed
+$b = signed_in($base);
+for my $h (['Sec-Purpose' => 'prefetch'], ['Sec-Purpose' => 'prefetch;prerender'], [Purpose => 'prefetch']) {
+	$res = $b->get("$base/logout", %SAME, 'Sec-Fetch-Dest' => 'empty', @$h);
+	is $res->code, 503, "a prefetch of the logout URL (@$h): 503";
+	like $res->header('Cache-Control') // '', qr/no-store/, '... uncached';
+	ok !$res->header('Location'), '... going nowhere';
+	ok !deleted($res, $NAME), '... the session cookie is not deleted';
+}
+is $b->get("$base/echo")->code, 200, 'the session survived the prefetches';
+is $b->get("$base/logout", %SAME)->code, 302, '... and the click that follows logs out';
+
+# a body over 16 KB: 413, as httpd's own handlers answer (not read as an empty form)
+$b = signed_in($base);
+$res = $b->request(POST => "$base/logout", content => 'returnTo=%2Fbye&pad=' . ('x' x 20000), %SAME);
+is $res->code, 413, 'a POST /logout over 16 KB: 413';
+is $b->get("$base/echo")->code, 200, '... and the session stays';
 
 # without a session: nothing to confirm
 $res = browser()->get("$base/logout", 'Sec-Fetch-Site' => 'cross-site');

@@ -9,6 +9,8 @@ use FindBin;
 use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
+use JSON::PP ();
+use MIME::Base64 qw(encode_base64url);
 use Test::More;
 use URI::Escape qw(uri_escape);
 
@@ -92,21 +94,37 @@ my $site = url('SESSION', '');
 # ---- refused tokens: 400, and nothing ended
 my $carol = signed_in($site, 'bob@example.com');
 my $sid   = sid_of($carol, $site);
+# each with the fixed description of what is wrong: libauth0's message, which quotes the token (its kid, its
+# issuer), is only logged; anyone may POST here
 my %bad   = (
-	'another audience'        => {client_id => 'demo-m2m-client', sid => $sid},
-	'no event'                => {sid => $sid, claims => {events => undef}},
-	'a nonce'                 => {sid => $sid, claims => {nonce => 'n'}},
-	'no sid and no sub'       => {},
-	'no jti'                  => {sid => $sid, claims => {jti => undef}},
-	'issued an hour ago'      => {sid => $sid, claims => {iat => time - 3600}},
-	'another issuer'          => {sid => $sid, claims => {iss => 'https://evil.example/'}},
-	'typ of an access token'  => {sid => $sid, header => {typ => 'at+jwt'}},
-	'an unknown kid'          => {sid => $sid, header => {kid => 'nope'}},
+	'another audience'        => [{client_id => 'demo-m2m-client', sid => $sid}, 'is not for this application'],
+	'no event'                => [{sid => $sid, claims => {events => undef}}, 'has no back-channel logout event'],
+	'a nonce'                 => [{sid => $sid, claims => {nonce => 'n'}}, 'must not have a nonce'],
+	'no sid and no sub'       => [{}, 'has neither sid nor sub'],
+	'no jti'                  => [{sid => $sid, claims => {jti => undef}}, 'has no jti'],
+	'issued an hour ago'      => [{sid => $sid, claims => {iat => time - 3600}}, 'has an invalid or too old issue time'],
+	'another issuer'          => [{sid => $sid, claims => {iss => 'https://evil.example/'}}, 'was issued by another issuer'],
+	'typ of an access token'  => [{sid => $sid, header => {typ => 'at+jwt'}}, 'is not of type logout+jwt'],
+	'an unknown kid'          => [{sid => $sid, header => {kid => 'nope<b>'}}, 'is signed with an unknown key'],
 );
 for my $what (sort keys %bad) {
-	my $res = deliver($site, 'logout_token=' . uri_escape(logout_token(%{$bad{$what}})));
+	my ($token, $description) = @{$bad{$what}};
+	my $res = deliver($site, 'logout_token=' . uri_escape(logout_token(%$token)));
 	is $res->code, 400, "refused: $what: 400";
 	like $res->header('Content-Type') // '', qr{^application/json}, "refused: $what: a JSON error";
+	is json_of($res)->{error_description}, "the logout token $description", "refused: $what: said in fixed words";
+	is $res->header('X-Content-Type-Options'), 'nosniff', "refused: $what: nosniff";
+}
+{
+	# a token of anyone's making whose kid is markup: not in the answer, in the log escaped
+	my $kid = "<img src=x onerror=alert(1)>\x{e9}\n";
+	my $forged = encode_base64url(JSON::PP->new->ascii->encode({alg => 'RS256', kid => $kid})) . '.'
+	           . encode_base64url('{}') . '.c2ln';
+	my $mark = log_mark();
+	my $res = deliver($site, 'logout_token=' . uri_escape($forged));
+	is $res->code, 400, 'refused: a forged token with markup in its kid: 400';
+	unlike $res->content, qr/img|onerror/, '... the kid is not in the answer';
+	like log_since($mark), qr/back-channel logout token refused: .*img src=x/, '... but in the log';
 }
 my $good = logout_token(sub => BOB, sid => $sid);
 my $tampered = $good =~ s/\.([^.]+)$/'.' . reverse($1)/er;
@@ -116,7 +134,15 @@ is deliver($site, '')->code, 400, 'refused: no logout_token: 400';
 is deliver($site, "logout_token=$good&logout_token=$good")->code, 400, 'refused: two logout_token: 400';
 is deliver($site, 'logout_token=' . uri_escape($good), 'Content-Type' => 'application/json')->code, 400,
 	'refused: not a form: 400';
-my $res = browser()->get("$site/backchannel");
+# a NUL in a value or a name (a token "cut" there would be another string than the one checked), a body
+# over 16 KB: refused, nothing ended
+is deliver($site, 'logout_token=' . uri_escape($good) . '%00garbage')->code, 400, 'refused: %00 after the token: 400';
+is deliver($site, 'logout_token%00x=' . uri_escape($good))->code, 400, 'refused: %00 in a field name: 400';
+is deliver($site, 'logout_token=' . uri_escape($good) . "\0x")->code, 400, 'refused: a raw NUL: 400';
+my $res = deliver($site, 'logout_token=' . uri_escape($good) . '&pad=' . ('x' x 20000));
+is $res->code, 413, 'refused: a body over 16 KB: 413';
+like $res->header('Content-Type') // '', qr{^application/json}, '... a JSON error';
+$res = browser()->get("$site/backchannel");
 is $res->code, 405, 'GET: 405';
 is $res->header('Allow'), 'POST', '... Allow: POST';
 ok alive($carol, $site), 'after all of these, the session is still there';

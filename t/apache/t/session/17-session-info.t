@@ -36,9 +36,12 @@ for my $case (['cookie', url('SESSION', '')], ['cache', url('SESSION_CACHE', '')
 
 my $site = url('SESSION', '');
 is browser()->get("$site/session-info", %JSON)->code, 401, 'a script without a session: 401';
+my $mark = log_mark();
 my $res = browser()->get("$site/pass/session-info", %JSON);
 is $res->code, 403, 'Auth0Unauthenticated pass without a session: 403';
 is json_of($res)->{error}, 'no_session', '... no_session';
+# expected there (a page's script asking whether anyone is signed in): no error in the log for each one
+unlike log_since($mark), qr/\[[^\]]*:error\].*auth0-session-info/, '... and not logged as an error';
 
 # an organization and an access token for an API
 my $b = browser();

@@ -20,6 +20,7 @@ sub metrics {
 my ($res, $before) = metrics();
 is $res->code, 200, 'served (Require ip 127.0.0.1)';
 like $res->header('Content-Type') // '', qr{^text/plain; version=0\.0\.4}, '... in the Prometheus text format';
+is $res->header('X-Content-Type-Options'), 'nosniff', '... never sniffed into anything else';
 like $res->content, qr/^# HELP auth0_logins_total .+\n# TYPE auth0_logins_total counter\n/m, '... with HELP and TYPE';
 ok exists $before->{'auth0_logins_total{outcome="completed"}'}, '... and every counter, zero or not';
 is scalar(() = $res->content =~ /^# TYPE auth0_logins_total /mg), 1, '... each family once';

@@ -25,7 +25,8 @@ sub form_of {
 	my ($action) = $html =~ /<form method="post" action="([^"]*)" id="form" accept-charset="utf-8">/;
 	my @fields = map { [decode_entities($_->[0]), decode_entities($_->[1])] }
 	  map { [/name="([^"]*)" value="([^"]*)"/] } $html =~ /(<input type="hidden"[^>]*>)/g;
-	my ($nonce) = $html =~ /<script nonce="([^"]+)">document\.getElementById\("form"\)\.submit\(\);<\/script>/;
+	# the prototype's submit(), which a field named "submit" cannot shadow as it does form.submit
+	my ($nonce) = $html =~ /<script nonce="([^"]+)">HTMLFormElement\.prototype\.submit\.call\(document\.getElementById\("form"\)\);<\/script>/;
 	return (decode_entities($action // ''), \@fields, $nonce);
 }
 
@@ -39,7 +40,7 @@ sub form_body { join '&', map { enc($_->[0]) . '=' . enc($_->[1]) } @_ }
 
 my @FIELDS = (["note", "h\x{e9}llo w\x{f6}rld \x{2713}"], ['tag', 'a'], ['tag', 'b'],
               ['html', '<b>"quoted" & \'single\'</b>'], ['lines', "one\r\ntwo"], ['empty', ''],
-              ["\x{e9}t\x{e9}", 'name in UTF-8']);
+              ["\x{e9}t\x{e9}", 'name in UTF-8'], ['submit', 'Save'], ['_charset_', 'UTF-8']);
 
 for my $case (['cookie', 'SESSION'], ['cache', 'SESSION_CACHE']) {
 	my ($store, $name) = @$case;
@@ -108,6 +109,14 @@ refused('a form where Auth0PreservePost is not set', '/echo', Origin => $origin)
 refused('a form with Origin null and no Sec-Fetch-Site', '/keep/echo', Origin => 'null');
 refused('a form with Origin null from a sandboxed frame', '/keep/echo', Origin => 'null', 'Sec-Fetch-Site' => 'cross-site');
 refused('a form with a field without a name', '/keep/echo', Origin => $origin, content => 'a=1&=2');
+# what a browser would not post again as it came: a lone line break (it sends CRLF), a _charset_ field
+# (it sends the page's encoding, UTF-8)
+refused('a form with a lone LF', '/keep/echo', Origin => $origin, content => 'note=one%0Atwo');
+refused('a form with a lone CR', '/keep/echo', Origin => $origin, content => 'note=one%0D');
+refused('a form with CR CR LF', '/keep/echo', Origin => $origin, content => 'note=one%0D%0D%0Atwo');
+refused('a form with a lone LF in a name', '/keep/echo', Origin => $origin, content => 'a%0Ab=1');
+refused('a form with _charset_ other than UTF-8', '/keep/echo', Origin => $origin, content => 'note=x&_charset_=latin1');
+refused('a form with _CHARSET_ empty', '/keep/echo', Origin => $origin, content => 'note=x&_CHARSET_=');
 refused('a form to a URL that cannot be a landing page', '//keep/echo', Origin => $origin);
 refused('a form to a URL longer than a login keeps (1024 bytes)', '/keep/echo?x=' . ('y' x 1100), Origin => $origin);
 
