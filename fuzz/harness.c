@@ -298,6 +298,23 @@ char *ap_response_code_string(request_rec *r, int error_index)
 	return NULL;
 }
 
+/* No ErrorDocument is configured here (above), so pages.c never looks one up with a sub-request. */
+request_rec *ap_sub_req_method_uri(const char *method, const char *new_uri, const request_rec *r,
+                                   ap_filter_t *next_filter)
+{
+	(void)method;
+	(void)new_uri;
+	(void)r;
+	(void)next_filter;
+	abort();
+}
+
+void ap_destroy_sub_req(request_rec *r)
+{
+	(void)r;
+	abort();
+}
+
 /* Regular expressions (Require auth0-claim-match) with the C library's POSIX ERE instead of PCRE. */
 static apr_status_t free_regex(void *preg)
 {
