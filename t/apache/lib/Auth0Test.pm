@@ -33,7 +33,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
-  app_directives refused_at_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
+  app_directives refused_at_start app_site_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -300,7 +300,9 @@ sub refused_at_start {
 # The configuration of a site for httpd_start: a TLS virtual host on 127.0.0.1:$o{port} serving t/htdocs
 # (any path ending in /echo is the echo CGI) entirely under AuthType Auth0, for the tenant's web application
 # ($o{client_id} / $o{client_secret} to change), sessions in the cache, local logout at /logout; $o{server}
-# is added at server level, $o{vhost} inside the virtual host.
+# is added at server level, $o{vhost} inside the virtual host, $o{root} replaces the directives of its
+# <Location /> (AuthType Auth0, Require valid-user), $o{after} comes after that section (locations that
+# must be merged after it).
 sub app_site {
 	my (%o) = @_;
 	my $t = t_dir();
@@ -327,11 +329,20 @@ Listen 127.0.0.1:$o{port} https
     Auth0SessionStore cache
     @{[$o{vhost} // '']}
     <Location />
-        AuthType Auth0
-        Require valid-user
+        @{[$o{root} // "AuthType Auth0\nRequire valid-user"]}
     </Location>
+    @{[$o{after} // '']}
 </VirtualHost>
 EOC
+}
+
+# Starts app_site(%app, vhost => $vhost) on a free port (a test that it started): ($h, its base URL).
+sub app_site_start {
+	my ($vhost, %app) = @_;
+	my $port = free_port();
+	my ($h, $out) = httpd_start(app_site(port => $port, vhost => $vhost, %app));
+	Test::More::ok($h, "httpd starts with: $vhost") or Test::More::diag($out);
+	return ($h, "https://127.0.0.1:$port");
 }
 
 # Starts httpd with $body (which must Listen somewhere); returns a handle, or (undef, output) when httpd

@@ -15,7 +15,7 @@ use MIME::Base64 ();
 use Auth0Test qw(url tenant_url);
 
 our @EXPORT = qw(API_AUDIENCE token m2m_token user_token tweak_next_token bearer_get bearer_request
-  www_authenticate decode_jwt encode_jwt_part);
+  www_authenticate decode_jwt encode_jwt_part update_client);
 
 use constant API_AUDIENCE => 'https://api.example.com/';
 
@@ -34,6 +34,16 @@ sub _ua {
 		$u;
 	};
 	return $ua;
+}
+
+# update_client($client_id, {FIELD => VALUE...}): the tenant's Management API changes an application's
+# settings (as an admin would in the Dashboard), with a token of demo-m2m-client; the response.
+sub update_client {
+	my ($id, $fields) = @_;
+	my $mgmt = token(grant_type => 'client_credentials', client_id => 'demo-m2m-client',
+		client_secret => 'demo-m2m-secret', audience => tenant_url() . '/api/v2/')->{access_token};
+	return _ua()->request(HTTP::Request->new(PATCH => tenant_url() . "/api/v2/clients/$id",
+		['Authorization' => "Bearer $mgmt", 'Content-Type' => 'application/json'], $JSON->encode($fields)));
 }
 
 # token(FIELD => VALUE...): POSTs the tenant's /oauth/token; the decoded answer. Dies unless 200.

@@ -10,23 +10,13 @@ use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
 use Auth0Test::Api ();
-use HTTP::Request;
 use JSON::PP ();
-use LWP::UserAgent;
 use Test::More;
 use URI;
 
 reset_tenant();
 autologin('alice@example.com');
 my $PAR = 'POST /oauth/par';
-
-sub site_with {
-	my ($vhost, %app) = @_;
-	my $port = free_port();
-	my ($h, $out) = httpd_start(app_site(port => $port, vhost => $vhost, %app));
-	ok $h, "httpd starts with: $vhost" or diag $out;
-	return ($h, "https://127.0.0.1:$port");
-}
 
 # The query of the redirect a first request for a protected page gets.
 sub login_redirect {
@@ -38,7 +28,7 @@ sub login_redirect {
 }
 
 # By default, the parameters travel in the URL and nothing is pushed.
-my ($h, $base) = site_with('# Auth0PushedAuthorizationRequests off by default');
+my ($h, $base) = app_site_start('# Auth0PushedAuthorizationRequests off by default');
 my $pushed = counter($PAR);
 my ($to, $q) = login_redirect(browser(), "$base/echo");
 ok $q->{state} && $q->{nonce} && $q->{code_challenge} && $q->{redirect_uri}, 'off: the URL carries the login';
@@ -46,7 +36,7 @@ is counter($PAR) - $pushed, 0, '... and nothing is pushed';
 httpd_stop($h);
 
 # On: one push per login started, the browser carries client_id and request_uri only, and the login completes.
-($h, $base) = site_with('Auth0PushedAuthorizationRequests on');
+($h, $base) = app_site_start('Auth0PushedAuthorizationRequests on');
 $pushed = counter($PAR);
 ($to, $q) = login_redirect(browser(), "$base/echo?x=1");
 is $to->path, '/authorize', 'on: the browser goes to /authorize';
@@ -71,7 +61,7 @@ is browser()->get("$base/echo")->code, 502, 'a malformed answer to the push: 502
 clear_faults();
 httpd_stop($h);
 
-($h, $base) = site_with('Auth0PushedAuthorizationRequests on', client_secret => 'not-the-web-secret-0123456789');
+($h, $base) = app_site_start('Auth0PushedAuthorizationRequests on', client_secret => 'not-the-web-secret-0123456789');
 my $mark = length log_of($h);
 $res = browser()->get("$base/echo");
 is $res->code, 502, 'the push refused (invalid_client): 502';
@@ -82,22 +72,16 @@ httpd_stop($h);
 
 # An application the tenant requires to use PAR (require_pushed_authorization_requests): without
 # the directive the tenant refuses the login, with it the login completes.
-my $mgmt = Auth0Test::Api::token(grant_type => 'client_credentials', client_id => 'demo-m2m-client',
-	client_secret => 'demo-m2m-secret', audience => tenant_url() . '/api/v2/')->{access_token};
-my $ua = LWP::UserAgent->new(timeout => 30, ssl_opts => {SSL_ca_file => $ENV{AUTH0_TEST_CA_FILE}});
-$ua->env_proxy(0);
-my $patch = $ua->request(HTTP::Request->new(PATCH => tenant_url() . '/api/v2/clients/demo-web-client',
-	['Authorization' => "Bearer $mgmt", 'Content-Type' => 'application/json'],
-	JSON::PP::encode_json({require_pushed_authorization_requests => JSON::PP::true})));
+my $patch = Auth0Test::Api::update_client('demo-web-client', {require_pushed_authorization_requests => JSON::PP::true});
 is $patch->code, 200, 'the tenant requires PAR of the application (Management API)' or diag $patch->decoded_content;
 
-($h, $base) = site_with('# Auth0PushedAuthorizationRequests off');
+($h, $base) = app_site_start('# Auth0PushedAuthorizationRequests off');
 $res = browser()->visit("$base/echo");
 is $res->code, 400, 'without the directive, the tenant refuses the login';
 like $res->decoded_content, qr/Pushed Authorization Requests are required/, '... as PAR is required';
 httpd_stop($h);
 
-($h, $base) = site_with('Auth0PushedAuthorizationRequests on');
+($h, $base) = app_site_start('Auth0PushedAuthorizationRequests on');
 $res = browser()->visit("$base/echo");
 is $res->code, 200, 'with it, the login completes';
 is json_of($res)->{REMOTE_USER}, ALICE, '... as the user';

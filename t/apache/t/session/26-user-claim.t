@@ -17,17 +17,9 @@ reset_tenant();
 autologin('alice@example.com');
 my $API = 'https://api.example.com/';
 
-sub site_with {
-	my ($vhost, %app) = @_;
-	my $port = free_port();
-	my ($h, $out) = httpd_start(app_site(port => $port, vhost => $vhost, %app));
-	ok $h, "httpd starts with: $vhost" or diag $out;
-	return ($h, "https://127.0.0.1:$port");
-}
-
 # The site names users by their e-mail address's local part; /other/ takes addresses of another domain only;
 # /sub/ names them by sub again; /swap/ rewrites with two groups.
-my ($h, $base) = site_with(<<'EOC');
+my ($h, $base) = app_site_start(<<'EOC');
 Auth0UserClaim email ^([^@]+)@example\.com$
 <Location /other/>
     Auth0UserClaim email ^(.+)@other\.example$
@@ -56,7 +48,7 @@ is json_of($b->get("$base/echo"))->{REMOTE_USER}, 'alice', 'the session still se
 httpd_stop($h);
 
 # At login: an account the site's expression does not take gets no session.
-($h, $base) = site_with('Auth0UserClaim email ^(.+)@other\.example$');
+($h, $base) = app_site_start('Auth0UserClaim email ^(.+)@other\.example$');
 $b = browser();
 $mark = length log_of($h);
 $res = $b->visit("$base/echo");
@@ -69,30 +61,9 @@ httpd_stop($h);
 
 # Bearer tokens: the same rule; two locations with different rules never share a validated token's name.
 my $port = free_port();
-my $t = t_dir();
-my $bearer_site = <<"EOC";
-Listen 127.0.0.1:$port https
-<VirtualHost 127.0.0.1:$port>
-    ServerName 127.0.0.1
-    SSLEngine on
-    SSLCertificateFile "$ENV{AUTH0_TEST_STATE_DIR}/server.pem"
-    SSLCertificateKeyFile "$ENV{AUTH0_TEST_STATE_DIR}/server.key"
-    DocumentRoot "$t/htdocs"
-    ScriptAliasMatch "/echo\$" "$t/htdocs/echo.cgi"
-    Auth0Domain "$ENV{AUTH0_TEST_DOMAIN}"
-    Auth0CACertificateFile "$ENV{AUTH0_TEST_CA_FILE}"
-    Auth0Audience $API
-    <Location />
-        AuthType Auth0Bearer
-        Require valid-user
-        Auth0UserClaim sub ^(.+)\@clients\$
-    </Location>
-    <Location /other/>
-        Auth0UserClaim sub ^(.+)\@users\$
-    </Location>
-</VirtualHost>
-EOC
-($h, my $out) = httpd_start($bearer_site);
+($h, my $out) = httpd_start(app_site(port => $port, vhost => "Auth0Audience $API",
+	root => "AuthType Auth0Bearer\nRequire valid-user\nAuth0UserClaim sub ^(.+)\@clients\$",
+	after => "<Location /other/>\nAuth0UserClaim sub ^(.+)\@users\$\n</Location>"));
 ok $h, 'httpd starts with bearer locations' or diag $out;
 my $token = Auth0Test::Api::m2m_token();
 $b = browser();
