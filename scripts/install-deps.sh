@@ -18,6 +18,8 @@ packages=("${build_packages[@]}"
 	# tests: the fake tenant (Perl), Apache::Test, caches, tools
 	openssl curl ca-certificates perl libmojolicious-perl libio-socket-ssl-perl libcryptx-perl libcrypt-jwt-perl
 	libapache2-mod-perl2 libwww-perl libhttp-cookies-perl redis-server memcached
+	# t/apache/t/api/trust-clock.t: httpd under a clock the test moves (Auth0Test::Clock)
+	faketime
 	python3 openjdk-17-jre-headless
 	# the browser test (t/browser): Debian's Chromium, driven by playwright-core from npm
 	chromium
