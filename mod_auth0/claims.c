@@ -322,6 +322,8 @@ const char *a0m_claims_user_mapped(apr_pool_t *p, const a0m_dir_conf *c, const c
 	ap_regmatch_t match[AP_MAX_REG_MATCH];
 	if (ap_regexec(c->user_regex, claimed, AP_MAX_REG_MATCH, match, 0) != 0)
 		return NULL;
+	if (!c->user_replacement)
+		return claimed; /* an expression without a group only says which values name somebody */
 	char *user = NULL;
 	if (ap_pregsub_ex(p, &user, c->user_replacement, claimed, AP_MAX_REG_MATCH, match, APR_SIZE_MAX) !=
 	    APR_SUCCESS)

@@ -982,8 +982,10 @@ static const char *set_claim_name(cmd_parms *cmd, void *conf, const char *arg)
 }
 
 /* Auth0UserClaim CLAIM [REGEX [REPLACEMENT]]: REMOTE_USER is the claim's value, or what REGEX (PCRE, as
- * httpd's other directives take them) makes of it: REPLACEMENT with $0-$9 of the match, $1 by default
- * ($0 for an expression without a group). A value the expression does not match names nobody. */
+ * httpd's other directives take them) makes of it: REPLACEMENT with $0-$9 of the match, $1 by default; an
+ * expression without a group and without a replacement keeps the whole value (a filter: every matching
+ * user named "$0", the matched part, would be one user). A value the expression does not match names
+ * nobody here. */
 static const char *set_user_claim(cmd_parms *cmd, void *conf_, const char *claim, const char *regex,
                                   const char *replacement)
 {
@@ -1002,9 +1004,15 @@ static const char *set_user_claim(cmd_parms *cmd, void *conf_, const char *claim
 	if (!(conf->user_regex = ap_pregcomp(cmd->pool, regex, 0)))
 		return errorf(cmd, "'%s' is not a valid regular expression", regex);
 	size_t groups = conf->user_regex->re_nsub;
-	if (!replacement)
-		replacement = groups ? "$1" : "$0";
-	for (const char *q = replacement; *q; q++) {
+	if (regex[0] != '^' || regex[strlen(regex) - 1] != '$')
+		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+		             "Auth0UserClaim: '%s' is not anchored with ^...$: it matches anywhere in the claim's value "
+		             "(([^@]+)@example\\.com matches alice@example.com.evil.net)", regex);
+	if (replacement && !*replacement)
+		return errorf(cmd, "the replacement is empty: it would name every user alike (nobody)");
+	if (!replacement && groups)
+		replacement = "$1";
+	for (const char *q = replacement; q && *q; q++) {
 		if (*q == '\\' && q[1]) {
 			q++;
 		} else if (*q == '$' && apr_isdigit(q[1]) && (size_t)(q[1] - '0') > groups) {
@@ -1015,7 +1023,10 @@ static const char *set_user_claim(cmd_parms *cmd, void *conf_, const char *claim
 		}
 	}
 	conf->user_replacement = replacement;
-	conf->user_rule = apr_pstrcat(cmd->pool, claim, " ", regex, " ", replacement, NULL);
+	/* lengths keep two rules from having one text ("a b" c and a "b c" would) */
+	conf->user_rule = apr_psprintf(cmd->pool, "%s %" APR_SIZE_T_FMT ":%s %" APR_SIZE_T_FMT ":%s", claim,
+	                               strlen(regex), regex, replacement ? strlen(replacement) : (apr_size_t)0,
+	                               replacement ? replacement : "");
 	return NULL;
 }
 

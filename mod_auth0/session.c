@@ -689,9 +689,11 @@ static void derive(apr_pool_t *p, const a0m_dir_conf *c, a0m_session *s)
 /* ID-token claims that only serve the token's validation at login. */
 static const char *const SINGLE_USE_CLAIMS[] = { "nonce", "at_hash", "c_hash", "s_hash" };
 
-/* Fills the identity parts of s from validated ID-token claims: OK, HTTP_BAD_GATEWAY when the token names
- * no user (the tenant's doing), HTTP_FORBIDDEN when Auth0UserClaim's expression does not match the name it
- * gives (an account this site does not take). */
+/* Fills the identity parts of s from validated ID-token claims: OK, or HTTP_BAD_GATEWAY when the token
+ * names no user (the tenant's doing). A name that this location's Auth0UserClaim expression does not take
+ * does not end the login (or a renewal): the session is named by the claim as it is, and each location with
+ * an expression names (or refuses) its user itself (set_request_identity). The callback's location is
+ * seldom the page's, which may have its own rule. */
 static int set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, json_t *claims)
 {
 	const char *claimed = a0m_claims_user_claimed(r->pool, c, claims);
@@ -702,14 +704,17 @@ static int set_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s, j
 		return HTTP_BAD_GATEWAY;
 	}
 	const char *user = a0m_claims_user_mapped(r->pool, c, claimed);
-	if (!user) {
+	if (user) {
+		s->user = user;
+		s->user_claim = a0m_conf_user_rule(c);
+	} else {
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-		              "mod_auth0: %s (claim %s) does not match Auth0UserClaim's expression: no session",
+		              "mod_auth0: %s (claim %s) does not match Auth0UserClaim's expression here: the session "
+		              "names it by the claim, and locations with that expression refuse it",
 		              ap_escape_logitem(r->pool, claimed), a0m_conf_user_claim(c));
-		return HTTP_FORBIDDEN;
+		s->user = claimed;
+		s->user_claim = a0m_conf_user_claim(c);
 	}
-	s->user = user;
-	s->user_claim = a0m_conf_user_rule(c);
 	/* a refresh's ID token may not repeat the login's amr: the second factor was given all the same */
 	s->mfa = s->mfa || a0m_claim_matches(json_object_get(claims, "amr"), "mfa");
 	/* a refresh's ID token repeats the login's auth_time; a later one is a later authentication */
@@ -873,7 +878,7 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
 
 enum {
 	R_ACCESS = 1, R_EXPIRES, R_REFRESH, R_ID_TOKEN, R_CLAIMS, R_IDENTITY, R_ACCESS_CLAIMS, R_HARD, R_USER,
-	R_ORG_ID, R_ORG_NAME, R_AUDIENCES, R_LIFETIME
+	R_ORG_ID, R_ORG_NAME, R_AUDIENCES, R_LIFETIME, R_USER_CLAIM
 };
 
 static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, size_t *len)
@@ -888,6 +893,7 @@ static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, 
 	a0m_codec_str(w, R_ACCESS_CLAIMS, s->access_claims);
 	a0m_codec_int(w, R_HARD, s->hard_expiry);
 	a0m_codec_str(w, R_USER, s->user);
+	a0m_codec_str(w, R_USER_CLAIM, s->user_claim); /* the rule that named the user: the renewing location's */
 	a0m_codec_str(w, R_ORG_ID, s->org_id);
 	a0m_codec_str(w, R_ORG_NAME, s->org_name);
 	a0m_codec_str(w, R_AUDIENCES, s->audiences);
@@ -918,6 +924,9 @@ static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *da
 	s->access_claims = d.str[R_ACCESS_CLAIMS];
 	s->hard_expiry = d.num[R_HARD];
 	s->user = d.str[R_USER];
+	/* with the rule it was named by (another location's may differ: set_request_identity names it again);
+	 * a result without one (written before the rule was kept) is named again wherever it is used */
+	s->user_claim = d.str[R_USER_CLAIM];
 	s->org_id = d.str[R_ORG_ID];
 	s->org_name = d.str[R_ORG_NAME];
 	s->audiences = d.str[R_AUDIENCES];
@@ -1116,7 +1125,7 @@ static const char *shortfall_text(request_rec *r, const a0m_dir_conf *c, a0m_sho
 static int set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 {
 	const char *user = s->user;
-	if (s->user_claim && strcmp(s->user_claim, a0m_conf_user_rule(c)) != 0 && s->claims) {
+	if ((!s->user_claim || strcmp(s->user_claim, a0m_conf_user_rule(c)) != 0) && s->claims) {
 		/* this location names the user by another claim or rule: the rare case that parses the claims */
 		json_t *claims = json_loads(s->claims, 0, NULL);
 		const char *claimed = claims ? a0m_claims_user_claimed(r->pool, c, claims) : NULL;

@@ -12,6 +12,7 @@ use lib "$FindBin::Bin/../../lib";
 use Auth0Test;
 use Auth0Test::Api ();
 use Test::More;
+use Time::HiRes qw(time);
 
 reset_tenant();
 autologin('alice@example.com');
@@ -47,17 +48,43 @@ like substr(log_of($h), $mark), qr/alice\@example\.com does not match this locat
 is json_of($b->get("$base/echo"))->{REMOTE_USER}, 'alice', 'the session still serves the site';
 httpd_stop($h);
 
-# At login: an account the site's expression does not take gets no session.
-($h, $base) = app_site_start('Auth0UserClaim email ^(.+)@other\.example$');
+# The site's expression does not take the account: the login is not refused (its callback's location is
+# seldom the page's, which may have a rule of its own), but every location with that expression refuses it,
+# and a location with another rule (a partners' area) names it by its own.
+($h, $base) = app_site_start('Auth0UserClaim email ^(.+)@other\.example$',
+	after => "<Location /partners/>\nAuth0UserClaim email ^(.+)\@example\\.com\$\n</Location>\n"
+	  . "<Location /filter/>\nAuth0UserClaim email \@example\\.com\$\n</Location>");
 $b = browser();
 $mark = length log_of($h);
-$res = $b->visit("$base/echo");
-is $res->code, 403, 'a login whose user the expression does not take: 403';
-like $res->decoded_content, qr/This account cannot sign in to this site/, '... saying so';
-ok !(grep {/auth0_session=[^;]/ && !/Max-Age=0/} map { $_->header('Set-Cookie') } @{$b->{chain}}), '... and no session cookie';
-like substr(log_of($h), $mark), qr/alice\@example\.com \(claim email\) does not match Auth0UserClaim's expression: no session/,
-	'... and the log says why';
+$res = $b->visit("$base/partners/echo");
+is $res->code, 200, 'a login from a location with its own rule, which takes the account';
+is json_of($res)->{REMOTE_USER}, 'alice', '... named by that rule';
+like substr(log_of($h), $mark), qr/alice\@example\.com \(claim email\) does not match Auth0UserClaim's expression here/,
+	'... though the callback\'s rule would not take it (logged)';
+$res = $b->get("$base/echo");
+is $res->code, 403, 'the site, whose expression does not take the account: 403';
+like $res->decoded_content, qr/This account cannot use this page/, '... saying so';
+unlike $res->decoded_content, qr/alice\@example/, '... without the raw claim';
+is json_of($b->get("$base/filter/echo"))->{REMOTE_USER}, 'alice@example.com',
+	'an expression without a group is a filter: the whole value';
+is json_of($b->get("$base/partners/echo"))->{REMOTE_USER}, 'alice', 'the partners\' area still serves it';
 httpd_stop($h);
+
+# A renewal at a location whose expression does not take the account (tokens of 2 s, renewed halfway) does
+# not end the session: the location refuses the request, the site goes on.
+settings(access_token_lifetime => 2);
+($h, $base) = app_site_start(qq{Auth0UserClaim email ^([^@]+)\@example\\.com\$\nAuth0Scope "openid profile email offline_access"},
+	after => "<Location /other/>\nAuth0UserClaim email ^(.+)\@other\\.example\$\n</Location>");
+$b = browser();
+is json_of($b->visit("$base/echo"))->{REMOTE_USER}, 'alice', 'a session with a refresh token';
+my $token_at = time;
+wait_until(3, sub { time - $token_at > 1.2 });
+my $renewals = counter('POST /oauth/token grant=refresh_token');
+is $b->get("$base/other/echo")->code, 403, 'its token renewed at a location that refuses the account: 403';
+is counter('POST /oauth/token grant=refresh_token') - $renewals, 1, '... after the renewal';
+is json_of($b->get("$base/echo"))->{REMOTE_USER}, 'alice', '... and the session goes on for the site';
+httpd_stop($h);
+settings(access_token_lifetime => undef);
 
 # Bearer tokens: the same rule; two locations with different rules never share a validated token's name.
 my $port = free_port();
@@ -82,6 +109,8 @@ refused_at_start(free_port(), app_site(port => free_port(), vhost => 'Auth0UserC
 	qr/Auth0UserClaim: '\^\(unclosed' is not a valid regular expression/);
 refused_at_start(free_port(), app_site(port => free_port(), vhost => 'Auth0UserClaim email ^(.*)@ $2'),
 	qr/Auth0UserClaim: the replacement '\$2' names group \$2, and the expression has 1/);
+refused_at_start(free_port(), app_site(port => free_port(), vhost => 'Auth0UserClaim email ^(.*)@ ""'),
+	qr/Auth0UserClaim: the replacement is empty/);
 
 reset_tenant();
 done_testing();
