@@ -66,6 +66,20 @@ static int to_landing(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
 	return HTTP_MOVED_TEMPORARILY;
 }
 
+/*
+ * Auth0SilentLogin's login (t->silent) that did not end in a session here, whatever the reason: back to the
+ * page, anonymously (its location lets anonymous requests through), never an error page: a public page must
+ * be shown whatever the sign-in service did. warn: the site's or the tenant's fault, which an administrator
+ * should see; else what happens to any browser the tenant does not know.
+ */
+static int silent_anonymous(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const a0m_transaction *t,
+                            bool warn, const char *why)
+{
+	ap_log_rerror(APLOG_MARK, warn ? APLOG_WARNING : APLOG_INFO, 0, r,
+	              "mod_auth0: silent login: %s; on anonymously", why);
+	return to_landing(r, c, o, t->original_url);
+}
+
 static int stale(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *why)
 {
 	ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: callback refused: %s", why);
@@ -104,14 +118,23 @@ static int error_response(request_rec *r, const a0m_dir_conf *c, const a0m_origi
 	const char *why = NULL;
 	a0m_transaction *t = p->state ? a0m_transaction_take(r, c, o, p->state, &why) : NULL;
 	const char *e = p->error;
-	if (t && t->silent &&
-	    (strcmp(e, "login_required") == 0 || strcmp(e, "consent_required") == 0 ||
-	     strcmp(e, "interaction_required") == 0 || strcmp(e, "account_selection_required") == 0)) {
-		/* Auth0SilentLogin: the tenant does not know this browser (or would need to ask it something): back
-		 * to the page, anonymously, as the location lets through */
-		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: silent login: %s, on anonymously",
-		              ap_escape_logitem(r->pool, e));
-		return to_landing(r, c, o, t->original_url);
+	if (t && t->silent) {
+		/* the tenant does not know this browser, or would need to ask it something (login_required and its
+		 * kind: the usual answer, at debug); any other error (access_denied, an organization required, the
+		 * tenant unavailable) lands on the page all the same */
+		bool usual = strcmp(e, "login_required") == 0 || strcmp(e, "consent_required") == 0 ||
+		             strcmp(e, "interaction_required") == 0 || strcmp(e, "account_selection_required") == 0;
+		if (usual) {
+			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: silent login: %s, on anonymously",
+			              ap_escape_logitem(r->pool, e));
+			return to_landing(r, c, o, t->original_url);
+		}
+		/* access_denied, unauthorized: the user's or a rule's refusal; anything else is worth a warning */
+		bool refused = strcmp(e, "access_denied") == 0 || strcmp(e, "unauthorized") == 0;
+		const char *text = p->error_description ? p->error_description : "(no description)";
+		return silent_anonymous(r, c, o, t, !refused,
+		                        apr_pstrcat(r->pool, "the tenant answered ", ap_escape_logitem(r->pool, e), ": ",
+		                                    ap_escape_logitem(r->pool, text), NULL));
 	}
 	a0m_metric(A0M_LOGIN_DENIED);
 	int status = strcmp(e, "access_denied") == 0 || strcmp(e, "unauthorized") == 0 ||
@@ -244,6 +267,10 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	if (!t)
 		return stale(r, c, o, why);
 	rc = record_state(r, c, t);
+	if (rc != OK && t->silent)
+		return silent_anonymous(r, c, o, t, rc != HTTP_CONFLICT,
+		                        rc == HTTP_CONFLICT ? "the state was used before (replay)"
+		                                            : "the shared cache cannot record the login state");
 	if (rc == HTTP_CONFLICT)
 		return stale(r, c, o, "the state was used before (replay)");
 	if (rc != OK)
@@ -252,6 +279,8 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 		                t->original_url, "Try again");
 
 	auth0_client *client = a0m_app_client(r, c);
+	if (!client && t->silent)
+		return silent_anonymous(r, c, o, t, true, "no client for the tenant");
 	if (!client)
 		return a0m_page(r, HTTP_INTERNAL_SERVER_ERROR, "Sign-in failed",
 		                "This site cannot complete sign-ins right now. The error has been logged.", NULL,
@@ -259,11 +288,22 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	auth0_tokens *tokens = NULL;
 	auth0_error *err = NULL;
 	if (auth0_exchange_code(client, p.code, t->redirect_uri, t->verifier, &tokens, &err) != AUTH0_OK) {
-		rc = exchange_failed(r, c, t, err);
+		if (t->silent) {
+			a0m_metric(A0M_LOGIN_FAILED);
+			/* invalid_grant: a code that is stale or used (anyone can send one); else the tenant or the site */
+			rc = silent_anonymous(r, c, o, t, !(err && err->error && strcmp(err->error, "invalid_grant") == 0),
+			                      apr_pstrcat(r->pool, "the code exchange failed: ",
+			                                  err ? err->message : "unknown error", NULL));
+		} else
+			rc = exchange_failed(r, c, t, err);
 		auth0_error_free(err);
 		return rc;
 	}
 	json_t *claims = NULL;
+	if (!tokens->id_token && t->silent) {
+		rc = silent_anonymous(r, c, o, t, true, "the tenant returned no ID token");
+		goto out;
+	}
 	if (!tokens->id_token) {
 		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the tenant returned no ID token (is openid in "
 		                                           "Auth0Scope and granted?)");
@@ -282,12 +322,33 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 		.algorithm = (auth0_id_token_alg)a0m_conf_id_token_alg(c),
 	};
 	if (auth0_id_token_validate(client, tokens->id_token, &v, &claims, &err) != AUTH0_OK) {
-		rc = token_invalid(r, t, err);
+		if (t->silent) {
+			a0m_metric(A0M_LOGIN_FAILED);
+			/* auth_time: the tenant's session is older than Auth0MaxAge allows here (what a browser the
+			 * tenant knows from long ago gets); any other rule: the tenant's or the site's fault */
+			rc = silent_anonymous(r, c, o, t, !(err && err->rule == AUTH0_RULE_AUTH_TIME),
+			                      apr_psprintf(r->pool, "the ID token was refused (%s): %s",
+			                                   err ? auth0_token_rule_name(err->rule) : "?",
+			                                   err ? err->message : "unknown error"));
+		} else
+			rc = token_invalid(r, t, err);
 		auth0_error_free(err);
 		goto out;
 	}
 	a0m_session_load(r, c, o); /* so that saving the new session removes the previous one */
 	a0m_session *s = a0m_session_create(r, c, tokens, claims, &rc);
+	if (!s && t->silent) {
+		rc = silent_anonymous(r, c, o, t, rc != HTTP_FORBIDDEN,
+		                      rc == HTTP_FORBIDDEN ? "this account cannot sign in to this site"
+		                                           : "the session could not be created");
+		goto out;
+	}
+	if (s && t->silent && t->step_up && !s->mfa) {
+		/* Auth0RequireMFA here, and the tenant's session had no second factor: a session that would fall
+		 * short at once is not kept (prompt=none cannot ask for the factor); the page, anonymously */
+		rc = silent_anonymous(r, c, o, t, false, "the tenant's session has no second factor (Auth0RequireMFA)");
+		goto out;
+	}
 	if (!s) {
 		rc = a0m_page(r, rc, "Sign-in failed",
 		              rc == HTTP_FORBIDDEN ? "This account cannot sign in to this site."
@@ -296,6 +357,10 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 		goto out;
 	}
 	if (a0m_session_save(r, c, o, s) != A0M_SAVE_OK) {
+		if (t->silent) {
+			rc = silent_anonymous(r, c, o, t, true, "the session could not be stored");
+			goto out;
+		}
 		rc = a0m_page(r, HTTP_INTERNAL_SERVER_ERROR, "Sign-in failed",
 		              "Your session could not be stored. The error has been logged.", NULL, NULL);
 		goto out;

@@ -38,9 +38,15 @@ a0m_cookie_spec a0m_cookie_session_spec(request_rec *r, const a0m_dir_conf *c, c
 	return s;
 }
 
+/* The session cookie's domain and prefix (with Auth0CookieDomain, a logout on one host must stop the silent
+ * login on the others, where the session was too), but always SameSite=Lax: under Strict the browser would
+ * not send it on the redirect from the tenant back to the page, which would then try again, for ever. */
 a0m_cookie_spec a0m_cookie_silent_spec(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
-	return a0m_cookie_host_spec(r, o, apr_pstrcat(r->pool, a0m_conf_cookie_name(c), "_silent", NULL));
+	a0m_cookie_spec s = a0m_cookie_session_spec(r, c, o);
+	s.name = apr_pstrcat(r->pool, s.name, "_silent", NULL);
+	s.samesite = A0M_SAMESITE_LAX;
+	return s;
 }
 
 a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const char *base)

@@ -81,18 +81,20 @@ typedef struct login_request {
 	bool step_up;              /* Auth0RequireMFA: one that comes back without a second factor stops there */
 	int max_age;               /* Auth0MaxAge: seconds, 0 when not asked */
 	const char *form;          /* a POST's body to keep across the login (Auth0PreservePost) */
-	bool silent;               /* Auth0SilentLogin: prompt=none, and "login required" lands anonymously */
+	bool silent;               /* Auth0SilentLogin: prompt=none, and any failure lands anonymously */
 	a0m_metric_id metric;      /* what it counts as (A0M_LOGIN_STARTED is 0) */
 } login_request;
 
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const login_request *q);
 
 /* What this location asks of a login (Auth0RequireMFA, Auth0MaxAge), so that the first one satisfies it
- * instead of being followed by another. */
+ * instead of being followed by another; a silent one (q->silent) asks it too, with prompt=none. */
 static void asks_of_login(request_rec *r, const a0m_dir_conf *c, login_request *q)
 {
-	auth0_kv *more = apr_pcalloc(r->pool, 3 * sizeof(*more));
+	auth0_kv *more = apr_pcalloc(r->pool, 4 * sizeof(*more));
 	int n = 0;
+	if (q->silent)
+		more[n++] = (auth0_kv){ "prompt", "none" };
 	q->step_up = a0m_conf_flag(c->require_mfa, false);
 	if (q->step_up)
 		more[n++] = (auth0_kv){ "acr_values", A0M_MFA_POLICY };
@@ -132,25 +134,41 @@ static int login_here(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o
  * Auth0SilentLogin: a browser's first page navigation without a session, at a location that lets it through
  * anonymously, asks the tenant whether it knows the browser already (prompt=none: no page of the tenant's is
  * shown), as express-openid-connect's attemptSilentLogin does. Once per browser session: the cookie set here
- * (and at logout, so that a local logout is not undone by the tenant's session) says it was tried. Only a
- * GET of the page itself: not HEAD (link previews), sub-requests or internal redirects.
+ * (and at logout, so that a local logout is not undone by the tenant's session) says it was tried.
+ *
+ * Only a real top-level navigation by a browser: a GET of the page itself (not HEAD, which link previews
+ * send, sub-requests or internal redirects) that says it is one, with Sec-Fetch-Mode: navigate and
+ * Sec-Fetch-Dest: document present (crawlers, curl and other clients without them would only be sent away
+ * from a public page, to a tenant they cannot sign in to), and not a prefetch, which would spend the one try
+ * of the browser session on a page that may never be shown.
  */
 static bool silent_login_due(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
-	return a0m_conf_flag(c->silent_login, false) && r->method_number == M_GET && !r->header_only && !r->main &&
-	       !r->prev && is_navigation(r, false) && !a0m_cookie_get(r, a0m_cookie_silent_spec(r, c, o).name);
+	if (!a0m_conf_flag(c->silent_login, false) || r->method_number != M_GET || r->header_only || r->main ||
+	    r->prev || !is_navigation(r, false))
+		return false;
+	const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode"),
+	           *dest = apr_table_get(r->headers_in, "Sec-Fetch-Dest");
+	if (!mode || !dest || a0m_is_prefetch(r))
+		return false;
+	return !a0m_cookie_get(r, a0m_cookie_silent_spec(r, c, o).name);
 }
 
-int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+/* silent: a request without any session (a session that does not count here is not replaced silently) */
+static int unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, bool silent)
 {
 	int action = c->unauthenticated == A0M_UNSET_INT ? A0M_UNAUTH_AUTH : c->unauthenticated;
-	if (action == A0M_UNAUTH_PASS && silent_login_due(r, c, o)) {
+	if (action == A0M_UNAUTH_PASS && silent && silent_login_due(r, c, o)) {
+		/* set first, in err_headers_out: a try that fails before the redirect is not tried again either */
 		a0m_cookie_spec spec = a0m_cookie_silent_spec(r, c, o);
 		a0m_cookie_set(r, &spec, "1", -1);
-		static const auth0_kv none[] = { { "prompt", "none" }, { NULL, NULL } };
-		return begin_login(r, c, o,
-		                   &(login_request){ .original_url = original_of(r), .more = none, .silent = true,
-		                                     .metric = A0M_LOGIN_STARTED });
+		/* what this location asks of a login too: a silent session that fell short here would not do */
+		login_request q = { .original_url = original_of(r), .silent = true, .metric = A0M_LOGIN_STARTED };
+		asks_of_login(r, c, &q);
+		int rc = begin_login(r, c, o, &q);
+		if (rc != DECLINED)
+			return rc;
+		/* it could not start (begin_login logged why): the page, anonymously */
 	}
 	if (action == A0M_UNAUTH_PASS) {
 		/*
@@ -166,6 +184,11 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 	return login_here(r, c, o, NULL, A0M_LOGIN_STARTED);
 }
 
+int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	return unauthenticated(r, c, o, true);
+}
+
 int a0m_login_again(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_shortfall shortfall)
 {
 	if (shortfall == A0M_SHORT_MFA)
@@ -174,7 +197,8 @@ int a0m_login_again(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, 
 		return login_here(r, c, o,
 		                  apr_pstrcat(r->pool, "max_age=\"", apr_itoa(r->pool, a0m_conf_max_age(c)), "\"", NULL),
 		                  A0M_LOGIN_MAX_AGE);
-	return a0m_login_unauthenticated(r, c, o);
+	/* a session for another organization: never replaced by a silent login (for this location's) */
+	return unauthenticated(r, c, o, false);
 }
 
 static bool given(const auth0_kv *more, const char *key)
@@ -421,9 +445,12 @@ static int push_authorization(request_rec *r, auth0_client *client, const auth0_
 	int rc = OK;
 	if (auth0_pushed_authorization_request(client, p, &request_uri, NULL, &err) != AUTH0_OK) {
 		bool tenant = a0m_tenant_failed(err);
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: the pushed authorization request failed: %s",
-		              err ? err->message : "unknown error");
-		if (tenant) {
+		ap_log_rerror(APLOG_MARK, q->silent ? APLOG_WARNING : APLOG_ERR, 0, r,
+		              "mod_auth0: the pushed authorization request failed%s: %s",
+		              q->silent ? " (silent login: on anonymously)" : "", err ? err->message : "unknown error");
+		if (q->silent)
+			rc = DECLINED;
+		else if (tenant) {
 			int status = a0m_status_for_tenant_error(r, err);
 			rc = a0m_page(r, status, "Sign-in service unavailable",
 			              status == HTTP_GATEWAY_TIME_OUT
@@ -444,9 +471,19 @@ static int push_authorization(request_rec *r, auth0_client *client, const auth0_
 	return rc;
 }
 
+/*
+ * The redirect to /authorize. A silent login (q->silent) that cannot start writes no page: DECLINED, with
+ * the reason logged, and the caller lets the request through anonymously, as a public page must be shown
+ * whatever the sign-in service or this site's sign-in state.
+ */
 static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const login_request *q)
 {
 	auth0_client *client = a0m_app_client(r, c);
+	if (!client && q->silent) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: silent login: no client for the tenant; "
+		              "on anonymously");
+		return DECLINED;
+	}
 	if (!client)
 		return a0m_page(r, HTTP_INTERNAL_SERVER_ERROR, "Sign-in is not available",
 		                "This site cannot start a sign-in right now. The error has been logged.", NULL, NULL);
@@ -513,6 +550,12 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		t.post = true;
 	}
 	rc = a0m_transaction_save(r, c, o, &t);
+	if (rc != OK && q->silent) {
+		ap_log_rerror(APLOG_MARK, rc == HTTP_BAD_REQUEST ? APLOG_INFO : APLOG_WARNING, 0, r,
+		              "mod_auth0: silent login: its transaction cannot be kept (%d); on anonymously", rc);
+		rc = DECLINED;
+		goto out;
+	}
 	if (rc == HTTP_BAD_REQUEST) {
 		rc = a0m_page(r, HTTP_BAD_REQUEST, "Invalid sign-in link",
 		              "This sign-in link is too long to sign in with.", "/", "Go to the home page");
@@ -531,6 +574,12 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 	apr_table_setn(r->headers_out, "Location", apr_pstrdup(r->pool, url));
 	rc = HTTP_MOVED_TEMPORARILY;
 out:
+	if (q->silent && rc != HTTP_MOVED_TEMPORARILY && rc != DECLINED) {
+		/* the errors above that write no page (500: no random values, no authorization URL) */
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: silent login: cannot start (%d); on "
+		              "anonymously", rc);
+		rc = DECLINED;
+	}
 	if (verifier)
 		OPENSSL_cleanse(verifier, strlen(verifier));
 	auth0_free(verifier);

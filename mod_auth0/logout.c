@@ -20,8 +20,8 @@
  * returnTo: the parameter returnTo, else Auth0LogoutReturnTo, else "/";
  * checked by redirects.c against Auth0LogoutReturnToAllow (400 when refused).
  *
- * A prefetch of the URL (Sec-Purpose or Purpose: prefetch) changes nothing:
- * 503, no-store (is_prefetch). A POST's body is read as body.c reads one: at
+ * A prefetch of the URL (Sec-Purpose, Purpose, X-Moz: prefetch; X-Purpose: preview) changes nothing:
+ * 503, no-store (a0m_is_prefetch). A POST's body is read as body.c reads one: at
  * most 16 KB (413 past it), 408 for a client that stops sending.
  */
 #include "mod_auth0.h"
@@ -64,10 +64,16 @@ static void query_params(request_rec *r, logout_params *lp)
 	lp->n_return_to = count[0];
 }
 
-/* The form's returnTo and csrf; OK, or what reading the body failed with (400, 408, 413, AP_FILTER_ERROR:
- * body.c), which the caller answers. */
+/* The form's returnTo and csrf (none when the body is not application/x-www-form-urlencoded); OK, or what
+ * reading the body failed with (400, 408, 413, AP_FILTER_ERROR: body.c), which the caller answers. */
 static int form_params(request_rec *r, logout_params *lp)
 {
+	/* only a form carries csrf and returnTo (as back-channel logout's body, backchannel.c): any other body
+	 * (multipart, text/plain) is no form, and gets the confirmation page; httpd discards it unread */
+	const char *type = apr_table_get(r->headers_in, "Content-Type");
+	if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
+	    (type[33] && type[33] != ';' && type[33] != ' '))
+		return OK;
 	char *text = NULL;
 	apr_size_t len = 0;
 	int rc = a0m_read_body(r, MAX_FORM, &text, &len);
@@ -94,16 +100,19 @@ static int form_params(request_rec *r, logout_params *lp)
 
 /*
  * A prefetch (Sec-Purpose: prefetch, from speculation rules or <link rel=prefetch>; Purpose: prefetch from
- * older browsers) of the logout URL: a browser fetches it ahead of a click that may never come, with the
- * session's cookie and Sec-Fetch-Site same-origin, so that answering it would sign the user out. It gets
- * 503, uncached: a browser discards a prefetch answered with anything but 2xx (204 and 205 too would do
- * for a prerender, but not for a prefetch), and asks again when the user does follow the link. 503 is the
- * usual answer to a prefetch a server declines.
+ * older browsers; X-Moz: prefetch from Firefox; X-Purpose: preview from Safari's and Chrome's previews) of
+ * the logout URL: a browser fetches it ahead of a click that may never come, with the session's cookie and
+ * Sec-Fetch-Site same-origin, so that answering it would sign the user out. It gets 503, uncached: a
+ * browser discards a prefetch answered with anything but 2xx (204 and 205 too would do for a prerender,
+ * but not for a prefetch), and asks again when the user does follow the link. 503 is the usual answer to a
+ * prefetch a server declines.
  */
-static bool is_prefetch(request_rec *r)
+bool a0m_is_prefetch(request_rec *r)
 {
-	const char *sec = apr_table_get(r->headers_in, "Sec-Purpose"), *purpose = apr_table_get(r->headers_in, "Purpose");
-	return (sec && ap_strcasestr(sec, "prefetch")) || (purpose && ap_strcasestr(purpose, "prefetch"));
+	const char *sec = apr_table_get(r->headers_in, "Sec-Purpose"), *purpose = apr_table_get(r->headers_in, "Purpose"),
+	           *moz = apr_table_get(r->headers_in, "X-Moz"), *x = apr_table_get(r->headers_in, "X-Purpose");
+	return (sec && ap_strcasestr(sec, "prefetch")) || (purpose && ap_strcasestr(purpose, "prefetch")) ||
+	       (moz && ap_strcasestr(moz, "prefetch")) || (x && ap_strcasestr(x, "preview"));
 }
 
 /* Where the tenant's logout should send the browser back to, as the configuration says. */
@@ -169,7 +178,7 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 		return a0m_page(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed", "Sign out with GET or POST.", NULL,
 		                NULL);
 	}
-	if (!post && is_prefetch(r)) {
+	if (!post && a0m_is_prefetch(r)) {
 		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: a prefetch of the logout URL declined (503)");
 		r->status = HTTP_SERVICE_UNAVAILABLE;
 		a0m_no_store(r);

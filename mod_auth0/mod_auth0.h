@@ -501,6 +501,9 @@ a0m_cookie_spec a0m_cookie_session_spec(request_rec *r, const a0m_dir_conf *c, c
 /* Auth0SilentLogin's cookie: a browser-session cookie beside the session's, set when a silent login was
  * tried (and at logout), so that it is tried once per browser session. */
 a0m_cookie_spec a0m_cookie_silent_spec(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* Whether the browser fetches this ahead of a click that may never come (Sec-Purpose or Purpose: prefetch,
+ * X-Moz: prefetch, X-Purpose: preview): such a request must change nothing (logout.c). */
+bool a0m_is_prefetch(request_rec *r);
 /* A host-only SameSite=Lax cookie named base (login transactions). */
 a0m_cookie_spec a0m_cookie_host_spec(request_rec *r, const a0m_origin *o, const char *base);
 /* The value of cookie `name` in the request (the last one when repeated), or NULL. */
@@ -605,7 +608,7 @@ typedef struct a0m_transaction {
 	bool step_up;                /* a login for Auth0RequireMFA: one that comes back without it stops there */
 	bool post;                   /* a form POST waits in the cache to be posted again (preserve_post.c) */
 	int max_age;                 /* a login for Auth0MaxAge: its ID token must have authenticated within it */
-	bool silent;                 /* Auth0SilentLogin's prompt=none: "login required" lands anonymously */
+	bool silent;                 /* Auth0SilentLogin's prompt=none: any failure lands anonymously */
 } a0m_transaction;
 
 /* The longest page (path and query) a login comes back to: it is kept in the login's cookie (login.c cuts

@@ -82,7 +82,8 @@ is $b->get("$base/echo")->code, 302, '... and the browser is signed out';
 # a prefetch (speculation rules, <link rel=prefetch>) is same-origin and carries the cookie, but no one
 # asked to sign out: 503 (a browser discards a prefetch that is not 2xx), uncached, nothing changed
 $b = signed_in($base);
-for my $h (['Sec-Purpose' => 'prefetch'], ['Sec-Purpose' => 'prefetch;prerender'], [Purpose => 'prefetch']) {
+for my $h (['Sec-Purpose' => 'prefetch'], ['Sec-Purpose' => 'prefetch;prerender'], [Purpose => 'prefetch'],
+	['X-Moz' => 'prefetch'], ['X-Purpose' => 'preview']) {
 	$res = $b->get("$base/logout", %SAME, 'Sec-Fetch-Dest' => 'empty', @$h);
 	is $res->code, 503, "a prefetch of the logout URL (@$h): 503";
 	like $res->header('Cache-Control') // '', qr/no-store/, '... uncached';
@@ -97,6 +98,20 @@ $b = signed_in($base);
 $res = $b->request(POST => "$base/logout", content => 'returnTo=%2Fbye&pad=' . ('x' x 20000), %SAME);
 is $res->code, 413, 'a POST /logout over 16 KB: 413';
 is $b->get("$base/echo")->code, 200, '... and the session stays';
+
+# a body that is not a form (multipart, text/plain) carries no csrf: the confirmation page, as for a form
+# without one, not a 400 for a "malformed" form (the Content-Type is checked before the body is read)
+for my $type ('multipart/form-data; boundary=xyz', 'text/plain') {
+	$b = signed_in($base);
+	my $body = $type =~ /multipart/
+	  ? qq{--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n%zz\r\n--xyz--\r\n}
+	  : "csrf=%zz\nreturnTo=%00";
+	$res = $b->request(POST => "$base/logout", content => $body, 'Content-Type' => $type, %SAME);
+	is $res->code, 200, "a POST /logout with a $type body: the confirmation page";
+	like $res->decoded_content, qr/Sign out\?/, '... asking whether to sign out';
+	ok !deleted($res, $NAME), '... the session cookie is not deleted';
+	is $b->get("$base/echo")->code, 200, '... and the session stays';
+}
 
 # without a session: nothing to confirm
 $res = browser()->get("$base/logout", 'Sec-Fetch-Site' => 'cross-site');
