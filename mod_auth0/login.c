@@ -189,6 +189,11 @@ int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_o
 	return unauthenticated(r, c, o, true);
 }
 
+int a0m_login_ended(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
+{
+	return unauthenticated(r, c, o, false);
+}
+
 int a0m_login_again(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_shortfall shortfall)
 {
 	if (shortfall == A0M_SHORT_MFA)

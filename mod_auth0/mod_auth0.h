@@ -646,6 +646,9 @@ int a0m_post_repost(request_rec *r, const a0m_dir_conf *c, const a0m_transaction
 /* An unauthenticated request to AuthType Auth0: redirect to the login page, or 401 (non-navigations,
  * Auth0Unauthenticated 401), or let it through (pass). */
 int a0m_login_unauthenticated(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
+/* The same for a request whose session has just ended (expired, refused, signed out meanwhile): never a
+ * silent login (Auth0SilentLogin), which would undo a logout the tenant does not know of. */
+int a0m_login_ended(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
 /* Starts a login that comes back to original_url (a same-origin path; NULL: Auth0PostLoginURL). */
 int a0m_login_start(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, const char *original_url);
 /* Auth0LoginPath: a login started by a link from the tenant (an invitation) or another application. */

@@ -1219,14 +1219,14 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 		              "mod_auth0: session ended: its access token expired and cannot be renewed (no refresh "
 		              "token, or Auth0RefreshTokens off)");
 		a0m_session_destroy(r, c, o, s);
-		return a0m_login_unauthenticated(r, c, o);
+		return a0m_login_ended(r, c, o);
 	}
 	if (can_refresh && s->access_expires && now >= renewal_due(c, s)) {
 		rc = refresh(r, c, s);
 		a0m_metric(rc == OK ? A0M_REFRESH_OK : rc == REFRESH_REFUSED ? A0M_REFRESH_REFUSED : A0M_REFRESH_FAILED);
 		if (rc == REFRESH_REFUSED) {
 			a0m_session_destroy(r, c, o, s);
-			return a0m_login_unauthenticated(r, c, o);
+			return a0m_login_ended(r, c, o);
 		}
 		if (rc != OK)
 			return a0m_page(r, rc, "Sign-in service unavailable",
@@ -1246,7 +1246,7 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 			if (renewed)
 				a0m_revoke_refresh_token(r, c, s);
 			a0m_session_destroy(r, c, o, s);
-			return a0m_login_unauthenticated(r, c, o);
+			return a0m_login_ended(r, c, o);
 		}
 		if (saved != A0M_SAVE_OK)
 			ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: could not renew the session of %s",
