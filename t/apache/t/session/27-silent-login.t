@@ -10,6 +10,7 @@ use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
 use Test::More;
+use Time::HiRes qw(time);
 use JSON::PP ();
 use URI;
 
@@ -227,6 +228,30 @@ for my $fault ({status => 503}, {status => 500, body => '{"error":"invalid_reque
 $res = browser()->visit("$base/public/echo", headers => \%NAV);
 is json_of($res)->{REMOTE_USER}, ALICE, 'the push answered: signed in silently';
 httpd_stop($h);
+
+# A session that ends on a public page (its refresh token refused) lands there anonymously: never a silent
+# login, which would sign the browser in again behind a logout the tenant does not know of.
+settings(access_token_lifetime => 2);
+($h, $base) = app_site_start(<<'EOC');
+Auth0SilentLogin On
+Auth0Scope "openid profile email offline_access"
+<Location /public/>
+    Auth0Unauthenticated pass
+</Location>
+EOC
+$b = browser();
+is json_of($b->visit("$base/echo", headers => \%NAV))->{REMOTE_USER}, ALICE, 'a session with a refresh token';
+my $token_at = time;
+wait_until(3, sub { time - $token_at > 1.2 });
+fault({method => 'POST', path => '/oauth/token', status => 400, body => '{"error":"invalid_grant"}', times => 1});
+$tries = counter($AUTHORIZE);
+$res = $b->get("$base/public/echo", %NAV);
+clear_faults();
+is $res->code, 200, 'its refresh token refused on a public page: the page';
+is json_of($res)->{REMOTE_USER} // '', '', '... anonymously';
+is counter($AUTHORIZE) - $tries, 0, '... no silent login';
+httpd_stop($h);
+settings(access_token_lifetime => undef);
 
 reset_tenant();
 done_testing();
