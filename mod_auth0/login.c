@@ -25,9 +25,18 @@ static bool header_has(request_rec *r, const char *name, const char *token)
 	return v && ap_strcasestr(v, token);
 }
 
+/* pages.c sets it on a request while a sub-request probes its ErrorDocument (same name there) */
+#define A0M_NOTE_PROBE "mod_auth0:errordocument-probe"
+
 /* post: a POST counts too (a form that Auth0PreservePost may keep; preserve_post.c decides) */
 static bool is_navigation(request_rec *r, bool post)
 {
+	/* the ErrorDocument probe, and what it leads to (mod_dir's index look-up under it), asks whether a login
+	 * would be needed, and never starts one: its cookies and redirect are thrown away with it. Other
+	 * sub-requests may: mod_dir hands an index look-up's redirect, cookies included, to the browser */
+	for (const request_rec *m = r->main; m; m = m->main)
+		if (apr_table_get(m->notes, A0M_NOTE_PROBE))
+			return false;
 	if (r->method_number != M_GET && !(post && r->method_number == M_POST))   /* HEAD is M_GET too */
 		return false;
 	if (apr_table_get(r->headers_in, "X-Requested-With"))

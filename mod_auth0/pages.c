@@ -10,6 +10,9 @@
 #include <http_core.h>
 #include <mod_core.h>
 
+/* on a request while it probes its ErrorDocument (errordocument_usable); login.c reads it (same name there) */
+#define A0M_NOTE_PROBE "mod_auth0:errordocument-probe"
+
 #define STYLE                                                                                           \
 	"body{font-family:system-ui,sans-serif;background:#f3f4f6;color:#1f2937;margin:0}"                  \
 	"main{max-width:34rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:.5rem;"            \
@@ -125,30 +128,37 @@ static void close_page(request_rec *r)
  * in (a failed callback, a stale sign-in link), and an ErrorDocument in a protected location would start a
  * login of its own for the error page (a transaction cookie that pushes out the real ones, and httpd's
  * "Additionally, a 302 Found error was encountered" in place of either page). Whether it needs one is
- * asked as httpd asks: a look-up sub-request of the document, as an OPTIONS without the browser's cookies,
- * Authorization, Origin or preflight header. So it is answered for anyone, and answered without side effects
- * (this module starts no login for an OPTIONS, and loads no session without a cookie): 401 where AuthType
- * Auth0 wants a login or Auth0Bearer a token, 403 where the location refuses, 200 where anyone is let
- * through (no authentication, Auth0Unauthenticated pass). A text or another site's URL is always usable.
+ * asked as httpd asks: a look-up sub-request of the document, as a GET (httpd serves an ErrorDocument with
+ * GET whatever the request's method, so a section such as <LimitExcept OPTIONS> answers the probe as it
+ * will answer the document) without the browser's cookies, Authorization, Origin or preflight header. So it
+ * is answered for anyone, and answered without side effects: this module loads no session without a cookie,
+ * and starts no login in this probe (login.c's navigation rule, which finds A0M_NOTE_PROBE on its parent):
+ * 401 where AuthType Auth0 wants a login or Auth0Bearer a token, 403 where the location refuses, 200 where
+ * anyone is let through (no authentication, Auth0Unauthenticated pass). A text or another site's URL is
+ * always usable.
  */
 static bool errordocument_usable(request_rec *r, int status)
 {
+	/* httpd serves no ErrorDocument for a sub-request (ap_die hands its status to the parent), and a probe
+	 * whose document fails here again (an Origin check) would probe again, down to httpd's nesting limit */
+	if (r->main)
+		return false;
 	const char *doc = ap_response_code_string(r, ap_index_of_response(status));
 	if (!doc)
 		return false;
 	if (doc[0] != '/')
 		return true;
+	/* the sub-request copies r->headers_in when it is made: a copy without these stands in for that moment,
+	 * and the table itself, every value in its order, is put back right after */
 	static const char *const hidden[] = { "Cookie", "Authorization", "Origin", "Access-Control-Request-Method" };
-	const char *kept[4];
-	for (int i = 0; i < 4; i++) {
-		kept[i] = apr_table_get(r->headers_in, hidden[i]);
+	apr_table_t *headers = r->headers_in;
+	r->headers_in = apr_table_copy(r->pool, headers);
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
 		apr_table_unset(r->headers_in, hidden[i]);
-	}
-	/* the sub-request copies the headers when it is made: restored right after */
-	request_rec *rr = ap_sub_req_method_uri("OPTIONS", doc, r, NULL);
-	for (int i = 0; i < 4; i++)
-		if (kept[i])
-			apr_table_setn(r->headers_in, hidden[i], kept[i]);
+	apr_table_setn(r->notes, A0M_NOTE_PROBE, "1");
+	request_rec *rr = ap_sub_req_method_uri("GET", doc, r, NULL);
+	apr_table_unset(r->notes, A0M_NOTE_PROBE);
+	r->headers_in = headers;
 	bool usable = rr->status == HTTP_OK;
 	if (!usable)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: ErrorDocument %d %s needs a login or is "

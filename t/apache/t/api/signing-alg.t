@@ -55,6 +55,28 @@ Listen 127.0.0.1:$port http
         Auth0Audience ${\API_AUDIENCE}
         Auth0BearerSigningAlg PS256
     </Location>
+    # internal redirects from /ps/ (PS256): into a location inside it (the identity is inherited), into
+    # /ps-default/ (the same audience, RS256) and into /ps-skew/ (PS256, another Auth0ClockSkew): a token
+    # checked with one algorithm or leeway is checked with the target's, never inherited
+    <Location /ps/to-ps/>
+        RewriteEngine On
+        RewriteRule ^ /ps/inner/x [PT]
+    </Location>
+    <Location /ps/to-rs/>
+        RewriteEngine On
+        RewriteRule ^ /ps-default/x [PT]
+    </Location>
+    <Location /ps/to-skew/>
+        RewriteEngine On
+        RewriteRule ^ /ps-skew/x [PT]
+    </Location>
+    <Location /ps-skew/>
+        AuthType Auth0Bearer
+        Require valid-user
+        Auth0Audience $PS_API
+        Auth0BearerSigningAlg PS256
+        Auth0ClockSkew 0
+    </Location>
 </VirtualHost>
 EOC
 }
@@ -123,6 +145,20 @@ ok_at($port, '/rs/x', $rs, 'an RS256 token under the default RS256');
 for my $n (1 .. 2) {
 	refused_at($port, '/rs-as-ps/x', $rs, $ALG_MSG, "the same RS256 token under Auth0BearerSigningAlg PS256 ($n)");
 }
+
+# internal redirects: the identity a PS256 location accepted is inherited only where it would be checked
+# the same way (mod_auth0.c inherited_counts)
+ok_at($port, '/ps/to-ps/x', $ps, 'an internal redirect into a location with the same algorithm and leeway');
+ok_at($port, '/ps-skew/x', $ps, 'the PS256 token where Auth0ClockSkew is 0');
+for my $case (['/ps/to-rs/x', '/ps-default/x', 'into the same audience under RS256'],
+              ['/ps/to-skew/x', '/ps-skew/x', 'into the same audience and algorithm with another Auth0ClockSkew']) {
+	my ($from, $to, $name) = @$case;
+	my $res = bearer_get_at($port, $from, $ps);
+	is($res->code, 403, "an internal redirect from PS256 $name: refused, not inherited");
+	like(log_of($h), qr{\Q$to\E, reached by a sub-request or internal redirect, asks more of the identity},
+		'... and the log says where');
+}
+
 # and in the other order: refused first, then accepted where its algorithm is expected
 my $ps2 = m2m_token(audience => $PS_API);
 refused_at($port, '/ps-default/x', $ps2, $ALG_MSG, 'a new PS256 token under RS256 first');

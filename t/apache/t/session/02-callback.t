@@ -60,6 +60,13 @@ $res = $b->get("$base/callback?error=access_denied&error_description=a%FFb%C3%28
 my $FFFD = "\xef\xbf\xbd";
 like $res->content, qr{: a${FFFD}b$FFFD\(c${FFFD}d$FFFD$FFFD${FFFD}e$FFFD \(access_denied\)\.</p>},
 	'ill-formed UTF-8 (a stray byte, cut sequences, a surrogate, a cut 4-byte one) is replaced with U+FFFD';
+$b   = browser();
+$st  = state_of($b->to_callback("$base/echo"));
+$res = $b->get("$base/callback?error=access_denied&error_description="
+	. "a%C0%AFb%E0%80%80c%F4%90%80%80d%F5e%FEf%F4%8F%BF%BFg%F0%9F%98%80h%E0%A0%80i&state=$st");
+like $res->content, qr{: a$FFFD${FFFD}b$FFFD$FFFD${FFFD}c$FFFD$FFFD$FFFD${FFFD}d${FFFD}e${FFFD}f\xf4\x8f\xbf\xbfg\xf0\x9f\x98\x80h\xe0\xa0\x80i \(access_denied\)\.</p>},
+	'overlong forms (C0 AF, E0 80 80), past U+10FFFF (F4 90 80 80) and F5-FF bytes are replaced byte by byte; '
+	. 'U+10FFFF, an emoji and U+0800 are kept';
 
 # the user cancels on the tenant's login page
 autologin(undef);
@@ -286,5 +293,17 @@ unlike $res->content, qr/Additionally/, '... not httpd\'s page of an ErrorDocume
 unlike $log, qr/login started/, '... no login is started for the error document';
 is scalar(grep { /auth0_txn/ && !/Max-Age=0/ } $res->header('Set-Cookie')), 0, '... no transaction cookie is set';
 like $log, qr{ErrorDocument 502 /errdoc/oops\.html needs a login}, '... and the log says why';
+
+# ErrorDocument 405 /limitexcept/oops.html, whose location asks for a login of every method but OPTIONS:
+# httpd serves the document with GET, and so is it probed
+$mark = log_mark();
+$res = browser()->request(PUT => "$opts/logout", content => 'x', 'Sec-Fetch-Site' => 'same-origin');
+$log = log_since($mark);
+is $res->code, 405, 'errordocument in a <LimitExcept OPTIONS> login: the 405 stays';
+like $res->content, qr{<h1>Method not allowed</h1>}, '... with the module\'s own page';
+unlike $res->content, qr/Additionally/, '... not httpd\'s page of an ErrorDocument that failed';
+unlike $log, qr/login started/, '... no login is started for the error document';
+is scalar(grep { /auth0_txn/ && !/Max-Age=0/ } $res->header('Set-Cookie')), 0, '... no transaction cookie is set';
+like $log, qr{ErrorDocument 405 /limitexcept/oops\.html needs a login or is refused \(401\)}, '... and the log says why';
 
 done_testing();

@@ -169,11 +169,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 54 unless $redis;
+	skip "redis-server is not available: $@", 59 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 53 unless $h;
+	skip 'no httpd', 58 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -296,6 +296,12 @@ SKIP: {
 	like $out, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/3 refused: AUTH: WRONGPASS/, '... saying so';
 	($st, $out) = httpd_check(site(free_port(), "redis-auth:redis://127.0.0.1:$redis->{port}"));
 	isnt $st, 0, '... and a missing one (NOAUTH)';
+	like $out, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:\d+\/0 refused: PING: NOAUTH/, '... saying so';
+	# a server that cannot be reached is no configuration error: a reload need not wait for it
+	my $nobody = free_port();
+	($st, $out) = httpd_check(site(free_port(), "redis-auth:redis://127.0.0.1:$nobody"));
+	is $st, 0, 'httpd -t passes a redis-auth server that cannot be reached' or diag $out;
+	like $out, qr/Auth0Cache: redis-auth: redis:\/\/127\.0\.0\.1:$nobody\/0 cannot serve now \(/, '... with a warning';
 	($st, $out) = httpd_check(site(free_port(), "redis-auth:redis://mod_auth0:s3cret%2Fp%40ss\@127.0.0.1:$redis->{port}/3"));
 	is $st, 0, '... and passes the right one' or diag $out;
 	# one that wants a password, configured without one (and database 0: no command was sent at start, and
