@@ -25,9 +25,6 @@ static bool header_has(request_rec *r, const char *name, const char *token)
 	return v && ap_strcasestr(v, token);
 }
 
-/* pages.c sets it on a request while a sub-request probes its ErrorDocument (same name there) */
-#define A0M_NOTE_PROBE "mod_auth0:errordocument-probe"
-
 /* post: a POST counts too (a form that Auth0PreservePost may keep; preserve_post.c decides) */
 static bool is_navigation(request_rec *r, bool post)
 {

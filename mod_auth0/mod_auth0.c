@@ -208,6 +208,10 @@ static int check_authn(request_rec *r)
 		return pass_preflight(r);
 	if (bearer)
 		return a0m_bearer_authenticate(r, c);
+	/* the module's own paths act (a login, a logout, a used state): for the browser's request only, never
+	 * for a sub-request (an SSI include, an index or ErrorDocument look-up) that names one */
+	if (r->main && is_own_path(r, c))
+		return HTTP_FORBIDDEN;
 	int rc = run_endpoint(r, c);
 	if (rc != DECLINED)
 		return rc;

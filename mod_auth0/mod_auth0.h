@@ -642,6 +642,9 @@ void a0m_post_post_config(apr_pool_t *pconf, server_rec *s);
 bool a0m_post_keep(request_rec *r, const a0m_dir_conf *c, const char *state, const char *body);
 int a0m_post_repost(request_rec *r, const a0m_dir_conf *c, const a0m_transaction *t, const char *action);
 
+/* r->notes of pages.c's look-up of an ErrorDocument (a sub-request): no login starts under it (login.c) */
+#define A0M_NOTE_PROBE "mod_auth0:errordocument-probe"
+
 /* login.c */
 /* An unauthenticated request to AuthType Auth0: redirect to the login page, or 401 (non-navigations,
  * Auth0Unauthenticated 401), or let it through (pass). */

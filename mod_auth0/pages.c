@@ -11,7 +11,6 @@
 #include <mod_core.h>
 
 /* on a request while it probes its ErrorDocument (errordocument_usable); login.c reads it (same name there) */
-#define A0M_NOTE_PROBE "mod_auth0:errordocument-probe"
 
 #define STYLE                                                                                           \
 	"body{font-family:system-ui,sans-serif;background:#f3f4f6;color:#1f2937;margin:0}"                  \
