@@ -16,9 +16,10 @@ package Auth0Test::Faults;
 #                    and the page's "Try again" link signs the same browser in on URL
 #                    signed_in(URL) -> a browser with a session; session_cookie($b), txn_cookies($b),
 #                    user_of($res) (REMOTE_USER of an echo page), page_like($res, qr//, NAME)
-#   renewals         refresh_browser() -> a browser signed in on FAULTS_REFRESH whose every request renews
-#                    its access token (tokens of 20 s, renewed 30 s before they expire; rotating refresh
-#                    tokens, so that no renewal is answered from the result shared by a previous one)
+#   renewals         refresh_browser() -> a browser signed in on FAULTS_REFRESH whose next request renews
+#                    its access token (tokens of 2 s, renewed halfway, returned a second after the login;
+#                    rotating refresh tokens, so that no renewal is answered from the result shared by a
+#                    previous one)
 #   the admin API    admin_get(SITE, PATH) (with an access token for the API)
 #   bearer calls     bearer_https(SITE or URL, PATH, TOKEN)
 #   own servers      own_httpd(%opt) -> handle (Auth0Test::httpd_start around own_site_config(%opt)),
@@ -300,12 +301,17 @@ sub nothing_lost_login {
 	return $failed;
 }
 
-# A browser signed in on FAULTS_REFRESH. Until the case ends, access tokens live 20 s, so that every request
-# of a session renews its token (30 s before expiry), and refresh tokens rotate, so that a renewal is never
-# answered from the result a concurrent request shared (which is kept a minute under the refresh token).
+# A browser signed in on FAULTS_REFRESH, whose next request renews its access token. Until the case ends,
+# access tokens live 2 s, renewed halfway through their life (a token shorter than twice
+# Auth0RefreshBeforeExpiry's margin), and the browser is returned once that second has gone by; refresh
+# tokens rotate, so that a renewal is never answered from the result a concurrent request shared (which is
+# kept a minute under the refresh token).
 sub refresh_browser {
-	settings(access_token_lifetime => 20, refresh_token_rotation => JSON::PP::true);
-	return signed_in(fsite('FAULTS_REFRESH', '/echo'));
+	settings(access_token_lifetime => 2, refresh_token_rotation => JSON::PP::true);
+	my $b = signed_in(fsite('FAULTS_REFRESH', '/echo'));
+	my $at = Time::HiRes::time();
+	wait_until(3, sub { Time::HiRes::time() - $at > 1.2 });
+	return $b;
 }
 
 # ---- the admin API ------------------------------------------------------------------------------------------

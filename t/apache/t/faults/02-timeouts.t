@@ -10,6 +10,7 @@ use lib "$FindBin::Bin/../../lib";
 use Auth0Test;
 use Auth0Test::Faults;
 use Test::More;
+use Time::HiRes ();
 
 reset_tenant();
 autologin('alice@example.com');
@@ -72,6 +73,9 @@ matrix_case('slow.login', sub {
 matrix_case('slow.refresh', sub {
 	my $b = refresh_browser();
 	my $before = json_of($b->get(fsite('FAULTS_REFRESH', '/echo')))->{HTTP_X_AUTH0_ACCESS_TOKEN} // '';
+	# that request renewed the token (2 s tokens): the next renewal is due a second later
+	my $at = Time::HiRes::time();
+	wait_until(3, sub { Time::HiRes::time() - $at > 1.2 });
 	fault({path => '/oauth/token', delay_ms => 2000});
 	my ($took, $res) = elapsed { $b->get(fsite('FAULTS_REFRESH', '/echo')) };
 	clear_faults();
