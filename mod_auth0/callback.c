@@ -351,9 +351,7 @@ int a0m_callback_handle(request_rec *r, const a0m_dir_conf *c)
 	}
 	if (!s) {
 		rc = a0m_page(r, rc, "Sign-in failed",
-		              rc == HTTP_FORBIDDEN ? "This account cannot sign in to this site."
-		                                   : "Your session could not be created. The error has been logged.",
-		              NULL, NULL);
+		              "Your session could not be created. The error has been logged.", NULL, NULL);
 		goto out;
 	}
 	if (a0m_session_save(r, c, o, s) != A0M_SAVE_OK) {
