@@ -348,6 +348,31 @@ static bool ui_locales_ok(const char *s)
 	}
 }
 
+/* A login_hint (an e-mail address, a phone number, a user name: Auth0 prefills the login page with it):
+ * at most 256 bytes of valid UTF-8 without control characters; the tenant escapes it on its page, and this
+ * keeps a link from putting what is no hint into the login's URL. */
+static bool login_hint_ok(apr_pool_t *p, const char *s)
+{
+	if (!*s || strlen(s) > 256)
+		return false;
+	for (const unsigned char *q = (const unsigned char *)s; *q; q++)
+		if (*q < 0x20 || *q == 0x7f)
+			return false;
+	return strcmp(a0m_utf8_text(p, s), s) == 0;
+}
+
+/* A screen_hint names a page of Auth0's (signup, login, ...): a lower-case word with - or _, at most 32. */
+static bool screen_hint_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
 /* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
 static const char *configured(const a0m_dir_conf *c, const char *name)
 {
@@ -387,6 +412,11 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 		return bad_initiation(r, "The invitation does not name its organization.");
 	if (v[ORG] && !org_allowed(c->organization, v[ORG]))
 		return bad_initiation(r, "This site signs in to another organization.");
+	if (v[LOGIN_HINT] && !login_hint_ok(r->pool, v[LOGIN_HINT]))
+		return bad_initiation(r, "The sign-in link's login_hint is not a hint (at most 256 characters, no "
+		                         "control characters).");
+	if (v[SCREEN_HINT] && !screen_hint_ok(v[SCREEN_HINT]))
+		return bad_initiation(r, "The sign-in link's screen_hint is not the name of a page (such as signup).");
 	if (v[CONNECTION] && !connection_name_ok(v[CONNECTION]))
 		return bad_initiation(r, "The sign-in link's connection is not a connection name (letters, digits and "
 		                         "single hyphens, at most 128).");

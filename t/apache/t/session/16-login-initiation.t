@@ -55,6 +55,8 @@ autologin('alice@example.com');
 ($res, $to) = authorize_of("$base/login?login_hint=alice%40example.com&screen_hint=signup");
 is $to->query_param('login_hint'), 'alice@example.com', 'login_hint goes to /authorize';
 is $to->query_param('screen_hint'), 'signup', 'screen_hint too';
+($res, $to) = authorize_of("$base/login?login_hint=z%C3%AB%40example.com&screen_hint=reset-password");
+is $res->code, 302, 'a login_hint in UTF-8, and a screen_hint with a hyphen';
 ok !defined $to->query_param('organization'), 'no organization unless asked for';
 $b = browser();
 $res = $b->visit("$base/login?iss=" . uri_escape(tenant_url() . '/') . "&target_link_uri=" . uri_escape("$base/echo?t=1"));
@@ -115,6 +117,8 @@ my %bad = (
 	connection_scope => [qr/connection_scope is not a list of scopes/,
 	                     'a"b', 'a\\b', "a\tb", 'a  b', ' a', 'a ', 'x' x 1025, "r\x{e9}po", "repo\r\n"],
 	prompt => [qr/prompt must be login, consent or select_account/, 'LOGIN', 'login consent', 'create', 'login '],
+	login_hint => [qr/login_hint is not a hint/, "alice\r\nX: y", "a\tb", 'x' x 257, "\x{80}abc"],
+	screen_hint => [qr/screen_hint is not the name of a page/, 'SignUp', 'sign up', '<b>', 'x' x 33, 'signup;x'],
 	ui_locales => [qr/ui_locales is not a list of language tags/,
 	               'fr_CA', 'fr--CA', 'fr-', '-fr', ' fr', 'fr  en', 'fr ', 'abcdefghi', 'fr,en', 'fr;q=0.5',
 	               join(' ', ('en-US') x 43), "fr\x{e9}"],
