@@ -659,8 +659,8 @@ static const char *add_authz_param(cmd_parms *cmd, void *conf_, const char *name
 
 /*
  * How many different bytes s holds. A random secret of 32 hex or base64 characters or more has at least 8
- * but with a probability too small to matter; fewer means a placeholder (aaaa..., 0000...), whose keys
- * anyone can derive. Length alone would pass those.
+ * but with a probability too small to matter; fewer means a placeholder (a run of one letter or digit,
+ * "changeme" repeated), whose keys anyone can derive. Length alone would pass those.
  */
 static int distinct_bytes(const char *s)
 {

@@ -138,6 +138,24 @@ static void bad(const char *token, const auth0_id_token_options *o, auth0_token_
 	reject_on(client, token, o, AUTH0_ERR_INVALID_TOKEN, rule, message, name);
 }
 
+/* mint(hdr, cl, how, key, secret) then good() or bad(): one token made and checked, then freed. */
+static void good_minted(const char *hdr, const char *cl, const char *how, EVP_PKEY *key, const char *secret,
+                        const auth0_id_token_options *o, const char *name)
+{
+	char *t = mint(hdr, cl, how, key, secret);
+	good(t, o, name);
+	free(t);
+}
+
+static void bad_minted(const char *hdr, const char *cl, const char *how, EVP_PKEY *key, const char *secret,
+                       const auth0_id_token_options *o, auth0_token_rule rule, const char *message,
+                       const char *name)
+{
+	char *t = mint(hdr, cl, how, key, secret);
+	bad(t, o, rule, message, name);
+	free(t);
+}
+
 /* Builds, rejects, frees: for the many one-claim cases. */
 static void reject_claims(const char *changes, const auth0_id_token_options *o, auth0_token_rule rule,
                           const char *message, const char *name)
@@ -235,10 +253,9 @@ static void test_decode(void)
 	bad(t, &o, AUTH0_RULE_DECODE, msg, "NUL inside the kid");
 	free(t);
 	/* a validly signed token that names an extension it requires us to understand (RFC 7515 4.1.11) */
-	t = mint("{\"crit\": [\"exp\"], \"exp\": 1}", NULL, "RS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_ALGORITHM, "The ID token names critical header parameters (crit) that are not supported",
-	    "a crit header is refused");
-	free(t);
+	bad_minted("{\"crit\": [\"exp\"], \"exp\": 1}", NULL, "RS256", NULL, NULL, &o, AUTH0_RULE_ALGORITHM,
+	           "The ID token names critical header parameters (crit) that are not supported",
+	           "a crit header is refused");
 
 	/* standard base64 alphabet where base64url is required */
 	t = rs(NULL);
@@ -276,23 +293,15 @@ static void test_algorithm(void)
 	    "\"RS256\"",
 	    "RS384");
 	free(t);
-	t = mint("{\"alg\": \"rs256\"}", NULL, "RS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, "alg compared case-sensitively");
-	free(t);
-	t = mint("{\"alg\": null}", NULL, "RS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_ALGORITHM,
-	       "Signature algorithm of \"\" is not supported. Expected the ID token to be signed with \"RS256\"",
-	       "no alg");
-	free(t);
-	t = mint("{\"alg\": 256}", NULL, "RS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, "alg not a string");
-	free(t);
-	t = mint("{\"alg\": \"None\"}", NULL, "none", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, "alg None");
-	free(t);
-	t = mint("{\"alg\": \"ES256\", \"kid\": \"k-ec\"}", NULL, "ES256", ec, NULL);
-	bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, "ES256 is not an ID token algorithm");
-	free(t);
+	bad_minted("{\"alg\": \"rs256\"}", NULL, "RS256", NULL, NULL, &o, AUTH0_RULE_ALGORITHM, NULL,
+	           "alg compared case-sensitively");
+	bad_minted("{\"alg\": null}", NULL, "RS256", NULL, NULL, &o, AUTH0_RULE_ALGORITHM,
+	           "Signature algorithm of \"\" is not supported. Expected the ID token to be signed with \"RS256\"",
+	           "no alg");
+	bad_minted("{\"alg\": 256}", NULL, "RS256", NULL, NULL, &o, AUTH0_RULE_ALGORITHM, NULL, "alg not a string");
+	bad_minted("{\"alg\": \"None\"}", NULL, "none", NULL, NULL, &o, AUTH0_RULE_ALGORITHM, NULL, "alg None");
+	bad_minted("{\"alg\": \"ES256\", \"kid\": \"k-ec\"}", NULL, "ES256", ec, NULL, &o, AUTH0_RULE_ALGORITHM, NULL,
+	           "ES256 is not an ID token algorithm");
 
 	/* Confusion: HS256 with the RSA public key (PEM) as the HMAC secret. */
 	char *pem = m_public_pem(rsa);
@@ -326,9 +335,8 @@ static void test_hs256(void)
 	m_flip_signature(t);
 	bad(t, &o, AUTH0_RULE_SIGNATURE, "Invalid ID token signature", "HS256 flipped bit");
 	free(t);
-	t = mint("{\"alg\": \"HS256\"}", NULL, "none", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_SIGNATURE, "Invalid ID token signature", "HS256 header, empty signature");
-	free(t);
+	bad_minted("{\"alg\": \"HS256\"}", NULL, "none", NULL, NULL, &o, AUTH0_RULE_SIGNATURE,
+	           "Invalid ID token signature", "HS256 header, empty signature");
 
 	auth0_client *nosecret = new_client(NULL, NULL, NULL, 60);
 	o.hs256_secret = NULL;
@@ -364,25 +372,19 @@ static void test_ps256(void)
 	bad(t, &o, AUTH0_RULE_SIGNATURE, sig_msg, "PS256 flipped bit");
 	free(t);
 
-	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-ps\"}", NULL, "PS256", NULL, NULL);
-	good(t, &o, "PS256 with a JWK that says PS256");
-	free(t);
-	t = mint("{\"alg\": \"PS256\"}", NULL, "PS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_KEY, "Could not find a public key for Key ID (kid) \"k1\"",
-	    "a JWK that says RS256 does not verify PS256 (the same RSA key)");
-	free(t);
-	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-rs512\"}", NULL, "PS256", rsa_other, NULL);
-	bad(t, &o, AUTH0_RULE_KEY, NULL, "nor one that says RS512");
-	free(t);
-	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-ec\"}", NULL, "ES256", ec, NULL);
-	bad(t, &o, AUTH0_RULE_KEY, NULL, "nor an EC key");
-	free(t);
+	good_minted("{\"alg\": \"PS256\", \"kid\": \"k-ps\"}", NULL, "PS256", NULL, NULL, &o,
+	            "PS256 with a JWK that says PS256");
+	bad_minted("{\"alg\": \"PS256\"}", NULL, "PS256", NULL, NULL, &o, AUTH0_RULE_KEY,
+	           "Could not find a public key for Key ID (kid) \"k1\"",
+	           "a JWK that says RS256 does not verify PS256 (the same RSA key)");
+	bad_minted("{\"alg\": \"PS256\", \"kid\": \"k-rs512\"}", NULL, "PS256", rsa_other, NULL, &o, AUTH0_RULE_KEY, NULL,
+	           "nor one that says RS512");
+	bad_minted("{\"alg\": \"PS256\", \"kid\": \"k-ec\"}", NULL, "ES256", ec, NULL, &o, AUTH0_RULE_KEY, NULL,
+	           "nor an EC key");
 
-	t = mint("{\"kid\": \"k-other\"}", NULL, "RS256", rsa_other, NULL);
-	bad(t, &o, AUTH0_RULE_ALGORITHM,
-	    "Signature algorithm of \"RS256\" is not supported. Expected the ID token to be signed with \"PS256\"",
-	    "PS256 configured: an RS256 token is refused");
-	free(t);
+	bad_minted("{\"kid\": \"k-other\"}", NULL, "RS256", rsa_other, NULL, &o, AUTH0_RULE_ALGORITHM,
+	           "Signature algorithm of \"RS256\" is not supported. Expected the ID token to be signed with \"PS256\"",
+	           "PS256 configured: an RS256 token is refused");
 	const char *others[][2] = {
 		{ "{\"alg\": \"PS384\", \"kid\": \"k-other\"}", "PS384" },
 		{ "{\"alg\": \"PS512\", \"kid\": \"k-other\"}", "PS512" },
@@ -395,15 +397,13 @@ static void test_ps256(void)
 		free(t);
 	}
 	char *pem = m_public_pem(rsa_other);
-	t = mint("{\"alg\": \"HS256\", \"kid\": \"k-other\"}", NULL, "HS256", NULL, pem);
-	bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, "PS256 configured: HS256 keyed with the public key is refused");
-	free(t);
+	bad_minted("{\"alg\": \"HS256\", \"kid\": \"k-other\"}", NULL, "HS256", NULL, pem, &o, AUTH0_RULE_ALGORITHM, NULL,
+	           "PS256 configured: HS256 keyed with the public key is refused");
 	free(pem);
 
 	/* RFC 7518 3.5 fixes the PSS parameters: other salt lengths or MGF1 hashes are not PS256. */
-	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", NULL, "PS256/salt=32/mgf1=SHA256", rsa_other, NULL);
-	good(t, &o, "salt 32, MGF1-SHA-256 spelt out (the minting knobs work)");
-	free(t);
+	good_minted("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", NULL, "PS256/salt=32/mgf1=SHA256", rsa_other, NULL, &o,
+	            "salt 32, MGF1-SHA-256 spelt out (the minting knobs work)");
 	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", NULL, "PS256", rsa_other, NULL);
 	const char *broken[][2] = {
 		{ "PS256/salt=20", "salt of 20 bytes" },
@@ -422,10 +422,8 @@ static void test_ps256(void)
 	free(t);
 
 	/* past the signature, the claims are those of any ID token */
-	t = mint("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", "{\"aud\": \"someone-else\"}", "PS256", rsa_other,
-	         NULL);
-	bad(t, &o, AUTH0_RULE_AUDIENCE, NULL, "PS256: claims checked (aud)");
-	free(t);
+	bad_minted("{\"alg\": \"PS256\", \"kid\": \"k-other\"}", "{\"aud\": \"someone-else\"}", "PS256", rsa_other, NULL,
+	           &o, AUTH0_RULE_AUDIENCE, NULL, "PS256: claims checked (aud)");
 }
 
 static void test_key(void)
@@ -456,27 +454,20 @@ static void test_key(void)
 	}
 	is_int(fetch_attempts, attempts + 1, "a storm of unknown kids: no further refetch within the interval");
 
-	t = mint("{\"kid\": null}", NULL, "RS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_KEY, "Could not find a public key for Key ID (kid) \"\"", "no kid");
-	free(t);
-	t = mint("{\"kid\": 1}", NULL, "RS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_KEY, "Could not find a public key for Key ID (kid) \"\"", "kid not a string");
-	free(t);
-	t = mint("{\"kid\": \"k-ec\"}", NULL, "RS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_KEY, NULL, "kid of an EC key for an RS256 token");
-	free(t);
-	t = mint("{\"kid\": \"k-small\"}", NULL, "RS256", rsa_small, NULL);
-	bad(t, &o, RULE_UNKNOWN_KID, NULL, "kid of a 1024-bit RSA key (refused at import)");
-	free(t);
-	t = mint("{\"kid\": \"k-rs512\"}", NULL, "RS256", rsa_other, NULL);
-	bad(t, &o, AUTH0_RULE_KEY, NULL, "kid of a key whose JWK says alg RS512");
-	free(t);
-	t = mint("{\"kid\": \"k-enc\"}", NULL, "RS256", rsa_other, NULL);
-	bad(t, &o, RULE_UNKNOWN_KID, NULL, "kid of an encryption key (use enc)");
-	free(t);
-	t = mint("{\"kid\": \"k-other\"}", NULL, "RS256", rsa_other, NULL);
-	good(t, &o, "second RSA key of the set, no alg member");
-	free(t);
+	bad_minted("{\"kid\": null}", NULL, "RS256", NULL, NULL, &o, AUTH0_RULE_KEY,
+	           "Could not find a public key for Key ID (kid) \"\"", "no kid");
+	bad_minted("{\"kid\": 1}", NULL, "RS256", NULL, NULL, &o, AUTH0_RULE_KEY,
+	           "Could not find a public key for Key ID (kid) \"\"", "kid not a string");
+	bad_minted("{\"kid\": \"k-ec\"}", NULL, "RS256", NULL, NULL, &o, AUTH0_RULE_KEY, NULL,
+	           "kid of an EC key for an RS256 token");
+	bad_minted("{\"kid\": \"k-small\"}", NULL, "RS256", rsa_small, NULL, &o, RULE_UNKNOWN_KID, NULL,
+	           "kid of a 1024-bit RSA key (refused at import)");
+	bad_minted("{\"kid\": \"k-rs512\"}", NULL, "RS256", rsa_other, NULL, &o, AUTH0_RULE_KEY, NULL,
+	           "kid of a key whose JWK says alg RS512");
+	bad_minted("{\"kid\": \"k-enc\"}", NULL, "RS256", rsa_other, NULL, &o, RULE_UNKNOWN_KID, NULL,
+	           "kid of an encryption key (use enc)");
+	good_minted("{\"kid\": \"k-other\"}", NULL, "RS256", rsa_other, NULL, &o,
+	            "second RSA key of the set, no alg member");
 	is_int(fetch_attempts, attempts + 1, "still a single refetch attempt");
 }
 
@@ -488,15 +479,11 @@ static void test_signature(void)
 	m_flip_signature(t);
 	bad(t, &o, AUTH0_RULE_SIGNATURE, msg, "flipped signature bit");
 	free(t);
-	t = mint(NULL, NULL, "RS256", rsa_other, NULL);
-	bad(t, &o, AUTH0_RULE_SIGNATURE, msg, "signed by another key with our kid");
-	free(t);
-	t = mint(NULL, NULL, "none", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_SIGNATURE, msg, "RS256 header, empty signature");
-	free(t);
-	t = mint(NULL, NULL, "PS256", NULL, NULL);
-	bad(t, &o, AUTH0_RULE_SIGNATURE, msg, "PS256 signature under an RS256 header");
-	free(t);
+	bad_minted(NULL, NULL, "RS256", rsa_other, NULL, &o, AUTH0_RULE_SIGNATURE, msg,
+	           "signed by another key with our kid");
+	bad_minted(NULL, NULL, "none", NULL, NULL, &o, AUTH0_RULE_SIGNATURE, msg, "RS256 header, empty signature");
+	bad_minted(NULL, NULL, "PS256", NULL, NULL, &o, AUTH0_RULE_SIGNATURE, msg,
+	           "PS256 signature under an RS256 header");
 	t = rs(NULL);
 	t[strlen(t) - 10] = '\0';
 	bad(t, &o, AUTH0_RULE_SIGNATURE, msg, "truncated signature");
@@ -800,9 +787,8 @@ static void test_order(void)
 	char *t = mint("{\"alg\": \"none\", \"kid\": \"nope\"}", NULL, "none", NULL, NULL);
 	bad(t, &o, AUTH0_RULE_ALGORITHM, NULL, "order: algorithm before key");
 	free(t);
-	t = mint("{\"kid\": \"nope\"}", "{\"iss\": null}", "RS256", NULL, NULL);
-	bad(t, &o, RULE_UNKNOWN_KID, NULL, "order: key before signature and claims");
-	free(t);
+	bad_minted("{\"kid\": \"nope\"}", "{\"iss\": null}", "RS256", NULL, NULL, &o, RULE_UNKNOWN_KID, NULL,
+	           "order: key before signature and claims");
 	t = rs("{\"iss\": null}");
 	m_flip_signature(t);
 	bad(t, &o, AUTH0_RULE_SIGNATURE, NULL, "order: signature before iss");

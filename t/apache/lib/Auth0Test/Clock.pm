@@ -64,7 +64,8 @@ sub new {
 	my $lib = library() or return _none("Debian's libfaketime is not installed (package faketime)");
 	return _none('/dev/shm is not a writable directory (libfaketime shares its state there)')
 	  unless -d '/dev/shm' && -w _;
-	# a fresh name: a directory left by an earlier run whose PID this one reuses is not reused
+	# a fresh name (File::Temp fills in the Xs): a directory left by an earlier run whose PID this one reuses
+	# is not reused
 	my $dir = eval { File::Temp::tempdir('clock-' . $$ . '-XXXXXX', DIR => t_dir() . '/logs') }
 	  or return _none("no directory for the clock: " . ($@ =~ s/\s+\z//r));
 	chmod 0755, $dir;    # httpd's children run as nobody

@@ -88,8 +88,8 @@ sub access_token ($self, %a) {
     $a{permissions} ? (permissions => $a{permissions}) : (),
     $a{org} ? (org_id => $a{org}{id}, org_name => $a{org}{name}) : (),
   );
-  # The API's Signing Algorithm: PS256 with the current key, else RS256 (HS256, with the API's signing
-  # secret, is not implemented).
+  # The API's Signing Algorithm: PS256 with the current key, else RS256. An API set to HS256 gets RS256
+  # tokens here on purpose: mod_auth0 refuses Auth0BearerSigningAlg HS256 at start-up, so no test needs them.
   my $how   = ($api->{signing_alg} // '') eq 'PS256' ? {alg => 'PS256'} : {};
   my $token = $self->_finish('access', \%claims, {typ => 'at+jwt', kid => $self->keys->current->{kid}}, $how, $client);
   return ($token, $lifetime);
