@@ -315,6 +315,22 @@ void ap_destroy_sub_req(request_rec *r)
 	abort();
 }
 
+/* The access-denied page (denied.c) is made in an insert_error_filter hook, which never runs here. */
+void ap_custom_response(request_rec *r, int status, const char *string)
+{
+	(void)r;
+	(void)status;
+	(void)string;
+	abort();
+}
+
+char *ap_escape_urlencoded(apr_pool_t *p, const char *s)
+{
+	(void)p;
+	(void)s;
+	abort();
+}
+
 /* Regular expressions (Require auth0-claim-match) with the C library's POSIX ERE instead of PCRE. */
 static apr_status_t free_regex(void *preg)
 {
@@ -598,6 +614,7 @@ NO_HOOK(header_parser)
 NO_HOOK(note_auth_failure)
 NO_HOOK(fixups)
 NO_HOOK(access_checker)
+NO_HOOK(insert_error_filter)
 
 void ap_hook_check_authn(ap_HOOK_check_user_id_t *pf, const char *const *pre, const char *const *succ,
                          int order, int type)

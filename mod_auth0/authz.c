@@ -282,4 +282,5 @@ void a0m_authz_register(apr_pool_t *p)
 		ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, kind_names[i], AUTHZ_PROVIDER_VERSION, &providers[i],
 		                          AP_AUTH_INTERNAL_PER_CONF);
 	a0m_bearer_register(p);
+	a0m_denied_register(p);
 }

@@ -629,3 +629,13 @@ out:
 	auth0_error_free(err);
 	return rc;
 }
+
+bool a0m_is_navigation(request_rec *r)
+{
+	return is_navigation(r, false);
+}
+
+const char *a0m_request_target(request_rec *r)
+{
+	return original_of(r);
+}

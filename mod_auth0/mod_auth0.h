@@ -21,6 +21,7 @@
  *   bearer.c        AuthType Auth0Bearer: access-token validation and its cache
  *   claims.c        claim lookup, identity headers/environment, spoofing protection
  *   authz.c         Require auth0-claim / -scope / -permission / -role / -org
+ *   denied.c        the page of a signed-in user whom a Require refuses
  *   admin.c         SetHandler auth0-management (JSON API) and auth0-admin (page)
  */
 #ifndef MOD_AUTH0_H
@@ -399,6 +400,8 @@ void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c);
 /* Whether name begins with prefix, without case, any separator ('-', '_', '.', ...) matching any other:
  * how gateways map header names to variables, and so how the scrub compares them. */
 bool a0m_claims_folded_prefix(const char *name, const char *prefix);
+/* Registers the access-denied page of signed-in users (denied.c); a0m_authz_register calls it. */
+void a0m_denied_register(apr_pool_t *p);
 /* Registers the Require auth0-* providers (authz.c). */
 void a0m_authz_register(apr_pool_t *p);
 /* A secret given as env:NAME (that environment variable of httpd's) or file:PATH (the first line of the file,
@@ -564,6 +567,9 @@ int a0m_page_form(request_rec *r, const char *title, const char *text, const cha
 int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs, const char *nonce);
 /* A 200 page that moves on to a same-origin href (for SameSite=Strict cookies after the callback). */
 int a0m_page_continue(request_rec *r, const char *href);
+/* In an insert_error_filter hook: the error response httpd is about to send (r->status) becomes this page,
+ * with the pages' headers. links: id, href, text triples, NULL-terminated, shown as buttons. */
+void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links);
 /* Sets Cache-Control: no-store (and Pragma) on any response of ours. */
 void a0m_no_store(request_rec *r);
 /* text with any ill-formed UTF-8 replaced by U+FFFD (text itself when there is none), and that escaped for
@@ -661,6 +667,11 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c);
  * with acr_values (Auth0RequireMFA) or max_age (Auth0MaxAge); another organization's session is treated as
  * none (a0m_login_unauthenticated). */
 int a0m_login_again(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_shortfall shortfall);
+/* Whether r is a browser's page navigation (a GET of a document: not a script's, a prefetch's, or an image's,
+ * as far as X-Requested-With, Sec-Fetch-Mode/-Dest and Accept tell), which may be sent to log in. */
+bool a0m_is_navigation(request_rec *r);
+/* The page r asked for (path and query) as the browser sent it: where a login comes back to. */
+const char *a0m_request_target(request_rec *r);
 /* Auth0's multi-factor policy (acr_values) and the amr value of a login with a second factor. */
 #define A0M_MFA_POLICY "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 

@@ -25,9 +25,9 @@ void a0m_no_store(request_rec *r)
 	apr_table_setn(r->err_headers_out, "Pragma", "no-cache");
 }
 
-static void page_headers(request_rec *r, int status)
+/* What every page of ours sends: never cached, sniffed, framed, or sent on as a Referer; loads nothing. */
+static void security_headers(request_rec *r)
 {
-	r->status = status;
 	a0m_no_store(r);
 	apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
 	apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
@@ -35,6 +35,12 @@ static void page_headers(request_rec *r, int status)
 	apr_table_setn(r->err_headers_out, "Content-Security-Policy",
 	               "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
 	               "frame-ancestors 'none'; base-uri 'none'");
+}
+
+static void page_headers(request_rec *r, int status)
+{
+	r->status = status;
+	security_headers(r);
 	ap_set_content_type(r, "text/html; charset=utf-8");
 	/* a body we write ourselves: no ErrorDocument, no keep-alive surprises with a request body unread */
 	ap_discard_request_body(r);
@@ -107,18 +113,36 @@ const char *a0m_escape_html(apr_pool_t *p, const char *text)
 	return ap_escape_html2(p, a0m_utf8_text(p, text), 0);
 }
 
+static const char *page_start(apr_pool_t *p, const char *title, const char *head_extra)
+{
+	const char *t = a0m_escape_html(p, title);
+	return apr_pstrcat(p, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+	                   head_extra ? head_extra : "", "<title>", t, "</title><style>", STYLE,
+	                   "</style></head><body><main><h1>", t, "</h1>\n", NULL);
+}
+
+#define PAGE_END "</main></body></html>\n"
+
 static void open_page(request_rec *r, const char *title, const char *head_extra)
 {
-	const char *t = a0m_escape_html(r->pool, title);
-	ap_rvputs(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-	          head_extra ? head_extra : "", "<title>", t, "</title><style>", STYLE,
-	          "</style></head><body><main><h1>", t, "</h1>\n", NULL);
+	ap_rputs(page_start(r->pool, title, head_extra), r);
 }
 
 static void close_page(request_rec *r)
 {
-	ap_rputs("</main></body></html>\n", r);
+	ap_rputs(PAGE_END, r);
+}
+
+static const char *paragraph(apr_pool_t *p, const char *text)
+{
+	return apr_pstrcat(p, "<p>", a0m_escape_html(p, text), "</p>\n", NULL);
+}
+
+static const char *button_link(apr_pool_t *p, const char *id, const char *href, const char *text)
+{
+	return apr_pstrcat(p, "<a class=\"button\" id=\"", id, "\" href=\"", a0m_escape_html(p, href), "\">",
+	                   a0m_escape_html(p, text), "</a>", NULL);
 }
 
 /*
@@ -190,12 +214,26 @@ int a0m_page(request_rec *r, int status, const char *title, const char *text, co
 	page_headers(r, status);
 	open_page(r, title, NULL);
 	if (text)
-		ap_rvputs(r, "<p>", a0m_escape_html(r->pool, text), "</p>\n", NULL);
+		ap_rputs(paragraph(r->pool, text), r);
 	if (href)
-		ap_rvputs(r, "<p><a class=\"button\" id=\"continue\" href=\"", a0m_escape_html(r->pool, href), "\">",
-		          a0m_escape_html(r->pool, link_text ? link_text : "Continue"), "</a></p>\n", NULL);
+		ap_rvputs(r, "<p>", button_link(r->pool, "continue", href, link_text ? link_text : "Continue"), "</p>\n",
+		          NULL);
 	close_page(r);
 	return DONE;
+}
+
+void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links)
+{
+	const char *body = apr_pstrcat(r->pool, page_start(r->pool, title, NULL), paragraph(r->pool, text), "<p>", NULL);
+	for (int i = 0; links && links[i]; i += 3)
+		body = apr_pstrcat(r->pool, body, i ? " " : "", button_link(r->pool, links[i], links[i + 1], links[i + 2]),
+		                   NULL);
+	body = apr_pstrcat(r->pool, body, "</p>\n", PAGE_END, NULL);
+	security_headers(r);
+	/* httpd sends a custom response as text/html; charset=iso-8859-1 unless told not to name a charset:
+	 * then the page's own <meta charset="utf-8"> holds */
+	apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
+	ap_custom_response(r, r->status, body);
 }
 
 /* Hidden fields keep their text as it is (UTF-8 passes through: the page is UTF-8); only markup is escaped. */

@@ -1,0 +1,111 @@
+# A signed-in user whom a Require refuses: a page navigation gets the module's "Access denied" page, with
+# the status httpd chose (401, or 403 with AuthzSendForbiddenOnFailure On), naming the account and offering
+# to sign in with another one (Auth0LoginPath, prompt=login, back to the page) or to sign out. Scripts,
+# anonymous requests, bearer requests and sites with an ErrorDocument of their own keep httpd's answer.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+
+use Auth0Test;
+use Test::More;
+use URI;
+use URI::QueryParam;
+
+reset_tenant();
+autologin('bob@example.com');
+
+my $ALICE_ONLY = 'Require auth0-claim email alice@example.com';
+my ($h, $base) = app_site_start("Auth0LoginPath /login", after => <<"EOC");
+<Location /alice/>
+    $ALICE_ONLY
+</Location>
+<Location /alice403/>
+    AuthzSendForbiddenOnFailure On
+    $ALICE_ONLY
+</Location>
+<Location /alicetext/>
+    ErrorDocument 401 "the site's own text"
+    $ALICE_ONLY
+</Location>
+EOC
+
+my $b = browser();
+is $b->visit("$base/echo")->code, 200, 'bob signs in';
+
+# what makes a page the module's access-denied page for bob at $path
+sub denied_page_ok {
+	my ($res, $status, $path, $what) = @_;
+	is $res->code, $status, "$what: $status";
+	my $body = $res->decoded_content // '';
+	like $body, qr{<h1>Access denied</h1>}, "$what: the access-denied page";
+	like $body, qr{You are signed in as bob\@example\.com\.}, "$what: names the account";
+	unlike $body, qr/REMOTE_USER/, "$what: the backend did not run";
+	is $res->header('Content-Type'), 'text/html', "$what: no charset of httpd's (the page's meta says UTF-8)";
+	like $body, qr{<meta charset="utf-8">}, "$what: ... which the page names";
+	is $res->header('Cache-Control'), 'no-store', "$what: never cached";
+	like $res->header('Content-Security-Policy') // '', qr/default-src 'none'/, "$what: the pages' CSP";
+	is $res->header('X-Frame-Options'), 'DENY', "$what: never framed";
+	my ($login) = $body =~ m{<a class="button" id="login" href="([^"]+)"};
+	ok $login, "$what: a link to sign in with another account";
+	$login =~ s/&amp;/&/g;
+	my $u = URI->new($login);
+	is $u->path, '/login', "$what: ... through Auth0LoginPath";
+	is $u->query_param('prompt'), 'login', "$what: ... asking the tenant for a login (never a silent one)";
+	is $u->query_param('returnTo'), $path, "$what: ... back to this page";
+	like $body, qr{<a class="button" id="logout" href="/logout">Sign out</a>}, "$what: a link to sign out";
+	return $login;
+}
+
+my $res = $b->get("$base/alice/echo?x=1&y=2");
+is $res->header('WWW-Authenticate'), 'Auth0 realm="login"', 'a 401 still names the scheme (RFC 7235)';
+my $login = denied_page_ok($res, 401, '/alice/echo?x=1&y=2', 'refused by Require');
+denied_page_ok($b->get("$base/alice403/echo"), 403, '/alice403/echo', 'AuthzSendForbiddenOnFailure On');
+
+# the site's ErrorDocument (a text) wins
+$res = $b->get("$base/alicetext/echo");
+is $res->code, 401, "the site's ErrorDocument: 401";
+like $res->decoded_content, qr/the site's own text/, "... with the site's text";
+unlike $res->decoded_content, qr/Access denied/, '... not the module\'s page';
+
+# not a page navigation: httpd's answer
+for my $h (['X-Requested-With' => 'XMLHttpRequest'], ['Sec-Fetch-Mode' => 'cors', 'Sec-Fetch-Dest' => 'empty'],
+	['Accept' => 'application/json'], ['Sec-Fetch-Mode' => 'no-cors', 'Sec-Fetch-Dest' => 'image']) {
+	$res = $b->get("$base/alice/echo", @$h);
+	is $res->code, 401, "@$h: 401";
+	unlike $res->decoded_content, qr/Access denied/, "... httpd's page, not the module's";
+}
+# a HEAD gets no body at all
+$res = $b->request(HEAD => "$base/alice/echo");
+is $res->code, 401, 'HEAD: 401';
+is $res->content, '', '... without a body';
+
+# anonymous: a login as before, not the page
+$res = browser()->get("$base/alice/echo");
+is $res->code, 302, 'no session: sent to log in';
+unlike $res->decoded_content // '', qr/Access denied/, '... no access-denied page';
+
+# the link signs in with another account and comes back to the page
+autologin('alice@example.com');
+$res = $b->visit("$base$login");
+is $res->code, 200, 'the link: a login as alice, back at the page';
+is $res->request->uri->path_query, '/alice/echo?x=1&y=2', '... the page that was refused';
+is json_of($res)->{REMOTE_USER}, ALICE, '... now served to alice';
+my ($authorize) = grep { ($_->header('Location') // '') =~ m{/authorize\?} } @{$b->{chain}};
+ok $authorize, '... through the tenant';
+like $authorize->header('Location'), qr/[?&]prompt=login(&|$)/, '... with prompt=login';
+httpd_stop($h);
+
+# no Auth0LoginPath: the page offers to sign out only
+($h, $base) = app_site_start('', after => "<Location /alice/>\n$ALICE_ONLY\n</Location>\n");
+$b = browser();
+autologin('bob@example.com');
+$b->visit("$base/echo");
+$res = $b->get("$base/alice/echo");
+like $res->decoded_content, qr{<h1>Access denied</h1>}, 'a site without Auth0LoginPath: the page';
+unlike $res->decoded_content, qr{id="login"}, '... without a link to sign in again';
+like $res->decoded_content, qr{id="logout"}, '... with the one to sign out';
+httpd_stop($h);
+
+done_testing();
