@@ -311,6 +311,26 @@ int cli_logout_url(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * A valid access token that is sender-constrained (RFC 7800 cnf: DPoP-bound cnf.jkt, RFC 9449, or
+ * certificate-bound cnf.x5t#S256, RFC 8705; a cnf of any form) is only good with a proof of its key, which
+ * validate-token cannot check: refused as mod_auth0's AuthType Auth0Bearer refuses it (401 invalid_token,
+ * mod_auth0/bearer.c), so that a script does not take it for a bearer token anyone holding it may use.
+ * Returns CLI_OK for a token without cnf, else CLI_API after saying why.
+ */
+static int refuse_bound_token(const json_t *claims)
+{
+	const json_t *cnf = json_object_get(claims, "cnf");
+	if (!cnf)
+		return CLI_OK;
+	const char *kind = json_object_get(cnf, "jkt")        ? " of DPoP"
+	                   : json_object_get(cnf, "x5t#S256") ? " of mutual TLS"
+	                                                      : "";
+	return cli_fail(CLI_API, "The access token is bound to a key (sender-constrained: a cnf claim%s); "
+	                         "validate-token checks no proof of possession, so it does not accept such tokens (%s)",
+	                kind, auth0_status_name(AUTH0_ERR_INVALID_TOKEN));
+}
+
 /* --alg's values: the ID token algorithms libauth0 validates (auth0_id_token_alg). */
 static const struct {
 	const char *name;
@@ -375,7 +395,14 @@ int cli_validate_token(int argc, char **argv)
 			auth0_access_token_options o = { .audience = audience, .organization = organization };
 			st = auth0_access_token_validate(c, access_token, &o, &claims, &err);
 		}
-		rc = st == AUTH0_OK ? cli_print_json(claims) : cli_error(st, err);
+		if (st != AUTH0_OK) {
+			rc = cli_error(st, err);
+		} else {
+			/* a refused token's claims are not printed: stdout only ever holds an accepted token's */
+			rc = access_token ? refuse_bound_token(claims) : CLI_OK;
+			if (rc == CLI_OK)
+				rc = cli_print_json(claims);
+		}
 	}
 	json_decref(claims);
 	secret_free(&line);

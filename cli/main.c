@@ -202,7 +202,9 @@ static const struct command {
 	  "        audience is AUTH0_CLIENT_ID unless --audience names another. --alg is the application's\n"
 	  "        signing algorithm (default RS256); a token signed otherwise is refused. PS256 needs\n"
 	  "        the tenant's keys published without \"alg\"; HS256 checks with AUTH0_CLIENT_SECRET\n"
-	  "        (--hs256 is the same as --alg HS256).\n" },
+	  "        (--hs256 is the same as --alg HS256). An access token bound to a key (a cnf claim:\n"
+	  "        DPoP or mutual TLS) is refused (exit 1), as mod_auth0 refuses it: no proof of\n"
+	  "        possession is checked here.\n" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -23,6 +23,7 @@ typedef struct a0m_asset {
 	const unsigned char *data;
 	size_t len;
 	const char *etag;              /* quoted strong ETag (a hash of the contents) */
+	const char *integrity;         /* "sha256-BASE64" of the contents: Subresource Integrity metadata */
 } a0m_asset;
 
 /* Every embedded file, terminated by an entry whose name is NULL (admin_assets.c). */

@@ -8,11 +8,19 @@
  *
  * The page is plain HTML + vanilla JavaScript that calls the JSON API of
  * SetHandler auth0-management; it loads nothing from elsewhere (strict CSP:
- * no inline script or style, connections to this origin only). The server
- * fills in, HTML-escaped, {{base}} (PREFIX), {{api}} (the API's URL path:
- * the variable AUTH0_ADMIN_API, e.g. SetEnv AUTH0_ADMIN_API /admin/api, else
- * PREFIX/api), {{csrf}} (the session's CSRF token, sent back by the script
- * in X-CSRF-Token), {{user}} and {{logout}} (Auth0LogoutPath, or empty).
+ * no inline script or style, connections to this origin only). Its only
+ * script is admin.js, pinned by content: the CSP's script-src is the hash of
+ * the embedded admin.js alone ('sha256-...', computed at build time by
+ * conf/admin/embed), which CSP Level 3 matches against the integrity
+ * attribute of <script src>, and Subresource Integrity then refuses any
+ * other bytes. So neither another script of this origin (an upload, a CGI, a
+ * JSONP endpoint) nor a changed admin.js runs on the page that holds the
+ * CSRF token, as 'self' would allow. The server fills in, HTML-escaped,
+ * {{base}} (PREFIX), {{api}} (the API's URL path: the variable
+ * AUTH0_ADMIN_API, e.g. SetEnv AUTH0_ADMIN_API /admin/api, else PREFIX/api),
+ * {{csrf}} (the session's CSRF token, sent back by the script in
+ * X-CSRF-Token), {{user}}, {{logout}} (Auth0LogoutPath, or empty) and
+ * {{script_integrity}} (admin.js's integrity metadata).
  * The page holds a CSRF token, so it is never cached; the assets are
  * revalidated with their ETag.
  */
@@ -26,14 +34,25 @@ const a0m_asset *a0m_admin_asset(const char *name)
 	return NULL;
 }
 
+/* The integrity metadata of the page's script; "" when it is missing (then no script may run). */
+static const char *script_integrity(void)
+{
+	const a0m_asset *js = a0m_admin_asset("admin.js");
+	return js && js->integrity ? js->integrity : "";
+}
+
 static void security_headers(request_rec *r)
 {
 	apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
 	apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
 	apr_table_setn(r->headers_out, "Referrer-Policy", "same-origin");
+	/* script-src: admin.js by its hash only, never 'self' (see the top of this file) */
+	const char *sri = script_integrity();
+	const char *scripts = *sri ? apr_pstrcat(r->pool, "'", sri, "'", NULL) : "'none'";
 	apr_table_setn(r->headers_out, "Content-Security-Policy",
-	               "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-	               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	               apr_pstrcat(r->pool, "default-src 'none'; script-src ", scripts,
+	                           "; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; "
+	                           "frame-ancestors 'none'; base-uri 'none'", NULL));
 }
 
 /* Whether an If-None-Match header names etag. */
@@ -91,6 +110,8 @@ static const char *placeholder(request_rec *r, const a0m_dir_conf *c, const char
 	}
 	if (IS("logout"))
 		return c->logout_path ? c->logout_path : "";
+	if (IS("script_integrity"))
+		return script_integrity();
 	return NULL;
 #undef IS
 }

@@ -1,8 +1,9 @@
 // The mod_auth0 admin page (SetHandler auth0-admin): users, their roles and blocking, organizations and
 // their members, through the JSON API of SetHandler auth0-management (data-api on <body>).
 //
-// No framework and nothing from elsewhere: the page's CSP allows scripts, styles and connections to this
-// origin only. Every value from the tenant is put in the page as text (textContent), never as HTML.
+// No framework and nothing from elsewhere: the page's CSP allows this script alone (by its hash, with the
+// page's integrity attribute; mod_auth0/admin_page.c), and styles and connections of this origin only.
+// Every value from the tenant is put in the page as text (textContent), never as HTML.
 // Changes send the session's CSRF token (data-csrf) in X-CSRF-Token, which the API requires of cookie
 // sessions together with a same-origin request. Views live in the URL's fragment (#/users/ID), so a
 // reload shows the same view with fresh data.

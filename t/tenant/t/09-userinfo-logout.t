@@ -5,7 +5,7 @@ use lib "$FindBin::Bin/lib";
 
 use Mojo::URL;
 use Test::More;
-use TenantTest qw(new_tenant base query_of password_login m2m_token);
+use TenantTest qw(new_tenant base jwt_parts query_of password_login m2m_token);
 
 my $t    = new_tenant();
 my $base = base($t);
@@ -32,6 +32,43 @@ subtest userinfo => sub {
   $t->post_ok('/__control/tokens' => json => {which => 'access', exp_offset => -100000})->status_is(201);
   $res = password_login($t, audience => 'https://api.example.com/', scope => 'openid')->res->json;
   $t->get_ok('/userinfo' => {Authorization => "Bearer $res->{access_token}"})->status_is(401, 'expired token');
+};
+
+# An API whose Signing Algorithm is PS256: /userinfo verifies its tokens as PS256, the algorithm of the
+# API the token names (RS256 for the others), never the one its header asks for.
+subtest 'userinfo: a PS256 API' => sub {
+  my $ps256 = 'https://ps256-api.example.com/';
+  my $at    = password_login($t, audience => $ps256, scope => 'openid email read:messages')->res->json->{access_token};
+  my ($h, $c) = jwt_parts($at);
+  is $h->{alg}, 'PS256', 'the PS256 API: a PS256 access token';
+  is_deeply $c->{aud}, [$ps256, "$base/userinfo"], '... for the API and /userinfo';
+  $t->get_ok('/userinfo' => {Authorization => "Bearer $at"})->status_is(200)
+    ->json_is('/sub' => 'auth0|a11ce0000000000000000001')->json_is('/email' => 'alice@example.com');
+
+  # one character of the signature changed
+  my ($head, $payload, $sig) = split /\./, $at;
+  my $m = length($sig) >> 1;
+  substr($sig, $m, 1) = substr($sig, $m, 1) eq 'A' ? 'B' : 'A';
+  $t->get_ok('/userinfo' => {Authorization => "Bearer $head.$payload.$sig"})->status_is(401, 'tampered signature: 401')
+    ->header_like('WWW-Authenticate' => qr/error="invalid_token"/);
+  # the tenant's own bad_signature tweak (one bit flipped before encoding)
+  $t->post_ok('/__control/tokens' => json => {which => 'access', bad_signature => \1})->status_is(201);
+  $at = password_login($t, audience => $ps256, scope => 'openid')->res->json->{access_token};
+  $t->get_ok('/userinfo' => {Authorization => "Bearer $at"})->status_is(401, 'bad signature: 401');
+
+  # the algorithm follows the API the token names: a valid PS256 signature over an RS256 API's audience is
+  # refused, and an RS256 one over the PS256 API's
+  $t->post_ok('/__control/tokens' => json => {which => 'access', claims => {aud => ['https://api.example.com/', "$base/userinfo"]}})
+    ->status_is(201);
+  $at = password_login($t, audience => $ps256, scope => 'openid')->res->json->{access_token};
+  is +(jwt_parts($at))[0]{alg}, 'PS256', 'a PS256 token naming the RS256 API';
+  $t->get_ok('/userinfo' => {Authorization => "Bearer $at"})->status_is(401, '... is refused');
+  $t->post_ok('/__control/tokens' => json => {which => 'access', claims => {aud => [$ps256, "$base/userinfo"]}})->status_is(201);
+  $at = password_login($t, audience => 'https://api.example.com/', scope => 'openid')->res->json->{access_token};
+  is +(jwt_parts($at))[0]{alg}, 'RS256', 'an RS256 token naming the PS256 API';
+  $t->get_ok('/userinfo' => {Authorization => "Bearer $at"})->status_is(401, '... is refused');
+  $at = password_login($t, audience => 'https://api.example.com/', scope => 'openid')->res->json->{access_token};
+  $t->get_ok('/userinfo' => {Authorization => "Bearer $at"})->status_is(200, 'the RS256 API still: 200');
 };
 
 subtest '/v2/logout' => sub {

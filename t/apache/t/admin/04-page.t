@@ -8,6 +8,8 @@ use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
 use Auth0Test::Admin;
+use Digest::SHA qw(sha256);
+use MIME::Base64 qw(encode_base64);
 use Test::More;
 
 reset_tenant();
@@ -18,7 +20,14 @@ like $res->header('Content-Type'), qr{^text/html; charset=utf-8}, 'HTML';
 like $res->header('Cache-Control') // '', qr/no-store/, 'never cached (it holds the CSRF token)';
 my $csp = $res->header('Content-Security-Policy') // '';
 like $csp, qr/default-src 'none'/, 'CSP: nothing by default';
-like $csp, qr/script-src 'self'/, 'CSP: scripts from this origin only (no inline script)';
+# the page's one script is pinned by its content: the CSP allows exactly the hash of the admin.js served,
+# which the browser matches against the script tag's integrity (CSP Level 3), not any script of this origin
+my ($script_src) = $csp =~ /(?:^|;)\s*script-src ([^;]*)/;
+my $js = $b->get(admin_url('/admin/admin.js'));
+is $js->code, 200, 'admin.js for its hash';
+my $js_sri = 'sha256-' . encode_base64(sha256($js->content), '');
+is $script_src, "'$js_sri'", "CSP: script-src is exactly the hash of the admin.js served (no 'self', no inline)";
+unlike $csp, qr/'unsafe-|'strict-dynamic'/, 'CSP: no unsafe-* or strict-dynamic anywhere';
 like $csp, qr/connect-src 'self'/, 'CSP: API calls to this origin only';
 like $csp, qr/frame-ancestors 'none'/, 'CSP: never framed';
 is $res->header('X-Frame-Options'), 'DENY', 'X-Frame-Options';
@@ -26,7 +35,9 @@ like $html, qr{data-api="/admin/api"}, 'the API URL: the page location + /api';
 like $html, qr{data-csrf="\Q$csrf\E"}, 'the session CSRF token';
 like $html, qr{data-logout="/logout"}, 'Auth0LogoutPath';
 like $html, qr{<span id="who">alice\@example\.com</span>}, 'who is signed in';
-like $html, qr{<script src="/admin/admin\.js" defer>}, 'its script, from the page location';
+like $html, qr{<script src="/admin/admin\.js" integrity="\Q$js_sri\E" defer>},
+	'its script, from the page location, with the integrity the CSP names';
+is scalar(() = $html =~ /<script\b/g), 1, 'no other script element';
 like $html, qr{<link rel="stylesheet" href="/admin/admin\.css">}, 'its style sheet';
 unlike $html, qr{\{\{}, 'every placeholder filled in';
 unlike $html, qr{https?://(?!127\.0\.0\.1)}i, 'nothing from another site (no CDN)';
@@ -34,7 +45,9 @@ unlike $html, qr{https?://(?!127\.0\.0\.1)}i, 'nothing from another site (no CDN
 is $b->get(admin_url('/admin'))->code, 200, 'also without the trailing slash';
 $res = $b->get(admin_url('/console/'));
 like $res->decoded_content, qr{data-api="/admin/api"}, 'SetEnv AUTH0_ADMIN_API points a page elsewhere';
-like $res->decoded_content, qr{src="/console/admin\.js"}, '... its assets stay at its own location';
+like $res->decoded_content, qr{src="/console/admin\.js" integrity="\Q$js_sri\E"},
+	'... its assets stay at its own location';
+is $res->header('Content-Security-Policy'), $csp, '... under the same CSP';
 
 # ---- assets ---------------------------------------------------------------------------------------------
 my %types = ('admin.js' => qr{^text/javascript}, 'admin.css' => qr{^text/css});

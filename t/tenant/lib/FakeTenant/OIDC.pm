@@ -73,7 +73,8 @@ sub jwks ($c) {
 sub userinfo ($c) {
   my ($token) = ($c->req->headers->authorization // '') =~ /^Bearer\s+(\S+)$/i;
   return _userinfo_denied($c, 'invalid_request', 'Missing Bearer token') unless defined $token;
-  my ($claims, $reason) = $c->tokens->inspect_access_token($token);
+  # signed as its API signs (RS256, or PS256 for an API set to it)
+  my ($claims, $reason) = $c->tokens->inspect_access_token($token, $c->tokens->access_token_alg($token));
   return _userinfo_denied($c, 'invalid_token', $reason) unless $claims;
   my $userinfo = $c->tenant->base_url . '/userinfo';
   my @aud      = ref $claims->{aud} ? @{$claims->{aud}} : ($claims->{aud} // ());

@@ -6,7 +6,8 @@ package FakeTenant::Tokens;
 
 use Mojo::Base -base, -signatures;
 
-use FakeTenant::Util qw(random_token);
+use FakeTenant::Util qw(b64url_decode random_token);
+use Mojo::JSON qw(decode_json);
 
 has 'tenant';
 has 'keys';
@@ -88,12 +89,15 @@ sub access_token ($self, %a) {
     $a{permissions} ? (permissions => $a{permissions}) : (),
     $a{org} ? (org_id => $a{org}{id}, org_name => $a{org}{name}) : (),
   );
-  # The API's Signing Algorithm: PS256 with the current key, else RS256. An API set to HS256 gets RS256
-  # tokens here on purpose: mod_auth0 refuses Auth0BearerSigningAlg HS256 at start-up, so no test needs them.
-  my $how   = ($api->{signing_alg} // '') eq 'PS256' ? {alg => 'PS256'} : {};
+  my $how   = {alg => api_alg($api)};
   my $token = $self->_finish('access', \%claims, {typ => 'at+jwt', kid => $self->keys->current->{kid}}, $how, $client);
   return ($token, $lifetime);
 }
+
+# How the access tokens of an API are signed, with the current key: its Signing Algorithm PS256, else
+# RS256. An API set to HS256 gets RS256 tokens here on purpose: mod_auth0 refuses Auth0BearerSigningAlg
+# HS256 at start-up, so no test needs them.
+sub api_alg ($api) { ($api->{signing_alg} // '') eq 'PS256' ? 'PS256' : 'RS256' }
 
 # Without an audience Auth0 issues an access token that is only good for
 # /userinfo; ours is an opaque random string remembered by the tenant.
@@ -137,18 +141,33 @@ sub logout_token ($self, %a) {
 }
 
 # Claims of an access token this tenant issued and that is still valid, or
-# (undef, reason).
-sub inspect_access_token ($self, $token) {
+# (undef, reason). A JWT must be signed with $alg (RS256 or PS256).
+sub inspect_access_token ($self, $token, $alg = 'RS256') {
   my $t = $self->tenant;
   return (undef, 'missing token') unless defined $token && length $token;
   if ($token =~ /\./) {
-    my ($claims, $err) = $self->keys->verify($token);
+    my ($claims, $err) = $self->keys->verify($token, $alg);
     return (undef, $err) unless $claims;
     return (undef, 'expired') unless ($claims->{exp} // 0) > $t->now;
     return ($claims);
   }
   my $entry = $t->store->get(access_token => $token) or return (undef, 'invalid token');
   return ({%$entry, aud => $t->base_url . '/userinfo', iss => $t->issuer});
+}
+
+# The algorithm a JWT access token must be signed with: that of its API (api_alg), the first audience
+# naming an API of this tenant (as minted: the API, then /userinfo); RS256 when none does. The audience
+# is read unverified, only to choose how to verify: the signature then covers it, and the token's own
+# alg header never chooses (a PS256 signature over an RS256 API's audience is refused).
+sub access_token_alg ($self, $token) {
+  my (undef, $payload) = split /\./, $token // '';
+  my $claims = eval { decode_json(b64url_decode($payload // '')) };
+  my $aud    = ref $claims eq 'HASH' ? $claims->{aud} : undef;
+  for my $identifier (grep { defined && !ref } ref $aud eq 'ARRAY' ? @$aud : ($aud)) {
+    my $api = $self->tenant->dir->api($identifier) or next;
+    return api_alg($api);
+  }
+  return 'RS256';
 }
 
 # Applies the next pending tweak for this kind of token, then signs.
