@@ -320,15 +320,12 @@ int cli_logout_url(int argc, char **argv)
  */
 static int refuse_bound_token(const json_t *claims)
 {
-	const json_t *cnf = json_object_get(claims, "cnf");
-	if (!cnf)
+	const char *binding = auth0_access_token_binding(claims);
+	if (!binding)
 		return CLI_OK;
-	const char *kind = json_object_get(cnf, "jkt")        ? " of DPoP"
-	                   : json_object_get(cnf, "x5t#S256") ? " of mutual TLS"
-	                                                      : "";
-	return cli_fail(CLI_API, "The access token is bound to a key (sender-constrained: a cnf claim%s); "
+	return cli_fail(CLI_API, "The access token is bound to a key (sender-constrained: a cnf claim: %s); "
 	                         "validate-token checks no proof of possession, so it does not accept such tokens (%s)",
-	                kind, auth0_status_name(AUTH0_ERR_INVALID_TOKEN));
+	                binding, auth0_status_name(AUTH0_ERR_INVALID_TOKEN));
 }
 
 /* --alg's values: the ID token algorithms libauth0 validates (auth0_id_token_alg). */

@@ -417,14 +417,11 @@ static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, ou
 	}
 	int rc = OK;
 	json_t *exp = json_object_get(claims, "exp");
-	json_t *cnf = json_object_get(claims, "cnf");
-	if (cnf) {
+	const char *binding = auth0_access_token_binding(claims);
+	if (binding) {
 		/* refused here, before anything is cached: no cache ever holds such a token as valid */
-		const char *kind = json_object_get(cnf, "jkt")        ? " of DPoP"
-		                   : json_object_get(cnf, "x5t#S256") ? " of mutual TLS"
-		                                                      : "";
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: bearer token refused: it is sender-constrained "
-		              "(a cnf claim%s), which this module does not check", kind);
+		              "(a cnf claim: %s), which this module does not check", binding);
 		json_decref(claims);
 		return challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", BOUND_TOKEN);
 	}

@@ -98,3 +98,11 @@ out:
 	a0_jwt_clear(&jwt);
 	return st;
 }
+
+const char *auth0_access_token_binding(const json_t *claims)
+{
+	const json_t *cnf = json_object_get(claims, "cnf");
+	if (!cnf)
+		return NULL;
+	return json_object_get(cnf, "jkt") ? "DPoP" : json_object_get(cnf, "x5t#S256") ? "mutual TLS" : "a key";
+}

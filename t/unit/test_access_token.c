@@ -449,6 +449,29 @@ static void test_threads(void)
 	free(u);
 }
 
+/* auth0_access_token_binding: what binds a token (RFC 7800 cnf), NULL for a bearer token */
+static void test_binding(void)
+{
+	static const struct {
+		const char *claims, *want;
+	} cases[] = {
+		{ "{\"sub\": \"x\"}", NULL },
+		{ "{\"cnf\": {\"jkt\": \"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I\"}}", "DPoP" },
+		{ "{\"cnf\": {\"x5t#S256\": \"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}}", "mutual TLS" },
+		{ "{\"cnf\": {\"jwk\": {\"kty\": \"EC\"}}}", "a key" },
+		{ "{\"cnf\": {}}", "a key" },
+		{ "{\"cnf\": null}", "a key" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *claims = json_loads(cases[i].claims, 0, NULL);
+		const char *got = auth0_access_token_binding(claims);
+		ok(cases[i].want ? got && strcmp(got, cases[i].want) == 0 : got == NULL, "binding of %s: %s",
+		   cases[i].claims, got ? got : "none");
+		json_decref(claims);
+	}
+	ok(auth0_access_token_binding(NULL) == NULL, "binding of no claims: none");
+}
+
 int main(void)
 {
 	rsa = m_rsa_key(2048);
@@ -495,6 +518,7 @@ int main(void)
 	test_order();
 	test_fast_path();
 	test_threads();
+	test_binding();
 	ok(atomic_load(&fetch_attempts) <= 1, "at most one refetch attempt in the whole run (%d)",
 	   atomic_load(&fetch_attempts));
 

@@ -162,6 +162,16 @@ AUTH0_EXTERN auth0_status auth0_access_token_validate(auth0_client *client, cons
                                                       const auth0_access_token_options *options,
                                                       json_t **claims, auth0_error **err);
 
+/*
+ * Whether an access token's validated claims bind it to a key (RFC 7800 "cnf": a sender-constrained
+ * token): NULL when they do not, else what binds it, for messages: "DPoP" (cnf.jkt, RFC 9449), "mutual
+ * TLS" (cnf.x5t#S256, RFC 8705), or "a key" (any other cnf). Such a token is only good with a proof of
+ * possession of that key, which auth0_access_token_validate does not check: a resource server that checks
+ * no proof must refuse it, or it accepts from anyone what was meant for one holder (mod_auth0's AuthType
+ * Auth0Bearer and the CLI's validate-token refuse it).
+ */
+AUTH0_EXTERN const char *auth0_access_token_binding(const json_t *claims);
+
 /* ---- Logout tokens (OpenID Connect Back-Channel Logout 1.0) ----------------------------------- */
 
 #define AUTH0_BACKCHANNEL_LOGOUT_EVENT "http://schemas.openid.net/event/backchannel-logout"
