@@ -573,24 +573,19 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		.code_challenge_method = "S256",
 		.extra = extra_params(r->pool, c, q->more),
 	};
-	if (c->pushed_authorization == 1) {
-		rc = push_authorization(r, client, &p, q, &url);
-		if (rc != OK)
-			goto out;
-	} else if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
-		              err ? err->message : "unknown error");
-		rc = HTTP_INTERNAL_SERVER_ERROR;
-		goto out;
-	}
-	if (q->form) {
-		if (!a0m_post_keep(r, c, t.state, q->form)) {
-			rc = unauthorized(r, "the form could not be kept");
-			goto out;
-		}
-		t.post = true;
-	}
+	if (q->form)
+		t.post = true; /* kept below, once the login starts */
+	/*
+	 * The transaction is sealed and its size checked first, so that a login that cannot be kept (a link's
+	 * organization too long) costs no push. Its cookie (and prune()'s deletions, which made room for it in
+	 * the browser) go to a copy of the headers, which the response gets only when the login starts: a page
+	 * saying that it did not start carries no transaction that no callback would ever end.
+	 */
+	apr_table_t *headers = r->err_headers_out;
+	r->err_headers_out = apr_table_copy(r->pool, headers);
 	rc = a0m_transaction_save(r, c, o, &t);
+	apr_table_t *started = r->err_headers_out;
+	r->err_headers_out = headers;
 	if (rc != OK && q->silent) {
 		ap_log_rerror(APLOG_MARK, rc == HTTP_BAD_REQUEST ? APLOG_INFO : APLOG_WARNING, 0, r,
 		              "mod_auth0: silent login: its transaction cannot be kept (%d); on anonymously", rc);
@@ -604,6 +599,22 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 	}
 	if (rc != OK)
 		goto out;
+	if (c->pushed_authorization == 1) {
+		rc = push_authorization(r, client, &p, q, &url);
+		if (rc != OK)
+			goto out;
+	} else if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
+		              err ? err->message : "unknown error");
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+		goto out;
+	}
+	if (q->form && !a0m_post_keep(r, c, t.state, q->form)) {
+		rc = unauthorized(r, "the form could not be kept");
+		goto out;
+	}
+	/* the login starts: its cookie goes out (nothing else was added to err_headers_out since the copy) */
+	r->err_headers_out = started;
 	const char *base = a0m_origin_base(r, o);
 	if (c->redirect_uri && c->redirect_uri[0] != '/' && strncasecmp(c->redirect_uri, base, strlen(base)) != 0)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,

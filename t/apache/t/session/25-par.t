@@ -61,6 +61,17 @@ is browser()->get("$base/echo")->code, 502, 'a malformed answer to the push: 502
 clear_faults();
 httpd_stop($h);
 
+# A login whose transaction cannot be kept (a link's organization too long for its cookie) is refused
+# before anything is pushed, with the page a login without PAR gets.
+($h, $base) = app_site_start("Auth0PushedAuthorizationRequests on\nAuth0LoginPath /login");
+$pushed = counter($PAR);
+$res = browser()->get("$base/login?organization=" . ('a' x 2000));
+is $res->code, 400, 'a login whose transaction is too large to keep: 400';
+like $res->decoded_content, qr/too long to sign in with/, '... the page of a login without PAR';
+ok !(grep {/auth0_txn/} $res->header('Set-Cookie')), '... no login transaction';
+is counter($PAR) - $pushed, 0, '... and nothing pushed';
+httpd_stop($h);
+
 ($h, $base) = app_site_start('Auth0PushedAuthorizationRequests on', client_secret => 'not-the-web-secret-0123456789');
 my $mark = length log_of($h);
 $res = browser()->get("$base/echo");
