@@ -477,27 +477,106 @@ static const char *landing_within_max(request_rec *r, const a0m_dir_conf *c, con
  * the application's client authentication, and the browser carries only the request_uri. Tenants that
  * require it (Highly Regulated Identity) refuse a login otherwise; elsewhere it keeps the login's parameters
  * out of the browser's history and the tenant's access logs, and lets nobody change them on the way. The
- * cost: one call to the tenant per login started, which the tenant's rate limits count. */
-static int push_authorization(request_rec *r, auth0_client *client, const auth0_authorize_params *p,
-                              const login_request *q, char **url)
+ * cost: one call to the tenant per login started, which the tenant's rate limits count.
+ *
+ * So a 429 to a push makes every login wait: until the wait ends (Retry-After, else X-RateLimit-Reset,
+ * else PAR_WAIT_DEFAULT seconds; within PAR_WAIT_MIN..PAR_WAIT_MAX), logins of this application answer 503
+ * with Retry-After without asking the tenant, where every anonymous navigation would otherwise push again
+ * and keep the limit hit. The end is kept in the shared cache, so that every process waits (and every host
+ * sharing a redis or memcache Auth0Cache: the tenant's limits are the tenant's, not one host's); a cache
+ * that fails loses the wait, never a login.
+ */
+#define PAR_WAIT_MIN 1
+#define PAR_WAIT_MAX 300
+#define PAR_WAIT_DEFAULT 10
+
+/* Per tenant and application: a wait for one application's pushes does not hold up another's logins. */
+static const char *par_wait_key(request_rec *r, const a0m_dir_conf *c)
 {
+	const char *who = apr_psprintf(r->pool, "%s %s", c->domain ? c->domain : "", c->client_id ? c->client_id : "");
+	return apr_pstrcat(r->pool, A0M_NS_PAR_WAIT, a0m_sha256_hex(r->pool, who, strlen(who)), NULL);
+}
+
+/* Seconds until pushes resume (at least 1), or 0 when they need not wait. */
+static apr_int64_t par_waiting(request_rec *r, const a0m_dir_conf *c)
+{
+	unsigned char *raw = NULL;
+	size_t len = 0;
+	if (a0m_cache_get(r->server, par_wait_key(r, c), &raw, &len, r->pool) != APR_SUCCESS)
+		return 0;
+	char *text = apr_pstrmemdup(r->pool, (const char *)raw, len), *end = NULL;
+	apr_int64_t until = apr_strtoi64(text, &end, 10);
+	if (end == text || *end)
+		return 0;
+	apr_time_t now = apr_time_now();
+	if (until <= now)
+		return 0;
+	apr_int64_t left = (apr_int64_t)apr_time_sec(until - now + APR_USEC_PER_SEC - 1);
+	/* an end further away than any wait set (the clock set back since, a damaged entry) waits the longest */
+	return left > PAR_WAIT_MAX ? PAR_WAIT_MAX : left < 1 ? 1 : left;
+}
+
+/* After the tenant's 429: how long pushes wait, recorded for every process; the seconds. */
+static apr_int64_t par_wait_start(request_rec *r, const a0m_dir_conf *c, const auth0_error *err)
+{
+	apr_time_t now = apr_time_now();
+	apr_int64_t wait = PAR_WAIT_DEFAULT;
+	if (err->retry_after >= 0)
+		wait = err->retry_after;
+	else if (err->rate_limit.reset > 0)
+		wait = err->rate_limit.reset - (apr_int64_t)apr_time_sec(now);
+	wait = wait < PAR_WAIT_MIN ? PAR_WAIT_MIN : wait > PAR_WAIT_MAX ? PAR_WAIT_MAX : wait;
+	apr_time_t until = now + apr_time_from_sec(wait);
+	const char *text = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, until);
+	if (a0m_cache_set(r->server, par_wait_key(r, c), (const unsigned char *)text, strlen(text), until, r->pool) !=
+	    APR_SUCCESS)
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: the shared cache did not take the wait "
+		              "after a 429 to a pushed authorization request: logins push again meanwhile");
+	return wait;
+}
+
+/* The tenant-unavailable page (callback.c answers a failed code exchange with the same). */
+static int sign_in_unavailable(request_rec *r, int status, const login_request *q)
+{
+	return a0m_page(r, status, "Sign-in service unavailable",
+	                status == HTTP_GATEWAY_TIME_OUT
+	                    ? "The sign-in service did not answer in time. Please try again in a moment."
+	                    : "The sign-in service cannot be reached right now. Please try again in a moment.",
+	                q->original_url ? a0m_redirect_local(r->pool, q->original_url) : NULL, "Try again");
+}
+
+static int push_authorization(request_rec *r, const a0m_dir_conf *c, auth0_client *client,
+                              const auth0_authorize_params *p, const login_request *q, char **url)
+{
+	apr_int64_t wait = par_waiting(r, c);
+	if (wait) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the tenant rate-limited pushed authorization "
+		              "requests: none for another %" APR_INT64_T_FMT " s%s", wait,
+		              q->silent ? " (silent login: on anonymously)" : "");
+		if (q->silent)
+			return DECLINED;
+		apr_table_setn(r->err_headers_out, "Retry-After", apr_psprintf(r->pool, "%" APR_INT64_T_FMT, wait));
+		return sign_in_unavailable(r, HTTP_SERVICE_UNAVAILABLE, q);
+	}
 	char *request_uri = NULL;
 	auth0_error *err = NULL;
 	int rc = OK;
 	if (auth0_pushed_authorization_request(client, p, &request_uri, NULL, &err) != AUTH0_OK) {
 		bool tenant = a0m_tenant_failed(err);
+		if (err && err->kind == AUTH0_ERR_RATE_LIMITED)
+			wait = par_wait_start(r, c, err);
 		ap_log_rerror(APLOG_MARK, q->silent ? APLOG_WARNING : APLOG_ERR, 0, r,
-		              "mod_auth0: the pushed authorization request failed%s: %s",
-		              q->silent ? " (silent login: on anonymously)" : "", err ? err->message : "unknown error");
+		              "mod_auth0: the pushed authorization request failed%s: %s%s",
+		              q->silent ? " (silent login: on anonymously)" : "", err ? err->message : "unknown error",
+		              wait ? apr_psprintf(r->pool, "; logins push none for %" APR_INT64_T_FMT " s", wait) : "");
 		if (q->silent)
 			rc = DECLINED;
 		else if (tenant) {
 			int status = a0m_status_for_tenant_error(r, err);
-			rc = a0m_page(r, status, "Sign-in service unavailable",
-			              status == HTTP_GATEWAY_TIME_OUT
-			                  ? "The sign-in service did not answer in time. Please try again in a moment."
-			                  : "The sign-in service cannot be reached right now. Please try again in a moment.",
-			              q->original_url ? a0m_redirect_local(r->pool, q->original_url) : NULL, "Try again");
+			if (wait) /* the browser comes back when logins here push again */
+				apr_table_setn(r->err_headers_out, "Retry-After",
+				               apr_psprintf(r->pool, "%" APR_INT64_T_FMT, wait));
+			rc = sign_in_unavailable(r, status, q);
 		} else
 			rc = a0m_page(r, HTTP_BAD_GATEWAY, "Sign-in is not available",
 			              "The sign-in service refused this site's request. The error has been logged.", NULL,
@@ -573,24 +652,19 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 		.code_challenge_method = "S256",
 		.extra = extra_params(r->pool, c, q->more),
 	};
-	if (c->pushed_authorization == 1) {
-		rc = push_authorization(r, client, &p, q, &url);
-		if (rc != OK)
-			goto out;
-	} else if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
-		              err ? err->message : "unknown error");
-		rc = HTTP_INTERNAL_SERVER_ERROR;
-		goto out;
-	}
-	if (q->form) {
-		if (!a0m_post_keep(r, c, t.state, q->form)) {
-			rc = unauthorized(r, "the form could not be kept");
-			goto out;
-		}
-		t.post = true;
-	}
+	if (q->form)
+		t.post = true; /* kept below, once the login starts */
+	/*
+	 * The transaction is sealed and its size checked first, so that a login that cannot be kept (a link's
+	 * organization too long) costs no push. Its cookie (and prune()'s deletions, which made room for it in
+	 * the browser) go to a copy of the headers, which the response gets only when the login starts: a page
+	 * saying that it did not start carries no transaction that no callback would ever end.
+	 */
+	apr_table_t *headers = r->err_headers_out;
+	r->err_headers_out = apr_table_copy(r->pool, headers);
 	rc = a0m_transaction_save(r, c, o, &t);
+	apr_table_t *started = r->err_headers_out;
+	r->err_headers_out = headers;
 	if (rc != OK && q->silent) {
 		ap_log_rerror(APLOG_MARK, rc == HTTP_BAD_REQUEST ? APLOG_INFO : APLOG_WARNING, 0, r,
 		              "mod_auth0: silent login: its transaction cannot be kept (%d); on anonymously", rc);
@@ -604,6 +678,22 @@ static int begin_login(request_rec *r, const a0m_dir_conf *c, const a0m_origin *
 	}
 	if (rc != OK)
 		goto out;
+	if (c->pushed_authorization == 1) {
+		rc = push_authorization(r, c, client, &p, q, &url);
+		if (rc != OK)
+			goto out;
+	} else if (auth0_authorize_url(client, &p, &url, &err) != AUTH0_OK) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: cannot build the authorization URL: %s",
+		              err ? err->message : "unknown error");
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+		goto out;
+	}
+	if (q->form && !a0m_post_keep(r, c, t.state, q->form)) {
+		rc = unauthorized(r, "the form could not be kept");
+		goto out;
+	}
+	/* the login starts: its cookie goes out (nothing else was added to err_headers_out since the copy) */
+	r->err_headers_out = started;
 	const char *base = a0m_origin_base(r, o);
 	if (c->redirect_uri && c->redirect_uri[0] != '/' && strncasecmp(c->redirect_uri, base, strlen(base)) != 0)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,

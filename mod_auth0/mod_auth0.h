@@ -261,6 +261,7 @@ const char *a0m_conf_check_landing(apr_pool_t *p, const a0m_dir_conf *c, const s
 #define A0M_NS_STORE "l:"       /* libauth0's store: Management token, JWKS */
 #define A0M_NS_LOGOUT "o:"      /* back-channel logouts: sessions ended by the tenant, logout tokens used */
 #define A0M_NS_POST "p:"        /* form bodies kept across a login (Auth0PreservePost) */
+#define A0M_NS_PAR_WAIT "w:"    /* a tenant's 429 to a pushed authorization request: when pushing resumes */
 
 void a0m_cache_pre_config(apr_pool_t *pconf);
 /* At `httpd -t` only: asks the configured redis-auth server, so that the configtest refuses what the start

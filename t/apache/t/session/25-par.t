@@ -12,6 +12,7 @@ use Auth0Test;
 use Auth0Test::Api ();
 use JSON::PP ();
 use Test::More;
+use Time::HiRes qw(time);
 use URI;
 
 reset_tenant();
@@ -58,6 +59,71 @@ like $res->decoded_content, qr/Sign-in service unavailable/, '... the tenant-una
 ok !(grep {/auth0_txn/ && !/Max-Age=0/} $res->header('Set-Cookie')), '... and no login transaction is kept';
 fault({path => '/oauth/par', action => 'malformed', times => 1});
 is browser()->get("$base/echo")->code, 502, 'a malformed answer to the push: 502';
+clear_faults();
+httpd_stop($h);
+
+# A login whose transaction cannot be kept (a link's organization too long for its cookie) is refused
+# before anything is pushed, with the page a login without PAR gets.
+($h, $base) = app_site_start("Auth0PushedAuthorizationRequests on\nAuth0LoginPath /login");
+$pushed = counter($PAR);
+$res = browser()->get("$base/login?organization=" . ('a' x 2000));
+is $res->code, 400, 'a login whose transaction is too large to keep: 400';
+like $res->decoded_content, qr/too long to sign in with/, '... the page of a login without PAR';
+ok !(grep {/auth0_txn/} $res->header('Set-Cookie')), '... no login transaction';
+is counter($PAR) - $pushed, 0, '... and nothing pushed';
+httpd_stop($h);
+
+# The tenant rate-limiting the pushes (429): the logins of the application wait what it asks (Retry-After,
+# held to 1-300 s; 10 s when it does not say), answering 503 with Retry-After and the tenant-unavailable page
+# without pushing, in every process (the wait is in the shared cache); a silent login goes on anonymously.
+# No retries here, so that each login is one push.
+my $LIMITED = "Auth0PushedAuthorizationRequests on\nAuth0HTTPRetries 0";
+my %NAV = ('Sec-Fetch-Mode' => 'navigate', 'Sec-Fetch-Dest' => 'document', 'Sec-Fetch-Site' => 'none');
+($h, $base) = app_site_start($LIMITED, after => "<Location /public/>\nAuth0Unauthenticated pass\nAuth0SilentLogin On\n</Location>");
+fault({path => '/oauth/par', preset => 'rate_limit', retry_after => 3600, times => 0});
+$pushed = counter($PAR);
+$res = browser()->get("$base/echo?rl=1");
+is $res->code, 503, 'a 429 to the push: 503';
+is $res->header('Retry-After'), 300, '... with Retry-After: the tenant\'s 3600 s, held to 300';
+like $res->decoded_content, qr/Sign-in service unavailable/, '... and the tenant-unavailable page';
+is counter($PAR) - $pushed, 1, '... after one push';
+clear_faults();  # a push now would succeed: only the wait answers 503
+for my $i (1 .. 4) {
+	$res = browser()->get("$base/echo?rl=1&i=$i");
+	is $res->code, 503, "a login while the wait lasts ($i): 503";
+	my $left = $res->header('Retry-After') // '';
+	ok $left =~ /^[0-9]+$/ && $left >= 1 && $left <= 300, '... with the rest of the wait in Retry-After' or diag $left;
+	like $res->decoded_content, qr/Sign-in service unavailable/, '... and the tenant-unavailable page';
+	ok !(grep {/auth0_txn/} $res->header('Set-Cookie')), '... and no login transaction';
+}
+$res = browser()->get("$base/public/echo", %NAV);
+is $res->code, 200, 'a silent login while the wait lasts: the page, anonymously';
+is json_of($res)->{REMOTE_USER} // '', '', '... without a user';
+ok set_cookie_lines($res, '__Host-auth0_session_silent'), '... once it was tried (its cookie)';
+is counter($PAR) - $pushed, 1, 'nothing was pushed while the wait lasted';
+httpd_stop($h);
+
+($h, $base) = app_site_start($LIMITED);
+fault({path => '/oauth/par', status => 429, body => '{"error":"too_many_requests","error_description":"Global limit has been reached"}'});
+$res = browser()->get("$base/echo");
+is $res->code, 503, 'a 429 without Retry-After or X-RateLimit-Reset: 503';
+is $res->header('Retry-After'), 10, '... with a wait of 10 s';
+httpd_stop($h);
+
+# A wait of 1 s: the first login after it pushes again (polled, at most 10 s).
+($h, $base) = app_site_start($LIMITED);
+fault({path => '/oauth/par', preset => 'rate_limit', retry_after => 1});
+$pushed = counter($PAR);
+my $limited_at = time;
+$res = browser()->get("$base/echo?rl=2");
+is $res->code, 503, 'a 429 with Retry-After: 1: 503';
+is $res->header('Retry-After'), 1, '... with Retry-After: 1';
+my ($waited, $polls) = (0, 0);
+my $after = wait_until(10, sub { $polls++; $res = browser()->get("$base/echo?rl=2"); $waited = time - $limited_at; $res->code == 302 });
+ok $after, 'after the wait, a login starts';
+cmp_ok $waited, '>=', 0.9, '... no sooner than the wait\'s end' or diag "$polls logins in $waited s";
+is(URI->new($res->header('Location') // '')->path, '/authorize', '... at the tenant');
+is counter($PAR) - $pushed, 2, '... with the second push: none while the wait lasted';
 clear_faults();
 httpd_stop($h);
 
