@@ -15,7 +15,7 @@
  *   Auth0PassClaimsAs (none, headers, env, both), bit 2 Auth0PassAccessToken.
  *
  * Invariants: block lines are "<name>\t<value>\n" with names of A-Z a-z 0-9
- * and '-', unique without case, never "Access-Token"; values hold no
+ * and '-', unique without case, never "Access-Token" or "Access-Token-Expires"; values hold no
  * control character, no byte >= 0x80 and no unencoded '%'; after the scrub
  * no request header or variable that a backend could take for ours is left
  * (names compared as CGI does: without case, '_' as '-'); what a backend
@@ -66,8 +66,9 @@ static void check_block(apr_pool_t *p, const char *block)
 			if (!apr_isalnum(*c) && *c != '-')
 				fzm_fail("a claim header name with a character other than A-Z a-z 0-9 -", line);
 		const char *name = fold(p, apr_pstrmemdup(p, line, (apr_size_t)(tab - line)));
-		if (apr_hash_get(seen, name, APR_HASH_KEY_STRING) || strcmp(name, "access-token") == 0)
-			fzm_fail("a claim header name twice, or Access-Token", name);
+		if (apr_hash_get(seen, name, APR_HASH_KEY_STRING) || strcmp(name, "access-token") == 0 ||
+		    strcmp(name, "access-token-expires") == 0)
+			fzm_fail("a claim header name twice, or the access token's", name);
 		apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
 		for (const unsigned char *c = (const unsigned char *)tab + 1; c < (const unsigned char *)nl; c++) {
 			if (*c < 0x20 || *c >= 0x7f)
@@ -92,6 +93,7 @@ static bool ours(const spoof_check *sc, const char *key)
 	if (sc->env)
 		return folded_prefix(sc->pool, key, "AUTH0_CLAIM_") ||
 		       strcmp(fold(sc->pool, key), "auth0-access-token") == 0 ||
+		       strcmp(fold(sc->pool, key), "auth0-access-token-expires") == 0 ||
 		       folded_prefix(sc->pool, key, apr_pstrcat(sc->pool, "HTTP_", sc->prefix, NULL));
 	return folded_prefix(sc->pool, key, sc->prefix) || folded_prefix(sc->pool, key, "X-Auth0-");
 }
@@ -169,7 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spoof_check hdr = { p, hp, false, false }, env = { p, hp, true, false };
 	apr_table_do(check_spoof, &hdr, r->headers_in, NULL);
 	apr_table_do(check_spoof, &env, r->subprocess_env, NULL);
-	a0m_claims_apply_block(r, c, block, "the-access-token");
+	a0m_claims_apply_block(r, c, block, "the-access-token", 1767225600);
 	hdr.applied = env.applied = true;
 	apr_table_do(check_spoof, &hdr, r->headers_in, NULL);
 	apr_table_do(check_spoof, &env, r->subprocess_env, NULL);

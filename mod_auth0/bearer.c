@@ -514,7 +514,10 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	rq->conf = c;
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
-	a0m_claims_apply_ready(r, c, o.ready, o.block, token);
+	/* the token's exp: what valid_until holds, less the leeway it was given (when it did not saturate) */
+	int64_t leeway = a0m_conf_leeway(c);
+	a0m_claims_apply_ready(r, c, o.ready, o.block, token,
+	                       o.valid_until < INT64_MAX && o.valid_until > leeway ? o.valid_until - leeway : 0);
 	return OK;
 }
 

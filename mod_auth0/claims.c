@@ -20,6 +20,9 @@
 #define ENV_CLAIM_PREFIX "AUTH0_CLAIM_"
 #define ENV_ACCESS_TOKEN "AUTH0_ACCESS_TOKEN"
 #define ACCESS_TOKEN_SUFFIX "Access-Token"
+/* when the access token expires (epoch seconds), beside it, as mod_auth_openidc's OIDC_access_token_expires */
+#define ENV_ACCESS_TOKEN_EXPIRES "AUTH0_ACCESS_TOKEN_EXPIRES"
+#define ACCESS_TOKEN_EXPIRES_SUFFIX "Access-Token-Expires"
 /* The default prefix is scrubbed too, whatever Auth0ClaimHeaderPrefix says: backends may trust it. */
 #define ALWAYS_SCRUBBED "X-Auth0-"
 
@@ -118,6 +121,7 @@ static bool env_match(const char *name, const void *arg)
 {
 	const char *header_prefix = arg;
 	return folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
+	       folded_equal(name, ENV_ACCESS_TOKEN_EXPIRES) ||
 	       (header_prefix && folded_prefix(name, "HTTP_") &&
 	        folded_prefix(name + 5, header_prefix));
 }
@@ -173,14 +177,23 @@ static int begin_pass(request_rec *r, const a0m_dir_conf *c, const char *access_
 	return mode;
 }
 
-static void pass_token(request_rec *r, const a0m_dir_conf *c, const char *access_token, int token_mode)
+static void pass_token(request_rec *r, const a0m_dir_conf *c, const char *access_token, int64_t expires,
+                       int token_mode)
 {
-	if (token_mode & A0M_PASS_HEADERS)
-		apr_table_addn(r->headers_in,
-		               apr_pstrcat(r->pool, a0m_conf_claim_header_prefix(c), ACCESS_TOKEN_SUFFIX, NULL),
-		               access_token);
-	if (token_mode & A0M_PASS_ENV)
+	if (!token_mode)
+		return;
+	const char *prefix = a0m_conf_claim_header_prefix(c);
+	const char *at = expires > 0 ? apr_off_t_toa(r->pool, (apr_off_t)expires) : NULL;
+	if (token_mode & A0M_PASS_HEADERS) {
+		apr_table_addn(r->headers_in, apr_pstrcat(r->pool, prefix, ACCESS_TOKEN_SUFFIX, NULL), access_token);
+		if (at)
+			apr_table_addn(r->headers_in, apr_pstrcat(r->pool, prefix, ACCESS_TOKEN_EXPIRES_SUFFIX, NULL), at);
+	}
+	if (token_mode & A0M_PASS_ENV) {
 		apr_table_addn(r->subprocess_env, ENV_ACCESS_TOKEN, access_token);
+		if (at)
+			apr_table_addn(r->subprocess_env, ENV_ACCESS_TOKEN_EXPIRES, at);
+	}
 }
 
 static void damaged(request_rec *r)
@@ -267,20 +280,21 @@ static void add_ready(request_rec *r, int mode, const a0m_ready *ready)
 }
 
 void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const a0m_ready *ready, const char *block,
-                            const char *access_token)
+                            const char *access_token, int64_t access_expires)
 {
 	if (!ready || strcmp(ready->prefix, a0m_conf_claim_header_prefix(c)) != 0) {
-		a0m_claims_apply_block(r, c, block, access_token);
+		a0m_claims_apply_block(r, c, block, access_token, access_expires);
 		return;
 	}
 	int token_mode;
 	int mode = begin_pass(r, c, access_token, &token_mode);
 	if (mode)
 		add_ready(r, mode, ready);
-	pass_token(r, c, access_token, token_mode);
+	pass_token(r, c, access_token, access_expires, token_mode);
 }
 
-void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token)
+void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token,
+                            int64_t access_expires)
 {
 	int token_mode;
 	int mode = begin_pass(r, c, access_token, &token_mode);
@@ -291,7 +305,7 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 		else
 			damaged(r);
 	}
-	pass_token(r, c, access_token, token_mode);
+	pass_token(r, c, access_token, access_expires, token_mode);
 }
 
 /* REMOTE_USER goes as it is to logs, CGI environments and what backends build from it (mod_headers'

@@ -761,10 +761,12 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
  * (Auth0ClaimHeaderPrefix + name) and/or environment variables (AUTH0_CLAIM_name)
  * as Auth0PassClaimsAs says, and access_token (may be NULL) as the header
  * <prefix>Access-Token / variable AUTH0_ACCESS_TOKEN when Auth0PassAccessToken is
- * on (where Auth0PassClaimsAs puts claims; both when it is none). block may be
- * NULL. Cost: one walk over the block, no JSON.
+ * on (where Auth0PassClaimsAs puts claims; both when it is none), with its expiry
+ * access_expires (epoch seconds; 0: unknown, not passed) as <prefix>Access-Token-Expires /
+ * AUTH0_ACCESS_TOKEN_EXPIRES. block may be NULL. Cost: one walk over the block, no JSON.
  */
-void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token);
+void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token,
+                            int64_t access_expires);
 /*
  * The block made ready to apply for a header prefix: two tables, of headers (<prefix><name>) and of
  * variables (AUTH0_CLAIM_name), made in p with their strings, that a request appends to its own at once
@@ -777,7 +779,7 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 typedef struct a0m_ready a0m_ready;
 const a0m_ready *a0m_claims_ready(apr_pool_t *p, const char *prefix, const char *block);
 void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const a0m_ready *ready, const char *block,
-                            const char *access_token);
+                            const char *access_token, int64_t access_expires);
 
 /*
  * The REMOTE_USER value in claims for Auth0UserClaim (default sub): a string

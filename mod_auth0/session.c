@@ -1155,10 +1155,11 @@ static int set_request_identity(request_rec *r, const a0m_dir_conf *c, a0m_sessi
 	if (!identity_is_for(s, filter)) {
 		/* a session opened for a location with another claim filter (or just refreshed): made again */
 		json_t *claims = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
-		a0m_claims_apply_block(r, c, claims ? identity_of(r->pool, filter, claims) : NULL, rq->access_token);
+		a0m_claims_apply_block(r, c, claims ? identity_of(r->pool, filter, claims) : NULL, rq->access_token,
+		                       s->access_expires);
 		json_decref(claims);
 	} else {
-		a0m_claims_apply_ready(r, c, s->ready, s->identity, rq->access_token);
+		a0m_claims_apply_ready(r, c, s->ready, s->identity, rq->access_token, s->access_expires);
 	}
 	return OK;
 }

@@ -80,6 +80,10 @@ my $m2m = m2m_token();
 	is($env->{AUTH0_CLAIM_permissions}, 'read:messages,write:messages', 'an array joined with ,');
 	is($env->{AUTH0_ACCESS_TOKEN}, $m2m, 'Auth0PassAccessToken: the token as a variable');
 	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN}, $m2m, 'Auth0PassAccessToken: the token as a header');
+	my $exp = Auth0Test::Api::decode_jwt($m2m)->{exp};
+	ok($exp, "the token's exp");
+	is($env->{AUTH0_ACCESS_TOKEN_EXPIRES}, $exp, "Auth0PassAccessToken: the token's exp as a variable");
+	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN_EXPIRES}, $exp, "Auth0PassAccessToken: the token's exp as a header");
 
 	$res = bearer_get($V, '/cgi/x', undef, Authorization => "bearer $m2m");
 	is($res->code, 200, 'the scheme is case-insensitive');

@@ -82,6 +82,7 @@ sub echoed {
 		'X-Auth0-Foo-Bar'       => 'evil8',
 		'X-Auth0-Access-Token'  => 'evil9',
 		'X_AUTH0_ACCESS_TOKEN'  => 'evil10',
+		'X-Auth0-Access-Token-Expires' => 'evil13',
 		'X-Auth0-Roles'         => ['evil11', 'evil12'],
 	);
 	my $res = bearer_get($V, '/api/x', $m2m, @spoof);
@@ -125,11 +126,15 @@ sub echoed {
 	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN}, $m2m, 'CGI: the access-token header is the real token');
 	unlike($res->content, qr/evil/, 'CGI: no spoofed value');
 
-	tweak_next_token(claims => {access_token => 'a claim', 'Access-Token' => 'another', 'e_mail' => 'x', 'https://example.com/e-mail' => 'y'});
+	tweak_next_token(claims => {access_token => 'a claim', 'Access-Token' => 'another', 'e_mail' => 'x', 'https://example.com/e-mail' => 'y',
+		'Access-Token-Expires' => 'a claim too'});
 	my $t = m2m_token();
 	$env = json_of(bearer_get($V, '/cgi/x', $t));
 	is($env->{AUTH0_ACCESS_TOKEN}, $t, 'a claim named access_token does not pose as the token (variable)');
 	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN}, $t, 'a claim named access_token does not pose as the token (header)');
+	like($env->{HTTP_X_AUTH0_ACCESS_TOKEN_EXPIRES} // '', qr/^[0-9]+$/,
+		'a claim named Access-Token-Expires does not pose as its expiry (header)');
+	is($env->{AUTH0_CLAIM_Access_Token_Expires}, undef, '... nor as a claim variable');
 	is($env->{AUTH0_CLAIM_e_mail}, 'x', 'claims mapping to one name: the first wins');
 }
 {
@@ -155,6 +160,7 @@ sub echoed {
 	is($res->code, 200, 'SetEnvIf location: 200');
 	is($env->{AUTH0_CLAIM_role}, undef, 'AUTH0_CLAIM_role set by SetEnvIf from a client header: removed');
 	is($env->{AUTH0_ACCESS_TOKEN}, undef, 'AUTH0_ACCESS_TOKEN set by SetEnvIf: removed');
+	is($env->{AUTH0_ACCESS_TOKEN_EXPIRES}, undef, 'AUTH0_ACCESS_TOKEN_EXPIRES set by SetEnvIf: removed');
 	is($env->{AUTH0_CLAIM_sub}, $SUB, 'our own variables are there');
 	is($env->{SPOOF_CONTROL}, 'evil', 'SetEnvIf itself ran (control)');
 }

@@ -75,6 +75,11 @@ my $at  = $env->{HTTP_X_AUTH0_ACCESS_TOKEN};
 ok $at, 'Auth0PassAccessToken passes the access token as a header';
 is $env->{AUTH0_ACCESS_TOKEN}, $at, '... and as a variable';
 is payload($at)->{sub}, ALICE, '... a JWT for alice';
+# its expiry as the session knows it (the answer's expires_in from when it came: a second from exp at most)
+my $expires = $env->{HTTP_X_AUTH0_ACCESS_TOKEN_EXPIRES} // '';
+like $expires, qr/^[0-9]+$/, '... its expiry (epoch seconds) as a header';
+ok(abs($expires - payload($at)->{exp}) <= 1, "... the token's exp") or diag "$expires vs " . payload($at)->{exp};
+is $env->{AUTH0_ACCESS_TOKEN_EXPIRES}, $expires, '... and as a variable';
 ok((grep { $_ eq 'https://api.example.com/' } @{payload($at)->{aud} // []}), '... for the API');
 is $b->get("$api/read/")->code, 404, 'Require auth0-permission read:messages: granted (from the access token)';
 is $b->get("$api/delete/")->code, 401, 'Require auth0-permission delete:messages: denied';
