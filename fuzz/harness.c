@@ -1223,6 +1223,15 @@ static const char *run_directive(apr_pool_t *p, a0m_dir_conf *conf, const char *
 		if (*w == '\0' || *args)
 			return apr_pstrcat(p, cmd->name, " takes 1-2 arguments", NULL);
 		return cmd->AP_TAKE2(&parms, conf, w, *w2 ? w2 : NULL);
+	case TAKE123: {
+		/* a quoted "" is an argument, unlike TAKE12's */
+		w = ap_getword_conf(p, &args);
+		w2 = *args ? ap_getword_conf(p, &args) : NULL;
+		const char *w3 = *args ? ap_getword_conf(p, &args) : NULL;
+		if (*w == '\0' || *args)
+			return apr_pstrcat(p, cmd->name, " takes one, two or three arguments", NULL);
+		return cmd->AP_TAKE3(&parms, conf, w, w2, w3);
+	}
 	case ITERATE:
 		while (*(w = ap_getword_conf(p, &args)) != '\0')
 			if ((err = cmd->AP_TAKE1(&parms, conf, w)))
