@@ -1,10 +1,11 @@
 /*
- * Require auth0-claim / -scope / -permission / -role / -org (authz.c,
- * claim_path.c): the arguments of the Require line as httpd hands them to
- * the provider's parser at start-up (words split by ap_getword_conf, with
- * quotes), then the check against the claims of an authenticated request
- * (ID-token and access-token claims as JSON text, from a session or a
- * bearer token).
+ * Require auth0-claim / -scope / -permission / -role / -org / -claim-match
+ * (authz.c, claim_path.c): the arguments of the Require line as httpd hands
+ * them to the provider's parser at start-up (words split by ap_getword_conf,
+ * with quotes; auth0-claim-match's expressions compiled by the harness's
+ * ap_pregcomp, httpd's on PCRE2), then the check against the claims of an
+ * authenticated request (ID-token and access-token claims as JSON text, from
+ * a session or a bearer token).
  *
  * Input: KIND \0 LINE \0 FLAGS \0 ROLES-CLAIM \0 ID-CLAIMS \0 ACCESS-CLAIMS
  *   KIND's first byte picks the provider; LINE is what follows it on the
@@ -23,14 +24,15 @@
 #include <string.h>
 
 static const char *const kinds[] = { "auth0-claim", "auth0-scope", "auth0-permission", "auth0-role",
-	                                  "auth0-org" };
+	                                  "auth0-org",   "auth0-claim-match" };
+#define KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	fzm_init();
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (size_t i = 0; i < KINDS; i++)
 		if (!fzm_authz_provider(kinds[i]))
 			fzm_fail("provider not registered", kinds[i]);
 	return 0;
@@ -54,7 +56,7 @@ static bool claim_has(json_t *json, const char *name, const char *word)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fz f = fz_init(data, size);
-	unsigned kind = fz_num(&f) % 5;
+	unsigned kind = fz_num(&f) % KINDS;
 	char *line = fz_next(&f);
 	unsigned flags = fz_num(&f);
 	char *roles = fz_next(&f), *id = fz_next(&f), *access = fz_rest_str(&f);

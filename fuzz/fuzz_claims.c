@@ -8,13 +8,19 @@
  * before every flow.
  *
  * Input: FLAGS \0 NAME \0 PREFIX \0 SPOOFED \0 CLAIMS
- *   NAME is a claim name (Auth0UserClaim and a lookup); PREFIX is
- *   Auth0ClaimHeaderPrefix when it is one the directive accepts; SPOOFED is
- *   request header names separated by '|' (sent by the "client", also put
- *   into the environment); CLAIMS is JSON. FLAGS' first byte: bits 0-1
- *   Auth0PassClaimsAs (none, headers, env, both), bit 2 Auth0PassAccessToken.
+ *   NAME is a claim name (Auth0UserClaim and a lookup), or, with FLAGS
+ *   bit 3, Auth0UserClaim's arguments (CLAIM [REGEX [REPLACEMENT]]) run
+ *   through the directive, so that REMOTE_USER comes through an expression
+ *   (compiled and matched by harness.c's ap_regex functions: httpd's, on
+ *   PCRE2); PREFIX is Auth0ClaimHeaderPrefix when it is one the directive
+ *   accepts; SPOOFED is request header names separated by '|' (sent by the
+ *   "client", also put into the environment); CLAIMS is JSON. FLAGS' first
+ *   byte: bits 0-1 Auth0PassClaimsAs (none, headers, env, both), bit 2
+ *   Auth0PassAccessToken, bit 3 NAME as Auth0UserClaim's arguments.
  *
- * Invariants: block lines are "<name>\t<value>\n" with names of A-Z a-z 0-9
+ * Invariants: a user is never empty, and an expression without a
+ * replacement (and without a group) names the user by the claim's value as
+ * it is; block lines are "<name>\t<value>\n" with names of A-Z a-z 0-9
  * and '-', unique without case, never "Access-Token" or "Access-Token-Expires"; values hold no
  * control character, no byte >= 0x80 and no unencoded '%'; after the scrub
  * no request header or variable that a backend could take for ours is left
@@ -133,7 +139,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c->pass_access_token = flags & 4 ? 1 : A0M_UNSET_INT;
 	if (valid_prefix(prefix))
 		c->claim_header_prefix = prefix;
-	if (*name && !strpbrk(name, " \t\r\n\""))
+	if (flags & 8)
+		(void)fzm_directive(p, c, "Auth0UserClaim", name); /* refused: the default claim */
+	else if (*name && !strpbrk(name, " \t\r\n\""))
 		c->user_claim = name;
 
 	json_t *claims = json_loadb((const char *)text, len, JSON_DECODE_ANY, NULL);
@@ -145,6 +153,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *user = a0m_claims_user(p, c, claims);
 	if (user && !*user)
 		fzm_fail("an empty user", name);
+	if (user && c->user_regex && !c->user_replacement &&
+	    strcmp(user, a0m_claims_user_claimed(p, c, claims)) != 0)
+		fzm_fail("an expression without a replacement changed the user's name", user);
 	json_t *v = a0m_claim_lookup(claims, name);
 	(void)a0m_claim_encode(p, v);
 	(void)a0m_claim_matches(v, prefix);

@@ -2,7 +2,7 @@
  * Directive values (config.c): a configuration snippet, one directive per
  * line ("Auth0CookieName app_session"), each line run through the module's
  * command table as httpd would (arguments split with ap_getword_conf by the
- * directive's argument form: TAKE1, TAKE2, TAKE12, ITERATE, FLAG,
+ * directive's argument form: TAKE1, TAKE2, TAKE12, TAKE123, ITERATE, FLAG,
  * TAKE_ARGV, RAW_ARGS), on a <Location>'s configuration merged over the
  * server's; then the start-up check (a0m_conf_check), the effective values,
  * and a login started with the result (authorization URL with Auth0Scope,

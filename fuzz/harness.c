@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <regex.h>
 #include <string.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -14,6 +13,9 @@
 #include <http_core.h>
 #include <mod_core.h>
 #include <util_script.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8 /* bytes, as httpd matches them (no PCRE2_UTF) */
+#include <pcre2.h>
 
 #define MODULE_INDEX 1 /* 0 is the core's (ap_get_core_module_config) */
 #define VECTOR_SIZE 2
@@ -331,64 +333,248 @@ char *ap_escape_urlencoded(apr_pool_t *p, const char *s)
 	abort();
 }
 
-/* Regular expressions (Require auth0-claim-match) with the C library's POSIX ERE instead of PCRE. */
+/* ---- regular expressions ------------------------------------------------------------------------ */
+
+/* httpd 2.4's ap_regex functions (server/util_pcre.c, server/util.c) on PCRE2, as a server built with
+ * PCRE2 runs them, so that the module's expressions (Require auth0-claim-match, Auth0UserClaim) are
+ * fuzzed with PCRE's syntax and leftmost-first matching, under the options httpd adds. Checked at start-up
+ * by check_regex(). */
+
+/* What httpd adds to an expression compiled without AP_REG_NO_DEFAULT: RegexDefaultOptions, whose default
+ * is AP_REG_DEFAULT (DOTALL and DOLLAR_ENDONLY); the harness has no such directive. */
+#define REGEX_DEFAULT_CFLAGS AP_REG_DEFAULT
+
+int ap_regcomp(ap_regex_t *preg, const char *pattern, int cflags)
+{
+	if (!(cflags & AP_REG_NO_DEFAULT))
+		cflags |= REGEX_DEFAULT_CFLAGS;
+	/* AP_REG_EXTENDED and AP_REG_NOSUB are 0 in httpd 2.4: the syntax is PCRE's, and groups are always
+	 * captured. httpd always allows duplicate group names. */
+	uint32_t options = PCRE2_DUPNAMES;
+	if (cflags & AP_REG_ICASE)
+		options |= PCRE2_CASELESS;
+	if (cflags & AP_REG_NEWLINE)
+		options |= PCRE2_MULTILINE;
+	if (cflags & AP_REG_DOTALL)
+		options |= PCRE2_DOTALL;
+	if (cflags & AP_REG_DOLLAR_ENDONLY)
+		options |= PCRE2_DOLLAR_ENDONLY;
+	int errcode = 0;
+	PCRE2_SIZE erroffset = 0;
+	preg->re_pcre =
+	    pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, options, &errcode, &erroffset, NULL);
+	preg->re_erroffset = erroffset;
+	/* httpd answers AP_REG_ESPACE only for PCRE1's "failed to get memory" (21), a code PCRE2's compile
+	 * errors (from 101) never have: any failure is AP_REG_INVARG */
+	if (!preg->re_pcre)
+		return AP_REG_INVARG;
+	uint32_t groups = 0;
+	pcre2_pattern_info(preg->re_pcre, PCRE2_INFO_CAPTURECOUNT, &groups);
+	preg->re_nsub = (int)groups;
+	return 0;
+}
+
+void ap_regfree(ap_regex_t *preg)
+{
+	pcre2_code_free(preg->re_pcre);
+}
+
 static apr_status_t free_regex(void *preg)
 {
-	regfree((regex_t *)((ap_regex_t *)preg)->re_pcre);
+	ap_regfree(preg);
 	return APR_SUCCESS;
 }
 
 ap_regex_t *ap_pregcomp(apr_pool_t *p, const char *pattern, int cflags)
 {
-	regex_t *re = apr_pcalloc(p, sizeof(*re));
-	if (regcomp(re, pattern, REG_EXTENDED | ((cflags & AP_REG_NOSUB) ? REG_NOSUB : 0)) != 0)
+	ap_regex_t *preg = apr_palloc(p, sizeof(*preg));
+	if (ap_regcomp(preg, pattern, cflags) != 0)
 		return NULL;
-	ap_regex_t *preg = apr_pcalloc(p, sizeof(*preg));
-	preg->re_pcre = re;
-	preg->re_nsub = re->re_nsub;
 	apr_pool_cleanup_register(p, preg, free_regex, apr_pool_cleanup_null);
 	return preg;
 }
 
-int ap_regexec(const ap_regex_t *preg, const char *string, apr_size_t nmatch, ap_regmatch_t *pmatch, int eflags)
+int ap_regexec_len(const ap_regex_t *preg, const char *buff, apr_size_t len, apr_size_t nmatch,
+                   ap_regmatch_t *pmatch, int eflags)
 {
-	(void)eflags;
-	regmatch_t m[AP_MAX_REG_MATCH];
-	if (nmatch > AP_MAX_REG_MATCH)
-		nmatch = AP_MAX_REG_MATCH;
-	if (regexec((const regex_t *)preg->re_pcre, string, pmatch ? nmatch : 0, pmatch ? m : NULL, 0) != 0)
-		return AP_REG_NOMATCH;
-	for (apr_size_t i = 0; pmatch && i < nmatch; i++) {
-		pmatch[i].rm_so = (int)m[i].rm_so;
-		pmatch[i].rm_eo = (int)m[i].rm_eo;
+	/* room for every group: pcre2_match does not answer 0 (ovector too small), taken as httpd does if it did */
+	pcre2_match_data *data = pcre2_match_data_create((uint32_t)preg->re_nsub + 1, NULL);
+	if (!data)
+		return AP_REG_ESPACE;
+	uint32_t options = 0;
+	if (eflags & AP_REG_NOTBOL)
+		options |= PCRE2_NOTBOL;
+	if (eflags & AP_REG_NOTEOL)
+		options |= PCRE2_NOTEOL;
+	int rc = pcre2_match(preg->re_pcre, (PCRE2_SPTR)buff, len, 0, options, data, NULL);
+	if (rc >= 0) {
+		/* rc is one more than the highest group set; groups unset below it (and every slot above) are -1 */
+		const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(data);
+		apr_size_t n = rc ? (apr_size_t)rc : pcre2_get_ovector_count(data), i = 0;
+		for (; i < n && i < nmatch; i++) {
+			pmatch[i].rm_so = ov[2 * i] == PCRE2_UNSET ? -1 : (int)ov[2 * i];
+			pmatch[i].rm_eo = ov[2 * i + 1] == PCRE2_UNSET ? -1 : (int)ov[2 * i + 1];
+		}
+		for (; i < nmatch; i++)
+			pmatch[i].rm_so = pmatch[i].rm_eo = -1;
 	}
-	return 0;
+	pcre2_match_data_free(data);
+	if (rc >= 0)
+		return 0;
+	switch (rc) {
+	case PCRE2_ERROR_NOMATCH:
+		return AP_REG_NOMATCH;
+	case PCRE2_ERROR_NULL:
+	case PCRE2_ERROR_BADOPTION:
+	case PCRE2_ERROR_BADMAGIC:
+		return AP_REG_INVARG;
+	case PCRE2_ERROR_NOMEMORY:
+	case PCRE2_ERROR_MATCHLIMIT:
+		return AP_REG_ESPACE;
+	default:
+		/* UTF-8 errors (AP_REG_INVARG in httpd) need PCRE2_UTF, which httpd never sets */
+		return AP_REG_ASSERT;
+	}
 }
 
-/* httpd's substitution ($0-$9 and \ escapes; & is not special in ap_pregsub_ex's callers here). */
+int ap_regexec(const ap_regex_t *preg, const char *string, apr_size_t nmatch, ap_regmatch_t *pmatch, int eflags)
+{
+	return ap_regexec_len(preg, string, strlen(string), nmatch, pmatch, eflags);
+}
+
+/* httpd's substitution: $0-$9 are the groups (nothing for a group unset or beyond nmatch), a backslash
+ * takes the next character as it is (a last one stays), '&' is an ordinary character. Counts when out is
+ * NULL; APR_ENOMEM when the length would overflow. */
+static apr_status_t regsub(char *out, apr_size_t *outlen, const char *input, const char *source,
+                           apr_size_t nmatch, const ap_regmatch_t pmatch[])
+{
+	apr_size_t len = 0;
+	for (const char *q = input; *q; q++) {
+		if (*q == '$' && apr_isdigit(q[1])) {
+			apr_size_t n = (apr_size_t)(*++q - '0');
+			if (n >= nmatch || pmatch[n].rm_so >= pmatch[n].rm_eo)
+				continue;
+			apr_size_t piece = (apr_size_t)(pmatch[n].rm_eo - pmatch[n].rm_so);
+			if (APR_SIZE_MAX - len <= piece)
+				return APR_ENOMEM;
+			if (out)
+				memcpy(out + len, source + pmatch[n].rm_so, piece);
+			len += piece;
+		} else {
+			if (*q == '\\' && q[1])
+				q++;
+			if (out)
+				out[len] = *q;
+			len++;
+		}
+	}
+	*outlen = len;
+	return APR_SUCCESS;
+}
+
 apr_status_t ap_pregsub_ex(apr_pool_t *p, char **result, const char *input, const char *source, apr_size_t nmatch,
                            ap_regmatch_t pmatch[], apr_size_t maxlen)
 {
+	*result = NULL;
+	if (!source || nmatch > AP_MAX_REG_MATCH)
+		return APR_EINVAL;
 	apr_size_t len = 0;
-	char *out = apr_palloc(p, strlen(input) * (strlen(source) + 1) + 1);
-	for (const char *q = input; *q; q++) {
-		if (*q == '\\' && (q[1] == '$' || q[1] == '\\')) {
-			out[len++] = *++q;
-		} else if (*q == '$' && q[1] >= '0' && q[1] <= '9') {
-			apr_size_t n = (apr_size_t)(*++q - '0');
-			if (n < nmatch && pmatch[n].rm_so >= 0 && pmatch[n].rm_eo >= pmatch[n].rm_so) {
-				memcpy(out + len, source + pmatch[n].rm_so, (size_t)(pmatch[n].rm_eo - pmatch[n].rm_so));
-				len += (apr_size_t)(pmatch[n].rm_eo - pmatch[n].rm_so);
-			}
-		} else {
-			out[len++] = *q;
-		}
+	if (!nmatch) {
+		/* no substitution at all, backslashes included */
+		len = strlen(input);
+		if (maxlen > 0 && len >= maxlen)
+			return APR_ENOMEM;
+		*result = apr_pstrmemdup(p, input, len);
+		return APR_SUCCESS;
 	}
+	apr_status_t rv = regsub(NULL, &len, input, source, nmatch, pmatch);
+	if (rv != APR_SUCCESS)
+		return rv;
+	if (maxlen > 0 && len >= maxlen)
+		return APR_ENOMEM; /* maxlen counts the terminating NUL */
+	char *out = apr_palloc(p, len + 1);
+	regsub(out, &len, input, source, nmatch, pmatch);
 	out[len] = '\0';
-	if (len > maxlen)
-		return APR_ENOMEM;
 	*result = out;
 	return APR_SUCCESS;
+}
+
+/* Known answers of httpd's PCRE2 functions, checked when a target starts: the fuzzing of the module's
+ * expressions must not fall back, unseen, to another engine's semantics (the C library's POSIX ERE, which
+ * this harness once used, answers "0,2" to the first, being leftmost-longest, and lacks PCRE's syntax). */
+static const struct regex_case {
+	const char *pattern;
+	int cflags;
+	const char *subject;
+	int eflags;
+	const char *want; /* "so,eo" of $0..$re_nsub, "no match" or "invalid" */
+} regex_cases[] = {
+	/* leftmost-first alternation */
+	{ "a|ab", 0, "ab", 0, "0,1" },
+	{ "^(auth0|auth0\\|)(.*)$", 0, "auth0|123", 0, "0,9 0,5 5,9" },
+	/* PCRE syntax: \d, a lookahead, a lazy quantifier, a group that does not capture, a duplicate name */
+	{ "^(\\d+)(?=@)", 0, "42@x", 0, "0,2 0,2" },
+	{ "^(.+?)(?:@(.*))?$", 0, "a@b@c", 0, "0,5 0,1 2,5" },
+	{ "(?<n>a)|(?<n>b)", 0, "b", 0, "0,1 -1,-1 0,1" },
+	/* a group that took no part: -1 */
+	{ "(x)?(y)", 0, "zy", 0, "1,2 -1,-1 1,2" },
+	/* httpd's defaults (DOTALL, DOLLAR_ENDONLY), and AP_REG_NO_DEFAULT */
+	{ "^a$", 0, "a\n", 0, "no match" },
+	{ "^a$", AP_REG_NO_DEFAULT, "a\n", 0, "0,1" },
+	{ "a.b", 0, "a\nb", 0, "0,3" },
+	{ "a.b", AP_REG_NO_DEFAULT, "a\nb", 0, "no match" },
+	/* the other flags */
+	{ "^b", 0, "a\nb", 0, "no match" },
+	{ "^b", AP_REG_NEWLINE, "a\nb", 0, "2,3" },
+	{ "A", AP_REG_ICASE, "a", 0, "0,1" },
+	{ "^a", 0, "a", AP_REG_NOTBOL, "no match" },
+	{ "a$", 0, "a", AP_REG_NOTEOL, "no match" },
+	{ "(", 0, "", 0, "invalid" },
+};
+
+static const char *regex_answer(apr_pool_t *p, const struct regex_case *t)
+{
+	ap_regex_t *re = ap_pregcomp(p, t->pattern, t->cflags);
+	if (!re)
+		return "invalid";
+	ap_regmatch_t m[AP_MAX_REG_MATCH];
+	int rc = ap_regexec(re, t->subject, AP_MAX_REG_MATCH, m, t->eflags);
+	if (rc != 0)
+		return rc == AP_REG_NOMATCH ? "no match" : "error";
+	const char *got = NULL;
+	for (int i = 0; i < AP_MAX_REG_MATCH; i++) {
+		if (i <= re->re_nsub)
+			got = apr_psprintf(p, "%s%s%d,%d", got ? got : "", got ? " " : "", m[i].rm_so, m[i].rm_eo);
+		else if (m[i].rm_so != -1 || m[i].rm_eo != -1)
+			return apr_psprintf(p, "%s, and slot %d set", got, i);
+	}
+	return got;
+}
+
+static void check_regex(void)
+{
+	apr_pool_t *p;
+	apr_pool_create(&p, global_pool);
+	for (size_t i = 0; i < sizeof(regex_cases) / sizeof(regex_cases[0]); i++) {
+		const char *got = regex_answer(p, &regex_cases[i]);
+		if (strcmp(got, regex_cases[i].want) != 0)
+			fzm_fail("ap_regexec does not answer as httpd's",
+			         apr_psprintf(p, "%s: %s, not %s", regex_cases[i].pattern, got, regex_cases[i].want));
+	}
+	/* substitution: a backslash escapes any character ('\x' is 'x', a last one stays), '&' is not $0, $9 is
+	 * beyond the groups; maxlen counts the NUL; with nmatch 0 the input is taken as it is */
+	ap_regex_t *re = ap_pregcomp(p, "(a)(b)", 0);
+	ap_regmatch_t m[AP_MAX_REG_MATCH];
+	char *out = NULL;
+	if (!re || ap_regexec(re, "ab", AP_MAX_REG_MATCH, m, 0) != 0 ||
+	    ap_pregsub_ex(p, &out, "\\$1=$1 \\x $2$9 & \\", "ab", AP_MAX_REG_MATCH, m, APR_SIZE_MAX) != APR_SUCCESS ||
+	    strcmp(out, "$1=a x b & \\") != 0)
+		fzm_fail("ap_pregsub_ex does not substitute as httpd's", out);
+	if (ap_pregsub_ex(p, &out, "$2$1", "ab", AP_MAX_REG_MATCH, m, 2) != APR_ENOMEM || out ||
+	    ap_pregsub_ex(p, &out, "$2$1", "ab", AP_MAX_REG_MATCH, m, 3) != APR_SUCCESS || strcmp(out, "ba") != 0 ||
+	    ap_pregsub_ex(p, &out, "\\$1", "ab", 0, m, 0) != APR_SUCCESS || strcmp(out, "\\$1") != 0)
+		fzm_fail("ap_pregsub_ex does not take maxlen or nmatch 0 as httpd's", out);
+	apr_pool_destroy(p);
 }
 
 void ap_set_content_type(request_rec *r, const char *ct)
@@ -829,6 +1015,7 @@ void fzm_init(void)
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
 	apr_initialize();
 	apr_pool_create(&global_pool, NULL);
+	check_regex();
 	auth0_module.module_index = MODULE_INDEX;
 	auth0_global_init();
 	const char *secrets[] = { FZM_SESSION_SECRET };
@@ -1036,6 +1223,15 @@ static const char *run_directive(apr_pool_t *p, a0m_dir_conf *conf, const char *
 		if (*w == '\0' || *args)
 			return apr_pstrcat(p, cmd->name, " takes 1-2 arguments", NULL);
 		return cmd->AP_TAKE2(&parms, conf, w, *w2 ? w2 : NULL);
+	case TAKE123: {
+		/* a quoted "" is an argument, unlike TAKE12's */
+		w = ap_getword_conf(p, &args);
+		w2 = *args ? ap_getword_conf(p, &args) : NULL;
+		const char *w3 = *args ? ap_getword_conf(p, &args) : NULL;
+		if (*w == '\0' || *args)
+			return apr_pstrcat(p, cmd->name, " takes one, two or three arguments", NULL);
+		return cmd->AP_TAKE3(&parms, conf, w, w2, w3);
+	}
 	case ITERATE:
 		while (*(w = ap_getword_conf(p, &args)) != '\0')
 			if ((err = cmd->AP_TAKE1(&parms, conf, w)))

@@ -9,7 +9,8 @@
 # libauth0 targets link src/libauth0_core.la. Module targets link the module's own objects (compiled
 # for mod_auth0.la in the same directory, as an archive so that each target takes only what it calls)
 # with fuzz/harness.c, which fakes the little of httpd they need and stands in for app.c and cache.c
-# (libauth0 clients pointed at loopback, an in-memory cache).
+# (libauth0 clients pointed at loopback, an in-memory cache); its ap_regex functions are httpd's on PCRE2
+# (PCRE2_CFLAGS/PCRE2_LIBS, checked by configure for --enable-fuzz).
 
 EXTRA_DIST += fuzz/README.md fuzz/smoke fuzz/campaign fuzz/seeds.py fuzz/corpus fuzz/dict
 
@@ -107,9 +108,9 @@ fuzz/libmodobjs.a: $(mod_auth0_mod_auth0_la_OBJECTS)
 	done && $(AR) cr $@ $$objs && $(RANLIB) $@
 CLEANFILES += fuzz/libmodobjs.a
 
-FZ_MOD_CPP = $(mod_auth0_mod_auth0_la_CPPFLAGS) $(FZ_CPP)
+FZ_MOD_CPP = $(mod_auth0_mod_auth0_la_CPPFLAGS) $(FZ_CPP) $(PCRE2_CFLAGS)
 FZ_MOD_SOURCES = fuzz/harness.h fuzz/harness.c
-FZ_MOD_LIBS = fuzz/libmodobjs.a $(FZ_CORE_LIBS) $(APR_LIBS) -lz
+FZ_MOD_LIBS = fuzz/libmodobjs.a $(FZ_CORE_LIBS) $(APR_LIBS) $(PCRE2_LIBS) -lz
 
 noinst_PROGRAMS += $(FUZZ_MODULE_TARGETS)
 

@@ -450,6 +450,13 @@ def claims_seeds():
         fields(b'\x05', 'a.b.c.d.e.f.g.h.i', '_', 'x', '{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}}}'),
         fields(b'\x03', '', '', '', '[1,2]'),
         fields(b'\x03', 'sub', '', '', '{"sub":18446744073709551615,"x":1e308,"y":-0.0}'),
+        # Auth0UserClaim with an expression (FLAGS bit 3) in PCRE's syntax, as httpd runs it (harness.c): a
+        # lookahead and \d; leftmost-first alternation, which makes $2 "|123" (POSIX ERE's leftmost-longest
+        # would give "auth0|" to $1 and "123" to $2); an escaped '$' in the replacement; no group, no replacement
+        fields(b'\x0b', 'email "^(?=[^@]*\\d)([^@]+)@example\\.com$" "user-$1"', '', '',
+               compact({'sub': 'auth0|7', 'email': 'bob7@example.com'})),
+        fields(b'\x09', 'sub "^(auth0|auth0\\|)(.*)$" "$2\\$"', '', '', compact(c1)),
+        fields(b'\x08', 'sub ^auth0\\|\\d+$', '', '', compact(c1)),
     ]
 
 
@@ -472,6 +479,12 @@ def authz_seeds():
         fields(b'\x00', 'onlyname', '', '', idc, atc),
         fields(b'\x01', '', '', '', idc, atc),
         fields(b'\x00', 'sub "auth0|1" \\"esc\\\\', b'\x04', '', '{not json', atc),
+        # Require auth0-claim-match (KIND 5) in PCRE's syntax, as httpd runs it (harness.c): \d, a lookahead,
+        # (?i), duplicate group names (httpd compiles with PCRE2_DUPNAMES); an expression that does not compile
+        fields(b'\x05', 'sub ^auth0\\|\\d+$', '', '', idc, atc),
+        fields(b'\x05', 'https://example.com/roles "^adm(?=in$)" "(?i)^USER$"', b'\x04', '', idc, atc),
+        fields(b'\x05', 'app_metadata.tier "(?<x>a)|(?<x>b)" ^\\d$', '', '', idc, atc),
+        fields(b'\x05', 'email_verified "(" ^true$', '', '', idc, atc),
     ]
 
 

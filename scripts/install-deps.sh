@@ -13,8 +13,9 @@ build_packages=(
 	libcurl4-openssl-dev libjansson-dev libssl-dev libcjose-dev zlib1g-dev libhiredis-dev
 )
 packages=("${build_packages[@]}"
-	# the other builds (clang: asan, fuzz) and httpd itself
-	clang libclang-rt-14-dev llvm apache2
+	# the other builds (clang: asan, fuzz; libpcre2-dev, which apache2-dev pulls in anyway, for the
+	# fuzz harness's regular expressions: configure --enable-fuzz checks it) and httpd itself
+	clang libclang-rt-14-dev llvm libpcre2-dev apache2
 	# tests: the fake tenant (Perl), Apache::Test, caches, tools
 	openssl curl ca-certificates perl libmojolicious-perl libio-socket-ssl-perl libcryptx-perl libcrypt-jwt-perl
 	libapache2-mod-perl2 libwww-perl libhttp-cookies-perl redis-server memcached
