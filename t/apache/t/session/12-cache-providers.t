@@ -668,10 +668,11 @@ SKIP: {
 	skip 'unshare or mount (util-linux) is not installed', 20 unless -x '/usr/bin/unshare' && -x '/usr/bin/mount';
 	my ($ns, $no_ns) = lazy_name_server();
 	skip "no name server: $no_ns", 20 unless $ns;
+	my $dir = "$t/logs/black-hole-dns-$$";
+	mkdir $dir;
+	chmod 0755, $dir;    # httpd's children (User nobody) read the files
+	my $namespaces = "$dir/namespaces";    # each sandbox's mount namespace, to find what is left in them
 	SKIP: {
-		my $dir = "$t/logs/black-hole-dns-$$";
-		mkdir $dir;
-		chmod 0755, $dir;    # httpd's children (User nobody) read the files
 		my $write = sub {
 			my ($name, $text, $mode) = @_;
 			open my $fh, '>', "$dir/$name" or die "$dir/$name: $!";
@@ -687,7 +688,7 @@ SKIP: {
 		# runs a command in a mount namespace of its own, with those two files in place
 		my $sandbox = $write->('sandbox', <<"EOS", 0755);
 #!/bin/sh
-exec /usr/bin/unshare --mount --propagation private /bin/sh -c '/usr/bin/mount --bind "\$0" /etc/resolv.conf && /usr/bin/mount --bind "\$1" /etc/nsswitch.conf && shift && exec "\$@"' "$resolv" "$nsswitch" "\$@"
+exec /usr/bin/unshare --mount --propagation private /bin/sh -c '/usr/bin/mount --bind "\$0" /etc/resolv.conf && /usr/bin/mount --bind "\$1" /etc/nsswitch.conf && readlink /proc/self/ns/mnt >>"\$2" && shift 2 && exec "\$@"' "$resolv" "$nsswitch" "$namespaces" "\$@"
 EOS
 		my $seen = qx{"$sandbox" /bin/cat /etc/resolv.conf 2>&1};
 		chomp $seen;
@@ -746,6 +747,11 @@ EOS
 			'... the name server\'s answer (NXDOMAIN)';
 		httpd_stop($h);
 	}
+	# what the sandboxes started and the test could not stop (an httpd not up in time: no handle), by PID
+	my %sandboxed = map { $_ => 1 } split /\n/, Auth0Test::_read($namespaces);
+	my @left = grep { $sandboxed{readlink("/proc/$_/ns/mnt") // ''} } map { m{^/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
+	kill 'TERM', @left if @left;
+	wait_until(20, sub { !grep { kill 0, $_ } @left });
 	kill 'TERM', $ns->{pid};
 	waitpid $ns->{pid}, 0;
 	unlink $ns->{events};
