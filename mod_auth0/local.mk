@@ -23,7 +23,7 @@ if HAVE_HIREDIS
 mod_auth0_mod_auth0_la_SOURCES += mod_auth0/socache_redis.c
 mod_auth0_mod_auth0_la_CPPFLAGS += -DA0M_HAVE_HIREDIS
 mod_auth0_mod_auth0_la_CFLAGS += $(HIREDIS_CFLAGS)
-mod_auth0_mod_auth0_la_LIBADD += $(HIREDIS_LIBS)
+mod_auth0_mod_auth0_la_LIBADD += $(HIREDIS_LIBS) $(ANL_LIBS)
 endif
 
 # Each area of the module lists its own sources.

@@ -10,8 +10,8 @@
  * USER and PASSWORD are percent-decoded. password=env:NAME and password=file:PATH (relative to ServerRoot,
  * its first line) read the password when httpd reads its configuration, as Auth0ClientSecret's env: and
  * file: do, so that no secret is written in a configuration file nor shown by mod_info (httpd's
- * ${VARIABLE} in the URL would be). The timeout (default 2 s, at most 60)
- * bounds each operation of the cache as a whole: making a connection when one is needed (connect, AUTH,
+ * ${VARIABLE} in the URL would be). The timeout (default 2 s, at most 60) bounds each operation of the
+ * cache as a whole: making a connection when one is needed (the host name's lookup, connect, AUTH,
  * SELECT), sending the command and reading its reply, however the server dribbles it, and the one new try
  * after a kept connection was found closed. hiredis 0.14's blocking calls have no such deadline (only
  * timeouts per read or write, which a reply sent a byte at a time never reaches), so its non-blocking
@@ -38,7 +38,13 @@
  * that wants a password none was given for (NOAUTH), stops httpd with a message naming it; a server that
  * cannot be reached, or answers otherwise (still loading, too many clients), is only a warning (requests
  * that need the cache answer 503 until it can serve them).
- * The host name is resolved by the system's resolver, which the timeout does not bound.
+ *
+ * An IP address is not looked up (AI_NUMERICHOST). A host name is looked up by the system's resolver
+ * (NSS: /etc/hosts, DNS), which no timeout of getaddrinfo bounds (resolv.conf's can make it wait minutes):
+ * in httpd's children with glibc's getaddrinfo_a, waited for until the deadline (a lookup given up on is
+ * left to glibc and freed once glibc is done with it), and in httpd's parent (start-up, httpd -t), which
+ * must not be left with glibc's helper thread before it forks, by a process of its own, killed at the
+ * deadline (resolve_here, resolve_apart).
  */
 #include "mod_auth0.h"
 
@@ -49,6 +55,7 @@
 #include <apr_lib.h>
 #include <apr_thread_mutex.h>
 #include <apr_uri.h>
+#include <http_core.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
@@ -56,8 +63,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <mod_status.h>
 
@@ -362,30 +373,254 @@ static bool setup(redisContext *c, void *r, const char *name, const char *secret
 	return true;
 }
 
+/* ---- the server's addresses ------------------------------------------------------------------------ */
+
+/* The addresses a host name gave, at most MAX_ADDRESSES (each is tried by the deadline: more would not be) */
+#define MAX_ADDRESSES 16
+typedef struct address {
+	int family, socktype, protocol;
+	socklen_t len;
+	struct sockaddr_storage addr;
+} address;
+typedef struct addresses {
+	int rc;  /* getaddrinfo's */
+	int err; /* errno, for EAI_SYSTEM */
+	int count;
+	address a[MAX_ADDRESSES];
+} addresses;
+
+static const struct addrinfo lookup_hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	                                          .ai_flags = AI_NUMERICSERV };
+
+static void take_addresses(const struct addrinfo *list, addresses *out)
+{
+	out->count = 0;
+	for (const struct addrinfo *a = list; a && out->count < MAX_ADDRESSES; a = a->ai_next) {
+		if (a->ai_addrlen > sizeof(out->a[0].addr))
+			continue;
+		address *to = &out->a[out->count++];
+		to->family = a->ai_family;
+		to->socktype = a->ai_socktype;
+		to->protocol = a->ai_protocol;
+		to->len = a->ai_addrlen;
+		memcpy(&to->addr, a->ai_addr, a->ai_addrlen);
+	}
+}
+
+/* getaddrinfo's failure as why's text; err: errno where it is known (0: not, as in another thread) */
+static void lookup_failed(const ap_socache_instance_t *in, int rc, int err, problem *why)
+{
+	char text[128];
+	if (rc == EAI_SYSTEM && err)
+		apr_strerror(APR_FROM_OS_ERROR(err), text, sizeof(text));
+	else
+		apr_cpystrn(text, gai_strerror(rc), sizeof(text));
+	apr_snprintf(why->text, sizeof(why->text), "looking up %s: %s", in->host, text);
+}
+
 /*
- * A TCP connection to in's server, made here rather than by hiredis: close-on-exec from its first moment
- * (hiredis 0.14 asks for no flag, and a program that another thread starts before the flag is set would
- * keep the socket, which this process then signs in), non-blocking (exchange), its connect bounded by the
- * deadline. -1 with what went wrong.
+ * In a child of httpd (the MPM running): glibc's getaddrinfo_a, waited for with gai_suspend until the
+ * deadline; getaddrinfo_a, gai_suspend, gai_cancel and gai_error are safe in threads (glibc keeps its queue
+ * under a lock of its own), and the list below has its own. A lookup that has begun cannot be stopped
+ * (gai_cancel: EAI_NOTCANCELED), and glibc writes its gaicb when it ends, however late: so the gaicb, and
+ * the name and hints it points to, are malloc'd (not in a pool that may be gone by then), and one given up
+ * while glibc still has it is kept on a list of the process (abandoned) until gai_cancel says glibc is done
+ * with it (EAI_ALLDONE, answered under glibc's lock), and freed then, by the next lookup.
  */
-static int open_socket(const ap_socache_instance_t *in, apr_time_t deadline, problem *why)
+typedef struct lookup {
+	struct gaicb cb;
+	struct addrinfo hints;
+	char port[8];
+	struct lookup *next; /* on abandoned */
+	char host[];
+} lookup;
+
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+static lookup *abandoned;
+
+static void lookup_free(lookup *l)
+{
+	if (gai_error(&l->cb) == 0 && l->cb.ar_result)
+		freeaddrinfo(l->cb.ar_result);
+	free(l);
+}
+
+/* Frees the lookups given up on that glibc has finished with. */
+static void reap_abandoned(void)
+{
+	pthread_mutex_lock(&abandoned_lock);
+	for (lookup **at = &abandoned; *at;) {
+		lookup *l = *at;
+		if (gai_cancel(&l->cb) == EAI_NOTCANCELED) {
+			at = &l->next;
+			continue;
+		}
+		*at = l->next;
+		lookup_free(l);
+	}
+	pthread_mutex_unlock(&abandoned_lock);
+}
+
+static bool resolve_here(const ap_socache_instance_t *in, const char *port, apr_time_t deadline, addresses *out,
+                         problem *why)
+{
+	reap_abandoned();
+	size_t host_len = strlen(in->host) + 1;
+	lookup *l = calloc(1, sizeof(*l) + host_len);
+	if (!l) {
+		apr_cpystrn(why->text, "out of memory", sizeof(why->text));
+		return false;
+	}
+	memcpy(l->host, in->host, host_len);
+	apr_cpystrn(l->port, port, sizeof(l->port));
+	l->hints = lookup_hints;
+	l->cb.ar_name = l->host;
+	l->cb.ar_service = l->port;
+	l->cb.ar_request = &l->hints;
+	struct gaicb *start[1] = { &l->cb };
+	int rc = getaddrinfo_a(GAI_NOWAIT, start, 1, NULL);
+	if (rc != 0) { /* not queued: glibc does not have it */
+		lookup_failed(in, rc, errno, why);
+		free(l);
+		return false;
+	}
+	const struct gaicb *wait_for[1] = { &l->cb };
+	while (gai_error(&l->cb) == EAI_INPROGRESS) {
+		apr_time_t left = deadline - apr_time_now();
+		if (left <= 0)
+			break;
+		struct timespec until = { .tv_sec = left / APR_USEC_PER_SEC, .tv_nsec = (left % APR_USEC_PER_SEC) * 1000 };
+		gai_suspend(wait_for, 1, &until); /* its end, the time, or a signal: gai_error tells which */
+	}
+	/* EAI_ALLDONE: ended (read again below, after glibc's lock); EAI_CANCELED: taken off glibc's queue
+	 * before it began; EAI_NOTCANCELED: still going on, or ending this very moment */
+	int held = gai_cancel(&l->cb);
+	rc = gai_error(&l->cb);
+	if (rc == 0)
+		take_addresses(l->cb.ar_result, out);
+	else if (rc == EAI_INPROGRESS || held == EAI_CANCELED)
+		apr_snprintf(why->text, sizeof(why->text), "looking up %s: timed out", in->host);
+	else
+		lookup_failed(in, rc, 0, why); /* an EAI_SYSTEM's errno was glibc's thread's */
+	if (held == EAI_NOTCANCELED) {
+		pthread_mutex_lock(&abandoned_lock);
+		l->next = abandoned;
+		abandoned = l;
+		pthread_mutex_unlock(&abandoned_lock);
+	} else {
+		lookup_free(l);
+	}
+	return rc == 0;
+}
+
+/*
+ * In httpd's parent (start-up, httpd -t, a restart): a process of its own looks the name up, sends the
+ * addresses through a pipe, and is killed at the deadline. getaddrinfo_a would leave a helper thread of
+ * glibc's behind, idle for a second after its lookup (or busy with one given up), and the children httpd
+ * forks meanwhile would inherit glibc's count of it without the thread: their lookups would be queued for
+ * it and never made. A process that httpd's parent forks while it is one thread alone is safe to look up
+ * with getaddrinfo.
+ */
+static bool resolve_apart(const ap_socache_instance_t *in, const char *port, apr_time_t deadline, addresses *out,
+                          problem *why)
+{
+	int pipe_fds[2];
+	if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+		apr_strerror(APR_FROM_OS_ERROR(errno), why->text, sizeof(why->text));
+		return false;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pipe_fds[0]);
+		struct addrinfo *list = NULL;
+		addresses found = { .rc = getaddrinfo(in->host, port, &lookup_hints, &list) };
+		found.err = errno;
+		if (found.rc == 0)
+			take_addresses(list, &found);
+		/* one write of less than PIPE_BUF bytes: whole or not at all */
+		_exit(write(pipe_fds[1], &found, sizeof(found)) == (ssize_t)sizeof(found) ? 0 : 1);
+	}
+	close(pipe_fds[1]);
+	if (pid < 0) {
+		apr_strerror(APR_FROM_OS_ERROR(errno), why->text, sizeof(why->text));
+		close(pipe_fds[0]);
+		return false;
+	}
+	size_t got = 0;
+	bool in_time = true;
+	while (got < sizeof(*out) && (in_time = ready_by(pipe_fds[0], POLLIN, deadline, why))) {
+		ssize_t n = read(pipe_fds[0], (char *)out + got, sizeof(*out) - got);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+	close(pipe_fds[0]);
+	if (got < sizeof(*out))
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (got < sizeof(*out)) {
+		if (in_time) /* else why says what ready_by met: the deadline, mostly */
+			apr_cpystrn(why->text, "its process ended without an answer", sizeof(why->text));
+		char what[sizeof(why->text)];
+		apr_snprintf(what, sizeof(what), "looking up %s", in->host);
+		prefix_problem(why, what);
+		return false;
+	}
+	if (out->count < 0 || out->count > MAX_ADDRESSES)
+		out->count = 0;
+	if (out->rc != 0) {
+		lookup_failed(in, out->rc, out->err, why);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * in's server's addresses, by the deadline. An IP address is taken as it is (AI_NUMERICHOST: no resolver);
+ * a host name is looked up by the system's resolver (NSS: /etc/hosts, DNS), within the deadline.
+ */
+static bool resolve(const ap_socache_instance_t *in, apr_time_t deadline, addresses *out, problem *why)
 {
 	char port[8];
 	apr_snprintf(port, sizeof(port), "%d", in->port);
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *list = NULL;
-	int rc = getaddrinfo(in->host, port, &hints, &list);
-	if (rc != 0) {
-		apr_cpystrn(why->text, gai_strerror(rc), sizeof(why->text));
-		return -1;
+	struct addrinfo numeric = lookup_hints, *list = NULL;
+	numeric.ai_flags |= AI_NUMERICHOST;
+	int rc = getaddrinfo(in->host, port, &numeric, &list);
+	if (rc == 0) {
+		take_addresses(list, out);
+		freeaddrinfo(list);
+		return true;
 	}
+	if (rc != EAI_NONAME) {
+		lookup_failed(in, rc, errno, why);
+		return false;
+	}
+	if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_RUN_MPM)
+		return resolve_here(in, port, deadline, out, why);
+	return resolve_apart(in, port, deadline, out, why);
+}
+
+/*
+ * A TCP connection to in's server, made here rather than by hiredis: close-on-exec from its first moment
+ * (hiredis 0.14 asks for no flag, and a program that another thread starts before the flag is set would
+ * keep the socket, which this process then signs in), non-blocking (exchange), its lookup and connect
+ * bounded by the deadline. -1 with what went wrong.
+ */
+static int open_socket(const ap_socache_instance_t *in, apr_time_t deadline, problem *why)
+{
+	addresses found;
+	if (!resolve(in, deadline, &found, why))
+		return -1;
 	int fd = -1, err = ECONNREFUSED;
-	for (const struct addrinfo *a = list; a && fd < 0; a = a->ai_next) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+	for (const address *a = found.a; a < found.a + found.count && fd < 0; a++) {
+		fd = socket(a->family, a->socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->protocol);
 		if (fd < 0) {
 			err = errno;
 			continue;
 		}
-		err = connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 0 : errno;
+		err = connect(fd, (const struct sockaddr *)&a->addr, a->len) == 0 ? 0 : errno;
 		if (err == EINPROGRESS) {
 			socklen_t len = sizeof(err);
 			if (!ready_by(fd, POLLOUT, deadline, why))
@@ -398,7 +633,6 @@ static int open_socket(const ap_socache_instance_t *in, apr_time_t deadline, pro
 			fd = -1;
 		}
 	}
-	freeaddrinfo(list);
 	if (fd < 0) {
 		if (err != -1)
 			apr_strerror(APR_FROM_OS_ERROR(err), why->text, sizeof(why->text));

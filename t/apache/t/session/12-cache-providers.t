@@ -169,11 +169,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 59 unless $redis;
+	skip "redis-server is not available: $@", 62 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 58 unless $h;
+	skip 'no httpd', 61 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -322,6 +322,14 @@ SKIP: {
 		httpd_stop($ph) if $ph;
 	}
 	unlink $pwfile;
+	# a host name (localhost, from /etc/hosts), looked up within the timeout: at start by a process of its own
+	# (a lookup with getaddrinfo_a in httpd's parent would leave glibc counting a helper thread that the
+	# children it forks next do not have, and their lookups would never be made), in the children with
+	# getaddrinfo_a
+	my ($named, $nbase) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@localhost:PORT/3', $redis->{port});
+	is json_of(browser()->visit("$nbase/echo"))->{REMOTE_USER}, ALICE, 'a login with the server named by a host name';
+	unlike $named ? log_of($named) : '', qr/redis-auth/, '... and nothing logged about it';
+	httpd_stop($named) if $named;
 	redis_stop($redis);
 
 	# a server that repeats the command in its error (AUTH renamed away: "unknown command 'AUTH', with args
@@ -602,6 +610,151 @@ sub fake_redis_set {
 		cmp_ok time - $started, '<', 15, '... within the timeout, not a hang';
 		httpd_stop($h);
 	}
+}
+
+# ---- redis-auth: a host name whose lookup hangs (a name server that does not answer) -----------------------
+# httpd runs in a mount namespace of its own (unshare), where /etc/resolv.conf names a name server of this
+# test's on 127.53.0.N:53 that holds every query unanswered until the test tells it to answer (then
+# NXDOMAIN, and every later query at once), and nsswitch.conf sends host names to DNS after /etc/hosts. The
+# system's resolver would wait 30 s for it: the lookup is part of the operation's timeout (1 s), at
+# `httpd -t`, at start and in a request; the 5 s without connection attempts after a failure still hold;
+# and a lookup given up on that glibc ends later, while httpd runs (the queries answered), leaves the child
+# able to look the name up again.
+# A name server that holds each query (UDP, on $addr:53) until SIGUSR1, then answers them and every later one
+# with NXDOMAIN (the query sent back as a response): {pid, addr, events}, or undef with why.
+sub lazy_name_server {
+	my ($sock, $addr);
+	for my $n (1 .. 40) {    # another run of this test may hold one
+		$addr = "127.53.0.$n";
+		$sock = IO::Socket::INET->new(Proto => 'udp', LocalAddr => $addr, LocalPort => 53) and last;
+	}
+	return (undef, "no UDP port 53 on 127.53.0.1-40: $!") unless $sock;
+	my $events = "$t/name-server.$$.log";
+	unlink $events;
+	my $pid = fork // die "fork: $!";
+	if ($pid) {
+		close $sock;
+		return {pid => $pid, addr => $addr, events => $events};
+	}
+	open my $log, '>>', $events or POSIX::_exit(1);
+	$log->autoflush(1);
+	my ($answer, @held) = (0);
+	$SIG{USR1} = sub { $answer = 1 };
+	my $nxdomain = sub {
+		my ($q) = @_;
+		my $flags = unpack 'n', substr($q, 2, 2);
+		# QR, the query's opcode and RD, RA, NXDOMAIN
+		substr($q, 2, 2) = pack 'n', 0x8000 | ($flags & 0x7900) | 0x0080 | 3;
+		return $q;
+	};
+	my $sel = IO::Select->new($sock);
+	my $parent = getppid;
+	while (getppid == $parent) {
+		if ($answer && @held) {
+			send($sock, $nxdomain->($_->[0]), 0, $_->[1]) for @held;
+			print $log 'answered ' . scalar(@held) . "\n";
+			@held = ();
+		}
+		next unless $sel->can_read(0.2);
+		my $from = recv($sock, my $query, 512, 0);
+		next unless defined $from && length $query >= 12;
+		if ($answer) { send($sock, $nxdomain->($query), 0, $from); print $log "answered 1\n" }
+		else { push @held, [$query, $from]; print $log "held\n" }
+	}
+	POSIX::_exit(0);
+}
+SKIP: {
+	skip 'a mount namespace and a name server on port 53 need root', 20 if $> != 0;
+	skip 'unshare or mount (util-linux) is not installed', 20 unless -x '/usr/bin/unshare' && -x '/usr/bin/mount';
+	my ($ns, $no_ns) = lazy_name_server();
+	skip "no name server: $no_ns", 20 unless $ns;
+	my $dir = "$t/logs/black-hole-dns-$$";
+	mkdir $dir;
+	chmod 0755, $dir;    # httpd's children (User nobody) read the files
+	my $namespaces = "$dir/namespaces";    # each sandbox's mount namespace, to find what is left in them
+	SKIP: {
+		my $write = sub {
+			my ($name, $text, $mode) = @_;
+			open my $fh, '>', "$dir/$name" or die "$dir/$name: $!";
+			print $fh $text;
+			close $fh;
+			chmod $mode // 0644, "$dir/$name";
+			return "$dir/$name";
+		};
+		my $resolv = $write->('resolv.conf', "nameserver $ns->{addr}\noptions timeout:30 attempts:1\n");
+		my $nsswitch = Auth0Test::_read('/etc/nsswitch.conf');
+		$nsswitch =~ s/^hosts:.*$//mg;
+		$nsswitch = $write->('nsswitch.conf', "$nsswitch\nhosts: files dns\n");
+		# runs a command in a mount namespace of its own, with those two files in place
+		my $sandbox = $write->('sandbox', <<"EOS", 0755);
+#!/bin/sh
+exec /usr/bin/unshare --mount --propagation private /bin/sh -c '/usr/bin/mount --bind "\$0" /etc/resolv.conf && /usr/bin/mount --bind "\$1" /etc/nsswitch.conf && readlink /proc/self/ns/mnt >>"\$2" && shift 2 && exec "\$@"' "$resolv" "$nsswitch" "$namespaces" "\$@"
+EOS
+		my $seen = qx{"$sandbox" /bin/cat /etc/resolv.conf 2>&1};
+		chomp $seen;
+		skip "no mount namespace with another /etc/resolv.conf here: $seen", 20
+			unless $seen =~ /^nameserver \Q$ns->{addr}\E$/m;
+		my $name = 'redis.a0m-test.example';
+		my $getent = system($sandbox, '/usr/bin/timeout', '1', '/usr/bin/getent', 'hosts', $name) >> 8;
+		is $getent, 124, "in the sandbox, looking up $name hangs (getent stopped after 1 s)";
+		like Auth0Test::_read($ns->{events}), qr/^held$/m, '... its queries reach the test\'s name server';
+
+		local $ENV{AUTH0_TEST_HTTPD} = $write->('httpd', "#!/bin/sh\nexec \"$sandbox\" \"$ENV{AUTH0_TEST_HTTPD}\" \"\$@\"\n", 0755);
+		my $cache = "redis-auth:redis://$name:6379?timeout=1";
+		my $started = time;
+		my ($st, $out) = httpd_check(site(free_port(), $cache));
+		my $took = time - $started;
+		is $st, 0, 'httpd -t passes a redis-auth server whose name cannot be looked up' or diag $out;
+		like $out, qr/redis-auth: redis:\/\/\Q$name\E:6379\/0 cannot serve now \(looking up \Q$name\E: timed out\)/,
+			'... with a warning that the lookup timed out';
+		cmp_ok $took, '<', 10, sprintf('... within the timeout (%.1f s), not the resolver\'s 30 s', $took);
+		# an IP address is no name: it is not looked up
+		my $nobody = free_port();
+		for my $host ('127.0.0.1', '[::1]') {
+			$started = time;
+			($st, $out) = httpd_check(site(free_port(), "redis-auth:redis://$host:$nobody?timeout=1"));
+			like $out, qr/redis-auth: redis:\/\/\Q$host\E:$nobody\/0 cannot serve now \((?!looking up)[^)]+\)/,
+				"an IP address ($host) is not looked up";
+			cmp_ok time - $started, '<', 10, '... and is refused at once';
+		}
+
+		$started = time;
+		my ($h, $base) = provider_site($cache, 0, 0, $ONE_PROCESS);
+		$took = time - $started;
+		cmp_ok $took, '<', 20, sprintf('httpd starts (%.1f s: two looks at the server, each within its timeout)', $took);
+		skip 'no httpd', 9 unless $h;
+		like log_of($h), qr/cannot serve now \(looking up \Q$name\E: timed out\)/, '... with a warning that says why';
+		my $mark = length log_of($h);
+		$started = time;
+		is browser()->visit("$base/echo")->code, 503, 'a login needs the cache, whose name cannot be looked up: 503';
+		my $failed = time;
+		cmp_ok $failed - $started, '<', 10, sprintf('... within the timeout (%.1f s)', $failed - $started);
+		like substr(log_of($h), $mark), qr/redis-auth: [A-Z ]+ of an entry at \S+ failed: cannot connect: looking up \Q$name\E: timed out/,
+			'... the lookup in the child timed out';
+		is browser()->visit("$base/echo")->code, 503, 'the next login: 503';
+		like substr(log_of($h), $mark), qr/could not connect a moment ago; trying again within 5 s/,
+			'... at once: no new connection is tried for 5 s';
+		# the name server answers now: glibc ends the lookup given up on in httpd's child, writing into its
+		# gaicb, which the module keeps for it until then
+		kill 'USR1', $ns->{pid};
+		ok wait_until(5, sub { Auth0Test::_read($ns->{events}) =~ /^answered/m }), 'the held queries are answered';
+		# once the 5 s have passed (counted from the failure's whole second), a login looks the name up again
+		# (after freeing the lookup given up on), and the name server's NXDOMAIN fails it at once
+		wait_until(8, sub { time >= int($failed) + 5.05 });
+		$mark = length log_of($h);
+		is browser()->visit("$base/echo")->code, 503, 'after 5 s, a login looks the name up again: 503';
+		like substr(log_of($h), $mark), qr/cannot connect: looking up \Q$name\E: Name or service not known/,
+			'... the name server\'s answer (NXDOMAIN)';
+		httpd_stop($h);
+	}
+	# what the sandboxes started and the test could not stop (an httpd not up in time: no handle), by PID
+	my %sandboxed = map { $_ => 1 } split /\n/, Auth0Test::_read($namespaces);
+	my @left = grep { $sandboxed{readlink("/proc/$_/ns/mnt") // ''} } map { m{^/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
+	kill 'TERM', @left if @left;
+	wait_until(20, sub { !grep { kill 0, $_ } @left });
+	kill 'TERM', $ns->{pid};
+	waitpid $ns->{pid}, 0;
+	unlink $ns->{events};
 }
 
 # ---- memcache ---------------------------------------------------------------------------------------
