@@ -812,6 +812,16 @@ void ap_hook_check_authn(ap_HOOK_check_user_id_t *pf, const char *const *pre, co
 	(void)type;
 }
 
+void ap_hook_check_authz(ap_HOOK_auth_checker_t *pf, const char *const *pre, const char *const *succ,
+                         int order, int type)
+{
+	(void)pf;
+	(void)pre;
+	(void)succ;
+	(void)order;
+	(void)type;
+}
+
 /* ---- app.c and cache.c stand-ins ----------------------------------------------------------------------- */
 
 static auth0_client *app_client;

@@ -103,11 +103,8 @@ static const char *placeholder(request_rec *r, const a0m_dir_conf *c, const char
 		return api_path(r, prefix);
 	if (IS("csrf"))
 		return rq && rq->csrf_token ? rq->csrf_token : "";
-	if (IS("user")) {
-		json_t *claims = a0m_request_claims(r);
-		const char *email = json_string_value(json_object_get(claims, "email"));
-		return email ? apr_pstrdup(r->pool, email) : r->user;
-	}
+	if (IS("user"))
+		return a0m_request_shown_user(r);
 	if (IS("logout"))
 		return c->logout_path ? c->logout_path : "";
 	if (IS("script_integrity"))

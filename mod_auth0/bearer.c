@@ -374,11 +374,13 @@ static const char *validation_context(request_rec *r, const a0m_dir_conf *c)
 	                   a0m_conf_bearer_alg(c), NULL);
 }
 
-/* The shared-cache key: a hash of the context and the token (the key reveals neither). v2 since tokens with a
- * cnf claim are refused: entries of hosts still on v1 (redis, during an upgrade) may hold such tokens as valid. */
+/* The shared-cache key: a hash of the context and the token (the key reveals neither). Its version changes
+ * with what an entry means, since hosts of another version share a redis or memcache cache during an
+ * upgrade: v2 since tokens with a cnf claim are refused (v1 entries may hold such tokens as valid), v3 since
+ * a claim named Access-Token-Expires is left out of the identity block (v2 blocks may pass it). */
 static const char *shared_key(request_rec *r, const char *context, const char *token, char **hex)
 {
-	const char *material = apr_pstrcat(r->pool, "bearer v2\n", context, "\n", token, NULL);
+	const char *material = apr_pstrcat(r->pool, "bearer v3\n", context, "\n", token, NULL);
 	*hex = a0m_sha256_hex(r->pool, material, strlen(material));
 	return apr_pstrcat(r->pool, A0M_NS_BEARER, *hex, NULL);
 }

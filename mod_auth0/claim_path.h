@@ -20,8 +20,9 @@
  *   email                      X-Auth0-email              AUTH0_CLAIM_email
  *   https://example.com/roles  X-Auth0-example-com-roles  AUTH0_CLAIM_example_com_roles
  * Claims whose names map to the same S (compared without case) keep the first
- * one in the token; a claim whose S is "Access-Token" is not passed (that name
- * is the access token's); claims with an empty S or a null value are not passed.
+ * one in the token; a claim whose S is "Access-Token" or "Access-Token-Expires"
+ * is not passed (those names are the access token's and its expiry's); claims
+ * with an empty S or a null value are not passed.
  *
  * Values (one rule, safe for any UTF-8, decoded by any percent-decoder):
  *   - string: its bytes, with '%', control characters, DEL and every byte
@@ -70,7 +71,7 @@ char *a0m_claims_render(apr_pool_t *p, const json_t *claims);
 /* Changes whenever a0m_claims_render()'s output for the same claims does (a
  * naming or encoding rule): blocks stored by another version (session.c keeps
  * them in the cache) are then made again, not passed on as they were. */
-#define A0M_CLAIMS_RENDER_VERSION '1'
+#define A0M_CLAIMS_RENDER_VERSION '2' /* 2: no claim named Access-Token-Expires */
 
 /*
  * The same, leaving out the claims named in except: names each between two

@@ -96,6 +96,17 @@ int a0m_conf_refresh_before_expiry(const a0m_dir_conf *c)
 {
 	return or_default(c->refresh_before_expiry, DEFAULT_REFRESH_BEFORE_EXPIRY);
 }
+const char *a0m_conf_authz_param(const a0m_dir_conf *c, const char *name)
+{
+	const char *v = NULL;
+	for (int i = 0; c->authz_params && i < c->authz_params->nelts; i++) {
+		const auth0_kv *kv = &APR_ARRAY_IDX(c->authz_params, i, auth0_kv);
+		if (strcmp(kv->name, name) == 0)
+			v = kv->value;
+	}
+	return v;
+}
+
 const char *a0m_conf_post_login_url(const a0m_dir_conf *c) { return c->post_login_url ? c->post_login_url : "/"; }
 
 const char *a0m_conf_redirect_path(const a0m_dir_conf *c)

@@ -4,12 +4,14 @@
  * mod_authz_core answers such a user 401 (403 with AuthzSendForbiddenOnFailure On), and httpd's own page
  * for it speaks of "wrong credentials" and a browser that "doesn't understand how to supply" them: nothing a
  * user signed in through Auth0 can act on. This page says who the session is and offers what can change the
- * answer: signing in with another account (Auth0LoginPath with prompt=login, back to this page) and signing
- * out (Auth0LogoutPath). mod_auth_openidc's OIDCUnAutzAction does the like; here the user chooses, so an
+ * answer: signing in with another account (Auth0LoginPath with prompt=login, or the site's own prompt, back
+ * to this page) and signing out (Auth0LogoutPath). mod_auth_openidc's OIDCUnAutzAction does the like; here the user chooses, so an
  * account that is refused never loops through the tenant.
  *
  * The refusal is mod_authz_core's, made after every Require line (one of ours refusing does not make the
- * request refused), so no provider of ours sees it. The page is put in as httpd makes the error response:
+ * request refused), so no provider of ours sees it: a 401 or 403 of a request whose authorization started
+ * and did not let it through (mod_auth0.c's authz_starts and authz_passed) is one. The page is put in as
+ * httpd makes the error response:
  * insert_error_filter runs in ap_send_error_response before it looks for a custom response. Only for a
  * page navigation (scripts and images get httpd's answer), only where the site has no ErrorDocument of its
  * own for the status (an ErrorDocument that is a document was used before this point; one that is a text
@@ -21,17 +23,13 @@
 #include <http_protocol.h>
 #include <mod_core.h>
 
-/* What the page calls the user: the email claim, else the name claim, else REMOTE_USER. */
-static const char *shown_user(request_rec *r)
+/* The page the browser asked for: after an internal redirect (a rewrite, an ErrorDocument), the first
+ * request's, not the internal target's. */
+static const char *asked_for(request_rec *r)
 {
-	json_t *claims = a0m_request_claims(r);
-	static const char *const names[] = { "email", "name" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *v = json_string_value(json_object_get(claims, names[i]));
-		if (v && *v)
-			return v;
-	}
-	return r->user;
+	while (r->prev)
+		r = r->prev;
+	return a0m_request_target(r);
 }
 
 static void denied_page(request_rec *r)
@@ -41,15 +39,22 @@ static void denied_page(request_rec *r)
 	const a0m_request *rq = a0m_request_get(r, false);
 	if (!rq || !rq->source || strcmp(rq->source, "session") != 0)
 		return; /* a bearer request (bearer.c's challenge), or no identity of ours */
+	/* Require's refusal only: not a RewriteRule's [F], a directory without an index, a file's permissions,
+	 * a backend's answer (ProxyErrorOverride), which another account would not change */
+	const a0m_request_state *st = a0m_request_state_get(r);
+	if (!st->authz_started || st->authz_passed)
+		return;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (!c || !c->domain || ap_response_code_string(r, ap_index_of_response(r->status)) || !a0m_is_navigation(r))
 		return;
 	const char *links[7] = { NULL };
 	int n = 0;
 	if (c->login_path) {
+		/* prompt=login makes the tenant ask which account, where single sign-on would bring back this one; a
+		 * site that sets its own prompt (select_account, login, consent) keeps it: a link may not change it */
 		links[n++] = "login";
-		links[n++] = apr_pstrcat(r->pool, c->login_path, "?prompt=login&returnTo=",
-		                         ap_escape_urlencoded(r->pool, a0m_request_target(r)), NULL);
+		links[n++] = apr_pstrcat(r->pool, c->login_path, a0m_conf_authz_param(c, "prompt") ? "?" : "?prompt=login&",
+		                         "returnTo=", ap_escape_urlencoded(r->pool, asked_for(r)), NULL);
 		links[n++] = "Sign in with another account";
 	}
 	if (c->logout_path) {
@@ -61,8 +66,8 @@ static void denied_page(request_rec *r)
 	              r->status);
 	a0m_page_as_error_response(
 	    r, "Access denied",
-	    apr_pstrcat(r->pool, "You are signed in as ", shown_user(r), ". This page is not open to that account.",
-	                NULL),
+	    apr_pstrcat(r->pool, "You are signed in as ", a0m_request_shown_user(r),
+	                ". This page is not open to that account.", NULL),
 	    links);
 }
 

@@ -373,18 +373,6 @@ static bool screen_hint_ok(const char *s)
 	return true;
 }
 
-/* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
-static const char *configured(const a0m_dir_conf *c, const char *name)
-{
-	const char *v = NULL;
-	for (int i = 0; c->authz_params && i < c->authz_params->nelts; i++) {
-		const auth0_kv *kv = &APR_ARRAY_IDX(c->authz_params, i, auth0_kv);
-		if (strcmp(kv->name, name) == 0)
-			v = kv->value;
-	}
-	return v;
-}
-
 int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 {
 	int rc;
@@ -435,7 +423,7 @@ int a0m_login_initiate(request_rec *r, const a0m_dir_conf *c)
 		                         "\"fr-CA en\", at most 256 characters).");
 	/* how the user signs in, when the site chose it, is not the link's to change (Auth0Organization's rule) */
 	for (int i = CONNECTION; i <= PROMPT; i++) {
-		const char *site = configured(c, names[i]);
+		const char *site = a0m_conf_authz_param(c, names[i]);
 		if (v[i] && site && strcmp(site, v[i]) != 0)
 			return bad_initiation(r, apr_psprintf(r->pool, "This site signs in with another %s.", names[i]));
 	}

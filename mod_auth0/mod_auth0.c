@@ -319,6 +319,22 @@ static int note_auth_failure(request_rec *r, const char *type)
 	return OK;
 }
 
+/* Where authorization starts and where it has let a request through (a0m_request_state's flags for the
+ * access-denied page): only requests with an identity of ours, which pay an array look-up for it. */
+static int authz_starts(request_rec *r)
+{
+	if (a0m_request_get(r, false))
+		a0m_request_state_get(r)->authz_started = true;
+	return DECLINED;
+}
+
+static int authz_passed(request_rec *r)
+{
+	if (a0m_request_get(r, false))
+		a0m_request_state_get(r)->authz_passed = true;
+	return DECLINED;
+}
+
 /* ---- start-up -------------------------------------------------------------------------------- */
 
 static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
@@ -554,6 +570,8 @@ void a0m_register_hooks(apr_pool_t *p)
 	ap_hook_handler(handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_LAST);
 	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_check_authz(authz_starts, NULL, NULL, APR_HOOK_REALLY_FIRST, AP_AUTH_INTERNAL_PER_CONF);
+	ap_hook_fixups(authz_passed, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	a0m_authz_register(p);
 #ifdef A0M_HAVE_HIREDIS
 	a0m_socache_redis_register(p);
@@ -602,6 +620,18 @@ json_t *a0m_request_claims(request_rec *r)
 {
 	a0m_request *rq = a0m_request_get(r, false);
 	return rq ? parse_once(rq, rq->claims_text, &rq->claims) : NULL;
+}
+
+const char *a0m_request_shown_user(request_rec *r)
+{
+	json_t *claims = a0m_request_claims(r);
+	static const char *const names[] = { "email", "name" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = json_string_value(json_object_get(claims, names[i]));
+		if (v && *v)
+			return apr_pstrdup(r->pool, v);
+	}
+	return r->user;
 }
 
 json_t *a0m_request_access_claims(request_rec *r)

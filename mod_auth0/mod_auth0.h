@@ -228,6 +228,8 @@ int a0m_conf_id_token_alg(const a0m_dir_conf *c);
  * default, or "PS256"). */
 const char *a0m_conf_bearer_alg(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
+/* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
+const char *a0m_conf_authz_param(const a0m_dir_conf *c, const char *name);
 const char *a0m_conf_user_claim(const a0m_dir_conf *c);
 /* Auth0UserClaim whole (the claim, with its expression and replacement when given): two locations with the
  * same rule name a user alike. "sub" by default. */
@@ -457,11 +459,16 @@ typedef struct a0m_request_state {
 	/* entries of r->headers_in and r->subprocess_env just after a0m_claims_scrub removed identity from them
 	 * (0: not scrubbed here): while the counts stay, nothing was added since (claims.c) */
 	int scrubbed_headers, scrubbed_env;
+	/* for a request this module gave its identity: authorization ran for it, and let it through (fixups
+	 * followed): so a 401 or 403 of a request that was started and not passed is Require's (denied.c) */
+	bool authz_started, authz_passed;
 } a0m_request_state;
 a0m_request_state *a0m_request_state_get(request_rec *r);
 /* The parsed claims (ID token) and access-token claims, parsed once per request. */
 json_t *a0m_request_claims(request_rec *r);
 json_t *a0m_request_access_claims(request_rec *r);
+/* What pages call the signed-in user: the ID token's email claim, else its name claim, else REMOTE_USER. */
+const char *a0m_request_shown_user(request_rec *r);
 
 /* ---- browser login and sessions: origin.c, cookies.c, redirects.c, pages.c, codec.c, transaction.c,
  *      login.c, callback.c, session.c, logout.c ---- */

@@ -117,7 +117,7 @@ SKIP: {
 	my $context = join "\n", $ENV{AUTH0_TEST_DOMAIN}, 'https://api.example.com/', '', 60, 'sub', 'RS256';
 	my $key_of = sub {
 		my ($tok) = @_;
-		my $hash = sha256_hex("bearer v2\n$context\n$tok");
+		my $hash = sha256_hex("bearer v3\n$context\n$tok");
 		(my $key = $entries[0]) =~ s/:[0-9a-f]+$/':' . unpack('H*', "b:$hash")/e;
 		return $key;
 	};

@@ -1,7 +1,8 @@
 # A signed-in user whom a Require refuses: a page navigation gets the module's "Access denied" page, with
 # the status httpd chose (401, or 403 with AuthzSendForbiddenOnFailure On), naming the account and offering
-# to sign in with another one (Auth0LoginPath, prompt=login, back to the page) or to sign out. Scripts,
-# anonymous requests, bearer requests and sites with an ErrorDocument of their own keep httpd's answer.
+# to sign in with another one (Auth0LoginPath, prompt=login or the site's own prompt, back to the page the
+# browser asked for) or to sign out. Scripts, anonymous requests, bearer requests, refusals that are not
+# Require's (a RewriteRule's [F]) and sites with an ErrorDocument of their own keep httpd's answer.
 use strict;
 use warnings;
 
@@ -9,6 +10,7 @@ use FindBin;
 use lib "$FindBin::Bin/../../lib";
 
 use Auth0Test;
+use Auth0Test::Api ();
 use Test::More;
 use URI;
 use URI::QueryParam;
@@ -27,6 +29,26 @@ my ($h, $base) = app_site_start("Auth0LoginPath /login", after => <<"EOC");
 </Location>
 <Location /alicetext/>
     ErrorDocument 401 "the site's own text"
+    $ALICE_ONLY
+</Location>
+<Location /public/>
+    Require all granted
+</Location>
+<Location /alicedoc/>
+    ErrorDocument 401 /public/index.html
+    $ALICE_ONLY
+</Location>
+<Location /forbidden-by-rule/>
+    RewriteEngine On
+    RewriteRule ^ - [F]
+</Location>
+<Location /moved/>
+    RewriteEngine On
+    RewriteRule ^ /alice/echo [PT]
+</Location>
+<Location /api/>
+    AuthType Auth0Bearer
+    Auth0Audience https://api.example.com/
     $ALICE_ONLY
 </Location>
 EOC
@@ -69,6 +91,26 @@ is $res->code, 401, "the site's ErrorDocument: 401";
 like $res->decoded_content, qr/the site's own text/, "... with the site's text";
 unlike $res->decoded_content, qr/Access denied/, '... not the module\'s page';
 
+# an ErrorDocument that is a document: the site's page
+$res = $b->get("$base/alicedoc/echo");
+is $res->code, 401, "the site's ErrorDocument document: 401";
+like $res->decoded_content, qr/public page/, "... the site's document";
+unlike $res->decoded_content, qr/Access denied/, "... not the module's page";
+
+# refusals that are not Require's: another account would change nothing
+$res = $b->get("$base/forbidden-by-rule/x");
+is $res->code, 403, "a RewriteRule's [F]: 403";
+unlike $res->decoded_content, qr/Access denied/, "... httpd's page, not the module's";
+
+# an internal redirect to a refused page: the link comes back to what the browser asked for
+denied_page_ok($b->get("$base/moved/x?y=1"), 401, '/moved/x?y=1', 'refused after an internal redirect');
+
+# a bearer request refused by Require: the bearer challenge, whatever Accept says
+$res = $b->get("$base/api/x", Authorization => 'Bearer ' . Auth0Test::Api::m2m_token());
+ok(($res->code == 401 || $res->code == 403), 'a bearer token refused by Require') or diag $res->code;
+like $res->header('WWW-Authenticate') // '', qr/^Bearer .*insufficient_scope/, '... the bearer challenge';
+unlike $res->decoded_content, qr/Access denied/, "... not the module's page";
+
 # not a page navigation: httpd's answer
 for my $h (['X-Requested-With' => 'XMLHttpRequest'], ['Sec-Fetch-Mode' => 'cors', 'Sec-Fetch-Dest' => 'empty'],
 	['Accept' => 'application/json'], ['Sec-Fetch-Mode' => 'no-cors', 'Sec-Fetch-Dest' => 'image']) {
@@ -95,6 +137,22 @@ is json_of($res)->{REMOTE_USER}, ALICE, '... now served to alice';
 my ($authorize) = grep { ($_->header('Location') // '') =~ m{/authorize\?} } @{$b->{chain}};
 ok $authorize, '... through the tenant';
 like $authorize->header('Location'), qr/[?&]prompt=login(&|$)/, '... with prompt=login';
+httpd_stop($h);
+
+# a site with its own prompt: the link keeps it (a link may not change it), and it works
+($h, $base) = app_site_start("Auth0LoginPath /login\nAuth0AuthorizationParam prompt select_account",
+	after => "<Location /alice/>\n$ALICE_ONLY\n</Location>\n");
+$b = browser();
+autologin('bob@example.com');
+$b->visit("$base/echo");
+$res = $b->get("$base/alice/echo");
+($login) = ($res->decoded_content // '') =~ m{<a class="button" id="login" href="([^"]+)"};
+$login =~ s/&amp;/&/g if $login;
+ok $login, "a site with Auth0AuthorizationParam prompt: the page's link";
+is(URI->new($login // '')->query_param('prompt'), undef, '... without a prompt of its own');
+$res = $b->get("$base$login");
+is $res->code, 302, '... which starts a login (no refusal of another prompt)';
+like $res->header('Location') // '', qr/[?&]prompt=select_account(&|$)/, "... with the site's prompt";
 httpd_stop($h);
 
 # no Auth0LoginPath: the page offers to sign out only
