@@ -9,18 +9,20 @@
  * The page is plain HTML + vanilla JavaScript that calls the JSON API of
  * SetHandler auth0-management; it loads nothing from elsewhere (strict CSP:
  * no inline script or style, connections to this origin only). Its only
- * script is admin.js, pinned by content: the CSP's script-src is the hash of
- * the embedded admin.js alone ('sha256-...', computed at build time by
- * conf/admin/embed), which CSP Level 3 matches against the integrity
- * attribute of <script src>, and Subresource Integrity then refuses any
- * other bytes. So neither another script of this origin (an upload, a CGI, a
- * JSONP endpoint) nor a changed admin.js runs on the page that holds the
- * CSRF token, as 'self' would allow. The server fills in, HTML-escaped,
+ * script is admin.js, pinned by content: its <script src> carries the
+ * integrity of the embedded admin.js ('sha256-...', computed at build time by
+ * conf/admin/embed), whose other bytes Subresource Integrity refuses, and a
+ * nonce made for each response; the CSP's script-src is that nonce and that
+ * hash, never 'self'. The nonce is what CSP Level 2 browsers go by (a hash
+ * allows an external script only in Level 3, which Firefox took up in 116);
+ * the hash serves those of Level 3. So neither another script of this origin
+ * (an upload, a CGI, a JSONP endpoint) nor a changed admin.js runs on the page
+ * that holds the CSRF token, as 'self' would allow. The server fills in, HTML-escaped,
  * {{base}} (PREFIX), {{api}} (the API's URL path: the variable
  * AUTH0_ADMIN_API, e.g. SetEnv AUTH0_ADMIN_API /admin/api, else PREFIX/api),
  * {{csrf}} (the session's CSRF token, sent back by the script in
- * X-CSRF-Token), {{user}}, {{logout}} (Auth0LogoutPath, or empty) and
- * {{script_integrity}} (admin.js's integrity metadata).
+ * X-CSRF-Token), {{user}}, {{logout}} (Auth0LogoutPath, or empty),
+ * {{script_integrity}} (admin.js's integrity metadata) and {{script_nonce}}.
  * The page holds a CSRF token, so it is never cached; the assets are
  * revalidated with their ETag.
  */
@@ -41,14 +43,15 @@ static const char *script_integrity(void)
 	return js && js->integrity ? js->integrity : "";
 }
 
-static void security_headers(request_rec *r)
+/* nonce: the page's script nonce; NULL for the assets, which run no script of their own */
+static void security_headers(request_rec *r, const char *nonce)
 {
 	apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
 	apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
 	apr_table_setn(r->headers_out, "Referrer-Policy", "same-origin");
-	/* script-src: admin.js by its hash only, never 'self' (see the top of this file) */
+	/* script-src: admin.js by the page's nonce and its hash, never 'self' (see the top of this file) */
 	const char *sri = script_integrity();
-	const char *scripts = *sri ? apr_pstrcat(r->pool, "'", sri, "'", NULL) : "'none'";
+	const char *scripts = nonce && *sri ? apr_pstrcat(r->pool, "'nonce-", nonce, "' '", sri, "'", NULL) : "'none'";
 	apr_table_setn(r->headers_out, "Content-Security-Policy",
 	               apr_pstrcat(r->pool, "default-src 'none'; script-src ", scripts,
 	                           "; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; "
@@ -65,7 +68,7 @@ static bool not_modified(request_rec *r, const char *etag)
 
 static int send_asset(request_rec *r, const a0m_asset *a)
 {
-	security_headers(r);
+	security_headers(r, NULL);
 	apr_table_setn(r->headers_out, "ETag", a->etag);
 	apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
 	if (not_modified(r, a->etag))
@@ -92,8 +95,8 @@ static const char *api_path(request_rec *r, const char *prefix)
 }
 
 /* The value of placeholder name (len bytes), or NULL when unknown. */
-static const char *placeholder(request_rec *r, const a0m_dir_conf *c, const char *prefix, const char *name,
-                               size_t len)
+static const char *placeholder(request_rec *r, const a0m_dir_conf *c, const char *prefix, const char *nonce,
+                               const char *name, size_t len)
 {
 #define IS(s) (len == sizeof(s) - 1 && strncmp(name, s, len) == 0)
 	a0m_request *rq = a0m_request_get(r, false);
@@ -109,6 +112,8 @@ static const char *placeholder(request_rec *r, const a0m_dir_conf *c, const char
 		return c->logout_path ? c->logout_path : "";
 	if (IS("script_integrity"))
 		return script_integrity();
+	if (IS("script_nonce"))
+		return nonce;
 	return NULL;
 #undef IS
 }
@@ -117,6 +122,10 @@ static int send_page(request_rec *r, const a0m_dir_conf *c, const char *prefix)
 {
 	const a0m_asset *page = a0m_admin_asset("index.html");
 	if (!page)
+		return HTTP_INTERNAL_SERVER_ERROR;
+	/* 128 random bits, base64url: characters a CSP nonce may hold */
+	const char *nonce = a0m_random_token(r->pool, 16);
+	if (!nonce)
 		return HTTP_INTERNAL_SERVER_ERROR;
 	apr_array_header_t *parts = apr_array_make(r->pool, 32, sizeof(const char *));
 	const char *t = (const char *)page->data, *end = t + page->len;
@@ -128,13 +137,13 @@ static int send_page(request_rec *r, const a0m_dir_conf *c, const char *prefix)
 			break;
 		}
 		*(const char **)apr_array_push(parts) = apr_pstrmemdup(r->pool, t, (apr_size_t)(open - t));
-		const char *v = placeholder(r, c, prefix, open + 2, (size_t)(close - open - 2));
+		const char *v = placeholder(r, c, prefix, nonce, open + 2, (size_t)(close - open - 2));
 		*(const char **)apr_array_push(parts) =
 			v ? a0m_escape_html(r->pool, v) : apr_pstrmemdup(r->pool, open, (apr_size_t)(close + 2 - open));
 		t = close + 2;
 	}
 	const char *html = apr_array_pstrcat(r->pool, parts, '\0');
-	security_headers(r);
+	security_headers(r, nonce);
 	a0m_no_store(r);
 	ap_set_content_type(r, page->type);
 	ap_set_content_length(r, (apr_off_t)strlen(html));

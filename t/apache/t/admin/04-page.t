@@ -20,13 +20,16 @@ like $res->header('Content-Type'), qr{^text/html; charset=utf-8}, 'HTML';
 like $res->header('Cache-Control') // '', qr/no-store/, 'never cached (it holds the CSRF token)';
 my $csp = $res->header('Content-Security-Policy') // '';
 like $csp, qr/default-src 'none'/, 'CSP: nothing by default';
-# the page's one script is pinned by its content: the CSP allows exactly the hash of the admin.js served,
-# which the browser matches against the script tag's integrity (CSP Level 3), not any script of this origin
+# the page's one script is pinned: the CSP allows the response's nonce, which only the page's script tag
+# carries (CSP Level 2), and the hash of the admin.js served, which the browser matches against the tag's
+# integrity (CSP Level 3; Subresource Integrity refuses other bytes): not any script of this origin
 my ($script_src) = $csp =~ /(?:^|;)\s*script-src ([^;]*)/;
 my $js = $b->get(admin_url('/admin/admin.js'));
 is $js->code, 200, 'admin.js for its hash';
 my $js_sri = 'sha256-' . encode_base64(sha256($js->content), '');
-is $script_src, "'$js_sri'", "CSP: script-src is exactly the hash of the admin.js served (no 'self', no inline)";
+my ($nonce) = ($script_src // '') =~ /^'nonce-([A-Za-z0-9_-]{22})' /;
+ok $nonce, 'CSP: a nonce of 128 bits';
+is $script_src, "'nonce-$nonce' '$js_sri'", "CSP: script-src is the nonce and the hash of the admin.js served (no 'self', no inline)";
 unlike $csp, qr/'unsafe-|'strict-dynamic'/, 'CSP: no unsafe-* or strict-dynamic anywhere';
 like $csp, qr/connect-src 'self'/, 'CSP: API calls to this origin only';
 like $csp, qr/frame-ancestors 'none'/, 'CSP: never framed';
@@ -35,8 +38,8 @@ like $html, qr{data-api="/admin/api"}, 'the API URL: the page location + /api';
 like $html, qr{data-csrf="\Q$csrf\E"}, 'the session CSRF token';
 like $html, qr{data-logout="/logout"}, 'Auth0LogoutPath';
 like $html, qr{<span id="who">alice\@example\.com</span>}, 'who is signed in';
-like $html, qr{<script src="/admin/admin\.js" integrity="\Q$js_sri\E" defer>},
-	'its script, from the page location, with the integrity the CSP names';
+like $html, qr{<script src="/admin/admin\.js" integrity="\Q$js_sri\E" nonce="\Q$nonce\E" defer>},
+	'its script, from the page location, with the integrity and the nonce the CSP names';
 is scalar(() = $html =~ /<script\b/g), 1, 'no other script element';
 like $html, qr{<link rel="stylesheet" href="/admin/admin\.css">}, 'its style sheet';
 unlike $html, qr{\{\{}, 'every placeholder filled in';
@@ -47,7 +50,12 @@ $res = $b->get(admin_url('/console/'));
 like $res->decoded_content, qr{data-api="/admin/api"}, 'SetEnv AUTH0_ADMIN_API points a page elsewhere';
 like $res->decoded_content, qr{src="/console/admin\.js" integrity="\Q$js_sri\E"},
 	'... its assets stay at its own location';
-is $res->header('Content-Security-Policy'), $csp, '... under the same CSP';
+my $csp2 = $res->header('Content-Security-Policy') // '';
+(my $same = $csp2) =~ s/'nonce-[^']*'/'nonce-$nonce'/;
+is $same, $csp, '... under the same CSP';
+my ($nonce2) = $csp2 =~ /'nonce-([^']*)'/;
+isnt $nonce2, $nonce, '... with a nonce of its own (one per response)';
+like $res->decoded_content, qr{nonce="\Q$nonce2\E"}, '... which its script tag carries';
 
 # ---- assets ---------------------------------------------------------------------------------------------
 my %types = ('admin.js' => qr{^text/javascript}, 'admin.css' => qr{^text/css});
