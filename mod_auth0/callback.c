@@ -190,15 +190,8 @@ static int exchange_failed(request_rec *r, const a0m_dir_conf *c, const a0m_tran
 		return a0m_page(r, HTTP_BAD_REQUEST, "Your sign-in has expired",
 		                "The sign-in took too long or was already completed.", t->original_url,
 		                "Sign in again");
-	if (a0m_tenant_failed(err)) {
-		int status = a0m_status_for_tenant_error(r, err);
-		return a0m_page(r, status, "Sign-in service unavailable",
-		                status == HTTP_GATEWAY_TIME_OUT
-		                    ? "The sign-in service did not answer in time. Please try again in a moment."
-		                    : "The sign-in service cannot be reached right now. Please try again in a "
-		                      "moment.",
-		                t->original_url, "Try again");
-	}
+	if (a0m_tenant_failed(err))
+		return a0m_page_unavailable(r, a0m_status_for_tenant_error(r, err), t->original_url);
 	(void)c;
 	return a0m_page(r, HTTP_BAD_GATEWAY, "Sign-in failed",
 	                "The sign-in service refused this site's request. The error has been logged.", NULL,
@@ -212,12 +205,10 @@ static int token_invalid(request_rec *r, const a0m_transaction *t, auth0_error *
 	              err ? auth0_token_rule_name(err->rule) : "?", err ? err->message : "unknown error");
 	/* the tenant failing, or its keys unavailable (the token may be fine): the user may try again */
 	if (auth0_error_is_transient(err))
-		return a0m_page(r,
-		                err->kind == AUTH0_ERR_INVALID_TOKEN ? HTTP_SERVICE_UNAVAILABLE
-		                                                     : a0m_status_for_tenant_error(r, err),
-		                "Sign-in service unavailable",
-		                "The sign-in service cannot be reached right now. Please try again in a moment.",
-		                t->original_url, "Try again");
+		return a0m_page_unavailable(r,
+		                            err->kind == AUTH0_ERR_INVALID_TOKEN ? HTTP_SERVICE_UNAVAILABLE
+		                                                                 : a0m_status_for_tenant_error(r, err),
+		                            t->original_url);
 	if (err && err->rule == AUTH0_RULE_AUTH_TIME)
 		/* asked for a recent login, the tenant vouched for an old one: back to the page would ask again */
 		return a0m_page(r, HTTP_FORBIDDEN, "A recent sign-in is needed",

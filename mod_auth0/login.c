@@ -523,14 +523,10 @@ static apr_int64_t par_wait_start(request_rec *r, const a0m_dir_conf *c, const a
 	return wait;
 }
 
-/* The tenant-unavailable page (callback.c answers a failed code exchange with the same). */
+/* The tenant-unavailable page, back to the page the login was for. */
 static int sign_in_unavailable(request_rec *r, int status, const login_request *q)
 {
-	return a0m_page(r, status, "Sign-in service unavailable",
-	                status == HTTP_GATEWAY_TIME_OUT
-	                    ? "The sign-in service did not answer in time. Please try again in a moment."
-	                    : "The sign-in service cannot be reached right now. Please try again in a moment.",
-	                q->original_url ? a0m_redirect_local(r->pool, q->original_url) : NULL, "Try again");
+	return a0m_page_unavailable(r, status, q->original_url ? a0m_redirect_local(r->pool, q->original_url) : NULL);
 }
 
 static int push_authorization(request_rec *r, const a0m_dir_conf *c, auth0_client *client,

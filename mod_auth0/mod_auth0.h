@@ -575,6 +575,9 @@ int a0m_page_form(request_rec *r, const char *title, const char *text, const cha
 int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs, const char *nonce);
 /* A 200 page that moves on to a same-origin href (for SameSite=Strict cookies after the callback). */
 int a0m_page_continue(request_rec *r, const char *href);
+/* The tenant could not be asked (status: 502, 503 or 504, from a0m_status_for_tenant_error): "Sign-in service
+ * unavailable", with a link to try again at retry_href (a same-origin path; may be NULL). */
+int a0m_page_unavailable(request_rec *r, int status, const char *retry_href);
 /* In an insert_error_filter hook: the error response httpd is about to send (r->status) becomes this page,
  * with the pages' headers. links: id, href, text triples, NULL-terminated, shown as buttons. */
 void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links);

@@ -222,6 +222,15 @@ int a0m_page(request_rec *r, int status, const char *title, const char *text, co
 	return DONE;
 }
 
+int a0m_page_unavailable(request_rec *r, int status, const char *retry_href)
+{
+	return a0m_page(r, status, "Sign-in service unavailable",
+	                status == HTTP_GATEWAY_TIME_OUT
+	                    ? "The sign-in service did not answer in time. Please try again in a moment."
+	                    : "The sign-in service cannot be reached right now. Please try again in a moment.",
+	                retry_href, "Try again");
+}
+
 void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links)
 {
 	const char *body = apr_pstrcat(r->pool, page_start(r->pool, title, NULL), paragraph(r->pool, text), "<p>", NULL);
