@@ -24,6 +24,9 @@ mod_auth0_mod_auth0_la_SOURCES += mod_auth0/socache_redis.c
 mod_auth0_mod_auth0_la_CPPFLAGS += -DA0M_HAVE_HIREDIS
 mod_auth0_mod_auth0_la_CFLAGS += $(HIREDIS_CFLAGS)
 mod_auth0_mod_auth0_la_LIBADD += $(HIREDIS_LIBS) $(ANL_LIBS)
+if HAVE_GETADDRINFO_A
+mod_auth0_mod_auth0_la_CPPFLAGS += -DA0M_HAVE_GETADDRINFO_A
+endif
 endif
 
 # Each area of the module lists its own sources.

@@ -42,7 +42,8 @@
  * An IP address is not looked up (AI_NUMERICHOST). A host name is looked up by the system's resolver
  * (NSS: /etc/hosts, DNS), which no timeout of getaddrinfo bounds (resolv.conf's can make it wait minutes):
  * in httpd's children with glibc's getaddrinfo_a, waited for until the deadline (a lookup given up on is
- * left to glibc and freed once glibc is done with it), and in httpd's parent (start-up, httpd -t), which
+ * left to glibc and freed once glibc is done with it; without glibc, the children's lookups are the
+ * system's, unbounded), and in httpd's parent (start-up, httpd -t), which
  * must not be left with glibc's helper thread before it forks, by a process of its own, killed at the
  * deadline (resolve_here, resolve_apart).
  */
@@ -418,6 +419,7 @@ static void lookup_failed(const ap_socache_instance_t *in, int rc, int err, prob
 	apr_snprintf(why->text, sizeof(why->text), "looking up %s: %s", in->host, text);
 }
 
+#ifdef A0M_HAVE_GETADDRINFO_A
 /*
  * In a child of httpd (the MPM running): glibc's getaddrinfo_a, waited for with gai_suspend until the
  * deadline; getaddrinfo_a, gai_suspend, gai_cancel and gai_error are safe in threads (glibc keeps its queue
@@ -512,6 +514,24 @@ static bool resolve_here(const ap_socache_instance_t *in, const char *port, apr_
 	}
 	return rc == 0;
 }
+#else
+/* Without getaddrinfo_a (a C library other than glibc): the system's lookup, which the timeout does not
+ * bound (configure says so); a process forked from a child's threads could not safely look up instead. */
+static bool resolve_here(const ap_socache_instance_t *in, const char *port, apr_time_t deadline, addresses *out,
+                         problem *why)
+{
+	(void)deadline;
+	struct addrinfo *list = NULL;
+	int rc = getaddrinfo(in->host, port, &lookup_hints, &list);
+	if (rc != 0) {
+		lookup_failed(in, rc, errno, why);
+		return false;
+	}
+	take_addresses(list, out);
+	freeaddrinfo(list);
+	return true;
+}
+#endif
 
 /*
  * In httpd's parent (start-up, httpd -t, a restart): a process of its own looks the name up, sends the
