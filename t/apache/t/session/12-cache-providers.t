@@ -169,11 +169,11 @@ SKIP: {
 SKIP: {
 	my %auth = (user => 'mod_auth0', password => 's3cret/p@ss');
 	my $redis = eval { redis_start(%auth) };
-	skip "redis-server is not available: $@", 62 unless $redis;
+	skip "redis-server is not available: $@", 61 unless $redis;
 	my $db3 = {%$redis, db => 3};
 	my ($h, $base) = provider_site('redis-auth:redis://mod_auth0:s3cret%2Fp%40ss@127.0.0.1:PORT/3?timeout=1.5',
 	                               $redis->{port}, 0, $ONE_PROCESS);
-	skip 'no httpd', 61 unless $h;
+	skip 'no httpd', 60 unless $h;
 	my $b = browser();
 	is json_of($b->visit("$base/echo"))->{REMOTE_USER}, ALICE, 'redis-auth: a login with sessions in that redis';
 	like $b->cookie('__Host-auth0_session') // '', qr/^s\./, '... the cookie holds an id';
@@ -664,10 +664,10 @@ sub lazy_name_server {
 	POSIX::_exit(0);
 }
 SKIP: {
-	skip 'a mount namespace and a name server on port 53 need root', 20 if $> != 0;
-	skip 'unshare or mount (util-linux) is not installed', 20 unless -x '/usr/bin/unshare' && -x '/usr/bin/mount';
+	skip 'a mount namespace and a name server on port 53 need root', 19 if $> != 0;
+	skip 'unshare or mount (util-linux) is not installed', 19 unless -x '/usr/bin/unshare' && -x '/usr/bin/mount';
 	my ($ns, $no_ns) = lazy_name_server();
-	skip "no name server: $no_ns", 20 unless $ns;
+	skip "no name server: $no_ns", 19 unless $ns;
 	my $dir = "$t/logs/black-hole-dns-$$";
 	mkdir $dir;
 	chmod 0755, $dir;    # httpd's children (User nobody) read the files
@@ -692,7 +692,7 @@ exec /usr/bin/unshare --mount --propagation private /bin/sh -c '/usr/bin/mount -
 EOS
 		my $seen = qx{"$sandbox" /bin/cat /etc/resolv.conf 2>&1};
 		chomp $seen;
-		skip "no mount namespace with another /etc/resolv.conf here: $seen", 20
+		skip "no mount namespace with another /etc/resolv.conf here: $seen", 19
 			unless $seen =~ /^nameserver \Q$ns->{addr}\E$/m;
 		my $name = 'redis.a0m-test.example';
 		my $getent = system($sandbox, '/usr/bin/timeout', '1', '/usr/bin/getent', 'hosts', $name) >> 8;
