@@ -747,9 +747,19 @@ EOS
 			'... the name server\'s answer (NXDOMAIN)';
 		httpd_stop($h);
 	}
-	# what the sandboxes started and the test could not stop (an httpd not up in time: no handle), by PID
+	# what the sandboxes started and the test could not stop (an httpd not up in time: no handle), by PID:
+	# processes in their mount namespaces that run a configuration of this test's (its PID in the path: a
+	# namespace's number may be another's once it is gone)
 	my %sandboxed = map { $_ => 1 } split /\n/, Auth0Test::_read($namespaces);
-	my @left = grep { $sandboxed{readlink("/proc/$_/ns/mnt") // ''} } map { m{^/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
+	my $ours = sub {
+		my ($pid) = @_;
+		return 0 unless $sandboxed{readlink("/proc/$pid/ns/mnt") // ''};
+		open my $fh, '<', "/proc/$pid/cmdline" or return 0;
+		local $/;
+		my $cmd = <$fh> // '';
+		return $cmd =~ m{/logs/extra-\w+-$$-\d+/};
+	};
+	my @left = grep { $ours->($_) } map { m{^/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
 	kill 'TERM', @left if @left;
 	wait_until(20, sub { !grep { kill 0, $_ } @left });
 	kill 'TERM', $ns->{pid};
