@@ -1,8 +1,9 @@
 #!/bin/bash
 # The mod_auth0 demo: httpd with mod_auth0 protecting a sample site on http://localhost:8080, against
-# the fake Auth0 tenant (t/tenant) on this machine. Run as root on a fresh Debian 12 machine (it
-# installs what it needs and builds first); stays in the foreground until Ctrl-C, then stops httpd
-# and the tenant.
+# the fake Auth0 tenant (t/tenant) on this machine. It builds first, after scripts/install-deps.sh, which
+# needs root only when a package is missing: on a fresh Debian 12 machine, run
+# `sudo scripts/install-deps.sh` once, then this as a normal user (as root works too). Stays in the
+# foreground until Ctrl-C, then stops httpd and the tenant.
 #
 #   scripts/demo.sh [--port 8080] [--no-build] [--build DIR] [--tenant-tls]
 #
@@ -12,7 +13,8 @@
 #                 login page's certificate) instead of plain http
 #
 # Everything it writes is under build/demo/ (httpd.conf, error.log, access.log, audit.log, the tenant's
-# state and log).
+# state and log). Run by root in a tree its workers (www-data) cannot reach (a home directory of mode 700),
+# that is a link to a directory under /tmp (scripts/httpd-work-dir), and the demo says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -37,7 +39,7 @@ if ((build_it)); then
 	scripts/build.sh
 fi
 
-demo="$top/build/demo"
+demo=$(scripts/httpd-work-dir "$top/build/demo")
 state="$demo/tenant"
 mkdir -p "$state"
 
@@ -93,14 +95,21 @@ httpd=${APACHE_HTTPD:-/usr/sbin/apache2}
 rm -f "$demo/httpd.pid"
 "$httpd" -f "$demo/httpd.conf" -DFOREGROUND &
 httpd_pid=$!
-up=0
+# ready when the landing page answers 200: any other answer (a 403 when the workers cannot read the pages)
+# is a demo that does not work
+code=000
 for _ in $(seq 100); do
-	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then up=1; break; fi
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/" || true)
+	[ "$code" = 000 ] || break
 	kill -0 "$httpd_pid" 2>/dev/null || break
 	sleep 0.1
 done
-if ((!up)); then
-	echo "demo: httpd did not start; see $demo/error.log" >&2
+if [ "$code" != 200 ]; then
+	if [ "$code" = 000 ]; then
+		echo "demo: httpd did not start; see $demo/error.log" >&2
+	else
+		echo "demo: httpd answers http://127.0.0.1:$port/ with $code instead of 200; see $demo/error.log" >&2
+	fi
 	tail -20 "$demo/error.log" >&2 || true
 	exit 1
 fi

@@ -1,6 +1,8 @@
 #!/bin/bash
-# Runs every test of mod_auth0 and prints a summary. Run as root on a fresh
-# Debian 12 machine: it installs what it needs first.
+# Runs every test of mod_auth0 and prints a summary. On a fresh Debian 12 machine,
+# run `sudo scripts/install-deps.sh` once, then this as a normal user: it runs
+# install-deps.sh first, which needs root only to install a missing package
+# (as root, it installs them itself).
 #
 #   scripts/test.sh            everything (what CI runs)
 #   scripts/test.sh --quick    gcc build and its tests only (libauth0, Apache::Test under event)
