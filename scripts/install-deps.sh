@@ -35,8 +35,9 @@ build) packages=("${build_packages[@]}") ;;
 *) echo "install-deps: unknown set '$set' (all, build)" >&2; exit 2 ;;
 esac
 
-# WireMock runs from npm on Java; Node.js comes with the CI machines (any version
-# from 18 works), Debian's is installed only when there is none.
+# WireMock (t/wire) and playwright-core (t/browser, pinned for this) run on any Node.js
+# from 18 on: the CI machines have their own, Debian 12's (18) is installed only when
+# there is none.
 [ "$set" = build ] || command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
