@@ -5,12 +5,15 @@
 # `sudo scripts/install-deps.sh` once, then this as a normal user (as root works too). Stays in the
 # foreground until Ctrl-C, then stops httpd and the tenant.
 #
-#   scripts/demo.sh [--port 8080] [--no-build] [--build DIR] [--tenant-tls]
+#   scripts/demo.sh [--port 8080] [--tenant-port PORT+1] [--no-build] [--build DIR] [--tenant-tls]
 #
-#   --no-build    skip install-deps.sh and build.sh (use an existing build)
-#   --build DIR   the build directory holding mod_auth0/.libs/mod_auth0.so (default build/default)
-#   --tenant-tls  run the fake tenant over https (its test CA: the browser warns once about the
-#                 login page's certificate) instead of plain http
+#   --port N         httpd's port (default 8080)
+#   --tenant-port N  the fake tenant's port (default: httpd's plus one, 8081): fixed, so that the ssh -L
+#                    line the demo prints (for a browser on another machine) works from one run to the next
+#   --no-build       skip install-deps.sh and build.sh (use an existing build)
+#   --build DIR      the build directory holding mod_auth0/.libs/mod_auth0.so (default build/default)
+#   --tenant-tls     run the fake tenant over https (its test CA: the browser warns once about the
+#                    login page's certificate) instead of plain http
 #
 # Everything it writes is under build/demo/ (httpd.conf, error.log, access.log, audit.log, the tenant's
 # state and log). Run by root in a tree its workers (www-data) cannot reach (a home directory of mode 700),
@@ -20,19 +23,26 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 port=8080
+tenant_port=
 build_it=1
 build="$top/build/default"
 tls=0
 while (($#)); do
 	case "$1" in
 	--port) port=${2:?--port needs a number}; shift 2 ;;
+	--tenant-port) tenant_port=${2:?--tenant-port needs a number}; shift 2 ;;
 	--no-build) build_it=0; shift ;;
 	--tenant-tls) tls=1; shift ;;
 	--build) build=$(cd "${2:?--build needs a directory}" && pwd); build_it=0; shift 2 ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown option $1" >&2; exit 2 ;;
 	esac
 done
+is_port() { [[ "$1" =~ ^[1-9][0-9]{0,4}$ ]] && (($1 < 65536)); }
+is_port "$port" || { echo "demo: --port $port is not a port number" >&2; exit 2; }
+tenant_port=${tenant_port:-$((port + 1))}
+is_port "$tenant_port" || { echo "demo: --tenant-port $tenant_port is not a port number" >&2; exit 2; }
+((port != tenant_port)) || { echo "demo: httpd and the tenant need two ports" >&2; exit 2; }
 
 if ((build_it)); then
 	scripts/install-deps.sh
@@ -62,7 +72,9 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
+# whether something accepts connections on 127.0.0.1:PORT
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if listening "$port"; then
 	echo "demo: something already listens on port $port (another demo?): stop it or use --port" >&2
 	exit 1
 fi
@@ -74,14 +86,18 @@ if [ -s "$state/tenant.pid" ] && kill -0 "$(cat "$state/tenant.pid")" 2>/dev/nul
 	for _ in $(seq 50); do kill -0 "$(cat "$state/tenant.pid")" 2>/dev/null || break; sleep 0.1; done
 fi
 rm -f "$state/tenant.pid"
+if listening "$tenant_port"; then
+	echo "demo: something already listens on port $tenant_port, the tenant's: stop it or use --tenant-port" >&2
+	exit 1
+fi
 conf/demo/seed "$demo/seed.json"
 if ((tls)); then
-	tenant=$(t/tenant/start-background "$state" --seed "$demo/seed.json")
+	tenant=$(t/tenant/start-background "$state" --listen "127.0.0.1:$tenant_port" --seed "$demo/seed.json")
 	chmod o+x "$demo" "$state"
 	ca=(--ca "$state/ca.pem")
 	curl_ca=(--cacert "$state/ca.pem")
 else
-	tenant=$(t/tenant/start-background "$state" --plain-http --seed "$demo/seed.json")
+	tenant=$(t/tenant/start-background "$state" --listen "127.0.0.1:$tenant_port" --plain-http --seed "$demo/seed.json")
 	ca=()
 	curl_ca=()
 fi
@@ -140,6 +156,10 @@ cat <<EOT
   A new token:
     curl ${curl_ca[*]+${curl_ca[*]} }$tenant/oauth/token -d grant_type=password -d client_id=demo-web-client -d client_secret=demo-web-secret \\
       -d username=alice@example.com -d 'password=Alice-Passw0rd!' -d audience=https://api.example.com/ -d 'scope=openid read:messages'
+
+  From a browser on another machine, forward both ports (httpd's and the tenant's, whose login page the
+  browser is sent to), then open http://localhost:$port/ there:
+    ssh -L $port:127.0.0.1:$port -L $tenant_port:127.0.0.1:$tenant_port USER@THIS-MACHINE
 
   The fake tenant: $tenant   Logs: $demo/error.log, access.log, audit.log, tenant/tenant.log
 
