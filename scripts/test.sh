@@ -5,7 +5,7 @@
 # (as root, it installs them itself).
 #
 #   scripts/test.sh            everything (what CI runs)
-#   scripts/test.sh --quick    gcc build and its tests only (libauth0, Apache::Test under event)
+#   scripts/test.sh --quick    gcc build and its tests only (libauth0, the demo, Apache::Test under event)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,6 +71,9 @@ stage "fake tenant self-tests" prove -r -j"$(nproc)" t/tenant/t
 # Each test program starts its own fake tenant (t/lib/run-test), so they can run in parallel.
 stage "build (gcc, -Werror)" scripts/build.sh default
 stage "libauth0 tests (gcc)" make -C build/default -j"$jobs" check
+# the demo as README's newcomer starts it (plain-http tenant), on free ports: a few seconds
+stage "demo (scripts/demo.sh: /, /protected/ to the tenant, /api/ with and without a token, clean stop)" \
+	scripts/demo-check --build build/default
 
 # the gcc build's suites, one after the other (the attack matrix does not depend on the MPM: prefork runs
 # the rest)
