@@ -45,7 +45,7 @@ is_port "$tenant_port" || { echo "demo: --tenant-port $tenant_port is not a port
 ((port != tenant_port)) || { echo "demo: httpd and the tenant need two ports" >&2; exit 2; }
 
 if ((build_it)); then
-	scripts/install-deps.sh
+	scripts/install-deps.sh demo
 	scripts/build.sh
 fi
 
