@@ -11,7 +11,8 @@
 #   --tenant-port N  the fake tenant's port (default: httpd's plus one, 8081): fixed, so that the ssh -L
 #                    line the demo prints (for a browser on another machine) works from one run to the next
 #   --no-build       skip install-deps.sh and build.sh (use an existing build)
-#   --build DIR      the build directory holding mod_auth0/.libs/mod_auth0.so (default build/default)
+#   --build DIR      the build directory holding mod_auth0/.libs/mod_auth0.so (default build/default; a
+#                    relative DIR is from the current directory); implies --no-build
 #   --tenant-tls     run the fake tenant over https (its test CA: the browser warns once about the
 #                    login page's certificate) instead of plain http
 #
@@ -19,8 +20,8 @@
 # state and log). Run by root in a tree its workers (www-data) cannot reach (a home directory of mode 700),
 # that is a link to a directory under /tmp (scripts/httpd-work-dir), and the demo says so.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-top=$PWD
+# the tree's top; options are read first, so that a relative --build DIR is the caller's
+top=$(cd "$(dirname "$0")/.." && pwd)
 
 port=8080
 tenant_port=
@@ -34,10 +35,11 @@ while (($#)); do
 	--no-build) build_it=0; shift ;;
 	--tenant-tls) tls=1; shift ;;
 	--build) build=$(cd "${2:?--build needs a directory}" && pwd); build_it=0; shift 2 ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown option $1" >&2; exit 2 ;;
 	esac
 done
+cd "$top"
 is_port() { [[ "$1" =~ ^[1-9][0-9]{0,4}$ ]] && (($1 < 65536)); }
 is_port "$port" || { echo "demo: --port $port is not a port number" >&2; exit 2; }
 tenant_port=${tenant_port:-$((port + 1))}
@@ -135,7 +137,13 @@ token=$(curl -s ${curl_ca[@]+"${curl_ca[@]}"} --max-time 10 "$tenant/oauth/token
 	-d client_secret=demo-web-secret --data-urlencode username=alice@example.com \
 	--data-urlencode 'password=Alice-Passw0rd!' -d audience=https://api.example.com/ \
 	--data-urlencode 'scope=openid read:messages' |
-	perl -MJSON::PP -0777 -ne 'print eval { decode_json($_)->{access_token} } // ""')
+	perl -MJSON::PP -0777 -ne 'print eval { decode_json($_)->{access_token} } // ""') || true
+# the demo works without it: say so, and show the command that fetches one, instead of ending here
+if [ -z "$token" ]; then
+	echo "demo: warning: the sample access token could not be fetched from $tenant/oauth/token" \
+		"(see $state/tenant.log); the command below fetches one" >&2
+	token=TOKEN
+fi
 
 cat <<EOT
 
