@@ -20,7 +20,7 @@ const BASE = process.env.BASE_URL;
 const ARTIFACTS = process.env.ARTIFACTS;
 const USER_DATA_DIR = process.env.USER_DATA_DIR;
 const ALICE = { email: 'alice@example.com', password: 'Alice-Passw0rd!', id: 'auth0|a11ce0000000000000000001' };
-const BOB = { email: 'bob@example.com', id: 'auth0|b0b000000000000000000002' };
+const BOB = { email: 'bob@example.com', password: 'Bob-Passw0rd!', id: 'auth0|b0b000000000000000000002' };
 for (const [k, v] of Object.entries({ BASE_URL: BASE, ARTIFACTS, USER_DATA_DIR }))
 	if (!v) throw new Error(`${k} is not set: run t/browser/run`);
 
@@ -230,6 +230,33 @@ async function steps() {
 		assert.equal(await page.textContent('#note'), note);
 		assert.equal(await page.textContent('#remote-user'), ALICE.id);
 		await screenshot('note-after-login');
+	});
+
+	await step('bob, a reader, is refused the admin page: the access-denied page names him', async () => {
+		// a sign-in link (Auth0LoginPath) that asks the tenant for a login, back to the admin page
+		await page.goto(BASE + '/login?prompt=login&returnTo=' + encodeURIComponent('/admin/'));
+		await page.waitForURL(/\/u\/login\?/);
+		await page.fill('#username', BOB.email);
+		await page.fill('#password', BOB.password);
+		const [res] = await Promise.all([
+			page.waitForResponse((r) => r.url() === BASE + '/admin/'),
+			page.click('button[value="login"]'),
+		]);
+		assert.equal(res.status(), 403, 'AuthzSendForbiddenOnFailure On: 403');
+		assert.equal(await page.textContent('h1'), 'Access denied');
+		assert.match(await page.textContent('main'), /You are signed in as bob@example\.com\./);
+		assert.equal(await page.textContent('#logout'), 'Sign out');
+		await screenshot('access-denied');
+	});
+
+	await step('"Sign in with another account" logs alice in, back on the admin page', async () => {
+		await Promise.all([page.waitForURL(/\/u\/login\?/), page.click('#login')]);
+		assert.ok(await page.isVisible('#password'), 'the tenant asks for a login (prompt=login), not single sign-on as bob');
+		await page.fill('#username', ALICE.email);
+		await page.fill('#password', ALICE.password);
+		await Promise.all([page.waitForURL(BASE + '/admin/'), page.click('button[value="login"]')]);
+		await page.waitForSelector('#users tbody tr');
+		assert.equal(await page.textContent('#who'), ALICE.email);
 	});
 
 	await step('no script error and no CSP violation on the way', async () => {
