@@ -253,9 +253,12 @@ static auth0_status build_telemetry(auth0_client *c, const char *product, auth0_
 
 static auth0_status check_options(const auth0_client_options *o, auth0_error **err)
 {
-	if (o->version != AUTH0_CLIENT_OPTIONS_VERSION && o->version != 1)
+	/* One layout per release (see AUTH0_CLIENT_OPTIONS_VERSION): another version would be misread. */
+	if (o->version != AUTH0_CLIENT_OPTIONS_VERSION)
 		return a0_fail_arg(err, "version",
-		                   "options must be initialised with AUTH0_CLIENT_OPTIONS_INIT or auth0_client_options_init()");
+		                   "options must be initialised with AUTH0_CLIENT_OPTIONS_INIT or auth0_client_options_init() "
+		                   "(version %u; this libauth0 takes version %u only)", o->version,
+		                   AUTH0_CLIENT_OPTIONS_VERSION);
 	if (a0_empty(o->domain))
 		return a0_fail_arg(err, "domain", "option 'domain' is required (e.g. \"example.auth0.com\")");
 	if (o->timeout_ms <= 0)
@@ -268,7 +271,7 @@ static auth0_status check_options(const auth0_client_options *o, auth0_error **e
 		return a0_fail_arg(err, "management_max_retries", "option 'management_max_retries' must be between 0 and 10");
 	if (o->max_retry_delay_ms < 0)
 		return a0_fail_arg(err, "max_retry_delay_ms", "option 'max_retry_delay_ms' must not be negative");
-	if (o->version >= 2 && o->total_timeout_ms < 0)
+	if (o->total_timeout_ms < 0)
 		return a0_fail_arg(err, "total_timeout_ms", "option 'total_timeout_ms' must not be negative");
 	if (o->max_response_size == 0)
 		return a0_fail_arg(err, "max_response_size", "option 'max_response_size' must be positive");
@@ -408,7 +411,7 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 	c->management_timeout_ms = o->management_timeout_ms;
 	c->management_max_retries = o->management_max_retries;
 	c->max_retry_delay_ms = o->max_retry_delay_ms;
-	c->total_timeout_ms = o->version >= 2 ? o->total_timeout_ms : 0; /* version 1 has no such field */
+	c->total_timeout_ms = o->total_timeout_ms;
 	c->max_response_size = o->max_response_size;
 	c->jwks_cache_ttl = o->jwks_cache_ttl;
 	c->jwks_min_refetch_interval = o->jwks_min_refetch_interval;

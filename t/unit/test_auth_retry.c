@@ -212,7 +212,7 @@ static void test_total_timeout(void)
 	err = NULL;
 	auth0_client_free(c);
 
-	/* A negative total is refused; options of version 1 (without the field) still make a client. */
+	/* A negative total is refused. */
 	auth0_client_options o;
 	t_options(&o);
 	o.total_timeout_ms = -1;
@@ -222,13 +222,6 @@ static void test_total_timeout(void)
 	like(err ? err->message : NULL, "total_timeout_ms", "total_timeout_ms -1: named");
 	auth0_error_free(err);
 	err = NULL;
-	t_options(&o);
-	o.version = 1;
-	o.total_timeout_ms = -1; /* not a field of version 1: not read */
-	st = auth0_client_new(&c, &o, &err);
-	is_int(st, AUTH0_OK, "options of version 1: accepted, total_timeout_ms not read");
-	auth0_client_free(c);
-	auth0_error_free(err);
 }
 
 static void test_bad_answers(void)

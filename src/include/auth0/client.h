@@ -66,7 +66,18 @@ typedef char *(*auth0_token_provider)(void *userdata, int64_t *expires_at);
 /* Receives the library's log lines (never containing secrets). */
 typedef void (*auth0_log_fn)(void *userdata, auth0_log_level level, const char *message);
 
-/* 2: total_timeout_ms added at the end (a program built with version 1's layout still works). */
+/*
+ * The layout of auth0_client_options that this header describes. Set it with
+ * AUTH0_CLIENT_OPTIONS_INIT or auth0_client_options_init(); auth0_client_new()
+ * refuses any other value (AUTH0_ERR_INVALID_ARGUMENT, option "version").
+ *
+ * ABI: a release knows one layout only. auth0_client_options_init() writes
+ * the whole structure as the running library knows it, and auth0_client_new()
+ * reads it so: a program must be built against the headers of the libauth0
+ * it runs with. The version field turns a mismatch into an error instead of
+ * a misread. (Development builds had a version 1, without total_timeout_ms:
+ * it is refused.)
+ */
 #define AUTH0_CLIENT_OPTIONS_VERSION 2
 
 typedef struct auth0_client_options {
@@ -135,7 +146,7 @@ typedef struct auth0_client_options {
 	 * whose wait would end past it is not made (the call then fails with the answer it had: the 429 or the
 	 * 503, with its Retry-After). 0 (default): no bound beyond timeout_ms or management_timeout_ms per
 	 * attempt and max_retry_delay_ms per wait. A call that makes several requests (a Management token
-	 * first, the JWKS for an ID token) bounds each of them. Options of version 2 and later.
+	 * first, the JWKS for an ID token) bounds each of them. Negative values are refused.
 	 */
 	long total_timeout_ms;
 } auth0_client_options;
@@ -152,7 +163,11 @@ typedef struct auth0_client_options {
 	.jwks_min_refetch_interval = 60,                                 \
 }
 
-/* Fills *opts with the defaults (the same as AUTH0_CLIENT_OPTIONS_INIT). */
+/*
+ * Fills *opts with the defaults (the same as AUTH0_CLIENT_OPTIONS_INIT),
+ * version included. It writes sizeof(auth0_client_options) of the running
+ * library: see AUTH0_CLIENT_OPTIONS_VERSION.
+ */
 AUTH0_EXTERN void auth0_client_options_init(auth0_client_options *opts);
 
 /*
