@@ -7,6 +7,30 @@
 #include <string.h>
 #include <strings.h>
 
+/*
+ * The error handed back when memory runs out while an error is being made:
+ * shared, never freed (auth0_error_free() skips it), never written to, so that
+ * a failed call always sets *err and err->message is never NULL.
+ */
+static auth0_error oom_error = {
+	.kind = AUTH0_ERR_NO_MEMORY,
+	.message = (char *)"out of memory",
+	.rate_limit = { -1, -1, -1 },
+	.retry_after = -1,
+};
+
+auth0_status a0_error_oom(auth0_error **err)
+{
+	if (err)
+		*err = &oom_error;
+	return AUTH0_ERR_NO_MEMORY;
+}
+
+auth0_error *a0_error_writable(auth0_error **err)
+{
+	return err && *err && *err != &oom_error ? *err : NULL;
+}
+
 auth0_error *a0_error_new(auth0_status kind)
 {
 	auth0_error *e = calloc(1, sizeof(*e));
@@ -20,7 +44,7 @@ auth0_error *a0_error_new(auth0_status kind)
 
 void auth0_error_free(auth0_error *err)
 {
-	if (!err)
+	if (!err || err == &oom_error)
 		return;
 	free(err->message);
 	free(err->error);
@@ -42,12 +66,16 @@ static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *opt
 	if (!err)
 		return kind;
 	auth0_error *e = a0_error_new(kind);
-	if (e) {
-		char msg[1024];
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		e->message = strdup(msg);
-		e->option = a0_strdup(option);
-		e->rule = rule;
+	if (!e)
+		return a0_error_oom(err);
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	e->message = strdup(msg);
+	e->option = a0_strdup(option);
+	e->rule = rule;
+	if (!e->message || (option && !e->option)) {
+		auth0_error_free(e);
+		return a0_error_oom(err);
 	}
 	*err = e;
 	return kind;
@@ -57,27 +85,27 @@ auth0_status a0_fail(auth0_error **err, auth0_status kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(err, kind, NULL, AUTH0_RULE_NONE, fmt, ap);
+	auth0_status st = fail_v(err, kind, NULL, AUTH0_RULE_NONE, fmt, ap);
 	va_end(ap);
-	return kind;
+	return st;
 }
 
 auth0_status a0_fail_arg(auth0_error **err, const char *option, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(err, AUTH0_ERR_INVALID_ARGUMENT, option, AUTH0_RULE_NONE, fmt, ap);
+	auth0_status st = fail_v(err, AUTH0_ERR_INVALID_ARGUMENT, option, AUTH0_RULE_NONE, fmt, ap);
 	va_end(ap);
-	return AUTH0_ERR_INVALID_ARGUMENT;
+	return st;
 }
 
 auth0_status a0_fail_token(auth0_error **err, auth0_token_rule rule, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(err, AUTH0_ERR_INVALID_TOKEN, NULL, rule, fmt, ap);
+	auth0_status st = fail_v(err, AUTH0_ERR_INVALID_TOKEN, NULL, rule, fmt, ap);
 	va_end(ap);
-	return AUTH0_ERR_INVALID_TOKEN;
+	return st;
 }
 
 auth0_status a0_oom(auth0_error **err)
@@ -208,10 +236,8 @@ auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, 
 	if (!err)
 		return kind;
 	auth0_error *e = a0_error_new(kind);
-	if (!e) {
-		*err = NULL;
-		return kind;
-	}
+	if (!e)
+		return a0_error_oom(err);
 	e->status = resp->status;
 	e->rate_limit = resp->rate_limit;
 	e->retry_after = resp->retry_after;
@@ -263,6 +289,10 @@ auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, 
 	if (resp->attempts > 1)
 		a0_buf_printf(&m, " after %d attempts", resp->attempts);
 	e->message = a0_buf_steal(&m);
+	if (!e->message) {
+		auth0_error_free(e);
+		return a0_error_oom(err);
+	}
 	*err = e;
 	return kind;
 }

@@ -238,8 +238,9 @@ static auth0_status transport_error(auth0_error **err, const a0_request *req, CU
 		kind = a0_fail(err, AUTH0_ERR_NETWORK, "%s %s: %s", req->method, req->log_path,
 		               errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	}
-	if (err && *err)
-		(*err)->attempts = attempts;
+	auth0_error *e = a0_error_writable(err);
+	if (e)
+		e->attempts = attempts;
 	return kind;
 }
 

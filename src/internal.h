@@ -125,6 +125,16 @@ void a0_sleep_ms(long ms);
 /* ---- Errors ----------------------------------------------------------------------------- */
 
 auth0_error *a0_error_new(auth0_status kind);
+/*
+ * Sets *err (when err != NULL) to the shared out-of-memory error, which is
+ * never freed nor written to; returns AUTH0_ERR_NO_MEMORY. The a0_fail*
+ * functions fall back on it when they cannot make their error, and then
+ * return AUTH0_ERR_NO_MEMORY rather than the kind asked for, so that the
+ * status and err->kind agree.
+ */
+auth0_status a0_error_oom(auth0_error **err);
+/* *err when there is one that may be changed (not the shared out-of-memory error), else NULL. */
+auth0_error *a0_error_writable(auth0_error **err);
 /* Sets *err (when err != NULL) to a new error with a formatted message; returns kind. */
 auth0_status a0_fail(auth0_error **err, auth0_status kind, const char *fmt, ...) A0_PRINTF(3, 4);
 /* AUTH0_ERR_INVALID_ARGUMENT naming `option`. */

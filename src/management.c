@@ -401,17 +401,18 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 static void add_to_message(auth0_error **err, const char *fmt, ...) A0_PRINTF(2, 3);
 static void add_to_message(auth0_error **err, const char *fmt, ...)
 {
-	if (!err || !*err || !(*err)->message)
+	auth0_error *e = a0_error_writable(err);
+	if (!e)
 		return;
 	char note[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(note, sizeof(note), fmt, ap);
 	va_end(ap);
-	char *m = a0_asprintf("%s (%s)", (*err)->message, note);
+	char *m = a0_asprintf("%s (%s)", e->message, note);
 	if (m) {
-		free((*err)->message);
-		(*err)->message = m;
+		free(e->message);
+		e->message = m;
 	}
 }
 

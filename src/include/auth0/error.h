@@ -16,6 +16,14 @@
  *
  * Messages never contain a secret, a token, a password or a code: only the
  * method and path of the request (never its query) and what Auth0 said.
+ *
+ * A call that fails always sets *err (when err is not NULL), and err->message
+ * is never NULL. When memory runs out while the error itself is being made,
+ * *err is a shared, statically allocated error of kind AUTH0_ERR_NO_MEMORY
+ * (message "out of memory", status 0, attempts 0, every other field NULL or
+ * -1) and the call returns AUTH0_ERR_NO_MEMORY, whatever went wrong first.
+ * auth0_error_free() does nothing with it; like every error handed back, it
+ * must not be changed.
  */
 #ifndef AUTH0_ERROR_H
 #define AUTH0_ERROR_H
@@ -85,6 +93,7 @@ typedef struct auth0_error {
 	char *content_type;
 } auth0_error;
 
+/* Frees an error and everything it holds. NULL and the shared out-of-memory error are ignored. */
 AUTH0_EXTERN void auth0_error_free(auth0_error *err);
 
 /* A short name for a token rule ("audience", "expired", ...). */
