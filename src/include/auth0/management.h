@@ -281,6 +281,12 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * cursor in `query`.
  * The query, path values and options are copied: they need not outlive the
  * call to auth0_pager_new().
+ *
+ * A page that cannot be fetched (a 429 or a 5xx after the client's retries,
+ * a timeout, a network error) fails the call with that error and moves
+ * nothing: the next call asks for the same page or cursor again, so a caller
+ * may wait (err->retry_after, err->rate_limit.reset) and go on without
+ * losing an item. Only a cursor loop (above) fails every later call too.
  */
 typedef struct auth0_pager auth0_pager;
 
@@ -288,7 +294,8 @@ AUTH0_EXTERN auth0_status auth0_pager_new(auth0_pager **out, auth0_client *clien
                                           const char *const *path_values, const auth0_kv *query,
                                           const auth0_request_options *options, auth0_error **err);
 
-/* The next item (a new reference), or AUTH0_OK with *item NULL at the end. */
+/* The next item (a new reference), or AUTH0_OK with *item NULL at the end (and only there: a failed
+ * fetch is an error, and may be retried). */
 AUTH0_EXTERN auth0_status auth0_pager_next(auth0_pager *pager, json_t **item, auth0_error **err);
 
 /* The next page's item array (a new reference), or AUTH0_OK with *items NULL at the end. */
