@@ -276,8 +276,12 @@ static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, lo
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_PROXY, c->proxy ? c->proxy : "");
-	if (c->ca_file)
+	if (c->ca_file) {
+		/* Only this bundle: libcurl also reads the CA directory it was built with (Debian:
+		 * /etc/ssl/certs) unless CURLOPT_CAPATH is NULL, which would trust every system CA as well. */
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);

@@ -125,7 +125,10 @@ typedef struct auth0_client_options {
 	                                    * NULL) value sends the header empty; line breaks are refused */
 	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000 */
 
-	const char *ca_file;               /* PEM bundle of trusted CAs; default: the system's */
+	const char *ca_file;               /* PEM bundle of the CAs trusted for the tenant, instead of the
+	                                    * system's: when set, only these are trusted (neither libcurl's
+	                                    * default bundle nor its CA directory, e.g. /etc/ssl/certs, is
+	                                    * read). NULL (default): the system's CAs */
 	const char *proxy;                 /* outgoing proxy URL; default: none (http_proxy env ignored) */
 	size_t max_response_size;          /* bytes; default 8 MiB; larger answers fail cleanly */
 
