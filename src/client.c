@@ -136,6 +136,28 @@ static bool parse_url_authority(const char *value, bool scheme_optional, char **
 	return *scheme_out && *hostport_out;
 }
 
+auth0_status a0_url_origin(const char *url, char **origin)
+{
+	*origin = NULL;
+	const char *auth = strstr(url, "://");
+	if (!auth)
+		return AUTH0_OK;
+	auth += 3;
+	char *tmp = a0_strndup(url, (size_t)(auth - url) + strcspn(auth, "/?#"));
+	if (!tmp)
+		return AUTH0_ERR_NO_MEMORY;
+	char *scheme = NULL, *hostport = NULL;
+	const char *why = NULL;
+	bool parsed = parse_url_authority(tmp, false, &scheme, &hostport, &why);
+	free(tmp);
+	if (parsed)
+		*origin = a0_asprintf("%s://%s", scheme, hostport);
+	free(scheme);
+	free(hostport);
+	/* parse_url_authority() gives a reason when the URL is wrong, none when memory ran out */
+	return (parsed && !*origin) || (!parsed && !why) ? AUTH0_ERR_NO_MEMORY : AUTH0_OK;
+}
+
 /* A base URL such as https://host/api/v2 (path allowed, no query), without trailing slash. */
 static auth0_status check_base_url(const char *option, const char *value, char **out, auth0_error **err)
 {

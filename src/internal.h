@@ -228,6 +228,13 @@ int64_t a0_retry_after_seconds(const char *value, int64_t now);
 long a0_retry_delay_ms(a0_retry_policy policy, int retry, const a0_response *resp, int64_t now,
                        long max_ms, double rand01);
 
+/*
+ * The origin of an absolute URL, "scheme://host[:port]" spelt as auth0_client's base_url is (lower-case
+ * host, no default port), in *origin; NULL when the URL's scheme and authority are not what a client
+ * accepts. AUTH0_ERR_NO_MEMORY when memory ran out.
+ */
+auth0_status a0_url_origin(const char *url, char **origin);
+
 /* Whether libauth0 sets this header itself (callers may not replace it). */
 bool a0_header_reserved(const char *name);
 /* Appends "Name: value" lines for headers, refusing bad names/values and reserved names. */

@@ -258,6 +258,29 @@ static void test_options(auth0_client *c)
 	auth0_error_free(serr);
 	is_int(count("GET", "/elsewhere/v9/stats/daily"), 1, "... reaches the server");
 
+	/* Another host gets the request (and the Management token) only when the caller allows it. */
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/elsewhere/v9/stats/daily'},"
+	     "'response':{'status':200,'jsonBody':[]}}");
+	const char *port = strrchr(wm_url(), ':');
+	snprintf(other, sizeof(other), "http://localhost%s/elsewhere/v9", port ? port : "");
+	ro = (auth0_request_options){ .base_url = other };
+	serr = NULL;
+	st = auth0_stats_get_daily(c, NULL, &ro, NULL, &serr);
+	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "base_url on another host than the client's (localhost): refused");
+	is_str(serr ? serr->option : NULL, "base_url", "... naming base_url");
+	auth0_error_free(serr);
+	serr = NULL;
+	is_int(count("GET", "/elsewhere/v9/stats/daily"), 0, "... and nothing was sent");
+	ro.allow_other_host = true;
+	st = auth0_stats_get_daily(c, NULL, &ro, NULL, &serr);
+	is_int(st, AUTH0_OK, "with allow_other_host: sent");
+	auth0_error_free(serr);
+	r = requests("GET", "/elsewhere/v9/stats/daily");
+	is_int((int)json_array_size(r), 1, "... reaching the other host");
+	is_str(wm_header(json_array_get(r, 0), "Authorization"), "Bearer static-token", "... with the token");
+	json_decref(r);
+
 	/* "X-Empty: " would make libcurl leave the header out */
 	fresh();
 	stub("{'request':{'method':'GET','urlPath':'/api/v2/roles'},'response':{'status':200,'jsonBody':[]}}");

@@ -66,6 +66,10 @@ extern "C" {
  *
  *     const auth0_kv hdr[] = { { "X-Request-Id", "42" }, { NULL, NULL } };
  *     auth0_request_options o = { .headers = hdr, .timeout_ms = 5000, .max_retries = AUTH0_INT(0) };
+ *
+ * It has no version field: like auth0_client_options, it is read with the
+ * layout of the running library's header, so a program must be built
+ * against the headers of the libauth0 it runs with.
  */
 typedef struct auth0_request_options {
 	/*
@@ -86,10 +90,27 @@ typedef struct auth0_request_options {
 	 * auth0_pager_new()).
 	 */
 	const auth0_kv *query;
-	long timeout_ms;              /* per attempt; 0 = the client's management_timeout_ms */
-	const char *base_url;         /* replaces the Management API base URL for this call (https://, or
-	                                 http:// to a loopback host) */
-	auth0_opt_int max_retries;    /* 0..10; unset = the client's management_max_retries */
+	long timeout_ms;              /* per attempt; 0 = the client's management_timeout_ms; negative:
+	                                 AUTH0_ERR_INVALID_ARGUMENT */
+	/*
+	 * Replaces the Management API base URL for this call:
+	 * https://HOST[:PORT][/PATH] (http:// only to a loopback host), no query.
+	 * The Management API token, with every right the client's application
+	 * has on the whole tenant, goes wherever the request goes, so HOST[:PORT]
+	 * must be the client's own Management host (that of management_base_url,
+	 * or of the domain), compared as written (no DNS): any other host is
+	 * AUTH0_ERR_INVALID_ARGUMENT (option "base_url") before any I/O, unless
+	 * allow_other_host is set. Never build it from untrusted input.
+	 */
+	const char *base_url;
+	auth0_opt_int max_retries;    /* 0..10 (else AUTH0_ERR_INVALID_ARGUMENT); unset = the client's
+	                                 management_max_retries */
+	/*
+	 * Lets base_url name any host: the Management token is then sent to it.
+	 * Only for a host that you trust with that token (a proxy of your own in
+	 * front of the tenant).
+	 */
+	bool allow_other_host;
 } auth0_request_options;
 
 /*
