@@ -119,7 +119,7 @@ static bool parse_url_authority(const char *value, bool scheme_optional, char **
 		}
 	}
 	if (strcmp(scheme, "http") == 0 && !is_loopback_host(p, hlen)) {
-		*why = "may use http:// only for a loopback host (127.0.0.1, ::1, localhost); use https";
+		*why = "may use http:// only for a loopback host (127.0.0.1, [::1], localhost); use https";
 		return false;
 	}
 	/*
@@ -303,8 +303,11 @@ static auth0_status check_options(const auth0_client_options *o, auth0_error **e
 		return a0_fail_arg(err, "jwks_min_refetch_interval", "option 'jwks_min_refetch_interval' must not be negative");
 	if (o->token_expires_at < 0)
 		return a0_fail_arg(err, "token_expires_at", "option 'token_expires_at' must not be negative");
+	/* "" is not "no token" (NULL is): a static token that is empty is a mistake, such as an unset variable */
+	if (o->token && !*o->token)
+		return a0_fail_arg(err, "token", "option 'token' is empty (NULL: no static token)");
 	/* the message does not quote the token: it is a credential */
-	if (!a0_empty(o->token) && !a0_b64token(o->token))
+	if (o->token && !a0_b64token(o->token))
 		return a0_fail_arg(err, "token", "option 'token' has a character that a bearer token cannot have "
 		                   "(RFC 6750: letters, digits, - . _ ~ + / and trailing =; a trailing newline?)");
 	/* it goes into the User-Agent header as it is */
@@ -312,7 +315,7 @@ static auth0_status check_options(const auth0_client_options *o, auth0_error **e
 		if (iscntrl((unsigned char)*p))
 			return a0_fail_arg(err, "user_agent_product", "option 'user_agent_product' must not contain "
 			                   "control characters");
-	if (o->client_secret && !o->client_id)
+	if (!a0_empty(o->client_secret) && !o->client_id)
 		return a0_fail_arg(err, "client_id", "option 'client_id' is required with 'client_secret'");
 	if (o->client_assertion_signing_key && !o->client_id)
 		return a0_fail_arg(err, "client_id", "option 'client_id' is required with 'client_assertion_signing_key'");
@@ -380,7 +383,9 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 	free(scheme);
 	c->issuer = a0_asprintf("%s/", c->base_url);
 	c->client_id = a0_strdup(o->client_id);
-	c->client_secret = a0_strdup(o->client_secret);
+	/* An empty secret is no secret, in every client_auth mode (AUTO: a public client, not an empty
+	 * client_secret_post; SECRET_*: refused as missing by check_options). */
+	c->client_secret = a0_empty(o->client_secret) ? NULL : a0_strdup(o->client_secret);
 	c->organization = a0_strdup(o->organization);
 	/* Like the issuer, the default audience follows the domain's scheme (http only for loopback tests). */
 	c->api_identifier = o->api_identifier ? a0_strdup(o->api_identifier)
@@ -389,7 +394,7 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 	c->ca_file = a0_strdup(o->ca_file);
 	c->proxy = a0_strdup(o->proxy);
 	if (!c->base_url || !c->issuer || !c->api_identifier || !c->assertion_alg ||
-	    (o->client_id && !c->client_id) || (o->client_secret && !c->client_secret) ||
+	    (o->client_id && !c->client_id) || (!a0_empty(o->client_secret) && !c->client_secret) ||
 	    (o->organization && !c->organization) || (o->ca_file && !c->ca_file) || (o->proxy && !c->proxy)) {
 		st = a0_oom(err);
 		goto fail;

@@ -31,6 +31,17 @@ auth0_error *a0_error_writable(auth0_error **err)
 	return err && *err && *err != &oom_error ? *err : NULL;
 }
 
+void a0_error_set_answer(auth0_error **err, const a0_response *resp)
+{
+	auth0_error *e = a0_error_writable(err);
+	if (!e)
+		return;
+	e->status = resp->status;
+	e->attempts = resp->attempts;
+	e->rate_limit = resp->rate_limit;
+	e->retry_after = resp->retry_after;
+}
+
 auth0_error *a0_error_new(auth0_status kind)
 {
 	auth0_error *e = calloc(1, sizeof(*e));
@@ -58,6 +69,19 @@ void auth0_error_free(auth0_error *err)
 	free(err);
 }
 
+/*
+ * Copies printable ASCII only (whatever the locale), so that a hostile body or a caller's text cannot
+ * forge log lines: error messages are one line, safe to log (error.h).
+ */
+static void append_clean(a0_buf *b, const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++)
+		a0_buf_putc(b, *p >= 0x20 && *p < 0x7f ? (char)*p : '?');
+	if (*s && strlen(s) > max)
+		a0_buf_puts(b, "...");
+}
+
 static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *option, auth0_token_rule rule,
                            const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *option, auth0_token_rule rule,
@@ -70,7 +94,10 @@ static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *opt
 		return a0_error_oom(err);
 	char msg[1024];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	e->message = strdup(msg);
+	/* the arguments may be the caller's text (a header name, a query value, a file name) */
+	a0_buf clean = A0_BUF_INIT;
+	append_clean(&clean, msg, sizeof(msg));
+	e->message = a0_buf_steal(&clean);
 	e->option = a0_strdup(option);
 	e->rule = rule;
 	if (!e->message || (option && !e->option)) {
@@ -144,16 +171,6 @@ static char *json_text(const json_t *body, const char *key)
 	if (json_is_object(v) || json_is_array(v))
 		return a0_json_dump(v);
 	return NULL;
-}
-
-/* Copies printable ASCII only, so that a hostile body cannot forge log lines. */
-static void append_clean(a0_buf *b, const char *s, size_t max)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++)
-		a0_buf_putc(b, isprint(*p) ? (char)*p : '?');
-	if (*s && strlen(s) > max)
-		a0_buf_puts(b, "...");
 }
 
 /* What a WWW-Authenticate parameter may give an error: printable ASCII, this long at most. */
@@ -364,6 +381,9 @@ bool auth0_error_is_transient(const auth0_error *err)
 		return true;
 	case AUTH0_ERR_INVALID_TOKEN:
 		return err->rule == AUTH0_RULE_KEYS_UNAVAILABLE;
+	case AUTH0_ERR_CLIENT:
+		/* 408 Request Timeout: the server gave up waiting for the request; the Management API retries it */
+		return err->status == 408;
 	default:
 		return false;
 	}

@@ -202,6 +202,10 @@ void a0_response_clear(a0_response *resp);
 /* TCP connections the client has opened so far (connection reuse is measurable). */
 long a0_http_connects(auth0_client *c);
 
+/* Fills the answer's status, attempts and rate-limit headers into *err (an answer that was there but
+ * could not be used: a malformed or mistyped 2xx). */
+void a0_error_set_answer(auth0_error **err, const a0_response *resp);
+
 /* The error for a non-2xx answer: kind from the status, Auth0's fields from a JSON body. */
 auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, const char *method,
                                     const char *log_path);

@@ -58,7 +58,7 @@ struct a0_token_manager *a0_token_manager_new(const auth0_client *c, const auth0
 	const char *parts[] = { c->base_url, c->client_id ? c->client_id : "", c->api_identifier,
 		                    o->token_provider ? "provider" : "credentials", NULL };
 	tm->store_key = a0_store_key("mgmt-token", parts);
-	if ((o->token && !tm->token) || !tm->store_key) {
+	if ((!a0_empty(o->token) && !tm->token) || !tm->store_key) {
 		a0_token_manager_free(tm);
 		a0_oom(err);
 		return NULL;

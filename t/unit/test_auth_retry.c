@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <auth0.h>
+#include <limits.h>
 
 #include "tap.h"
 #include "testenv.h"
@@ -209,6 +210,22 @@ static void test_total_timeout(void)
 	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
 	is_int(t_counter(TOKEN_COUNTER), 4, "no total: 1 + retry_count attempts");
 	a_is_error(err, AUTH0_ERR_RATE_LIMITED, NULL, NULL, "no total: RATE_LIMITED");
+	err = NULL;
+	auth0_client_free(c);
+
+	/*
+	 * A total of LONG_MAX ms bounds nothing: the deadline saturates. The old sum overflowed to a deadline
+	 * in the past, and every attempt got 1 ms (a timeout).
+	 */
+	t_reset();
+	c = m2m_total(LONG_MAX);
+	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
+	is_int(st, AUTH0_OK, "total LONG_MAX: the request is made as without a total");
+	if (err)
+		diag("total LONG_MAX: %s", err->message);
+	auth0_tokens_free(tok);
+	tok = NULL;
+	auth0_error_free(err);
 	err = NULL;
 	auth0_client_free(c);
 

@@ -265,6 +265,8 @@ static void test_size_cap(void)
 	auth0_error *err = NULL;
 	is_int(token(c, &err), AUTH0_ERR_INVALID_RESPONSE, "an oversized answer is refused");
 	like(err ? err->message : NULL, "larger than 65536 bytes", "the message gives the cap");
+	ok(err && err->status == 200 && err->attempts == 1, "... with the answer's status and the attempts (%ld, %d)",
+	   err ? err->status : -1, err ? err->attempts : -1);
 	auth0_error_free(err);
 	auth0_client_free(c);
 }
@@ -276,16 +278,22 @@ static void test_malformed_and_wrong_type(void)
 	t_fault("{\"method\":\"POST\",\"path\":\"/oauth/token\",\"action\":\"malformed\",\"times\":1}");
 	auth0_error *err = NULL;
 	is_int(token(c, &err), AUTH0_ERR_INVALID_RESPONSE, "malformed JSON");
+	/* error.h: status is 0 only when there was no answer (the old code left it 0 here) */
+	ok(err && err->status == 200 && err->attempts == 1, "malformed JSON: the answer's status and the attempts "
+	   "(%ld, %d)", err ? err->status : -1, err ? err->attempts : -1);
 	auth0_error_free(err);
 	t_fault("{\"method\":\"POST\",\"path\":\"/oauth/token\",\"status\":200,\"content_type\":\"text/html\","
 	        "\"body\":\"<html>maintenance</html>\",\"times\":1}");
 	err = NULL;
 	is_int(token(c, &err), AUTH0_ERR_INVALID_RESPONSE, "a 200 with an HTML page");
 	like(err ? err->message : NULL, "expected JSON", "says what was expected");
+	ok(err && err->status == 200 && err->attempts == 1, "an HTML page: the answer's status and the attempts");
 	auth0_error_free(err);
 	t_fault("{\"method\":\"POST\",\"path\":\"/oauth/token\",\"action\":\"truncate\",\"times\":1}");
 	err = NULL;
 	is_int(token(c, &err), AUTH0_ERR_INVALID_RESPONSE, "a truncated answer");
+	ok(err && err->status == 200 && err->attempts == 1, "a truncated answer: its status and the attempts (%ld, %d)",
+	   err ? err->status : -1, err ? err->attempts : -1);
 	auth0_error_free(err);
 	t_fault("{\"method\":\"POST\",\"path\":\"/oauth/token\",\"action\":\"close\",\"times\":1}");
 	err = NULL;

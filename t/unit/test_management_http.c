@@ -401,6 +401,8 @@ static void test_answers(auth0_client *c)
 	st = auth0_tenants_settings_get(c, NULL, NULL, &out, &err);
 	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "malformed JSON is an invalid response");
 	like(err ? err->message : NULL, "malformed JSON answer", "... which the message says");
+	ok(err && err->status == 200 && err->attempts == 1, "... with the answer's status and the attempts (%ld, %d)",
+	   err ? err->status : -1, err ? err->attempts : -1);
 	ok(err && err->message && !strstr(err->message, "SECRETXYZ"),
 	   "... without quoting the answer, which may hold tokens (%s)", err && err->message ? err->message : "?");
 	auth0_error_free(err);

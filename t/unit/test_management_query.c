@@ -459,6 +459,19 @@ static void test_early_errors(auth0_client *c)
 	st = auth0_management_call(c, op("users.list"), NULL, NULL, NULL, NULL, &o, NULL, &err);
 	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "an Authorization header in the options");
 	auth0_error_free(err);
+	/* a query value is quoted in the message: one line all the same (error.h) */
+	const auth0_kv crlf_value[] = { { "page", "1\r\n[error] forged" }, { NULL, NULL } };
+	st = auth0_management_call(c, op("users.list"), NULL, crlf_value, NULL, NULL, NULL, NULL, &err);
+	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "an integer parameter with a line break");
+	ok(err && err->message && !strpbrk(err->message, "\r\n"), "... quoted without it (%s)",
+	   err && err->message ? err->message : "?");
+	auth0_error_free(err);
+	const auth0_kv crlf_name[] = { { "x\ny", "1" }, { NULL, NULL } };
+	st = auth0_management_call(c, op("users.list"), NULL, crlf_name, NULL, NULL, NULL, NULL, &err);
+	ok(st == AUTH0_ERR_INVALID_ARGUMENT && err && err->message && !strchr(err->message, '\n'),
+	   "an unknown parameter name with a line break is quoted on one line");
+	auth0_error_free(err);
+
 	const auth0_kv q[] = { { "search_engine", "v9" }, { NULL, NULL } };
 	st = auth0_management_call(c, op("users.list"), NULL, q, NULL, NULL, NULL, NULL, &err);
 	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "a bad enum value, before any request");

@@ -105,9 +105,9 @@ static void test_failed_calls(void)
 	auth0_error_free(err);
 	ok(!auth0_error_is_transient(err), "out of memory is not transient");
 
-	/* The error is allocated, its message is not. */
+	/* The error is allocated (calloc), its message is not (a0_buf: malloc, realloc). */
 	err = NULL;
-	failing = FAIL_STRDUP;
+	failing = FAIL_MALLOC | FAIL_REALLOC | FAIL_STRDUP;
 	st = auth0_jwt_decode_unverified("a.b", &header, &payload, &err);
 	failing = 0;
 	is_oom_error(st, err, "no memory for the message");
@@ -150,7 +150,7 @@ static void test_http_errors(void)
 
 	/* Auth0's fields are copied (strdup), the message cannot be built (a0_buf: malloc, realloc). */
 	err = NULL;
-	failing = FAIL_MALLOC | FAIL_REALLOC;
+	failing = FAIL_MALLOC | FAIL_REALLOC | FAIL_STRDUP;
 	st = a0_error_from_response(&err, &resp, "GET", "/api/v2/users/x");
 	failing = 0;
 	is_oom_error(st, err, "an HTTP error without memory for its message");

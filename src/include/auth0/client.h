@@ -86,12 +86,13 @@ typedef struct auth0_client_options {
 	/*
 	 * The tenant: "example.auth0.com", "login.example.com:8443" or
 	 * "https://example.auth0.com". "http://" is accepted for loopback hosts
-	 * only (127.0.0.1, ::1, localhost), for tests. Required.
+	 * only (127.0.0.1, [::1], localhost: an IPv6 address is always in
+	 * brackets), for tests. Required.
 	 */
 	const char *domain;
 
 	const char *client_id;
-	const char *client_secret;
+	const char *client_secret;         /* "" is the same as NULL (no secret) */
 
 	/* PEM text of an RSA or EC private key for private_key_jwt. Wins over the secret in AUTO mode. */
 	const char *client_assertion_signing_key;
@@ -100,7 +101,8 @@ typedef struct auth0_client_options {
 	auth0_client_auth client_auth;
 
 	/* Management API token: static, or from a provider, or (default) client credentials. A static
-	 * token must be an RFC 6750 b64token (no white space or line break): AUTH0_ERR_INVALID_ARGUMENT. */
+	 * token must be an RFC 6750 b64token (no white space or line break) and not empty (NULL: none):
+	 * AUTH0_ERR_INVALID_ARGUMENT otherwise. */
 	const char *token;
 	int64_t token_expires_at;          /* epoch seconds; 0 = one hour from client creation */
 	auth0_token_provider token_provider;
