@@ -359,9 +359,10 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 {
 	if (err)
 		*err = NULL;
+	if (out)
+		*out = NULL;
 	if (!out || !o)
 		return a0_fail_arg(err, "options", "auth0_client_new needs options and an output pointer");
-	*out = NULL;
 	auth0_status st = check_options(o, err);
 	if (st != AUTH0_OK)
 		return st;

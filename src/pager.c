@@ -325,9 +325,10 @@ auth0_status auth0_pager_next_page(auth0_pager *pg, json_t **items, auth0_error 
 {
 	if (err)
 		*err = NULL;
+	if (items)
+		*items = NULL;
 	if (!pg || !items)
 		return a0_fail_arg(err, "pager", "auth0_pager_next_page needs a pager and an output pointer");
-	*items = NULL;
 	if (pg->done && !pg->stuck)
 		return AUTH0_OK;
 	/* A failure leaves the walk where it was (see fetch()): the caller may try again. */
@@ -344,9 +345,10 @@ auth0_status auth0_pager_next(auth0_pager *pg, json_t **item, auth0_error **err)
 {
 	if (err)
 		*err = NULL;
+	if (item)
+		*item = NULL;
 	if (!pg || !item)
 		return a0_fail_arg(err, "pager", "auth0_pager_next needs a pager and an output pointer");
-	*item = NULL;
 	while (pg->index >= json_array_size(pg->items)) {
 		if (pg->done && !pg->stuck)
 			return AUTH0_OK;

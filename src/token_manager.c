@@ -278,6 +278,10 @@ auth0_status auth0_management_token(auth0_client *c, char **token, int64_t *expi
 {
 	if (err)
 		*err = NULL;
+	if (token)
+		*token = NULL;
+	if (expires_at)
+		*expires_at = 0;
 	if (!c || !token)
 		return a0_fail_arg(err, "token", "auth0_management_token needs a client and an output pointer");
 	int64_t exp = 0;
