@@ -63,7 +63,14 @@ typedef enum auth0_log_level {
  */
 typedef char *(*auth0_token_provider)(void *userdata, int64_t *expires_at);
 
-/* Receives the library's log lines (never containing secrets). */
+/*
+ * Receives the library's log lines (never containing secrets; at most 1023
+ * bytes). It is called from whichever thread is using the client, from
+ * several at once, and sometimes while the client holds an internal lock
+ * (renewing the Management token, fetching the JWKS) or the store's lock:
+ * it must be thread-safe, return quickly, and not call libauth0 functions
+ * with this client (or another that shares its store), which could deadlock.
+ */
 typedef void (*auth0_log_fn)(void *userdata, auth0_log_level level, const char *message);
 
 /*
@@ -104,7 +111,8 @@ typedef struct auth0_client_options {
 	 * token must be an RFC 6750 b64token (no white space or line break) and not empty (NULL: none):
 	 * AUTH0_ERR_INVALID_ARGUMENT otherwise. */
 	const char *token;
-	int64_t token_expires_at;          /* epoch seconds; 0 = one hour from client creation */
+	int64_t token_expires_at;          /* epoch seconds; 0: the token's own exp claim when it is a JWT,
+	                                    * else one hour from client creation; >= 0 */
 	auth0_token_provider token_provider;
 	void *token_provider_userdata;
 
@@ -115,27 +123,34 @@ typedef struct auth0_client_options {
 	/* Management API base URL; default https://DOMAIN/api/v2 */
 	const char *management_base_url;
 
-	long timeout_ms;                   /* Authentication API, per attempt; default 10000 */
-	int retry_count;                   /* Authentication API retries after a 429; default 3, at most 10. The
+	long timeout_ms;                   /* Authentication API (and JWKS), per attempt; default 10000; must
+	                                    * be positive */
+	int retry_count;                   /* Authentication API retries after a 429; default 3, 0..10. The
 	                                    * wait honours Retry-After / X-RateLimit-Reset up to
 	                                    * max_retry_delay_ms (the Ruby SDK waits about 1 s): bound a
 	                                    * whole call with total_timeout_ms */
-	long management_timeout_ms;        /* Management API, per attempt; default 60000 */
+	long management_timeout_ms;        /* Management API, per attempt; default 60000; must be positive */
 	int management_max_retries;        /* Management API retries after 408, 429 and gateway 5xx (a POST:
-	                                    * after 429 only, it may have been done); default 2 */
+	                                    * after 429 only, it may have been done); default 2, 0..10 */
 	const auth0_kv *management_additional_headers; /* sent on every Management request; an empty (or
 	                                    * NULL) value sends the header empty; line breaks are refused */
-	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000 */
+	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000; >= 0 */
 
 	const char *ca_file;               /* PEM bundle of the CAs trusted for the tenant, instead of the
 	                                    * system's: when set, only these are trusted (neither libcurl's
 	                                    * default bundle nor its CA directory, e.g. /etc/ssl/certs, is
 	                                    * read). NULL (default): the system's CAs */
 	const char *proxy;                 /* outgoing proxy URL; default: none (http_proxy env ignored) */
-	size_t max_response_size;          /* bytes; default 8 MiB; larger answers fail cleanly */
+	size_t max_response_size;          /* bytes; default 8 MiB; larger answers fail cleanly; > 0 */
 
-	long jwks_cache_ttl;               /* seconds a fetched JWKS is trusted; default 600 */
-	long jwks_min_refetch_interval;    /* seconds between refetches on an unknown kid; default 60 */
+	/* Seconds a fetched JWKS is trusted; default 600; >= 0. 0: the keys are never fresh, so every
+	 * validation asks for a refetch (one at a time; threads whose keys have the token's kid use them
+	 * meanwhile instead of waiting). */
+	long jwks_cache_ttl;
+	/* Seconds between refetches for a kid the keys lack, and after a failed fetch; default 60; >= 0.
+	 * 0 removes that bound: every token with an unknown kid (such as a made-up one) then costs a
+	 * request to the tenant. */
+	long jwks_min_refetch_interval;
 
 	const auth0_store *store;          /* default: in this client's memory */
 

@@ -210,6 +210,8 @@ AUTH0_EXTERN const auth0_operation *auth0_operation_find(const char *id);
  * pointers, or NULL when the values are not wanted) receives the decoded
  * values of the path parameters, malloc()ed, NULL-terminated, in path order;
  * free them with auth0_path_values_free(). On no match path_values[0] is NULL.
+ * NULL is also returned when memory runs out while the path is decoded,
+ * which a caller cannot tell from no match.
  */
 AUTH0_EXTERN const auth0_operation *auth0_operation_match(const char *http_method, const char *path,
                                                           char **path_values);
@@ -301,7 +303,9 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * the parameter): they would replace its values. Give a first page or
  * cursor in `query`.
  * The query, path values and options are copied: they need not outlive the
- * call to auth0_pager_new().
+ * call to auth0_pager_new(). The client is not: a pager must be freed before
+ * its client. A pager is not thread-safe: one thread at a time may use it
+ * (different pagers of one client may run in different threads at once).
  *
  * A page that cannot be fetched (a 429 or a 5xx after the client's retries,
  * a timeout, a network error) fails the call with that error and moves
