@@ -14,10 +14,11 @@
  *     opts.client_id = getenv("AUTH0_CLIENT_ID");
  *     opts.client_secret = getenv("AUTH0_CLIENT_SECRET");
  *
- *     auth0_client *client;
- *     auth0_error *err;
+ *     auth0_client *client = NULL;
+ *     auth0_error *err = NULL;
  *     if (auth0_client_new(&client, &opts, &err) != AUTH0_OK) {
  *             fprintf(stderr, "%s\n", err->message);   // names the bad option
+ *             auth0_error_free(err);
  *             ...
  *     }
  *     ...

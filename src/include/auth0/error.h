@@ -12,6 +12,9 @@
  *             if (err->kind == AUTH0_ERR_RATE_LIMITED)
  *                     wait_until(err->rate_limit.reset);
  *             auth0_error_free(err);
+ *     } else {
+ *             ...
+ *             json_decref(user);
  *     }
  *
  * Messages never contain a secret, a token, a password or a code: only the

@@ -18,8 +18,15 @@
  *             auth0_error **err);
  *
  *     auth0_users_list_query q = { .q = "email:*@example.com", .per_page = AUTH0_INT(10) };
- *     json_t *page;
- *     if (auth0_users_list(client, &q, NULL, &page, &err) == AUTH0_OK) ...
+ *     json_t *page = NULL;
+ *     auth0_error *err = NULL;
+ *     if (auth0_users_list(client, &q, NULL, &page, &err) == AUTH0_OK) {
+ *             ...
+ *             json_decref(page);
+ *     } else {
+ *             fprintf(stderr, "%s\n", err->message);
+ *             auth0_error_free(err);
+ *     }
  *
  * The Management token comes from the client: a static token, a token
  * provider, or (by default) the client-credentials grant, fetched on first
@@ -278,14 +285,20 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * Walks every page of a paginated operation, one request per page, with the
  * client's kept-alive connection:
  *
- *     auth0_pager *pager;
- *     auth0_pager_new(&pager, client, auth0_operation_find("users.list"), NULL, query, NULL, &err);
- *     json_t *user;
- *     while (auth0_pager_next(pager, &user, &err) == AUTH0_OK && user) {
- *             ...
- *             json_decref(user);
+ *     auth0_pager *pager = NULL;
+ *     auth0_error *err = NULL;
+ *     json_t *user = NULL;
+ *     if (auth0_pager_new(&pager, client, auth0_operation_find("users.list"), NULL, query, NULL,
+ *                         &err) == AUTH0_OK) {
+ *             while (auth0_pager_next(pager, &user, &err) == AUTH0_OK && user) {
+ *                     ...
+ *                     json_decref(user);
+ *             }
  *     }
- *     auth0_pager_free(pager);
+ *     if (err)                  // the end of the list leaves it NULL
+ *             fprintf(stderr, "%s\n", err->message);
+ *     auth0_error_free(err);
+ *     auth0_pager_free(pager);  // NULL is fine
  *
  * Offset lists (page / per_page) start at `page` 0 (or the page given),
  * send per_page 50 and include_totals true unless given, and stop at an
