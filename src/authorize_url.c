@@ -133,12 +133,13 @@ auth0_status a0_authorize_fields(auth0_client *c, const auth0_authorize_params *
 auth0_status auth0_authorize_url(auth0_client *c, const auth0_authorize_params *params, char **url,
                                  auth0_error **err)
 {
+	if (url)
+		*url = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(url, "url", err);
 	if (st != AUTH0_OK)
 		return st;
-	*url = NULL;
 	json_t *fields = NULL;
 	st = a0_authorize_fields(c, params, true, &fields, err);
 	if (st != AUTH0_OK)
@@ -152,12 +153,13 @@ auth0_status auth0_authorize_url(auth0_client *c, const auth0_authorize_params *
 
 auth0_status auth0_par_authorize_url(auth0_client *c, const char *request_uri, char **url, auth0_error **err)
 {
+	if (url)
+		*url = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(url, "url", err);
 	if (st != AUTH0_OK)
 		return st;
-	*url = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require(request_uri, "request_uri", "Must supply a valid request_uri", err);
@@ -176,12 +178,13 @@ auth0_status auth0_logout_url(auth0_client *c, const auth0_logout_params *params
                               auth0_error **err)
 {
 	static const auth0_logout_params none = { 0 };
+	if (url)
+		*url = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(url, "url", err);
 	if (st != AUTH0_OK)
 		return st;
-	*url = NULL;
 	const auth0_logout_params *p = params ? params : &none;
 	if (p->include_client_id && (st = a0_require_client_id(c, err)) != AUTH0_OK)
 		return st;
@@ -199,12 +202,13 @@ auth0_status auth0_oidc_logout_url(auth0_client *c, const auth0_oidc_logout_para
                                    auth0_error **err)
 {
 	static const auth0_oidc_logout_params none = { 0 };
+	if (url)
+		*url = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(url, "url", err);
 	if (st != AUTH0_OK)
 		return st;
-	*url = NULL;
 	const auth0_oidc_logout_params *p = params ? params : &none;
 	/* Auth0 checks post_logout_redirect_uri against the application named by the
 	 * ID token or, without one, by client_id. */
@@ -227,12 +231,13 @@ auth0_status auth0_oidc_logout_url(auth0_client *c, const auth0_oidc_logout_para
 
 auth0_status auth0_samlp_url(auth0_client *c, const char *connection, char **url, auth0_error **err)
 {
+	if (url)
+		*url = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(url, "url", err);
 	if (st != AUTH0_OK)
 		return st;
-	*url = NULL;
 	if ((st = a0_require_client_id(c, err)) != AUTH0_OK)
 		return st;
 	a0_buf q = A0_BUF_INIT;
@@ -246,12 +251,13 @@ auth0_status auth0_samlp_url(auth0_client *c, const char *connection, char **url
 auth0_status auth0_wsfed_url(auth0_client *c, const auth0_wsfed_params *params, char **url, auth0_error **err)
 {
 	static const auth0_wsfed_params none = { 0 };
+	if (url)
+		*url = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(url, "url", err);
 	if (st != AUTH0_OK)
 		return st;
-	*url = NULL;
 	const auth0_wsfed_params *p = params ? params : &none;
 	/* With a wtrealm the realm names the relying party; otherwise the client id does. */
 	if (!p->wtrealm && (st = a0_require_client_id(c, err)) != AUTH0_OK)

@@ -37,12 +37,13 @@ static char *login_hint(const auth0_client *c, const char *user_id)
 auth0_status auth0_ciba_authorize(auth0_client *c, const auth0_ciba_params *p, auth0_ciba_request *request,
                                   auth0_error **err)
 {
+	if (request)
+		memset(request, 0, sizeof(*request));
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(request, "request", err);
 	if (st != AUTH0_OK)
 		return st;
-	memset(request, 0, sizeof(*request));
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(p, "params", err);

@@ -119,7 +119,7 @@ static bool parse_url_authority(const char *value, bool scheme_optional, char **
 		}
 	}
 	if (strcmp(scheme, "http") == 0 && !is_loopback_host(p, hlen)) {
-		*why = "may use http:// only for a loopback host (127.0.0.1, ::1, localhost); use https";
+		*why = "may use http:// only for a loopback host (127.0.0.1, [::1], localhost); use https";
 		return false;
 	}
 	/*
@@ -134,6 +134,28 @@ static bool parse_url_authority(const char *value, bool scheme_optional, char **
 		for (char *h = *hostport_out; *h; h++)
 			*h = (char)tolower((unsigned char)*h);
 	return *scheme_out && *hostport_out;
+}
+
+auth0_status a0_url_origin(const char *url, char **origin)
+{
+	*origin = NULL;
+	const char *auth = strstr(url, "://");
+	if (!auth)
+		return AUTH0_OK;
+	auth += 3;
+	char *tmp = a0_strndup(url, (size_t)(auth - url) + strcspn(auth, "/?#"));
+	if (!tmp)
+		return AUTH0_ERR_NO_MEMORY;
+	char *scheme = NULL, *hostport = NULL;
+	const char *why = NULL;
+	bool parsed = parse_url_authority(tmp, false, &scheme, &hostport, &why);
+	free(tmp);
+	if (parsed)
+		*origin = a0_asprintf("%s://%s", scheme, hostport);
+	free(scheme);
+	free(hostport);
+	/* parse_url_authority() gives a reason when the URL is wrong, none when memory ran out */
+	return (parsed && !*origin) || (!parsed && !why) ? AUTH0_ERR_NO_MEMORY : AUTH0_OK;
 }
 
 /* A base URL such as https://host/api/v2 (path allowed, no query), without trailing slash. */
@@ -253,9 +275,12 @@ static auth0_status build_telemetry(auth0_client *c, const char *product, auth0_
 
 static auth0_status check_options(const auth0_client_options *o, auth0_error **err)
 {
-	if (o->version != AUTH0_CLIENT_OPTIONS_VERSION && o->version != 1)
+	/* One layout per release (see AUTH0_CLIENT_OPTIONS_VERSION): another version would be misread. */
+	if (o->version != AUTH0_CLIENT_OPTIONS_VERSION)
 		return a0_fail_arg(err, "version",
-		                   "options must be initialised with AUTH0_CLIENT_OPTIONS_INIT or auth0_client_options_init()");
+		                   "options must be initialised with AUTH0_CLIENT_OPTIONS_INIT or auth0_client_options_init() "
+		                   "(version %u; this libauth0 takes version %u only)", o->version,
+		                   AUTH0_CLIENT_OPTIONS_VERSION);
 	if (a0_empty(o->domain))
 		return a0_fail_arg(err, "domain", "option 'domain' is required (e.g. \"example.auth0.com\")");
 	if (o->timeout_ms <= 0)
@@ -268,7 +293,7 @@ static auth0_status check_options(const auth0_client_options *o, auth0_error **e
 		return a0_fail_arg(err, "management_max_retries", "option 'management_max_retries' must be between 0 and 10");
 	if (o->max_retry_delay_ms < 0)
 		return a0_fail_arg(err, "max_retry_delay_ms", "option 'max_retry_delay_ms' must not be negative");
-	if (o->version >= 2 && o->total_timeout_ms < 0)
+	if (o->total_timeout_ms < 0)
 		return a0_fail_arg(err, "total_timeout_ms", "option 'total_timeout_ms' must not be negative");
 	if (o->max_response_size == 0)
 		return a0_fail_arg(err, "max_response_size", "option 'max_response_size' must be positive");
@@ -278,8 +303,11 @@ static auth0_status check_options(const auth0_client_options *o, auth0_error **e
 		return a0_fail_arg(err, "jwks_min_refetch_interval", "option 'jwks_min_refetch_interval' must not be negative");
 	if (o->token_expires_at < 0)
 		return a0_fail_arg(err, "token_expires_at", "option 'token_expires_at' must not be negative");
+	/* "" is not "no token" (NULL is): a static token that is empty is a mistake, such as an unset variable */
+	if (o->token && !*o->token)
+		return a0_fail_arg(err, "token", "option 'token' is empty (NULL: no static token)");
 	/* the message does not quote the token: it is a credential */
-	if (!a0_empty(o->token) && !a0_b64token(o->token))
+	if (o->token && !a0_b64token(o->token))
 		return a0_fail_arg(err, "token", "option 'token' has a character that a bearer token cannot have "
 		                   "(RFC 6750: letters, digits, - . _ ~ + / and trailing =; a trailing newline?)");
 	/* it goes into the User-Agent header as it is */
@@ -287,7 +315,7 @@ static auth0_status check_options(const auth0_client_options *o, auth0_error **e
 		if (iscntrl((unsigned char)*p))
 			return a0_fail_arg(err, "user_agent_product", "option 'user_agent_product' must not contain "
 			                   "control characters");
-	if (o->client_secret && !o->client_id)
+	if (!a0_empty(o->client_secret) && !o->client_id)
 		return a0_fail_arg(err, "client_id", "option 'client_id' is required with 'client_secret'");
 	if (o->client_assertion_signing_key && !o->client_id)
 		return a0_fail_arg(err, "client_id", "option 'client_id' is required with 'client_assertion_signing_key'");
@@ -331,9 +359,10 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 {
 	if (err)
 		*err = NULL;
+	if (out)
+		*out = NULL;
 	if (!out || !o)
 		return a0_fail_arg(err, "options", "auth0_client_new needs options and an output pointer");
-	*out = NULL;
 	auth0_status st = check_options(o, err);
 	if (st != AUTH0_OK)
 		return st;
@@ -355,7 +384,9 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 	free(scheme);
 	c->issuer = a0_asprintf("%s/", c->base_url);
 	c->client_id = a0_strdup(o->client_id);
-	c->client_secret = a0_strdup(o->client_secret);
+	/* An empty secret is no secret, in every client_auth mode (AUTO: a public client, not an empty
+	 * client_secret_post; SECRET_*: refused as missing by check_options). */
+	c->client_secret = a0_empty(o->client_secret) ? NULL : a0_strdup(o->client_secret);
 	c->organization = a0_strdup(o->organization);
 	/* Like the issuer, the default audience follows the domain's scheme (http only for loopback tests). */
 	c->api_identifier = o->api_identifier ? a0_strdup(o->api_identifier)
@@ -364,7 +395,7 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 	c->ca_file = a0_strdup(o->ca_file);
 	c->proxy = a0_strdup(o->proxy);
 	if (!c->base_url || !c->issuer || !c->api_identifier || !c->assertion_alg ||
-	    (o->client_id && !c->client_id) || (o->client_secret && !c->client_secret) ||
+	    (o->client_id && !c->client_id) || (!a0_empty(o->client_secret) && !c->client_secret) ||
 	    (o->organization && !c->organization) || (o->ca_file && !c->ca_file) || (o->proxy && !c->proxy)) {
 		st = a0_oom(err);
 		goto fail;
@@ -408,7 +439,7 @@ auth0_status auth0_client_new(auth0_client **out, const auth0_client_options *o,
 	c->management_timeout_ms = o->management_timeout_ms;
 	c->management_max_retries = o->management_max_retries;
 	c->max_retry_delay_ms = o->max_retry_delay_ms;
-	c->total_timeout_ms = o->version >= 2 ? o->total_timeout_ms : 0; /* version 1 has no such field */
+	c->total_timeout_ms = o->total_timeout_ms;
 	c->max_response_size = o->max_response_size;
 	c->jwks_cache_ttl = o->jwks_cache_ttl;
 	c->jwks_min_refetch_interval = o->jwks_min_refetch_interval;

@@ -12,12 +12,13 @@
 
 auth0_status auth0_signup(auth0_client *c, const auth0_signup_params *p, json_t **user, auth0_error **err)
 {
+	if (user)
+		*user = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(user, "user", err);
 	if (st != AUTH0_OK)
 		return st;
-	*user = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(p, "params", err);
@@ -80,11 +81,11 @@ static char *confirmation_text(char *raw)
 static auth0_status change_password(auth0_client *c, const char *email, const char *password,
                                     const char *connection, char **message, auth0_error **err)
 {
+	if (message)
+		*message = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st != AUTH0_OK)
 		return st;
-	if (message)
-		*message = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require(email, "email", "Must supply a valid email", err);

@@ -20,12 +20,13 @@ static bool copy_str(const json_t *answer, const char *key, char **out)
 auth0_status auth0_device_authorize(auth0_client *c, const char *scope, const char *audience,
                                     auth0_device_code *code, auth0_error **err)
 {
+	if (code)
+		memset(code, 0, sizeof(*code));
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(code, "code", err);
 	if (st != AUTH0_OK)
 		return st;
-	memset(code, 0, sizeof(*code));
 	if ((st = a0_require_client_id(c, err)) != AUTH0_OK)
 		return st;
 

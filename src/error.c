@@ -7,6 +7,41 @@
 #include <string.h>
 #include <strings.h>
 
+/*
+ * The error handed back when memory runs out while an error is being made:
+ * shared, never freed (auth0_error_free() skips it), never written to, so that
+ * a failed call always sets *err and err->message is never NULL.
+ */
+static auth0_error oom_error = {
+	.kind = AUTH0_ERR_NO_MEMORY,
+	.message = (char *)"out of memory",
+	.rate_limit = { -1, -1, -1 },
+	.retry_after = -1,
+};
+
+auth0_status a0_error_oom(auth0_error **err)
+{
+	if (err)
+		*err = &oom_error;
+	return AUTH0_ERR_NO_MEMORY;
+}
+
+auth0_error *a0_error_writable(auth0_error **err)
+{
+	return err && *err && *err != &oom_error ? *err : NULL;
+}
+
+void a0_error_set_answer(auth0_error **err, const a0_response *resp)
+{
+	auth0_error *e = a0_error_writable(err);
+	if (!e)
+		return;
+	e->status = resp->status;
+	e->attempts = resp->attempts;
+	e->rate_limit = resp->rate_limit;
+	e->retry_after = resp->retry_after;
+}
+
 auth0_error *a0_error_new(auth0_status kind)
 {
 	auth0_error *e = calloc(1, sizeof(*e));
@@ -20,7 +55,7 @@ auth0_error *a0_error_new(auth0_status kind)
 
 void auth0_error_free(auth0_error *err)
 {
-	if (!err)
+	if (!err || err == &oom_error)
 		return;
 	free(err->message);
 	free(err->error);
@@ -34,6 +69,19 @@ void auth0_error_free(auth0_error *err)
 	free(err);
 }
 
+/*
+ * Copies printable ASCII only (whatever the locale), so that a hostile body or a caller's text cannot
+ * forge log lines: error messages are one line, safe to log (error.h).
+ */
+static void append_clean(a0_buf *b, const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++)
+		a0_buf_putc(b, *p >= 0x20 && *p < 0x7f ? (char)*p : '?');
+	if (*s && strlen(s) > max)
+		a0_buf_puts(b, "...");
+}
+
 static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *option, auth0_token_rule rule,
                            const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *option, auth0_token_rule rule,
@@ -42,12 +90,19 @@ static auth0_status fail_v(auth0_error **err, auth0_status kind, const char *opt
 	if (!err)
 		return kind;
 	auth0_error *e = a0_error_new(kind);
-	if (e) {
-		char msg[1024];
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		e->message = strdup(msg);
-		e->option = a0_strdup(option);
-		e->rule = rule;
+	if (!e)
+		return a0_error_oom(err);
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* the arguments may be the caller's text (a header name, a query value, a file name) */
+	a0_buf clean = A0_BUF_INIT;
+	append_clean(&clean, msg, sizeof(msg));
+	e->message = a0_buf_steal(&clean);
+	e->option = a0_strdup(option);
+	e->rule = rule;
+	if (!e->message || (option && !e->option)) {
+		auth0_error_free(e);
+		return a0_error_oom(err);
 	}
 	*err = e;
 	return kind;
@@ -57,27 +112,27 @@ auth0_status a0_fail(auth0_error **err, auth0_status kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(err, kind, NULL, AUTH0_RULE_NONE, fmt, ap);
+	auth0_status st = fail_v(err, kind, NULL, AUTH0_RULE_NONE, fmt, ap);
 	va_end(ap);
-	return kind;
+	return st;
 }
 
 auth0_status a0_fail_arg(auth0_error **err, const char *option, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(err, AUTH0_ERR_INVALID_ARGUMENT, option, AUTH0_RULE_NONE, fmt, ap);
+	auth0_status st = fail_v(err, AUTH0_ERR_INVALID_ARGUMENT, option, AUTH0_RULE_NONE, fmt, ap);
 	va_end(ap);
-	return AUTH0_ERR_INVALID_ARGUMENT;
+	return st;
 }
 
 auth0_status a0_fail_token(auth0_error **err, auth0_token_rule rule, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(err, AUTH0_ERR_INVALID_TOKEN, NULL, rule, fmt, ap);
+	auth0_status st = fail_v(err, AUTH0_ERR_INVALID_TOKEN, NULL, rule, fmt, ap);
 	va_end(ap);
-	return AUTH0_ERR_INVALID_TOKEN;
+	return st;
 }
 
 auth0_status a0_oom(auth0_error **err)
@@ -116,16 +171,6 @@ static char *json_text(const json_t *body, const char *key)
 	if (json_is_object(v) || json_is_array(v))
 		return a0_json_dump(v);
 	return NULL;
-}
-
-/* Copies printable ASCII only, so that a hostile body cannot forge log lines. */
-static void append_clean(a0_buf *b, const char *s, size_t max)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++)
-		a0_buf_putc(b, isprint(*p) ? (char)*p : '?');
-	if (*s && strlen(s) > max)
-		a0_buf_puts(b, "...");
 }
 
 /* What a WWW-Authenticate parameter may give an error: printable ASCII, this long at most. */
@@ -208,10 +253,8 @@ auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, 
 	if (!err)
 		return kind;
 	auth0_error *e = a0_error_new(kind);
-	if (!e) {
-		*err = NULL;
-		return kind;
-	}
+	if (!e)
+		return a0_error_oom(err);
 	e->status = resp->status;
 	e->rate_limit = resp->rate_limit;
 	e->retry_after = resp->retry_after;
@@ -263,6 +306,10 @@ auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, 
 	if (resp->attempts > 1)
 		a0_buf_printf(&m, " after %d attempts", resp->attempts);
 	e->message = a0_buf_steal(&m);
+	if (!e->message) {
+		auth0_error_free(e);
+		return a0_error_oom(err);
+	}
 	*err = e;
 	return kind;
 }
@@ -334,6 +381,9 @@ bool auth0_error_is_transient(const auth0_error *err)
 		return true;
 	case AUTH0_ERR_INVALID_TOKEN:
 		return err->rule == AUTH0_RULE_KEYS_UNAVAILABLE;
+	case AUTH0_ERR_CLIENT:
+		/* 408 Request Timeout: the server gave up waiting for the request; the Management API retries it */
+		return err->status == 408;
 	default:
 		return false;
 	}

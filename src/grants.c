@@ -31,12 +31,13 @@ auth0_status a0_grant(auth0_client *c, a0_fields *f, const a0_post_opts *opts, a
 
 auth0_status a0_grant_begin(auth0_client *c, auth0_tokens **tokens, auth0_error **err)
 {
+	if (tokens)
+		*tokens = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(tokens, "tokens", err);
 	if (st != AUTH0_OK)
 		return st;
-	*tokens = NULL;
 	return a0_require_client_id(c, err);
 }
 

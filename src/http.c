@@ -212,9 +212,13 @@ fail:
 	return NULL;
 }
 
-/* timeout_ms: what the attempt had; cut: less than its own timeout, the rest of total_timeout_ms. */
+/*
+ * timeout_ms: what the attempt had; cut: less than its own timeout, the rest of total_timeout_ms; status:
+ * the HTTP status that libcurl had read (0: none).
+ */
 static auth0_status transport_error(auth0_error **err, const a0_request *req, CURLcode rc, const char *errbuf,
-                                    const struct sink *sink, size_t max, int attempts, long timeout_ms, bool cut)
+                                    const struct sink *sink, size_t max, int attempts, long timeout_ms, bool cut,
+                                    long status)
 {
 	auth0_status kind;
 	if (rc == CURLE_WRITE_ERROR && sink->too_large) {
@@ -238,8 +242,13 @@ static auth0_status transport_error(auth0_error **err, const a0_request *req, CU
 		kind = a0_fail(err, AUTH0_ERR_NETWORK, "%s %s: %s", req->method, req->log_path,
 		               errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	}
-	if (err && *err)
-		(*err)->attempts = attempts;
+	auth0_error *e = a0_error_writable(err);
+	if (e) {
+		e->attempts = attempts;
+		/* an answer came but could not be read whole: its status is known (error.h) */
+		if (kind == AUTH0_ERR_INVALID_RESPONSE)
+			e->status = status;
+	}
 	return kind;
 }
 
@@ -275,8 +284,12 @@ static CURLcode perform_once(auth0_client *c, CURL *h, const a0_request *req, lo
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_PROXY, c->proxy ? c->proxy : "");
-	if (c->ca_file)
+	if (c->ca_file) {
+		/* Only this bundle: libcurl also reads the CA directory it was built with (Debian:
+		 * /etc/ssl/certs) unless CURLOPT_CAPATH is NULL, which would trust every system CA as well. */
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
@@ -352,7 +365,8 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 
 	auth0_status st = AUTH0_OK;
 	int max_retries = req->max_retries < 0 ? 0 : req->max_retries;
-	int64_t deadline = c->total_timeout_ms > 0 ? a0_monotonic_ms() + c->total_timeout_ms : 0;
+	/* saturated: a total of LONG_MAX ms would overflow the sum, and a negative deadline cut every attempt */
+	int64_t deadline = c->total_timeout_ms > 0 ? a0_add_sat(a0_monotonic_ms(), c->total_timeout_ms) : 0;
 	for (int attempt = 0;; attempt++) {
 		struct sink sink = { A0_BUF_SECRET, c->max_response_size, false };
 		char errbuf[CURL_ERROR_SIZE];
@@ -377,7 +391,10 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 		if (rc != CURLE_OK) {
 			a0_log(c, AUTH0_LOG_DEBUG, "%s %s: failed after %.0f ms: %s", req->method, req->log_path,
 			       secs * 1000, curl_easy_strerror(rc));
-			st = transport_error(err, req, rc, errbuf, &sink, c->max_response_size, attempt + 1, timeout_ms, cut);
+			long got = 0;
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &got);
+			st = transport_error(err, req, rc, errbuf, &sink, c->max_response_size, attempt + 1, timeout_ms, cut,
+			                     got);
 			a0_buf_free(&sink.buf);
 			a0_response_clear(resp);
 			break;
@@ -394,7 +411,7 @@ auth0_status a0_http_perform(auth0_client *c, const a0_request *req, a0_response
 		if (attempt >= max_retries || !a0_retry_status(req->retry, resp->status))
 			break;
 		long delay = a0_retry_delay_ms(req->retry, attempt, resp, a0_now(), c->max_retry_delay_ms, rand01);
-		if (deadline && a0_monotonic_ms() + delay >= deadline) {
+		if (deadline && a0_add_sat(a0_monotonic_ms(), delay) >= deadline) {
 			a0_log(c, AUTH0_LOG_INFO, "%s %s answered %ld; not retried: a wait of %ld ms would pass "
 			       "total_timeout_ms (%ld ms)", req->method, req->log_path, resp->status, delay,
 			       c->total_timeout_ms);
@@ -456,6 +473,7 @@ auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, 
 	if (!a0_response_is_json(&resp)) {
 		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: expected JSON, got %s", req->method,
 		             req->log_path, resp.content_type ? resp.content_type : "no content type");
+		a0_error_set_answer(err, &resp);
 		a0_response_clear(&resp);
 		return st;
 	}
@@ -464,6 +482,7 @@ auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, 
 	if (!json) {
 		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at byte %d)",
 		             req->method, req->log_path, a0_json_error_without_text(&jerr), jerr.position);
+		a0_error_set_answer(err, &resp);
 		a0_response_clear(&resp);
 		return st;
 	}

@@ -125,6 +125,16 @@ void a0_sleep_ms(long ms);
 /* ---- Errors ----------------------------------------------------------------------------- */
 
 auth0_error *a0_error_new(auth0_status kind);
+/*
+ * Sets *err (when err != NULL) to the shared out-of-memory error, which is
+ * never freed nor written to; returns AUTH0_ERR_NO_MEMORY. The a0_fail*
+ * functions fall back on it when they cannot make their error, and then
+ * return AUTH0_ERR_NO_MEMORY rather than the kind asked for, so that the
+ * status and err->kind agree.
+ */
+auth0_status a0_error_oom(auth0_error **err);
+/* *err when there is one that may be changed (not the shared out-of-memory error), else NULL. */
+auth0_error *a0_error_writable(auth0_error **err);
 /* Sets *err (when err != NULL) to a new error with a formatted message; returns kind. */
 auth0_status a0_fail(auth0_error **err, auth0_status kind, const char *fmt, ...) A0_PRINTF(3, 4);
 /* AUTH0_ERR_INVALID_ARGUMENT naming `option`. */
@@ -192,6 +202,10 @@ void a0_response_clear(a0_response *resp);
 /* TCP connections the client has opened so far (connection reuse is measurable). */
 long a0_http_connects(auth0_client *c);
 
+/* Fills the answer's status, attempts and rate-limit headers into *err (an answer that was there but
+ * could not be used: a malformed or mistyped 2xx). */
+void a0_error_set_answer(auth0_error **err, const a0_response *resp);
+
 /* The error for a non-2xx answer: kind from the status, Auth0's fields from a JSON body. */
 auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, const char *method,
                                     const char *log_path);
@@ -217,6 +231,13 @@ int64_t a0_retry_after_seconds(const char *value, int64_t now);
 /* The wait before retry `retry`: server hints first, then back-off; capped at max_ms. */
 long a0_retry_delay_ms(a0_retry_policy policy, int retry, const a0_response *resp, int64_t now,
                        long max_ms, double rand01);
+
+/*
+ * The origin of an absolute URL, "scheme://host[:port]" spelt as auth0_client's base_url is (lower-case
+ * host, no default port), in *origin; NULL when the URL's scheme and authority are not what a client
+ * accepts. AUTH0_ERR_NO_MEMORY when memory ran out.
+ */
+auth0_status a0_url_origin(const char *url, char **origin);
 
 /* Whether libauth0 sets this header itself (callers may not replace it). */
 bool a0_header_reserved(const char *name);

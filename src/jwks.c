@@ -310,8 +310,9 @@ static auth0_status fetch_failure(struct a0_jwks_cache *jc, auth0_error **err)
 	pthread_mutex_lock(&jc->lock);
 	auth0_status st = a0_fail_token(err, AUTH0_RULE_KEYS_UNAVAILABLE, "%s",
 	                                jc->last_error ? jc->last_error : "Could not fetch the JWK set");
-	if (err && *err)
-		(*err)->status = jc->last_status;
+	auth0_error *e = a0_error_writable(err);
+	if (e)
+		e->status = jc->last_status;
 	pthread_mutex_unlock(&jc->lock);
 	return st;
 }

@@ -65,6 +65,10 @@ auth0_status auth0_jwt_decode_unverified(const char *token, json_t **header, jso
 {
 	if (err)
 		*err = NULL;
+	if (header)
+		*header = NULL;
+	if (payload)
+		*payload = NULL;
 	a0_jwt jwt;
 	auth0_status st = a0_jwt_parse(token, &jwt, "JWT", err);
 	if (st != AUTH0_OK)

@@ -247,8 +247,34 @@ static bool loopback(const char *host, size_t n)
 	       (n == 5 && strncmp(host, "[::1]", 5) == 0);
 }
 
+/*
+ * Whether a per-request base URL is on the client's Management host: the Management token goes
+ * wherever the request goes.
+ */
+static auth0_status check_base_url_host(const auth0_client *c, const char *url, auth0_error **err)
+{
+	char *origin = NULL, *mgmt = NULL;
+	auth0_status st = a0_url_origin(url, &origin);
+	if (st == AUTH0_OK)
+		st = a0_url_origin(c->management_base_url, &mgmt);
+	if (st != AUTH0_OK) {
+		free(origin);
+		free(mgmt);
+		return a0_oom(err);
+	}
+	bool same = origin && (a0_streq(origin, c->base_url) || a0_streq(origin, mgmt));
+	if (!same)
+		st = a0_fail_arg(err, "base_url", "option 'base_url' is not on the tenant's Management API host (%s): "
+		                 "the Management API token would be sent there (set allow_other_host to allow it)",
+		                 mgmt ? mgmt : c->base_url);
+	free(origin);
+	free(mgmt);
+	return st;
+}
+
 /* A per-request base URL: https://host[:port][/path], or http:// to a loopback host; no query. */
-static auth0_status check_base_url(const char *url, char **out, auth0_error **err)
+static auth0_status check_base_url(const auth0_client *c, const char *url, bool other_host, char **out,
+                                   auth0_error **err)
 {
 	*out = NULL;
 	bool https = strncasecmp(url, "https://", 8) == 0;
@@ -266,6 +292,11 @@ static auth0_status check_base_url(const char *url, char **out, auth0_error **er
 			                   "user information or white space");
 	if (http && !loopback(host, name_len))
 		return a0_fail_arg(err, "base_url", "option 'base_url' may use http:// only for a loopback host");
+	if (!other_host) {
+		auth0_status st = check_base_url_host(c, url, err);
+		if (st != AUTH0_OK)
+			return st;
+	}
 	size_t len = strlen(url);
 	while (len > 0 && url[len - 1] == '/')
 		len--;
@@ -385,14 +416,21 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 		*out = json_loadb(resp->body, resp->len, JSON_DECODE_ANY, &jerr);
 		if (*out)
 			return AUTH0_OK;
-		if (ct)
-			return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at byte %d)",
-			               req->method, req->log_path, a0_json_error_without_text(&jerr), jerr.position);
+		if (ct) {
+			auth0_status st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at "
+			                          "byte %d)", req->method, req->log_path, a0_json_error_without_text(&jerr),
+			                          jerr.position);
+			a0_error_set_answer(err, resp);
+			return st;
+		}
 	}
 	*out = json_stringn(resp->body, resp->len);
-	if (!*out)
-		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: the %s answer is not valid UTF-8", req->method,
-		               req->log_path, ct ? ct : "untyped");
+	if (!*out) {
+		auth0_status st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: the %s answer is not valid UTF-8",
+		                          req->method, req->log_path, ct ? ct : "untyped");
+		a0_error_set_answer(err, resp);
+		return st;
+	}
 	return AUTH0_OK;
 }
 
@@ -401,17 +439,18 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 static void add_to_message(auth0_error **err, const char *fmt, ...) A0_PRINTF(2, 3);
 static void add_to_message(auth0_error **err, const char *fmt, ...)
 {
-	if (!err || !*err || !(*err)->message)
+	auth0_error *e = a0_error_writable(err);
+	if (!e)
 		return;
 	char note[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(note, sizeof(note), fmt, ap);
 	va_end(ap);
-	char *m = a0_asprintf("%s (%s)", (*err)->message, note);
+	char *m = a0_asprintf("%s (%s)", e->message, note);
 	if (m) {
-		free((*err)->message);
-		(*err)->message = m;
+		free(e->message);
+		e->message = m;
 	}
 }
 
@@ -487,7 +526,8 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 		goto out;
 	if ((st = a0_mgmt_query(op, query, options ? options->query : NULL, &qs, err)) != AUTH0_OK)
 		goto out;
-	if (options && options->base_url && (st = check_base_url(options->base_url, &base, err)) != AUTH0_OK)
+	if (options && options->base_url &&
+	    (st = check_base_url(c, options->base_url, options->allow_other_host, &base, err)) != AUTH0_OK)
 		goto out;
 	url = a0_asprintf("%s/%s%s%s", base ? base : c->management_base_url, path, *qs ? "?" : "", qs);
 	log_path = a0_asprintf("/%s", path);

@@ -33,11 +33,11 @@ static bool valid_challenge_type(const char *s)
 auth0_status auth0_mfa_challenge(auth0_client *c, const char *mfa_token, const char *challenge_type,
                                  const char *authenticator_id, json_t **out, auth0_error **err)
 {
+	if (out)
+		*out = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st != AUTH0_OK)
 		return st;
-	if (out)
-		*out = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require(mfa_token, "mfa_token", "Must supply a valid mfa_token", err);
@@ -78,11 +78,11 @@ static json_t *string_array(const char *const *list, bool *bad)
 auth0_status auth0_mfa_associate(auth0_client *c, const char *mfa_token, const auth0_mfa_enrollment *e,
                                  json_t **out, auth0_error **err)
 {
+	if (out)
+		*out = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st != AUTH0_OK)
 		return st;
-	if (out)
-		*out = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require(mfa_token, "mfa_token", "Must supply a valid mfa_token", err);
@@ -134,12 +134,13 @@ auth0_status auth0_mfa_associate(auth0_client *c, const char *mfa_token, const a
 auth0_status auth0_mfa_list_authenticators(auth0_client *c, const char *token, json_t **authenticators,
                                            auth0_error **err)
 {
+	if (authenticators)
+		*authenticators = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(authenticators, "authenticators", err);
 	if (st != AUTH0_OK)
 		return st;
-	*authenticators = NULL;
 	if ((st = a0_require(token, "token", "Must supply a valid token", err)) != AUTH0_OK)
 		return st;
 	json_t *json = NULL;

@@ -199,9 +199,10 @@ auth0_status auth0_client_credentials(auth0_client *c, const char *audience, con
 {
 	if (err)
 		*err = NULL;
+	if (tokens)
+		*tokens = NULL;
 	if (!c || !tokens)
 		return a0_fail_arg(err, "tokens", "auth0_client_credentials needs a client and an output pointer");
-	*tokens = NULL;
 	/* Field order as the Ruby SDK sends it: grant_type, client_id, audience, organization. */
 	/* "" leaves the audience out (the tenant's default audience decides, as the Ruby SDK's nil) */
 	json_t *params = json_pack("{s:s, s:s*, s:s*}", "grant_type", "client_credentials", "client_id", c->client_id,

@@ -26,6 +26,10 @@
  * The request options may not name a parameter the pager sets on every
  * request (page and per_page, or from): they would replace its values, and
  * items would be skipped or repeated.
+ *
+ * A request that fails (a 429 after the client's retries, a timeout, a 5xx)
+ * changes nothing: the next call asks for the same page or cursor again, so a
+ * caller that retries loses no item. Only a cursor loop fails for good.
  */
 #include "management_internal.h"
 
@@ -256,12 +260,22 @@ static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 	auth0_status st = auth0_management_call(pg->client, pg->op, (const char *const *)pg->path_values, kv, NULL,
 	                                        NULL, pg->have_options ? &pg->options : NULL, &answer, err);
 	free(kv);
+	/* Nothing has moved yet: the next call asks for the same page or cursor again. */
 	if (st != AUTH0_OK)
 		return st;
-	pg->requests++;
 
 	json_t *items = page_items(p, answer);
 	size_t count = json_array_size(items);
+	/* The one allocation of the walk's state, made before any of it changes (a retry after an OOM here
+	 * must not hand out this page's items twice). */
+	const char *next_cursor = p->kind == AUTH0_PAGINATION_CHECKPOINT ? a0_json_str(answer, p->next_field) : NULL;
+	char *cursor_copy = NULL;
+	if (count > 0 && !a0_empty(next_cursor) && !json_object_get(pg->seen, next_cursor) &&
+	    !(cursor_copy = strdup(next_cursor))) {
+		json_decref(answer);
+		return a0_oom(err);
+	}
+	pg->requests++;
 	int64_t total = 0;
 	if (a0_json_int(answer, "total", &total) && total >= 0)
 		pg->total = total;
@@ -291,23 +305,18 @@ static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 				pg->done = true;
 			pg->page = next;
 		}
+	} else if (a0_empty(next_cursor)) {
+		pg->done = true;
+	} else if (!cursor_copy) {
+		/* A cursor sent before: this page's items are still handed out; asking for more then fails, every
+		 * time (the walk cannot go on). */
+		pg->done = pg->stuck = true;
 	} else {
-		const char *next = a0_json_str(answer, p->next_field);
-		if (a0_empty(next)) {
-			pg->done = true;
-		} else if (json_object_get(pg->seen, next)) {
-			/* This page's items are still handed out; asking for more then fails. */
-			pg->done = pg->stuck = true;
-		} else {
-			char *copy = strdup(next);
-			if (!copy) {
-				json_decref(answer);
-				return a0_oom(err);
-			}
-			free(pg->cursor);
-			pg->cursor = copy;
-		}
+		free(pg->cursor);
+		pg->cursor = cursor_copy;
+		cursor_copy = NULL;
 	}
+	free(cursor_copy);
 	json_decref(answer);
 	return AUTH0_OK;
 }
@@ -316,17 +325,16 @@ auth0_status auth0_pager_next_page(auth0_pager *pg, json_t **items, auth0_error 
 {
 	if (err)
 		*err = NULL;
+	if (items)
+		*items = NULL;
 	if (!pg || !items)
 		return a0_fail_arg(err, "pager", "auth0_pager_next_page needs a pager and an output pointer");
-	*items = NULL;
 	if (pg->done && !pg->stuck)
 		return AUTH0_OK;
+	/* A failure leaves the walk where it was (see fetch()): the caller may try again. */
 	auth0_status st = fetch(pg, err);
-	if (st != AUTH0_OK) {
-		pg->done = true;
-		pg->stuck = false;
+	if (st != AUTH0_OK)
 		return st;
-	}
 	if (json_array_size(pg->items) > 0)
 		*items = json_incref(pg->items);
 	pg->index = json_array_size(pg->items); /* handed out whole */
@@ -337,18 +345,16 @@ auth0_status auth0_pager_next(auth0_pager *pg, json_t **item, auth0_error **err)
 {
 	if (err)
 		*err = NULL;
+	if (item)
+		*item = NULL;
 	if (!pg || !item)
 		return a0_fail_arg(err, "pager", "auth0_pager_next needs a pager and an output pointer");
-	*item = NULL;
 	while (pg->index >= json_array_size(pg->items)) {
 		if (pg->done && !pg->stuck)
 			return AUTH0_OK;
 		auth0_status st = fetch(pg, err);
-		if (st != AUTH0_OK) {
-			pg->done = true;
-			pg->stuck = false;
-			return st;
-		}
+		if (st != AUTH0_OK)
+			return st; /* the walk stays where it was: the caller may try again */
 	}
 	*item = json_incref(json_array_get(pg->items, pg->index++));
 	return AUTH0_OK;

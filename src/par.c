@@ -10,14 +10,15 @@
 auth0_status auth0_pushed_authorization_request(auth0_client *c, const auth0_authorize_params *params,
                                                 char **request_uri, int64_t *expires_in, auth0_error **err)
 {
+	if (request_uri)
+		*request_uri = NULL;
+	if (expires_in)
+		*expires_in = 0;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(request_uri, "request_uri", err);
 	if (st != AUTH0_OK)
 		return st;
-	*request_uri = NULL;
-	if (expires_in)
-		*expires_in = 0;
 
 	/* As in the Ruby SDK, the client's default organization is not sent here. */
 	json_t *fields = NULL;

@@ -22,11 +22,11 @@ static auth0_status start(auth0_client *c, a0_fields *f, json_t **out, auth0_err
 auth0_status auth0_passwordless_start_email(auth0_client *c, const char *email, auth0_passwordless_send send,
                                             json_t *auth_params, json_t **out, auth0_error **err)
 {
+	if (out)
+		*out = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st != AUTH0_OK)
 		return st;
-	if (out)
-		*out = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require(email, "email", "Must supply a valid email", err);
@@ -51,11 +51,11 @@ auth0_status auth0_passwordless_start_email(auth0_client *c, const char *email, 
 auth0_status auth0_passwordless_start_sms(auth0_client *c, const char *phone_number, json_t **out,
                                           auth0_error **err)
 {
+	if (out)
+		*out = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st != AUTH0_OK)
 		return st;
-	if (out)
-		*out = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require(phone_number, "phone_number", "Must supply a valid phone number", err);
@@ -73,11 +73,11 @@ auth0_status auth0_passwordless_start_sms(auth0_client *c, const char *phone_num
 auth0_status auth0_passwordless_verify(auth0_client *c, const char *connection, const char *email_or_phone,
                                        const char *verification_code, json_t **out, auth0_error **err)
 {
+	if (out)
+		*out = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st != AUTH0_OK)
 		return st;
-	if (out)
-		*out = NULL;
 	st = a0_require_client_id(c, err);
 	if (st == AUTH0_OK && !a0_streq(connection, "email") && !a0_streq(connection, "sms"))
 		st = a0_fail_arg(err, "connection", "Must supply a valid connection (email or sms)");

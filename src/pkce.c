@@ -49,12 +49,15 @@ auth0_status auth0_pkce_new(char **verifier, char **challenge, auth0_error **err
 {
 	if (err)
 		*err = NULL;
+	if (verifier)
+		*verifier = NULL;
+	if (challenge)
+		*challenge = NULL;
 	auth0_status st = a0_require_out(verifier, "verifier", err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(challenge, "challenge", err);
 	if (st != AUTH0_OK)
 		return st;
-	*verifier = *challenge = NULL;
 	char *v = a0_random_string(A0_PKCE_VERIFIER_BYTES);
 	if (!v)
 		return a0_fail(err, AUTH0_ERR_INTERNAL, "could not generate a random PKCE code verifier");

@@ -8,8 +8,9 @@
  *   2. client credentials (client_id + secret or signing key): the
  *      client_credentials grant for api_identifier, on first use, never in
  *      auth0_client_new();
- *   3. a static token: used until token_expires_at; after that it is still
- *      sent (the API decides) unless (1) or (2) can replace it.
+ *   3. a static token: used until token_expires_at (default: its exp claim
+ *      when it is a JWT, else one hour); after that it is still sent (the
+ *      API decides) unless (1) or (2) can replace it.
  * A static token given together with (1) or (2) is used first and replaced
  * when it expires, as in the Ruby SDK.
  *
@@ -38,6 +39,8 @@ struct a0_token_manager {
 	char *store_key;
 };
 
+static int64_t expiry_of(const char *token);
+
 struct a0_token_manager *a0_token_manager_new(const auth0_client *c, const auth0_client_options *o,
                                               auth0_error **err)
 {
@@ -52,13 +55,15 @@ struct a0_token_manager *a0_token_manager_new(const auth0_client *c, const auth0
 	tm->provider_userdata = o->token_provider_userdata;
 	if (!a0_empty(o->token)) {
 		tm->token = strdup(o->token);
-		tm->expires_at = o->token_expires_at ? o->token_expires_at : a0_now() + 3600;
+		/* as for a provider's token: its own exp when it is a JWT (so that an expired one is replaced at
+		 * once, and a long-lived one is not renewed after an hour for nothing) */
+		tm->expires_at = o->token_expires_at ? o->token_expires_at : expiry_of(o->token);
 		tm->have_static = true;
 	}
 	const char *parts[] = { c->base_url, c->client_id ? c->client_id : "", c->api_identifier,
 		                    o->token_provider ? "provider" : "credentials", NULL };
 	tm->store_key = a0_store_key("mgmt-token", parts);
-	if ((o->token && !tm->token) || !tm->store_key) {
+	if ((!a0_empty(o->token) && !tm->token) || !tm->store_key) {
 		a0_token_manager_free(tm);
 		a0_oom(err);
 		return NULL;
@@ -278,6 +283,10 @@ auth0_status auth0_management_token(auth0_client *c, char **token, int64_t *expi
 {
 	if (err)
 		*err = NULL;
+	if (token)
+		*token = NULL;
+	if (expires_at)
+		*expires_at = 0;
 	if (!c || !token)
 		return a0_fail_arg(err, "token", "auth0_management_token needs a client and an output pointer");
 	int64_t exp = 0;

@@ -11,12 +11,13 @@
 
 auth0_status auth0_userinfo(auth0_client *c, const char *access_token, json_t **profile, auth0_error **err)
 {
+	if (profile)
+		*profile = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(profile, "profile", err);
 	if (st != AUTH0_OK)
 		return st;
-	*profile = NULL;
 	if ((st = a0_require(access_token, "access_token", "Must supply a valid access_token", err)) != AUTH0_OK)
 		return st;
 	json_t *json = NULL;
@@ -45,12 +46,13 @@ static auth0_status get_text(auth0_client *c, const char *path, char **text, aut
 
 auth0_status auth0_saml_metadata(auth0_client *c, char **xml, auth0_error **err)
 {
+	if (xml)
+		*xml = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(xml, "xml", err);
 	if (st != AUTH0_OK)
 		return st;
-	*xml = NULL;
 	if ((st = a0_require_client_id(c, err)) != AUTH0_OK)
 		return st;
 	a0_buf path = A0_BUF_INIT;
@@ -66,24 +68,26 @@ auth0_status auth0_saml_metadata(auth0_client *c, char **xml, auth0_error **err)
 
 auth0_status auth0_wsfed_metadata(auth0_client *c, char **xml, auth0_error **err)
 {
+	if (xml)
+		*xml = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(xml, "xml", err);
 	if (st != AUTH0_OK)
 		return st;
-	*xml = NULL;
 	return get_text(c, "/wsfed/FederationMetadata/2007-06/FederationMetadata.xml", xml, err);
 }
 
 auth0_status auth0_oidc_discovery(auth0_client *c, json_t **configuration, auth0_error **err)
 {
 	static const char path[] = "/.well-known/openid-configuration";
+	if (configuration)
+		*configuration = NULL;
 	auth0_status st = a0_auth_begin(c, err);
 	if (st == AUTH0_OK)
 		st = a0_require_out(configuration, "configuration", err);
 	if (st != AUTH0_OK)
 		return st;
-	*configuration = NULL;
 	json_t *json = NULL;
 	st = a0_auth_request(c, "GET", path, NULL, &json, NULL, err);
 	if (st != AUTH0_OK)

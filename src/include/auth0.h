@@ -14,9 +14,13 @@
  *
  * Conventions, everywhere:
  *   - Every fallible function returns an auth0_status; AUTH0_OK (0) is success.
- *     Its last argument is `auth0_error **err`: when not NULL it receives a
- *     new error object on failure (free it with auth0_error_free) and NULL on
- *     success.
+ *     Its last argument is `auth0_error **err`: when not NULL it receives an
+ *     error object on every failure (free it with auth0_error_free; when memory
+ *     ran out it may be a shared one that auth0_error_free ignores, see
+ *     auth0/error.h) and NULL on success. err->message is never NULL.
+ *   - Output pointers that are not NULL are cleared (NULL, or zeroed
+ *     structures) first, on every path, failures included: after a failed
+ *     call there is nothing to free but the error.
  *   - Strings and JSON handed to the library are borrowed and copied when kept.
  *     Strings handed back are the caller's to free with auth0_free(); JSON
  *     handed back is the caller's reference (json_decref).

@@ -581,11 +581,114 @@ static void test_arguments(void)
 	auth0_client_free(c);
 }
 
+/*
+ * Output pointers are cleared first, whatever fails, a missing client included (the old code returned
+ * before clearing them when the client was NULL): a caller that frees them after a failure must not
+ * free what it had there before.
+ */
+static void test_outputs_cleared(void)
+{
+	static char junk[] = "left over";
+	json_t *jjunk = json_string("left over");
+	char *s;
+	json_t *j, *j2;
+	auth0_tokens *t;
+	auth0_error *err;
+	int n = 0, cleared = 0;
+#define CLEARED(call, out)                                                                           	do {                                                                                             		err = NULL;                                                                                  		auth0_status st_ = (call);                                                                   		n++;                                                                                         		if (st_ != AUTH0_OK && (out) == NULL && err && err->message)                                 			cleared++;                                                                               		else                                                                                         			diag("%s: output left set (or no error)", #call);                                        		auth0_error_free(err);                                                                       	} while (0)
+	s = junk;
+	CLEARED(auth0_authorize_url(NULL, NULL, &s, &err), s);
+	s = junk;
+	CLEARED(auth0_par_authorize_url(NULL, "urn:x", &s, &err), s);
+	s = junk;
+	CLEARED(auth0_logout_url(NULL, NULL, &s, &err), s);
+	s = junk;
+	CLEARED(auth0_oidc_logout_url(NULL, NULL, &s, &err), s);
+	s = junk;
+	CLEARED(auth0_samlp_url(NULL, NULL, &s, &err), s);
+	s = junk;
+	CLEARED(auth0_wsfed_url(NULL, NULL, &s, &err), s);
+	s = junk;
+	int64_t expires_in = 42;
+	CLEARED(auth0_pushed_authorization_request(NULL, NULL, &s, &expires_in, &err), s);
+	ok(expires_in == 0, "auth0_pushed_authorization_request clears expires_in too");
+	s = junk;
+	CLEARED(auth0_saml_metadata(NULL, &s, &err), s);
+	s = junk;
+	CLEARED(auth0_wsfed_metadata(NULL, &s, &err), s);
+	s = junk;
+	CLEARED(auth0_reset_password(NULL, "a@b.c", NULL, &s, &err), s);
+	j = jjunk;
+	CLEARED(auth0_signup(NULL, NULL, &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_userinfo(NULL, "tok", &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_oidc_discovery(NULL, &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_mfa_challenge(NULL, "mfa", NULL, NULL, &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_mfa_associate(NULL, "mfa", NULL, &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_mfa_list_authenticators(NULL, "tok", &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_passwordless_start_email(NULL, "a@b.c", AUTH0_PASSWORDLESS_CODE, NULL, &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_passwordless_start_sms(NULL, "+1", &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_passwordless_verify(NULL, "sms", "+1", "123", &j, &err), j);
+	auth0_tokens *tjunk = (auth0_tokens *)junk;
+	t = tjunk;
+	CLEARED(auth0_exchange_code(NULL, "code", NULL, NULL, &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_exchange_refresh_token(NULL, "rt", NULL, &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_client_credentials(NULL, NULL, NULL, &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_login_password(NULL, NULL, &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_exchange_email_otp(NULL, "a@b.c", "1", NULL, NULL, &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_exchange_token(NULL, NULL, &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_mfa_verify_otp(NULL, "mfa", "1", &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_ciba_token(NULL, "id", &t, &err), t);
+	t = tjunk;
+	CLEARED(auth0_device_token(NULL, "dc", &t, &err), t);
+	auth0_ciba_request cr = { .auth_req_id = junk, .expires_in = 1, .interval = 1 };
+	CLEARED(auth0_ciba_authorize(NULL, NULL, &cr, &err), cr.auth_req_id);
+	ok(cr.expires_in == 0 && cr.interval == 0, "auth0_ciba_authorize clears the whole request");
+	auth0_device_code dc = { .device_code = junk, .user_code = junk, .expires_in = 1 };
+	CLEARED(auth0_device_authorize(NULL, NULL, NULL, &dc, &err), dc.device_code);
+	ok(dc.user_code == NULL && dc.expires_in == 0, "auth0_device_authorize clears the whole code");
+	char *verifier = junk, *challenge = junk;
+	CLEARED(auth0_pkce_new(NULL, &challenge, &err), challenge);
+	CLEARED(auth0_pkce_new(&verifier, NULL, &err), verifier);
+	j = jjunk;
+	j2 = jjunk;
+	CLEARED(auth0_jwt_decode_unverified("not a jwt", &j, &j2, &err), j);
+	ok(j2 == NULL, "auth0_jwt_decode_unverified clears the payload too");
+	s = junk;
+	int64_t exp = 42;
+	CLEARED(auth0_management_token(NULL, &s, &exp, &err), s);
+	ok(exp == 0, "auth0_management_token clears expires_at too");
+	auth0_client *cjunk = (auth0_client *)junk, *cl = cjunk;
+	CLEARED(auth0_client_new(&cl, NULL, &err), cl);
+	j = jjunk;
+	CLEARED(auth0_pager_next(NULL, &j, &err), j);
+	j = jjunk;
+	CLEARED(auth0_pager_next_page(NULL, &j, &err), j);
+#undef CLEARED
+	is_int(cleared, n, "every call cleared its output before failing (%d of %d)", cleared, n);
+	json_decref(jjunk);
+}
+
 int main(void)
 {
 	test_pkce();
 	test_authorize_url();
 	test_other_urls();
 	test_arguments();
+	test_outputs_cleared();
 	return done_testing();
 }

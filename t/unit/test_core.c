@@ -268,6 +268,20 @@ static void test_errors(void)
 	auth0_error_free(e);
 	free(r.body);
 
+	/* 408: the server gave up waiting; the Management API retries it, and so may a caller */
+	r.status = 408;
+	r.body = NULL;
+	r.len = 0;
+	e = NULL;
+	is_int(a0_error_from_response(&e, &r, "GET", "/api/v2/users"), AUTH0_ERR_CLIENT, "408 is a client error");
+	ok(auth0_error_is_transient(e), "... and transient");
+	auth0_error_free(e);
+	r.status = 418;
+	e = NULL;
+	a0_error_from_response(&e, &r, "GET", "/api/v2/users");
+	ok(!auth0_error_is_transient(e), "another 4xx is not transient");
+	auth0_error_free(e);
+
 	test_bearer_challenges();
 	ok(strcmp(auth0_status_name(AUTH0_ERR_TIMEOUT), "timeout") == 0, "status names");
 	ok(strcmp(auth0_token_rule_name(AUTH0_RULE_AUDIENCE), "audience") == 0, "rule names");
@@ -339,6 +353,27 @@ static void test_options(void)
 	is_int(auth0_client_new(&c, &zero, &e), AUTH0_ERR_INVALID_ARGUMENT, "uninitialised options refused");
 	is_str(e->option, "version", "names 'version'");
 	auth0_error_free(e);
+	/*
+	 * Version 1 (development builds) had no total_timeout_ms: auth0_client_options_init() of this library
+	 * writes past the end of such a structure, so no promise is made for it and it is refused.
+	 */
+	auth0_client_options v1 = AUTH0_CLIENT_OPTIONS_INIT;
+	v1.domain = "example.auth0.com";
+	v1.version = 1;
+	c = NULL;
+	e = NULL;
+	is_int(auth0_client_new(&c, &v1, &e), AUTH0_ERR_INVALID_ARGUMENT, "options of version 1 refused");
+	is_str(e ? e->option : NULL, "version", "... naming 'version'");
+	ok(c == NULL, "... and no client");
+	auth0_client_free(c);
+	auth0_error_free(e);
+	e = NULL;
+	v1.version = AUTH0_CLIENT_OPTIONS_VERSION + 1;
+	is_int(auth0_client_new(&c, &v1, &e), AUTH0_ERR_INVALID_ARGUMENT, "a later version refused");
+	auth0_client_free(c);
+	auth0_error_free(e);
+	c = NULL;
+	e = NULL;
 
 
 #define BAD_OPTION(name, stmt)                                                             \
@@ -375,12 +410,33 @@ static void test_options(void)
 	BAD_OPTION("management_additional_headers", o.management_additional_headers = crlf);
 	static const auth0_kv badname[] = { { "X Bad", "1" }, { NULL, NULL } };
 	BAD_OPTION("management_additional_headers", o.management_additional_headers = badname);
+	{
+		/* error.h: a message is one line, safe to log, also when it quotes the caller's text */
+		static const auth0_kv forged[] = { { "X\r\n[error] forged line\x1b[0m", "1" }, { NULL, NULL } };
+		auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+		o.domain = "example.auth0.com";
+		o.management_additional_headers = forged;
+		is_int(auth0_client_new(&c, &o, &e), AUTH0_ERR_INVALID_ARGUMENT, "a header name with a line break");
+		ok(e && e->message && !strpbrk(e->message, "\r\n\x1b"), "... is not copied into the message as it is (%s)",
+		   e && e->message ? e->message : "?");
+		like(e ? e->message : NULL, "X??[error] forged line?[0m", "... its characters outside printable ASCII are '?'");
+		auth0_error_free(e);
+		e = NULL;
+		o.management_additional_headers = NULL;
+		o.domain = "exa\nmple.com";
+		is_int(auth0_client_new(&c, &o, &e), AUTH0_ERR_INVALID_ARGUMENT, "a domain with a line break");
+		ok(e && e->message && !strchr(e->message, '\n'), "... quoted on one line");
+		auth0_error_free(e);
+		e = NULL;
+		c = NULL;
+	}
 	/* what goes into a header line as it is: a line break would add lines of its own */
 	BAD_OPTION("token", o.token = "static-token\n");
 	BAD_OPTION("token", o.token = "static-token\r\nX-Evil: 1");
 	BAD_OPTION("token", o.token = "two words");
 	BAD_OPTION("token", o.token = "ab=c"); /* RFC 6750 b64token: '=' only at the end */
 	BAD_OPTION("token", o.token = "a,b");
+	BAD_OPTION("token", o.token = ""); /* NULL is no token; "" was AUTH0_ERR_NO_MEMORY */
 	BAD_OPTION("user_agent_product", o.user_agent_product = "app/1.0\r\nX-Evil: 1");
 	BAD_OPTION("user_agent_product", o.user_agent_product = "app/1.0\n");
 	{
@@ -415,6 +471,46 @@ static void test_options(void)
 		ok(strlen(c->telemetry_header + 14) % 4 == 0, "telemetry is base64url with padding");
 	}
 	auth0_client_free(c);
+	c = NULL;
+
+	/* An empty client_secret is no secret in every mode: AUTO makes a public client, not an empty
+	 * client_secret_post (the old code sent client_secret="" and tried the client credentials grant). */
+	o = (auth0_client_options)AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = "http://127.0.0.1:1"; /* a closed loopback port, should a request be tried after all */
+	o.client_id = "cid";
+	o.client_secret = "";
+	e = NULL;
+	is_int(auth0_client_new(&c, &o, &e), AUTH0_OK, "AUTO with client_secret \"\": accepted");
+	if (c) {
+		is_int(c->client_auth, AUTH0_CLIENT_AUTH_NONE, "... as a public client");
+		ok(c->client_secret == NULL, "... without a secret");
+		json_t *params = json_object();
+		struct curl_slist *h = NULL;
+		is_int(a0_client_auth_apply(c, params, &h, &e), AUTH0_OK, "... its requests carry client_id");
+		ok(!json_object_get(params, "client_secret"), "... and no client_secret");
+		json_decref(params);
+		curl_slist_free_all(h);
+		char *tok = NULL;
+		is_int(auth0_management_token(c, &tok, NULL, &e), AUTH0_ERR_NO_TOKEN,
+		       "... and no Management token can be obtained (no request is tried)");
+		free(tok);
+		auth0_error_free(e);
+		e = NULL;
+	}
+	auth0_client_free(c);
+	c = NULL;
+	o.client_id = NULL;
+	is_int(auth0_client_new(&c, &o, &e), AUTH0_OK, "client_secret \"\" without client_id: no secret, no error");
+	auth0_client_free(c);
+	c = NULL;
+	auth0_error_free(e);
+	e = NULL;
+	o.client_id = "cid";
+	o.client_auth = AUTH0_CLIENT_AUTH_SECRET_BASIC;
+	is_int(auth0_client_new(&c, &o, &e), AUTH0_ERR_INVALID_ARGUMENT, "SECRET_BASIC with client_secret \"\": refused");
+	is_str(e ? e->option : NULL, "client_secret", "... naming client_secret");
+	auth0_client_free(c);
+	auth0_error_free(e);
 }
 
 /* An encrypted private key is refused at once, without asking for its passphrase (OpenSSL's default would

@@ -258,6 +258,29 @@ static void test_options(auth0_client *c)
 	auth0_error_free(serr);
 	is_int(count("GET", "/elsewhere/v9/stats/daily"), 1, "... reaches the server");
 
+	/* Another host gets the request (and the Management token) only when the caller allows it. */
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/elsewhere/v9/stats/daily'},"
+	     "'response':{'status':200,'jsonBody':[]}}");
+	const char *port = strrchr(wm_url(), ':');
+	snprintf(other, sizeof(other), "http://localhost%s/elsewhere/v9", port ? port : "");
+	ro = (auth0_request_options){ .base_url = other };
+	serr = NULL;
+	st = auth0_stats_get_daily(c, NULL, &ro, NULL, &serr);
+	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "base_url on another host than the client's (localhost): refused");
+	is_str(serr ? serr->option : NULL, "base_url", "... naming base_url");
+	auth0_error_free(serr);
+	serr = NULL;
+	is_int(count("GET", "/elsewhere/v9/stats/daily"), 0, "... and nothing was sent");
+	ro.allow_other_host = true;
+	st = auth0_stats_get_daily(c, NULL, &ro, NULL, &serr);
+	is_int(st, AUTH0_OK, "with allow_other_host: sent");
+	auth0_error_free(serr);
+	r = requests("GET", "/elsewhere/v9/stats/daily");
+	is_int((int)json_array_size(r), 1, "... reaching the other host");
+	is_str(wm_header(json_array_get(r, 0), "Authorization"), "Bearer static-token", "... with the token");
+	json_decref(r);
+
 	/* "X-Empty: " would make libcurl leave the header out */
 	fresh();
 	stub("{'request':{'method':'GET','urlPath':'/api/v2/roles'},'response':{'status':200,'jsonBody':[]}}");
@@ -378,6 +401,8 @@ static void test_answers(auth0_client *c)
 	st = auth0_tenants_settings_get(c, NULL, NULL, &out, &err);
 	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "malformed JSON is an invalid response");
 	like(err ? err->message : NULL, "malformed JSON answer", "... which the message says");
+	ok(err && err->status == 200 && err->attempts == 1, "... with the answer's status and the attempts (%ld, %d)",
+	   err ? err->status : -1, err ? err->attempts : -1);
 	ok(err && err->message && !strstr(err->message, "SECRETXYZ"),
 	   "... without quoting the answer, which may hold tokens (%s)", err && err->message ? err->message : "?");
 	auth0_error_free(err);
@@ -707,6 +732,43 @@ static void test_offset_pager(auth0_client *c)
 	is_str(s, "a,b", "after the first page's items");
 	free(s);
 
+	/* A page that fails is asked for again by the next call: a caller that retries loses no item. */
+	fresh();
+	users_page(0, "2", "true", "{'total':4,'users':[{'id':'a'},{'id':'b'}]}");
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users','queryParameters':{'page':{'equalTo':'1'}}},"
+	     "'response':{'status':429,'headers':{'Retry-After':'0'},'jsonBody':{'statusCode':429,"
+	     "'message':'Too Many Requests'}}}");
+	auth0_pager *rp = NULL;
+	auth0_pager_new(&rp, c, auth0_operation_find("users.list"), NULL, pp2, NULL, NULL);
+	auth0_error *rerr = NULL;
+	json_t *ritem = NULL;
+	a0_buf rb = A0_BUF_INIT;
+	for (int i = 0; i < 2 && auth0_pager_next(rp, &ritem, NULL) == AUTH0_OK && ritem; i++) {
+		a0_buf_printf(&rb, "%s%s", rb.len ? "," : "", a0_json_str(ritem, "id"));
+		json_decref(ritem);
+	}
+	st = auth0_pager_next(rp, &ritem, &rerr);
+	is_int(st, AUTH0_ERR_RATE_LIMITED, "offset: a 429 on page 2 fails the call");
+	ok(ritem == NULL, "... with no item");
+	auth0_error_free(rerr);
+	rerr = NULL;
+	/* the newest stub wins in WireMock: page 2 answers now */
+	users_page(1, "2", "true", "{'total':4,'users':[{'id':'c'},{'id':'d'}]}");
+	while ((st = auth0_pager_next(rp, &ritem, &rerr)) == AUTH0_OK && ritem) {
+		a0_buf_printf(&rb, "%s%s", rb.len ? "," : "", a0_json_str(ritem, "id"));
+		json_decref(ritem);
+	}
+	is_int(st, AUTH0_OK, "offset: retrying after the failure walks on");
+	s = a0_buf_steal(&rb);
+	is_str(s, "a,b,c,d", "... and no item is lost (the old pager ended the list after the failure)");
+	free(s);
+	json_t *rr = requests("GET", "/api/v2/users");
+	is_int((int)json_array_size(rr), 3, "three requests: page 1, page 2 refused, page 2 again");
+	like(url_of(json_array_get(rr, 2)), "page=1&", "the retry asks for the same page");
+	json_decref(rr);
+	auth0_error_free(rerr);
+	auth0_pager_free(rp);
+
 	/*
 	 * Near INT64_MAX: the offset (page + 1) * per_page and then page + 1
 	 * overflow. Each walk must end after its last stubbed page; a wrapped
@@ -852,6 +914,45 @@ static void test_checkpoint_pager(auth0_client *c)
 	is_str(s, "o1,o2,o3", "after every page's items, once");
 	is_int(auth0_pager_requests(pg), 3, "three requests");
 	free(s);
+	auth0_error_free(err);
+	err = NULL;
+	st = auth0_pager_next(pg, &item, &err);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "a cursor loop fails the next call too, not an end of list");
+	ok(item == NULL, "... with no item");
+	is_int(auth0_pager_requests(pg), 3, "... and no request");
+	auth0_error_free(err);
+	auth0_pager_free(pg);
+
+	/* A page that fails is asked for again, with the same cursor (auth0_pager_next_page). */
+	fresh();
+	orgs_page(NULL, "{'organizations':[{'id':'o1'},{'id':'o2'}],'next':'cur1'}");
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/organizations','queryParameters':{'from':{'equalTo':"
+	     "'cur1'}}},'response':{'status':503,'jsonBody':{'statusCode':503,'message':'Service Unavailable'}}}");
+	pg = NULL;
+	err = NULL;
+	auth0_pager_new(&pg, c, auth0_operation_find("organizations.list"), NULL, NULL, NULL, NULL);
+	json_t *items = NULL;
+	st = auth0_pager_next_page(pg, &items, &err);
+	ok(st == AUTH0_OK && json_array_size(items) == 2, "checkpoint: the first page");
+	json_decref(items);
+	items = NULL;
+	st = auth0_pager_next_page(pg, &items, &err);
+	is_int(st, AUTH0_ERR_UNAVAILABLE, "checkpoint: a 503 on page 2 fails the call");
+	ok(items == NULL, "... with no page");
+	auth0_error_free(err);
+	err = NULL;
+	orgs_page("cur1", "{'organizations':[{'id':'o3'}]}");
+	st = auth0_pager_next_page(pg, &items, &err);
+	ok(st == AUTH0_OK && a0_streq(a0_json_str(json_array_get(items, 0), "id"), "o3"),
+	   "checkpoint: retrying gets page 2 (the old pager said the list had ended)");
+	json_decref(items);
+	items = NULL;
+	st = auth0_pager_next_page(pg, &items, &err);
+	ok(st == AUTH0_OK && items == NULL, "... and then the end");
+	r = requests("GET", "/api/v2/organizations");
+	is_int((int)json_array_size(r), 3, "three requests");
+	like(url_of(json_array_get(r, 2)), "from=cur1", "the retry sends the same cursor");
+	json_decref(r);
 	auth0_error_free(err);
 	auth0_pager_free(pg);
 }

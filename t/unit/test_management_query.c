@@ -426,11 +426,52 @@ static void test_early_errors(auth0_client *c)
 		   "base_url '%s' is refused", bad_urls[i]);
 		auth0_error_free(err);
 	}
+	/*
+	 * The Management token goes wherever the request goes: a base URL on another host than the client's
+	 * (http://127.0.0.1:1, its domain and Management API here) is refused before any I/O. The old code
+	 * sent the request (and the token) there: a network error against these closed loopback ports.
+	 */
+	const char *other_hosts[] = { "http://localhost:1/api/v2", "http://127.0.0.1:2/api/v2", "http://[::1]:1/api/v2" };
+	for (size_t i = 0; i < A0_ARRAY_LEN(other_hosts); i++) {
+		o = (auth0_request_options){ .base_url = other_hosts[i] };
+		st = auth0_management_call(c, op("users.list"), NULL, NULL, NULL, NULL, &o, NULL, &err);
+		ok(st == AUTH0_ERR_INVALID_ARGUMENT && err && a0_streq(err->option, "base_url"),
+		   "base_url '%s' (another host) is refused", other_hosts[i]);
+		like(err ? err->message : NULL, "allow_other_host", "... saying how to allow it");
+		auth0_error_free(err);
+		o.allow_other_host = true;
+		st = auth0_management_call(c, op("users.list"), NULL, NULL, NULL, NULL, &o, NULL, &err);
+		ok(st != AUTH0_ERR_INVALID_ARGUMENT, "... and with allow_other_host it is used (%s)",
+		   auth0_status_name(st));
+		auth0_error_free(err);
+	}
+	const char *same_host[] = { "http://127.0.0.1:1/elsewhere/v9", "HTTP://127.0.0.1:1", "http://127.0.0.1:01/x/" };
+	for (size_t i = 0; i < A0_ARRAY_LEN(same_host); i++) {
+		o = (auth0_request_options){ .base_url = same_host[i] };
+		st = auth0_management_call(c, op("users.list"), NULL, NULL, NULL, NULL, &o, NULL, &err);
+		ok(st != AUTH0_ERR_INVALID_ARGUMENT, "base_url '%s' (the client's host) is used (%s)", same_host[i],
+		   auth0_status_name(st));
+		auth0_error_free(err);
+	}
+
 	const auth0_kv hdr[] = { { "Authorization", "Bearer mine" }, { NULL, NULL } };
 	o = (auth0_request_options){ .headers = hdr };
 	st = auth0_management_call(c, op("users.list"), NULL, NULL, NULL, NULL, &o, NULL, &err);
 	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "an Authorization header in the options");
 	auth0_error_free(err);
+	/* a query value is quoted in the message: one line all the same (error.h) */
+	const auth0_kv crlf_value[] = { { "page", "1\r\n[error] forged" }, { NULL, NULL } };
+	st = auth0_management_call(c, op("users.list"), NULL, crlf_value, NULL, NULL, NULL, NULL, &err);
+	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "an integer parameter with a line break");
+	ok(err && err->message && !strpbrk(err->message, "\r\n"), "... quoted without it (%s)",
+	   err && err->message ? err->message : "?");
+	auth0_error_free(err);
+	const auth0_kv crlf_name[] = { { "x\ny", "1" }, { NULL, NULL } };
+	st = auth0_management_call(c, op("users.list"), NULL, crlf_name, NULL, NULL, NULL, NULL, &err);
+	ok(st == AUTH0_ERR_INVALID_ARGUMENT && err && err->message && !strchr(err->message, '\n'),
+	   "an unknown parameter name with a line break is quoted on one line");
+	auth0_error_free(err);
+
 	const auth0_kv q[] = { { "search_engine", "v9" }, { NULL, NULL } };
 	st = auth0_management_call(c, op("users.list"), NULL, q, NULL, NULL, NULL, NULL, &err);
 	is_int(st, AUTH0_ERR_INVALID_ARGUMENT, "a bad enum value, before any request");

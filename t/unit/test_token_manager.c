@@ -285,6 +285,34 @@ static void test_provider_and_static(void)
 	free(t);
 	auth0_client_free(c);
 
+	/* A static JWT without token_expires_at expires with its exp claim (it expired an hour after the
+	 * client's creation before). */
+	int64_t jwt_exp = a0_now() + 7200;
+	char payload[64];
+	snprintf(payload, sizeof(payload), "{\"exp\":%lld}", (long long)jwt_exp);
+	char *p64 = a0_base64url_encode(payload, strlen(payload));
+	char *jwt = a0_asprintf("eyJhbGciOiJub25lIn0.%s.c2ln", p64);
+	s.token = jwt;
+	c = NULL;
+	is_int(auth0_client_new(&c, &s, NULL), AUTH0_OK, "a static JWT");
+	exp = 0;
+	t = NULL;
+	is_int(auth0_management_token(c, &t, &exp, NULL), AUTH0_OK, "... is handed out");
+	is_int(exp, jwt_exp, "... with its exp claim as its expiry");
+	free(t);
+	auth0_client_free(c);
+	s.token_expires_at = a0_now() + 60;
+	c = NULL;
+	auth0_client_new(&c, &s, NULL);
+	exp = 0;
+	t = NULL;
+	auth0_management_token(c, &t, &exp, NULL);
+	is_int(exp, s.token_expires_at, "... unless token_expires_at says otherwise");
+	free(t);
+	auth0_client_free(c);
+	free(jwt);
+	free(p64);
+
 	auth0_client_options none = AUTH0_CLIENT_OPTIONS_INIT;
 	none.domain = "tenant.example.com";
 	auth0_client_new(&c, &none, NULL);

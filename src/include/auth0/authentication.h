@@ -26,20 +26,35 @@
  * zeroed) first and only filled on success.
  *
  * A typical web login (the auth0 CLI's authorize-url and exchange-code do
- * these steps):
+ * these steps). A failed call leaves its outputs NULL and sets err, so
+ * freeing everything at the end is right on every path:
  *
- *     char *verifier, *challenge, *url;
- *     auth0_pkce_new(&verifier, &challenge, NULL);
- *     auth0_authorize_params p = { .redirect_uri = "https://app/callback",
- *             .state = state, .nonce = nonce, .scope = "openid profile email",
- *             .code_challenge = challenge };
- *     auth0_authorize_url(client, &p, &url, &err);
- *     ... the browser comes back to the callback with ?code=...&state=... ...
- *     auth0_tokens *tokens;
- *     auth0_exchange_code(client, code, "https://app/callback", verifier, &tokens, &err);
- *     json_t *claims;
+ *     char *verifier = NULL, *challenge = NULL, *url = NULL;
+ *     auth0_error *err = NULL;
+ *     if (auth0_pkce_new(&verifier, &challenge, &err) == AUTH0_OK) {
+ *             auth0_authorize_params p = { .redirect_uri = "https://app/callback",
+ *                     .state = state, .nonce = nonce, .scope = "openid profile email",
+ *                     .code_challenge = challenge };
+ *             auth0_authorize_url(client, &p, &url, &err);
+ *     }
+ *     ... on success, send the browser to url; keep verifier, state and nonce ...
+ *     auth0_free(url);
+ *     auth0_free(challenge);
+ *
+ *     ... the browser comes back to the callback with ?code=...&state=...,
+ *     ... and the state is checked against the one sent:
+ *     auth0_tokens *tokens = NULL;
+ *     json_t *claims = NULL;
  *     auth0_id_token_options v = { .nonce = nonce };
- *     auth0_id_token_validate(client, tokens->id_token, &v, &claims, &err);
+ *     if (auth0_exchange_code(client, code, "https://app/callback", verifier, &tokens, &err) == AUTH0_OK)
+ *             auth0_id_token_validate(client, tokens->id_token, &v, &claims, &err); // NULL id_token: fails
+ *     if (err)
+ *             fprintf(stderr, "%s\n", err->message);
+ *     ... on success, use claims ...
+ *     auth0_error_free(err);
+ *     json_decref(claims);
+ *     auth0_tokens_free(tokens);
+ *     auth0_free(verifier);
  */
 #ifndef AUTH0_AUTHENTICATION_H
 #define AUTH0_AUTHENTICATION_H

@@ -14,10 +14,11 @@
  *     opts.client_id = getenv("AUTH0_CLIENT_ID");
  *     opts.client_secret = getenv("AUTH0_CLIENT_SECRET");
  *
- *     auth0_client *client;
- *     auth0_error *err;
+ *     auth0_client *client = NULL;
+ *     auth0_error *err = NULL;
  *     if (auth0_client_new(&client, &opts, &err) != AUTH0_OK) {
  *             fprintf(stderr, "%s\n", err->message);   // names the bad option
+ *             auth0_error_free(err);
  *             ...
  *     }
  *     ...
@@ -63,10 +64,28 @@ typedef enum auth0_log_level {
  */
 typedef char *(*auth0_token_provider)(void *userdata, int64_t *expires_at);
 
-/* Receives the library's log lines (never containing secrets). */
+/*
+ * Receives the library's log lines (never containing secrets; at most 1023
+ * bytes). It is called from whichever thread is using the client, from
+ * several at once, and sometimes while the client holds an internal lock
+ * (renewing the Management token, fetching the JWKS) or the store's lock:
+ * it must be thread-safe, return quickly, and not call libauth0 functions
+ * with this client (or another that shares its store), which could deadlock.
+ */
 typedef void (*auth0_log_fn)(void *userdata, auth0_log_level level, const char *message);
 
-/* 2: total_timeout_ms added at the end (a program built with version 1's layout still works). */
+/*
+ * The layout of auth0_client_options that this header describes. Set it with
+ * AUTH0_CLIENT_OPTIONS_INIT or auth0_client_options_init(); auth0_client_new()
+ * refuses any other value (AUTH0_ERR_INVALID_ARGUMENT, option "version").
+ *
+ * ABI: a release knows one layout only. auth0_client_options_init() writes
+ * the whole structure as the running library knows it, and auth0_client_new()
+ * reads it so: a program must be built against the headers of the libauth0
+ * it runs with. The version field turns a mismatch into an error instead of
+ * a misread. (Development builds had a version 1, without total_timeout_ms:
+ * it is refused.)
+ */
 #define AUTH0_CLIENT_OPTIONS_VERSION 2
 
 typedef struct auth0_client_options {
@@ -75,12 +94,13 @@ typedef struct auth0_client_options {
 	/*
 	 * The tenant: "example.auth0.com", "login.example.com:8443" or
 	 * "https://example.auth0.com". "http://" is accepted for loopback hosts
-	 * only (127.0.0.1, ::1, localhost), for tests. Required.
+	 * only (127.0.0.1, [::1], localhost: an IPv6 address is always in
+	 * brackets), for tests. Required.
 	 */
 	const char *domain;
 
 	const char *client_id;
-	const char *client_secret;
+	const char *client_secret;         /* "" is the same as NULL (no secret) */
 
 	/* PEM text of an RSA or EC private key for private_key_jwt. Wins over the secret in AUTO mode. */
 	const char *client_assertion_signing_key;
@@ -89,9 +109,11 @@ typedef struct auth0_client_options {
 	auth0_client_auth client_auth;
 
 	/* Management API token: static, or from a provider, or (default) client credentials. A static
-	 * token must be an RFC 6750 b64token (no white space or line break): AUTH0_ERR_INVALID_ARGUMENT. */
+	 * token must be an RFC 6750 b64token (no white space or line break) and not empty (NULL: none):
+	 * AUTH0_ERR_INVALID_ARGUMENT otherwise. */
 	const char *token;
-	int64_t token_expires_at;          /* epoch seconds; 0 = one hour from client creation */
+	int64_t token_expires_at;          /* epoch seconds; 0: the token's own exp claim when it is a JWT,
+	                                    * else one hour from client creation; >= 0 */
 	auth0_token_provider token_provider;
 	void *token_provider_userdata;
 
@@ -102,24 +124,34 @@ typedef struct auth0_client_options {
 	/* Management API base URL; default https://DOMAIN/api/v2 */
 	const char *management_base_url;
 
-	long timeout_ms;                   /* Authentication API, per attempt; default 10000 */
-	int retry_count;                   /* Authentication API retries after a 429; default 3, at most 10. The
+	long timeout_ms;                   /* Authentication API (and JWKS), per attempt; default 10000; must
+	                                    * be positive */
+	int retry_count;                   /* Authentication API retries after a 429; default 3, 0..10. The
 	                                    * wait honours Retry-After / X-RateLimit-Reset up to
 	                                    * max_retry_delay_ms (the Ruby SDK waits about 1 s): bound a
 	                                    * whole call with total_timeout_ms */
-	long management_timeout_ms;        /* Management API, per attempt; default 60000 */
+	long management_timeout_ms;        /* Management API, per attempt; default 60000; must be positive */
 	int management_max_retries;        /* Management API retries after 408, 429 and gateway 5xx (a POST:
-	                                    * after 429 only, it may have been done); default 2 */
+	                                    * after 429 only, it may have been done); default 2, 0..10 */
 	const auth0_kv *management_additional_headers; /* sent on every Management request; an empty (or
 	                                    * NULL) value sends the header empty; line breaks are refused */
-	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000 */
+	long max_retry_delay_ms;           /* cap on one wait between attempts; default 60000; >= 0 */
 
-	const char *ca_file;               /* PEM bundle of trusted CAs; default: the system's */
+	const char *ca_file;               /* PEM bundle of the CAs trusted for the tenant, instead of the
+	                                    * system's: when set, only these are trusted (neither libcurl's
+	                                    * default bundle nor its CA directory, e.g. /etc/ssl/certs, is
+	                                    * read). NULL (default): the system's CAs */
 	const char *proxy;                 /* outgoing proxy URL; default: none (http_proxy env ignored) */
-	size_t max_response_size;          /* bytes; default 8 MiB; larger answers fail cleanly */
+	size_t max_response_size;          /* bytes; default 8 MiB; larger answers fail cleanly; > 0 */
 
-	long jwks_cache_ttl;               /* seconds a fetched JWKS is trusted; default 600 */
-	long jwks_min_refetch_interval;    /* seconds between refetches on an unknown kid; default 60 */
+	/* Seconds a fetched JWKS is trusted; default 600; >= 0. 0: the keys are never fresh, so every
+	 * validation asks for a refetch (one at a time; threads whose keys have the token's kid use them
+	 * meanwhile instead of waiting). */
+	long jwks_cache_ttl;
+	/* Seconds between refetches for a kid the keys lack, and after a failed fetch; default 60; >= 0.
+	 * 0 removes that bound: every token with an unknown kid (such as a made-up one) then costs a
+	 * request to the tenant. */
+	long jwks_min_refetch_interval;
 
 	const auth0_store *store;          /* default: in this client's memory */
 
@@ -135,7 +167,7 @@ typedef struct auth0_client_options {
 	 * whose wait would end past it is not made (the call then fails with the answer it had: the 429 or the
 	 * 503, with its Retry-After). 0 (default): no bound beyond timeout_ms or management_timeout_ms per
 	 * attempt and max_retry_delay_ms per wait. A call that makes several requests (a Management token
-	 * first, the JWKS for an ID token) bounds each of them. Options of version 2 and later.
+	 * first, the JWKS for an ID token) bounds each of them. Negative values are refused.
 	 */
 	long total_timeout_ms;
 } auth0_client_options;
@@ -152,7 +184,11 @@ typedef struct auth0_client_options {
 	.jwks_min_refetch_interval = 60,                                 \
 }
 
-/* Fills *opts with the defaults (the same as AUTH0_CLIENT_OPTIONS_INIT). */
+/*
+ * Fills *opts with the defaults (the same as AUTH0_CLIENT_OPTIONS_INIT),
+ * version included. It writes sizeof(auth0_client_options) of the running
+ * library: see AUTH0_CLIENT_OPTIONS_VERSION.
+ */
 AUTH0_EXTERN void auth0_client_options_init(auth0_client_options *opts);
 
 /*

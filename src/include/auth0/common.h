@@ -45,7 +45,13 @@ typedef enum auth0_status {
 	AUTH0_ERR_UNEXPECTED_STATUS,/* 1xx, 3xx (redirects are never followed), >= 600 */
 	AUTH0_ERR_INVALID_RESPONSE, /* malformed, truncated, oversized or mistyped body */
 	AUTH0_ERR_INVALID_TOKEN,    /* a JWT failed validation; auth0_error.rule says why */
-	AUTH0_ERR_NO_TOKEN,         /* no Management API token can be obtained */
+	AUTH0_ERR_NO_TOKEN,         /* no Management API token can be had from what the client was given:
+	                             * none configured (no token, token_provider or client credentials), a
+	                             * provider that returned none, a token with a character that cannot be
+	                             * sent (RFC 6750), or a refused token with nothing to replace it. A
+	                             * client-credentials grant that fails keeps its own kind (UNAUTHORIZED
+	                             * for a refused secret, FORBIDDEN for an application not authorized for
+	                             * the API, NETWORK, TIMEOUT, ...), its message naming POST /oauth/token */
 	AUTH0_ERR_INTERNAL,         /* a library or crypto failure that should not happen */
 	AUTH0_ERR_TLS               /* the tenant's certificate does not verify against the trusted CAs (ca_file),
 	                             * or they cannot be loaded: not transient, a configuration error or someone
@@ -90,11 +96,24 @@ AUTH0_EXTERN const char *auth0_version(void);
 AUTH0_EXTERN const char *auth0_status_name(auth0_status status);
 
 /*
- * Process-wide set-up of libcurl. Call it once, before any thread uses
- * libauth0 (httpd modules: in post_config). auth0_client_new() calls it on
- * first use too, which is fine for single-threaded programs.
+ * Process-wide set-up of libcurl (curl_global_init). Call it once, before any
+ * thread uses libauth0 (httpd modules: in post_config): libcurl's set-up is
+ * not thread-safe. auth0_client_new() calls it on first use too, which is
+ * fine for single-threaded programs. Further calls do nothing and return the
+ * first one's result.
  */
 AUTH0_EXTERN auth0_status auth0_global_init(void);
+
+/*
+ * Undoes auth0_global_init() (curl_global_cleanup). Optional: a process that
+ * exits need not call it. When called, it must be called once, at the end:
+ * after auth0_global_init() (or auth0_client_new()) succeeded, after every
+ * client and pager has been freed, and while no other thread uses libauth0
+ * or libcurl (it is not thread-safe). libauth0 must not be used again in
+ * that process afterwards: auth0_global_init() does not set libcurl up a
+ * second time. Calling it without a successful auth0_global_init() would
+ * undo another library's libcurl set-up (libcurl counts them).
+ */
 AUTH0_EXTERN void auth0_global_cleanup(void);
 
 #ifdef __cplusplus

@@ -12,10 +12,21 @@
  *             if (err->kind == AUTH0_ERR_RATE_LIMITED)
  *                     wait_until(err->rate_limit.reset);
  *             auth0_error_free(err);
+ *     } else {
+ *             ...
+ *             json_decref(user);
  *     }
  *
  * Messages never contain a secret, a token, a password or a code: only the
  * method and path of the request (never its query) and what Auth0 said.
+ *
+ * A call that fails always sets *err (when err is not NULL), and err->message
+ * is never NULL. When memory runs out while the error itself is being made,
+ * *err is a shared, statically allocated error of kind AUTH0_ERR_NO_MEMORY
+ * (message "out of memory", status 0, attempts 0, every other field NULL or
+ * -1) and the call returns AUTH0_ERR_NO_MEMORY, whatever went wrong first.
+ * auth0_error_free() does nothing with it; like every error handed back, it
+ * must not be changed.
  */
 #ifndef AUTH0_ERROR_H
 #define AUTH0_ERROR_H
@@ -59,7 +70,13 @@ typedef struct auth0_rate_limit {
 
 typedef struct auth0_error {
 	auth0_status kind;
-	long status;              /* HTTP status of the final answer; 0 when there was none */
+	/*
+	 * HTTP status of the final answer: of an error answer, and of an answer that could not be read
+	 * (a malformed, truncated, oversized or mistyped body: AUTH0_ERR_INVALID_RESPONSE). 0 when there was
+	 * none (network, timeout, TLS, argument errors), and also when a well-formed 2xx lacks what the call
+	 * needs (an AUTH0_ERR_INVALID_RESPONSE whose message names the missing field, e.g. access_token).
+	 */
+	long status;
 	char *message;            /* human-readable, one line, safe to log */
 
 	/* What Auth0 said, when it said it (NULL otherwise). When the body has no `error`, error and
@@ -73,7 +90,8 @@ typedef struct auth0_error {
 
 	auth0_rate_limit rate_limit;
 	int64_t retry_after;      /* seconds from Retry-After, -1 when absent */
-	int attempts;             /* requests made, retries included (0 when none was made) */
+	int attempts;             /* requests made, retries included (0 when none was made, and in the case
+	                           * of a 2xx lacking a field, as for status) */
 
 	char *option;             /* AUTH0_ERR_INVALID_ARGUMENT: the option or parameter at fault */
 	auth0_token_rule rule;    /* AUTH0_ERR_INVALID_TOKEN: the rule that failed */
@@ -85,12 +103,18 @@ typedef struct auth0_error {
 	char *content_type;
 } auth0_error;
 
+/* Frees an error and everything it holds. NULL and the shared out-of-memory error are ignored. */
 AUTH0_EXTERN void auth0_error_free(auth0_error *err);
 
 /* A short name for a token rule ("audience", "expired", ...). */
 AUTH0_EXTERN const char *auth0_token_rule_name(auth0_token_rule rule);
 
-/* True when retrying the same request later may succeed (timeouts, network, 429, 5xx, JWKS unreachable). */
+/*
+ * True when retrying the same request later may succeed: AUTH0_ERR_NETWORK, AUTH0_ERR_TIMEOUT, a 408
+ * (AUTH0_ERR_CLIENT with status 408, which the Management API retries too), AUTH0_ERR_RATE_LIMITED,
+ * AUTH0_ERR_SERVER, AUTH0_ERR_UNAVAILABLE, and AUTH0_ERR_INVALID_TOKEN with AUTH0_RULE_KEYS_UNAVAILABLE.
+ * False for NULL and for the rest, AUTH0_ERR_TLS and AUTH0_ERR_NO_MEMORY included.
+ */
 AUTH0_EXTERN bool auth0_error_is_transient(const auth0_error *err);
 
 #ifdef __cplusplus

@@ -18,8 +18,15 @@
  *             auth0_error **err);
  *
  *     auth0_users_list_query q = { .q = "email:*@example.com", .per_page = AUTH0_INT(10) };
- *     json_t *page;
- *     if (auth0_users_list(client, &q, NULL, &page, &err) == AUTH0_OK) ...
+ *     json_t *page = NULL;
+ *     auth0_error *err = NULL;
+ *     if (auth0_users_list(client, &q, NULL, &page, &err) == AUTH0_OK) {
+ *             ...
+ *             json_decref(page);
+ *     } else {
+ *             fprintf(stderr, "%s\n", err->message);
+ *             auth0_error_free(err);
+ *     }
  *
  * The Management token comes from the client: a static token, a token
  * provider, or (by default) the client-credentials grant, fetched on first
@@ -66,6 +73,10 @@ extern "C" {
  *
  *     const auth0_kv hdr[] = { { "X-Request-Id", "42" }, { NULL, NULL } };
  *     auth0_request_options o = { .headers = hdr, .timeout_ms = 5000, .max_retries = AUTH0_INT(0) };
+ *
+ * It has no version field: like auth0_client_options, it is read with the
+ * layout of the running library's header, so a program must be built
+ * against the headers of the libauth0 it runs with.
  */
 typedef struct auth0_request_options {
 	/*
@@ -86,10 +97,27 @@ typedef struct auth0_request_options {
 	 * auth0_pager_new()).
 	 */
 	const auth0_kv *query;
-	long timeout_ms;              /* per attempt; 0 = the client's management_timeout_ms */
-	const char *base_url;         /* replaces the Management API base URL for this call (https://, or
-	                                 http:// to a loopback host) */
-	auth0_opt_int max_retries;    /* 0..10; unset = the client's management_max_retries */
+	long timeout_ms;              /* per attempt; 0 = the client's management_timeout_ms; negative:
+	                                 AUTH0_ERR_INVALID_ARGUMENT */
+	/*
+	 * Replaces the Management API base URL for this call:
+	 * https://HOST[:PORT][/PATH] (http:// only to a loopback host), no query.
+	 * The Management API token, with every right the client's application
+	 * has on the whole tenant, goes wherever the request goes, so HOST[:PORT]
+	 * must be the client's own Management host (that of management_base_url,
+	 * or of the domain), compared as written (no DNS): any other host is
+	 * AUTH0_ERR_INVALID_ARGUMENT (option "base_url") before any I/O, unless
+	 * allow_other_host is set. Never build it from untrusted input.
+	 */
+	const char *base_url;
+	auth0_opt_int max_retries;    /* 0..10 (else AUTH0_ERR_INVALID_ARGUMENT); unset = the client's
+	                                 management_max_retries */
+	/*
+	 * Lets base_url name any host: the Management token is then sent to it.
+	 * Only for a host that you trust with that token (a proxy of your own in
+	 * front of the tenant).
+	 */
+	bool allow_other_host;
 } auth0_request_options;
 
 /*
@@ -189,6 +217,8 @@ AUTH0_EXTERN const auth0_operation *auth0_operation_find(const char *id);
  * pointers, or NULL when the values are not wanted) receives the decoded
  * values of the path parameters, malloc()ed, NULL-terminated, in path order;
  * free them with auth0_path_values_free(). On no match path_values[0] is NULL.
+ * NULL is also returned when memory runs out while the path is decoded,
+ * which a caller cannot tell from no match.
  */
 AUTH0_EXTERN const auth0_operation *auth0_operation_match(const char *http_method, const char *path,
                                                           char **path_values);
@@ -255,14 +285,20 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * Walks every page of a paginated operation, one request per page, with the
  * client's kept-alive connection:
  *
- *     auth0_pager *pager;
- *     auth0_pager_new(&pager, client, auth0_operation_find("users.list"), NULL, query, NULL, &err);
- *     json_t *user;
- *     while (auth0_pager_next(pager, &user, &err) == AUTH0_OK && user) {
- *             ...
- *             json_decref(user);
+ *     auth0_pager *pager = NULL;
+ *     auth0_error *err = NULL;
+ *     json_t *user = NULL;
+ *     if (auth0_pager_new(&pager, client, auth0_operation_find("users.list"), NULL, query, NULL,
+ *                         &err) == AUTH0_OK) {
+ *             while (auth0_pager_next(pager, &user, &err) == AUTH0_OK && user) {
+ *                     ...
+ *                     json_decref(user);
+ *             }
  *     }
- *     auth0_pager_free(pager);
+ *     if (err)                  // the end of the list leaves it NULL
+ *             fprintf(stderr, "%s\n", err->message);
+ *     auth0_error_free(err);
+ *     auth0_pager_free(pager);  // NULL is fine
  *
  * Offset lists (page / per_page) start at `page` 0 (or the page given),
  * send per_page 50 and include_totals true unless given, and stop at an
@@ -280,7 +316,15 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * the parameter): they would replace its values. Give a first page or
  * cursor in `query`.
  * The query, path values and options are copied: they need not outlive the
- * call to auth0_pager_new().
+ * call to auth0_pager_new(). The client is not: a pager must be freed before
+ * its client. A pager is not thread-safe: one thread at a time may use it
+ * (different pagers of one client may run in different threads at once).
+ *
+ * A page that cannot be fetched (a 429 or a 5xx after the client's retries,
+ * a timeout, a network error) fails the call with that error and moves
+ * nothing: the next call asks for the same page or cursor again, so a caller
+ * may wait (err->retry_after, err->rate_limit.reset) and go on without
+ * losing an item. Only a cursor loop (above) fails every later call too.
  */
 typedef struct auth0_pager auth0_pager;
 
@@ -288,7 +332,8 @@ AUTH0_EXTERN auth0_status auth0_pager_new(auth0_pager **out, auth0_client *clien
                                           const char *const *path_values, const auth0_kv *query,
                                           const auth0_request_options *options, auth0_error **err);
 
-/* The next item (a new reference), or AUTH0_OK with *item NULL at the end. */
+/* The next item (a new reference), or AUTH0_OK with *item NULL at the end (and only there: a failed
+ * fetch is an error, and may be retried). */
 AUTH0_EXTERN auth0_status auth0_pager_next(auth0_pager *pager, json_t **item, auth0_error **err);
 
 /* The next page's item array (a new reference), or AUTH0_OK with *items NULL at the end. */
