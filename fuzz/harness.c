@@ -802,25 +802,18 @@ NO_HOOK(fixups)
 NO_HOOK(access_checker)
 NO_HOOK(insert_error_filter)
 
-void ap_hook_check_authn(ap_HOOK_check_user_id_t *pf, const char *const *pre, const char *const *succ,
-                         int order, int type)
-{
-	(void)pf;
-	(void)pre;
-	(void)succ;
-	(void)order;
-	(void)type;
-}
-
-void ap_hook_check_authz(ap_HOOK_auth_checker_t *pf, const char *const *pre, const char *const *succ,
-                         int order, int type)
-{
-	(void)pf;
-	(void)pre;
-	(void)succ;
-	(void)order;
-	(void)type;
-}
+/* The authentication and authorization hooks take the kind of configuration they run for, too. */
+#define NO_AUTH_HOOK(name, hook_type)                                                                     \
+	void ap_hook_##name(hook_type *pf, const char *const *pre, const char *const *succ, int order, int type) \
+	{                                                                                                   \
+		(void)pf;                                                                                       \
+		(void)pre;                                                                                      \
+		(void)succ;                                                                                     \
+		(void)order;                                                                                    \
+		(void)type;                                                                                     \
+	}
+NO_AUTH_HOOK(check_authn, ap_HOOK_check_user_id_t)
+NO_AUTH_HOOK(check_authz, ap_HOOK_auth_checker_t)
 
 /* ---- app.c and cache.c stand-ins ----------------------------------------------------------------------- */
 
