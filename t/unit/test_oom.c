@@ -18,6 +18,9 @@
 
 #include "tap.h"
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 enum { FAIL_CALLOC = 1, FAIL_MALLOC = 2, FAIL_REALLOC = 4, FAIL_STRDUP = 8, FAIL_ALL = 15 };
 static unsigned failing;
 
@@ -164,9 +167,66 @@ static void test_http_errors(void)
 	auth0_error_free(err);
 }
 
+/* An RSA private key in PEM, for a client that signs assertions; NULL on failure. */
+static char *rsa_pem(void)
+{
+	EVP_PKEY *key = EVP_RSA_gen(2048);
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem = NULL;
+	if (key && bio && PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)) {
+		char *data = NULL;
+		long len = BIO_get_mem_data(bio, &data);
+		pem = len > 0 ? __real_strndup(data, (size_t)len) : NULL;
+	}
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+	return pem;
+}
+
+/*
+ * The client assertion (private_key_jwt) signed and exported by cjose (a shared library, with the real
+ * allocator), then not copied (strdup fails): no JWT, and an error that does not read the cjose error, which
+ * cjose never set (stop 20's fix, 00cce43, had no test).
+ */
+static void test_client_assertion(void)
+{
+	char *pem = rsa_pem();
+	ok(pem != NULL, "an RSA key for the client assertion");
+	auth0_client *c = NULL;
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = "example.auth0.com";
+	o.client_id = "jwt-client";
+	o.client_assertion_signing_key = pem;
+	o.client_assertion_signing_alg = "RS256";
+	auth0_error *err = NULL;
+	auth0_status st = auth0_client_new(&c, &o, &err);
+	is_int(st, AUTH0_OK, "a client that signs its assertions");
+	auth0_error_free(err);
+	err = NULL;
+	if (c) {
+		char *jwt = NULL;
+		st = a0_client_assertion(c, &jwt, &err);
+		is_int(st, AUTH0_OK, "with memory: the assertion is signed");
+		ok(jwt && strchr(jwt, '.'), "... a compact JWS");
+		free(jwt);
+		jwt = (char *)"not cleared";
+		failing = FAIL_STRDUP;
+		st = a0_client_assertion(c, &jwt, &err);
+		failing = 0;
+		is_int(st, AUTH0_ERR_INTERNAL, "the signed assertion cannot be copied: an internal error");
+		ok(jwt == NULL, "... no JWT");
+		ok(err && err->message && strstr(err->message, "could not sign the client assertion (cjose error)"),
+		   "... saying so, without a cjose message that cjose never set: %s", err ? err->message : "(none)");
+		auth0_error_free(err);
+		auth0_client_free(c);
+	}
+	free(pem);
+}
+
 int main(void)
 {
 	test_failed_calls();
 	test_http_errors();
+	test_client_assertion();
 	return done_testing();
 }
