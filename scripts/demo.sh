@@ -5,7 +5,7 @@
 # `sudo scripts/install-deps.sh` once, then this as a normal user (as root works too). Stays in the
 # foreground until Ctrl-C, then stops httpd and the tenant.
 #
-#   scripts/demo.sh [--port 8080] [--tenant-port PORT+1] [--no-build] [--build DIR] [--tenant-tls]
+#   scripts/demo.sh [--port 8080] [--tenant-port PORT+1] [--no-build] [--build DIR] [--dir DIR] [--tenant-tls]
 #
 #   --port N         httpd's port (default 8080)
 #   --tenant-port N  the fake tenant's port (default: httpd's plus one, 8081): fixed, so that the ssh -L
@@ -13,10 +13,12 @@
 #   --no-build       skip install-deps.sh and build.sh (use an existing build)
 #   --build DIR      the build directory holding mod_auth0/.libs/mod_auth0.so (default build/default; a
 #                    relative DIR is from the current directory); implies --no-build
+#   --dir DIR        where the demo writes (default build/demo; a relative DIR is from the current
+#                    directory): one demo per DIR (scripts/demo-check uses build/demo-check)
 #   --tenant-tls     run the fake tenant over https (its test CA: the browser warns once about the
 #                    login page's certificate) instead of plain http
 #
-# Everything it writes is under build/demo/ (httpd.conf, error.log, access.log, audit.log, the tenant's
+# Everything it writes is under build/demo/ or --dir (httpd.conf, error.log, access.log, audit.log, the tenant's
 # state and log). Run by root in a tree its workers (www-data) cannot reach (a home directory of mode 700),
 # that is a link to a directory under /tmp (scripts/httpd-work-dir), and the demo says so.
 set -euo pipefail
@@ -27,6 +29,7 @@ port=8080
 tenant_port=
 build_it=1
 build="$top/build/default"
+dir="$top/build/demo"
 tls=0
 while (($#)); do
 	case "$1" in
@@ -35,7 +38,8 @@ while (($#)); do
 	--no-build) build_it=0; shift ;;
 	--tenant-tls) tls=1; shift ;;
 	--build) build=$(cd "${2:?--build needs a directory}" && pwd); build_it=0; shift 2 ;;
-	-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--dir) dir=${2:?--dir needs a directory}; [[ "$dir" = /* ]] || dir="$PWD/$dir"; shift 2 ;;
+	-h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -51,7 +55,7 @@ if ((build_it)); then
 	scripts/build.sh
 fi
 
-demo=$(scripts/httpd-work-dir "$top/build/demo")
+demo=$(scripts/httpd-work-dir "$dir")
 state="$demo/tenant"
 mkdir -p "$state"
 
@@ -64,12 +68,12 @@ stop_all() {
 		kill -TERM "$httpd_pid" 2>/dev/null || true
 		wait "$httpd_pid" 2>/dev/null || true
 	fi
-	if [ -n "$tenant_pid" ] && kill -0 "$tenant_pid" 2>/dev/null; then
-		echo "demo: stopping the fake tenant ($tenant_pid)"
-		kill -TERM "$tenant_pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$tenant_pid" 2>/dev/null || break; sleep 0.1; done
+	# by its PID file, which start-background writes before it returns: a Ctrl-C during the tenant's start
+	# (tenant_pid not set yet) stops it too; t/tenant/stop waits 10 s, then kills, and only then forgets it
+	if [ -s "$state/tenant.pid" ]; then
+		echo "demo: stopping the fake tenant ($(cat "$state/tenant.pid"))"
+		t/tenant/stop "$state" || true
 	fi
-	rm -f "$state/tenant.pid"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
