@@ -1,9 +1,8 @@
 #!/bin/bash
 # The mod_auth0 demo: httpd with mod_auth0 protecting a sample site on http://localhost:8080, against
 # the fake Auth0 tenant (t/tenant) on this machine. It builds first, after scripts/install-deps.sh, which
-# needs root only when a package is missing: on a fresh Debian 12 machine, run
-# `sudo scripts/install-deps.sh` once, then this as a normal user (as root works too). Stays in the
-# foreground until Ctrl-C, then stops httpd and the tenant.
+# installs any missing package (through sudo for a normal user; run it as a normal user with sudo, or as
+# root). Stays in the foreground until Ctrl-C, then stops httpd and the tenant.
 #
 #   scripts/demo.sh [--port 8080] [--tenant-port PORT+1] [--no-build] [--build DIR] [--dir DIR] [--tenant-tls]
 #

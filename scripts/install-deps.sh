@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs the Debian 12 packages that mod_auth0 needs to build, test and run
 # its demo. Does nothing when everything is already installed; otherwise, as root
-# it installs what is missing, as another user it lists it and fails.
+# it installs what is missing, as another user it does so through sudo (which asks
+# for the user's password), and without sudo it lists what is missing and fails.
 #   scripts/install-deps.sh          everything: build, tests, demo, benchmarks (scripts/test.sh)
 #   scripts/install-deps.sh demo     the build's packages and what the demo runs (scripts/demo.sh)
 #   scripts/install-deps.sh build    only what scripts/build.sh default needs
@@ -56,7 +57,12 @@ if ((${#missing[@]} == 0)); then
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
-	echo "install-deps: run this script as root (or with sudo) to install them" >&2
+	if command -v sudo >/dev/null 2>&1; then
+		# only this script runs as root: builds and tests stay the user's (no root-owned files in the clone)
+		echo "install-deps: installing them with sudo" >&2
+		exec sudo "$0" "$set"
+	fi
+	echo "install-deps: run this script as root to install them (there is no sudo here)" >&2
 	exit 1
 fi
 echo "install-deps: installing ${missing[*]}"

@@ -1,8 +1,7 @@
 #!/bin/bash
 # Runs every test of mod_auth0 and prints a summary. On a fresh Debian 12 machine,
-# run `sudo scripts/install-deps.sh` once, then this as a normal user: it runs
-# install-deps.sh first, which needs root only to install a missing package
-# (as root, it installs them itself).
+# run it as a normal user with sudo, or as root: it runs install-deps.sh first,
+# which installs any missing package (through sudo for a normal user).
 #
 #   scripts/test.sh            everything (what CI runs)
 #   scripts/test.sh --quick    gcc build and its tests only (libauth0, the demo, Apache::Test under event)
