@@ -6,9 +6,13 @@
  * with Auth0Audience FZ_AUDIENCE.
  *
  * Input: MODE \0 ...
- *   MODE % 3 == 0   HEADER \0 HEADER2: Authorization header(s) as they are
- *                   (HEADER2, when not empty, is a second one; "!NAME" makes
- *                   NAME the AuthName instead, which the realm quotes)
+ *   MODE % 3 == 0   HEADER \0 HEADER2 [\0 QUERY \0 COOKIE]: Authorization
+ *                   header(s) as they are (HEADER2, when not empty, is a
+ *                   second one; "!NAME" makes NAME the AuthName instead,
+ *                   which the realm quotes); with QUERY or COOKIE, the
+ *                   request's query and Cookie header, and the token is also
+ *                   read from both (Auth0BearerTokenFrom header query
+ *                   cookie:api_token)
  *   MODE % 3 == 1   PAYLOAD: a JSON object of claims over those of a valid
  *                   token (issuer, audience, exp an hour from now), signed
  *                   here (RS256 with the RSA key; ES256, which the module
@@ -20,7 +24,8 @@
  * Invariants: a request passes only with a user, and only through a token
  * that libauth0 accepted or an entry of the cache; a token with a cnf claim
  * (sender-constrained) never passes; challenges and other response headers
- * hold no line break.
+ * hold no line break; where the query is read, no access_token parameter is
+ * left in the query, the target or the request line.
  */
 #include "harness.h"
 
@@ -43,6 +48,26 @@ static bool fill_entry(const char *key, apr_pool_t *p, unsigned char **value, si
 {
 	*value = a0m_seal_raw(p, &fzm_keys()->cache[0], key, entry, entry_len, len);
 	return *value != NULL;
+}
+
+/* Whether the query part of target (after its '?', or all of it when query) has a pair whose name decodes
+ * to access_token: walked here pair by pair, apart from the module's own a0m_query_without. */
+static bool has_token_param(apr_pool_t *p, const char *target, bool query)
+{
+	const char *q = query ? target : target ? strchr(target, '?') : NULL;
+	if (!q)
+		return false;
+	if (!query)
+		q++;
+	char *copy = apr_pstrdup(p, q), *last = NULL;
+	for (char *pair = apr_strtok(copy, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
+		char *eq = strchr(pair, '=');
+		if (eq)
+			*eq = '\0';
+		if (ap_unescape_urlencoded(pair) == OK && strcmp(pair, "access_token") == 0)
+			return true;
+	}
+	return false;
 }
 
 static char *mint(const char *payload_text)
@@ -74,18 +99,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c->audience = FZ_AUDIENCE;
 	request_rec *r = fzm_request(p, "GET", "/api/things", c);
 
-	char *a = NULL, *b = NULL;
+	char *a = NULL, *b = NULL, *query = NULL, *cookie = NULL;
 	bool bound = false;
 	if (mode == 0) {
 		a = fz_next(&f);
-		b = fz_rest_str(&f);
+		b = fz_next(&f);
+		query = fz_next(&f);
+		cookie = fz_rest_str(&f);
 		fz_header_clean(a);
 		fz_header_clean(b);
+		fz_header_clean(cookie);
 		apr_table_addn(r->headers_in, "Authorization", a);
 		if (b[0] == '!')
 			apr_table_setn(r->notes, "fuzz:auth-name", b + 1); /* AuthName, for the realm */
 		else if (*b)
 			apr_table_addn(r->headers_in, "authorization", b);
+		if (*query || *cookie) {
+			c->bearer_from = A0M_TOKEN_FROM_HEADER | A0M_TOKEN_FROM_QUERY | A0M_TOKEN_FROM_COOKIE;
+			c->bearer_cookie = "api_token";
+			/* a query as a request line can carry it: no blank, no control character */
+			for (char *q = query; *q; q++)
+				if ((unsigned char)*q <= ' ' || *q == 0x7f)
+					*q = '+';
+			if (*query) {
+				r->args = query;
+				r->unparsed_uri = apr_pstrcat(r->pool, r->uri, "?", query, NULL);
+			}
+			r->the_request = apr_pstrcat(r->pool, "GET ", r->unparsed_uri, " HTTP/1.1", NULL);
+			if (*cookie)
+				apr_table_setn(r->headers_in, "Cookie", cookie);
+		}
 	} else if (mode == 1) {
 		a = fz_rest_str(&f);
 		char *token = mint(a);
@@ -110,9 +153,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *challenge = apr_table_get(r->err_headers_out, "WWW-Authenticate");
 	if (challenge && strncmp(challenge, "Bearer realm=\"", 14) != 0)
 		fzm_fail("a challenge that is not a Bearer challenge with a realm", challenge);
+	if (mode == 0 && *query &&
+	    (has_token_param(p, r->args, true) || has_token_param(p, r->unparsed_uri, false) ||
+	     has_token_param(p, r->the_request ? strchr(r->the_request, ' ') : NULL, false)))
+		fzm_fail("an access_token parameter left in the request", query);
 	fzm_check_headers(r);
 	fzm_end();
 	free(a);
 	free(b);
+	free(query);
+	free(cookie);
 	return 0;
 }

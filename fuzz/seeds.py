@@ -638,6 +638,12 @@ def bearer_seeds():
         # sender-constrained: a DPoP-bound token (refused), the DPoP scheme
         fields(b'\x01', '{"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}'),
         fields('', 'DPoP e30.e30.e30', ''),
+        # tokens from the query and a cookie (Auth0BearerTokenFrom header query cookie:api_token)
+        fields('', '', '', 'x=1&access_token=e30.e30.e30&y=2', ''),
+        fields('', '', '', 'access%5Ftoken=a&access_token=b&%ZZ', ''),
+        fields('', 'Bearer abc', '', 'access_token=abc', ''),
+        fields('', '', '', '', 'theme=dark; api_token="e30.e30.e30"; api_token=x'),
+        fields('', '', '', 'access_token=&&=&access_token', 'api_token='),
     ]
 
 

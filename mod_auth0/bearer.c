@@ -32,6 +32,7 @@
  *     the signature work too, and a cache server cannot forge an entry.
  */
 #include "mod_auth0.h"
+#include "cookie_header.h"
 #include "memo.h"
 
 #include <apr_lib.h>
@@ -317,7 +318,8 @@ static bool is_b64token(const char *s)
 	return *p == '\0';
 }
 
-static token_read read_token(request_rec *r, const char **token, const char **why)
+/* The Authorization header's token (Auth0BearerTokenFrom header). */
+static token_read header_token(request_rec *r, const char **token, const char **why)
 {
 	const char *h = NULL;
 	int count = 0;
@@ -349,6 +351,121 @@ static token_read read_token(request_rec *r, const char **token, const char **wh
 	}
 	*token = t;
 	return TOKEN_OK;
+}
+
+/* RFC 6750 section 2.3 */
+#define TOKEN_PARAM "access_token"
+
+/* The request's target (a path and its query) without the token's parameter. */
+static const char *target_without_token(apr_pool_t *p, const char *target)
+{
+	const char *q = target ? strchr(target, '?') : NULL;
+	if (!q)
+		return target;
+	const char *args = a0m_query_without(p, q + 1, TOKEN_PARAM);
+	return apr_pstrcat(p, apr_pstrmemdup(p, target, (apr_size_t)(q - target)), args ? "?" : "", args ? args : "",
+	                   NULL);
+}
+
+/* A token in the query is removed from the request before anything reads it: from the query that CGIs,
+ * rewrites and proxied requests get, and from the request line that access logs print (%r), so that it is
+ * in no log line and reaches no backend (a backend that needs it gets it with Auth0PassAccessToken). */
+static void forget_query_token(request_rec *r)
+{
+	r->args = (char *)a0m_query_without(r->pool, r->args, TOKEN_PARAM);
+	r->parsed_uri.query = r->args;
+	r->unparsed_uri = (char *)target_without_token(r->pool, r->unparsed_uri);
+	for (request_rec *q = r; q; q = q->prev) {
+		/* "METHOD target PROTOCOL" (no protocol: HTTP/0.9); an internal redirect's requests share the line */
+		const char *line = q->the_request, *sp = line ? strchr(line, ' ') : NULL;
+		if (!sp)
+			continue;
+		const char *end = strrchr(line, ' ');
+		if (end == sp)
+			end = line + strlen(line);
+		const char *target = apr_pstrmemdup(r->pool, sp + 1, (apr_size_t)(end - sp - 1));
+		q->the_request = apr_pstrcat(r->pool, apr_pstrmemdup(r->pool, line, (apr_size_t)(sp + 1 - line)),
+		                             target_without_token(r->pool, target), end, NULL);
+	}
+}
+
+/* The query's access_token (Auth0BearerTokenFrom query). */
+static token_read query_token(request_rec *r, const char **token, const char **why)
+{
+	if (!r->args)
+		return TOKEN_NONE;
+	/* a pair named access_token, whether its value decodes or not: nothing else is a token here */
+	const char *rest = a0m_query_without(r->pool, r->args, TOKEN_PARAM);
+	if ((rest ? strlen(rest) : 0) == strlen(r->args))
+		return TOKEN_NONE;
+	static const char *const names[] = { TOKEN_PARAM };
+	const char *value[1];
+	int count[1], others;
+	bool decodes = a0m_query_params(r, names, 1, value, count, &others);
+	forget_query_token(r);
+	/* a pair that does not decode could be a second token, or this one */
+	if (!decodes || count[0] != 1) {
+		*why = decodes ? "The request has more than one access_token parameter"
+		               : "The query has a parameter that does not decode";
+		return TOKEN_MALFORMED;
+	}
+	if (!*value[0]) {
+		*why = "The access_token parameter is empty";
+		return TOKEN_MALFORMED;
+	}
+	*token = value[0];
+	return TOKEN_OK;
+}
+
+/* The token cookie (Auth0BearerTokenFrom cookie:NAME). A browser sends a cookie with a cross-site page's
+ * requests too (unless it is SameSite): a token taken from one would let any site act as the user (request
+ * forgery, WebSocket hijacking). So it is read only from requests that come from this origin's pages, or that
+ * say nothing of where they come from (an older browser's navigation, a client other than a browser) and do
+ * not change anything (GET, HEAD): what SameSite=Lax allows. */
+static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char **token)
+{
+	size_t len = 0;
+	const char *v = a0m_cookie_header_find(apr_table_get(r->headers_in, "Cookie"), c->bearer_cookie, &len);
+	if (!v || !len)
+		return TOKEN_NONE;
+	a0m_request_from from = a0m_origin_request_from(r, a0m_origin_get(r, c));
+	if (from == A0M_FROM_ELSEWHERE || (from == A0M_FROM_UNKNOWN && r->method_number != M_GET)) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the token cookie %s of a %s request %s not used",
+		              c->bearer_cookie, r->method, from == A0M_FROM_ELSEWHERE ? "from another site" : "of unknown origin");
+		return TOKEN_NONE;
+	}
+	*token = apr_pstrmemdup(r->pool, v, len);
+	return TOKEN_OK;
+}
+
+/* The request's token, from where Auth0BearerTokenFrom says. A client uses one way (RFC 6750 section 2): a
+ * header and a query parameter together are refused. The cookie, which a browser sends with every request,
+ * stands in only for a token the request does not carry otherwise. */
+static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char **token, const char **why)
+{
+	int from = a0m_conf_bearer_from(c);
+	/* the query first: its token leaves the request whatever the answer, a refused header's included */
+	const char *q = NULL;
+	token_read in_query = from & A0M_TOKEN_FROM_QUERY ? query_token(r, &q, why) : TOKEN_NONE;
+	token_read got = TOKEN_NONE;
+	if (from & A0M_TOKEN_FROM_HEADER) {
+		got = header_token(r, token, why);
+		if (got == TOKEN_MALFORMED || got == TOKEN_DPOP)
+			return got;
+	}
+	if (in_query == TOKEN_MALFORMED)
+		return in_query;
+	if (in_query == TOKEN_OK) {
+		if (got == TOKEN_OK) {
+			*why = "The request carries a token both in the Authorization header and in the query";
+			return TOKEN_MALFORMED;
+		}
+		*token = q;
+		got = TOKEN_OK;
+	}
+	if (got != TOKEN_OK && (from & A0M_TOKEN_FROM_COOKIE))
+		got = cookie_token(r, c, token);
+	return got;
 }
 
 /* The token's syntax (RFC 6750 b64token), checked when it is not in the memo (a token equal to one that
@@ -469,7 +586,7 @@ static int respond_missing(request_rec *r, const a0m_dir_conf *c)
 int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 {
 	const char *token = NULL, *why = NULL;
-	switch (read_token(r, &token, &why)) {
+	switch (read_token(r, c, &token, &why)) {
 	case TOKEN_NONE:
 		return respond_missing(r, c);
 	case TOKEN_MALFORMED:

@@ -75,6 +75,8 @@ int a0m_conf_id_token_alg(const a0m_dir_conf *c)
 {
 	return or_default(c->id_token_alg, AUTH0_ALG_RS256);
 }
+int a0m_conf_bearer_from(const a0m_dir_conf *c) { return or_default(c->bearer_from, A0M_TOKEN_FROM_HEADER); }
+
 const char *a0m_conf_bearer_alg(const a0m_dir_conf *c)
 {
 	return or_default(c->bearer_alg, AUTH0_ALG_RS256) == AUTH0_ALG_PS256 ? "PS256" : "RS256";
@@ -130,7 +132,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
 		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
-		c->max_age = c->id_token_alg = c->bearer_alg = c->leeway = c->trust_forwarded = c->pushed_authorization =
+		c->max_age = c->id_token_alg = c->bearer_alg = c->bearer_from = c->leeway = c->trust_forwarded = c->pushed_authorization =
 			c->silent_login = c->refresh_before_expiry = A0M_UNSET_INT;
 	return c;
 }
@@ -220,6 +222,9 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(max_age);
 	MERGE_INT(id_token_alg);
 	MERGE_INT(bearer_alg);
+	/* the sources and the cookie's name go together */
+	m->bearer_from = add->bearer_from != A0M_UNSET_INT ? add->bearer_from : base->bearer_from;
+	m->bearer_cookie = add->bearer_from != A0M_UNSET_INT ? add->bearer_cookie : base->bearer_cookie;
 	MERGE_PTR(roles_claim);
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
@@ -783,6 +788,37 @@ static const char *set_bearer_alg(cmd_parms *cmd, void *conf, const char *arg)
 	return set_enum(cmd, &((a0m_dir_conf *)conf)->bearer_alg, arg, v);
 }
 
+/* Auth0BearerTokenFrom header|query|cookie:NAME...: each source once, a cookie name of RFC 6265 token characters
+ * that a0m_cookie_header_find can match. */
+static const char *set_bearer_from(cmd_parms *cmd, void *conf, const char *args)
+{
+	a0m_dir_conf *c = conf;
+	int from = 0;
+	const char *cookie = NULL;
+	for (const char *w; *(w = ap_getword_conf(cmd->temp_pool, &args));) {
+		int bit = strcasecmp(w, "header") == 0  ? A0M_TOKEN_FROM_HEADER
+		          : strcasecmp(w, "query") == 0 ? A0M_TOKEN_FROM_QUERY
+		          : strncasecmp(w, "cookie:", 7) == 0 ? A0M_TOKEN_FROM_COOKIE
+		                                              : 0;
+		if (!bit)
+			return errorf(cmd, "'%s' is not a source: header, query or cookie:NAME", w);
+		if (from & bit)
+			return errorf(cmd, "'%s': each source may be given once", w);
+		if (bit == A0M_TOKEN_FROM_COOKIE) {
+			cookie = apr_pstrdup(cmd->pool, w + 7);
+			if (!*cookie || strlen(cookie) > 64 || cookie[strspn(cookie, "abcdefghijklmnopqrstuvwxyz"
+			                                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")])
+				return errorf(cmd, "'%s': the cookie's name must have 1 to 64 letters, digits, _, - and .", w);
+		}
+		from |= bit;
+	}
+	if (!from)
+		return errorf(cmd, "takes one or more of header, query and cookie:NAME");
+	c->bearer_from = from;
+	c->bearer_cookie = cookie;
+	return NULL;
+}
+
 static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
@@ -1234,6 +1270,10 @@ static const command_rec directives[] = {
 	AP_INIT_TAKE1("Auth0BearerSigningAlg", set_bearer_alg, NULL, DIR_OR_SERVER,
 	              "RS256 (default) or PS256 (RSA-PSS), both with the tenant's keys: the Signing Algorithm of the "
 	              "API whose access tokens AuthType Auth0Bearer accepts"),
+	AP_INIT_RAW_ARGS("Auth0BearerTokenFrom", set_bearer_from, NULL, DIR_OR_SERVER,
+	                 "where AuthType Auth0Bearer reads the token: header (the Authorization header, default), "
+	                 "query (the access_token parameter, removed from the request), cookie:NAME (from this site's "
+	                 "pages only); one or more"),
 	AP_INIT_TAKE1("Auth0MaxAge", set_duration, CONF_OFFSET(max_age), DIR_OR_SERVER,
 	              "how recent a login must be here (the ID token's auth_time); an older session logs in again "
 	              "with max_age (default: any age)"),

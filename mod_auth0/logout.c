@@ -28,23 +28,6 @@
 
 #define MAX_FORM 16384
 
-static bool same_origin(request_rec *r, const a0m_origin *o)
-{
-	const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-	if (site)
-		return strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0;
-	const char *origin = apr_table_get(r->headers_in, "Origin");
-	if (origin)
-		return strcasecmp(origin, a0m_origin_base(r, o)) == 0;
-	const char *referer = apr_table_get(r->headers_in, "Referer");
-	if (referer) {
-		const char *base = a0m_origin_base(r, o);
-		size_t n = strlen(base);
-		return strncasecmp(referer, base, n) == 0 && (referer[n] == '/' || referer[n] == '\0');
-	}
-	return false;
-}
-
 typedef struct logout_params {
 	const char *return_to;
 	const char *csrf;
@@ -222,7 +205,8 @@ int a0m_logout_handle(request_rec *r, const a0m_dir_conf *c)
 		/* the session may be in the cache still: a logout that says it happened must have ended it */
 		return a0m_session_unavailable(r, "This site cannot sign you out right now. Please try again in a "
 		                                  "moment.");
-	bool allowed = post && s ? lp.csrf && a0m_secure_streq(lp.csrf, s->csrf) : same_origin(r, o);
+	bool allowed = post && s ? lp.csrf && a0m_secure_streq(lp.csrf, s->csrf)
+	                           : a0m_origin_request_from(r, o) == A0M_FROM_THIS_ORIGIN;
 	if (!allowed) {
 		if (!s)
 			return a0m_page(r, HTTP_OK, "Signed out", "You are not signed in to this site.", return_to,

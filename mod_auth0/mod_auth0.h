@@ -75,6 +75,8 @@ typedef enum { A0M_FORWARDED_OFF = 0, A0M_FORWARDED_X, A0M_FORWARDED_RFC7239 } a
 
 /* Where identity goes for the backend (bit set). */
 enum { A0M_PASS_HEADERS = 1, A0M_PASS_ENV = 2 };
+/* Where AuthType Auth0Bearer looks for the token (Auth0BearerTokenFrom). */
+enum { A0M_TOKEN_FROM_HEADER = 1, A0M_TOKEN_FROM_QUERY = 2, A0M_TOKEN_FROM_COOKIE = 4 };
 enum { A0M_PREFLIGHT_ANSWER = 1, A0M_PREFLIGHT_BACKEND, A0M_PREFLIGHT_AUTH };
 enum { A0M_ERROR_PAGES_MODULE = 1, A0M_ERROR_PAGES_ERRORDOCUMENT };
 /* Auth0PreservePost's default and largest sizes of a form body (bytes) */
@@ -181,6 +183,8 @@ typedef struct a0m_dir_conf {
 	int pushed_authorization;          /* Auth0PushedAuthorizationRequests: logins go through POST /oauth/par */
 	int silent_login;                  /* Auth0SilentLogin: Auth0Unauthenticated pass tries prompt=none once */
 	int bearer_alg;                    /* Auth0BearerSigningAlg: AUTH0_ALG_RS256 or AUTH0_ALG_PS256 */
+	int bearer_from;                   /* Auth0BearerTokenFrom: A0M_TOKEN_FROM_* bits */
+	const char *bearer_cookie;         /* ... and the cookie's name with A0M_TOKEN_FROM_COOKIE */
 
 	/* authorization */
 	const char *roles_claim;
@@ -227,6 +231,7 @@ int a0m_conf_id_token_alg(const a0m_dir_conf *c);
 /* Auth0BearerSigningAlg: the JWS name of the algorithm the API's access tokens are signed with ("RS256" by
  * default, or "PS256"). */
 const char *a0m_conf_bearer_alg(const a0m_dir_conf *c);
+int a0m_conf_bearer_from(const a0m_dir_conf *c);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 /* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
 const char *a0m_conf_authz_param(const a0m_dir_conf *c, const char *name);
@@ -488,6 +493,14 @@ typedef struct a0m_origin {
 const a0m_origin *a0m_origin_get(request_rec *r, const a0m_dir_conf *c);
 /* scheme://host[:port] (the port left out when it is the scheme's default). */
 const char *a0m_origin_base(request_rec *r, const a0m_origin *o);
+/* Where a browser says this request comes from (the logout endpoint, and bearer tokens from a cookie: what
+ * a cross-site page must not be able to use): Sec-Fetch-Site, else Origin, else Referer. */
+typedef enum {
+	A0M_FROM_THIS_ORIGIN, /* Sec-Fetch-Site same-origin or none (typed, bookmarked), or this origin's Origin/Referer */
+	A0M_FROM_ELSEWHERE,   /* another site, or another origin of this site */
+	A0M_FROM_UNKNOWN      /* none of the three: an older browser's navigation, or no browser */
+} a0m_request_from;
+a0m_request_from a0m_origin_request_from(request_rec *r, const a0m_origin *o);
 /* The absolute redirect URI for this request (Auth0RedirectURI made absolute). */
 const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o);
 /* Whether this request is usable for sessions (https, or plain http from loopback); otherwise
@@ -549,6 +562,8 @@ typedef struct a0m_pair {
 	const char *value;
 } a0m_pair;
 bool a0m_form_pairs(apr_pool_t *p, const char *text, apr_array_header_t **pairs);
+/* args (a query, unparsed) without its pairs whose name decodes to name; NULL when nothing is left. */
+const char *a0m_query_without(apr_pool_t *p, const char *args, const char *name);
 /* The query's parameters named in `names` (n of them): values[i] the last one decoded (NULL when
  * absent), counts[i] how many there were; *others counts the other pairs. false when any pair does not
  * decode (a bad escape, %00): the whole query is then refused. */

@@ -250,6 +250,26 @@ const char *a0m_origin_base(request_rec *r, const a0m_origin *o)
 	return o->base_;
 }
 
+a0m_request_from a0m_origin_request_from(request_rec *r, const a0m_origin *o)
+{
+	const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+	if (site)
+		return strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0 ? A0M_FROM_THIS_ORIGIN
+		                                                                             : A0M_FROM_ELSEWHERE;
+	const char *origin = apr_table_get(r->headers_in, "Origin");
+	if (origin)
+		return strcasecmp(origin, a0m_origin_base(r, o)) == 0 ? A0M_FROM_THIS_ORIGIN : A0M_FROM_ELSEWHERE;
+	const char *referer = apr_table_get(r->headers_in, "Referer");
+	if (referer) {
+		const char *base = a0m_origin_base(r, o);
+		size_t n = strlen(base);
+		return strncasecmp(referer, base, n) == 0 && (referer[n] == '/' || referer[n] == '\0')
+		           ? A0M_FROM_THIS_ORIGIN
+		           : A0M_FROM_ELSEWHERE;
+	}
+	return A0M_FROM_UNKNOWN;
+}
+
 const char *a0m_origin_redirect_uri(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o)
 {
 	const char *u = c->redirect_uri;

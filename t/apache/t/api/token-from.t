@@ -1,0 +1,163 @@
+# Auth0BearerTokenFrom: where AuthType Auth0Bearer reads the token.
+#   query         the access_token parameter (RFC 6750 section 2.3), removed from the request before
+#                 anything reads it: the CGI's query and target, a proxied request, the access log's line;
+#   cookie:NAME   a cookie, only from this origin's pages or, for GET, from requests that say nothing of
+#                 where they come from (cross-site request forgery, WebSocket hijacking);
+#   header        the Authorization header (the default, and the only source where the directive is unset).
+# One way per request: a header and a query token together, two query tokens, an empty one or a query that
+# does not decode are 400 invalid_request; the cookie only stands in for a token sent no other way.
+# Bad values of the directive stop httpd at start-up.
+use strict;
+use warnings FATAL => 'all';
+
+use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../../lib";
+use Auth0Test;
+use Auth0Test::Api;
+
+my $V    = 'BEARER';
+my $SUB  = 'demo-m2m-client@clients';
+my $SELF = 'http://127.0.0.1:' . port($V);
+
+reset_tenant();
+my $token = m2m_token();
+my $other = m2m_token();    # another valid token, to tell which one was used
+
+# The access log's line of the request whose target contains $marker (httpd writes it after the
+# response: waited for, 10 s at most).
+sub access_line {
+	my ($marker) = @_;
+	my $file = t_dir() . '/logs/access_log';
+	my $line;
+	wait_until(10, sub {
+		open(my $fh, '<', $file) or return 0;
+		($line) = grep { index($_, $marker) >= 0 } <$fh>;
+		return defined $line;
+	});
+	return $line // '';
+}
+
+# ---- the query -------------------------------------------------------------------------------------------
+{
+	my $res = bearer_get($V, "/from/q1?x=1&access_token=$token&y=a%20b", undef);
+	is($res->code, 200, 'query: a valid token lets the request in');
+	my $env = json_of($res);
+	is($env->{REMOTE_USER}, $SUB, 'query: the token names the user');
+	is($env->{QUERY_STRING}, 'x=1&y=a%20b', 'query: the CGI gets the query without the token, the rest as sent');
+	is($env->{REQUEST_URI}, '/from/q1?x=1&y=a%20b', 'query: and the target without it');
+	is($env->{HTTP_X_AUTH0_ACCESS_TOKEN}, $token, 'query: Auth0PassAccessToken passes the token that was used');
+	my $line = access_line('/from/q1');
+	like($line, qr{"GET /from/q1\?x=1&y=a%20b HTTP/1\.1" 200 }, 'query: the access log has the request line without it');
+	unlike($line, qr/access_token|\Q$token\E/, 'query: the access log has no token');
+
+	$res = bearer_get($V, "/from/q2?access_token=$token", undef);
+	is($res->code, 200, 'query: the token as the only parameter');
+	$env = json_of($res);
+	is($env->{QUERY_STRING} // '', '', 'query: nothing left of the query');
+	is($env->{REQUEST_URI}, '/from/q2', 'query: no ? left on the target');
+
+	# the name decoded as any form's (access%5Ftoken is access_token): read, and removed as well
+	$res = bearer_get($V, "/from/q3?access%5Ftoken=$token&z=1", undef);
+	is($res->code, 200, 'query: an encoded name is the same parameter');
+	is(json_of($res)->{QUERY_STRING}, 'z=1', 'query: ... and removed too');
+
+	$res = bearer_get($V, "/proxy-from/p1?k=v&access_token=$token", undef);
+	is($res->code, 200, 'query: through a reverse proxy');
+	$env = json_of($res);
+	is($env->{QUERY_STRING}, 'k=v', 'query: the backend gets the query without the token');
+	is($env->{REQUEST_URI}, '/query/p1?k=v', 'query: and the target without it');
+	unlike(access_line('/proxy-from/p1'), qr/\Q$token\E/, 'query: proxied: no token in the access log');
+
+	$res = bearer_get($V, '/from/q4?access_token=not.a.jwt&n=1', undef);
+	is($res->code, 401, 'query: a token that does not validate: 401');
+	like(www_authenticate($res), qr/error="invalid_token"/, 'query: ... invalid_token');
+	unlike(access_line('/from/q4'), qr/not\.a\.jwt/, 'query: a refused token is not logged either');
+	like(access_line('/from/q4'), qr{"GET /from/q4\?n=1 HTTP}, 'query: ... the rest of its line is');
+
+	$res = bearer_get($V, "/from/query-only/q5?access_token=$token", undef);
+	is($res->code, 200, 'query only: a query token is read');
+	$res = bearer_get($V, '/from/query-only/q6', $token);
+	is($res->code, 401, 'query only: the Authorization header is not read');
+	is(www_authenticate($res), 'Bearer realm="https://api.example.com/"', 'query only: ... a bare challenge');
+
+	$res = bearer_get($V, "/from-default/q7?access_token=$token", undef);
+	is($res->code, 401, 'default (header): a query token is not read');
+}
+
+# ---- one way per request ---------------------------------------------------------------------------------
+for my $case (
+	["/from/d1?access_token=$token", $token, 'a header and a query token'],
+	["/from/d2?access_token=$token&access_token=$token", undef, 'two query tokens'],
+	['/from/d3?access_token=', undef, 'an empty query token'],
+	["/from/d4?access_token=$token&bad=%ZZ", undef, 'a query that does not decode'],
+	["/from/d6?access_token=$token%ZZ&k=1", undef, 'a query token that does not decode'],
+	# the header refused first: the query's token still leaves the request (found by fuzz_bearer)
+	["/from/d5?access_token=$token", undef, 'two Authorization headers and a query token',
+		Authorization => ['Bearer abc', 'Bearer def']],
+) {
+	my ($path, $header, $what, @more) = @$case;
+	my $res = bearer_get($V, $path, $header, @more);
+	is($res->code, 400, "$what: 400");
+	like(www_authenticate($res), qr/error="invalid_request"/, "$what: invalid_request");
+	my ($name) = $path =~ m{^(/from/d\d)};
+	unlike(access_line($name), qr/\Q$token\E/, "$what: no token in the access log");
+}
+
+# ---- the cookie ------------------------------------------------------------------------------------------
+{
+	my @cookie = (Cookie => "theme=dark; api_token=$token; x=y");
+	my $res = bearer_get($V, '/from/c1', undef, @cookie);
+	is($res->code, 200, 'cookie: GET without any sign of where it comes from: read');
+	is(json_of($res)->{REMOTE_USER}, $SUB, 'cookie: the token names the user');
+
+	$res = bearer_get($V, '/from/c2', undef, @cookie, 'Sec-Fetch-Site' => 'same-origin');
+	is($res->code, 200, 'cookie: from this origin (Sec-Fetch-Site): read');
+	$res = bearer_get($V, '/from/c3', undef, @cookie, 'Sec-Fetch-Site' => 'cross-site');
+	is($res->code, 401, 'cookie: a GET from another site: not read');
+	$res = bearer_get($V, '/from/c4', undef, @cookie, 'Sec-Fetch-Site' => 'same-site');
+	is($res->code, 401, 'cookie: from another origin of the same site: not read');
+	$res = bearer_get($V, '/from/c5', undef, @cookie, Origin => 'https://evil.example');
+	is($res->code, 401, 'cookie: a WebSocket-like request with a foreign Origin: not read');
+	$res = bearer_get($V, '/from/c6', undef, @cookie, Origin => $SELF);
+	is($res->code, 200, 'cookie: with this origin as Origin: read');
+
+	$res = bearer_request('POST', $V, '/from/c7', undef, @cookie);
+	is($res->code, 401, 'cookie: a POST that says nothing of where it comes from: not read');
+	$res = bearer_request('POST', $V, '/from/c8', undef, @cookie, Origin => $SELF);
+	is($res->code, 200, 'cookie: a POST from this origin (Origin): read');
+	$res = bearer_request('POST', $V, '/from/c9', undef, @cookie, Referer => "$SELF/page");
+	is($res->code, 200, 'cookie: a POST from this origin (Referer): read');
+	$res = bearer_request('POST', $V, '/from/c10', undef, @cookie, 'Sec-Fetch-Site' => 'cross-site',
+		Origin => $SELF);
+	is($res->code, 401, 'cookie: Sec-Fetch-Site decides over Origin');
+
+	# the header's token is the one used; the cookie, sent with every request, does not make it two ways
+	$res = bearer_get($V, '/from/c11', $other, Cookie => 'api_token=not.a.jwt');
+	is($res->code, 200, 'cookie: a header token is used before the cookie');
+	is(json_of($res)->{HTTP_X_AUTH0_ACCESS_TOKEN}, $other, 'cookie: ... the header\'s token');
+	$res = bearer_get($V, '/from/c12', undef, Cookie => 'api_token=not.a.jwt');
+	is($res->code, 401, 'cookie: a cookie token that does not validate: 401');
+	like(www_authenticate($res), qr/error="invalid_token"/, 'cookie: ... invalid_token');
+	$res = bearer_get($V, '/from/c13', undef, Cookie => 'api_token=; theme=dark');
+	is($res->code, 401, 'cookie: an empty cookie is no token');
+	is(www_authenticate($res), 'Bearer realm="https://api.example.com/"', 'cookie: ... a bare challenge');
+
+	# Auth0Unauthenticated pass: a cookie from another site is not used, so the request goes on anonymously
+	$res = bearer_get($V, '/from-pass/c14', undef, @cookie, 'Sec-Fetch-Site' => 'cross-site');
+	is($res->code, 200, 'cookie, pass: a cross-site request passes');
+	is(json_of($res)->{REMOTE_USER} // '', '', 'cookie, pass: ... as nobody');
+	$res = bearer_get($V, '/from-pass/c15', undef, @cookie);
+	is(json_of($res)->{REMOTE_USER}, $SUB, 'cookie, pass: the same request from this site is the user');
+	$res = bearer_get($V, '/from-pass/c16', $token);
+	is(json_of($res)->{REMOTE_USER} // '', '', 'cookie only: the Authorization header is not read');
+}
+
+# ---- the directive ---------------------------------------------------------------------------------------
+refused_at_start(free_port(), 'Auth0BearerTokenFrom body', qr/Auth0BearerTokenFrom: 'body' is not a source/);
+refused_at_start(free_port(), 'Auth0BearerTokenFrom header cookie:', qr/Auth0BearerTokenFrom: 'cookie:': the cookie's name/);
+refused_at_start(free_port(), 'Auth0BearerTokenFrom cookie:a;b', qr/Auth0BearerTokenFrom: 'cookie:a;b'/);
+refused_at_start(free_port(), 'Auth0BearerTokenFrom query Query', qr/Auth0BearerTokenFrom: 'Query': each source may be given once/);
+refused_at_start(free_port(), 'Auth0BearerTokenFrom', qr/Auth0BearerTokenFrom: takes one or more/);
+
+done_testing();
