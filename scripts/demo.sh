@@ -111,6 +111,9 @@ tenant_pid=$(cat "$state/tenant.pid")
 # ---- httpd ------------------------------------------------------------------------------------------------
 conf/demo/configure "$demo" --tenant "$tenant" --port "$port" --host localhost --build "$build" ${ca[@]+"${ca[@]}"} \
 	>/dev/null
+# what the workers read and run at request time (configure's copies of the pages and CGI scripts, the
+# tenant's CA): readable and runnable by them whatever the umask, checked as their user, which says what is not
+scripts/httpd-work-dir --share "$demo/htdocs" "$demo/cgi-bin" ${ca[@]+"$state/ca.pem"}
 httpd=${APACHE_HTTPD:-/usr/sbin/apache2}
 "$httpd" -t -f "$demo/httpd.conf" >/dev/null 2>&1 || { "$httpd" -t -f "$demo/httpd.conf"; exit 1; }
 rm -f "$demo/httpd.pid"

@@ -70,6 +70,9 @@ stage "fake tenant self-tests" prove -r -j"$(nproc)" t/tenant/t
 # Each test program starts its own fake tenant (t/lib/run-test), so they can run in parallel.
 stage "build (gcc, -Werror)" scripts/build.sh default
 stage "libauth0 tests (gcc)" make -C build/default -j"$jobs" check
+# where the demo and the suites put what httpd's workers read, and its modes (a second; most of it as root)
+stage "httpd's work directories (scripts/httpd-work-dir: modes 600/700, mode-700 paths, noexec)" \
+	scripts/httpd-work-dir-check
 # the demo as README's newcomer starts it (plain-http tenant), on free ports: a few seconds
 stage "demo (scripts/demo.sh: /, /protected/ to the tenant, /api/ with and without a token, clean stop)" \
 	scripts/demo-check --build build/default
