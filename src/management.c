@@ -417,19 +417,16 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 		if (*out)
 			return AUTH0_OK;
 		if (ct) {
-			auth0_status st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at "
-			                          "byte %d)", req->method, req->log_path, a0_json_error_without_text(&jerr),
-			                          jerr.position);
-			a0_error_set_answer(err, resp);
-			return st;
+			a0_answer answer = a0_answer_of(resp);
+			return a0_fail_answer(err, &answer, "%s %s: malformed JSON answer (%s at byte %d)", req->method,
+			                      req->log_path, a0_json_error_without_text(&jerr), jerr.position);
 		}
 	}
 	*out = json_stringn(resp->body, resp->len);
 	if (!*out) {
-		auth0_status st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: the %s answer is not valid UTF-8",
-		                          req->method, req->log_path, ct ? ct : "untyped");
-		a0_error_set_answer(err, resp);
-		return st;
+		a0_answer answer = a0_answer_of(resp);
+		return a0_fail_answer(err, &answer, "%s %s: the %s answer is not valid UTF-8", req->method,
+		                      req->log_path, ct ? ct : "untyped");
 	}
 	return AUTH0_OK;
 }

@@ -957,6 +957,47 @@ static void test_checkpoint_pager(auth0_client *c)
 	auth0_pager_free(pg);
 }
 
+/*
+ * The Management token's /oauth/token answering 200 without a usable token: the call fails with the
+ * answer's status, attempts and rate-limit headers (they were 0 / -1, as if nothing had answered).
+ */
+static void test_token_answers(void)
+{
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/oauth/token'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json','X-RateLimit-Limit':'30','X-RateLimit-Remaining':'29',"
+	     "'X-RateLimit-Reset':'1700000000'},'jsonBody':{'token_type':'Bearer','expires_in':86400}}}");
+	api_stub("tok-1", 200, NULL);
+	auth0_client *c = client_with(NULL, "m2m", "m2m-secret");
+	auth0_error *err = NULL;
+	json_t *out = NULL;
+	auth0_status st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "a token answer without access_token: invalid response");
+	ok(out == NULL, "... no answer");
+	like(err ? err->message : NULL, "no access_token", "... naming the missing field");
+	is_int(err ? err->status : 0, 200, "... with the token answer's status");
+	is_int(err ? err->attempts : 0, 1, "... its attempts");
+	ok(err && err->rate_limit.limit == 30 && err->rate_limit.remaining == 29 &&
+	   err->rate_limit.reset == 1700000000, "... and its rate-limit headers");
+	is_int(count("GET", "/api/v2/resource-servers"), 0, "... and the Management API is not called");
+	auth0_error_free(err);
+	auth0_client_free(c);
+
+	/* A token that cannot be sent (a line break would add header lines) is NO_TOKEN, status 200. */
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/oauth/token'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json'},'jsonBody':{'access_token':'tok-1\\r\\nX-Evil: 1',"
+	     "'token_type':'Bearer','expires_in':86400}}}");
+	c = client_with(NULL, "m2m", "m2m-secret");
+	err = NULL;
+	st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_NO_TOKEN, "a tenant's token with CR/LF: no token");
+	is_int(err ? err->status : 0, 200, "... with the token answer's status");
+	is_int(err ? err->attempts : 0, 1, "... and its attempts");
+	auth0_error_free(err);
+	auth0_client_free(c);
+}
+
 static char *crlf_provider(void *userdata, int64_t *expires_at)
 {
 	(void)userdata;
@@ -999,6 +1040,7 @@ int main(void)
 	test_checkpoint_pager(c);
 	auth0_client_free(c);
 	test_renewal();
+	test_token_answers();
 	test_token_characters();
 	return done_testing();
 }

@@ -270,8 +270,9 @@ AUTH0_EXTERN auth0_status auth0_management_call(auth0_client *client, const auth
 
 /*
  * The same, also handing back the HTTP status of the successful answer
- * (200, 201, 202, 204...) in *status (0 on failure), for callers that relay
- * it, such as mod_auth0's admin API.
+ * (200, 201, 202, 204...) in *status (0 on failure: the status of an answer
+ * that failed is err->status), for callers that relay it, such as mod_auth0's
+ * admin API.
  */
 AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const auth0_operation *op,
                                                    const char *const *path_values, const auth0_kv *query,
