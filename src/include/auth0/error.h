@@ -74,7 +74,7 @@ typedef struct auth0_error {
 	 * HTTP status of the final answer, whenever the tenant answered: of an error answer; of an answer
 	 * that could not be read (a malformed, truncated, oversized or mistyped body); and of a well-formed
 	 * 2xx that lacks what the call needs (a token answer without access_token, a JWKS without "keys", a
-	 * profile that is not an object, ...). Those last two are
+	 * profile that is not an object, a list page without its item array, ...). Those last two are
 	 * AUTH0_ERR_INVALID_RESPONSE, the message naming what is wrong or missing: an error with a 2xx
 	 * status means the tenant answered "success" with something unusable. Two other kinds carry the
 	 * status of the answer behind them: AUTH0_ERR_NO_TOKEN for a Management token from the tenant that
