@@ -74,15 +74,16 @@ auth0_status auth0_ciba_authorize(auth0_client *c, const auth0_ciba_params *p, a
 	free(hint);
 	st = a0_fields_check(&f, err);
 	json_t *answer = NULL;
+	a0_answer got = A0_ANSWER_NONE;
 	if (st == AUTH0_OK)
-		st = a0_auth_post(c, "/bc-authorize", f.json, A0_BODY_FORM, true, NULL, &answer, err);
+		st = a0_auth_post(c, "/bc-authorize", f.json, A0_BODY_FORM, true, NULL, &answer, &got, err);
 	a0_fields_clear(&f);
 	if (st != AUTH0_OK)
 		return st;
 
 	const char *id = a0_json_str(answer, "auth_req_id");
 	if (a0_empty(id)) {
-		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "POST /bc-authorize: the answer has no auth_req_id");
+		st = a0_fail_answer(err, &got, "POST /bc-authorize: the answer has no auth_req_id");
 	} else if (!(request->auth_req_id = strdup(id))) {
 		st = a0_oom(err);
 	} else {

@@ -47,13 +47,13 @@ auth0_status auth0_signup(auth0_client *c, const auth0_signup_params *p, json_t 
 	a0_fields_json(&f, "user_metadata", p->user_metadata ? json_incref(p->user_metadata) : NULL);
 	st = a0_fields_check(&f, err);
 	json_t *answer = NULL;
+	a0_answer got = A0_ANSWER_NONE;
 	if (st == AUTH0_OK)
-		st = a0_auth_post(c, "/dbconnections/signup", f.json, A0_BODY_JSON, false, NULL, &answer, err);
+		st = a0_auth_post(c, "/dbconnections/signup", f.json, A0_BODY_JSON, false, NULL, &answer, &got, err);
 	a0_fields_clear(&f);
 	if (st == AUTH0_OK && !json_is_object(answer)) {
 		json_decref(answer);
-		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE,
-		               "POST /dbconnections/signup: the answer is not a user");
+		return a0_fail_answer(err, &got, "POST /dbconnections/signup: the answer is not a user");
 	}
 	if (st == AUTH0_OK)
 		*user = answer;
@@ -102,7 +102,7 @@ static auth0_status change_password(auth0_client *c, const char *email, const ch
 	char *text = NULL;
 	if (st == AUTH0_OK)
 		st = a0_auth_post_ex(c, "/dbconnections/change_password", f.json, A0_BODY_JSON, false, NULL, NULL,
-		                     NULL, &text, err);
+		                     NULL, &text, NULL, err);
 	a0_fields_clear(&f);
 	if (st != AUTH0_OK)
 		return st;

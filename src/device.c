@@ -39,16 +39,17 @@ auth0_status auth0_device_authorize(auth0_client *c, const char *scope, const ch
 	a0_fields_str(&f, "audience", audience);
 	st = a0_fields_check(&f, err);
 	json_t *answer = NULL;
+	a0_answer got = A0_ANSWER_NONE;
 	if (st == AUTH0_OK)
-		st = a0_auth_post(c, "/oauth/device/code", f.json, A0_BODY_FORM, true, NULL, &answer, err);
+		st = a0_auth_post(c, "/oauth/device/code", f.json, A0_BODY_FORM, true, NULL, &answer, &got, err);
 	a0_fields_clear(&f);
 	if (st != AUTH0_OK)
 		return st;
 
 	if (a0_empty(a0_json_str(answer, "device_code")) || a0_empty(a0_json_str(answer, "user_code")) ||
 	    a0_empty(a0_json_str(answer, "verification_uri"))) {
-		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE,
-		             "POST /oauth/device/code: the answer lacks device_code, user_code or verification_uri");
+		st = a0_fail_answer(err, &got, "POST /oauth/device/code: the answer lacks device_code, user_code or "
+		                    "verification_uri");
 	} else if (!copy_str(answer, "device_code", &code->device_code) ||
 	           !copy_str(answer, "user_code", &code->user_code) ||
 	           !copy_str(answer, "verification_uri", &code->verification_uri) ||

@@ -31,15 +31,25 @@ auth0_error *a0_error_writable(auth0_error **err)
 	return err && *err && *err != &oom_error ? *err : NULL;
 }
 
-void a0_error_set_answer(auth0_error **err, const a0_response *resp)
+a0_answer a0_answer_of(const a0_response *resp)
+{
+	return (a0_answer){
+		.status = resp->status,
+		.attempts = resp->attempts,
+		.rate_limit = resp->rate_limit,
+		.retry_after = resp->retry_after,
+	};
+}
+
+void a0_error_set_answer(auth0_error **err, const a0_answer *answer)
 {
 	auth0_error *e = a0_error_writable(err);
-	if (!e)
+	if (!e || !answer)
 		return;
-	e->status = resp->status;
-	e->attempts = resp->attempts;
-	e->rate_limit = resp->rate_limit;
-	e->retry_after = resp->retry_after;
+	e->status = answer->status;
+	e->attempts = answer->attempts;
+	e->rate_limit = answer->rate_limit;
+	e->retry_after = answer->retry_after;
 }
 
 auth0_error *a0_error_new(auth0_status kind)
@@ -132,6 +142,17 @@ auth0_status a0_fail_token(auth0_error **err, auth0_token_rule rule, const char 
 	va_start(ap, fmt);
 	auth0_status st = fail_v(err, AUTH0_ERR_INVALID_TOKEN, NULL, rule, fmt, ap);
 	va_end(ap);
+	return st;
+}
+
+auth0_status a0_fail_answer(auth0_error **err, const a0_answer *answer, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	auth0_status st = fail_v(err, AUTH0_ERR_INVALID_RESPONSE, NULL, AUTH0_RULE_NONE, fmt, ap);
+	va_end(ap);
+	/* leaves alone the shared out-of-memory error that fail_v() falls back on (st is then NO_MEMORY) */
+	a0_error_set_answer(err, answer);
 	return st;
 }
 

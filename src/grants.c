@@ -19,11 +19,13 @@ auth0_status a0_grant(auth0_client *c, a0_fields *f, const a0_post_opts *opts, a
                       auth0_error **err)
 {
 	json_t *json = NULL;
+	a0_answer got = A0_ANSWER_NONE;
 	auth0_status st = a0_fields_check(f, err);
 	if (st == AUTH0_OK)
-		st = a0_auth_post_ex(c, "/oauth/token", f->json, A0_BODY_JSON, true, NULL, opts, &json, NULL, err);
+		st = a0_auth_post_ex(c, "/oauth/token", f->json, A0_BODY_JSON, true, NULL, opts, &json, NULL, &got,
+		                     err);
 	if (st == AUTH0_OK)
-		st = a0_tokens_from_json(json, tokens, err);
+		st = a0_tokens_from_answer(json, &got, tokens, err);
 	a0_json_free_secret(json);
 	a0_fields_clear(f);
 	return st;
@@ -207,7 +209,8 @@ auth0_status auth0_revoke_refresh_token(auth0_client *c, const char *refresh_tok
 	/* Auth0 answers 200 with an empty body; whatever body comes is not needed. */
 	char *text = NULL;
 	if (st == AUTH0_OK)
-		st = a0_auth_post_ex(c, "/oauth/revoke", f.json, A0_BODY_JSON, true, NULL, NULL, NULL, &text, err);
+		st = a0_auth_post_ex(c, "/oauth/revoke", f.json, A0_BODY_JSON, true, NULL, NULL, NULL, &text, NULL,
+		                     err);
 	a0_free_secret(text);
 	a0_fields_clear(&f);
 	return st;

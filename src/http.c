@@ -453,11 +453,14 @@ bool a0_response_is_json(const a0_response *resp)
 	return n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
-auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, auth0_error **err)
+auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, a0_answer *answer,
+                          auth0_error **err)
 {
 	a0_response resp;
 	if (out)
 		*out = NULL;
+	if (answer)
+		*answer = (a0_answer)A0_ANSWER_NONE;
 	auth0_status st = a0_http_perform(c, req, &resp, err);
 	if (st != AUTH0_OK)
 		return st;
@@ -466,30 +469,25 @@ auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, 
 		a0_response_clear(&resp);
 		return st;
 	}
+	a0_answer got = a0_answer_of(&resp);
 	if (resp.len == 0 && (resp.status == 204 || !out)) {
-		a0_response_clear(&resp);
-		return AUTH0_OK;
-	}
-	if (!a0_response_is_json(&resp)) {
-		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: expected JSON, got %s", req->method,
-		             req->log_path, resp.content_type ? resp.content_type : "no content type");
-		a0_error_set_answer(err, &resp);
-		a0_response_clear(&resp);
-		return st;
-	}
-	json_error_t jerr;
-	json_t *json = json_loadb(resp.body, resp.len, JSON_DECODE_ANY, &jerr);
-	if (!json) {
-		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at byte %d)",
-		             req->method, req->log_path, a0_json_error_without_text(&jerr), jerr.position);
-		a0_error_set_answer(err, &resp);
-		a0_response_clear(&resp);
-		return st;
+		st = AUTH0_OK;
+	} else if (!a0_response_is_json(&resp)) {
+		st = a0_fail_answer(err, &got, "%s %s: expected JSON, got %s", req->method, req->log_path,
+		                    resp.content_type ? resp.content_type : "no content type");
+	} else {
+		json_error_t jerr;
+		json_t *json = json_loadb(resp.body, resp.len, JSON_DECODE_ANY, &jerr);
+		if (!json)
+			st = a0_fail_answer(err, &got, "%s %s: malformed JSON answer (%s at byte %d)", req->method,
+			                    req->log_path, a0_json_error_without_text(&jerr), jerr.position);
+		else if (out)
+			*out = json;
+		else
+			json_decref(json);
 	}
 	a0_response_clear(&resp);
-	if (out)
-		*out = json;
-	else
-		json_decref(json);
-	return AUTH0_OK;
+	if (st == AUTH0_OK && answer)
+		*answer = got;
+	return st;
 }

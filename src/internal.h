@@ -202,9 +202,29 @@ void a0_response_clear(a0_response *resp);
 /* TCP connections the client has opened so far (connection reuse is measurable). */
 long a0_http_connects(auth0_client *c);
 
-/* Fills the answer's status, attempts and rate-limit headers into *err (an answer that was there but
- * could not be used: a malformed or mistyped 2xx). */
-void a0_error_set_answer(auth0_error **err, const a0_response *resp);
+/*
+ * What is kept of an HTTP answer once its body has been handed over: a 2xx whose body turns out to lack
+ * what the call needs is still an answer of the tenant, and its error says so (error.h). status 0: no
+ * answer was read.
+ */
+typedef struct a0_answer {
+	long status;
+	int attempts;
+	auth0_rate_limit rate_limit;
+	int64_t retry_after;
+} a0_answer;
+
+#define A0_ANSWER_NONE { 0, 0, { -1, -1, -1 }, -1 }
+
+a0_answer a0_answer_of(const a0_response *resp);
+/* Fills the answer's status, attempts and rate-limit headers into *err (when there is one to change). */
+void a0_error_set_answer(auth0_error **err, const a0_answer *answer);
+/*
+ * The one way to report a 2xx answer that cannot be used (malformed, mistyped, or lacking a field the
+ * call reads): AUTH0_ERR_INVALID_RESPONSE with a formatted message and the answer's status, attempts and
+ * rate-limit headers. answer may be NULL (a body parsed without an HTTP exchange: status 0).
+ */
+auth0_status a0_fail_answer(auth0_error **err, const a0_answer *answer, const char *fmt, ...) A0_PRINTF(3, 4);
 
 /* The error for a non-2xx answer: kind from the status, Auth0's fields from a JSON body. */
 auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, const char *method,
@@ -218,9 +238,12 @@ bool a0_response_is_json(const a0_response *resp);
 /*
  * Performs a request that must answer 2xx with a JSON body: *out receives the
  * parsed body (may be NULL when the caller does not want it; an empty 2xx body
- * then is fine). Non-2xx answers become the matching error.
+ * then is fine). Non-2xx answers become the matching error. *answer (may be
+ * NULL) receives what the answer was, for a0_fail_answer() when the body then
+ * lacks what the caller needs; it is reset first (A0_ANSWER_NONE).
  */
-auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, auth0_error **err);
+auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, a0_answer *answer,
+                          auth0_error **err);
 
 /* Retry policy computations (retry.c); pure functions, unit-tested. */
 bool a0_retry_status(a0_retry_policy policy, long status);
@@ -358,10 +381,13 @@ typedef enum a0_body_format { A0_BODY_JSON, A0_BODY_FORM } a0_body_format;
 /*
  * POSTs to an Authentication API path with client authentication added,
  * parses the JSON answer. `params` is a JSON object of the request fields
- * (no nulls); with A0_BODY_FORM it is sent form-encoded.
+ * (no nulls); with A0_BODY_FORM it is sent form-encoded. *answer (may be
+ * NULL) receives what the 2xx answer was: a caller that finds the body
+ * lacking reports it with a0_fail_answer(), so that the error has its status.
  */
 auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_body_format format,
-                          bool client_auth, const char *bearer, json_t **out, auth0_error **err);
+                          bool client_auth, const char *bearer, json_t **out, a0_answer *answer,
+                          auth0_error **err);
 /* Options of a0_auth_post_ex. */
 typedef struct a0_post_opts {
 	const struct curl_slist *headers; /* extra request headers (copied), e.g. auth0-forwarded-for */
@@ -374,13 +400,22 @@ typedef struct a0_post_opts {
  */
 auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, a0_body_format format,
                              bool client_auth, const char *bearer, const a0_post_opts *opts,
-                             json_t **json_out, char **text_out, auth0_error **err);
+                             json_t **json_out, char **text_out, a0_answer *answer, auth0_error **err);
 /* The same for GET / DELETE with an optional bearer token and raw (non-JSON) answers. */
 auth0_status a0_auth_request(auth0_client *c, const char *method, const char *path, const char *bearer,
-                             json_t **json_out, char **text_out, auth0_error **err);
-/* POST /oauth/token with `params` (grant_type included) and client authentication. */
-auth0_status a0_oauth_token(auth0_client *c, json_t *params, auth0_tokens **tokens, auth0_error **err);
-/* Builds auth0_tokens from a token response (takes a reference to json). */
+                             json_t **json_out, char **text_out, a0_answer *answer, auth0_error **err);
+/* POST /oauth/token with `params` (grant_type included) and client authentication; *answer (may be NULL)
+ * as for a0_auth_post, reset on failure. */
+auth0_status a0_oauth_token(auth0_client *c, json_t *params, auth0_tokens **tokens, a0_answer *answer,
+                            auth0_error **err);
+/* auth0_client_credentials() for a caller that goes on reading the answer (the token manager). */
+auth0_status a0_client_credentials(auth0_client *c, const char *audience, const char *organization,
+                                   auth0_tokens **tokens, a0_answer *answer, auth0_error **err);
+/* Builds auth0_tokens from a token response (takes a reference to json); answer: what the answer was
+ * (NULL when the body came without an HTTP exchange), for the error when access_token is missing. */
+auth0_status a0_tokens_from_answer(json_t *json, const a0_answer *answer, auth0_tokens **tokens,
+                                   auth0_error **err);
+/* a0_tokens_from_answer() without an answer: a missing access_token then gives status 0 (fuzz targets). */
 auth0_status a0_tokens_from_json(json_t *json, auth0_tokens **tokens, auth0_error **err);
 
 #endif

@@ -286,12 +286,13 @@ static a0_keyset *fetch(auth0_client *c, int64_t now, int64_t forced_at, json_t 
 	};
 	json_t *jwks = NULL;
 	a0_keyset *ks = NULL;
-	auth0_status st = headers ? a0_http_json(c, &req, &jwks, why_err) : a0_oom(why_err);
+	a0_answer answer = A0_ANSWER_NONE;
+	auth0_status st = headers ? a0_http_json(c, &req, &jwks, &answer, why_err) : a0_oom(why_err);
 	if (st == AUTH0_OK) {
 		const char *why = NULL;
 		ks = keyset_from_json(c, jwks, now, forced_at, &why);
 		if (!ks)
-			a0_fail(why_err, AUTH0_ERR_INVALID_RESPONSE, "GET %s: %s", A0_JWKS_PATH, why);
+			a0_fail_answer(why_err, &answer, "GET %s: %s", A0_JWKS_PATH, why);
 	}
 	if (ks) {
 		a0_log(c, AUTH0_LOG_INFO, "fetched the JWKS: %zu usable key%s", ks->n, ks->n == 1 ? "" : "s");

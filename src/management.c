@@ -417,19 +417,16 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 		if (*out)
 			return AUTH0_OK;
 		if (ct) {
-			auth0_status st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: malformed JSON answer (%s at "
-			                          "byte %d)", req->method, req->log_path, a0_json_error_without_text(&jerr),
-			                          jerr.position);
-			a0_error_set_answer(err, resp);
-			return st;
+			a0_answer answer = a0_answer_of(resp);
+			return a0_fail_answer(err, &answer, "%s %s: malformed JSON answer (%s at byte %d)", req->method,
+			                      req->log_path, a0_json_error_without_text(&jerr), jerr.position);
 		}
 	}
 	*out = json_stringn(resp->body, resp->len);
 	if (!*out) {
-		auth0_status st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "%s %s: the %s answer is not valid UTF-8",
-		                          req->method, req->log_path, ct ? ct : "untyped");
-		a0_error_set_answer(err, resp);
-		return st;
+		a0_answer answer = a0_answer_of(resp);
+		return a0_fail_answer(err, &answer, "%s %s: the %s answer is not valid UTF-8", req->method,
+		                      req->log_path, ct ? ct : "untyped");
 	}
 	return AUTH0_OK;
 }
@@ -483,7 +480,7 @@ auth0_status auth0_management_call(auth0_client *c, const auth0_operation *op, c
                                    const auth0_kv *query, const json_t *body, const auth0_multipart_part *parts,
                                    const auth0_request_options *options, json_t **out, auth0_error **err)
 {
-	return auth0_management_call_ex(c, op, path_values, query, body, parts, options, out, NULL, err);
+	return a0_management_call_answer(c, op, path_values, query, body, parts, options, out, NULL, err);
 }
 
 auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op, const char *const *path_values,
@@ -491,12 +488,25 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
                                       const auth0_multipart_part *parts, const auth0_request_options *options,
                                       json_t **out, long *status, auth0_error **err)
 {
+	a0_answer answer = A0_ANSWER_NONE;
+	auth0_status st = a0_management_call_answer(c, op, path_values, query, body, parts, options, out, &answer,
+	                                            err);
+	if (status)
+		*status = st == AUTH0_OK ? answer.status : 0;
+	return st;
+}
+
+auth0_status a0_management_call_answer(auth0_client *c, const auth0_operation *op, const char *const *path_values,
+                                       const auth0_kv *query, const json_t *body,
+                                       const auth0_multipart_part *parts, const auth0_request_options *options,
+                                       json_t **out, a0_answer *answer, auth0_error **err)
+{
 	if (err)
 		*err = NULL;
 	if (out)
 		*out = NULL;
-	if (status)
-		*status = 0;
+	if (answer)
+		*answer = (a0_answer)A0_ANSWER_NONE;
 	if (!c)
 		return a0_fail_arg(err, "client", "auth0_management_call needs a client");
 	if (!op)
@@ -572,8 +582,8 @@ auth0_status auth0_management_call_ex(auth0_client *c, const auth0_operation *op
 		headers = NULL;
 		if (a0_http_ok(resp.status)) {
 			st = parse_answer(&req, &resp, out, err);
-			if (st == AUTH0_OK && status)
-				*status = resp.status;
+			if (st == AUTH0_OK && answer)
+				*answer = a0_answer_of(&resp);
 			goto out;
 		}
 		bool refused = a0_mgmt_token_rejected(&resp);

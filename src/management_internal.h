@@ -22,6 +22,16 @@ auth0_status a0_management_invoke(auth0_client *c, const auth0_operation *op, co
                                   const auth0_multipart_part *parts, const auth0_request_options *options,
                                   json_t **out, auth0_error **err);
 
+/*
+ * auth0_management_call() that also hands back what the 2xx answer was (*answer, may be NULL; reset to
+ * A0_ANSWER_NONE first and on failure), for a caller that reads the body and may find it lacking
+ * (a0_fail_answer()): the pager.
+ */
+auth0_status a0_management_call_answer(auth0_client *c, const auth0_operation *op, const char *const *path_values,
+                                       const auth0_kv *query, const json_t *body,
+                                       const auth0_multipart_part *parts, const auth0_request_options *options,
+                                       json_t **out, a0_answer *answer, auth0_error **err);
+
 /* ---- Building blocks, unit-tested on their own ------------------------------------------------ */
 
 /* "users/auth0%7C123/roles": each value percent-encoded as one segment; checks every value. */

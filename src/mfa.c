@@ -56,7 +56,7 @@ auth0_status auth0_mfa_challenge(auth0_client *c, const char *mfa_token, const c
 	a0_fields_str(&f, "authenticator_id", authenticator_id);
 	st = a0_fields_check(&f, err);
 	if (st == AUTH0_OK)
-		st = a0_auth_post(c, "/mfa/challenge", f.json, A0_BODY_JSON, true, NULL, out, err);
+		st = a0_auth_post(c, "/mfa/challenge", f.json, A0_BODY_JSON, true, NULL, out, NULL, err);
 	a0_fields_clear(&f);
 	return st;
 }
@@ -125,7 +125,7 @@ auth0_status auth0_mfa_associate(auth0_client *c, const char *mfa_token, const a
 	if (st == AUTH0_OK)
 		st = a0_fields_check(&f, err);
 	if (st == AUTH0_OK)
-		st = a0_auth_post(c, "/mfa/associate", f.json, A0_BODY_JSON, false, mfa_token, out, err);
+		st = a0_auth_post(c, "/mfa/associate", f.json, A0_BODY_JSON, false, mfa_token, out, NULL, err);
 	curl_slist_free_all(headers); /* empty: only client_secret_basic adds a header */
 	a0_fields_clear(&f);
 	return st;
@@ -144,11 +144,11 @@ auth0_status auth0_mfa_list_authenticators(auth0_client *c, const char *token, j
 	if ((st = a0_require(token, "token", "Must supply a valid token", err)) != AUTH0_OK)
 		return st;
 	json_t *json = NULL;
-	st = a0_auth_request(c, "GET", "/mfa/authenticators", token, &json, NULL, err);
+	a0_answer got = A0_ANSWER_NONE;
+	st = a0_auth_request(c, "GET", "/mfa/authenticators", token, &json, NULL, &got, err);
 	if (st == AUTH0_OK && !json_is_array(json)) {
 		json_decref(json);
-		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE,
-		               "GET /mfa/authenticators: the answer is not a JSON array");
+		return a0_fail_answer(err, &got, "GET /mfa/authenticators: the answer is not a JSON array");
 	}
 	if (st == AUTH0_OK)
 		*authenticators = json;
@@ -171,7 +171,7 @@ auth0_status auth0_mfa_delete_authenticator(auth0_client *c, const char *token, 
 	char *p = a0_buf_steal(&path);
 	if (!p)
 		return a0_oom(err);
-	st = a0_auth_request(c, "DELETE", p, token, NULL, NULL, err);
+	st = a0_auth_request(c, "DELETE", p, token, NULL, NULL, NULL, err);
 	free(p);
 	return st;
 }

@@ -39,7 +39,7 @@ static char *form_encode(const json_t *params)
 static auth0_status auth_send(auth0_client *c, const char *method, const char *path, const char *body,
                               const char *content_type, struct curl_slist *headers, const char *bearer,
                               int max_retries, bool fresh_connection, json_t **json_out, char **text_out,
-                              auth0_error **err)
+                              a0_answer *answer, auth0_error **err)
 {
 	char *url = a0_asprintf("%s%s", c->base_url, path);
 	char *ct = content_type ? a0_asprintf("Content-Type: %s", content_type) : NULL;
@@ -50,6 +50,8 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 		*json_out = NULL;
 	if (text_out)
 		*text_out = NULL;
+	if (answer)
+		*answer = (a0_answer)A0_ANSWER_NONE;
 	/* A caller's token (an access token for /userinfo, an MFA token): not quoted, it is a credential. */
 	if (bearer && !a0_b64token(bearer)) {
 		st = a0_fail_arg(err, "token", "%s %s: the token has a character that a bearer token cannot have "
@@ -81,13 +83,15 @@ static auth0_status auth_send(auth0_client *c, const char *method, const char *p
 			if (a0_http_ok(resp.status)) {
 				*text_out = resp.body;
 				resp.body = NULL;
+				if (answer)
+					*answer = a0_answer_of(&resp);
 			} else {
 				st = a0_error_from_response(err, &resp, method, path);
 			}
 			a0_response_clear(&resp);
 		}
 	} else {
-		st = a0_http_json(c, &req, json_out, err);
+		st = a0_http_json(c, &req, json_out, answer, err);
 	}
 out:
 	a0_headers_free(h); /* it may hold a Basic credential or a bearer token */
@@ -99,7 +103,7 @@ out:
 
 auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, a0_body_format format,
                              bool client_auth, const char *bearer, const a0_post_opts *opts,
-                             json_t **json_out, char **text_out, auth0_error **err)
+                             json_t **json_out, char **text_out, a0_answer *answer, auth0_error **err)
 {
 	struct curl_slist *headers = NULL;
 	for (const struct curl_slist *h = opts ? opts->headers : NULL; h; h = h->next) {
@@ -126,31 +130,38 @@ auth0_status a0_auth_post_ex(auth0_client *c, const char *path, json_t *params, 
 	 * or does something (an e-mail, a user): only the client credentials grant may be sent twice. */
 	const char *grant = json_string_value(json_object_get(params, "grant_type"));
 	bool fresh = !(grant && strcmp(grant, "client_credentials") == 0);
-	auth0_status st =
-		auth_send(c, "POST", path, body, type, headers, bearer, retries, fresh, json_out, text_out, err);
+	auth0_status st = auth_send(c, "POST", path, body, type, headers, bearer, retries, fresh, json_out, text_out,
+	                            answer, err);
 	a0_free_secret(body); /* it held credentials, passwords or codes */
 	return st;
 }
 
 auth0_status a0_auth_post(auth0_client *c, const char *path, json_t *params, a0_body_format format,
-                          bool client_auth, const char *bearer, json_t **out, auth0_error **err)
+                          bool client_auth, const char *bearer, json_t **out, a0_answer *answer,
+                          auth0_error **err)
 {
-	return a0_auth_post_ex(c, path, params, format, client_auth, bearer, NULL, out, NULL, err);
+	return a0_auth_post_ex(c, path, params, format, client_auth, bearer, NULL, out, NULL, answer, err);
 }
 
 auth0_status a0_auth_request(auth0_client *c, const char *method, const char *path, const char *bearer,
-                             json_t **json_out, char **text_out, auth0_error **err)
+                             json_t **json_out, char **text_out, a0_answer *answer, auth0_error **err)
 {
 	return auth_send(c, method, path, NULL, NULL, NULL, bearer, c->retry_count, strcmp(method, "GET") != 0,
-	                 json_out, text_out, err);
+	                 json_out, text_out, answer, err);
 }
 
 auth0_status a0_tokens_from_json(json_t *json, auth0_tokens **tokens, auth0_error **err)
 {
+	return a0_tokens_from_answer(json, NULL, tokens, err);
+}
+
+auth0_status a0_tokens_from_answer(json_t *json, const a0_answer *answer, auth0_tokens **tokens,
+                                   auth0_error **err)
+{
 	*tokens = NULL;
 	const char *access = a0_json_str(json, "access_token");
 	if (!json_is_object(json) || a0_empty(access))
-		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "POST /oauth/token: the answer has no access_token");
+		return a0_fail_answer(err, answer, "POST /oauth/token: the answer has no access_token");
 	auth0_tokens *t = calloc(1, sizeof(*t));
 	if (!t)
 		return a0_oom(err);
@@ -183,14 +194,18 @@ void auth0_tokens_free(auth0_tokens *t)
 	free(t);
 }
 
-auth0_status a0_oauth_token(auth0_client *c, json_t *params, auth0_tokens **tokens, auth0_error **err)
+auth0_status a0_oauth_token(auth0_client *c, json_t *params, auth0_tokens **tokens, a0_answer *answer,
+                            auth0_error **err)
 {
 	json_t *json = NULL;
 	*tokens = NULL;
-	auth0_status st = a0_auth_post(c, "/oauth/token", params, A0_BODY_JSON, true, NULL, &json, err);
+	a0_answer got = A0_ANSWER_NONE;
+	auth0_status st = a0_auth_post(c, "/oauth/token", params, A0_BODY_JSON, true, NULL, &json, &got, err);
 	if (st == AUTH0_OK)
-		st = a0_tokens_from_json(json, tokens, err);
+		st = a0_tokens_from_answer(json, &got, tokens, err);
 	a0_json_free_secret(json);
+	if (answer)
+		*answer = st == AUTH0_OK ? got : (a0_answer)A0_ANSWER_NONE;
 	return st;
 }
 
@@ -203,6 +218,15 @@ auth0_status auth0_client_credentials(auth0_client *c, const char *audience, con
 		*tokens = NULL;
 	if (!c || !tokens)
 		return a0_fail_arg(err, "tokens", "auth0_client_credentials needs a client and an output pointer");
+	return a0_client_credentials(c, audience, organization, tokens, NULL, err);
+}
+
+auth0_status a0_client_credentials(auth0_client *c, const char *audience, const char *organization,
+                                   auth0_tokens **tokens, a0_answer *answer, auth0_error **err)
+{
+	*tokens = NULL;
+	if (answer)
+		*answer = (a0_answer)A0_ANSWER_NONE;
 	/* Field order as the Ruby SDK sends it: grant_type, client_id, audience, organization. */
 	/* "" leaves the audience out (the tenant's default audience decides, as the Ruby SDK's nil) */
 	json_t *params = json_pack("{s:s, s:s*, s:s*}", "grant_type", "client_credentials", "client_id", c->client_id,
@@ -211,7 +235,7 @@ auth0_status auth0_client_credentials(auth0_client *c, const char *audience, con
 		json_decref(params);
 		return a0_oom(err);
 	}
-	auth0_status st = a0_oauth_token(c, params, tokens, err);
+	auth0_status st = a0_oauth_token(c, params, tokens, answer, err);
 	a0_json_free_secret(params); /* client_secret or client_assertion was added */
 	return st;
 }

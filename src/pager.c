@@ -220,13 +220,38 @@ oom:
 	return a0_oom(err);
 }
 
-/* The item array of a page: the named member of an object, or the page itself when it is an array. */
-static json_t *page_items(const auth0_pagination *p, json_t *page)
+/*
+ * The item array of a page (*items, borrowed from page): the page itself when it is an array, else the
+ * operation's member of the object. An object without that array is AUTH0_ERR_INVALID_RESPONSE, with
+ * the answer's status, rather than the end of the list, which a truncated or garbled answer would
+ * otherwise silently be taken for: Auth0 sends the member on every page, [] when there is nothing (the
+ * API's examples in the Ruby SDK's WireMock mappings, all 74 list operations). The one exception is an
+ * object that says so itself, total 0 without the member: the end of the list (*items NULL), as the Ruby
+ * SDK would take it (its iterators stop at a missing array, whatever the rest says).
+ */
+static auth0_status page_items(const auth0_operation *op, json_t *page, const a0_answer *answer, json_t **items,
+                               auth0_error **err)
 {
-	if (json_is_array(page))
-		return page;
-	json_t *items = json_object_get(page, p->item_field);
-	return json_is_array(items) ? items : NULL;
+	const char *field = op->pagination.item_field;
+	*items = NULL;
+	if (json_is_array(page)) {
+		*items = page;
+		return AUTH0_OK;
+	}
+	if (!page)
+		return a0_fail_answer(err, answer, "%s: the page is empty (no JSON object or array)", op->id);
+	if (!json_is_object(page))
+		return a0_fail_answer(err, answer, "%s: the page is not a JSON object or array", op->id);
+	json_t *member = json_object_get(page, field);
+	if (json_is_array(member)) {
+		*items = member;
+		return AUTH0_OK;
+	}
+	int64_t total = -1;
+	if ((!member || json_is_null(member)) && a0_json_int(page, "total", &total) && total == 0)
+		return AUTH0_OK;
+	return a0_fail_answer(err, answer, "%s: the page has no \"%s\" array%s", op->id, field,
+	                      member ? " (the member is not an array)" : " and does not say the list is empty");
 }
 
 static auth0_status fetch(auth0_pager *pg, auth0_error **err)
@@ -257,14 +282,20 @@ static auth0_status fetch(auth0_pager *pg, auth0_error **err)
 		}
 	}
 	json_t *answer = NULL;
-	auth0_status st = auth0_management_call(pg->client, pg->op, (const char *const *)pg->path_values, kv, NULL,
-	                                        NULL, pg->have_options ? &pg->options : NULL, &answer, err);
+	a0_answer got = A0_ANSWER_NONE;
+	auth0_status st = a0_management_call_answer(pg->client, pg->op, (const char *const *)pg->path_values, kv,
+	                                            NULL, NULL, pg->have_options ? &pg->options : NULL, &answer,
+	                                            &got, err);
 	free(kv);
 	/* Nothing has moved yet: the next call asks for the same page or cursor again. */
 	if (st != AUTH0_OK)
 		return st;
 
-	json_t *items = page_items(p, answer);
+	json_t *items = NULL;
+	if ((st = page_items(pg->op, answer, &got, &items, err)) != AUTH0_OK) {
+		json_decref(answer); /* a page that cannot be read moves nothing either */
+		return st;
+	}
 	size_t count = json_array_size(items);
 	/* The one allocation of the walk's state, made before any of it changes (a retry after an OOM here
 	 * must not hand out this page's items twice). */

@@ -26,14 +26,15 @@ auth0_status auth0_pushed_authorization_request(auth0_client *c, const auth0_aut
 	if (st != AUTH0_OK)
 		return st;
 	json_t *answer = NULL;
-	st = a0_auth_post(c, "/oauth/par", fields, A0_BODY_FORM, true, NULL, &answer, err);
+	a0_answer got = A0_ANSWER_NONE;
+	st = a0_auth_post(c, "/oauth/par", fields, A0_BODY_FORM, true, NULL, &answer, &got, err);
 	a0_json_free_secret(fields); /* client authentication was added to it */
 	if (st != AUTH0_OK)
 		return st;
 
 	const char *uri = a0_json_str(answer, "request_uri");
 	if (a0_empty(uri)) {
-		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "POST /oauth/par: the answer has no request_uri");
+		st = a0_fail_answer(err, &got, "POST /oauth/par: the answer has no request_uri");
 	} else if (!(*request_uri = a0_strdup(uri))) {
 		st = a0_oom(err);
 	} else if (expires_in) {

@@ -14,7 +14,7 @@ static auth0_status start(auth0_client *c, a0_fields *f, json_t **out, auth0_err
 {
 	auth0_status st = a0_fields_check(f, err);
 	if (st == AUTH0_OK)
-		st = a0_auth_post(c, "/passwordless/start", f->json, A0_BODY_JSON, true, NULL, out, err);
+		st = a0_auth_post(c, "/passwordless/start", f->json, A0_BODY_JSON, true, NULL, out, NULL, err);
 	a0_fields_clear(f);
 	return st;
 }
@@ -99,9 +99,10 @@ auth0_status auth0_passwordless_verify(auth0_client *c, const char *connection, 
 	st = a0_fields_check(&f, err);
 	/* Auth0 may answer with an empty body: take any 2xx, parse it when there is one. */
 	char *text = NULL;
+	a0_answer got = A0_ANSWER_NONE;
 	if (st == AUTH0_OK)
 		st = a0_auth_post_ex(c, "/passwordless/verify", f.json, A0_BODY_JSON, false, NULL, NULL, NULL, &text,
-		                     err);
+		                     &got, err);
 	a0_fields_clear(&f);
 	if (st != AUTH0_OK)
 		return st;
@@ -110,9 +111,8 @@ auth0_status auth0_passwordless_verify(auth0_client *c, const char *connection, 
 		json_error_t jerr;
 		json = json_loads(text, JSON_DECODE_ANY, &jerr);
 		if (!json)
-			st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE,
-			             "POST /passwordless/verify: malformed JSON answer (%s)",
-			             jerr.text);
+			st = a0_fail_answer(err, &got, "POST /passwordless/verify: malformed JSON answer (%s)",
+			                    a0_json_error_without_text(&jerr));
 	} else {
 		json = json_object();
 		if (!json)

@@ -169,13 +169,16 @@ static auth0_status obtain(auth0_client *c, char **token, int64_t *expires_at, a
 		return AUTH0_OK;
 	}
 	auth0_tokens *tokens = NULL;
-	auth0_status st = auth0_client_credentials(c, c->api_identifier, NULL, &tokens, err);
+	a0_answer answer = A0_ANSWER_NONE;
+	auth0_status st = a0_client_credentials(c, c->api_identifier, NULL, &tokens, &answer, err);
 	if (st != AUTH0_OK)
 		return st;
 	if (!a0_b64token(tokens->access_token)) {
 		auth0_tokens_free(tokens);
-		return a0_fail(err, AUTH0_ERR_NO_TOKEN, "POST /oauth/token: the tenant's Management API token has a "
-		               "character that a bearer token cannot have (RFC 6750)");
+		st = a0_fail(err, AUTH0_ERR_NO_TOKEN, "POST /oauth/token: the tenant's Management API token has a "
+		             "character that a bearer token cannot have (RFC 6750)");
+		a0_error_set_answer(err, &answer); /* the tenant did answer: with what (error.h) */
+		return st;
 	}
 	*token = tokens->access_token;
 	tokens->access_token = NULL;

@@ -21,10 +21,11 @@ auth0_status auth0_userinfo(auth0_client *c, const char *access_token, json_t **
 	if ((st = a0_require(access_token, "access_token", "Must supply a valid access_token", err)) != AUTH0_OK)
 		return st;
 	json_t *json = NULL;
-	st = a0_auth_request(c, "GET", "/userinfo", access_token, &json, NULL, err);
+	a0_answer got = A0_ANSWER_NONE;
+	st = a0_auth_request(c, "GET", "/userinfo", access_token, &json, NULL, &got, err);
 	if (st == AUTH0_OK && !json_is_object(json)) {
 		json_decref(json);
-		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "GET /userinfo: the answer is not a JSON object");
+		return a0_fail_answer(err, &got, "GET /userinfo: the answer is not a JSON object");
 	}
 	if (st == AUTH0_OK)
 		*profile = json;
@@ -34,10 +35,11 @@ auth0_status auth0_userinfo(auth0_client *c, const char *access_token, json_t **
 static auth0_status get_text(auth0_client *c, const char *path, char **text, auth0_error **err)
 {
 	char *body = NULL;
-	auth0_status st = a0_auth_request(c, "GET", path, NULL, NULL, &body, err);
+	a0_answer got = A0_ANSWER_NONE;
+	auth0_status st = a0_auth_request(c, "GET", path, NULL, NULL, &body, &got, err);
 	if (st == AUTH0_OK && a0_empty(body)) {
 		free(body);
-		return a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "GET %s: empty answer", path);
+		return a0_fail_answer(err, &got, "GET %s: empty answer", path);
 	}
 	if (st == AUTH0_OK)
 		*text = body;
@@ -89,16 +91,17 @@ auth0_status auth0_oidc_discovery(auth0_client *c, json_t **configuration, auth0
 	if (st != AUTH0_OK)
 		return st;
 	json_t *json = NULL;
-	st = a0_auth_request(c, "GET", path, NULL, &json, NULL, err);
+	a0_answer got = A0_ANSWER_NONE;
+	st = a0_auth_request(c, "GET", path, NULL, &json, NULL, &got, err);
 	if (st != AUTH0_OK)
 		return st;
 	/* OpenID Connect Discovery 1.0, 4.3: the issuer must be the one the document was fetched for. */
 	const char *issuer = a0_json_str(json, "issuer");
 	if (!json_is_object(json))
-		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "GET %s: the answer is not a JSON object", path);
+		st = a0_fail_answer(err, &got, "GET %s: the answer is not a JSON object", path);
 	else if (!a0_streq(issuer, c->issuer))
-		st = a0_fail(err, AUTH0_ERR_INVALID_RESPONSE, "GET %s: the issuer is %s, not %s", path,
-		             issuer ? "another" : "missing", c->issuer);
+		st = a0_fail_answer(err, &got, "GET %s: the issuer is %s, not %s", path, issuer ? "another" : "missing",
+		                    c->issuer);
 	if (st == AUTH0_OK)
 		*configuration = json;
 	else

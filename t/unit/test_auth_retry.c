@@ -272,6 +272,9 @@ static void test_bad_answers(void)
 	t_fault("{\"path\":\"/oauth/token\",\"status\":200,\"body\":\"{\\\"token_type\\\":\\\"Bearer\\\"}\"}");
 	st = auth0_client_credentials(c, T_API, NULL, &tok, &err);
 	like(err ? err->message : NULL, "no access_token", "answer without access_token");
+	/* the tenant answered, and with what: not the status 0 of an answer that never came */
+	is_int(err ? err->status : 0, 200, "answer without access_token: its status");
+	is_int(err ? err->attempts : 0, 1, "answer without access_token: its attempts");
 	a_is_error(err, AUTH0_ERR_INVALID_RESPONSE, NULL, NULL, "answer without access_token");
 
 	/* Until cleared: libcurl itself retries once on a fresh connection when a reused one dies. */
@@ -301,6 +304,132 @@ static void test_bad_answers(void)
 	auth0_client_free(c);
 }
 
+/* One call of each Authentication API function that reads a field of its 2xx answer. */
+static auth0_status lacking_call(auth0_client *c, int which, auth0_error **err)
+{
+	auth0_tokens *tok = NULL;
+	json_t *json = NULL;
+	char *text = NULL;
+	auth0_status st = AUTH0_ERR_INTERNAL;
+	switch (which) {
+	case 0:
+		st = auth0_client_credentials(c, T_API, NULL, &tok, err);
+		break;
+	case 1: {
+		auth0_token_exchange x = { .subject_token = "subject", .subject_token_type = "urn:example:token" };
+		st = auth0_exchange_token(c, &x, &tok, err);
+		break;
+	}
+	case 2:
+		st = auth0_exchange_refresh_token(c, "a-refresh-token", NULL, &tok, err);
+		break;
+	case 3:
+		st = auth0_userinfo(c, "an-access-token", &json, err);
+		break;
+	case 4: {
+		auth0_authorize_params p = { .redirect_uri = T_CALLBACK };
+		st = auth0_pushed_authorization_request(c, &p, &text, NULL, err);
+		break;
+	}
+	case 5: {
+		auth0_device_code code = { 0 };
+		st = auth0_device_authorize(c, "openid", NULL, &code, err);
+		auth0_device_code_clear(&code);
+		break;
+	}
+	case 6: {
+		auth0_ciba_params p = { .user_id = T_ALICE_ID, .scope = "openid", .binding_message = "hello" };
+		auth0_ciba_request r = { 0 };
+		st = auth0_ciba_authorize(c, &p, &r, err);
+		auth0_ciba_request_clear(&r);
+		break;
+	}
+	case 7: {
+		auth0_signup_params p = { .email = "new@example.com", .password = "Some-Passw0rd!" };
+		st = auth0_signup(c, &p, &json, err);
+		break;
+	}
+	case 8:
+		st = auth0_mfa_list_authenticators(c, "an-mfa-token", &json, err);
+		break;
+	case 9:
+		st = auth0_oidc_discovery(c, &json, err);
+		break;
+	case 10:
+		st = auth0_saml_metadata(c, &text, err);
+		break;
+	case 11:
+		st = auth0_passwordless_verify(c, "email", T_ALICE, "123456", &json, err);
+		break;
+	}
+	auth0_tokens_free(tok);
+	json_decref(json);
+	auth0_free(text);
+	return st;
+}
+
+/*
+ * A well-formed 2xx that lacks what the call needs is AUTH0_ERR_INVALID_RESPONSE with the answer's
+ * status, attempts and rate-limit headers (the old code said status 0, attempts 0, no rate limit: as if
+ * the tenant had not answered).
+ */
+static void test_lacking_answers(void)
+{
+	static const struct {
+		const char *path;
+		const char *body;         /* JSON-quoted, for the fault rule */
+		const char *content_type;
+		const char *message;
+		const char *what;
+	} cases[] = {
+		{ "/oauth/token", "{\\\"token_type\\\":\\\"Bearer\\\"}", NULL, "no access_token",
+		  "client credentials without access_token" },
+		{ "/oauth/token", "{\\\"issued_token_type\\\":\\\"x\\\"}", NULL, "no access_token",
+		  "token exchange without access_token" },
+		{ "/oauth/token", "{\\\"access_token\\\":\\\"\\\"}", NULL, "no access_token",
+		  "refresh token grant with an empty access_token" },
+		{ "/userinfo", "[]", NULL, "not a JSON object", "userinfo that is an array" },
+		{ "/oauth/par", "{\\\"expires_in\\\":60}", NULL, "no request_uri", "PAR without request_uri" },
+		{ "/oauth/device/code", "{\\\"user_code\\\":\\\"ABCD\\\"}", NULL, "lacks device_code",
+		  "device code without device_code" },
+		{ "/bc-authorize", "{\\\"expires_in\\\":60}", NULL, "no auth_req_id", "CIBA without auth_req_id" },
+		{ "/dbconnections/signup", "[1]", NULL, "not a user", "signup answering an array" },
+		{ "/mfa/authenticators", "{}", NULL, "not a JSON array", "MFA authenticators that are an object" },
+		{ "/.well-known/openid-configuration", "{\\\"issuer\\\":\\\"https://elsewhere/\\\"}", NULL,
+		  "the issuer is another", "discovery of another issuer" },
+		{ "/samlp/metadata/demo-web-client", "", "text/xml", "empty answer", "empty SAML metadata" },
+		{ "/passwordless/verify", "{oops", NULL, "malformed JSON", "passwordless verify with malformed JSON" },
+	};
+	t_reset();
+	auth0_client_options o;
+	t_options(&o);
+	o.client_id = T_WEB_CLIENT_ID;
+	o.client_secret = T_WEB_CLIENT_SECRET;
+	o.retry_count = 0;
+	auth0_client *c = a_client_with(&o);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char rule[1024];
+		snprintf(rule, sizeof(rule),
+		         "{\"path\":\"%s\",\"status\":200,\"body\":\"%s\",\"content_type\":\"%s\","
+		         "\"headers\":{\"X-RateLimit-Limit\":\"30\",\"X-RateLimit-Remaining\":\"29\","
+		         "\"X-RateLimit-Reset\":\"1700000000\"}}",
+		         cases[i].path, cases[i].body,
+		         cases[i].content_type ? cases[i].content_type : "application/json");
+		t_fault(rule);
+		auth0_error *err = NULL;
+		auth0_status st = lacking_call(c, (int)i, &err);
+		is_int(st, AUTH0_ERR_INVALID_RESPONSE, "%s: invalid response", cases[i].what);
+		like(err ? err->message : NULL, cases[i].message, "%s: the message says what is wrong", cases[i].what);
+		is_int(err ? err->status : 0, 200, "%s: the answer's status", cases[i].what);
+		is_int(err ? err->attempts : 0, 1, "%s: its attempts", cases[i].what);
+		ok(err && err->rate_limit.limit == 30 && err->rate_limit.remaining == 29 &&
+		   err->rate_limit.reset == 1700000000, "%s: its rate-limit headers", cases[i].what);
+		auth0_error_free(err);
+		json_decref(t_control("DELETE", "/__control/faults", NULL));
+	}
+	auth0_client_free(c);
+}
+
 int main(void)
 {
 	t_require_tenant();
@@ -310,5 +439,6 @@ int main(void)
 	test_timeout();
 	test_total_timeout();
 	test_bad_answers();
+	test_lacking_answers();
 	return done_testing();
 }

@@ -482,6 +482,7 @@ static void test_stale_keys_while_refreshing(void)
 	auth0_client_free(c);
 }
 
+/* Both errors carry the answer's status, 200 (a JWKS without keys had 0, as if none had come). */
 static void malformed_case(const char *fault, auth0_status refresh_kind, const char *message,
                            const char *name)
 {
@@ -493,11 +494,14 @@ static void malformed_case(const char *fault, auth0_status refresh_kind, const c
 	auth0_status s = auth0_jwks_refresh(c, &err);
 	is_int(s, refresh_kind, "%s: auth0_jwks_refresh", name);
 	like(err ? err->message : NULL, message, "%s: message", name);
+	is_int(err ? err->status : 0, 200, "%s: the answer's status", name);
+	is_int(err ? err->attempts : 0, 1, "%s: one attempt", name);
 	auth0_error_free(err);
 	err = NULL;
 	s = validate(c, id, &err);
 	is_int(s, AUTH0_ERR_INVALID_TOKEN, "%s: token refused", name);
 	is_int(err ? (int)err->rule : -1, AUTH0_RULE_KEYS_UNAVAILABLE, "%s: rule keys_unavailable", name);
+	is_int(err ? err->status : 0, 200, "%s: keys unavailable, with the failed fetch's status", name);
 	auth0_error_free(err);
 	free(id);
 	auth0_client_free(c);

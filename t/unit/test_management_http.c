@@ -613,6 +613,9 @@ static void test_renewal(void)
 	auth0_client_free(c);
 }
 
+/* err->status of the last walk() that failed (0 when it did not, or had no status). */
+static long walk_status;
+
 /* Items of a pager walk as "a,b,c"; *requests receives the number of requests. */
 static char *walk(auth0_client *c, const char *id, const auth0_kv *query, int *nreq, int64_t *total,
                   auth0_status *st)
@@ -628,6 +631,7 @@ static char *walk(auth0_client *c, const char *id, const auth0_kv *query, int *n
 	}
 	if (err)
 		diag("pager: %s", err->message);
+	walk_status = err ? err->status : 0;
 	auth0_error_free(err);
 	*nreq = auth0_pager_requests(pg);
 	if (total)
@@ -714,6 +718,70 @@ static void test_offset_pager(auth0_client *c)
 	ok(st == AUTH0_OK && a0_streq(s, ""), "an empty list has no items");
 	is_int(nreq, 1, "one request");
 	free(s);
+
+	/* A page object without its item array is not the end of the list (a truncated or garbled answer
+	 * would end the walk silently), unless it says the list is empty: total 0. */
+	fresh();
+	users_page(0, "50", "true", "{'start':0,'limit':50,'length':0,'total':0}");
+	s = walk(c, "users.list", NULL, &nreq, &total, &st);
+	ok(st == AUTH0_OK && a0_streq(s, ""), "a page without users but with total 0: an empty list");
+	is_int(nreq, 1, "... after one request");
+	is_int(total, 0, "... total 0");
+	free(s);
+
+	fresh();
+	users_page(0, "2", "true", "{'start':0,'limit':2,'total':5,'users':[{'id':'a'},{'id':'b'}]}");
+	users_page(1, "2", "true", "{'start':2,'limit':2,'total':5}");
+	s = walk(c, "users.list", pp2, &nreq, &total, &st);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "a page without users (total 5) is an invalid response, not the end");
+	is_int(walk_status, 200, "... with the answer's status");
+	is_str(s, "a,b", "... after the first page's items");
+	is_int(nreq, 1, "... and the refused page not counted as fetched");
+	free(s);
+
+	const char *not_pages[][2] = {
+		{ "{'total':5,'users':{'id':'a'}}", "an object where the users array should be" },
+		{ "{'total':0,'users':'none'}", "a users member that is not an array, even with total 0" },
+		{ "{'start':0,'limit':2}", "a page without users or total" },
+		{ "'users'", "a JSON string" },
+	};
+	for (size_t i = 0; i < sizeof(not_pages) / sizeof(not_pages[0]); i++) {
+		fresh();
+		users_page(0, "2", "true", not_pages[i][0]);
+		s = walk(c, "users.list", pp2, &nreq, &total, &st);
+		is_int(st, AUTH0_ERR_INVALID_RESPONSE, "offset: %s is an invalid response", not_pages[i][1]);
+		is_int(walk_status, 200, "... status 200");
+		free(s);
+	}
+
+	fresh();
+	stub("{'request':{'method':'GET','urlPath':'/api/v2/users'},'response':{'status':200}}");
+	s = walk(c, "users.list", pp2, &nreq, &total, &st);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "offset: a 200 with an empty body is an invalid response");
+	is_int(walk_status, 200, "... status 200");
+	free(s);
+
+	/* The refused page moves nothing: the next call asks for it again. */
+	fresh();
+	users_page(0, "2", "true", "{'total':3}");
+	auth0_pager *gp = NULL;
+	auth0_pager_new(&gp, c, auth0_operation_find("users.list"), NULL, pp2, NULL, NULL);
+	json_t *gitem = NULL;
+	auth0_error *gerr = NULL;
+	st = auth0_pager_next(gp, &gitem, &gerr);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "pager_next: a page without users fails");
+	is_int(gerr ? gerr->status : 0, 200, "... status 200");
+	is_int(gerr ? gerr->attempts : 0, 1, "... one attempt");
+	like(gerr ? gerr->message : NULL, "users.list: the page has no \"users\" array",
+	     "... the message names the missing array");
+	auth0_error_free(gerr);
+	gerr = NULL;
+	users_page(0, "2", "true", "{'total':1,'users':[{'id':'a'}]}");
+	st = auth0_pager_next(gp, &gitem, &gerr);
+	ok(st == AUTH0_OK && a0_streq(a0_json_str(gitem, "id"), "a"), "... and asked again, gets page 1");
+	json_decref(gitem);
+	auth0_error_free(gerr);
+	auth0_pager_free(gp);
 
 	fresh();
 	users_page(3, "2", "true", "{'start':6,'limit':2,'total':7,'users':[{'id':'g'}]}");
@@ -882,6 +950,27 @@ static void test_checkpoint_pager(auth0_client *c)
 	free(s);
 
 	fresh();
+	orgs_page(NULL, "{'organizations':[{'id':'o1'}],'next':'cur1'}");
+	orgs_page("cur1", "{'next':'cur2'}");
+	s = walk(c, "organizations.list", NULL, &nreq, NULL, &st);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "checkpoint: a page without organizations is an invalid response");
+	is_int(walk_status, 200, "... with the answer's status");
+	is_str(s, "o1", "... after the first page's items");
+	free(s);
+
+	fresh();
+	orgs_page(NULL, "{}");
+	s = walk(c, "organizations.list", NULL, &nreq, NULL, &st);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "checkpoint: an empty object is an invalid response, not an empty list");
+	free(s);
+
+	fresh();
+	orgs_page(NULL, "{'total':0}");
+	s = walk(c, "organizations.list", NULL, &nreq, NULL, &st);
+	ok(st == AUTH0_OK && a0_streq(s, "") && nreq == 1, "checkpoint: total 0 without organizations: empty list");
+	free(s);
+
+	fresh();
 	orgs_page("cur9", "{'organizations':[{'id':'o9'}],'next':'cur9'}");
 	const auth0_kv from[] = { { "from", "cur9" }, { "take", "1" }, { NULL, NULL } };
 	s = walk(c, "organizations.list", from, &nreq, NULL, &st);
@@ -957,6 +1046,47 @@ static void test_checkpoint_pager(auth0_client *c)
 	auth0_pager_free(pg);
 }
 
+/*
+ * The Management token's /oauth/token answering 200 without a usable token: the call fails with the
+ * answer's status, attempts and rate-limit headers (they were 0 / -1, as if nothing had answered).
+ */
+static void test_token_answers(void)
+{
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/oauth/token'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json','X-RateLimit-Limit':'30','X-RateLimit-Remaining':'29',"
+	     "'X-RateLimit-Reset':'1700000000'},'jsonBody':{'token_type':'Bearer','expires_in':86400}}}");
+	api_stub("tok-1", 200, NULL);
+	auth0_client *c = client_with(NULL, "m2m", "m2m-secret");
+	auth0_error *err = NULL;
+	json_t *out = NULL;
+	auth0_status st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_INVALID_RESPONSE, "a token answer without access_token: invalid response");
+	ok(out == NULL, "... no answer");
+	like(err ? err->message : NULL, "no access_token", "... naming the missing field");
+	is_int(err ? err->status : 0, 200, "... with the token answer's status");
+	is_int(err ? err->attempts : 0, 1, "... its attempts");
+	ok(err && err->rate_limit.limit == 30 && err->rate_limit.remaining == 29 &&
+	   err->rate_limit.reset == 1700000000, "... and its rate-limit headers");
+	is_int(count("GET", "/api/v2/resource-servers"), 0, "... and the Management API is not called");
+	auth0_error_free(err);
+	auth0_client_free(c);
+
+	/* A token that cannot be sent (a line break would add header lines) is NO_TOKEN, status 200. */
+	fresh();
+	stub("{'request':{'method':'POST','urlPath':'/oauth/token'},'response':{'status':200,"
+	     "'headers':{'Content-Type':'application/json'},'jsonBody':{'access_token':'tok-1\\r\\nX-Evil: 1',"
+	     "'token_type':'Bearer','expires_in':86400}}}");
+	c = client_with(NULL, "m2m", "m2m-secret");
+	err = NULL;
+	st = auth0_resource_servers_list(c, NULL, NULL, &out, &err);
+	is_int(st, AUTH0_ERR_NO_TOKEN, "a tenant's token with CR/LF: no token");
+	is_int(err ? err->status : 0, 200, "... with the token answer's status");
+	is_int(err ? err->attempts : 0, 1, "... and its attempts");
+	auth0_error_free(err);
+	auth0_client_free(c);
+}
+
 static char *crlf_provider(void *userdata, int64_t *expires_at)
 {
 	(void)userdata;
@@ -999,6 +1129,7 @@ int main(void)
 	test_checkpoint_pager(c);
 	auth0_client_free(c);
 	test_renewal();
+	test_token_answers();
 	test_token_characters();
 	return done_testing();
 }

@@ -43,12 +43,14 @@ typedef enum auth0_status {
 	AUTH0_ERR_SERVER,           /* HTTP 5xx other than 503 */
 	AUTH0_ERR_UNAVAILABLE,      /* HTTP 503 */
 	AUTH0_ERR_UNEXPECTED_STATUS,/* 1xx, 3xx (redirects are never followed), >= 600 */
-	AUTH0_ERR_INVALID_RESPONSE, /* malformed, truncated, oversized or mistyped body */
+	AUTH0_ERR_INVALID_RESPONSE, /* malformed, truncated, oversized or mistyped body, or a 2xx without what
+	                             * the call needs; auth0_error.status is the answer's (error.h) */
 	AUTH0_ERR_INVALID_TOKEN,    /* a JWT failed validation; auth0_error.rule says why */
 	AUTH0_ERR_NO_TOKEN,         /* no Management API token can be had from what the client was given:
 	                             * none configured (no token, token_provider or client credentials), a
 	                             * provider that returned none, a token with a character that cannot be
-	                             * sent (RFC 6750), or a refused token with nothing to replace it. A
+	                             * sent (RFC 6750; from the tenant: status is its answer's), or a refused
+	                             * token with nothing to replace it. A
 	                             * client-credentials grant that fails keeps its own kind (UNAUTHORIZED
 	                             * for a refused secret, FORBIDDEN for an application not authorized for
 	                             * the API, NETWORK, TIMEOUT, ...), its message naming POST /oauth/token */

@@ -71,10 +71,16 @@ typedef struct auth0_rate_limit {
 typedef struct auth0_error {
 	auth0_status kind;
 	/*
-	 * HTTP status of the final answer: of an error answer, and of an answer that could not be read
-	 * (a malformed, truncated, oversized or mistyped body: AUTH0_ERR_INVALID_RESPONSE). 0 when there was
-	 * none (network, timeout, TLS, argument errors), and also when a well-formed 2xx lacks what the call
-	 * needs (an AUTH0_ERR_INVALID_RESPONSE whose message names the missing field, e.g. access_token).
+	 * HTTP status of the final answer, whenever the tenant answered: of an error answer; of an answer
+	 * that could not be read (a malformed, truncated, oversized or mistyped body); and of a well-formed
+	 * 2xx that lacks what the call needs (a token answer without access_token, a JWKS without "keys", a
+	 * profile that is not an object, a list page without its item array, ...). Those last two are
+	 * AUTH0_ERR_INVALID_RESPONSE, the message naming what is wrong or missing: an error with a 2xx
+	 * status means the tenant answered "success" with something unusable. Two other kinds carry the
+	 * status of the answer behind them: AUTH0_ERR_NO_TOKEN for a Management token from the tenant that
+	 * cannot be sent (its /oauth/token answer), and AUTH0_ERR_INVALID_TOKEN with
+	 * AUTH0_RULE_KEYS_UNAVAILABLE (the failed JWKS fetch). 0 when no answer was read (network, timeout,
+	 * TLS, argument errors, a token_provider's token, a token that fails validation).
 	 */
 	long status;
 	char *message;            /* human-readable, one line, safe to log */
@@ -90,8 +96,8 @@ typedef struct auth0_error {
 
 	auth0_rate_limit rate_limit;
 	int64_t retry_after;      /* seconds from Retry-After, -1 when absent */
-	int attempts;             /* requests made, retries included (0 when none was made, and in the case
-	                           * of a 2xx lacking a field, as for status) */
+	int attempts;             /* requests made, retries included (0 when none was made); with status, the
+	                           * answer's rate_limit and retry_after are kept as well, a 2xx's included */
 
 	char *option;             /* AUTH0_ERR_INVALID_ARGUMENT: the option or parameter at fault */
 	auth0_token_rule rule;    /* AUTH0_ERR_INVALID_TOKEN: the rule that failed */

@@ -220,8 +220,10 @@ AUTH0_EXTERN auth0_status auth0_jwt_decode_unverified(const char *jwt, json_t **
  * failed, less than jwks_min_refetch_interval seconds ago: then it does
  * nothing and returns AUTH0_OK. A failed fetch returns its own error
  * (AUTH0_ERR_TIMEOUT, AUTH0_ERR_NETWORK, AUTH0_ERR_SERVER,
- * AUTH0_ERR_INVALID_RESPONSE for a body that is not a JWKS, ...); keys
- * already held stay in use.
+ * AUTH0_ERR_INVALID_RESPONSE for a body that is not a JWKS, with the
+ * answer's status, 200 included, in err->status, ...); keys already held
+ * stay in use. A token refused for want of keys (AUTH0_RULE_KEYS_UNAVAILABLE)
+ * has the status of that failed fetch too (0 when nothing answered).
  */
 AUTH0_EXTERN auth0_status auth0_jwks_refresh(auth0_client *client, auth0_error **err);
 

@@ -270,8 +270,9 @@ AUTH0_EXTERN auth0_status auth0_management_call(auth0_client *client, const auth
 
 /*
  * The same, also handing back the HTTP status of the successful answer
- * (200, 201, 202, 204...) in *status (0 on failure), for callers that relay
- * it, such as mod_auth0's admin API.
+ * (200, 201, 202, 204...) in *status (0 on failure: the status of an answer
+ * that failed is err->status), for callers that relay it, such as mod_auth0's
+ * admin API.
  */
 AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const auth0_operation *op,
                                                    const char *const *path_values, const auth0_kv *query,
@@ -311,6 +312,15 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * or at an empty page. A `next` that the walk has already sent (the same
  * cursor again, or A -> B -> A) is AUTH0_ERR_INVALID_RESPONSE once the items
  * of its page are handed out, instead of an endless loop.
+ * An empty page is one whose item array (the operation's
+ * pagination.item_field, e.g. "users") is [], or a bare []. A page object
+ * without that array, or where it is not an array, is not taken for the end
+ * of the list (a truncated or garbled answer would then end the walk as if
+ * there were no more items): it is AUTH0_ERR_INVALID_RESPONSE with the
+ * answer's status in err->status (200), unless the object says the list is
+ * empty with "total": 0. So is a 2xx with an empty body, or one that is
+ * neither an object nor an array. Auth0 sends the array on every page; the
+ * Ruby SDK ends its walk at a missing one.
  * The parameters the pager sets on every request (page and per_page, or
  * from) are refused in options->query (AUTH0_ERR_INVALID_ARGUMENT naming
  * the parameter): they would replace its values. Give a first page or
@@ -324,7 +334,8 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * a timeout, a network error) fails the call with that error and moves
  * nothing: the next call asks for the same page or cursor again, so a caller
  * may wait (err->retry_after, err->rate_limit.reset) and go on without
- * losing an item. Only a cursor loop (above) fails every later call too.
+ * losing an item. So does a page that cannot be read (above). Only a cursor
+ * loop (above) fails every later call too.
  */
 typedef struct auth0_pager auth0_pager;
 
