@@ -4,9 +4,12 @@ package Auth0Test;
 #
 #   ports and URLs   port('SESSION'), url('SESSION', '/echo')  (the Defines of conf/extra.conf)
 #   the tenant       tenant_url, reset_tenant, control(METHOD, PATH, BODY), counters, counter(KEY),
-#                    fault(RULE...), clear_faults, tweak_tokens(SPEC...), autologin(EMAIL), settings(KEY => V)
+#                    fault(RULE...), clear_faults, tweak_tokens(SPEC...), autologin(EMAIL), settings(KEY => V),
+#                    gates(), open_gate(NAME) (fault rules with a gate hold requests until it opens)
 #   a browser        browser() -> Auth0Test::Browser: a cookie jar that follows redirects through the
-#                    tenant's autologin or its login form (see the package below)
+#                    tenant's autologin or its login form (see the package below); host_browser(DOMAIN):
+#                    one that reaches the names of DOMAIN (a.DOMAIN, ...) at 127.0.0.1, its cookies matched
+#                    to those names (Auth0Test::HostBrowser)
 #   cookies          tamper($value), cookie_attrs($response, $name)
 #   extra servers    httpd_check($config) (apache2 -t), httpd_start($config) / httpd_stop($h),
 #                    redis_start() / redis_stop($r), memcached_start() / memcached_stop($m), free_port()
@@ -32,7 +35,7 @@ use Time::HiRes qw(time sleep);
 use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
-  autologin settings browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
+  autologin settings gates open_gate browser host_browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
   app_directives refused_at_start app_site_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
 
 # Users of the tenant's seed.
@@ -112,6 +115,9 @@ sub clear_faults { control(DELETE => '/__control/faults') }
 sub tweak_tokens { control(POST => '/__control/tokens', [@_]) }
 sub autologin    { my ($email) = @_; control(POST => '/__control/autologin', {email => $email}) }
 sub settings     { my (%s) = @_; control(POST => '/__control/settings', \%s) }
+# The gates of the tenant's fault rules: {NAME => {open => 0|1, held => N now, waited => N in all}}.
+sub gates        { control(GET => '/__control/gates') }
+sub open_gate    { my ($name) = @_; control(POST => '/__control/gates', {open => $name}) }
 
 # ---- cookies ---------------------------------------------------------------------------------------------
 
@@ -510,6 +516,7 @@ sub _stop_cache {
 }
 
 sub browser { Auth0Test::Browser->new(@_) }
+sub host_browser { my ($domain, @opt) = @_; Auth0Test::HostBrowser->new(@opt, domain => $domain) }
 
 package Auth0Test::Browser;
 
@@ -657,6 +664,44 @@ sub copy_cookies_from {
 		$c[8] = defined $c[8] ? $c[8] - time : undef;    # scan gives expiry times, set_cookie wants Max-Age
 		$self->jar->set_cookie(@c);
 	});
+}
+
+package Auth0Test::HostBrowser;
+
+# A browser for names of a test domain (host_browser('example.test')): a request to https://a.example.test:PORT/
+# goes to 127.0.0.1:PORT with "Host: a.example.test:PORT", as a browser's would once the name resolved there.
+# HTTP::Cookies takes the request's host from its Host header, so the jar matches cookies to the names as a
+# browser does: a cookie for Domain=example.test set by a.example.test is sent to b.example.test, a host-only
+# one is not. TLS still checks the certificate for 127.0.0.1 (no SNI for an address: httpd picks the virtual
+# host by the Host header). Responses carry the request under its name (->request->uri), so that relative
+# redirects and the tests' checks of paths see what a browser would. Other hosts (the tenant) as usual.
+
+use strict;
+use warnings;
+
+use URI;
+
+our @ISA = ('Auth0Test::Browser');
+
+sub new {
+	my ($class, %opt) = @_;
+	my $domain = delete $opt{domain} // die 'host_browser needs a domain';
+	my $self = Auth0Test::Browser::new($class, %opt);
+	$self->{domain} = lc $domain;
+	return $self;
+}
+
+sub request {
+	my ($self, $method, $url, @h) = @_;
+	my $u = URI->new($url);
+	my $host = $u->can('host') ? lc($u->host // '') : '';
+	return $self->SUPER::request($method, $url, @h)
+	  unless $host eq $self->{domain} || substr($host, -length($self->{domain}) - 1) eq ".$self->{domain}";
+	my $named = $u->clone;
+	$u->host('127.0.0.1');
+	my $res = $self->SUPER::request($method, $u->as_string, @h, Host => $named->host_port);
+	$res->request->uri($named);
+	return $res;
 }
 
 1;

@@ -96,8 +96,9 @@ sub _around_dispatch ($next, $c) {
   if ($req->is_limit_exceeded) {
     return $c->render(json => {error => 'request_too_large', error_description => 'Request body too large'}, status => 413);
   }
-  $app->recorder->record($c, _route_template($c), _grant_type($c));
-  my $rule = $app->faults->take($req->method, $path) or return $next->();
+  my $grant = _grant_type($c);
+  $app->recorder->record($c, _route_template($c), $grant);
+  my $rule = $app->faults->take($req->method, $path, $grant) or return $next->();
   $app->faults->apply($c, $rule, $next);
 }
 

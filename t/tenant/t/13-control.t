@@ -104,6 +104,64 @@ subtest 'connection-level faults' => sub {
   $t->get_ok('/.well-known/jwks.json')->status_is(502, 'delayed error');
 };
 
+subtest 'gates and grant types' => sub {
+  # grant_type: the rule takes token requests of that grant only
+  $t->post_ok('/__control/faults' => json => {path => '/oauth/token', grant_type => 'refresh_token', status => 503})
+    ->status_is(201);
+  m2m_token($t);
+  $t->get_ok('/__control/faults')->json_is('/0/hits' => 0, 'another grant passes the rule by');
+  $t->post_ok('/oauth/token' => form => {grant_type => 'refresh_token', client_id => 'demo-web-client',
+      client_secret => 'demo-web-secret', refresh_token => 'x'})->status_is(503, 'its grant (a form) takes it');
+  $t->delete_ok('/__control/faults')->status_is(204);
+
+  # a gate holds each request of its rule until it opens; others go on meanwhile
+  $t->post_ok('/__control/faults' => json => {path => '/.well-known/jwks.json', gate => 'g1', times => 2})->status_is(201);
+  $t->get_ok('/__control/gates')->json_is('/g1/open' => 0)->json_is('/g1/held' => 0);
+  my @order;
+  my @held = map {
+    my $i = $_;
+    $t->ua->get_p('/.well-known/jwks.json')->then(sub ($tx) { push @order, "held$i:" . $tx->res->code });
+  } 1 .. 2;
+  my $watch = sub ($tx) {
+    push @order, 'other:' . $tx->res->code;
+    # both held (the control API answers at once, the gate holds the others): open it
+    my $id;
+    $id = Mojo::IOLoop->recurring(0.02 => sub ($loop) {
+      return unless $t->app->faults->gate_view->{g1}{held} == 2;
+      $loop->remove($id);
+      $t->app->faults->open_gate('g1');
+    });
+  };
+  my $other = $t->ua->get_p('/.well-known/openid-configuration')->then($watch);
+  Mojo::Promise->all(@held, $other)->timeout(10)->wait;
+  is $order[0], 'other:200', 'a request of no rule is answered while the gate holds';
+  is_deeply [sort @order[1, 2]], ['held1:200', 'held2:200'], 'held requests answered normally once it opens';
+  $t->get_ok('/__control/gates')->json_is('/g1/open' => 1)->json_is('/g1/held' => 0)->json_is('/g1/waited' => 2);
+  $t->post_ok('/__control/gates' => json => {close => 'g1'})->json_is('/g1/open' => 0);
+  $t->post_ok('/__control/gates' => json => {open => 'g1'})->json_is('/g1/open' => 1);
+
+  # a held request is never stranded: clearing the rules opens the gates
+  $t->post_ok('/__control/faults' => json => {path => '/.well-known/jwks.json', gate => 'g2'})->status_is(201);
+  my $code;
+  my $p = $t->ua->get_p('/.well-known/jwks.json')->then(sub ($tx) { $code = $tx->res->code });
+  my $id;
+  $id = Mojo::IOLoop->recurring(0.02 => sub ($loop) {
+    return unless ($t->app->faults->gate_view->{g2}{held} // 0) == 1;
+    $loop->remove($id);
+    $t->app->faults->clear;
+  });
+  $p->timeout(10)->wait;
+  is $code, 200, 'clearing the faults lets a held request go on';
+  $t->get_ok('/__control/gates')->json_is('' => {});
+
+  $t->post_ok('/__control/faults' => json => {path => '/x', gate => 'a b'})->status_is(400);
+  $t->post_ok('/__control/faults' => json => {path => '/x', gate => 'g', action => 'blackhole'})->status_is(400);
+  $t->post_ok('/__control/faults' => json => {path => '/x', grant_type => ''})->status_is(400);
+  $t->post_ok('/__control/gates' => json => {open => 'g', close => 'g'})->status_is(400);
+  $t->post_ok('/__control/gates' => json => {})->status_is(400);
+  $t->delete_ok('/__control/faults')->status_is(204);
+};
+
 subtest 'token tweaks' => sub {
   my $jwks = $t->get_ok('/.well-known/jwks.json')->tx->res->json;
   my $id   = sub { password_login($t, @_)->res->json->{id_token} };

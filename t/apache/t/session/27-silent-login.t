@@ -12,6 +12,7 @@ use Auth0Test;
 use Test::More;
 use Time::HiRes qw(time);
 use JSON::PP ();
+use File::Copy qw(copy);
 use URI;
 
 reset_tenant();
@@ -24,7 +25,7 @@ my %NAV = ('Sec-Fetch-Mode' => 'navigate', 'Sec-Fetch-Dest' => 'document', 'Sec-
 my $SESSION = '__Host-auth0_session';
 
 my $port = free_port();
-my ($h, $out) = httpd_start(app_site(port => $port, vhost => <<'EOC'));
+my ($h, $out) = httpd_start(app_site(port => $port, vhost => <<'EOC' =~ s/ORG_LONG/'o' x 600/er));
 Auth0SilentLogin On
 <Location /public/>
     Auth0Unauthenticated pass
@@ -43,6 +44,9 @@ Auth0SilentLogin On
 </Location>
 <Location /public/domain/>
     Auth0CookieDomain example.test
+</Location>
+<Location /public/org-long/>
+    Auth0Organization ORG_LONG
 </Location>
 EOC
 ok $h, 'httpd starts with Auth0SilentLogin On' or diag $out;
@@ -201,6 +205,53 @@ like $line // '', qr/;\s*Domain=example\.test/i, '... its cookie is __Secure-aut
 like $line // '', qr/;\s*Secure/i, '... Secure';
 like $line // '', qr/;\s*SameSite=Lax/i, '... SameSite=Lax';
 ok !set_cookie_lines($res, $SILENT), '... and no host-only one';
+
+# A silent login that cannot start lands on the page at once, anonymously (200, no redirect), with the try
+# spent; the reasons below are logged. Counted in the error log: a line per try.
+sub tries_logged { my ($h, $re) = @_; my @n = log_of($h) =~ /$re/g; return scalar @n }
+
+# The login's transaction is kept in a cookie of 2048 bytes at most (transaction.c: the browser sends every
+# pending one with every request). A page longer than 1024 bytes is cut to its path (or Auth0PostLoginURL)
+# so that it fits: a very long URL still tries, and lands on its path.
+autologin(undef);
+sub page_of_1024 { my ($dir) = @_; return $dir . ('p' x (1024 - length("$dir/echo"))) . '/echo' }
+my $long = page_of_1024('/public/');
+is length($long), 1024, 'a page whose path is as long as a login keeps (1024 bytes)';
+my $query = join '&', map {"q$_=" . ('v' x 40)} 1 .. 60;
+$b = browser();
+$tries = counter($AUTHORIZE);
+$res = $b->get("$base$long?$query", %NAV);
+is $res->code, 302, '... with a query of ' . length($query) . ' bytes: a silent login all the same';
+my ($txn) = grep {/^__Host-auth0_txn_/} $res->header('Set-Cookie');
+cmp_ok length((split /;/, $txn // '')[0]), '<=', 2048, '... its transaction cookie within 2048 bytes';
+$res = $b->visit($res->header('Location'));
+is $res->code, 200, '... the tenant does not know the browser: back to the page';
+is $res->request->uri->path_query, $long, '... its path, without the query';
+is json_of($res)->{REMOTE_USER} // '', '', '... anonymously';
+is counter($AUTHORIZE) - $tries, 1, '... (the tenant asked once)';
+# What the page cannot make too large, the location's organization can (an over-long Auth0Organization that
+# httpd takes at start-up: the transaction keeps it, for the callback to check the ID token against).
+my $too_large = qr/transaction cookie would take \d+ bytes, more than 2048: not started/;
+my $not_kept = qr/silent login: its transaction cannot be kept \(400\); on anonymously/;
+my $org_long = page_of_1024('/public/org-long/');
+is browser()->get("$base/public/org-long/echo", %NAV)->code, 302,
+	'Auth0Organization of 600 characters: a short page tries a silent login';
+$b = browser();
+$tries = counter($AUTHORIZE);
+my $logged = tries_logged($h, $not_kept);
+$res = $b->get("$base$org_long?$query", %NAV);
+is $res->code, 200, '... a long page with it makes a transaction too large to keep: the page at once, 200';
+ok json_of($res)->{REQUEST_URI} eq "$org_long?$query", '... the page itself, its query kept';
+is json_of($res)->{REMOTE_USER} // '', '', '... anonymously';
+like((set_cookie_lines($res, $SILENT))[0] // '', qr/^\Q$SILENT\E=1;/, '... the try spent');
+ok !grep({/^__Host-auth0_txn_/} $res->header('Set-Cookie')), '... and no transaction cookie';
+is counter($AUTHORIZE) - $tries, 0, '... the tenant not asked';
+is tries_logged($h, $not_kept) - $logged, 1, '... and the log says why';
+ok log_of($h) =~ $too_large, '... (the size)';
+$res = $b->get("$base$org_long?$query", %NAV);
+is $res->code, 200, '... the next navigation: the page';
+is tries_logged($h, $not_kept) - $logged, 1, '... without trying again';
+autologin('alice@example.com');
 httpd_stop($h);
 
 # Auth0PushedAuthorizationRequests: the push failing lands on the page, anonymously (no error page), and
@@ -252,6 +303,102 @@ is json_of($res)->{REMOTE_USER} // '', '', '... anonymously';
 is counter($AUTHORIZE) - $tries, 0, '... no silent login';
 httpd_stop($h);
 settings(access_token_lifetime => undef);
+
+# No client for the tenant: libauth0's client is made in each httpd process on first use, and fails when the
+# Auth0CACertificateFile that was there at start-up is gone by then (a certificate renewal gone wrong).
+my $ca = t_dir() . "/logs/silent-ca-$$.pem";
+copy($ENV{AUTH0_TEST_CA_FILE}, $ca) or die "copy $ENV{AUTH0_TEST_CA_FILE}: $!";
+chmod 0644, $ca;
+($h, $base) = app_site_start(<<"EOC");
+Auth0SilentLogin On
+Auth0CACertificateFile "$ca"
+<Location /public/>
+    Auth0Unauthenticated pass
+</Location>
+EOC
+unlink $ca;
+autologin('alice@example.com');
+my $no_client = qr/silent login: no client for the tenant; on anonymously/;
+$b = browser();
+$res = $b->get("$base/public/echo", %NAV);
+is $res->code, 200, 'no client for the tenant (its CA file gone): the page at once, 200';
+is json_of($res)->{REMOTE_USER} // '', '', '... anonymously';
+like((set_cookie_lines($res, $SILENT))[0] // '', qr/^\Q$SILENT\E=1;/, '... the try spent');
+ok !grep({/^__Host-auth0_txn_/} $res->header('Set-Cookie')), '... no transaction cookie';
+is tries_logged($h, $no_client), 1, '... and the log says why';
+ok log_of($h) =~ /cannot create the Auth0 client: .*ca_file/, '... (libauth0\'s reason)';
+is $b->get("$base/public/echo", %NAV)->code, 200, '... the next navigation: the page';
+is tries_logged($h, $no_client), 1, '... without trying again';
+is browser()->get("$base/echo")->code, 500, '(an ordinary login there: the error page, as the client cannot be made)';
+httpd_stop($h);
+
+# Saving fails: the login state a callback records as used (replay protection), in a redis Auth0Cache that is
+# down. The silent login came back with a code (the tenant knows the browser), and lands on the page
+# anonymously instead of on an error page; no loop back to the tenant.
+SKIP: {
+	my $redis = eval { redis_start() };
+	skip "redis-server is not available: $@", 12 unless $redis;
+	my $port = free_port();
+	($h, $out) = httpd_start(app_site(port => $port, server => "Auth0Cache redis:127.0.0.1:$redis->{port}",
+	                                 vhost => "Auth0SilentLogin On\n<Location /public/>\nAuth0Unauthenticated pass\n</Location>"));
+	ok $h, 'an httpd with sessions in redis' or diag $out;
+	skip 'no httpd', 11 unless $h;
+	$base = "https://127.0.0.1:$port";
+	is json_of(browser()->visit("$base/public/echo", headers => \%NAV))->{REMOTE_USER}, ALICE,
+		'redis up: a silent login signs the browser in';
+	redis_stop($redis);
+	$b = browser();
+	$tries = counter($AUTHORIZE);
+	$res = $b->visit("$base/public/echo", headers => \%NAV);
+	is join(' ', map { $_->code } $b->chain), '302 302 302 200',
+		'redis down: the page, the tenant, the callback, the page';
+	is counter($AUTHORIZE) - $tries, 1, '... (one silent login)';
+	is $res->request->uri->path, '/public/echo', '... back on the page';
+	is $res->code, 200, '... 200';
+	is json_of($res)->{REMOTE_USER} // '', '', '... anonymously';
+	ok !defined $b->cookie($SESSION), '... with no session';
+	ok log_of($h) =~ /silent login: the shared cache cannot record the login state; on anonymously/,
+		'... and the log says why';
+	$tries = counter($AUTHORIZE);
+	is $b->get("$base/public/echo", %NAV)->code, 200, '... the next navigation: the page';
+	is counter($AUTHORIZE) - $tries, 0, '... without trying again';
+	is browser()->visit("$base/echo")->code, 503, '(an ordinary login there: 503, as the state cannot be recorded)';
+	httpd_stop($h);
+}
+
+# Saving fails: the session. One too large for the cache provider (shmcb's own 500 KB, which takes no entry
+# of tens of KB) is kept in the cookie store instead, and one too large for cookies too (91 KB: tokens with a
+# thousand groups, the ID token kept for the tenant's logout) cannot be kept at all: the silent login lands
+# on the page anonymously.
+($h, $base) = app_site_start(<<'EOC', server => "Auth0Cache shmcb\n");
+Auth0SilentLogin On
+Auth0Audience https://api.example.com/
+Auth0LogoutEndpoint oidc
+<Location /public/>
+    Auth0Unauthenticated pass
+</Location>
+EOC
+is json_of(browser()->visit("$base/public/echo", headers => \%NAV))->{REMOTE_USER}, ALICE,
+	'a silent login with sessions in shmcb of 500 KB: signed in';
+tweak_tokens({which => 'both', claims => {'https://example.com/groups' => [many_groups(1000)]}});
+$b = browser();
+$tries = counter($AUTHORIZE);
+$res = $b->visit("$base/public/echo", headers => \%NAV);
+control(DELETE => '/__control/tokens');
+is join(' ', map { $_->code } $b->chain), '302 302 302 200',
+	'tokens with a thousand groups: the page, the tenant, the callback, the page';
+is counter($AUTHORIZE) - $tries, 1, '... (one silent login)';
+is $res->request->uri->path, '/public/echo', '... back on the page';
+is json_of($res)->{REMOTE_USER} // '', '', '... anonymously';
+ok !$b->count_cookies(qr/^\Q$SESSION\E(?:\.\d+)?$/), '... with no session';
+my $log = log_of($h);
+ok $log =~ /the shared cache refused a session of \d+ bytes \(too large for the cache provider\)/ &&
+	$log =~ /a session of \d+ bytes is too large for cookies/, '... too large for the cache and for cookies';
+ok $log =~ /silent login: the session could not be stored; on anonymously/, '... and the log says why';
+$tries = counter($AUTHORIZE);
+is $b->get("$base/public/echo", %NAV)->code, 200, '... the next navigation: the page';
+is counter($AUTHORIZE) - $tries, 0, '... without trying again';
+httpd_stop($h);
 
 reset_tenant();
 done_testing();

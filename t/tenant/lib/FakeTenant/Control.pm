@@ -28,6 +28,8 @@ sub routes ($class, $r) {
   $ctl->get('/faults')->to("$c#faults");
   $ctl->post('/faults')->to("$c#add_faults");
   $ctl->delete('/faults')->to("$c#clear_faults");
+  $ctl->get('/gates')->to("$c#gates");
+  $ctl->post('/gates')->to("$c#set_gates");
   $ctl->get('/tokens')->to("$c#tweaks");
   $ctl->post('/tokens')->to("$c#add_tweaks");
   $ctl->delete('/tokens')->to("$c#clear_tweaks");
@@ -99,6 +101,20 @@ sub add_faults ($c) {
 sub clear_faults ($c) {
   $c->app->faults->clear;
   return $c->rendered(204);
+}
+
+sub gates ($c) { $c->render(json => $c->app->faults->gate_view) }
+
+# {"open": NAME} or {"close": NAME}: the gates after the change.
+sub set_gates ($c) {
+  my $body = _json($c) // return;
+  my ($what) = grep { defined $body->{$_} } qw(open close);
+  return _bad($c, 'give "open" or "close" with a gate name')
+    unless $what && keys %$body == 1 && !ref $body->{$what} && $body->{$what} =~ /^[\w-]{1,64}$/;
+  my $faults = $c->app->faults;
+  my $gate = $what eq 'open' ? $faults->open_gate($body->{$what}) : $faults->close_gate($body->{$what});
+  return _bad($c, 'too many gates') unless $gate;
+  return $c->render(json => $faults->gate_view);
 }
 
 # ---- token tweaks ------------------------------------------------------------

@@ -1,9 +1,16 @@
 package FakeTenant::Faults;
 
 # Fault injection (POST /__control/faults): rules matched on method and path
-# that replace or delay the real answer, to test a client's retries,
-# timeouts and defensive parsing.  Everything is driven by the event loop,
-# so a delayed or black-holed request never stalls the others.
+# (and the token grant type) that replace or delay the real answer, to test a
+# client's retries, timeouts and defensive parsing.  Everything is driven by
+# the event loop, so a delayed, held or black-holed request never stalls the
+# others.
+#
+# Gates: a rule with `gate => NAME` holds each request it matches until the
+# test opens that gate (POST /__control/gates), so that a test can make two
+# requests of its client meet without guessing how long to wait: it sees the
+# first one held (GET /__control/gates, or the counters), brings the second
+# where it wants it, then opens the gate.
 
 use Mojo::Base -base, -signatures;
 
@@ -13,13 +20,52 @@ use Mojo::JSON qw(encode_json);
 use Mojo::Message::Response;
 
 has rules => sub { [] };
+# NAME => {open => 0|1, held => [callbacks], waited => N}
+has gates => sub { {} };
 
 my %ACTIONS      = map { $_ => 1 } qw(respond delay blackhole close truncate malformed huge);
 my $MAX_HUGE     = 256 * 1024 * 1024;
 my $HOLD_SECONDS = 600;    # a black-holed connection is dropped after this
 my $MAX_RULES    = 1000;
+my $MAX_GATES    = 100;
 
-sub clear ($self) { $self->rules([]) }
+# Clearing the rules opens every gate first: a request a test left held is answered, never stranded.
+sub clear ($self) {
+  $self->open_gate($_) for keys %{$self->gates};
+  $self->gates({});
+  $self->rules([]);
+}
+
+# A gate by name, made closed on first mention (undef past $MAX_GATES gates).
+sub _gate ($self, $name) {
+  my $gates = $self->gates;
+  return undef if !$gates->{$name} && keys %$gates >= $MAX_GATES;
+  return $gates->{$name} //= {open => 0, held => [], waited => 0};
+}
+
+# Opens a gate: the requests it holds go on, in the order they came, and later ones pass at once.
+sub open_gate ($self, $name) {
+  my $gate = $self->_gate($name) // return undef;
+  $gate->{open} = 1;
+  my @held = @{$gate->{held}};
+  $gate->{held} = [];
+  $_->() for @held;
+  return $gate;
+}
+
+# Closes a gate (again): the next requests of its rules are held.
+sub close_gate ($self, $name) {
+  my $gate = $self->_gate($name) // return undef;
+  $gate->{open} = 0;
+  return $gate;
+}
+
+# {NAME => {open => 0 or 1, held => requests held now, waited => requests held in all}}
+sub gate_view ($self) {
+  my $gates = $self->gates;
+  return {map { $_ => {open => $gates->{$_}{open} ? 1 : 0, held => scalar @{$gates->{$_}{held}},
+    waited => $gates->{$_}{waited}} } keys %$gates};
+}
 
 # Validates and stores a rule; returns (rule) or (undef, error).
 sub add ($self, $spec) {
@@ -39,6 +85,12 @@ sub add ($self, $spec) {
   return (undef, "size must be between 16 and $MAX_HUGE")
     if $rule{action} eq 'huge' && defined $rule{size} && ($rule{size} !~ /^\d+$/ || $rule{size} < 16 || $rule{size} > $MAX_HUGE);
   return (undef, 'headers must be an object') if defined $rule{headers} && ref $rule{headers} ne 'HASH';
+  return (undef, 'grant_type must be a string') if defined $rule{grant_type} && (ref $rule{grant_type} || $rule{grant_type} eq '');
+  if (defined $rule{gate}) {
+    return (undef, 'gate must be a name (letters, digits, - and _)') unless !ref $rule{gate} && $rule{gate} =~ /^[\w-]{1,64}$/;
+    return (undef, 'a black hole never answers: it cannot wait at a gate') if $rule{action} eq 'blackhole';
+    return (undef, "at most $MAX_GATES gates") unless $self->_gate($rule{gate});
+  }
   $rule{method}    = uc $rule{method} if defined $rule{method};
   $rule{remaining} = $rule{times} // 1;
   $rule{remaining} = -1 if $rule{remaining} == 0;    # 0 = until cleared
@@ -47,10 +99,13 @@ sub add ($self, $spec) {
   return (\%rule);
 }
 
-# The first rule matching this request, used up by one.
-sub take ($self, $method, $path) {
+# The first rule matching this request, used up by one.  $grant_type: the
+# grant of a POST /oauth/token (undef for any other request), which a rule
+# with grant_type must match.
+sub take ($self, $method, $path, $grant_type = undef) {
   for my $rule (@{$self->rules}) {
     next if defined $rule->{method} && $rule->{method} ne $method;
+    next if defined $rule->{grant_type} && ($grant_type // '') ne $rule->{grant_type};
     my $want = $rule->{path};
     next unless $want =~ /\*$/ ? index($path, substr($want, 0, -1)) == 0 : $path eq $want;
     $rule->{hits}++;
@@ -77,6 +132,16 @@ sub apply ($self, $c, $rule, $next) {
   $c->render_later unless $action eq 'delay';
   if ($action eq 'blackhole') {
     $c->inactivity_timeout($HOLD_SECONDS);
+    return;
+  }
+  if (defined $rule->{gate}) {
+    # held until the gate opens (the delay, if any, counted from then); the connection stays up meanwhile
+    my $gate = $self->_gate($rule->{gate});
+    my $go   = $delay ? sub { $c->inactivity_timeout($delay + 30); Mojo::IOLoop->timer($delay => $run) } : $run;
+    return $go->() if $gate->{open};
+    $gate->{waited}++;
+    $c->inactivity_timeout($HOLD_SECONDS);
+    push @{$gate->{held}}, $go;
     return;
   }
   return $run->() unless $delay;
