@@ -5,8 +5,8 @@
  * for it speaks of "wrong credentials" and a browser that "doesn't understand how to supply" them: nothing a
  * user signed in through Auth0 can act on. This page says who the session is and offers what can change the
  * answer: signing in with another account (Auth0LoginPath with prompt=login, or the site's own prompt, back
- * to this page) and signing out (Auth0LogoutPath). mod_auth_openidc's OIDCUnAutzAction does the like; here the user chooses, so an
- * account that is refused never loops through the tenant.
+ * to this page) and signing out (a form that POSTs to Auth0LogoutPath). mod_auth_openidc's OIDCUnAutzAction
+ * does the like; here the user chooses, so an account that is refused never loops through the tenant.
  *
  * The refusal is mod_authz_core's, made after every Require line (one of ours refusing does not make the
  * request refused), so no provider of ours sees it: a 401 or 403 of a request whose authorization started
@@ -47,7 +47,7 @@ static void denied_page(request_rec *r)
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (!c || !c->domain || ap_response_code_string(r, ap_index_of_response(r->status)) || !a0m_is_navigation(r))
 		return;
-	const char *links[7] = { NULL };
+	const char *links[4] = { NULL };
 	int n = 0;
 	if (c->login_path) {
 		/* prompt=login makes the tenant ask which account, where single sign-on would bring back this one; a
@@ -57,18 +57,19 @@ static void denied_page(request_rec *r)
 		                         "returnTo=", ap_escape_urlencoded(r->pool, asked_for(r)), NULL);
 		links[n++] = "Sign in with another account";
 	}
-	if (c->logout_path) {
-		links[n++] = "logout";
-		links[n++] = c->logout_path;
-		links[n++] = "Sign out";
-	}
+	/* Signing out is a POST with the session's CSRF token, which logout.c acts on in any browser: a link is a
+	 * GET that it acts on only when the browser says it is same-origin, and this page sends no Referer (nor a
+	 * navigation an Origin), so a browser without Sec-Fetch-Site (older Safari and Firefox) would get the
+	 * confirmation page first */
+	const char *const fields[] = { "csrf", rq->csrf_token, NULL };
+	const a0m_page_post logout = { "logout", c->logout_path, "Sign out", fields };
 	ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: %d for a signed-in user: the access-denied page",
 	              r->status);
 	a0m_page_as_error_response(
 	    r, "Access denied",
 	    apr_pstrcat(r->pool, "You are signed in as ", a0m_request_shown_user(r),
 	                ". This page is not open to that account.", NULL),
-	    links);
+	    links, c->logout_path ? &logout : NULL);
 }
 
 void a0m_denied_register(apr_pool_t *p)

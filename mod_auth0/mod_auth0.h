@@ -582,7 +582,8 @@ const char *a0m_redirect_return_to(request_rec *r, const a0m_dir_conf *c, const 
  * written) after setting r->status = status. Texts are plain text (escaped here); href may be NULL. */
 int a0m_page(request_rec *r, int status, const char *title, const char *text, const char *href,
              const char *link_text);
-/* The logout confirmation: a POST form to action with hidden fields (NULL-terminated name/value list). */
+/* The logout confirmation: a POST form to action (the logout endpoint: no form-action in its CSP) with hidden
+ * fields (NULL-terminated name/value list). */
 int a0m_page_form(request_rec *r, const char *title, const char *text, const char *action,
                   const char *button, const char *const *fields);
 /* A 200 page that posts pairs (of a0m_pair) to the same-origin action: a script that the CSP allows by nonce
@@ -593,9 +594,17 @@ int a0m_page_continue(request_rec *r, const char *href);
 /* The tenant could not be asked (status: 502, 503 or 504, from a0m_status_for_tenant_error): "Sign-in service
  * unavailable", with a link to try again at retry_href (a same-origin path; may be NULL). */
 int a0m_page_unavailable(request_rec *r, int status, const char *retry_href);
+/* A button that POSTs hidden fields (name/value pairs, NULL-terminated; a NULL value leaves its field out)
+ * to action, the logout endpoint: the page's CSP then has no form-action (pages.c: security_headers). */
+typedef struct a0m_page_post {
+	const char *id, *action, *text;
+	const char *const *fields;
+} a0m_page_post;
 /* In an insert_error_filter hook: the error response httpd is about to send (r->status) becomes this page,
- * with the pages' headers. links: id, href, text triples, NULL-terminated, shown as buttons. */
-void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links);
+ * with the pages' headers. links: id, href, text triples, NULL-terminated, shown as buttons; post (or NULL):
+ * one more button, that submits its form. */
+void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links,
+                                const a0m_page_post *post);
 /* Sets Cache-Control: no-store (and Pragma) on any response of ours. */
 void a0m_no_store(request_rec *r);
 /* text with any ill-formed UTF-8 replaced by U+FFFD (text itself when there is none), and that escaped for

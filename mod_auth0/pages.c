@@ -17,7 +17,8 @@
 	"main{max-width:34rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:.5rem;"            \
 	"box-shadow:0 1px 3px rgba(0,0,0,.15)}h1{font-size:1.3rem;margin-top:0}"                             \
 	"a.button,button{display:inline-block;padding:.5rem 1rem;background:#635dff;color:#fff;border:0;"    \
-	"border-radius:.3rem;text-decoration:none;font-size:1rem;cursor:pointer}"
+	"border-radius:.3rem;text-decoration:none;font-family:inherit;font-size:1rem;line-height:inherit;"   \
+	"cursor:pointer}"
 
 void a0m_no_store(request_rec *r)
 {
@@ -25,22 +26,31 @@ void a0m_no_store(request_rec *r)
 	apr_table_setn(r->err_headers_out, "Pragma", "no-cache");
 }
 
-/* What every page of ours sends: never cached, sniffed, framed, or sent on as a Referer; loads nothing. */
-static void security_headers(request_rec *r)
+/*
+ * What every page of ours sends: never cached, sniffed, framed, or sent on as a Referer; loads nothing.
+ * Forms go to this site only (form-action 'self'), but for a page whose form goes to the logout endpoint
+ * (signs_out): its answer is a redirect to the tenant's logout (and from there to returnTo, or on to an
+ * identity provider's), and browsers hold every hop of a form's redirects to form-action (Chromium and
+ * WebKit: "Sending form data to '.../logout' violates ... form-action 'self'"), which would stop the
+ * sign-out at the tenant's door after the session was gone. There the action is the module's own fixed
+ * path, everything else on the page escaped text, as on the repost page (a0m_page_repost).
+ */
+static void security_headers(request_rec *r, bool signs_out)
 {
 	a0m_no_store(r);
 	apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
 	apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
 	apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
 	apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-	               "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-	               "frame-ancestors 'none'; base-uri 'none'");
+	               signs_out ? "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+	                         : "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+	                           "frame-ancestors 'none'; base-uri 'none'");
 }
 
-static void page_headers(request_rec *r, int status)
+static void page_headers(request_rec *r, int status, bool signs_out)
 {
 	r->status = status;
-	security_headers(r);
+	security_headers(r, signs_out);
 	ap_set_content_type(r, "text/html; charset=utf-8");
 	/* a body we write ourselves: no ErrorDocument, no keep-alive surprises with a request body unread */
 	ap_discard_request_body(r);
@@ -163,7 +173,9 @@ static const char *button_link(apr_pool_t *p, const char *id, const char *href, 
 static bool errordocument_usable(request_rec *r, int status)
 {
 	/* httpd serves no ErrorDocument for a sub-request (ap_die hands its status to the parent), and a probe
-	 * whose document fails here again (an Origin check) would probe again, down to httpd's nesting limit */
+	 * refused here again (origin.c's plain-http refusal) would probe again: where an <If> section applies,
+	 * httpd authenticates each nested probe anew, down to its nesting limit (AH00125); elsewhere the nested
+	 * probe takes its parent's configuration and authentication, and stops there (29-errordocument-probe.t) */
 	if (r->main)
 		return false;
 	const char *doc = ap_response_code_string(r, ap_index_of_response(status));
@@ -211,7 +223,7 @@ int a0m_page(request_rec *r, int status, const char *title, const char *text, co
 		apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
 		return status;
 	}
-	page_headers(r, status);
+	page_headers(r, status, false);
 	open_page(r, title, NULL);
 	if (text)
 		ap_rputs(paragraph(r->pool, text), r);
@@ -231,31 +243,50 @@ int a0m_page_unavailable(request_rec *r, int status, const char *retry_href)
 	                retry_href, "Try again");
 }
 
-void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links)
+/* Hidden fields keep their text as it is (UTF-8 passes through: the page is UTF-8); only markup is escaped. */
+static const char *hidden_field(apr_pool_t *p, const char *name, const char *value)
 {
-	const char *body = apr_pstrcat(r->pool, page_start(r->pool, title, NULL), paragraph(r->pool, text), "<p>", NULL);
-	for (int i = 0; links && links[i]; i += 3)
-		body = apr_pstrcat(r->pool, body, i ? " " : "", button_link(r->pool, links[i], links[i + 1], links[i + 2]),
-		                   NULL);
-	body = apr_pstrcat(r->pool, body, "</p>\n", PAGE_END, NULL);
-	security_headers(r);
-	/* httpd sends a custom response as text/html; charset=iso-8859-1 unless told not to name a charset:
-	 * then the page's own <meta charset="utf-8"> holds */
-	apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
-	ap_custom_response(r, r->status, body);
+	return apr_pstrcat(p, "<input type=\"hidden\" name=\"", ap_escape_html2(p, name, 0), "\" value=\"",
+	                   ap_escape_html2(p, value, 0), "\">\n", NULL);
 }
 
-/* Hidden fields keep their text as it is (UTF-8 passes through: the page is UTF-8); only markup is escaped. */
-static void hidden_field(request_rec *r, const char *name, const char *value)
+static const char *form_start(apr_pool_t *p, const char *action)
 {
-	ap_rvputs(r, "<input type=\"hidden\" name=\"", ap_escape_html2(r->pool, name, 0), "\" value=\"",
-	          ap_escape_html2(r->pool, value, 0), "\">\n", NULL);
+	return apr_pstrcat(p, "<form method=\"post\" action=\"", a0m_escape_html(p, action),
+	                   "\" id=\"form\" accept-charset=\"utf-8\">\n", NULL);
 }
 
 static void open_form(request_rec *r, const char *action)
 {
-	ap_rvputs(r, "<form method=\"post\" action=\"", a0m_escape_html(r->pool, action),
-	          "\" id=\"form\" accept-charset=\"utf-8\">\n", NULL);
+	ap_rputs(form_start(r->pool, action), r);
+}
+
+void a0m_page_as_error_response(request_rec *r, const char *title, const char *text, const char *const *links,
+                                const a0m_page_post *post)
+{
+	apr_pool_t *p = r->pool;
+	const char *body = apr_pstrcat(p, page_start(p, title, NULL), paragraph(p, text), NULL);
+	/* the POST button sits among the links, in their paragraph: the form holds that paragraph (a <form>
+	 * start tag ends an open <p>), its hidden fields before it */
+	if (post) {
+		body = apr_pstrcat(p, body, form_start(p, post->action), NULL);
+		for (int i = 0; post->fields && post->fields[i]; i += 2)
+			if (post->fields[i + 1])
+				body = apr_pstrcat(p, body, hidden_field(p, post->fields[i], post->fields[i + 1]), NULL);
+	}
+	body = apr_pstrcat(p, body, "<p>", NULL);
+	int i = 0;
+	for (; links && links[i]; i += 3)
+		body = apr_pstrcat(p, body, i ? " " : "", button_link(p, links[i], links[i + 1], links[i + 2]), NULL);
+	if (post)
+		body = apr_pstrcat(p, body, i ? " " : "", "<button type=\"submit\" id=\"", post->id, "\">",
+		                   a0m_escape_html(p, post->text), "</button>", NULL);
+	body = apr_pstrcat(p, body, "</p>\n", post ? "</form>\n" : "", PAGE_END, NULL);
+	security_headers(r, post != NULL);
+	/* httpd sends a custom response as text/html; charset=iso-8859-1 unless told not to name a charset:
+	 * then the page's own <meta charset="utf-8"> holds */
+	apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
+	ap_custom_response(r, r->status, body);
 }
 
 static void close_form(request_rec *r, const char *button)
@@ -267,14 +298,14 @@ static void close_form(request_rec *r, const char *button)
 int a0m_page_form(request_rec *r, const char *title, const char *text, const char *action,
                   const char *button, const char *const *fields)
 {
-	page_headers(r, HTTP_OK);
+	page_headers(r, HTTP_OK, true);
 	open_page(r, title, NULL);
 	if (text)
 		ap_rvputs(r, "<p>", a0m_escape_html(r->pool, text), "</p>\n", NULL);
 	open_form(r, action);
 	for (int i = 0; fields && fields[i]; i += 2)
 		if (fields[i + 1])
-			hidden_field(r, fields[i], fields[i + 1]);
+			ap_rputs(hidden_field(r->pool, fields[i], fields[i + 1]), r);
 	close_form(r, button);
 	close_page(r);
 	return DONE;
@@ -282,7 +313,7 @@ int a0m_page_form(request_rec *r, const char *title, const char *text, const cha
 
 int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t *pairs, const char *nonce)
 {
-	page_headers(r, HTTP_OK);
+	page_headers(r, HTTP_OK, false);
 	/* the one script this module writes: allowed by its nonce only; no form-action, since the site may
 	 * answer the form with a redirect anywhere, as it would have before the login */
 	apr_table_setn(r->err_headers_out, "Content-Security-Policy",
@@ -295,7 +326,7 @@ int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t
 	open_form(r, action);
 	for (int i = 0; i < pairs->nelts; i++) {
 		const a0m_pair *pair = &APR_ARRAY_IDX(pairs, i, a0m_pair);
-		hidden_field(r, pair->name, pair->value);
+		ap_rputs(hidden_field(r->pool, pair->name, pair->value), r);
 	}
 	close_form(r, "Send the form");
 	/* the prototype's submit(): a field named "submit" (a common name for a form's button) is the form's
@@ -308,7 +339,7 @@ int a0m_page_repost(request_rec *r, const char *action, const apr_array_header_t
 
 int a0m_page_continue(request_rec *r, const char *href)
 {
-	page_headers(r, HTTP_OK);
+	page_headers(r, HTTP_OK, false);
 	const char *h = a0m_escape_html(r->pool, href);
 	open_page(r, "Signed in",
 	          apr_pstrcat(r->pool, "<meta http-equiv=\"refresh\" content=\"0;url=", h, "\">", NULL));

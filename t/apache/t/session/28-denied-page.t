@@ -1,8 +1,11 @@
 # A signed-in user whom a Require refuses: a page navigation gets the module's "Access denied" page, with
 # the status httpd chose (401, or 403 with AuthzSendForbiddenOnFailure On), naming the account and offering
 # to sign in with another one (Auth0LoginPath, prompt=login or the site's own prompt, back to the page the
-# browser asked for) or to sign out. Scripts, anonymous requests, bearer requests, refusals that are not
-# Require's (a RewriteRule's [F]) and sites with an ErrorDocument of their own keep httpd's answer.
+# browser asked for) or to sign out (a form that POSTs the session's CSRF token to Auth0LogoutPath, which
+# signs out in a browser that sends no Sec-Fetch-Site: the page sends no Referer). Scripts, anonymous
+# requests, bearer requests, refusals that are not Require's (a RewriteRule's [F]; a backend's 403 and a
+# file's permissions: 29-denied-not-require.t) and sites with an ErrorDocument of their own keep httpd's
+# answer.
 use strict;
 use warnings;
 
@@ -13,13 +16,15 @@ use Auth0Test;
 use Auth0Test::Api ();
 use Test::More;
 use URI;
+use URI::Escape qw(uri_escape);
 use URI::QueryParam;
 
 reset_tenant();
 autologin('bob@example.com');
 
 my $ALICE_ONLY = 'Require auth0-claim email alice@example.com';
-my ($h, $base) = app_site_start("Auth0LoginPath /login", after => <<"EOC");
+# the tenant's logout (/v2/logout) where app_site signs out locally: a form whose answer leaves the site
+my ($h, $base) = app_site_start("Auth0LoginPath /login\nAuth0LogoutEndpoint v2", after => <<"EOC");
 <Location /alice/>
     $ALICE_ONLY
 </Location>
@@ -76,13 +81,23 @@ sub denied_page_ok {
 	is $u->path, '/login', "$what: ... through Auth0LoginPath";
 	is $u->query_param('prompt'), 'login', "$what: ... asking the tenant for a login (never a silent one)";
 	is $u->query_param('returnTo'), $path, "$what: ... back to this page";
-	like $body, qr{<a class="button" id="logout" href="/logout">Sign out</a>}, "$what: a link to sign out";
-	return $login;
+	my ($form) = $body =~ m{(<form method="post" action="/logout" id="form" accept-charset="utf-8">.*?</form>)}s;
+	ok $form, "$what: a form that signs out (a POST to Auth0LogoutPath)";
+	$form //= '';
+	like $form, qr{<button type="submit" id="logout">Sign out</button>}, "$what: ... with its button";
+	like $form, qr{<a class="button" id="login" }, "$what: ... beside the other link, in one paragraph";
+	my @fields = $form =~ m{<input type="hidden" name="([^"]*)" value="[^"]*">}g;
+	is "@fields", 'csrf', "$what: ... whose one field is csrf";
+	my ($csrf) = $form =~ m{<input type="hidden" name="csrf" value="([^"]*)">};
+	# the logout endpoint's answer is a redirect off the site (the tenant's logout): browsers hold every hop
+	# of a form's redirects to form-action (Chromium: "violates ... form-action 'self'"), so there is none
+	unlike $res->header('Content-Security-Policy') // '', qr/form-action/, "$what: no form-action in the CSP";
+	return ($login, $csrf);
 }
 
 my $res = $b->get("$base/alice/echo?x=1&y=2");
 is $res->header('WWW-Authenticate'), 'Auth0 realm="login"', 'a 401 still names the scheme (RFC 7235)';
-my $login = denied_page_ok($res, 401, '/alice/echo?x=1&y=2', 'refused by Require');
+my ($login) = denied_page_ok($res, 401, '/alice/echo?x=1&y=2', 'refused by Require');
 denied_page_ok($b->get("$base/alice403/echo"), 403, '/alice403/echo', 'AuthzSendForbiddenOnFailure On');
 
 # the site's ErrorDocument (a text) wins
@@ -127,6 +142,38 @@ is $res->content, '', '... without a body';
 $res = browser()->get("$base/alice/echo");
 is $res->code, 302, 'no session: sent to log in';
 unlike $res->decoded_content // '', qr/Access denied/, '... no access-denied page';
+
+# The form signs out directly in any browser: it carries the session's CSRF token (the one the logout
+# endpoint's confirmation page shows), and a POST of it acts with no Sec-Fetch-Site, Origin or Referer
+# (what a browser without Sec-Fetch-Site sends from this page, whose Referrer-Policy is no-referrer)
+{
+	my $bob = browser();
+	is $bob->visit("$base/echo")->code, 200, 'another browser signs in as bob';
+	my $confirm = $bob->get("$base/logout");
+	is $confirm->code, 200, 'a GET of the logout without any origin signal: the confirmation page';
+	my ($session_csrf) = $confirm->content =~ m{name="csrf" value="([^"]+)"};
+	ok $session_csrf, "... which shows the session's CSRF token";
+	my (undef, $csrf) = denied_page_ok($bob->get("$base/alice/echo"), 401, '/alice/echo', 'another session');
+	is $csrf, $session_csrf, "the access-denied page's form carries the session's CSRF token";
+	isnt $csrf, (denied_page_ok($b->get("$base/alice/echo"), 401, '/alice/echo', 'the first session'))[1],
+		"... each session's own";
+
+	my $res = $bob->request(POST => "$base/logout", content => 'csrf=' . uri_escape("${csrf}x"));
+	is $res->code, 200, 'the form with a wrong token: the confirmation page';
+	like $res->content, qr{<h1>Sign out\?</h1>}, '... which asks';
+	unlike $res->header('Content-Security-Policy') // '', qr/form-action/,
+		'... its form has no form-action either (its answer is the same redirect to the tenant)';
+	is $bob->get("$base/echo")->code, 200, '... and the session is still there';
+
+	$res = $bob->request(POST => "$base/logout", content => 'csrf=' . uri_escape($csrf));
+	is $res->code, 302, 'the form as it is, without Sec-Fetch-*, Origin or Referer: signed out';
+	my $to = $res->header('Location') // '';
+	like $to, qr{^\Q${\tenant_url()}\E/v2/logout\?}, "... to the tenant's logout";
+	is(URI->new($to)->query_param('returnTo'), "$base/", '... coming back to / (the form carries no returnTo)');
+	ok((grep { /^__Host-auth0_session=;.*Max-Age=0/ } $res->header('Set-Cookie')), '... the session cookie deleted');
+	is $bob->get("$base/echo")->code, 302, '... and the browser is signed out (sent to log in)';
+	is $b->get("$base/echo")->code, 200, "... the first browser's session untouched";
+}
 
 # the link signs in with another account and comes back to the page
 autologin('alice@example.com');
