@@ -175,7 +175,7 @@ static bool errordocument_usable(request_rec *r, int status)
 	/* httpd serves no ErrorDocument for a sub-request (ap_die hands its status to the parent), and a probe
 	 * refused here again (origin.c's plain-http refusal) would probe again: where an <If> section applies,
 	 * httpd authenticates each nested probe anew, down to its nesting limit (AH00125); elsewhere the nested
-	 * probe takes its parent's configuration and authentication, and stops there (29-errordocument-probe.t) */
+	 * probe takes its parent's configuration and authentication, and stops there (30-errordocument-probe.t) */
 	if (r->main)
 		return false;
 	const char *doc = ap_response_code_string(r, ap_index_of_response(status));
