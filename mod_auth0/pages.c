@@ -206,6 +206,10 @@ static bool errordocument_usable(request_rec *r, int status)
 int a0m_page(request_rec *r, int status, const char *title, const char *text, const char *href,
              const char *link_text)
 {
+	/* a sub-request's output goes into its parent's response (an SSI include, the ErrorDocument probe above,
+	 * whose output httpd's buffers may pass on when large): the status alone, which the parent answers for */
+	if (r->main && status >= 400)
+		return status;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (status >= 400 && c && c->error_pages == A0M_ERROR_PAGES_ERRORDOCUMENT && errordocument_usable(r, status)) {
 		/* Auth0ErrorPages errordocument, and an ErrorDocument for this status: httpd answers with it, and

@@ -78,6 +78,8 @@ is scalar(() = $body =~ /<!DOCTYPE html>/g), 1, '... once';
 unlike $body, qr/the site's own 403 page/, "... not the site's document";
 is scalar(() = $log =~ m{ErrorDocument 403 /errdoc/403\.html needs a login or is refused}g), 1,
 	'... one probe, whose refusal the log tells once';
+like $log, qr{ErrorDocument 403 /errdoc/403\.html needs a login or is refused \(403\)},
+	"... with the probe's status: a sub-request answers with its status alone, its page is not written";
 unlike $log, qr/AH00125|subrequest nesting/, '... no probe of the probe, down to the nesting limit';
 is scalar(() = $log =~ /refused a plain-http request/g), 2, '... the request and its probe refused, nothing more';
 
