@@ -390,9 +390,12 @@ static int tenant_error(request_rec *r, call *k, const auth0_error *err, bool to
 		error = "internal_error";
 		message = "internal error (see the server's error log)";
 		break;
-	default: /* 5xx, an unexpected status, a malformed answer */
-		message = err && err->status ? apr_psprintf(r->pool, "the Auth0 tenant answered %ld", err->status)
-		                             : "the Auth0 tenant's answer is unusable";
+	default: /* 5xx, an unexpected status, a malformed answer (whose status may be a 2xx: "success" with
+	          * something unusable, such as a token answer without its token) */
+		message = !err || !err->status ? "the Auth0 tenant's answer is unusable"
+		          : kind == AUTH0_ERR_INVALID_RESPONSE || (err->status >= 200 && err->status < 300)
+		              ? apr_psprintf(r->pool, "the Auth0 tenant's answer (HTTP %ld) is unusable", err->status)
+		              : apr_psprintf(r->pool, "the Auth0 tenant answered %ld", err->status);
 		break;
 	}
 	audit(r, k, status);

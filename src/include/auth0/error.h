@@ -3,7 +3,7 @@
  *
  * Every failed call can hand back an auth0_error: the kind of failure, the
  * HTTP status when there was an answer, the fields Auth0 puts in its error
- * bodies, the rate-limit headers of a 429, and a human-readable message.
+ * bodies, the answer's rate-limit headers, and a human-readable message.
  *
  *     auth0_error *err = NULL;
  *     json_t *user = NULL;
@@ -80,7 +80,8 @@ typedef struct auth0_error {
 	 * status of the answer behind them: AUTH0_ERR_NO_TOKEN for a Management token from the tenant that
 	 * cannot be sent (its /oauth/token answer), and AUTH0_ERR_INVALID_TOKEN with
 	 * AUTH0_RULE_KEYS_UNAVAILABLE (the failed JWKS fetch). 0 when no answer was read (network, timeout,
-	 * TLS, argument errors, a token_provider's token, a token that fails validation).
+	 * TLS) or the failure came without a request (argument errors, a token_provider's token, a token
+	 * that fails validation, a pager's cursor loop).
 	 */
 	long status;
 	char *message;            /* human-readable, one line, safe to log */
@@ -97,7 +98,8 @@ typedef struct auth0_error {
 	auth0_rate_limit rate_limit;
 	int64_t retry_after;      /* seconds from Retry-After, -1 when absent */
 	int attempts;             /* requests made, retries included (0 when none was made); with status, the
-	                           * answer's rate_limit and retry_after are kept as well, a 2xx's included */
+	                           * answer's rate_limit and retry_after are kept as well, a 2xx's included
+	                           * (not for an answer cut short: truncated, or over the size limit) */
 
 	char *option;             /* AUTH0_ERR_INVALID_ARGUMENT: the option or parameter at fault */
 	auth0_token_rule rule;    /* AUTH0_ERR_INVALID_TOKEN: the rule that failed */

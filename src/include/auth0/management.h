@@ -317,8 +317,8 @@ AUTH0_EXTERN auth0_status auth0_management_call_ex(auth0_client *client, const a
  * without that array, or where it is not an array, is not taken for the end
  * of the list (a truncated or garbled answer would then end the walk as if
  * there were no more items): it is AUTH0_ERR_INVALID_RESPONSE with the
- * answer's status in err->status (200), unless the object says the list is
- * empty with "total": 0. So is a 2xx with an empty body, or one that is
+ * answer's 2xx status in err->status, unless the member is absent (or null)
+ * and the object says the list is empty with "total": 0. So is a 2xx with an empty body, or one that is
  * neither an object nor an array. Auth0 sends the array on every page; the
  * Ruby SDK ends its walk at a missing one.
  * The parameters the pager sets on every request (page and per_page, or
@@ -353,7 +353,7 @@ AUTH0_EXTERN auth0_status auth0_pager_next_page(auth0_pager *pager, json_t **ite
 /* The total announced by the API (include_totals), or -1 when unknown (yet). */
 AUTH0_EXTERN int64_t auth0_pager_total(const auth0_pager *pager);
 
-/* Requests made so far (pages fetched). */
+/* Pages accepted so far (a failed request, or a page refused as unusable, is not counted). */
 AUTH0_EXTERN int auth0_pager_requests(const auth0_pager *pager);
 
 AUTH0_EXTERN void auth0_pager_free(auth0_pager *pager);

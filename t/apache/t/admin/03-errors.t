@@ -62,7 +62,9 @@ mapped(call(), 502, 'tenant_unreachable', 'a dropped connection');
 clear_faults();
 
 fault({method => 'GET', path => '/api/v2/users/*', action => 'malformed'});
-mapped(call(), 502, 'tenant_error', 'a malformed answer');
+$j = mapped(call(), 502, 'tenant_error', 'a malformed answer');
+like $j->{message}, qr/answer \(HTTP 200\) is unusable/, '... says the answer is unusable, with its status';
+unlike $j->{message}, qr/answered 200/, '... not that the tenant "answered 200", beside a 502';
 
 # the tenant refuses the token twice (after one renewal): the server's problem, never a 401 to the caller
 fault({method => 'GET', path => '/api/v2/users/*', status => 401, times => 2,
