@@ -801,6 +801,15 @@ NO_HOOK(note_auth_failure)
 NO_HOOK(fixups)
 NO_HOOK(access_checker)
 NO_HOOK(insert_error_filter)
+NO_HOOK(translate_name)
+
+/* mod_status's copy of the request line: nothing to update here. */
+int ap_update_child_status(ap_sb_handle_t *sbh, int status, request_rec *r)
+{
+	(void)sbh;
+	(void)r;
+	return status;
+}
 
 /* The authentication and authorization hooks take the kind of configuration they run for, too. */
 #define NO_AUTH_HOOK(name, hook_type)                                                                     \

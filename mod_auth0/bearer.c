@@ -1,11 +1,14 @@
 /*
- * AuthType Auth0Bearer: APIs called with "Authorization: Bearer <JWT>".
+ * AuthType Auth0Bearer: APIs called with "Authorization: Bearer <JWT>", or, where Auth0BearerTokenFrom says
+ * so, with the token in the access_token query parameter or in a cookie (read_token below).
  *
  * Answers (RFC 6750 section 3):
  *   no Authorization header, or another scheme   401  WWW-Authenticate: Bearer realm="R"
  *   the DPoP scheme (RFC 9449), not supported    401  Bearer realm="R", error="invalid_token", ...
  *   a malformed header (no token, spaces or
- *   characters outside b64token, two headers)   400  Bearer realm="R", error="invalid_request", ...
+ *   characters outside b64token, two headers),
+ *   a token both in the header and the query,
+ *   two query tokens or two token cookies       400  Bearer realm="R", error="invalid_request", ...
  *   a token that fails validation, or one bound
  *   to a key (a cnf claim, see validate())      401  Bearer realm="R", error="invalid_token",
  *                                                     error_description="<fixed text per rule>"
@@ -38,6 +41,7 @@
 #include <apr_lib.h>
 #include <limits.h>
 #include <http_core.h>
+#include <scoreboard.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -357,94 +361,192 @@ static token_read header_token(request_rec *r, const char **token, const char **
 #define TOKEN_PARAM "access_token"
 
 /* The request's target (a path and its query) without the token's parameter. */
-static const char *target_without_token(apr_pool_t *p, const char *target)
+static char *target_without_token(apr_pool_t *p, const char *target)
 {
 	const char *q = target ? strchr(target, '?') : NULL;
 	if (!q)
-		return target;
-	const char *args = a0m_query_without(p, q + 1, TOKEN_PARAM);
+		return (char *)target;
+	int removed;
+	const char *args = a0m_query_without(p, q + 1, TOKEN_PARAM, &removed);
 	return apr_pstrcat(p, apr_pstrmemdup(p, target, (apr_size_t)(q - target)), args ? "?" : "", args ? args : "",
 	                   NULL);
 }
 
-/* A token in the query is removed from the request before anything reads it: from the query that CGIs,
- * rewrites and proxied requests get, and from the request line that access logs print (%r), so that it is
- * in no log line and reaches no backend (a backend that needs it gets it with Auth0PassAccessToken). */
-static void forget_query_token(request_rec *r)
+/* "METHOD target PROTOCOL" (no protocol: HTTP/0.9; httpd rebuilds the line with single spaces) without the
+ * token's parameter. */
+static char *line_without_token(apr_pool_t *p, char *line)
 {
-	r->args = (char *)a0m_query_without(r->pool, r->args, TOKEN_PARAM);
-	r->parsed_uri.query = r->args;
-	r->unparsed_uri = (char *)target_without_token(r->pool, r->unparsed_uri);
-	for (request_rec *q = r; q; q = q->prev) {
-		/* "METHOD target PROTOCOL" (no protocol: HTTP/0.9); an internal redirect's requests share the line */
-		const char *line = q->the_request, *sp = line ? strchr(line, ' ') : NULL;
-		if (!sp)
+	const char *sp = line ? strchr(line, ' ') : NULL;
+	if (!sp)
+		return line;
+	const char *end = strrchr(line, ' ');
+	if (end == sp)
+		end = line + strlen(line);
+	const char *target = apr_pstrmemdup(p, sp + 1, (apr_size_t)(end - sp - 1));
+	return apr_pstrcat(p, apr_pstrmemdup(p, line, (apr_size_t)(sp + 1 - line)), target_without_token(p, target),
+	                   end, NULL);
+}
+
+/* Whether a pair left in the query could be read as access_token by a backend that parses queries its own
+ * way: ';' between pairs, names compared without case (ASP.NET), '.', ' ', '+' and '[' read as '_' (PHP).
+ * Such a query is refused: the module would check one token and the backend act on another. */
+static bool lookalike_left(apr_pool_t *p, const char *args)
+{
+	if (!args)
+		return false;
+	char *copy = apr_pstrdup(p, args), *last = NULL;
+	for (char *pair = apr_strtok(copy, "&;", &last); pair; pair = apr_strtok(NULL, "&;", &last)) {
+		char *eq = strchr(pair, '=');
+		if (eq)
+			*eq = '\0';
+		if (ap_unescape_urlencoded(pair) != OK)
 			continue;
-		const char *end = strrchr(line, ' ');
-		if (end == sp)
-			end = line + strlen(line);
-		const char *target = apr_pstrmemdup(r->pool, sp + 1, (apr_size_t)(end - sp - 1));
-		q->the_request = apr_pstrcat(r->pool, apr_pstrmemdup(r->pool, line, (apr_size_t)(sp + 1 - line)),
-		                             target_without_token(r->pool, target), end, NULL);
+		for (char *c = pair; *c; c++)
+			*c = *c == '.' || *c == ' ' || *c == '[' ? '_' : (char)apr_tolower(*c);
+		if (strcmp(pair, TOKEN_PARAM) == 0)
+			return true;
 	}
+	return false;
+}
+
+/*
+ * A token in the query leaves the request as soon as the request's location is known (translate_name,
+ * first of its hooks: httpd walks the <Location> sections just before), and for every request there, whatever
+ * comes of it: before mod_proxy and mod_rewrite make a backend's URL of the query (ProxyPass nocanon, a
+ * rewrite [P,NE]), before a Require that needs no user (Require ip, all granted) or a CORS preflight lets the
+ * request through without authentication, before any error page. It leaves the query and target that CGIs,
+ * rewrites, caches and proxied requests get, the request line that access logs print (%r) and mod_status
+ * shows, and the same of the requests an internal redirect came from. What is taken is kept in the request's
+ * state for read_token. Only what sees the request before this (mod_log_forensic, httpd's own trace of the
+ * request line, a 400 of the request line itself) can see it.
+ */
+static void take_query_token(request_rec *r)
+{
+	a0m_request_state *st = a0m_request_state_get(r);
+	if (st->query_token_taken)
+		return;
+	st->query_token_taken = true;
+	int removed = 0;
+	char *rest = a0m_query_without(r->pool, r->args, TOKEN_PARAM, &removed);
+	if (!removed)
+		return;
+	static const char *const names[] = { TOKEN_PARAM };
+	const char *value[1];
+	int count[1], others;
+	bool decodes = a0m_query_params(r, names, 1, value, count, &others);
+	st->query_token_pairs = removed;
+	st->query_token_malformed = !decodes || count[0] != removed || lookalike_left(r->pool, rest);
+	st->query_token = removed == 1 && !st->query_token_malformed ? value[0] : NULL;
+
+	r->args = rest;
+	r->parsed_uri.query = rest;
+	r->unparsed_uri = target_without_token(r->pool, r->unparsed_uri);
+	/* a forward proxy's request (absolute-form target): mod_proxy took the target as it came */
+	if (r->proxyreq == PROXYREQ_PROXY)
+		r->uri = target_without_token(r->pool, r->uri);
+	if (r->filename && strncmp(r->filename, "proxy:", 6) == 0)
+		r->filename = target_without_token(r->pool, r->filename);
+	for (request_rec *q = r; q; q = q->prev) {
+		q->the_request = line_without_token(r->pool, q->the_request);
+		if (q != r) {
+			q->args = a0m_query_without(r->pool, q->args, TOKEN_PARAM, &removed);
+			q->parsed_uri.query = q->args;
+			q->unparsed_uri = target_without_token(r->pool, q->unparsed_uri);
+		}
+	}
+	/* mod_status shows the line it copied as the request was read, for as long as the request lasts */
+	if (!r->main)
+		ap_update_child_status(r->connection->sbh, SERVER_BUSY_WRITE, r);
+}
+
+static int translate_query_token(request_rec *r)
+{
+	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
+	if (c && c->domain && r->args && (a0m_conf_bearer_from(c) & A0M_TOKEN_FROM_QUERY))
+		take_query_token(r);
+	return DECLINED;
 }
 
 /* The query's access_token (Auth0BearerTokenFrom query). */
 static token_read query_token(request_rec *r, const char **token, const char **why)
 {
-	if (!r->args)
+	take_query_token(r); /* done at translate_name, unless the request had no query then */
+	const a0m_request_state *st = a0m_request_state_get(r);
+	if (!st->query_token_pairs)
 		return TOKEN_NONE;
-	/* a pair named access_token, whether its value decodes or not: nothing else is a token here */
-	const char *rest = a0m_query_without(r->pool, r->args, TOKEN_PARAM);
-	if ((rest ? strlen(rest) : 0) == strlen(r->args))
-		return TOKEN_NONE;
-	static const char *const names[] = { TOKEN_PARAM };
-	const char *value[1];
-	int count[1], others;
-	bool decodes = a0m_query_params(r, names, 1, value, count, &others);
-	forget_query_token(r);
-	/* a pair that does not decode could be a second token, or this one */
-	if (!decodes || count[0] != 1) {
-		*why = decodes ? "The request has more than one access_token parameter"
-		               : "The query has a parameter that does not decode";
+	if (st->query_token_malformed || st->query_token_pairs > 1) {
+		*why = st->query_token_pairs > 1 ? "The request has more than one access_token parameter"
+		                                 : "The query has a parameter that does not decode, or that a backend "
+		                                   "may read as access_token";
 		return TOKEN_MALFORMED;
 	}
-	if (!*value[0]) {
+	if (!*st->query_token) {
 		*why = "The access_token parameter is empty";
 		return TOKEN_MALFORMED;
 	}
-	*token = value[0];
+	*token = st->query_token;
 	return TOKEN_OK;
 }
 
 /* The token cookie (Auth0BearerTokenFrom cookie:NAME). A browser sends a cookie with a cross-site page's
  * requests too (unless it is SameSite): a token taken from one would let any site act as the user (request
  * forgery, WebSocket hijacking). So it is read only from requests that come from this origin's pages, or that
- * say nothing of where they come from (an older browser's navigation, a client other than a browser) and do
- * not change anything (GET, HEAD): what SameSite=Lax allows. */
-static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char **token)
+ * say nothing of where they come from (an older browser's navigation, a client other than a browser) and
+ * whose method (the browser's, before any internal redirect or sub-request made it a GET) is GET or HEAD.
+ * Two cookies of that name (one set for a parent domain by another host of the site, say) are refused: which
+ * one the browser meant cannot be told. */
+typedef struct cookie_count {
+	const char *name;
+	size_t name_len;
+	int n;
+} cookie_count;
+
+static void count_cookie(const char *name, size_t name_len, const char *value, size_t value_len, void *arg)
 {
+	(void)value;
+	(void)value_len;
+	cookie_count *cc = arg;
+	if (name_len == cc->name_len && memcmp(name, cc->name, name_len) == 0)
+		cc->n++;
+}
+
+static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char **token, const char **why)
+{
+	const char *header = apr_table_get(r->headers_in, "Cookie");
 	size_t len = 0;
-	const char *v = a0m_cookie_header_find(apr_table_get(r->headers_in, "Cookie"), c->bearer_cookie, &len);
-	if (!v || !len)
+	const char *v = a0m_cookie_header_find(header, c->bearer_cookie, &len);
+	if (!v)
 		return TOKEN_NONE;
+	const request_rec *first = r;
+	while (first->main || first->prev)
+		first = first->main ? first->main : first->prev;
 	a0m_request_from from = a0m_origin_request_from(r, a0m_origin_get(r, c));
-	if (from == A0M_FROM_ELSEWHERE || (from == A0M_FROM_UNKNOWN && r->method_number != M_GET)) {
+	if (from == A0M_FROM_ELSEWHERE || (from == A0M_FROM_UNKNOWN && first->method_number != M_GET)) {
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the token cookie %s of a %s request %s not used",
-		              c->bearer_cookie, r->method, from == A0M_FROM_ELSEWHERE ? "from another site" : "of unknown origin");
+		              c->bearer_cookie, ap_escape_logitem(r->pool, first->method),
+		              from == A0M_FROM_ELSEWHERE ? "from another site" : "of unknown origin");
 		return TOKEN_NONE;
 	}
+	cookie_count cc = { c->bearer_cookie, strlen(c->bearer_cookie), 0 };
+	a0m_cookie_header_walk(header, count_cookie, &cc);
+	if (cc.n > 1) {
+		*why = "The request has more than one token cookie";
+		return TOKEN_MALFORMED;
+	}
+	if (!len)
+		return TOKEN_NONE;
 	*token = apr_pstrmemdup(r->pool, v, len);
 	return TOKEN_OK;
 }
 
-/* The request's token, from where Auth0BearerTokenFrom says. A client uses one way (RFC 6750 section 2): a
- * header and a query parameter together are refused. The cookie, which a browser sends with every request,
- * stands in only for a token the request does not carry otherwise. */
-static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char **token, const char **why)
+/* The request's token, from where Auth0BearerTokenFrom says (*source: which, A0M_TOKEN_FROM_*). A client
+ * uses one way (RFC 6750 section 2): a header and a query parameter together are refused. The cookie, which a
+ * browser sends with every request, stands in only for a token the request does not carry otherwise. */
+static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char **token, const char **why,
+                             int *source)
 {
 	int from = a0m_conf_bearer_from(c);
-	/* the query first: its token leaves the request whatever the answer, a refused header's included */
+	*source = A0M_TOKEN_FROM_HEADER;
 	const char *q = NULL;
 	token_read in_query = from & A0M_TOKEN_FROM_QUERY ? query_token(r, &q, why) : TOKEN_NONE;
 	token_read got = TOKEN_NONE;
@@ -461,10 +563,13 @@ static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char *
 			return TOKEN_MALFORMED;
 		}
 		*token = q;
-		got = TOKEN_OK;
+		*source = A0M_TOKEN_FROM_QUERY;
+		return TOKEN_OK;
 	}
-	if (got != TOKEN_OK && (from & A0M_TOKEN_FROM_COOKIE))
-		got = cookie_token(r, c, token);
+	if (got != TOKEN_OK && (from & A0M_TOKEN_FROM_COOKIE)) {
+		got = cookie_token(r, c, token, why);
+		*source = A0M_TOKEN_FROM_COOKIE;
+	}
 	return got;
 }
 
@@ -586,7 +691,8 @@ static int respond_missing(request_rec *r, const a0m_dir_conf *c)
 int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 {
 	const char *token = NULL, *why = NULL;
-	switch (read_token(r, c, &token, &why)) {
+	int source;
+	switch (read_token(r, c, &token, &why, &source)) {
 	case TOKEN_NONE:
 		return respond_missing(r, c);
 	case TOKEN_MALFORMED:
@@ -633,6 +739,13 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	rq->conf = c;
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
+	if (source != A0M_TOKEN_FROM_HEADER) {
+		/* shared caches keep no answer to a request with an Authorization header (RFC 9111 3.5); one whose
+		 * token came in the query (stripped from the cache's key) or a cookie (not in it) must not be kept
+		 * either, or served to others (RFC 6750 2.3: private) */
+		r->no_cache = 1;
+		apr_table_mergen(r->err_headers_out, "Cache-Control", "private");
+	}
 	/* the token's exp: what valid_until holds, less the leeway it was given (when it did not saturate) */
 	int64_t leeway = a0m_conf_leeway(c);
 	a0m_claims_apply_ready(r, c, o.ready, o.block, token,
@@ -678,4 +791,5 @@ void a0m_bearer_register(apr_pool_t *p)
 	(void)p;
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_translate_name(translate_query_token, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }

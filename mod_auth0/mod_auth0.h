@@ -467,6 +467,12 @@ typedef struct a0m_request_state {
 	/* for a request this module gave its identity: authorization ran for it, and let it through (fixups
 	 * followed): so a 401 or 403 of a request that was started and not passed is Require's (denied.c) */
 	bool authz_started, authz_passed;
+	/* Auth0BearerTokenFrom query: the access_token pairs taken out of this request's query (bearer.c),
+	 * as soon as its location is known (translate_name) */
+	bool query_token_taken;
+	int query_token_pairs;       /* how many */
+	bool query_token_malformed;  /* a pair of the query did not decode, or another reads as access_token */
+	const char *query_token;     /* the value, when there was exactly one and the query decoded */
 } a0m_request_state;
 a0m_request_state *a0m_request_state_get(request_rec *r);
 /* The parsed claims (ID token) and access-token claims, parsed once per request. */
@@ -562,8 +568,9 @@ typedef struct a0m_pair {
 	const char *value;
 } a0m_pair;
 bool a0m_form_pairs(apr_pool_t *p, const char *text, apr_array_header_t **pairs);
-/* args (a query, unparsed) without its pairs whose name decodes to name; NULL when nothing is left. */
-const char *a0m_query_without(apr_pool_t *p, const char *args, const char *name);
+/* args (a query, unparsed) without its pairs whose name decodes to name, every other pair as it was written
+ * (empty ones included); NULL when no pair is left. *removed gets the number of pairs taken out. */
+char *a0m_query_without(apr_pool_t *p, const char *args, const char *name, int *removed);
 /* The query's parameters named in `names` (n of them): values[i] the last one decoded (NULL when
  * absent), counts[i] how many there were; *others counts the other pairs. false when any pair does not
  * decode (a bad escape, %00): the whole query is then refused. */

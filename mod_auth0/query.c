@@ -56,25 +56,30 @@ bool a0m_query_params(request_rec *r, const char *const names[], int n, const ch
 	return ok;
 }
 
-const char *a0m_query_without(apr_pool_t *p, const char *args, const char *name)
+char *a0m_query_without(apr_pool_t *p, const char *args, const char *name, int *removed)
 {
+	*removed = 0;
 	if (!args)
 		return NULL;
 	char *out = apr_palloc(p, strlen(args) + 1), *o = out;
+	bool kept = false;
 	for (const char *pair = args;; pair++) {
 		size_t n = strcspn(pair, "&"), name_len = strcspn(pair, "=&");
 		char *decoded = apr_pstrmemdup(p, pair, name_len);
 		/* as a0m_form_pairs reads names: a name that does not decode is not name */
-		if (ap_unescape_urlencoded(decoded) != OK || strcmp(decoded, name) != 0) {
-			if (o != out)
+		if (ap_unescape_urlencoded(decoded) == OK && strcmp(decoded, name) == 0) {
+			(*removed)++;
+		} else {
+			if (kept)
 				*o++ = '&';
 			memcpy(o, pair, n);
 			o += n;
+			kept = true;
 		}
 		pair += n;
 		if (!*pair)
 			break;
 	}
 	*o = '\0';
-	return *out ? out : NULL;
+	return kept ? out : NULL;
 }

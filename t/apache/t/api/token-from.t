@@ -83,6 +83,34 @@ sub access_line {
 
 	$res = bearer_get($V, "/from-default/q7?access_token=$token", undef);
 	is($res->code, 401, 'default (header): a query token is not read');
+
+	# the token leaves every request of a location that reads it, before mod_proxy, authorization or an
+	# error decide anything
+	$res = bearer_get($V, "/proxy-nocanon/p2?k=v&access_token=$token", undef);
+	is($res->code, 200, 'query, ProxyPass nocanon: 200');
+	is(json_of($res)->{QUERY_STRING}, 'k=v', 'query, ProxyPass nocanon: the backend gets the query without the token');
+	unlike(access_line('/proxy-nocanon/p2'), qr/\Q$token\E/, 'query, ProxyPass nocanon: no token in the access log');
+	$res = bearer_get($V, "/from/open/q8?access_token=$token&o=1", undef);
+	is($res->code, 200, 'query, Require all granted (no authentication): 200');
+	is(json_of($res)->{QUERY_STRING}, 'o=1', '... the CGI gets the query without the token all the same');
+	is(json_of($res)->{REMOTE_USER} // '', '', '... and no user');
+	unlike(access_line('/from/open/q8'), qr/\Q$token\E/, '... no token in the access log');
+	$res = bearer_request('OPTIONS', $V, "/from/q9?access_token=$token", undef, Origin => 'https://spa.example',
+		'Access-Control-Request-Method' => 'GET');
+	unlike(access_line('/from/q9'), qr/\Q$token\E/, 'query, a CORS preflight: no token in the access log');
+
+	# empty pairs are not tokens: kept as they came
+	$res = bearer_get($V, '/from/q10?&x=1&', $token);
+	is($res->code, 200, 'query with empty pairs and a header token: 200');
+	is(json_of($res)->{QUERY_STRING}, '&x=1&', '... the query as it came');
+
+	# the answer to a query or cookie token is for its user only: shared caches key on neither
+	$res = bearer_get($V, "/from/q11?access_token=$token", undef);
+	like($res->header('Cache-Control') // '', qr/\bprivate\b/, 'query: Cache-Control private');
+	$res = bearer_get($V, '/from/q12', undef, Cookie => "api_token=$token");
+	like($res->header('Cache-Control') // '', qr/\bprivate\b/, 'cookie: Cache-Control private');
+	$res = bearer_get($V, '/from/q13', $token);
+	unlike($res->header('Cache-Control') // '', qr/private/, 'header: no Cache-Control added (caches keep no answer to Authorization)');
 }
 
 # ---- one way per request ---------------------------------------------------------------------------------
@@ -92,6 +120,10 @@ for my $case (
 	['/from/d3?access_token=', undef, 'an empty query token'],
 	["/from/d4?access_token=$token&bad=%ZZ", undef, 'a query that does not decode'],
 	["/from/d6?access_token=$token%ZZ&k=1", undef, 'a query token that does not decode'],
+	# what a backend may read as access_token besides it: the module would check one token, the backend use another
+	["/from/d7?x=1;access_token=abc&access_token=$token", undef, "a second token after a ';'"],
+	["/from/d8?ACCESS_TOKEN=abc&access_token=$token", undef, 'a second token in capitals'],
+	["/from/d9?access.token=abc&access_token=$token", undef, "a second token that PHP reads as access_token"],
 	# the header refused first: the query's token still leaves the request (found by fuzz_bearer)
 	["/from/d5?access_token=$token", undef, 'two Authorization headers and a query token',
 		Authorization => ['Bearer abc', 'Bearer def']],
@@ -100,7 +132,7 @@ for my $case (
 	my $res = bearer_get($V, $path, $header, @more);
 	is($res->code, 400, "$what: 400");
 	like(www_authenticate($res), qr/error="invalid_request"/, "$what: invalid_request");
-	my ($name) = $path =~ m{^(/from/d\d)};
+	my ($name) = $path =~ m{^(/from/d\d+)};
 	unlike(access_line($name), qr/\Q$token\E/, "$what: no token in the access log");
 }
 
@@ -142,6 +174,15 @@ for my $case (
 	$res = bearer_get($V, '/from/c13', undef, Cookie => 'api_token=; theme=dark');
 	is($res->code, 401, 'cookie: an empty cookie is no token');
 	is(www_authenticate($res), 'Bearer realm="https://api.example.com/"', 'cookie: ... a bare challenge');
+	$res = bearer_get($V, '/from/c17', undef, Cookie => "api_token=$token; api_token=$other");
+	is($res->code, 400, 'cookie: two token cookies (another host may set one for the parent domain): 400');
+	like(www_authenticate($res), qr/error="invalid_request"/, 'cookie: ... invalid_request');
+	$res = bearer_get($V, '/from/c18', undef, @cookie, 'Sec-Fetch-Site' => 'none');
+	is($res->code, 200, 'cookie: Sec-Fetch-Site none (typed, bookmarked): read');
+	$res = bearer_get($V, '/from/c19', undef, @cookie, Origin => 'null');
+	is($res->code, 401, 'cookie: Origin null (a sandboxed or opaque page): not read');
+	$res = bearer_request('HEAD', $V, '/from/c20', undef, @cookie);
+	is($res->code, 200, 'cookie: HEAD without signals: read, as GET');
 
 	# Auth0Unauthenticated pass: a cookie from another site is not used, so the request goes on anonymously
 	$res = bearer_get($V, '/from-pass/c14', undef, @cookie, 'Sec-Fetch-Site' => 'cross-site');
