@@ -387,10 +387,11 @@ static char *line_without_token(apr_pool_t *p, char *line)
 	                   end, NULL);
 }
 
-/* Whether a pair left in the query could be read as access_token by a backend that parses queries its own
- * way: ';' between pairs, names compared without case (ASP.NET), '.', ' ', '+' and '[' read as '_' (PHP).
- * Such a query is refused: the module would check one token and the backend act on another. */
-static bool lookalike_left(apr_pool_t *p, const char *args)
+/* Whether a pair of the query could be read as access_token by a backend that parses queries its own way:
+ * ';' between pairs, names compared without case (ASP.NET), leading blanks dropped and '.', ' ' and '['
+ * read as '_' (PHP), "access_token[...]" read as an array of that name (PHP, Rack). Such a query is refused
+ * wherever a token is read: the module would check one token and the backend act on another. */
+static bool lookalike_in(apr_pool_t *p, const char *args)
 {
 	if (!args)
 		return false;
@@ -401,12 +402,34 @@ static bool lookalike_left(apr_pool_t *p, const char *args)
 			*eq = '\0';
 		if (ap_unescape_urlencoded(pair) != OK)
 			continue;
+		while (*pair == ' ')
+			pair++;
+		char *open = strchr(pair, '[');
+		if (open && strchr(open + 1, ']'))
+			*open = '\0';
 		for (char *c = pair; *c; c++)
 			*c = *c == '.' || *c == ' ' || *c == '[' ? '_' : (char)apr_tolower(*c);
 		if (strcmp(pair, TOKEN_PARAM) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* What a shared cache must not keep: an answer to a token that is not in an Authorization header (a cache
+ * keeps no answer to one, RFC 9111 3.5), whose key holds no token (stripped from the query) or not this one
+ * (a cookie): RFC 6750 2.3's private, and mod_cache's no_cache, for the request and those it is part of. The
+ * query's token is also kept off the Referer of what the answer's page loads. */
+static void keep_private(request_rec *r, bool query)
+{
+	for (request_rec *x = r; x; x = x->main) {
+		x->no_cache = 1;
+		if (!apr_table_get(x->notes, "mod_auth0:private")) {
+			apr_table_setn(x->notes, "mod_auth0:private", "1");
+			apr_table_mergen(x->err_headers_out, "Cache-Control", "private");
+		}
+		if (query)
+			apr_table_setn(x->err_headers_out, "Referrer-Policy", "no-referrer");
+	}
 }
 
 /*
@@ -428,14 +451,16 @@ static void take_query_token(request_rec *r)
 	st->query_token_taken = true;
 	int removed = 0;
 	char *rest = a0m_query_without(r->pool, r->args, TOKEN_PARAM, &removed);
+	st->query_lookalike = lookalike_in(r->pool, rest);
 	if (!removed)
 		return;
+	keep_private(r, true);
 	static const char *const names[] = { TOKEN_PARAM };
 	const char *value[1];
 	int count[1], others;
 	bool decodes = a0m_query_params(r, names, 1, value, count, &others);
 	st->query_token_pairs = removed;
-	st->query_token_malformed = !decodes || count[0] != removed || lookalike_left(r->pool, rest);
+	st->query_token_malformed = !decodes || count[0] != removed;
 	st->query_token = removed == 1 && !st->query_token_malformed ? value[0] : NULL;
 
 	r->args = rest;
@@ -476,8 +501,7 @@ static token_read query_token(request_rec *r, const char **token, const char **w
 		return TOKEN_NONE;
 	if (st->query_token_malformed || st->query_token_pairs > 1) {
 		*why = st->query_token_pairs > 1 ? "The request has more than one access_token parameter"
-		                                 : "The query has a parameter that does not decode, or that a backend "
-		                                   "may read as access_token";
+		                                 : "The query has a parameter that does not decode";
 		return TOKEN_MALFORMED;
 	}
 	if (!*st->query_token) {
@@ -517,13 +541,17 @@ static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char
 	const char *v = a0m_cookie_header_find(header, c->bearer_cookie, &len);
 	if (!v)
 		return TOKEN_NONE;
+	/* the browser's method: of its request line (an ErrorDocument runs its page with the request's method
+	 * set to GET for the while, and sub-requests are GETs) */
 	const request_rec *first = r;
 	while (first->main || first->prev)
 		first = first->main ? first->main : first->prev;
+	const char *line = first->the_request ? first->the_request : "";
+	const char *method = apr_pstrmemdup(r->pool, line, strcspn(line, " "));
 	a0m_request_from from = a0m_origin_request_from(r, a0m_origin_get(r, c));
-	if (from == A0M_FROM_ELSEWHERE || (from == A0M_FROM_UNKNOWN && first->method_number != M_GET)) {
+	if (from == A0M_FROM_ELSEWHERE || (from == A0M_FROM_UNKNOWN && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the token cookie %s of a %s request %s not used",
-		              c->bearer_cookie, ap_escape_logitem(r->pool, first->method),
+		              c->bearer_cookie, ap_escape_logitem(r->pool, method),
 		              from == A0M_FROM_ELSEWHERE ? "from another site" : "of unknown origin");
 		return TOKEN_NONE;
 	}
@@ -564,11 +592,14 @@ static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char *
 		}
 		*token = q;
 		*source = A0M_TOKEN_FROM_QUERY;
-		return TOKEN_OK;
-	}
-	if (got != TOKEN_OK && (from & A0M_TOKEN_FROM_COOKIE)) {
+		got = TOKEN_OK;
+	} else if (got != TOKEN_OK && (from & A0M_TOKEN_FROM_COOKIE)) {
 		got = cookie_token(r, c, token, why);
 		*source = A0M_TOKEN_FROM_COOKIE;
+	}
+	if (got == TOKEN_OK && (from & A0M_TOKEN_FROM_QUERY) && a0m_request_state_get(r)->query_lookalike) {
+		*why = "The query has a parameter that a backend may read as access_token";
+		return TOKEN_MALFORMED;
 	}
 	return got;
 }
@@ -739,13 +770,8 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	rq->conf = c;
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
-	if (source != A0M_TOKEN_FROM_HEADER) {
-		/* shared caches keep no answer to a request with an Authorization header (RFC 9111 3.5); one whose
-		 * token came in the query (stripped from the cache's key) or a cookie (not in it) must not be kept
-		 * either, or served to others (RFC 6750 2.3: private) */
-		r->no_cache = 1;
-		apr_table_mergen(r->err_headers_out, "Cache-Control", "private");
-	}
+	if (source != A0M_TOKEN_FROM_HEADER)
+		keep_private(r, source == A0M_TOKEN_FROM_QUERY);
 	/* the token's exp: what valid_until holds, less the leeway it was given (when it did not saturate) */
 	int64_t leeway = a0m_conf_leeway(c);
 	a0m_claims_apply_ready(r, c, o.ready, o.block, token,

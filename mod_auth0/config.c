@@ -814,6 +814,16 @@ static const char *set_bearer_from(cmd_parms *cmd, void *conf, const char *args)
 	}
 	if (!from)
 		return errorf(cmd, "takes one or more of header, query and cookie:NAME");
+	/* the query's token leaves the request at translate_name, when httpd has merged <Location> (and <If>)
+	 * sections but not <Directory>, <Files> or <Proxy> ones: given there, it would leave only requests that
+	 * reach authentication, and stay in the logs of the others */
+	if (from & A0M_TOKEN_FROM_QUERY)
+		for (const ap_directive_t *d = cmd->directive ? cmd->directive->parent : NULL; d; d = d->parent)
+			if (strncasecmp(d->directive, "<Directory", 10) == 0 || strncasecmp(d->directive, "<Files", 6) == 0 ||
+			    strncasecmp(d->directive, "<Proxy", 6) == 0)
+				return errorf(cmd, "query may not be given in %s>: give it in <Location> or for the server or "
+				              "virtual host (the token leaves each request as httpd maps its URL, before "
+				              "<Directory>, <Files> and <Proxy> apply)", d->directive);
 	c->bearer_from = from;
 	c->bearer_cookie = cookie;
 	return NULL;

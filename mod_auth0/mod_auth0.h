@@ -471,7 +471,8 @@ typedef struct a0m_request_state {
 	 * as soon as its location is known (translate_name) */
 	bool query_token_taken;
 	int query_token_pairs;       /* how many */
-	bool query_token_malformed;  /* a pair of the query did not decode, or another reads as access_token */
+	bool query_token_malformed;  /* a pair of the query did not decode */
+	bool query_lookalike;        /* a pair that a backend may read as access_token (bearer.c lookalike_in) */
 	const char *query_token;     /* the value, when there was exactly one and the query decoded */
 } a0m_request_state;
 a0m_request_state *a0m_request_state_get(request_rec *r);

@@ -100,6 +100,8 @@ sub access_line {
 	unlike(access_line('/from/q9'), qr/\Q$token\E/, 'query, a CORS preflight: no token in the access log');
 
 	# empty pairs are not tokens: kept as they came
+	$res = bearer_get($V, '/from/q15?access_token_hint=1&x.access_token=2&access_token[=3', $token);
+	is($res->code, 200, 'query: names that no backend reads as access_token are no look-alikes');
 	$res = bearer_get($V, '/from/q10?&x=1&', $token);
 	is($res->code, 200, 'query with empty pairs and a header token: 200');
 	is(json_of($res)->{QUERY_STRING}, '&x=1&', '... the query as it came');
@@ -107,6 +109,9 @@ sub access_line {
 	# the answer to a query or cookie token is for its user only: shared caches key on neither
 	$res = bearer_get($V, "/from/q11?access_token=$token", undef);
 	like($res->header('Cache-Control') // '', qr/\bprivate\b/, 'query: Cache-Control private');
+	is($res->header('Referrer-Policy'), 'no-referrer', 'query: the page\'s own loads send no Referer with the token');
+	$res = bearer_get($V, "/from/open/q14?access_token=$token", undef);
+	like($res->header('Cache-Control') // '', qr/\bprivate\b/, 'query, no authentication: Cache-Control private all the same');
 	$res = bearer_get($V, '/from/q12', undef, Cookie => "api_token=$token");
 	like($res->header('Cache-Control') // '', qr/\bprivate\b/, 'cookie: Cache-Control private');
 	$res = bearer_get($V, '/from/q13', $token);
@@ -124,6 +129,12 @@ for my $case (
 	["/from/d7?x=1;access_token=abc&access_token=$token", undef, "a second token after a ';'"],
 	["/from/d8?ACCESS_TOKEN=abc&access_token=$token", undef, 'a second token in capitals'],
 	["/from/d9?access.token=abc&access_token=$token", undef, "a second token that PHP reads as access_token"],
+	["/from/d10?access_token[]=abc&access_token=$token", undef, 'a second token as an array (PHP, Rack)'],
+	["/from/d11?+access_token=abc&access_token=$token", undef, 'a second token after a blank (PHP)'],
+	# a look-alike beside a token sent another way: the backend would still read it
+	['/from/d12?ACCESS_TOKEN=abc', $token, 'a header token and a look-alike in the query'],
+	['/from/d13?a=1;access_token=abc', undef, "a cookie token and a look-alike after a ';'",
+		Cookie => "api_token=$token"],
 	# the header refused first: the query's token still leaves the request (found by fuzz_bearer)
 	["/from/d5?access_token=$token", undef, 'two Authorization headers and a query token',
 		Authorization => ['Bearer abc', 'Bearer def']],
@@ -183,6 +194,11 @@ for my $case (
 	is($res->code, 401, 'cookie: Origin null (a sandboxed or opaque page): not read');
 	$res = bearer_request('HEAD', $V, '/from/c20', undef, @cookie);
 	is($res->code, 200, 'cookie: HEAD without signals: read, as GET');
+	# an ErrorDocument runs its page with the method set to GET: the browser's method still decides
+	$res = bearer_get($V, '/missing/c21', undef, @cookie);
+	like($res->decoded_content // '', qr/\Q$SUB\E/, 'cookie, ErrorDocument of a GET without signals: read');
+	$res = bearer_request('POST', $V, '/missing/c22', undef, @cookie);
+	unlike($res->decoded_content // '', qr/\Q$SUB\E/, 'cookie, ErrorDocument of a POST without signals: not read');
 
 	# Auth0Unauthenticated pass: a cookie from another site is not used, so the request goes on anonymously
 	$res = bearer_get($V, '/from-pass/c14', undef, @cookie, 'Sec-Fetch-Site' => 'cross-site');
@@ -200,5 +216,11 @@ refused_at_start(free_port(), 'Auth0BearerTokenFrom header cookie:', qr/Auth0Bea
 refused_at_start(free_port(), 'Auth0BearerTokenFrom cookie:a;b', qr/Auth0BearerTokenFrom: 'cookie:a;b'/);
 refused_at_start(free_port(), 'Auth0BearerTokenFrom query Query', qr/Auth0BearerTokenFrom: 'Query': each source may be given once/);
 refused_at_start(free_port(), 'Auth0BearerTokenFrom', qr/Auth0BearerTokenFrom: takes one or more/);
+refused_at_start(free_port(), "<Directory /tmp>\nAuth0BearerTokenFrom header query\n</Directory>",
+	qr/Auth0BearerTokenFrom: query may not be given in <Directory>: give it in <Location>/);
+refused_at_start(free_port(), "<Proxy http://backend/>\nAuth0BearerTokenFrom query\n</Proxy>",
+	qr/Auth0BearerTokenFrom: query may not be given in <Proxy>/);
+my ($st) = httpd_check("<Directory /tmp>\nAuth0BearerTokenFrom header cookie:t\n</Directory>\n<Location /x/>\n<If \"true\">\nAuth0BearerTokenFrom query\n</If>\n</Location>");
+is($st, 0, 'header and cookie in <Directory>, query in <If> in <Location>: accepted');
 
 done_testing();
