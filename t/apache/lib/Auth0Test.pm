@@ -36,7 +36,7 @@ use URI;
 
 our @EXPORT = qw(port url tenant_url reset_tenant control counters counter fault clear_faults tweak_tokens
   autologin settings gates open_gate browser host_browser tamper cookie_attrs set_cookie_lines json_of wait_until server_second second_start httpd_check
-  app_directives refused_at_start app_site_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of many_groups ALICE BOB);
+  app_directives refused_at_start app_site_start httpd_start httpd_stop app_site redis_start redis_stop redis_monitor memcached_start memcached_stop memcached_stat free_port t_dir log_mark log_since log_of new_log_of many_groups ALICE BOB);
 
 # Users of the tenant's seed.
 use constant ALICE => 'auth0|a11ce0000000000000000001';
@@ -187,6 +187,16 @@ sub log_of {
 	open my $fh, '<', "$h->{dir}/error_log" or return '';
 	local $/;
 	return <$fh> // '';
+}
+
+# What the error log of httpd_start's $h gained since the last call for $h (all of it the first time).
+my %log_seen;
+sub new_log_of {
+	my ($h) = @_;
+	my $log = log_of($h);
+	my $new = substr $log, $log_seen{$h} // 0;
+	$log_seen{$h} = length $log;
+	return $new;
 }
 
 # ---- waiting ---------------------------------------------------------------------------------------------

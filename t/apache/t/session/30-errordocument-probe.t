@@ -29,15 +29,6 @@ chmod 0755, $dir;
 	close $fh;
 }
 
-# What the error log gained since the last call for $h.
-my %seen;
-sub new_log {
-	my ($h) = @_;
-	my $log = log_of($h);
-	my $new = substr $log, $seen{$h} // 0;
-	$seen{$h} = length $log;
-	return $new;
-}
 
 # ---- a probe refused again does not probe; what it hides from the document's location ---------------------
 my ($h, $base) = app_site_start(<<'EOV', after => <<"EOC");
@@ -65,12 +56,12 @@ Alias /errdoc/ "$dir/"
     ErrorDocument 405 /api/echo
 </Location>
 EOC
-new_log($h);
+new_log_of($h);
 
 # a request the trusted proxy (loopback) says came over plain http: refused, and so is the probe of the
 # ErrorDocument, which carries the same X-Forwarded-Proto
 my $res = browser()->get("$base/echo", 'X-Forwarded-Proto' => 'http');
-my $log = new_log($h);
+my $log = new_log_of($h);
 is $res->code, 403, 'plain http through a trusted proxy: 403';
 my $body = $res->decoded_content // '';
 like $body, qr{<h1>HTTPS is required</h1>}, "... the module's own page (the ErrorDocument's probe was refused too)";
@@ -87,7 +78,7 @@ is scalar(() = $log =~ /refused a plain-http request/g), 2, '... the request and
 my $b = browser();
 is $b->visit("$base/members/echo")->code, 200, 'alice is signed in, and may see /members/echo';
 $res = $b->request(PUT => "$base/logout", content => 'x', 'Sec-Fetch-Site' => 'same-origin');
-$log = new_log($h);
+$log = new_log_of($h);
 is $res->code, 405, 'her PUT of the logout: 405';
 like $res->decoded_content, qr{<h1>Method not allowed</h1>}, "... the module's own page";
 unlike $res->decoded_content, qr/REMOTE_USER/, '... not the ErrorDocument, which her session may see';
@@ -99,7 +90,7 @@ is $b->get("$base/members/echo")->code, 200, '... and her session is still good'
 my $token = Auth0Test::Api::m2m_token();
 is browser()->get("$base/api/echo", Authorization => "Bearer $token")->code, 200, 'the token opens /api/echo';
 $res = browser()->request(PUT => "$base/login", content => 'x', Authorization => "Bearer $token");
-$log = new_log($h);
+$log = new_log_of($h);
 is $res->code, 405, 'a PUT of the login link with that token: 405';
 unlike $res->decoded_content, qr/REQUEST_URI/, '... not the ErrorDocument, which the token may see';
 like $log, qr{ErrorDocument 405 /api/echo needs a login or is refused \(401\)},

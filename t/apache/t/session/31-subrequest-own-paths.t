@@ -55,15 +55,6 @@ Alias /ssi/ "$dir/"
 EOC
 my $INCLUDE = "<IfModule !include_module>\nLoadModule include_module $moddir/mod_include.so\n</IfModule>";
 
-# What the error log gained since the last call for $h.
-my %seen;
-sub new_log {
-	my ($h) = @_;
-	my $log = log_of($h);
-	my $new = substr $log, $seen{$h} // 0;
-	$seen{$h} = length $log;
-	return $new;
-}
 
 # the sub-requests, from a public page, to the paths of a site where they are at $app: $where says how
 # they are refused, and what the include's error in the log is
@@ -74,13 +65,13 @@ sub own_paths_ok {
 	my $res = $b->get("$base/ssi/page.shtml");
 	is $res->code, 200, "$what: a public page with SSI";
 	is $res->decoded_content, "[the part]\n", '... includes a public part (the control)';
-	new_log($h);
+	new_log_of($h);
 
 	# the logout: as a same-origin navigation would ask (its copy of the request's headers says so)
 	$res = $b->get("$base/ssi/logout.shtml", 'Sec-Fetch-Site' => 'same-origin');
 	is $res->code, 200, "$what: a public page that includes $base/logout";
 	is $res->decoded_content, "[$ERROR]\n", '... gets the include refused';
-	my $log = new_log($h);
+	my $log = new_log_of($h);
 	like $log, qr{unable to include "/logout" in parsed file \S+/logout\.shtml, $refused}, "... ($refused)";
 	unlike $log, qr/signed out/, '... nobody is signed out';
 	is $b->get("$base$app/echo")->code, 200, '... the session is still there';
@@ -95,7 +86,7 @@ sub own_paths_ok {
 	is $res->decoded_content, "$query\[$ERROR]\n",
 		'... a public page that includes the callback with its code and state: refused';
 	# (mod_include logs the directive as written, before its variables are put in)
-	like new_log($h), qr{unable to include "/callback\?\$\{QUERY_STRING\}" in parsed file \S+/callback\.shtml, $refused},
+	like new_log_of($h), qr{unable to include "/callback\?\$\{QUERY_STRING\}" in parsed file \S+/callback\.shtml, $refused},
 		"... ($refused)";
 	is counter('POST /oauth/token'), $tokens, '... no code was exchanged at the tenant';
 	$res = $c->visit($cb);
@@ -105,7 +96,7 @@ sub own_paths_ok {
 	# the login link
 	$res = browser()->get("$base/ssi/login.shtml");
 	is $res->decoded_content, "[$ERROR]\n", "$what: a public page that includes the login link: refused";
-	$log = new_log($h);
+	$log = new_log_of($h);
 	like $log, qr{unable to include "/login\?returnTo=[^"]+" in parsed file \S+/login\.shtml, $refused}, "... ($refused)";
 	unlike $log, qr/login started/, '... no login is started';
 }
