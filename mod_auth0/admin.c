@@ -133,6 +133,10 @@ int a0m_admin_handler(request_rec *r)
 	bool api = strcmp(r->handler, A0M_HANDLER_MANAGEMENT) == 0;
 	if (!api && strcmp(r->handler, A0M_HANDLER_ADMIN) != 0)
 		return DECLINED;
+	/* a sub-request (an SSI include of the admin page) would write the page, with the session's CSRF token,
+	 * into another response, which is neither no-store nor kept from frames */
+	if (r->main)
+		return HTTP_FORBIDDEN;
 
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	/* Only a request that mod_auth0 authenticated (the user and how are in its request state). */

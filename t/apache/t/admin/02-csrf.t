@@ -27,6 +27,15 @@ sub refused {
 	like json_of($res)->{message}, $why, "$name: says why" if $why;
 }
 
+# ---- the admin page is no part of another page -------------------------------------------------------------
+{
+	my $res = $b->get(admin_url('/ssi/admin.shtml'));
+	my $body = $res->decoded_content // '';
+	like $body, qr{<p>before</p>.*<p>after</p>}s, 'a signed-in page including the admin page (SSI) is served';
+	unlike $body, qr/\Q$csrf\E/, '... without the session\'s CSRF token in it';
+	like $body, qr/an error occurred while processing this directive/, '... the include refused';
+}
+
 # ---- a session does not count as a bearer token ------------------------------------------------------------
 is $b->get(admin_url('/to-bearer'))->code, 403,
 	'an internal redirect of a signed-in page into a bearer location: 403 (the session is no token for its API)';

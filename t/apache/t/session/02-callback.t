@@ -28,7 +28,9 @@ my $res = $b->get("$base/callback?error=access_denied&error_description=%3Cscrip
 is $res->code, 403, 'error=access_denied answers 403';
 like $res->content, qr/&lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'the description is shown escaped';
 unlike $res->content, qr/<script>/, 'never as markup';
-like $res->header('Content-Security-Policy') // '', qr/default-src 'none'/, 'the page has a strict CSP';
+is $res->header('Content-Security-Policy'),
+	"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	'the page has a strict CSP (its forms go to this site only: only sign-out pages leave form-action out)';
 like $res->header('Cache-Control') // '', qr/no-store/, '... and is not cached';
 like $res->content, qr{href="/echo"}, '... and offers to try again at the original URL';
 is $b->count_cookies(qr/auth0_txn/), 0, 'the transaction is gone';

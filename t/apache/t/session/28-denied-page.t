@@ -91,7 +91,10 @@ sub denied_page_ok {
 	my ($csrf) = $form =~ m{<input type="hidden" name="csrf" value="([^"]*)">};
 	# the logout endpoint's answer is a redirect off the site (the tenant's logout): browsers hold every hop
 	# of a form's redirects to form-action (Chromium: "violates ... form-action 'self'"), so there is none
-	unlike $res->header('Content-Security-Policy') // '', qr/form-action/, "$what: no form-action in the CSP";
+	is $res->header('Content-Security-Policy'),
+		"default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+		"$what: no form-action in the CSP, the rest of it all there";
+	is $res->header('Referrer-Policy'), 'no-referrer', "$what: no Referer sent on";
 	return ($login, $csrf);
 }
 

@@ -25,8 +25,9 @@ autologin('alice@example.com');
 my $REFRESH = 'POST /oauth/token grant=refresh_token';
 my $SHARED = qr/access token renewed by a concurrent request/;
 
-my $redis = eval { redis_start() };
-plan skip_all => "redis-server is not available: $@" unless $redis;
+# skipped only without redis-server (install-deps.sh installs it): a redis that does not start fails the test
+plan skip_all => 'redis-server is not installed' unless -x '/usr/bin/redis-server';
+my $redis = redis_start();
 
 # The site names users by their address's local part, /swap/ by the domain and the local part.
 my $port = free_port();
@@ -75,9 +76,10 @@ sub meet {
 	settings(access_token_lifetime => 2);    # renewed halfway: from 1 s after the login
 	my $b = browser();
 	my $res = $b->visit("$base/echo");
-	my $t0 = time;
 	is json_of($res)->{REMOTE_USER}, 'alice', 'signed in at /echo, named by the site\'s rule';
 	is json_of($b->get("$base/swap/echo"))->{REMOTE_USER}, 'example.com/alice', '... and by its own at /swap/';
+	# from the last request that may have been given a 2 s token (this one renews it when it came late)
+	my $t0 = time;
 	settings(access_token_lifetime => 3600);   # the renewed token: not due again during this test
 	wait_until(3, sub { time - $t0 > 1.2 });   # the token is due
 	my $before = counter($REFRESH);
