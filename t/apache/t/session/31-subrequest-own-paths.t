@@ -37,6 +37,7 @@ my %files = (
 	# the page's query (the code and state) goes on to the include: echoed first, to show that it does
 	'callback.shtml' => '<!--#echo encoding="none" var="QUERY_STRING" -->[<!--#include virtual="/callback?${QUERY_STRING}" -->]',
 	'login.shtml'    => '[<!--#include virtual="/login?returnTo=%2Fapp%2Fecho" -->]',
+	'page-of-app.shtml' => '[<!--#include virtual="/echo" -->]',
 );
 while (my ($name, $text) = each %files) {
 	open my $fh, '>', "$dir/$name" or die "cannot write $dir/$name: $!";
@@ -102,8 +103,19 @@ sub own_paths_ok {
 }
 
 # the paths in the protected part of the site (app_site: everything under AuthType Auth0): check_authn's 403
-my ($h, $base) = app_site_start("Auth0LoginPath /login", server => $INCLUDE, after => $SSI);
+my ($h, $base) = app_site_start("Auth0LoginPath /login\nAuth0TrustForwardedHeaders On", server => $INCLUDE,
+	after => $SSI);
 own_paths_ok($h, $base, '', 'paths in a protected location', 'subrequest setup returned 403');
+
+# a sub-request that the module answers with one of its pages (here: plain http, as a trusted proxy says,
+# which the request's copied headers carry into it): its status goes to the including page, never the page
+{
+	my $res = browser()->get("$base/ssi/page-of-app.shtml", 'X-Forwarded-Proto' => 'http');
+	is $res->code, 200, 'a public page that includes a protected one, over plain http (a trusted proxy says)';
+	is $res->decoded_content, "[$ERROR]\n", '... gets the include refused, and nothing of the module\'s page';
+	like new_log_of($h), qr{unable to include "/echo" in parsed file \S+/page-of-app\.shtml, subrequest setup returned 403},
+		'... whose status the include got';
+}
 httpd_stop($h);
 
 # the paths outside any protected location: the handler, which serves them for the browser's requests,
