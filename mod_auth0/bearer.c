@@ -549,7 +549,8 @@ static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char
 	const char *line = first->the_request ? first->the_request : "";
 	const char *method = apr_pstrmemdup(r->pool, line, strcspn(line, " "));
 	a0m_request_from from = a0m_origin_request_from(r, a0m_origin_get(r, c));
-	if (from == A0M_FROM_ELSEWHERE || (from == A0M_FROM_UNKNOWN && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
+	bool safe = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (from == A0M_FROM_ELSEWHERE || (from == A0M_FROM_UNKNOWN && !safe)) {
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the token cookie %s of a %s request %s not used",
 		              c->bearer_cookie, ap_escape_logitem(r->pool, method),
 		              from == A0M_FROM_ELSEWHERE ? "from another site" : "of unknown origin");

@@ -132,8 +132,8 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->session_store = c->inactivity_timeout = c->max_duration = c->cookie_samesite = c->refresh_tokens =
 		c->logout_endpoint = c->pass_claims_as = c->pass_access_token = c->cors_preflight = c->strip_cookies =
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
-		c->max_age = c->id_token_alg = c->bearer_alg = c->bearer_from = c->leeway = c->trust_forwarded = c->pushed_authorization =
-			c->silent_login = c->refresh_before_expiry = A0M_UNSET_INT;
+		c->max_age = c->id_token_alg = c->bearer_alg = c->bearer_from = c->leeway = c->trust_forwarded =
+			c->pushed_authorization = c->silent_login = c->refresh_before_expiry = A0M_UNSET_INT;
 	return c;
 }
 
