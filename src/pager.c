@@ -28,8 +28,9 @@
  * items would be skipped or repeated.
  *
  * A request that fails (a 429 after the client's retries, a timeout, a 5xx,
- * a page without its item array: an error, not the end) changes nothing: the next call asks for the same page or cursor again, so a
- * caller that retries loses no item. Only a cursor loop fails for good.
+ * a page without its item array: an error, not the end) changes nothing:
+ * the next call asks for the same page or cursor again, so a caller that
+ * retries loses no item. Only a cursor loop fails for good.
  */
 #include "management_internal.h"
 
