@@ -802,6 +802,7 @@ NO_HOOK(fixups)
 NO_HOOK(access_checker)
 NO_HOOK(insert_error_filter)
 NO_HOOK(translate_name)
+NO_HOOK(log_transaction)
 
 /* mod_status's copy of the request line: nothing to update here. */
 int ap_update_child_status(ap_sb_handle_t *sbh, int status, request_rec *r)

@@ -387,10 +387,27 @@ static char *line_without_token(apr_pool_t *p, char *line)
 	                   end, NULL);
 }
 
-/* Whether a pair of the query could be read as access_token by a backend that parses queries its own way:
- * ';' between pairs, names compared without case (ASP.NET), leading blanks dropped and '.', ' ' and '['
- * read as '_' (PHP), "access_token[...]" read as an array of that name (PHP, Rack). Such a query is refused
- * wherever a token is read: the module would check one token and the backend act on another. */
+/* A parameter's or cookie's name (changed in place) as backends that read them their own way may read it:
+ * decoded, compared without case (ASP.NET), leading blanks dropped and '.', ' ' and '[' read as '_' (PHP),
+ * "name[...]" read as an array of that name (PHP, Rack); NULL when it does not decode. A request with a
+ * look-alike of the token's name beside the token is refused: the module would check one token and the
+ * backend act on another. */
+static char *name_as_backends_read(char *name)
+{
+	if (ap_unescape_urlencoded(name) != OK)
+		return NULL;
+	while (*name == ' ')
+		name++;
+	char *open = strchr(name, '[');
+	if (open && strchr(open + 1, ']'))
+		*open = '\0';
+	for (char *c = name; *c; c++)
+		*c = *c == '.' || *c == ' ' || *c == '[' ? '_' : (char)apr_tolower(*c);
+	return name;
+}
+
+/* Whether a pair of the query could be read as access_token (the query's pairs also split at ';'): refused
+ * wherever a token is read. */
 static bool lookalike_in(apr_pool_t *p, const char *args)
 {
 	if (!args)
@@ -400,16 +417,8 @@ static bool lookalike_in(apr_pool_t *p, const char *args)
 		char *eq = strchr(pair, '=');
 		if (eq)
 			*eq = '\0';
-		if (ap_unescape_urlencoded(pair) != OK)
-			continue;
-		while (*pair == ' ')
-			pair++;
-		char *open = strchr(pair, '[');
-		if (open && strchr(open + 1, ']'))
-			*open = '\0';
-		for (char *c = pair; *c; c++)
-			*c = *c == '.' || *c == ' ' || *c == '[' ? '_' : (char)apr_tolower(*c);
-		if (strcmp(pair, TOKEN_PARAM) == 0)
+		const char *name = name_as_backends_read(pair);
+		if (name && strcmp(name, TOKEN_PARAM) == 0)
 			return true;
 	}
 	return false;
@@ -441,7 +450,8 @@ static void keep_private(request_rec *r, bool query)
  * rewrites, caches and proxied requests get, the request line that access logs print (%r) and mod_status
  * shows, and the same of the requests an internal redirect came from. What is taken is kept in the request's
  * state for read_token. Only what sees the request before this (mod_log_forensic, httpd's own trace of the
- * request line, a 400 of the request line itself) can see it.
+ * request line, its error-log line of a path it refuses) can see it; log_unmapped_request takes it out of the
+ * line of a request refused before it got here.
  */
 static void take_query_token(request_rec *r)
 {
@@ -486,9 +496,37 @@ static void take_query_token(request_rec *r)
 
 static int translate_query_token(request_rec *r)
 {
+	if (!a0m_conf_query_tokens_read())
+		return DECLINED;
+	a0m_request_state_get(r)->url_mapped = true;
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (c && c->domain && r->args && (a0m_conf_bearer_from(c) & A0M_TOKEN_FROM_QUERY))
 		take_query_token(r);
+	return DECLINED;
+}
+
+/*
+ * A request that httpd refused before it mapped its URL (a bad request line or header, a path above the root,
+ * an encoded slash with AllowEncodedSlashes Off) has no location, so no Auth0BearerTokenFrom took a token out
+ * of it; where any location reads tokens from the query, such a request's token leaves its request line before
+ * the access log (mod_log_config's hook is in the middle) and mod_status see it. Nothing else reads a request
+ * that was never mapped.
+ */
+static int log_unmapped_request(request_rec *r)
+{
+	if (!a0m_conf_query_tokens_read() || a0m_request_state_get(r)->url_mapped || !r->the_request)
+		return DECLINED;
+	char *line = line_without_token(r->pool, r->the_request);
+	if (strcmp(line, r->the_request) == 0)
+		return DECLINED;
+	for (request_rec *x = r; x; x = x->next) {
+		/* an ErrorDocument's request starts with the same line, and "%>r" logs it */
+		x->the_request = line_without_token(r->pool, x->the_request);
+		x->args = a0m_query_without(r->pool, x->args, TOKEN_PARAM, &(int){ 0 });
+		x->parsed_uri.query = x->args;
+		x->unparsed_uri = target_without_token(r->pool, x->unparsed_uri);
+	}
+	ap_update_child_status(r->connection->sbh, SERVER_BUSY_LOG, r);
 	return DECLINED;
 }
 
@@ -518,11 +556,15 @@ static token_read query_token(request_rec *r, const char **token, const char **w
  * say nothing of where they come from (an older browser's navigation, a client other than a browser) and
  * whose method (the browser's, before any internal redirect or sub-request made it a GET) is GET or HEAD.
  * Two cookies of that name (one set for a parent domain by another host of the site, say) are refused: which
- * one the browser meant cannot be told. */
+ * one the browser meant cannot be told. So is a cookie a backend may read as that one (api.token or API_TOKEN
+ * beside api_token: PHP keeps the first of the two it reads as one name). */
 typedef struct cookie_count {
+	apr_pool_t *pool;
 	const char *name;
 	size_t name_len;
-	int n;
+	const char *read_as; /* the name as backends read it (name_as_backends_read) */
+	size_t read_as_len;
+	int n, lookalikes;
 } cookie_count;
 
 static void count_cookie(const char *name, size_t name_len, const char *value, size_t value_len, void *arg)
@@ -530,8 +572,16 @@ static void count_cookie(const char *name, size_t name_len, const char *value, s
 	(void)value;
 	(void)value_len;
 	cookie_count *cc = arg;
-	if (name_len == cc->name_len && memcmp(name, cc->name, name_len) == 0)
+	if (name_len == cc->name_len && memcmp(name, cc->name, name_len) == 0) {
 		cc->n++;
+		return;
+	}
+	/* a name read another way is never longer than as sent */
+	if (name_len < cc->read_as_len)
+		return;
+	const char *read_as = name_as_backends_read(apr_pstrmemdup(cc->pool, name, name_len));
+	if (read_as && strcmp(read_as, cc->read_as) == 0)
+		cc->lookalikes++;
 }
 
 static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char **token, const char **why)
@@ -556,10 +606,12 @@ static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char
 		              from == A0M_FROM_ELSEWHERE ? "from another site" : "of unknown origin");
 		return TOKEN_NONE;
 	}
-	cookie_count cc = { c->bearer_cookie, strlen(c->bearer_cookie), 0 };
+	const char *read_as = name_as_backends_read(apr_pstrdup(r->pool, c->bearer_cookie));
+	cookie_count cc = { r->pool, c->bearer_cookie, strlen(c->bearer_cookie), read_as, strlen(read_as), 0, 0 };
 	a0m_cookie_header_walk(header, count_cookie, &cc);
-	if (cc.n > 1) {
-		*why = "The request has more than one token cookie";
+	if (cc.n > 1 || cc.lookalikes) {
+		*why = cc.n > 1 ? "The request has more than one token cookie"
+		                : "The request has a cookie that a backend may read as the token cookie";
 		return TOKEN_MALFORMED;
 	}
 	if (!len)
@@ -819,4 +871,5 @@ void a0m_bearer_register(apr_pool_t *p)
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_translate_name(translate_query_token, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	ap_hook_log_transaction(log_unmapped_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }

@@ -60,11 +60,15 @@ int a0m_conf_max_duration(const a0m_dir_conf *c) { return or_default(c->max_dura
 static int longest_max_duration = DEFAULT_MAX_DURATION;
 /* The longest Auth0LoginTimeout likewise: how long what a login keeps may live. */
 static int longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
+/* Whether some Auth0BearerTokenFrom of the configuration read last says query. */
+static bool query_tokens_read;
 void a0m_conf_pre_config(void)
 {
 	longest_max_duration = DEFAULT_MAX_DURATION;
 	longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
+	query_tokens_read = false;
 }
+bool a0m_conf_query_tokens_read(void) { return query_tokens_read; }
 int a0m_conf_longest_max_duration(void) { return longest_max_duration; }
 int a0m_conf_longest_login_timeout(void) { return longest_login_timeout; }
 int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
@@ -826,6 +830,7 @@ static const char *set_bearer_from(cmd_parms *cmd, void *conf, const char *args)
 				              "<Directory>, <Files> and <Proxy> apply)", d->directive);
 	c->bearer_from = from;
 	c->bearer_cookie = cookie;
+	query_tokens_read = query_tokens_read || (from & A0M_TOKEN_FROM_QUERY);
 	return NULL;
 }
 

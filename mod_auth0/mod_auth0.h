@@ -232,6 +232,8 @@ int a0m_conf_id_token_alg(const a0m_dir_conf *c);
  * default, or "PS256"). */
 const char *a0m_conf_bearer_alg(const a0m_dir_conf *c);
 int a0m_conf_bearer_from(const a0m_dir_conf *c);
+/* Whether some location of the configuration reads tokens from the query (pre_config resets it). */
+bool a0m_conf_query_tokens_read(void);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 /* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
 const char *a0m_conf_authz_param(const a0m_dir_conf *c, const char *name);
@@ -470,6 +472,7 @@ typedef struct a0m_request_state {
 	/* Auth0BearerTokenFrom query: the access_token pairs taken out of this request's query (bearer.c),
 	 * as soon as its location is known (translate_name) */
 	bool query_token_taken;
+	bool url_mapped;             /* translate_name ran for it (known only where some location reads query) */
 	int query_token_pairs;       /* how many */
 	bool query_token_malformed;  /* a pair of the query did not decode */
 	bool query_lookalike;        /* a pair that a backend may read as access_token (bearer.c lookalike_in) */
