@@ -671,13 +671,22 @@ static bool token_syntax_ok(const char *t, const char **why)
 /* ---- validation ----------------------------------------------------------------------------------- */
 
 /* What a token's outcome depends on besides the token: another location may expect another audience,
- * organization, leeway or signing algorithm, or name the user by another claim or Auth0UserClaim
- * expression. None of these contains a line break (a configuration line cannot). */
+ * organization, leeway, signing algorithm or extra issuers and audiences, or name the user by another claim
+ * or Auth0UserClaim expression. None of these contains a line break (a configuration line cannot). */
+static const char *joined(apr_pool_t *p, const char **list)
+{
+	const char *out = "";
+	for (; list && *list; list++)
+		out = apr_pstrcat(p, out, " ", *list, NULL);
+	return out;
+}
+
 static const char *validation_context(request_rec *r, const a0m_dir_conf *c)
 {
 	return apr_pstrcat(r->pool, c->domain, "\n", c->audience, "\n", c->organization ? c->organization : "", "\n",
 	                   apr_itoa(r->pool, a0m_conf_leeway(c)), "\n", a0m_conf_user_rule(c), "\n",
-	                   a0m_conf_bearer_alg(c), NULL);
+	                   a0m_conf_bearer_alg(c), "\n", joined(r->pool, c->bearer_issuers), "\n",
+	                   joined(r->pool, c->bearer_audiences), NULL);
 }
 
 /* The shared-cache key: a hash of the context and the token (the key reveals neither). Its version changes
@@ -698,6 +707,8 @@ static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, ou
 		return HTTP_INTERNAL_SERVER_ERROR; /* logged by app.c */
 	auth0_access_token_options opts = { 0 };
 	opts.audience = c->audience;
+	opts.audiences = c->bearer_audiences;
+	opts.issuers = c->bearer_issuers;
 	opts.organization = c->organization;
 	opts.leeway = AUTH0_INT(a0m_conf_leeway(c));
 	const char *const algorithms[] = { a0m_conf_bearer_alg(c), NULL };

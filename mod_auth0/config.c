@@ -233,6 +233,8 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(leeway);
 	MERGE_INT(trust_forwarded);
 	MERGE_PTR(trusted_proxies);
+	MERGE_PTR(bearer_issuers);
+	MERGE_PTR(bearer_audiences);
 	MERGE_PTR(management_allow);
 	return m;
 }
@@ -834,6 +836,46 @@ static const char *set_bearer_from(cmd_parms *cmd, void *conf, const char *args)
 	return NULL;
 }
 
+/* Appends to a NULL-terminated list of the section's own (the section's list replaces an inherited one). */
+static void list_append(apr_pool_t *p, const char ***list, const char *value)
+{
+	size_t n = 0;
+	while (*list && (*list)[n])
+		n++;
+	const char **grown = apr_pcalloc(p, (n + 2) * sizeof(*grown));
+	if (n)
+		memcpy(grown, *list, n * sizeof(*grown));
+	grown[n] = value;
+	*list = grown;
+}
+
+/* Auth0BearerExtraIssuer DOMAIN...: a tenant's other domain (custom or canonical), written as Auth0Domain is;
+ * its tokens' iss is https://DOMAIN/. */
+static const char *add_bearer_issuer(cmd_parms *cmd, void *conf, const char *arg)
+{
+	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
+	o.domain = arg;
+	auth0_client *c = NULL;
+	auth0_error *err = NULL;
+	if (auth0_client_new(&c, &o, &err) != AUTH0_OK) {
+		const char *msg = errorf(cmd, "'%s': %s", arg, err ? err->message : "invalid");
+		auth0_error_free(err);
+		return msg;
+	}
+	list_append(cmd->pool, &((a0m_dir_conf *)conf)->bearer_issuers,
+	            apr_pstrcat(cmd->pool, auth0_client_base_url(c), "/", NULL));
+	auth0_client_free(c);
+	return NULL;
+}
+
+static const char *add_bearer_audience(cmd_parms *cmd, void *conf, const char *arg)
+{
+	if (!*arg || strpbrk(arg, " \t\r\n"))
+		return errorf(cmd, "must be a non-empty value without spaces");
+	list_append(cmd->pool, &((a0m_dir_conf *)conf)->bearer_audiences, arg);
+	return NULL;
+}
+
 static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
@@ -1289,6 +1331,12 @@ static const command_rec directives[] = {
 	                 "where AuthType Auth0Bearer reads the token: header (the Authorization header, default), "
 	                 "query (the access_token parameter, removed from the request), cookie:NAME (from this site's "
 	                 "pages only); one or more"),
+	AP_INIT_ITERATE("Auth0BearerExtraIssuer", add_bearer_issuer, NULL, DIR_OR_SERVER,
+	                "other domains of the tenant (a custom domain, or the canonical TENANT.auth0.com) whose "
+	                "access tokens AuthType Auth0Bearer accepts besides Auth0Domain's; one or more"),
+	AP_INIT_ITERATE("Auth0BearerExtraAudience", add_bearer_audience, NULL, DIR_OR_SERVER,
+	                "other API identifiers AuthType Auth0Bearer accepts in a token's aud besides Auth0Audience; "
+	                "one or more"),
 	AP_INIT_TAKE1("Auth0MaxAge", set_duration, CONF_OFFSET(max_age), DIR_OR_SERVER,
 	              "how recent a login must be here (the ID token's auth_time); an older session logs in again "
 	              "with max_age (default: any age)"),

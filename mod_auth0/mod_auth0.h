@@ -185,6 +185,9 @@ typedef struct a0m_dir_conf {
 	int bearer_alg;                    /* Auth0BearerSigningAlg: AUTH0_ALG_RS256 or AUTH0_ALG_PS256 */
 	int bearer_from;                   /* Auth0BearerTokenFrom: A0M_TOKEN_FROM_* bits */
 	const char *bearer_cookie;         /* ... and the cookie's name with A0M_TOKEN_FROM_COOKIE */
+	/* Auth0BearerExtraIssuer, Auth0BearerExtraAudience: NULL-terminated lists accepted besides the domain's
+	 * issuer and Auth0Audience (NULL: none) */
+	const char **bearer_issuers, **bearer_audiences;
 
 	/* authorization */
 	const char *roles_claim;

@@ -8,6 +8,7 @@
 #include "jwt_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #define A0_DEFAULT_LEEWAY 60
@@ -36,6 +37,51 @@ static auth0_status check_typ(const a0_jwt *jwt, auth0_error **err)
 	return st;
 }
 
+/* Whether the token's aud (a string or an array of strings) names value. */
+static bool names_audience(const json_t *aud, const char *value)
+{
+	if (json_is_string(aud))
+		return strcmp(json_string_value(aud), value) == 0;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(aud, i, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v), value) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The accepted issuer and audience to check the token against: the first of `more` that the token names,
+ * else the main one (whose check then says what was expected, as without `more`). */
+static const char *chosen_issuer(const json_t *payload, const char *main, const char *const *more)
+{
+	const char *iss = a0_json_str(payload, "iss");
+	for (; iss && more && *more; more++)
+		if (strcmp(iss, *more) == 0)
+			return *more;
+	return main;
+}
+
+static const char *chosen_audience(const json_t *payload, const char *main, const char *const *more)
+{
+	const json_t *aud = json_object_get(payload, "aud");
+	if (names_audience(aud, main))
+		return main;
+	for (; more && *more; more++)
+		if (names_audience(aud, *more))
+			return *more;
+	return main;
+}
+
+/* A NULL-terminated list of non-empty strings, or NULL. */
+static bool list_ok(const char *const *list)
+{
+	for (; list && *list; list++)
+		if (!**list)
+			return false;
+	return true;
+}
+
 auth0_status auth0_access_token_validate(auth0_client *c, const char *access_token,
                                          const auth0_access_token_options *o, json_t **claims,
                                          auth0_error **err)
@@ -50,6 +96,10 @@ auth0_status auth0_access_token_validate(auth0_client *c, const char *access_tok
 		return a0_fail_arg(err, "audience", "Must supply a valid audience (your API's identifier)");
 	if (o->issuer && !*o->issuer)
 		return a0_fail_arg(err, "issuer", "Must supply a valid issuer");
+	if (!list_ok(o->issuers))
+		return a0_fail_arg(err, "issuers", "Must supply valid issuers");
+	if (!list_ok(o->audiences))
+		return a0_fail_arg(err, "audiences", "Must supply valid audiences");
 	if (o->organization && !*o->organization)
 		return a0_fail_arg(err, "organization", "Must supply a valid organization");
 	if (o->leeway.set && o->leeway.value < 0)
@@ -84,8 +134,8 @@ auth0_status auth0_access_token_validate(auth0_client *c, const char *access_tok
 		goto out;
 
 	const json_t *payload = jwt.payload;
-	if ((st = a0_check_iss(payload, issuer, what, err)) != AUTH0_OK ||
-	    (st = a0_check_aud(payload, o->audience, what, err)) != AUTH0_OK ||
+	if ((st = a0_check_iss(payload, chosen_issuer(payload, issuer, o->issuers), what, err)) != AUTH0_OK ||
+	    (st = a0_check_aud(payload, chosen_audience(payload, o->audience, o->audiences), what, err)) != AUTH0_OK ||
 	    (st = a0_check_exp(payload, now, leeway, what, err)) != AUTH0_OK ||
 	    (st = a0_check_nbf(payload, now, leeway, what, err)) != AUTH0_OK ||
 	    (st = a0_check_iat(payload, now, leeway, what, err)) != AUTH0_OK)

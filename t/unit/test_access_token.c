@@ -296,6 +296,34 @@ static void test_claims(void)
 	good_t(NULL, "{\"aud\": [\"https://a/\", \"https://api.example.com/\"]}", "RS256", NULL, &o,
 	       "aud array with our API second");
 
+	/* more issuers and audiences: a custom domain's tokens, an API known by two identifiers */
+	const char *const issuers[] = { "https://login.example.com/", "https://other.auth0.com/", NULL };
+	const char *const audiences[] = { "https://old.example.com/", "https://b/", NULL };
+	o = opts();
+	o.issuers = issuers;
+	good_t(NULL, "{\"iss\": \"https://other.auth0.com/\"}", "RS256", NULL, &o, "iss one of issuers");
+	good_t(NULL, NULL, "RS256", NULL, &o, "iss the domain's, issuers given");
+	bad_t(NULL, "{\"iss\": \"https://login.example.com\"}", "RS256", NULL, &o, AUTH0_RULE_ISSUER,
+	      "Issuer (iss) claim mismatch in the access token; expected \"https://127.0.0.1:9/\", found "
+	      "\"https://login.example.com\"", "iss none of them: the domain's is expected");
+	o.audiences = audiences;
+	good_t(NULL, "{\"aud\": \"https://old.example.com/\"}", "RS256", NULL, &o, "aud one of audiences");
+	good_t(NULL, "{\"aud\": [\"https://a/\", \"https://b/\"]}", "RS256", NULL, &o,
+	       "aud array with one of audiences");
+	bad_t(NULL, "{\"aud\": [\"https://a/\", \"https://c/\"]}", "RS256", NULL, &o, AUTH0_RULE_AUDIENCE,
+	      "Audience (aud) claim mismatch in the access token; expected \"https://api.example.com/\" but was "
+	      "not one of \"https://a/, https://c/\"", "aud none of them");
+	const char *const empty_one[] = { "", NULL };
+	o = opts();
+	o.issuers = empty_one;
+	char *u = mint(NULL, NULL, "RS256", NULL);
+	bad(u, &o, AUTH0_ERR_INVALID_ARGUMENT, 0, "Must supply valid issuers", "an empty issuer in issuers");
+	o = opts();
+	o.audiences = empty_one;
+	bad(u, &o, AUTH0_ERR_INVALID_ARGUMENT, 0, "Must supply valid audiences", "an empty audience in audiences");
+	free(u);
+	o = opts();
+
 	bad_t(NULL, "{\"exp\": null}", "RS256", NULL, &o, AUTH0_RULE_EXPIRED,
 	      "Expiration Time (exp) claim must be a number present in the access token", "exp missing");
 	bad_t(NULL, "{\"exp\": 1700000000.5}", "RS256", NULL, &o, AUTH0_RULE_EXPIRED, NULL, "exp a real number");

@@ -142,6 +142,15 @@ typedef struct auth0_access_token_options {
 	 */
 	const char *const *algorithms;
 	int64_t now;                   /* epoch seconds (tests); 0 = the clock */
+	/*
+	 * More issuers accepted besides `issuer`, NULL-terminated (NULL: none). A tenant with a custom domain
+	 * issues each token under the domain the client asked (https://login.example.com/ or
+	 * https://TENANT.auth0.com/), signed with the same keys, which are fetched from the client's domain.
+	 */
+	const char *const *issuers;
+	/* More audiences accepted besides `audience`, NULL-terminated (NULL: none): an API known by several
+	 * identifiers (one renamed, or two served by one resource server). aud must be or contain one of them. */
+	const char *const *audiences;
 } auth0_access_token_options;
 
 /*
@@ -152,7 +161,8 @@ typedef struct auth0_access_token_options {
  *   decode ("Access token could not be decoded"); typ header, when present,
  *   "at+jwt", "application/at+jwt" or "JWT" in any case (AUTH0_RULE_TYPE);
  *   algorithm in `algorithms`; key by kid; signature ("Invalid access token
- *   signature"); iss; aud; exp (now < exp + leeway); nbf, when present
+ *   signature"); iss (`issuer` or one of `issuers`); aud (contains `audience`
+ *   or one of `audiences`); exp (now < exp + leeway); nbf, when present
  *   (nbf <= now + leeway, AUTH0_RULE_NOT_BEFORE); iat, required
  *   (iat <= now + leeway); organization when asked.
  * Messages are those of ID tokens with "access token" for "ID token".

@@ -124,6 +124,28 @@ refused(m2m_token(), 'The access token is not for this API', 'wrong audience (to
 tweak_next_token(claims => {iss => 'https://evil.example.com/'});
 refused(m2m_token(), 'The access token was issued by another issuer', 'wrong issuer');
 
+# Auth0BearerExtraIssuer and Auth0BearerExtraAudience: accepted where listed, refused elsewhere
+for my $case (
+	[{iss => 'https://login.example.com/'}, 'The access token was issued by another issuer', 'a custom domain\'s issuer'],
+	[{iss => 'https://tenant.eu.auth0.com/'}, 'The access token was issued by another issuer',
+		'the canonical domain (written in capitals, without a slash)'],
+	[{aud => 'https://old.example.com/'}, 'The access token is not for this API', 'an extra audience'],
+	[{aud => ['urn:other', 'urn:second-api']}, 'The access token is not for this API', 'an extra audience in a list'],
+) {
+	my ($claims, $description, $what) = @$case;
+	tweak_next_token(claims => $claims);
+	my $t = m2m_token();
+	my $res = bearer_get($V, '/cgi-extra/x', $t);
+	is($res->code, 200, "extra: $what: accepted where listed");
+	is(json_of($res)->{REMOTE_USER}, 'demo-m2m-client@clients', "extra: $what: the user");
+	refused($t, $description, "extra: $what, elsewhere");
+}
+tweak_next_token(claims => {iss => 'https://login.example.com'});
+refused(m2m_token(), 'The access token was issued by another issuer', 'extra: an issuer without its slash', '/cgi-extra/x');
+tweak_next_token(claims => {aud => 'https://old.example.com'});
+refused(m2m_token(), 'The access token is not for this API', 'extra: an audience spelled otherwise', '/cgi-extra/x');
+is(bearer_get($V, '/cgi-extra/x', m2m_token())->code, 200, 'extra: the domain\'s own tokens still');
+
 tweak_next_token(bad_signature => 1);
 refused(m2m_token(), 'The access token signature is invalid', 'bad signature');
 
@@ -244,5 +266,10 @@ is(bearer_get($V, '/cgi-org/any/x', $m2m)->code, 200,
 	is($res->code, 503, 'JWKS unreachable: 503');
 	is(www_authenticate($res), '', 'JWKS unreachable: no challenge (the token is not known to be bad)');
 }
+
+refused_at_start(free_port(), 'Auth0BearerExtraIssuer ftp://login.example.com',
+	qr/Auth0BearerExtraIssuer: 'ftp:\/\/login\.example\.com': /);
+refused_at_start(free_port(), 'Auth0BearerExtraIssuer http://login.example.com', qr/Auth0BearerExtraIssuer: .*http/);
+refused_at_start(free_port(), 'Auth0BearerExtraAudience', qr/Auth0BearerExtraAudience/);
 
 done_testing();
