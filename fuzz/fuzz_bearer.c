@@ -11,8 +11,8 @@
  *                   second one; "!NAME" makes NAME the AuthName instead,
  *                   which the realm quotes); with QUERY or COOKIE, the
  *                   request's query and Cookie header, and the token is also
- *                   read from both (Auth0BearerTokenFrom header query
- *                   cookie:api_token)
+ *                   read from both and from a Basic password
+ *                   (Auth0BearerTokenFrom header basic query cookie:api_token)
  *   MODE % 3 == 1   PAYLOAD: a JSON object of claims over those of a valid
  *                   token (issuer, audience, exp an hour from now), signed
  *                   here (RS256 with the RSA key; ES256, which the module
@@ -115,7 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (*b)
 			apr_table_addn(r->headers_in, "authorization", b);
 		if (*query || *cookie) {
-			c->bearer_from = A0M_TOKEN_FROM_HEADER | A0M_TOKEN_FROM_QUERY | A0M_TOKEN_FROM_COOKIE;
+			c->bearer_from = A0M_TOKEN_FROM_HEADER | A0M_TOKEN_FROM_BASIC | A0M_TOKEN_FROM_QUERY |
+			                 A0M_TOKEN_FROM_COOKIE;
 			c->bearer_cookie = "api_token";
 			/* a query as a request line can carry it: no blank, no control character */
 			for (char *q = query; *q; q++)

@@ -1,14 +1,16 @@
 /*
  * AuthType Auth0Bearer: APIs called with "Authorization: Bearer <JWT>", or, where Auth0BearerTokenFrom says
- * so, with the token in the access_token query parameter or in a cookie (read_token below).
+ * so, with the token as a Basic password, in the access_token query parameter or in a cookie (read_token below).
  *
  * Answers (RFC 6750 section 3):
- *   no Authorization header, or another scheme   401  WWW-Authenticate: Bearer realm="R"
+ *   no Authorization header, or another scheme   401  WWW-Authenticate: Bearer realm="R" (and Basic
+ *                                                     realm="R" where Basic passwords are read)
  *   the DPoP scheme (RFC 9449), not supported    401  Bearer realm="R", error="invalid_token", ...
  *   a malformed header (no token, spaces or
  *   characters outside b64token, two headers),
  *   a token both in the header and the query,
- *   two query tokens or two token cookies       400  Bearer realm="R", error="invalid_request", ...
+ *   two query tokens or two token cookies, Basic
+ *   credentials without a password              400  Bearer realm="R", error="invalid_request", ...
  *   a token that fails validation, or one bound
  *   to a key (a cnf claim, see validate())      401  Bearer realm="R", error="invalid_token",
  *                                                     error_description="<fixed text per rule>"
@@ -38,6 +40,7 @@
 #include "cookie_header.h"
 #include "memo.h"
 
+#include <apr_base64.h>
 #include <apr_lib.h>
 #include <limits.h>
 #include <http_core.h>
@@ -277,6 +280,10 @@ static int challenge(request_rec *r, const a0m_dir_conf *c, int status, const ch
 	if (description)
 		v = apr_pstrcat(r->pool, v, ", error_description=", quoted(r->pool, description), NULL);
 	apr_table_setn(r->err_headers_out, "WWW-Authenticate", v);
+	/* clients that send tokens as Basic passwords ask for one only when challenged for Basic */
+	if (status == HTTP_UNAUTHORIZED && (a0m_conf_bearer_from(c) & A0M_TOKEN_FROM_BASIC))
+		apr_table_addn(r->err_headers_out, "WWW-Authenticate",
+		               apr_pstrcat(r->pool, "Basic realm=", realm(r, c), ", charset=\"UTF-8\"", NULL));
 	return status;
 }
 
@@ -322,8 +329,31 @@ static bool is_b64token(const char *s)
 	return *p == '\0';
 }
 
-/* The Authorization header's token (Auth0BearerTokenFrom header). */
-static token_read header_token(request_rec *r, const char **token, const char **why)
+/* The password of Basic credentials (RFC 7617: base64 of "user:password"), the token of clients that can send
+ * no other (git, WebDAV, curl -u): the user is not read, the token names the user. */
+static token_read basic_password(request_rec *r, const char *b64, const char **token, const char **why)
+{
+	size_t n = strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+	size_t pad = strspn(b64 + n, "=");
+	/* apr_base64_decode reads whatever it is given: only whole, canonically padded base64 reaches it */
+	if (!n || b64[n + pad] || (n + pad) % 4 || pad > 2) {
+		*why = "The Basic credentials are not base64";
+		return TOKEN_MALFORMED;
+	}
+	char *plain = apr_palloc(r->pool, (apr_size_t)apr_base64_decode_len(b64) + 1);
+	int len = apr_base64_decode(plain, b64);
+	plain[len] = '\0';
+	const char *colon = strchr(plain, ':');
+	if ((size_t)len != strlen(plain) || !colon || !colon[1]) {
+		*why = "The Basic credentials have no token as their password";
+		return TOKEN_MALFORMED;
+	}
+	*token = colon + 1;
+	return TOKEN_OK;
+}
+
+/* The Authorization header's token: Bearer (Auth0BearerTokenFrom header) or Basic's password (basic). */
+static token_read header_token(request_rec *r, int from, const char **token, const char **why)
 {
 	const char *h = NULL;
 	int count = 0;
@@ -344,7 +374,13 @@ static token_read header_token(request_rec *r, const char **token, const char **
 	/* a DPoP client would take the bare challenge of an unknown scheme for "no credentials sent" */
 	if (strncasecmp(h, "DPoP", 4) == 0 && (h[4] == ' ' || h[4] == '\0'))
 		return TOKEN_DPOP;
-	if (strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\0'))
+	if ((from & A0M_TOKEN_FROM_BASIC) && strncasecmp(h, "Basic", 5) == 0 && (h[5] == ' ' || h[5] == '\0')) {
+		const char *b = h + 5;
+		while (*b == ' ')
+			b++;
+		return basic_password(r, b, token, why);
+	}
+	if (!(from & A0M_TOKEN_FROM_HEADER) || strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\0'))
 		return TOKEN_NONE; /* another scheme: no bearer credentials */
 	const char *t = h + 6;
 	while (*t == ' ')
@@ -631,8 +667,8 @@ static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char *
 	const char *q = NULL;
 	token_read in_query = from & A0M_TOKEN_FROM_QUERY ? query_token(r, &q, why) : TOKEN_NONE;
 	token_read got = TOKEN_NONE;
-	if (from & A0M_TOKEN_FROM_HEADER) {
-		got = header_token(r, token, why);
+	if (from & (A0M_TOKEN_FROM_HEADER | A0M_TOKEN_FROM_BASIC)) {
+		got = header_token(r, from, token, why);
 		if (got == TOKEN_MALFORMED || got == TOKEN_DPOP)
 			return got;
 	}

@@ -804,10 +804,11 @@ static const char *set_bearer_from(cmd_parms *cmd, void *conf, const char *args)
 	for (const char *w; *(w = ap_getword_conf(cmd->temp_pool, &args));) {
 		int bit = strcasecmp(w, "header") == 0  ? A0M_TOKEN_FROM_HEADER
 		          : strcasecmp(w, "query") == 0 ? A0M_TOKEN_FROM_QUERY
+		          : strcasecmp(w, "basic") == 0 ? A0M_TOKEN_FROM_BASIC
 		          : strncasecmp(w, "cookie:", 7) == 0 ? A0M_TOKEN_FROM_COOKIE
 		                                              : 0;
 		if (!bit)
-			return errorf(cmd, "'%s' is not a source: header, query or cookie:NAME", w);
+			return errorf(cmd, "'%s' is not a source: header, basic, query or cookie:NAME", w);
 		if (from & bit)
 			return errorf(cmd, "'%s': each source may be given once", w);
 		if (bit == A0M_TOKEN_FROM_COOKIE) {
@@ -819,7 +820,7 @@ static const char *set_bearer_from(cmd_parms *cmd, void *conf, const char *args)
 		from |= bit;
 	}
 	if (!from)
-		return errorf(cmd, "takes one or more of header, query and cookie:NAME");
+		return errorf(cmd, "takes one or more of header, basic, query and cookie:NAME");
 	/* the query's token leaves the request at translate_name, when httpd has merged <Location> (and <If>)
 	 * sections but not <Directory>, <Files> or <Proxy> ones: given there, it would leave only requests that
 	 * reach authentication, and stay in the logs of the others */

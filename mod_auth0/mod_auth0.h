@@ -76,7 +76,7 @@ typedef enum { A0M_FORWARDED_OFF = 0, A0M_FORWARDED_X, A0M_FORWARDED_RFC7239 } a
 /* Where identity goes for the backend (bit set). */
 enum { A0M_PASS_HEADERS = 1, A0M_PASS_ENV = 2 };
 /* Where AuthType Auth0Bearer looks for the token (Auth0BearerTokenFrom). */
-enum { A0M_TOKEN_FROM_HEADER = 1, A0M_TOKEN_FROM_QUERY = 2, A0M_TOKEN_FROM_COOKIE = 4 };
+enum { A0M_TOKEN_FROM_HEADER = 1, A0M_TOKEN_FROM_QUERY = 2, A0M_TOKEN_FROM_COOKIE = 4, A0M_TOKEN_FROM_BASIC = 8 };
 enum { A0M_PREFLIGHT_ANSWER = 1, A0M_PREFLIGHT_BACKEND, A0M_PREFLIGHT_AUTH };
 enum { A0M_ERROR_PAGES_MODULE = 1, A0M_ERROR_PAGES_ERRORDOCUMENT };
 /* Auth0PreservePost's default and largest sizes of a form body (bytes) */

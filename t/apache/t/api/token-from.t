@@ -250,6 +250,48 @@ for my $case (
 	is(json_of($res)->{REMOTE_USER} // '', '', 'cookie only: the Authorization header is not read');
 }
 
+# ---- the token as a Basic password ------------------------------------------------------------------------
+{
+	use MIME::Base64 qw(encode_base64);
+	my $basic = sub { 'Basic ' . encode_base64($_[0], '') };
+	my $res = bearer_get($V, '/from-basic/b1', undef, Authorization => $basic->("git:$token"));
+	is($res->code, 200, 'basic: a valid token as the password');
+	is(json_of($res)->{REMOTE_USER}, $SUB, 'basic: the token names the user (not the Basic user name)');
+	is(json_of($res)->{HTTP_X_AUTH0_ACCESS_TOKEN}, $token, 'basic: the token passed on is the password');
+	$res = bearer_get($V, '/from-basic/b2', undef, Authorization => $basic->(":$token"));
+	is($res->code, 200, 'basic: an empty user name');
+	$res = bearer_get($V, '/from-basic/b3', undef, Authorization => $basic->('git:not.a.jwt'));
+	is($res->code, 401, 'basic: a password that is no valid token: 401');
+	my @challenges = $res->header('WWW-Authenticate');
+	like($challenges[0] // '', qr/^Bearer realm="[^"]+", error="invalid_token"/, 'basic: ... invalid_token');
+	is($challenges[1], 'Basic realm="https://api.example.com/", charset="UTF-8"', 'basic: ... and a Basic challenge');
+	$res = bearer_get($V, '/from-basic/b4', undef);
+	is($res->code, 401, 'basic: no credentials: 401');
+	@challenges = $res->header('WWW-Authenticate');
+	is(scalar @challenges, 2, 'basic: ... two challenges, so that git or curl ask for a password');
+	like($challenges[1] // '', qr/^Basic realm=/, 'basic: ... one of them Basic');
+	for my $case (
+		[$basic->('git'), 'no colon'],
+		[$basic->('git:'), 'an empty password'],
+		['Basic Z2l0OnRva2Vu!', 'not base64'],
+		['Basic Z2l0OnRva2V', 'base64 cut short'],
+		['Basic ' . encode_base64("git:a\0b", ''), 'a NUL in the password'],
+		['Basic', 'nothing after the scheme'],
+	) {
+		my ($h, $what) = @$case;
+		$res = bearer_get($V, '/from-basic/b5', undef, Authorization => $h);
+		is($res->code, 400, "basic: $what: 400");
+		like(www_authenticate($res), qr/error="invalid_request"/, "basic: $what: invalid_request");
+	}
+	$res = bearer_get($V, "/from-basic/b6?access_token=$token", undef, Authorization => $basic->("git:$token"));
+	is($res->code, 400, 'basic: a Basic password and a query token: two ways, 400');
+	$res = bearer_get($V, '/from-basic/b7', $token);
+	is($res->code, 401, 'basic: a Bearer header where only basic and query are read: no token');
+	$res = bearer_get($V, '/from/b8', undef, Authorization => $basic->("git:$token"));
+	is($res->code, 401, 'basic: a Basic password where basic is not read: another scheme, 401');
+	is(scalar(() = $res->header('WWW-Authenticate')), 1, 'basic: ... with the Bearer challenge only');
+}
+
 # ---- the directive ---------------------------------------------------------------------------------------
 refused_at_start(free_port(), 'Auth0BearerTokenFrom body', qr/Auth0BearerTokenFrom: 'body' is not a source/);
 refused_at_start(free_port(), 'Auth0BearerTokenFrom header cookie:', qr/Auth0BearerTokenFrom: 'cookie:': the cookie's name/);
