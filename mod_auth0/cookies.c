@@ -90,7 +90,9 @@ static bool stripped_name(const strip_ctx *s, const char *name, size_t len)
 {
 	for (int i = 0; i < s->n; i++) {
 		size_t plen = strlen(s->prefixes[i]);
-		if (len >= plen && memcmp(name, s->prefixes[i], plen) == 0)
+		bool exact = plen && s->prefixes[i][plen - 1] == '=';
+		if (exact ? len == plen - 1 && memcmp(name, s->prefixes[i], len) == 0
+		          : len >= plen && memcmp(name, s->prefixes[i], plen) == 0)
 			return true;
 	}
 	return false;

@@ -548,7 +548,7 @@ const char *a0m_cookie_get(request_rec *r, const char *name);
 /* Names of the request's cookies that start with prefix. */
 apr_array_header_t *a0m_cookie_names(request_rec *r, const char *prefix);
 /* Removes from the request's Cookie headers (what backends get) the cookies whose names start with one of
- * the n prefixes, leaving the others as written; returns how many went. */
+ * the n prefixes ("NAME=": exactly that name), leaving the others as written; returns how many went. */
 int a0m_cookie_strip(request_rec *r, const char *const prefixes[], int n);
 /* Adds a Set-Cookie (to err_headers_out, so it goes with redirects and error pages too). max_age < 0:
  * a browser-session cookie; 0: delete it. */

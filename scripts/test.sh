@@ -95,7 +95,8 @@ else
 		make -C build/asan -j"$jobs" check
 	stage "mod_auth0 Apache::Test (ASan + UBSan, event MPM; attack and fault matrices included)" \
 		t/apache/run --build build/asan --mpm event --port 8529
-	stage "browser test (headless Chromium: login, claims, admin page, logout)" t/browser/run --build build/default
+	stage "browser tests (headless Chromium: login, claims, admin page, logout; EventSource and WebSocket with query and cookie tokens)" \
+		t/browser/run --build build/default
 	stage "build (clang, libFuzzer targets, ASan + UBSan)" scripts/build.sh fuzz
 	stage "fuzz smoke (every target: its corpus, then 10 s)" fuzz/smoke build/fuzz 10
 	join_background

@@ -180,6 +180,12 @@ for my $case (
 	my $res = bearer_get($V, '/from/c1', undef, @cookie);
 	is($res->code, 200, 'cookie: GET without any sign of where it comes from: read');
 	is(json_of($res)->{REMOTE_USER}, $SUB, 'cookie: the token names the user');
+	# as the query's token, the cookie's is not the backend's (Auth0PassAccessToken passes it): taken out
+	is(json_of($res)->{HTTP_COOKIE}, 'theme=dark; x=y', 'cookie: the backend gets the other cookies, not the token');
+	$res = bearer_get($V, '/from/c1b', $token, Cookie => 'api_token=stale; api_tokens=kept');
+	is(json_of($res)->{HTTP_COOKIE}, 'api_tokens=kept', 'cookie: taken out when the header\'s token is used too');
+	$res = bearer_get($V, '/from-default/c1c', $token, Cookie => 'api_token=kept');
+	is(json_of($res)->{HTTP_COOKIE}, 'api_token=kept', 'cookie: a location that does not read it leaves it');
 
 	$res = bearer_get($V, '/from/c2', undef, @cookie, 'Sec-Fetch-Site' => 'same-origin');
 	is($res->code, 200, 'cookie: from this origin (Sec-Fetch-Site): read');
