@@ -125,21 +125,21 @@ sub access_line {
 {
 	my $port = port($V);
 	for my $case (
-		['/from/../../u1?x=1&access_token=' . $token, 400, 'a path above the root'],
-		['/from/a%2Fu2?access_token=' . $token . '&x=1', 404, 'an encoded slash (AllowEncodedSlashes Off)'],
-		['/from/u3?access_token=' . $token, 400, 'a header line without a colon', "Bad header line\r\n"],
+		['/from/../../unmapped1?x=1&access_token=' . $token, 400, 'a path above the root'],
+		['/from/a%2Funmapped2?access_token=' . $token . '&x=1', 404, 'an encoded slash (AllowEncodedSlashes Off)'],
+		['/from/unmapped3?access_token=' . $token, 400, 'a header line without a colon', "Bad header line\r\n"],
 	) {
 		my ($target, $status, $what, $extra) = @$case;
 		my $raw = "GET $target HTTP/1.1\r\nHost: 127.0.0.1:$port\r\n" . ($extra // '') . "Connection: close\r\n\r\n";
 		my $res = raw_request(port => $port, tls => 0, raw => $raw, close => 1);
 		is($res->{status}, $status, "unmapped, $what: $status");
-		my ($marker) = $target =~ m{(u\d)\?};
+		my ($marker) = $target =~ m{(unmapped\d)\?};
 		my $line = access_line($marker);
 		like($line, qr/"GET [^"]*\Q$marker\E/, "unmapped, $what: its line is in the access log");
 		unlike($line, qr/access_token|\Q$token\E/, "unmapped, $what: without the token");
 	}
 	# the rest of the query stays, and a location that does not read the query keeps its line as it came
-	like(access_line('u1?'), qr{"GET /from/\.\./\.\./u1\?x=1 HTTP/1\.1" 400 }, 'unmapped: the rest of the line as sent');
+	like(access_line('unmapped1?'), qr{"GET /from/\.\./\.\./unmapped1\?x=1 HTTP/1\.1" 400 }, 'unmapped: the rest of the line as sent');
 	my $res = bearer_get($V, '/from-default/u4?access_token=kept', $token);
 	is($res->code, 200, 'a location without query: 200');
 	like(access_line('/from-default/u4'), qr{/from-default/u4\?access_token=kept }, '... its line is not touched');
