@@ -353,7 +353,7 @@ static token_read basic_password(request_rec *r, const char *b64, const char **t
 }
 
 /* The Authorization header's token: Bearer (Auth0BearerTokenFrom header) or Basic's password (basic). */
-static token_read header_token(request_rec *r, int from, const char **token, const char **why)
+static token_read header_token(request_rec *r, int from, const char **token, const char **why, int *source)
 {
 	const char *h = NULL;
 	int count = 0;
@@ -378,6 +378,7 @@ static token_read header_token(request_rec *r, int from, const char **token, con
 		const char *b = h + 5;
 		while (*b == ' ')
 			b++;
+		*source = A0M_TOKEN_FROM_BASIC;
 		return basic_password(r, b, token, why);
 	}
 	if (!(from & A0M_TOKEN_FROM_HEADER) || strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\0'))
@@ -396,14 +397,15 @@ static token_read header_token(request_rec *r, int from, const char **token, con
 /* RFC 6750 section 2.3 */
 #define TOKEN_PARAM "access_token"
 
-/* The request's target (a path and its query) without the token's parameter. */
+/* The request's target (a path and its query) without the token's parameter, or what a backend may read as
+ * it (a0m_query_without). */
 static char *target_without_token(apr_pool_t *p, const char *target)
 {
 	const char *q = target ? strchr(target, '?') : NULL;
 	if (!q)
 		return (char *)target;
-	int removed;
-	const char *args = a0m_query_without(p, q + 1, TOKEN_PARAM, &removed);
+	int removed, alike;
+	const char *args = a0m_query_without(p, q + 1, TOKEN_PARAM, &removed, &alike);
 	return apr_pstrcat(p, apr_pstrmemdup(p, target, (apr_size_t)(q - target)), args ? "?" : "", args ? args : "",
 	                   NULL);
 }
@@ -421,43 +423,6 @@ static char *line_without_token(apr_pool_t *p, char *line)
 	const char *target = apr_pstrmemdup(p, sp + 1, (apr_size_t)(end - sp - 1));
 	return apr_pstrcat(p, apr_pstrmemdup(p, line, (apr_size_t)(sp + 1 - line)), target_without_token(p, target),
 	                   end, NULL);
-}
-
-/* A parameter's or cookie's name (changed in place) as backends that read them their own way may read it:
- * decoded, compared without case (ASP.NET), leading blanks dropped and '.', ' ' and '[' read as '_' (PHP),
- * "name[...]" read as an array of that name (PHP, Rack); NULL when it does not decode. A request with a
- * look-alike of the token's name beside the token is refused: the module would check one token and the
- * backend act on another. */
-static char *name_as_backends_read(char *name)
-{
-	if (ap_unescape_urlencoded(name) != OK)
-		return NULL;
-	while (*name == ' ')
-		name++;
-	char *open = strchr(name, '[');
-	if (open && strchr(open + 1, ']'))
-		*open = '\0';
-	for (char *c = name; *c; c++)
-		*c = *c == '.' || *c == ' ' || *c == '[' ? '_' : (char)apr_tolower(*c);
-	return name;
-}
-
-/* Whether a pair of the query could be read as access_token (the query's pairs also split at ';'): refused
- * wherever a token is read. */
-static bool lookalike_in(apr_pool_t *p, const char *args)
-{
-	if (!args)
-		return false;
-	char *copy = apr_pstrdup(p, args), *last = NULL;
-	for (char *pair = apr_strtok(copy, "&;", &last); pair; pair = apr_strtok(NULL, "&;", &last)) {
-		char *eq = strchr(pair, '=');
-		if (eq)
-			*eq = '\0';
-		const char *name = name_as_backends_read(pair);
-		if (name && strcmp(name, TOKEN_PARAM) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* What a shared cache must not keep: an answer to a token that is not in an Authorization header (a cache
@@ -486,8 +451,8 @@ static void keep_private(request_rec *r, bool query)
  * rewrites, caches and proxied requests get, the request line that access logs print (%r) and mod_status
  * shows, and the same of the requests an internal redirect came from. What is taken is kept in the request's
  * state for read_token. Only what sees the request before this (mod_log_forensic, httpd's own trace of the
- * request line, its error-log line of a path it refuses) can see it; log_unmapped_request takes it out of the
- * line of a request refused before it got here.
+ * request line, its error-log line of a path it refuses) can see it; strip_unmapped takes it out of a
+ * request refused before it got here.
  */
 static void take_query_token(request_rec *r)
 {
@@ -495,19 +460,21 @@ static void take_query_token(request_rec *r)
 	if (st->query_token_taken)
 		return;
 	st->query_token_taken = true;
-	int removed = 0;
-	char *rest = a0m_query_without(r->pool, r->args, TOKEN_PARAM, &removed);
-	st->query_lookalike = lookalike_in(r->pool, rest);
-	if (!removed)
+	int removed = 0, alike = 0;
+	char *rest = a0m_query_without(r->pool, r->args, TOKEN_PARAM, &removed, &alike);
+	if (!removed && !alike)
 		return;
+	st->query_lookalike = alike > 0;
 	keep_private(r, true);
-	static const char *const names[] = { TOKEN_PARAM };
-	const char *value[1];
-	int count[1], others;
-	bool decodes = a0m_query_params(r, names, 1, value, count, &others);
-	st->query_token_pairs = removed;
-	st->query_token_malformed = !decodes || count[0] != removed;
-	st->query_token = removed == 1 && !st->query_token_malformed ? value[0] : NULL;
+	if (removed) {
+		static const char *const names[] = { TOKEN_PARAM };
+		const char *value[1];
+		int count[1], others;
+		bool decodes = a0m_query_params(r, names, 1, value, count, &others);
+		st->query_token_pairs = removed;
+		st->query_token_malformed = !decodes || count[0] != removed;
+		st->query_token = removed == 1 && !st->query_token_malformed ? value[0] : NULL;
+	}
 
 	r->args = rest;
 	r->parsed_uri.query = rest;
@@ -520,7 +487,7 @@ static void take_query_token(request_rec *r)
 	for (request_rec *q = r; q; q = q->prev) {
 		q->the_request = line_without_token(r->pool, q->the_request);
 		if (q != r) {
-			q->args = a0m_query_without(r->pool, q->args, TOKEN_PARAM, &removed);
+			q->args = a0m_query_without(r->pool, q->args, TOKEN_PARAM, &removed, &alike);
 			q->parsed_uri.query = q->args;
 			q->unparsed_uri = target_without_token(r->pool, q->unparsed_uri);
 		}
@@ -530,39 +497,57 @@ static void take_query_token(request_rec *r)
 		ap_update_child_status(r->connection->sbh, SERVER_BUSY_WRITE, r);
 }
 
+/*
+ * A request that httpd refused before it mapped its URL (a bad request line or header, a path above the root,
+ * an encoded slash with AllowEncodedSlashes Off) has no location, so no Auth0BearerTokenFrom took a token out
+ * of it. Where any location reads tokens from the query, its token leaves it all the same: before its
+ * ErrorDocument's handler (a CGI or PHP page gets REQUEST_URI from the first request's line, and
+ * REDIRECT_QUERY_STRING), and before the access log (mod_log_config's hook is in the middle) and mod_status
+ * see its line. first is that request; the requests of its chain (ErrorDocuments) follow it. status: the
+ * worker's, for mod_status.
+ */
+static void strip_unmapped(request_rec *first, int status)
+{
+	char *line = line_without_token(first->pool, first->the_request);
+	if (!first->the_request || strcmp(line, first->the_request) == 0)
+		return;
+	for (request_rec *x = first; x; x = x->next) {
+		x->the_request = line_without_token(first->pool, x->the_request);
+		x->args = a0m_query_without(first->pool, x->args, TOKEN_PARAM, &(int){ 0 }, &(int){ 0 });
+		x->parsed_uri.query = x->args;
+		x->unparsed_uri = target_without_token(first->pool, x->unparsed_uri);
+		const char *redirected = apr_table_get(x->subprocess_env, "REDIRECT_QUERY_STRING");
+		if (redirected) {
+			const char *rest = a0m_query_without(first->pool, redirected, TOKEN_PARAM, &(int){ 0 }, &(int){ 0 });
+			apr_table_setn(x->subprocess_env, "REDIRECT_QUERY_STRING", rest ? rest : "");
+		}
+	}
+	ap_update_child_status(first->connection->sbh, status, first);
+}
+
 static int translate_query_token(request_rec *r)
 {
 	if (!a0m_conf_query_tokens_read())
 		return DECLINED;
 	a0m_request_state_get(r)->url_mapped = true;
+	if (r->prev) {
+		request_rec *first = r->prev;
+		while (first->prev)
+			first = first->prev;
+		if (!a0m_request_state_get(first)->url_mapped)
+			strip_unmapped(first, SERVER_BUSY_WRITE);
+	}
 	const a0m_dir_conf *c = ap_get_module_config(r->per_dir_config, &auth0_module);
 	if (c && c->domain && r->args && (a0m_conf_bearer_from(c) & A0M_TOKEN_FROM_QUERY))
 		take_query_token(r);
 	return DECLINED;
 }
 
-/*
- * A request that httpd refused before it mapped its URL (a bad request line or header, a path above the root,
- * an encoded slash with AllowEncodedSlashes Off) has no location, so no Auth0BearerTokenFrom took a token out
- * of it; where any location reads tokens from the query, such a request's token leaves its request line before
- * the access log (mod_log_config's hook is in the middle) and mod_status see it. Nothing else reads a request
- * that was never mapped.
- */
+/* The last chance for a request that was never mapped (strip_unmapped). */
 static int log_unmapped_request(request_rec *r)
 {
-	if (!a0m_conf_query_tokens_read() || a0m_request_state_get(r)->url_mapped || !r->the_request)
-		return DECLINED;
-	char *line = line_without_token(r->pool, r->the_request);
-	if (strcmp(line, r->the_request) == 0)
-		return DECLINED;
-	for (request_rec *x = r; x; x = x->next) {
-		/* an ErrorDocument's request starts with the same line, and "%>r" logs it */
-		x->the_request = line_without_token(r->pool, x->the_request);
-		x->args = a0m_query_without(r->pool, x->args, TOKEN_PARAM, &(int){ 0 });
-		x->parsed_uri.query = x->args;
-		x->unparsed_uri = target_without_token(r->pool, x->unparsed_uri);
-	}
-	ap_update_child_status(r->connection->sbh, SERVER_BUSY_LOG, r);
+	if (a0m_conf_query_tokens_read() && !a0m_request_state_get(r)->url_mapped)
+		strip_unmapped(r, SERVER_BUSY_LOG);
 	return DECLINED;
 }
 
@@ -598,7 +583,7 @@ typedef struct cookie_count {
 	apr_pool_t *pool;
 	const char *name;
 	size_t name_len;
-	const char *read_as; /* the name as backends read it (name_as_backends_read) */
+	const char *read_as; /* the name as backends read it (a0m_name_as_backends_read) */
 	size_t read_as_len;
 	int n, lookalikes;
 } cookie_count;
@@ -615,7 +600,7 @@ static void count_cookie(const char *name, size_t name_len, const char *value, s
 	/* a name read another way is never longer than as sent */
 	if (name_len < cc->read_as_len)
 		return;
-	const char *read_as = name_as_backends_read(apr_pstrmemdup(cc->pool, name, name_len));
+	const char *read_as = a0m_name_as_backends_read(apr_pstrmemdup(cc->pool, name, name_len));
 	if (read_as && strcmp(read_as, cc->read_as) == 0)
 		cc->lookalikes++;
 }
@@ -642,7 +627,7 @@ static token_read cookie_token(request_rec *r, const a0m_dir_conf *c, const char
 		              from == A0M_FROM_ELSEWHERE ? "from another site" : "of unknown origin");
 		return TOKEN_NONE;
 	}
-	const char *read_as = name_as_backends_read(apr_pstrdup(r->pool, c->bearer_cookie));
+	const char *read_as = a0m_name_as_backends_read(apr_pstrdup(r->pool, c->bearer_cookie));
 	cookie_count cc = { r->pool, c->bearer_cookie, strlen(c->bearer_cookie), read_as, strlen(read_as), 0, 0 };
 	a0m_cookie_header_walk(header, count_cookie, &cc);
 	if (cc.n > 1 || cc.lookalikes) {
@@ -668,7 +653,7 @@ static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char *
 	token_read in_query = from & A0M_TOKEN_FROM_QUERY ? query_token(r, &q, why) : TOKEN_NONE;
 	token_read got = TOKEN_NONE;
 	if (from & (A0M_TOKEN_FROM_HEADER | A0M_TOKEN_FROM_BASIC)) {
-		got = header_token(r, from, token, why);
+		got = header_token(r, from, token, why, source);
 		if (got == TOKEN_MALFORMED || got == TOKEN_DPOP)
 			return got;
 	}
@@ -686,7 +671,10 @@ static token_read read_token(request_rec *r, const a0m_dir_conf *c, const char *
 		got = cookie_token(r, c, token, why);
 		*source = A0M_TOKEN_FROM_COOKIE;
 	}
-	if (got == TOKEN_OK && (from & A0M_TOKEN_FROM_QUERY) && a0m_request_state_get(r)->query_lookalike) {
+	/* taken out of the query, as the token: the module would check one token and a backend act on another,
+	 * or a client meant it for the token */
+	if ((got == TOKEN_OK || got == TOKEN_NONE) && (from & A0M_TOKEN_FROM_QUERY) &&
+	    a0m_request_state_get(r)->query_lookalike) {
 		*why = "The query has a parameter that a backend may read as access_token";
 		return TOKEN_MALFORMED;
 	}
@@ -870,8 +858,12 @@ int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c)
 	rq->conf = c;
 	rq->access_claims_text = o.claims;
 	rq->access_token = token;
-	if (source != A0M_TOKEN_FROM_HEADER)
+	if (source == A0M_TOKEN_FROM_QUERY || source == A0M_TOKEN_FROM_COOKIE)
 		keep_private(r, source == A0M_TOKEN_FROM_QUERY);
+	/* what backends get of a Basic password: the token as Bearer, without the client's own user name (which
+	 * mod_php and PHP-FPM would take for the user, and a proxied backend read) */
+	if (source == A0M_TOKEN_FROM_BASIC)
+		apr_table_setn(r->headers_in, "Authorization", apr_pstrcat(r->pool, "Bearer ", token, NULL));
 	/* the token's exp: what valid_until holds, less the leeway it was given (when it did not saturate) */
 	int64_t leeway = a0m_conf_leeway(c);
 	a0m_claims_apply_ready(r, c, o.ready, o.block, token,

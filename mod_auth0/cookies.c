@@ -82,6 +82,8 @@ typedef struct strip_ctx {
 	apr_pool_t *pool;
 	const char *const *prefixes;
 	int n;
+	const char *read_as;
+	size_t read_as_len;
 	apr_array_header_t *kept;   /* the Cookie headers as they go on (NULL when none is left) */
 	int removed;
 } strip_ctx;
@@ -90,12 +92,14 @@ static bool stripped_name(const strip_ctx *s, const char *name, size_t len)
 {
 	for (int i = 0; i < s->n; i++) {
 		size_t plen = strlen(s->prefixes[i]);
-		bool exact = plen && s->prefixes[i][plen - 1] == '=';
-		if (exact ? len == plen - 1 && memcmp(name, s->prefixes[i], len) == 0
-		          : len >= plen && memcmp(name, s->prefixes[i], plen) == 0)
+		if (len >= plen && memcmp(name, s->prefixes[i], plen) == 0)
 			return true;
 	}
-	return false;
+	/* a name read another way is never longer than as sent */
+	if (!s->read_as || len < s->read_as_len)
+		return false;
+	const char *read = a0m_name_as_backends_read(apr_pstrmemdup(s->pool, name, len));
+	return read && strcmp(read, s->read_as) == 0;
 }
 
 /* One Cookie header without the pairs named by the prefixes, its pairs cut by cookie_header.h's grammar;
@@ -140,9 +144,10 @@ static int strip_header(void *arg, const char *key, const char *value)
 	return 1;
 }
 
-int a0m_cookie_strip(request_rec *r, const char *const prefixes[], int n)
+int a0m_cookie_strip(request_rec *r, const char *const prefixes[], int n, const char *read_as)
 {
-	strip_ctx s = { r->pool, prefixes, n, apr_array_make(r->pool, 1, sizeof(const char *)), 0 };
+	strip_ctx s = { r->pool, prefixes, n, read_as, read_as ? strlen(read_as) : 0,
+		            apr_array_make(r->pool, 1, sizeof(const char *)), 0 };
 	apr_table_do(strip_header, &s, r->headers_in, "Cookie", NULL);
 	if (!s.removed)
 		return 0;

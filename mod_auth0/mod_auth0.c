@@ -298,11 +298,13 @@ static int fixups(request_rec *r)
 	if (!c || !c->domain || !a0m_conf_flag(c->strip_cookies, true) || is_own_path(r, c))
 		return DECLINED;
 	const a0m_origin *o = a0m_origin_get(r, c);
-	/* and Auth0BearerTokenFrom's cookie where it is read, as the query's token: Auth0PassAccessToken passes it */
-	const char *prefixes[3] = { a0m_cookie_session_spec(r, c, o).name, a0m_transaction_cookie_prefix(r, o),
-		                        (a0m_conf_bearer_from(c) & A0M_TOKEN_FROM_COOKIE)
-		                            ? apr_pstrcat(r->pool, c->bearer_cookie, "=", NULL) : NULL };
-	int n = a0m_cookie_strip(r, prefixes, prefixes[2] ? 3 : 2);
+	const char *prefixes[2] = { a0m_cookie_session_spec(r, c, o).name, a0m_transaction_cookie_prefix(r, o) };
+	/* and, where Auth0BearerTokenFrom reads a cookie, it and what a backend may read as it, as the query's
+	 * token: a backend that needs the token gets it with Auth0PassAccessToken */
+	const char *token_cookie = (a0m_conf_bearer_from(c) & A0M_TOKEN_FROM_COOKIE)
+	                               ? a0m_name_as_backends_read(apr_pstrdup(r->pool, c->bearer_cookie))
+	                               : NULL;
+	int n = a0m_cookie_strip(r, prefixes, 2, token_cookie);
 	if (n)
 		ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "mod_auth0: %d of its cookies kept from the backend", n);
 	return DECLINED;

@@ -478,7 +478,7 @@ typedef struct a0m_request_state {
 	bool url_mapped;             /* translate_name ran for it (known only where some location reads query) */
 	int query_token_pairs;       /* how many */
 	bool query_token_malformed;  /* a pair of the query did not decode */
-	bool query_lookalike;        /* a pair that a backend may read as access_token (bearer.c lookalike_in) */
+	bool query_lookalike;        /* pairs a backend may read as access_token were taken out (a0m_query_without) */
 	const char *query_token;     /* the value, when there was exactly one and the query decoded */
 } a0m_request_state;
 a0m_request_state *a0m_request_state_get(request_rec *r);
@@ -548,8 +548,9 @@ const char *a0m_cookie_get(request_rec *r, const char *name);
 /* Names of the request's cookies that start with prefix. */
 apr_array_header_t *a0m_cookie_names(request_rec *r, const char *prefix);
 /* Removes from the request's Cookie headers (what backends get) the cookies whose names start with one of
- * the n prefixes ("NAME=": exactly that name), leaving the others as written; returns how many went. */
-int a0m_cookie_strip(request_rec *r, const char *const prefixes[], int n);
+ * the n prefixes, and those whose name a backend may read as read_as (a0m_name_as_backends_read; NULL:
+ * none), leaving the others as written; returns how many went. */
+int a0m_cookie_strip(request_rec *r, const char *const prefixes[], int n, const char *read_as);
 /* Adds a Set-Cookie (to err_headers_out, so it goes with redirects and error pages too). max_age < 0:
  * a browser-session cookie; 0: delete it. */
 void a0m_cookie_set(request_rec *r, const a0m_cookie_spec *spec, const char *value, long max_age);
@@ -575,9 +576,15 @@ typedef struct a0m_pair {
 	const char *value;
 } a0m_pair;
 bool a0m_form_pairs(apr_pool_t *p, const char *text, apr_array_header_t **pairs);
-/* args (a query, unparsed) without its pairs whose name decodes to name, every other pair as it was written
- * (empty ones included); NULL when no pair is left. *removed gets the number of pairs taken out. */
-char *a0m_query_without(apr_pool_t *p, const char *args, const char *name, int *removed);
+/* A parameter's or cookie's name (changed in place) as backends that read them their own way may read it:
+ * decoded, in lower case (ASP.NET compares without case), leading blanks dropped and '.', ' ' and '[' read as
+ * '_' (PHP), "name[...]" read as an array of that name (PHP, Rack); NULL when it does not decode. */
+char *a0m_name_as_backends_read(char *name);
+/* args (a query, unparsed) without its pairs whose name decodes to name (*removed counts them) and those a
+ * backend may read as name (a0m_name_as_backends_read of a part of the pair between ';': *alike counts
+ * them; name must be as that function gives it), every other pair as it was written (empty ones included);
+ * NULL when no pair is left. */
+char *a0m_query_without(apr_pool_t *p, const char *args, const char *name, int *removed, int *alike);
 /* The query's parameters named in `names` (n of them): values[i] the last one decoded (NULL when
  * absent), counts[i] how many there were; *others counts the other pairs. false when any pair does not
  * decode (a bad escape, %00): the whole query is then refused. */

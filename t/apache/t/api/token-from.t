@@ -11,6 +11,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use Test::More;
+use JSON::PP ();
 use FindBin;
 use lib "$FindBin::Bin/../../lib";
 use Auth0Test;
@@ -111,6 +112,14 @@ sub access_line {
 	$res = bearer_get($V, "/from/q11?access_token=$token", undef);
 	like($res->header('Cache-Control') // '', qr/\bprivate\b/, 'query: Cache-Control private');
 	is($res->header('Referrer-Policy'), 'no-referrer', 'query: the page\'s own loads send no Referer with the token');
+	# what a backend may read as access_token leaves the query too, also where nothing is authenticated
+	$res = bearer_get($V, '/from/open/q16?ACCESS_TOKEN=abc&x=1&y=2;access.token=def&access_token[]=g', undef);
+	is($res->code, 200, 'query, no authentication: look-alikes in the query');
+	is(json_of($res)->{QUERY_STRING}, 'x=1', 'query, no authentication: the backend gets none of them');
+	unlike(access_line('/from/open/q16'), qr/abc|def|=g/, 'query, no authentication: nor the access log');
+	$res = bearer_get($V, '/from/q17?Access_Token=abc', undef);
+	is($res->code, 400, 'query: a look-alike and no token: 400 (a client meant it for the token)');
+	unlike(access_line('/from/q17'), qr/abc/, 'query: ... not in the access log');
 	$res = bearer_get($V, "/from/open/q14?access_token=$token", undef);
 	like($res->header('Cache-Control') // '', qr/\bprivate\b/, 'query, no authentication: Cache-Control private all the same');
 	$res = bearer_get($V, '/from/q12', undef, Cookie => "api_token=$token");
@@ -137,6 +146,18 @@ sub access_line {
 		my $line = access_line($marker);
 		like($line, qr/"GET [^"]*\Q$marker\E/, "unmapped, $what: its line is in the access log");
 		unlike($line, qr/access_token|\Q$token\E/, "unmapped, $what: without the token");
+	}
+	# their ErrorDocument (a CGI on the other host) gets neither REQUEST_URI nor REDIRECT_QUERY_STRING with it
+	my $port2 = port('BEARER2');
+	for my $case (['/x/../../unmapped4?k=1&access_token=' . $token, 400], ['/x/a%2Funmapped5?k=1&access_token=' . $token, 404]) {
+		my ($target, $status) = @$case;
+		my $raw = "GET $target HTTP/1.1\r\nHost: 127.0.0.1:$port2\r\nConnection: close\r\n\r\n";
+		my $res = raw_request(port => $port2, tls => 0, raw => $raw, close => 1);
+		is($res->{status}, $status, "unmapped, ErrorDocument: $status");
+		my $env = eval { JSON::PP::decode_json($res->{body}) } // {};
+		is($env->{REDIRECT_STATUS}, $status, 'unmapped, ErrorDocument: the error page\'s CGI ran');
+		is($env->{REDIRECT_QUERY_STRING}, 'k=1', 'unmapped, ErrorDocument: REDIRECT_QUERY_STRING without the token');
+		unlike($env->{REQUEST_URI} // 'none', qr/access_token/, 'unmapped, ErrorDocument: REQUEST_URI without it');
 	}
 	# the rest of the query stays, and a location that does not read the query keeps its line as it came
 	like(access_line('unmapped1?'), qr{"GET /from/\.\./\.\./unmapped1\?x=1 HTTP/1\.1" 400 }, 'unmapped: the rest of the line as sent');
@@ -232,8 +253,9 @@ for my $case (
 	like(www_authenticate($res), qr/error="invalid_request"/, 'cookie: a look-alike: invalid_request');
 	$res = bearer_get($V, '/from/c25', undef, Cookie => "api_tokens=abc; xapi_token=d; api-token=e; api_token=$token");
 	is($res->code, 200, 'cookie: names that no backend reads as api_token are no look-alikes');
-	$res = bearer_get($V, '/from/c26', $token, Cookie => 'api.token=abc');
+	$res = bearer_get($V, '/from/c26', $token, Cookie => 'api.token=abc; API_TOKEN=d; theme=dark');
 	is($res->code, 200, 'cookie: a look-alike beside a header token (the cookie is not read): 200');
+	is(json_of($res)->{HTTP_COOKIE}, 'theme=dark', 'cookie: ... the look-alikes do not reach the backend either');
 	$res = bearer_get($V, '/from/c18', undef, @cookie, 'Sec-Fetch-Site' => 'none');
 	is($res->code, 200, 'cookie: Sec-Fetch-Site none (typed, bookmarked): read');
 	$res = bearer_get($V, '/from/c19', undef, @cookie, Origin => 'null');
@@ -264,6 +286,8 @@ for my $case (
 	is($res->code, 200, 'basic: a valid token as the password');
 	is(json_of($res)->{REMOTE_USER}, $SUB, 'basic: the token names the user (not the Basic user name)');
 	is(json_of($res)->{HTTP_X_AUTH0_ACCESS_TOKEN}, $token, 'basic: the token passed on is the password');
+	is(json_of($res)->{HTTP_AUTHORIZATION}, "Bearer $token",
+		'basic: the backend gets the token as Bearer, not the client\'s user name (mod_php would take it for the user)');
 	$res = bearer_get($V, '/from-basic/b2', undef, Authorization => $basic->(":$token"));
 	is($res->code, 200, 'basic: an empty user name');
 	$res = bearer_get($V, '/from-basic/b3', undef, Authorization => $basic->('git:not.a.jwt'));

@@ -6,7 +6,8 @@ use warnings;
 use JSON::PP ();
 
 my %env = map { $_ => $ENV{$_} } grep { exists $ENV{$_} }
-	qw(QUERY_STRING REQUEST_URI REMOTE_USER AUTH0_ACCESS_TOKEN HTTP_X_AUTH0_ACCESS_TOKEN HTTP_COOKIE);
+	qw(QUERY_STRING REQUEST_URI REMOTE_USER AUTH0_ACCESS_TOKEN HTTP_X_AUTH0_ACCESS_TOKEN HTTP_COOKIE
+	   HTTP_AUTHORIZATION REDIRECT_QUERY_STRING REDIRECT_STATUS);
 binmode STDOUT;
 print "Content-Type: application/json\r\n\r\n";
 print JSON::PP->new->canonical->encode(\%env);
