@@ -16,16 +16,18 @@
  *   accepts; SPOOFED is request header names separated by '|' (sent by the
  *   "client", also put into the environment); CLAIMS is JSON. FLAGS' first
  *   byte: bits 0-1 Auth0PassClaimsAs (none, headers, env, both), bit 2
- *   Auth0PassAccessToken, bit 3 NAME as Auth0UserClaim's arguments.
+ *   Auth0PassAccessToken, bit 3 NAME as Auth0UserClaim's arguments, bit 4
+ *   Auth0UserHeader X-Remote-User (the client sends it in several spellings).
  *
  * Invariants: a user is never empty, and an expression without a
  * replacement (and without a group) names the user by the claim's value as
  * it is; block lines are "<name>\t<value>\n" with names of A-Z a-z 0-9
- * and '-', unique without case, never "Access-Token" or "Access-Token-Expires"; values hold no
+ * and '-', unique without case, never "Access-Token", "Access-Token-Expires" or "ID-Token"; values hold no
  * control character, no byte >= 0x80 and no unencoded '%'; after the scrub
  * no request header or variable that a backend could take for ours is left
  * (names compared as CGI does: without case, '_' as '-'); what a backend
- * gets under our names is exactly the block.
+ * gets under our names is exactly the block, and the user header is
+ * REMOTE_USER, or absent when there is no user.
  */
 #include "harness.h"
 
@@ -73,7 +75,7 @@ static void check_block(apr_pool_t *p, const char *block)
 				fzm_fail("a claim header name with a character other than A-Z a-z 0-9 -", line);
 		const char *name = fold(p, apr_pstrmemdup(p, line, (apr_size_t)(tab - line)));
 		if (apr_hash_get(seen, name, APR_HASH_KEY_STRING) || strcmp(name, "access-token") == 0 ||
-		    strcmp(name, "access-token-expires") == 0)
+		    strcmp(name, "access-token-expires") == 0 || strcmp(name, "id-token") == 0)
 			fzm_fail("a claim header name twice, or the access token's", name);
 		apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
 		for (const unsigned char *c = (const unsigned char *)tab + 1; c < (const unsigned char *)nl; c++) {
@@ -91,17 +93,22 @@ typedef struct spoof_check {
 	const char *prefix;
 	bool env;
 	bool applied;   /* after a0m_claims_apply_block: our names may be there, with our values */
+	bool user_header; /* Auth0UserHeader X-Remote-User */
 } spoof_check;
+
+#define USER_HEADER "X-Remote-User"
 
 /* Whether a backend could take this header (or variable) for one of ours. */
 static bool ours(const spoof_check *sc, const char *key)
 {
+	const char *f = fold(sc->pool, key);
 	if (sc->env)
-		return folded_prefix(sc->pool, key, "AUTH0_CLAIM_") ||
-		       strcmp(fold(sc->pool, key), "auth0-access-token") == 0 ||
-		       strcmp(fold(sc->pool, key), "auth0-access-token-expires") == 0 ||
-		       folded_prefix(sc->pool, key, apr_pstrcat(sc->pool, "HTTP_", sc->prefix, NULL));
-	return folded_prefix(sc->pool, key, sc->prefix) || folded_prefix(sc->pool, key, "X-Auth0-");
+		return folded_prefix(sc->pool, key, "AUTH0_CLAIM_") || strcmp(f, "auth0-access-token") == 0 ||
+		       strcmp(f, "auth0-access-token-expires") == 0 || strcmp(f, "auth0-id-token") == 0 ||
+		       folded_prefix(sc->pool, key, apr_pstrcat(sc->pool, "HTTP_", sc->prefix, NULL)) ||
+		       (sc->user_header && strcmp(f, fold(sc->pool, "HTTP_" USER_HEADER)) == 0);
+	return folded_prefix(sc->pool, key, sc->prefix) || folded_prefix(sc->pool, key, "X-Auth0-") ||
+	       (sc->user_header && strcmp(f, fold(sc->pool, USER_HEADER)) == 0);
 }
 
 static int check_spoof(void *rec, const char *key, const char *value)
@@ -139,6 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c->pass_access_token = flags & 4 ? 1 : A0M_UNSET_INT;
 	if (valid_prefix(prefix))
 		c->claim_header_prefix = prefix;
+	if (flags & 16)
+		c->user_header = USER_HEADER;
 	if (flags & 8)
 		(void)fzm_directive(p, c, "Auth0UserClaim", name); /* refused: the default claim */
 	else if (*name && !strpbrk(name, " \t\r\n\""))
@@ -178,14 +187,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		apr_table_addn(r->subprocess_env, fold(p, apr_pstrcat(p, "HTTP_", hp, n, NULL)), SPOOFED);
 		line = strchr(line, '\n') + 1;
 	}
+	static const char *const user_spellings[] = { USER_HEADER, "x_remote_user", "X-REMOTE_USER" };
+	for (size_t i = 0; i < sizeof(user_spellings) / sizeof(user_spellings[0]); i++) {
+		apr_table_addn(r->headers_in, user_spellings[i], SPOOFED);
+		apr_table_addn(r->subprocess_env, apr_pstrcat(p, "HTTP_", user_spellings[i], NULL), SPOOFED);
+	}
 	a0m_claims_scrub(r, c);
-	spoof_check hdr = { p, hp, false, false }, env = { p, hp, true, false };
+	bool uh = c->user_header != NULL;
+	spoof_check hdr = { p, hp, false, false, uh }, env = { p, hp, true, false, uh };
 	apr_table_do(check_spoof, &hdr, r->headers_in, NULL);
 	apr_table_do(check_spoof, &env, r->subprocess_env, NULL);
+	r->user = (char *)user; /* as session.c and bearer.c set it before they apply the identity */
 	a0m_claims_apply_block(r, c, block, "the-access-token", 1767225600);
 	hdr.applied = env.applied = true;
 	apr_table_do(check_spoof, &hdr, r->headers_in, NULL);
 	apr_table_do(check_spoof, &env, r->subprocess_env, NULL);
+	const char *passed = apr_table_get(r->headers_in, USER_HEADER);
+	if (uh && (user ? !passed || strcmp(passed, user) != 0 : passed != NULL))
+		fzm_fail("the user header is not REMOTE_USER", passed);
 
 	json_decref(claims);
 	fzm_end();

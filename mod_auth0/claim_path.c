@@ -242,8 +242,9 @@ char *a0m_claims_render_except(apr_pool_t *p, const json_t *claims, const char *
 		if (excepted(except, name))
 			continue;
 		char *suffix = a0m_claim_header_suffix(p, name);
-		/* the names of the access token and its expiry (claims.c), which no claim may take */
-		if (!suffix || strcasecmp(suffix, "Access-Token") == 0 || strcasecmp(suffix, "Access-Token-Expires") == 0)
+		/* the names of the access token, its expiry and the ID token (claims.c), which no claim may take */
+		if (!suffix || strcasecmp(suffix, "Access-Token") == 0 || strcasecmp(suffix, "Access-Token-Expires") == 0 ||
+		    strcasecmp(suffix, "ID-Token") == 0)
 			continue;
 		char *folded = apr_pstrdup(p, suffix);
 		for (char *f = folded; *f; f++)

@@ -20,9 +20,10 @@
  *   email                      X-Auth0-email              AUTH0_CLAIM_email
  *   https://example.com/roles  X-Auth0-example-com-roles  AUTH0_CLAIM_example_com_roles
  * Claims whose names map to the same S (compared without case) keep the first
- * one in the token; a claim whose S is "Access-Token" or "Access-Token-Expires"
- * is not passed (those names are the access token's and its expiry's); claims
- * with an empty S or a null value are not passed.
+ * one in the token; a claim whose S is "Access-Token", "Access-Token-Expires"
+ * or "ID-Token" is not passed (those names are the access token's, its
+ * expiry's and the ID token's); claims with an empty S or a null value are not
+ * passed.
  *
  * Values (one rule, safe for any UTF-8, decoded by any percent-decoder):
  *   - string: its bytes, with '%', control characters, DEL and every byte
@@ -71,7 +72,7 @@ char *a0m_claims_render(apr_pool_t *p, const json_t *claims);
 /* Changes whenever a0m_claims_render()'s output for the same claims does (a
  * naming or encoding rule): blocks stored by another version (session.c keeps
  * them in the cache) are then made again, not passed on as they were. */
-#define A0M_CLAIMS_RENDER_VERSION '2' /* 2: no claim named Access-Token-Expires */
+#define A0M_CLAIMS_RENDER_VERSION '3' /* 2: no claim named Access-Token-Expires; 3: nor ID-Token */
 
 /*
  * The same, leaving out the claims named in except: names each between two

@@ -1,16 +1,18 @@
 /*
- * Identity for backends (REMOTE_USER, claims as headers and/or environment
- * variables, the access token) and the protection against spoofed identity.
+ * Identity for backends (REMOTE_USER, and as a header with Auth0UserHeader;
+ * claims as headers and/or environment variables; the access token; the
+ * session's ID token) and the protection against spoofed identity.
  *
  * Spoofing: before any flow runs, every request header whose name starts with
  * the claim prefix is removed, comparing names the way CGI turns them into
  * variables (case folded, '_', '-' and other separators alike), so that
  * neither X-AUTH0-EMAIL, x_auth0_email, X-Auth0.Email, two copies, nor
  * X-Auth0-Foo_Bar next to X-Auth0-Foo-Bar (both HTTP_X_AUTH0_FOO_BAR to a
- * CGI) survive. Variables named like ours (set by SetEnvIf from client
- * input, for instance) go too. The identity a parent request passed on is
- * kept for its sub-requests and internal redirects, whose headers are the
- * parent's.
+ * CGI) survive; the Auth0UserHeader header goes the same way, in any
+ * spelling, authenticated or not. Variables named like ours (set by
+ * SetEnvIf from client input, for instance) go too. The identity a parent
+ * request passed on is kept for its sub-requests and internal redirects,
+ * whose headers are the parent's.
  *
  * Names and values are rendered by the rules of claim_path.h, once per
  * session or validated bearer token, and applied per request from that block.
@@ -23,6 +25,9 @@
 /* when the access token expires (epoch seconds), beside it, as mod_auth_openidc's OIDC_access_token_expires */
 #define ENV_ACCESS_TOKEN_EXPIRES "AUTH0_ACCESS_TOKEN_EXPIRES"
 #define ACCESS_TOKEN_EXPIRES_SUFFIX "Access-Token-Expires"
+/* the session's ID token (Auth0PassIDToken), as mod_auth_openidc's OIDC_id_token; claim_path.c keeps the name */
+#define ENV_ID_TOKEN "AUTH0_ID_TOKEN"
+#define ID_TOKEN_SUFFIX "ID-Token"
 /* The default prefix is scrubbed too, whatever Auth0ClaimHeaderPrefix says: backends may trust it. */
 #define ALWAYS_SCRUBBED "X-Auth0-"
 
@@ -57,16 +62,17 @@ static bool folded_equal(const char *a, const char *b)
 	return folded_prefix(a, b) && strlen(a) == strlen(b);
 }
 
-/* Whether r inherits its headers from a parent that was scrubbed with the same prefix. */
-static bool parent_scrubbed(request_rec *r, const char *prefix)
+/* The configuration of the parent r inherits its headers from, when that parent was scrubbed with the same
+ * prefix; otherwise NULL. */
+static const a0m_dir_conf *parent_scrubbed(request_rec *r, const char *prefix)
 {
 	for (request_rec *o = r->main ? r->main : r->prev; o; o = o->main ? o->main : o->prev) {
 		if (!a0m_request_get(o, false))
 			continue;
 		const a0m_dir_conf *oc = ap_get_module_config(o->per_dir_config, &auth0_module);
-		return oc && folded_equal(a0m_conf_claim_header_prefix(oc), prefix);
+		return oc && folded_equal(a0m_conf_claim_header_prefix(oc), prefix) ? oc : NULL;
 	}
-	return false;
+	return NULL;
 }
 
 /* The names of t's entries that match, or NULL when none does. */
@@ -121,20 +127,45 @@ static bool env_match(const char *name, const void *arg)
 {
 	const char *header_prefix = arg;
 	return folded_prefix(name, ENV_CLAIM_PREFIX) || folded_equal(name, ENV_ACCESS_TOKEN) ||
-	       folded_equal(name, ENV_ACCESS_TOKEN_EXPIRES) ||
+	       folded_equal(name, ENV_ACCESS_TOKEN_EXPIRES) || folded_equal(name, ENV_ID_TOKEN) ||
 	       (header_prefix && folded_prefix(name, "HTTP_") &&
 	        folded_prefix(name + 5, header_prefix));
+}
+
+static bool user_header_match(const char *name, const void *arg)
+{
+	return folded_equal(name, arg);
+}
+
+/* What a CGI would see for the user header: HTTP_ and its name. */
+static bool user_env_match(const char *name, const void *arg)
+{
+	return folded_prefix(name, "HTTP_") && folded_equal(name + 5, arg);
+}
+
+/* Auth0UserHeader's header, which a client may send as well as any other, in any spelling. */
+static void scrub_user_header(request_rec *r, const char *name)
+{
+	unset_matching(r, r->headers_in, user_header_match, name, "user header");
+	unset_matching(r, r->subprocess_env, user_env_match, name, "user header variable");
 }
 
 void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c)
 {
 	const char *prefix = a0m_conf_claim_header_prefix(c);
-	if (parent_scrubbed(r, prefix))
+	const a0m_dir_conf *parent = parent_scrubbed(r, prefix);
+	if (parent) {
+		/* the parent's identity stays; a user header the parent neither removed nor set does not */
+		if (c->user_header && !(parent->user_header && folded_equal(parent->user_header, c->user_header)))
+			scrub_user_header(r, c->user_header);
 		return;
+	}
 	const char *prefixes[2] = { prefix, folded_equal(prefix, ALWAYS_SCRUBBED) ? NULL : ALWAYS_SCRUBBED };
 	unset_matching(r, r->headers_in, header_match, prefixes, "header");
 	/* what a CGI would see for those headers, should anything have put it in the environment */
 	unset_matching(r, r->subprocess_env, env_match, prefix, "variable");
+	if (c->user_header)
+		scrub_user_header(r, c->user_header);
 	a0m_request_state *st = a0m_request_state_get(r);
 	st->scrubbed_headers = apr_table_elts(r->headers_in)->nelts + 1;
 	st->scrubbed_env = apr_table_elts(r->subprocess_env)->nelts + 1;
@@ -158,21 +189,26 @@ static bool added_since_scrub(apr_table_t *t, int scrubbed)
  * session is open. The block's names are unique without case (a0m_claims_render), so adding cannot make
  * duplicates.
  *
- * Returns where claims go (Auth0PassClaimsAs) and, in *token_mode, where the access token goes.
+ * Returns where claims go (Auth0PassClaimsAs) and, in *token_mode and *id_mode, where the access token and
+ * the ID token go (0: they do not).
  */
-static int begin_pass(request_rec *r, const a0m_dir_conf *c, const char *access_token, int *token_mode)
+static int begin_pass(request_rec *r, const a0m_dir_conf *c, const char *access_token, const char *id_token,
+                      int *token_mode, int *id_mode)
 {
 	int mode = a0m_conf_pass_claims_as(c);
 	bool token = access_token && *access_token && a0m_conf_flag(c->pass_access_token, false);
-	/* Auth0PassClaimsAs none still passes the token (Auth0PassAccessToken on) both ways */
-	*token_mode = !token ? 0 : mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
+	/* Auth0PassClaimsAs none still passes the tokens (Auth0PassAccessToken, Auth0PassIDToken on) both ways */
+	int tokens_mode = mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV;
+	*token_mode = token ? tokens_mode : 0;
+	*id_mode = id_token && *id_token ? tokens_mode : 0;
+	int any = mode | *token_mode | *id_mode;
 	const a0m_request_state *st = a0m_request_state_get(r);
-	if ((mode | *token_mode) & A0M_PASS_HEADERS && added_since_scrub(r->headers_in, st->scrubbed_headers)) {
+	if (any & A0M_PASS_HEADERS && added_since_scrub(r->headers_in, st->scrubbed_headers)) {
 		const char *prefix = a0m_conf_claim_header_prefix(c);
 		const char *prefixes[2] = { prefix, NULL };
 		unset_all(r->headers_in, matching(r->pool, r->headers_in, header_match, prefixes));
 	}
-	if ((mode | *token_mode) & A0M_PASS_ENV && added_since_scrub(r->subprocess_env, st->scrubbed_env))
+	if (any & A0M_PASS_ENV && added_since_scrub(r->subprocess_env, st->scrubbed_env))
 		unset_all(r->subprocess_env, matching(r->pool, r->subprocess_env, env_match, NULL));
 	return mode;
 }
@@ -194,6 +230,46 @@ static void pass_token(request_rec *r, const a0m_dir_conf *c, const char *access
 		if (at)
 			apr_table_addn(r->subprocess_env, ENV_ACCESS_TOKEN_EXPIRES, at);
 	}
+}
+
+static void pass_id_token(request_rec *r, const a0m_dir_conf *c, const char *id_token, int id_mode)
+{
+	if (id_mode & A0M_PASS_HEADERS)
+		apr_table_addn(r->headers_in, apr_pstrcat(r->pool, a0m_conf_claim_header_prefix(c), ID_TOKEN_SUFFIX, NULL),
+		               id_token);
+	if (id_mode & A0M_PASS_ENV)
+		apr_table_addn(r->subprocess_env, ENV_ID_TOKEN, id_token);
+}
+
+/*
+ * The ID token this request passes (Auth0PassIDToken): its session's, which session.c gives the request
+ * (rq->session) before it applies the identity. A bearer token comes without one. The session holds it
+ * when some Auth0PassIDToken is on (a0m_conf_id_token_passed()) or for Auth0LogoutEndpoint oidc.
+ */
+static const char *id_token_of(request_rec *r, const a0m_dir_conf *c)
+{
+	if (!a0m_conf_flag(c->pass_id_token, false))
+		return NULL;
+	const a0m_request *rq = a0m_request_get(r, false);
+	return rq && rq->session && rq->source && strcmp(rq->source, "session") == 0 ? rq->session->id_token : NULL;
+}
+
+/* Auth0UserHeader: REMOTE_USER as it is (httpd's own rules made it one line: usable_name()). Set, not added:
+ * the client's copies went in the scrub, and whatever another module put there since is replaced. */
+static void pass_user(request_rec *r, const a0m_dir_conf *c)
+{
+	if (c->user_header && r->user && *r->user)
+		apr_table_setn(r->headers_in, c->user_header, r->user);
+}
+
+/* What goes beside the claims: the tokens, the user header. */
+static void pass_rest(request_rec *r, const a0m_dir_conf *c, const char *access_token, int64_t access_expires,
+                      int token_mode, const char *id_token, int id_mode)
+{
+	pass_token(r, c, access_token, access_expires, token_mode);
+	if (id_mode)
+		pass_id_token(r, c, id_token, id_mode);
+	pass_user(r, c);
 }
 
 static void damaged(request_rec *r)
@@ -286,18 +362,20 @@ void a0m_claims_apply_ready(request_rec *r, const a0m_dir_conf *c, const a0m_rea
 		a0m_claims_apply_block(r, c, block, access_token, access_expires);
 		return;
 	}
-	int token_mode;
-	int mode = begin_pass(r, c, access_token, &token_mode);
+	int token_mode, id_mode;
+	const char *id_token = id_token_of(r, c);
+	int mode = begin_pass(r, c, access_token, id_token, &token_mode, &id_mode);
 	if (mode)
 		add_ready(r, mode, ready);
-	pass_token(r, c, access_token, access_expires, token_mode);
+	pass_rest(r, c, access_token, access_expires, token_mode, id_token, id_mode);
 }
 
 void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token,
                             int64_t access_expires)
 {
-	int token_mode;
-	int mode = begin_pass(r, c, access_token, &token_mode);
+	int token_mode, id_mode;
+	const char *id_token = id_token_of(r, c);
+	int mode = begin_pass(r, c, access_token, id_token, &token_mode, &id_mode);
 	if (mode && block) {
 		const a0m_ready *ready = a0m_claims_ready(r->pool, a0m_conf_claim_header_prefix(c), block);
 		if (ready)
@@ -305,7 +383,7 @@ void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *b
 		else
 			damaged(r);
 	}
-	pass_token(r, c, access_token, access_expires, token_mode);
+	pass_rest(r, c, access_token, access_expires, token_mode, id_token, id_mode);
 }
 
 /* REMOTE_USER goes as it is to logs, CGI environments and what backends build from it (mod_headers'

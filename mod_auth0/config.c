@@ -62,13 +62,18 @@ static int longest_max_duration = DEFAULT_MAX_DURATION;
 static int longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
 /* Whether some Auth0BearerTokenFrom of the configuration read last says query. */
 static bool query_tokens_read;
+/* Whether some Auth0PassIDToken of the configuration read last says on: a session is opened by the login
+ * location's configuration, but used wherever its cookie goes. */
+static bool id_token_passed;
 void a0m_conf_pre_config(void)
 {
 	longest_max_duration = DEFAULT_MAX_DURATION;
 	longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
 	query_tokens_read = false;
+	id_token_passed = false;
 }
 bool a0m_conf_query_tokens_read(void) { return query_tokens_read; }
+bool a0m_conf_id_token_passed(void) { return id_token_passed; }
 int a0m_conf_longest_max_duration(void) { return longest_max_duration; }
 int a0m_conf_longest_login_timeout(void) { return longest_login_timeout; }
 int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
@@ -138,6 +143,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
 		c->max_age = c->id_token_alg = c->bearer_alg = c->bearer_from = c->leeway = c->trust_forwarded =
 			c->pushed_authorization = c->silent_login = c->refresh_before_expiry = A0M_UNSET_INT;
+	c->pass_id_token = A0M_UNSET_INT;
 	return c;
 }
 
@@ -214,6 +220,8 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_PTR(claim_header_prefix);
 	MERGE_PTR(identity_claim_filter);
 	MERGE_INT(pass_access_token);
+	MERGE_UNDOABLE(user_header, A0M_UNDONE_USER_HEADER);
+	MERGE_INT(pass_id_token);
 	MERGE_INT(cors_preflight);
 	MERGE_INT(strip_cookies);
 	MERGE_INT(pushed_authorization);
@@ -1073,6 +1081,49 @@ static const char *set_header_prefix(cmd_parms *cmd, void *conf, const char *arg
 	return NULL;
 }
 
+/*
+ * Auth0UserHeader NAME: an HTTP token, and not a header that httpd, a proxy or the backend reads for something
+ * else (a client's copy is removed on every request, ours set for authenticated ones: Host or Cookie would be
+ * gone). Names are compared folded, as the scrub compares them; the entries ending in '-' are prefixes. The
+ * claim prefix is checked where it is known whole, in a0m_conf_check().
+ */
+static const char *set_user_header_name(cmd_parms *cmd, void *conf, const char *arg)
+{
+	/* RFC 9110's token (tchar), spelled out: httpd's ap_scan_http_token is not in the fuzz harness's httpd */
+	if (!*arg || arg[strspn(arg, "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")])
+		return errorf(cmd, "'%s' is not a header name (letters, digits and !#$%%&'*+-.^_`|~)", arg);
+	static const char *const reserved[] = {
+		"Authorization", "Proxy-Authorization", "Proxy-Authenticate", "WWW-Authenticate", "Cookie", "Cookie2",
+		"Host", "Content-", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "Upgrade",
+		"TE", "Trailer", "Expect", "Forwarded", "X-Forwarded-", "Via", "Origin", "Referer", "Range", "If-",
+		"Accept", "Accept-", "User-Agent", "Sec-", "Access-Control-", "X-Requested-With", "X-CSRF-Token",
+		"X-Real-IP", "DPoP", "Max-Forwards", NULL
+	};
+	size_t len = strlen(arg);
+	for (const char *const *n = reserved; *n; n++) {
+		size_t nlen = strlen(*n);
+		bool prefix = (*n)[nlen - 1] == '-';
+		if (a0m_claims_folded_prefix(arg, *n) && (prefix || len == nlen))
+			return errorf(cmd, "'%s' is a header the request needs for itself (%s%s): choose another name, such "
+			              "as X-Remote-User", arg, *n, prefix ? "*" : "");
+	}
+	((a0m_dir_conf *)conf)->user_header = arg;
+	return NULL;
+}
+
+static const char *set_user_header(cmd_parms *cmd, void *conf, const char *arg)
+{
+	return set_undoable(cmd, conf, arg, A0M_UNDONE_USER_HEADER, set_user_header_name);
+}
+
+static const char *set_pass_id_token(cmd_parms *cmd, void *conf, int on)
+{
+	((a0m_dir_conf *)conf)->pass_id_token = on ? 1 : 0;
+	if (on)
+		id_token_passed = true;
+	return NULL;
+}
+
 static const char *check_claim_name(cmd_parms *cmd, const char *arg)
 {
 	return !*arg || strpbrk(arg, " \t\r\n\"") ? errorf(cmd, "'%s' is not a claim name", arg) : NULL;
@@ -1318,6 +1369,12 @@ static const command_rec directives[] = {
 	                "auth_time s_hash at_hash c_hash)"),
 	AP_INIT_FLAG("Auth0PassAccessToken", set_flag_slot, CONF_OFFSET(pass_access_token), DIR_OR_SERVER,
 	             "pass the access token to the backend (default off)"),
+	AP_INIT_TAKE1("Auth0UserHeader", set_user_header, CONF_OFFSET(user_header), DIR_OR_SERVER,
+	              "a request header carrying REMOTE_USER to backends (such as X-Remote-User), or none (default); "
+	              "a client's copy is always removed"),
+	AP_INIT_FLAG("Auth0PassIDToken", set_pass_id_token, NULL, DIR_OR_SERVER,
+	             "pass the session's ID token to the backend, as Auth0PassClaimsAs says (default off; sessions "
+	             "only)"),
 	AP_INIT_TAKE1("Auth0Unauthenticated", set_unauthenticated, NULL, DIR_OR_SERVER,
 	              "auth (log in, default), 401, or pass"),
 	AP_INIT_FLAG("Auth0RequireMFA", set_flag_slot, CONF_OFFSET(require_mfa), DIR_OR_SERVER,
@@ -1411,6 +1468,13 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 {
 	if (!c->domain)
 		return "Auth0Domain is not set";
+	/* the scrub and the claims' headers would take it for one of theirs */
+	const char *prefix = a0m_conf_claim_header_prefix(c);
+	if (c->user_header && (a0m_claims_folded_prefix(c->user_header, prefix) ||
+	                       a0m_claims_folded_prefix(c->user_header, DEFAULT_HEADER_PREFIX)))
+		return apr_psprintf(p, "Auth0UserHeader %s begins with the claims' prefix %s (Auth0ClaimHeaderPrefix, "
+		                    "and " DEFAULT_HEADER_PREFIX " always): choose a name outside it", c->user_header,
+		                    a0m_claims_folded_prefix(c->user_header, prefix) ? prefix : DEFAULT_HEADER_PREFIX);
 	if (bearer) {
 		if (!c->audience)
 			return "Auth0Audience is required for AuthType Auth0Bearer (the API identifier tokens must be for)";

@@ -115,6 +115,7 @@ enum {
 	A0M_UNDONE_ORGANIZATION = 1u << 1,
 	A0M_UNDONE_COOKIE_DOMAIN = 1u << 2,
 	A0M_UNDONE_OUTGOING_PROXY = 1u << 3,
+	A0M_UNDONE_USER_HEADER = 1u << 4,
 };
 
 typedef struct a0m_dir_conf {
@@ -171,6 +172,8 @@ typedef struct a0m_dir_conf {
 	const char *claim_header_prefix;
 	const char *identity_claim_filter; /* " a b " (names left out of a session's identity), " " for none */
 	int pass_access_token;
+	const char *user_header;           /* Auth0UserHeader: a request header carrying REMOTE_USER, or NULL */
+	int pass_id_token;                 /* Auth0PassIDToken: the session's ID token to backends */
 	int cors_preflight;                /* Auth0CORSPreflight: A0M_PREFLIGHT_* */
 	int strip_cookies;                 /* this module's cookies kept from backends (on/off) */
 	int logout_federated;              /* the tenant's logout also logs out of the identity provider */
@@ -237,6 +240,9 @@ const char *a0m_conf_bearer_alg(const a0m_dir_conf *c);
 int a0m_conf_bearer_from(const a0m_dir_conf *c);
 /* Whether some location of the configuration reads tokens from the query (pre_config resets it). */
 bool a0m_conf_query_tokens_read(void);
+/* Whether some Auth0PassIDToken of the configuration says on (pre_config resets it): sessions then keep their
+ * ID token, whichever location their login starts from. */
+bool a0m_conf_id_token_passed(void);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 /* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
 const char *a0m_conf_authz_param(const a0m_dir_conf *c, const char *name);
@@ -819,6 +825,8 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
  * on (where Auth0PassClaimsAs puts claims; both when it is none), with its expiry
  * access_expires (epoch seconds; 0: unknown, not passed) as <prefix>Access-Token-Expires /
  * AUTH0_ACCESS_TOKEN_EXPIRES. block may be NULL. Cost: one walk over the block, no JSON.
+ * With Auth0PassIDToken on, the ID token of the request's session (a0m_request.session, set before)
+ * goes as <prefix>ID-Token / AUTH0_ID_TOKEN the same way; with Auth0UserHeader, r->user as that header.
  */
 void a0m_claims_apply_block(request_rec *r, const a0m_dir_conf *c, const char *block, const char *access_token,
                             int64_t access_expires);

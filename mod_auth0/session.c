@@ -6,11 +6,12 @@
  * ID token's claims as JSON text (parsed only when a Require auth0-* asks),
  * the access token and its claims, the refresh token, the sid, a CSRF token,
  * and the ID token itself only for Auth0LogoutEndpoint oidc (its
- * id_token_hint). The identity block and the access token's claims are
- * derived data: the access token's claims are never stored, the identity
- * block only in the cache and when not large; what is not stored is derived
- * again (the claims' JSON parsed) when a process first opens the session
- * (see encode() and the memo below).
+ * id_token_hint) or when some Auth0PassIDToken is on (for backends). The
+ * identity block and the access token's claims are derived data: the
+ * access token's claims are never stored, the identity block only in the
+ * cache and when not large; what is not stored is derived again (the
+ * claims' JSON parsed) when a process first opens the session (see encode()
+ * and the memo below).
  *
  * Stores (Auth0SessionStore):
  *   cookie  the session sealed with the session key, bound to the cookie's
@@ -750,7 +751,8 @@ static void set_tokens(request_rec *r, const a0m_dir_conf *c, a0m_session *s, co
 	s->access_claims = access_claims_of(r->pool, s->access_token, &s->audiences);
 	if (t->refresh_token)
 		s->refresh_token = apr_pstrdup(r->pool, t->refresh_token);
-	if (t->id_token && c->logout_endpoint == A0M_LOGOUT_OIDC)
+	/* for the logout's id_token_hint, or for backends (Auth0PassIDToken anywhere: the session may go there) */
+	if (t->id_token && (c->logout_endpoint == A0M_LOGOUT_OIDC || a0m_conf_id_token_passed()))
 		s->id_token = apr_pstrdup(r->pool, t->id_token);
 	s->hard_expiry = !s->refresh_token && c->audience && s->access_claims ? s->access_expires : 0;
 }

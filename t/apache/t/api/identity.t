@@ -213,4 +213,99 @@ sub echoed {
 	isnt($env->{HTTP_X_AUTH0_SUB} // '', 'evil', '... nor its X-Auth0-sub');
 }
 
+# ---- Auth0UserHeader: REMOTE_USER as a request header; a client's copy never gets through --------------------
+{
+	# every spelling a CGI takes for HTTP_X_REMOTE_USER, and SetEnvIf's copies of the variables (X-Spoof)
+	my @spoof = ('X-Remote-User' => 'evil1', 'x_remote_user' => 'evil2', 'X-REMOTE_USER' => 'evil3',
+		'X-Spoof' => 'mallory');
+	my $res = bearer_get($V, '/cgi-user/x', $m2m, @spoof);
+	is($res->code, 200, 'Auth0UserHeader, a bearer token: 200');
+	my $env = json_of($res);
+	is($env->{REMOTE_USER}, 'demo-m2m-client', '... REMOTE_USER as Auth0UserClaim\'s expression makes it');
+	is($env->{HTTP_X_REMOTE_USER}, 'demo-m2m-client', '... X-Remote-User is REMOTE_USER, the client\'s replaced');
+	unlike($res->content, qr/evil/, '... no spelling of the client\'s header reached the CGI');
+	is($env->{SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran)');
+	is($env->{AUTH0_ID_TOKEN}, undef, '... Auth0PassIDToken On passes no ID token with a bearer token, nor '
+		. 'SetEnvIf\'s AUTH0_ID_TOKEN');
+	is($env->{HTTP_X_AUTH0_ID_TOKEN}, undef, '... nor an X-Auth0-ID-Token header');
+
+	$res = bearer_get($V, '/cgi-user/pass/x', undef, @spoof);
+	is($res->code, 200, 'Auth0Unauthenticated pass, no token: 200');
+	$env = json_of($res);
+	is($env->{REMOTE_USER} // '', '', '... without a user');
+	is($env->{HTTP_X_REMOTE_USER}, undef, '... and without X-Remote-User, the client\'s or SetEnvIf\'s');
+	unlike($res->content, qr/evil/, '... in any spelling');
+	is($env->{SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran)');
+
+	$res = bearer_get($V, '/cgi-user/pass/x', $m2m, @spoof);
+	is(json_of($res)->{HTTP_X_REMOTE_USER}, 'demo-m2m-client', '... and with a token there: the real one');
+
+	$res = bearer_request('OPTIONS', $V, '/cgi-user/x', undef, Origin => 'https://spa.example',
+		'Access-Control-Request-Method' => 'GET', @spoof);
+	is($res->code, 200, 'a CORS preflight let through to the backend (Auth0CORSPreflight backend): 200');
+	$env = json_of($res);
+	is($env->{HTTP_X_REMOTE_USER}, undef, '... without X-Remote-User');
+	unlike($res->content, qr/evil/, '... in any spelling');
+
+	$env = json_of(bearer_get($V, '/cgi-user/none/x', $m2m));
+	is($env->{REMOTE_USER}, 'demo-m2m-client', 'Auth0UserHeader none: REMOTE_USER still');
+	is($env->{HTTP_X_REMOTE_USER}, undef, '... no X-Remote-User');
+
+	$env = json_of(bearer_get($V, '/cgi/x', $m2m, 'X-Remote-User' => 'not ours'));
+	is($env->{HTTP_X_REMOTE_USER}, 'not ours', 'without Auth0UserHeader the header is not ours: left alone');
+
+	# a claim does not pose as the ID token
+	tweak_next_token(claims => {'ID-Token' => 'a claim', id_token => 'another'});
+	$env = json_of(bearer_get($V, '/cgi/x', m2m_token()));
+	is($env->{HTTP_X_AUTH0_ID_TOKEN}, undef, 'a claim named ID-Token or id_token is not passed as X-Auth0-ID-Token');
+	ok(!grep({ /^AUTH0_CLAIM_id_token$/i } keys %$env), '... nor as AUTH0_CLAIM_ID_Token');
+}
+
+# ---- the same for a session --------------------------------------------------------------------------------------
+{
+	autologin('alice@example.com');
+	my $site = url('SESSION_API', '');
+	my $b    = browser();
+	is($b->visit("$site/who/echo")->code, 200, 'Auth0UserHeader, a session: logged in');
+	my @spoof = ('X-Remote-User' => 'evil1', 'X-Spoof' => 'mallory');
+	my $res = $b->get("$site/who/echo", @spoof);
+	my $env = json_of($res);
+	is($env->{REMOTE_USER}, ALICE, '... REMOTE_USER');
+	is($env->{HTTP_X_REMOTE_USER}, ALICE, '... X-Remote-User is REMOTE_USER, the client\'s replaced');
+	unlike($res->content, qr/evil/, '... the client\'s is gone');
+	is($env->{AUTH0_SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran)');
+
+	$res = browser()->get("$site/who/pass/echo", @spoof);
+	is($res->code, 200, 'Auth0Unauthenticated pass without a session: 200');
+	$env = json_of($res);
+	is($env->{HTTP_X_REMOTE_USER}, undef, '... without X-Remote-User, the client\'s or SetEnvIf\'s');
+	is($env->{AUTH0_SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran)');
+	is(json_of($b->get("$site/who/pass/echo", @spoof))->{HTTP_X_REMOTE_USER}, ALICE,
+		'... with a session: the real one');
+
+	$res = browser()->request(OPTIONS => "$site/who/echo", Origin => 'https://spa.example',
+		'Access-Control-Request-Method' => 'GET', @spoof);
+	is($res->code, 200, 'a CORS preflight to a session location let through to the backend: 200');
+	$env = json_of($res);
+	is($env->{HTTP_X_REMOTE_USER}, undef, '... without X-Remote-User');
+}
+
+# ---- start-up checks -------------------------------------------------------------------------------------------
+{
+	my ($st, $out) = httpd_check(app_directives() . "Auth0UserHeader X-Remote-User\nAuth0PassIDToken On\n");
+	is($st, 0, 'Auth0UserHeader X-Remote-User, Auth0PassIDToken On: accepted') or diag $out;
+	refused_at_start(free_port(), "Auth0UserHeader \"X Remote\"", qr/Auth0UserHeader: 'X Remote' is not a header name/);
+	refused_at_start(free_port(), 'Auth0UserHeader X-Remote-User:',
+		qr/Auth0UserHeader: 'X-Remote-User:' is not a header/);
+	refused_at_start(free_port(), 'Auth0UserHeader cookie',
+		qr/Auth0UserHeader: 'cookie' is a header the request needs/);
+	refused_at_start(free_port(), 'Auth0UserHeader X_Forwarded_User',
+		qr/Auth0UserHeader: 'X_Forwarded_User' is a header the request needs for itself \(X-Forwarded-\*\)/);
+	refused_at_start(free_port(), app_directives() . 'Auth0UserHeader X-Auth0-User',
+		qr/Auth0UserHeader X-Auth0-User begins with the claims' prefix X-Auth0-/);
+	refused_at_start(free_port(), app_directives()
+		. "<Location /a>\nAuthType Auth0\nAuth0ClaimHeaderPrefix X-User-\n</Location>\nAuth0UserHeader x_user_name",
+		qr/in <Location \/a>.*Auth0UserHeader x_user_name begins with the claims' prefix X-User-/);
+}
+
 done_testing();

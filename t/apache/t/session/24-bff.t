@@ -58,6 +58,36 @@ ok grep({ $_ eq API_AUDIENCE } @{decode_jwt($token)->{aud} // []}), '... for the
 	ok !exists $env->{HTTP_X_AUTH0_SUB}, '... and without an identity';
 }
 
+# ---- Auth0PassIDToken: the session's ID token to backends, which may verify the identity themselves ----------
+{
+	my @spoof = ('X-Auth0-ID-Token' => 'evil', 'X-Spoof' => 'mallory');
+	my $res = $b->get("$site/who/echo", @spoof);
+	my $env = json_of($res);
+	my $id  = $env->{AUTH0_ID_TOKEN} // '';
+	like $id, qr/^[\w-]+\.[\w-]+\.[\w-]+$/, 'Auth0PassIDToken On: the backend gets a JWT as AUTH0_ID_TOKEN';
+	is decode_jwt($id)->{sub}, ALICE, '... whose sub is the user\'s';
+	is $env->{REMOTE_USER}, ALICE, '... REMOTE_USER';
+	is decode_jwt($id)->{aud}, 'demo-web-client', '... an ID token (for the application), not the access token';
+	is $env->{HTTP_X_AUTH0_ID_TOKEN}, $id, '... and as X-Auth0-ID-Token, the client\'s replaced';
+	unlike $res->content, qr/evil/, '... the client\'s is gone';
+	is $env->{AUTH0_SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran, and its AUTH0_ID_TOKEN did not stay)';
+
+	$env = json_of($b->get("$site/who/headers/echo"));
+	is $env->{HTTP_X_AUTH0_ID_TOKEN}, $id, 'Auth0PassClaimsAs headers: the ID token as a header';
+	ok !exists $env->{AUTH0_ID_TOKEN}, '... only';
+
+	for my $case (['Auth0PassIDToken Off', "$site/who/off/echo", $b], ['by default', "$site/echo", $b],
+	              ['Auth0Unauthenticated pass without a session', "$site/who/pass/echo", browser()]) {
+		my ($what, $url, $who) = @$case;
+		$res = $who->get($url, @spoof);
+		is $res->code, 200, "$what: 200";
+		$env = json_of($res);
+		ok !exists $env->{AUTH0_ID_TOKEN}, '... no AUTH0_ID_TOKEN (and not SetEnvIf\'s)';
+		ok !exists $env->{HTTP_X_AUTH0_ID_TOKEN}, '... no X-Auth0-ID-Token (and not the client\'s)';
+	}
+	is json_of($b->get("$site/who/off/echo", @spoof))->{AUTH0_SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran there)';
+}
+
 # ---- one location, two ways in: session cookie or bearer token -----------------------------------------------
 my ($bob, $forged);
 {
