@@ -5,6 +5,8 @@
  */
 #include "auth_internal.h"
 
+#include <string.h>
+
 void a0_fields_init(a0_fields *f)
 {
 	f->json = json_object();
@@ -26,15 +28,14 @@ void a0_fields_str(a0_fields *f, const char *key, const char *value)
 {
 	if (!value || f->failed || f->bad)
 		return;
-	json_t *s = json_string(value);
+	/* jansson refuses invalid UTF-8: the caller's mistake, unless memory ran out. */
+	bool oom = false;
+	json_t *s = a0_json_stringn(value, strlen(value), &oom);
 	if (!s) {
-		/* jansson refuses invalid UTF-8: the caller's mistake, unless memory ran out. */
-		json_t *probe = json_string("");
-		if (probe)
-			f->bad = key;
-		else
+		if (oom)
 			f->failed = true;
-		json_decref(probe);
+		else
+			f->bad = key;
 		return;
 	}
 	a0_fields_json(f, key, s);

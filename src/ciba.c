@@ -25,11 +25,15 @@ static bool has_scope(const char *scope, const char *want)
 	return false;
 }
 
-/* Auth0's login_hint: {"format":"iss_sub","iss":"https://DOMAIN/","sub":USER_ID} as compact JSON text. */
-static char *login_hint(const auth0_client *c, const char *user_id)
+/* Auth0's login_hint: {"format":"iss_sub","iss":"https://DOMAIN/","sub":USER_ID} as compact JSON text; NULL
+ * with *oom false for a user id that is not UTF-8. */
+static char *login_hint(const auth0_client *c, const char *user_id, bool *oom)
 {
-	json_t *hint = json_pack("{s:s, s:s, s:s}", "format", "iss_sub", "iss", c->issuer, "sub", user_id);
+	json_error_t e;
+	memset(&e, 0, sizeof(e));
+	json_t *hint = json_pack_ex(&e, 0, "{s:s, s:s, s:s}", "format", "iss_sub", "iss", c->issuer, "sub", user_id);
 	char *text = hint ? a0_json_dump(hint) : NULL;
+	*oom = hint ? !text : json_error_code(&e) != json_error_invalid_utf8; /* checked before it allocates */
 	json_decref(hint);
 	return text;
 }
@@ -59,7 +63,10 @@ auth0_status auth0_ciba_authorize(auth0_client *c, const auth0_ciba_params *p, a
 	if (st != AUTH0_OK)
 		return st;
 
-	char *hint = login_hint(c, p->user_id);
+	bool oom = false;
+	char *hint = login_hint(c, p->user_id, &oom);
+	if (!hint && oom)
+		return a0_oom(err);
 	if (!hint) /* json_pack also fails on a user id that is not UTF-8 */
 		return a0_fail_arg(err, "user_id", "Must supply a valid user_id");
 	a0_fields f;

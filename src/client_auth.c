@@ -62,7 +62,8 @@ static void bn_free_all(bn_bytes *b, size_t n)
 		bn_free(&b[i]);
 }
 
-static cjose_jwk_t *rsa_jwk(EVP_PKEY *pkey)
+/* The key for cjose, or NULL; *oom when cjose ran out of memory. */
+static cjose_jwk_t *rsa_jwk(EVP_PKEY *pkey, bool *oom)
 {
 	static const char *const names[] = {
 		OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
@@ -77,14 +78,15 @@ static cjose_jwk_t *rsa_jwk(EVP_PKEY *pkey)
 			.p = b[3].data, .plen = b[3].len, .q = b[4].data, .qlen = b[4].len, .dp = b[5].data, .dplen = b[5].len,
 			.dq = b[6].data, .dqlen = b[6].len, .qi = b[7].data, .qilen = b[7].len,
 		};
-		cjose_err cerr;
+		cjose_err cerr = { .code = CJOSE_ERR_NONE };
 		jwk = cjose_jwk_create_RSA_spec(&spec, &cerr);
+		*oom = !jwk && a0_cjose_oom(&cerr);
 	}
 	bn_free_all(b, 8);
 	return jwk;
 }
 
-static cjose_jwk_t *ec_jwk(EVP_PKEY *pkey, cjose_jwk_ec_curve crv, size_t size)
+static cjose_jwk_t *ec_jwk(EVP_PKEY *pkey, cjose_jwk_ec_curve crv, size_t size, bool *oom)
 {
 	static const char *const names[] = {
 		OSSL_PKEY_PARAM_PRIV_KEY, OSSL_PKEY_PARAM_EC_PUB_X, OSSL_PKEY_PARAM_EC_PUB_Y,
@@ -94,8 +96,9 @@ static cjose_jwk_t *ec_jwk(EVP_PKEY *pkey, cjose_jwk_ec_curve crv, size_t size)
 	if (get_all(pkey, names, size, b, 3)) {
 		cjose_jwk_ec_keyspec spec = { .crv = crv, .d = b[0].data, .dlen = b[0].len, .x = b[1].data,
 			                          .xlen = b[1].len, .y = b[2].data, .ylen = b[2].len };
-		cjose_err cerr;
+		cjose_err cerr = { .code = CJOSE_ERR_NONE };
 		jwk = cjose_jwk_create_EC_spec(&spec, &cerr);
+		*oom = !jwk && a0_cjose_oom(&cerr);
 	}
 	bn_free_all(b, 3);
 	return jwk;
@@ -123,6 +126,7 @@ auth0_status a0_load_signing_key(const char *pem, const char *alg, cjose_jwk_t *
 		return a0_fail_arg(err, opt, "option '%s' is not a PEM private key (RSA or EC, unencrypted)", opt);
 
 	auth0_status st = AUTH0_OK;
+	bool oom = false;
 	bool rsa_alg = alg[0] == 'R' || alg[0] == 'P';
 	if (rsa_alg) {
 		if (!EVP_PKEY_is_a(pkey, "RSA"))
@@ -130,7 +134,7 @@ auth0_status a0_load_signing_key(const char *pem, const char *alg, cjose_jwk_t *
 		else if (EVP_PKEY_get_bits(pkey) < 2048)
 			st = a0_fail_arg(err, opt, "option '%s': RSA keys must have at least 2048 bits", opt);
 		else
-			*key = rsa_jwk(pkey);
+			*key = rsa_jwk(pkey, &oom);
 	} else {
 		char group[64] = "";
 		size_t glen = 0;
@@ -152,14 +156,17 @@ auth0_status a0_load_signing_key(const char *pem, const char *alg, cjose_jwk_t *
 					st = a0_fail_arg(err, opt, "option '%s': %s needs a key on curve %s, not %s", opt, alg,
 					                 curves[i].group, group);
 				else
-					*key = ec_jwk(pkey, curves[i].crv, curves[i].size);
+					*key = ec_jwk(pkey, curves[i].crv, curves[i].size, &oom);
 			}
 			if (!matched)
 				st = a0_fail_arg(err, opt, "option '%s': unsupported algorithm %s", opt, alg);
 		}
 	}
 	EVP_PKEY_free(pkey);
-	if (st == AUTH0_OK && !*key)
+	if (st == AUTH0_OK && !*key && oom)
+		st = a0_fail(err, AUTH0_ERR_NO_MEMORY, "option '%s': out of memory while converting the key for signing",
+		             opt);
+	else if (st == AUTH0_OK && !*key)
 		st = a0_fail_arg(err, opt, "option '%s': the key could not be converted for signing", opt);
 	return st;
 }
@@ -181,22 +188,29 @@ auth0_status a0_client_assertion(auth0_client *c, char **jwt, auth0_error **err)
 	if (!payload)
 		return a0_oom(err);
 
-	/* Read below whenever no JWT came out, also when a0_strdup failed after cjose succeeded. */
-	cjose_err cerr = { .message = NULL };
+	/* Set by cjose when one of its calls fails, and only then: a0_strdup may fail after cjose succeeded. */
+	cjose_err cerr = { .code = CJOSE_ERR_NONE, .message = NULL };
 	cjose_header_t *hdr = cjose_header_new(&cerr);
 	cjose_jws_t *jws = NULL;
 	const char *compact = NULL;
-	if (hdr && cjose_header_set(hdr, CJOSE_HDR_ALG, c->assertion_alg, &cerr))
+	/* cjose_header_set() ignores json_object_set_new() failing, which only memory makes it do: cjose_jws_sign()
+	 * would then find no "alg" and say CJOSE_ERR_INVALID_ARG. */
+	bool alg_set = hdr && cjose_header_set(hdr, CJOSE_HDR_ALG, c->assertion_alg, &cerr);
+	bool oom = alg_set && !cjose_header_get(hdr, CJOSE_HDR_ALG, &cerr);
+	if (alg_set && !oom)
 		jws = cjose_jws_sign(c->assertion_key, hdr, (const uint8_t *)payload, strlen(payload), &cerr);
-	if (jws && cjose_jws_export(jws, &compact, &cerr))
+	bool exported = jws && cjose_jws_export(jws, &compact, &cerr);
+	if (exported)
 		*jwt = a0_strdup(compact);
 	cjose_jws_release(jws);
 	cjose_header_release(hdr);
 	free(payload);
-	if (!*jwt)
-		return a0_fail(err, AUTH0_ERR_INTERNAL, "could not sign the client assertion (%s)",
-		               cerr.message ? cerr.message : "cjose error");
-	return AUTH0_OK;
+	if (*jwt)
+		return AUTH0_OK;
+	if (exported || oom || a0_cjose_oom(&cerr))
+		return a0_fail(err, AUTH0_ERR_NO_MEMORY, "could not sign the client assertion: out of memory");
+	return a0_fail(err, AUTH0_ERR_INTERNAL, "could not sign the client assertion (%s)",
+	               cerr.message ? cerr.message : "cjose error");
 }
 
 /* "Authorization: Basic base64(urlencode(id):urlencode(secret))" (RFC 6749, 2.3.1). */

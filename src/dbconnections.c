@@ -63,19 +63,24 @@ auth0_status auth0_signup(auth0_client *c, const auth0_signup_params *p, json_t 
 /*
  * Auth0 answers with a sentence ("We've just sent you an email to reset
  * your password."), as text or as a JSON string; both give the sentence.
+ * Takes raw; false when memory ran out reading it.
  */
-static char *confirmation_text(char *raw)
+static bool confirmation_text(char *raw, char **out)
 {
-	json_t *j = json_loads(raw, JSON_DECODE_ANY, NULL);
+	bool oom = false;
+	json_t *j = a0_json_load(raw, strlen(raw), JSON_DECODE_ANY, NULL, &oom);
+	*out = raw;
 	if (json_is_string(j)) {
-		char *s = a0_strdup(json_string_value(j));
-		json_decref(j);
-		if (s)
-			free(raw);
-		return s ? s : raw;
+		*out = a0_strdup(json_string_value(j));
+		free(raw);
 	}
 	json_decref(j);
-	return raw;
+	if (oom || !*out) {
+		free(*out);
+		*out = NULL;
+		return false;
+	}
+	return true;
 }
 
 static auth0_status change_password(auth0_client *c, const char *email, const char *password,
@@ -106,11 +111,12 @@ static auth0_status change_password(auth0_client *c, const char *email, const ch
 	a0_fields_clear(&f);
 	if (st != AUTH0_OK)
 		return st;
-	if (message)
-		*message = confirmation_text(text);
-	else
+	if (!message) {
 		free(text);
-	return AUTH0_OK;
+		return AUTH0_OK;
+	}
+	return confirmation_text(text, message) ? AUTH0_OK
+	                                        : a0_oom_answer(err, "POST", "/dbconnections/change_password");
 }
 
 auth0_status auth0_reset_password(auth0_client *c, const char *email, const char *connection, char **message,

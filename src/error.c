@@ -161,6 +161,11 @@ auth0_status a0_oom(auth0_error **err)
 	return a0_fail(err, AUTH0_ERR_NO_MEMORY, "out of memory");
 }
 
+auth0_status a0_oom_answer(auth0_error **err, const char *method, const char *log_path)
+{
+	return a0_fail(err, AUTH0_ERR_NO_MEMORY, "%s %s: out of memory while reading the answer", method, log_path);
+}
+
 auth0_status a0_status_for_http(long status)
 {
 	switch (status) {
@@ -183,15 +188,20 @@ auth0_status a0_status_for_http(long status)
 }
 
 /* A string member, or a description object rendered compactly (dbconnections
- * password-strength errors carry an object there). */
-static char *json_text(const json_t *body, const char *key)
+ * password-strength errors carry an object there). *failed when memory ran out copying it. */
+static char *json_text(const json_t *body, const char *key, bool *failed)
 {
 	json_t *v = json_object_get(body, key);
+	char *text = NULL;
 	if (json_is_string(v))
-		return strdup(json_string_value(v));
-	if (json_is_object(v) || json_is_array(v))
-		return a0_json_dump(v);
-	return NULL;
+		text = strdup(json_string_value(v));
+	else if (json_is_object(v) || json_is_array(v))
+		text = a0_json_dump(v);
+	else
+		return NULL;
+	if (!text)
+		*failed = true;
+	return text;
 }
 
 /* What a WWW-Authenticate parameter may give an error: printable ASCII, this long at most. */
@@ -281,24 +291,33 @@ auth0_status a0_error_from_response(auth0_error **err, const a0_response *resp, 
 	e->retry_after = resp->retry_after;
 	e->attempts = resp->attempts;
 
+	/* What the tenant said (an mfa_token, say) is never lost silently: when memory runs out reading it, the
+	 * error is an out-of-memory one rather than half of this one. */
+	bool oom = false;
 	if (resp->body && resp->len > 0) {
-		json_t *body = json_loadb(resp->body, resp->len, 0, NULL);
+		json_t *body = a0_json_load(resp->body, resp->len, 0, NULL, &oom);
 		if (json_is_object(body)) {
 			e->body = body;
-			e->error = json_text(body, "error");
-			e->error_description = json_text(body, "error_description");
-			e->api_message = json_text(body, "message");
+			e->error = json_text(body, "error", &oom);
+			e->error_description = json_text(body, "error_description", &oom);
+			e->api_message = json_text(body, "message", &oom);
 			if (!e->api_message)
-				e->api_message = json_text(body, "description");
-			e->error_code = json_text(body, "errorCode");
+				e->api_message = json_text(body, "description", &oom);
+			e->error_code = json_text(body, "errorCode", &oom);
 			if (!e->error_code)
-				e->error_code = json_text(body, "code");
-		} else {
+				e->error_code = json_text(body, "code", &oom);
+		} else if (!oom) {
 			json_decref(body);
 			size_t keep = resp->len < A0_RAW_BODY_MAX ? resp->len : A0_RAW_BODY_MAX;
 			e->raw_body = a0_strndup(resp->body, keep);
 			e->content_type = resp->content_type ? strdup(resp->content_type) : NULL;
+			oom = !e->raw_body || (resp->content_type && !e->content_type);
 		}
+	}
+	if (oom) {
+		auth0_error_free(e);
+		return a0_fail(err, AUTH0_ERR_NO_MEMORY, "%s %s: HTTP %ld: out of memory while reading the answer", method,
+		               log_path, resp->status);
 	}
 
 	/* A 401 from /userinfo has "Unauthorized" for a body and its reason in the challenge. */

@@ -477,8 +477,11 @@ auth0_status a0_http_json(auth0_client *c, const a0_request *req, json_t **out, 
 		                    resp.content_type ? resp.content_type : "no content type");
 	} else {
 		json_error_t jerr;
-		json_t *json = json_loadb(resp.body, resp.len, JSON_DECODE_ANY, &jerr);
-		if (!json)
+		bool oom = false;
+		json_t *json = a0_json_load(resp.body, resp.len, JSON_DECODE_ANY, &jerr, &oom);
+		if (!json && oom)
+			st = a0_oom_answer(err, req->method, req->log_path);
+		else if (!json)
 			st = a0_fail_answer(err, &got, "%s %s: malformed JSON answer (%s at byte %d)", req->method,
 			                    req->log_path, a0_json_error_without_text(&jerr), jerr.position);
 		else if (out)

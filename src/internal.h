@@ -92,8 +92,16 @@ char *a0_url_decode(const char *s, size_t len, bool plus_is_space);
 bool a0_random_bytes(void *buf, size_t len);
 /* base64url without padding. */
 char *a0_base64url_encode(const void *data, size_t len);
-/* base64url (padding optional); *out is NUL-terminated for convenience. */
+/*
+ * base64url (padding optional); *out is NUL-terminated for convenience. AUTH0_OK; AUTH0_ERR_NO_MEMORY when
+ * memory ran out (here or in cjose: the text may be fine); AUTH0_ERR_INVALID_ARGUMENT when s is not the one
+ * base64url encoding of some bytes. Sets no error: the caller says what was being decoded.
+ */
+auth0_status a0_base64url_decode_status(const char *s, size_t len, unsigned char **out, size_t *out_len);
+/* The same as a yes or no (whatever the reason for a no). */
 bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t *out_len);
+/* Whether a cjose call failed for lack of memory (err zeroed before the call: cjose sets it on failure only). */
+bool a0_cjose_oom(const cjose_err *err);
 /* `nbytes` random bytes as base64url. */
 char *a0_random_string(size_t nbytes);
 char *a0_uuid4(void);
@@ -103,6 +111,15 @@ void a0_sha256_hex(const void *data, size_t len, char out[65]);
 /* ---- JSON helpers (jansson) -------------------------------------------------------- */
 
 const char *a0_json_str(const json_t *obj, const char *key);
+/*
+ * json_loadb() that tells running out of memory from a text that is not JSON: on NULL, *oom (may be NULL) is
+ * true when jansson could not allocate, whatever the text. The one place that knows how jansson says so (see
+ * util_json.c); libauth0 reports such failures as AUTH0_ERR_NO_MEMORY, never as a malformed answer or token.
+ * e (may be NULL) is jansson's error, for messages.
+ */
+json_t *a0_json_load(const char *text, size_t len, size_t flags, json_error_t *e, bool *oom);
+/* json_stringn() that tells the two failures apart: NULL with *oom false when s is not UTF-8. */
+json_t *a0_json_stringn(const char *s, size_t len, bool *oom);
 /* What jansson says is wrong with a JSON text, without the text it quotes ("near '...'"): an answer of
  * the tenant that fails to parse may hold tokens, and this goes into error messages and logs. */
 const char *a0_json_error_without_text(json_error_t *e);
@@ -142,6 +159,9 @@ auth0_status a0_fail_arg(auth0_error **err, const char *option, const char *fmt,
 /* AUTH0_ERR_INVALID_TOKEN with the rule that failed. */
 auth0_status a0_fail_token(auth0_error **err, auth0_token_rule rule, const char *fmt, ...) A0_PRINTF(3, 4);
 auth0_status a0_oom(auth0_error **err);
+/* AUTH0_ERR_NO_MEMORY for an answer of the tenant that memory ran out reading (in libauth0, jansson or cjose):
+ * the answer may be fine, so never AUTH0_ERR_INVALID_RESPONSE. */
+auth0_status a0_oom_answer(auth0_error **err, const char *method, const char *log_path);
 /* Status kind for an HTTP status code. */
 auth0_status a0_status_for_http(long status);
 

@@ -23,18 +23,22 @@ void a0_jwk_clear(a0_jwk *key)
 	memset(key, 0, sizeof(*key));
 }
 
-/* A base64url member decoded, or false when absent or malformed. */
-static bool member_bytes(const json_t *jwk, const char *name, unsigned char **out, size_t *len)
+/* A base64url member decoded: AUTH0_OK, AUTH0_ERR_NO_MEMORY, or AUTH0_ERR_INVALID_ARGUMENT when absent or
+ * malformed. */
+static auth0_status member_bytes(const json_t *jwk, const char *name, unsigned char **out, size_t *len)
 {
 	const char *s = a0_json_str(jwk, name);
 	*out = NULL;
 	*len = 0;
-	if (a0_empty(s) || !a0_base64url_decode(s, strlen(s), out, len) || *len == 0) {
+	auth0_status st = a0_empty(s) ? AUTH0_ERR_INVALID_ARGUMENT
+	                : a0_base64url_decode_status(s, strlen(s), out, len);
+	if (st == AUTH0_OK && *len == 0)
+		st = AUTH0_ERR_INVALID_ARGUMENT;
+	if (st != AUTH0_OK) {
 		free(*out);
 		*out = NULL;
-		return false;
 	}
-	return true;
+	return st;
 }
 
 /* Builds a public key of `type` from OpenSSL parameters and has OpenSSL check it. */
@@ -59,15 +63,20 @@ static EVP_PKEY *from_params(const char *type, OSSL_PARAM_BLD *bld)
 	return pkey;
 }
 
-static EVP_PKEY *rsa_key(const json_t *jwk, const char **why)
+/* The key, or NULL with *why; *oom when memory ran out (in cjose or OpenSSL) rather than the key being bad. */
+static EVP_PKEY *rsa_key(const json_t *jwk, const char **why, bool *oom)
 {
 	unsigned char *n = NULL, *e = NULL;
 	size_t n_len = 0, e_len = 0;
 	EVP_PKEY *pkey = NULL;
 	BIGNUM *bn_n = NULL, *bn_e = NULL;
 	OSSL_PARAM_BLD *bld = NULL;
-	if (!member_bytes(jwk, "n", &n, &n_len) || !member_bytes(jwk, "e", &e, &e_len)) {
-		*why = "an RSA key without a valid \"n\" or \"e\"";
+	auth0_status st = member_bytes(jwk, "n", &n, &n_len);
+	if (st == AUTH0_OK)
+		st = member_bytes(jwk, "e", &e, &e_len);
+	if (st != AUTH0_OK) {
+		*oom = st == AUTH0_ERR_NO_MEMORY;
+		*why = *oom ? "out of memory" : "an RSA key without a valid \"n\" or \"e\"";
 		goto out;
 	}
 	/* The size is checked before OpenSSL sees the modulus; leading zero bytes (which RFC 7518 forbids)
@@ -87,6 +96,7 @@ static EVP_PKEY *rsa_key(const json_t *jwk, const char **why)
 	bn_e = BN_bin2bn(e, (int)e_len, NULL);
 	if (!bn_n || !bn_e) {
 		*why = "out of memory";
+		*oom = true;
 		goto out;
 	}
 	if (BN_num_bits(bn_n) < A0_RSA_MIN_BITS) {
@@ -97,6 +107,7 @@ static EVP_PKEY *rsa_key(const json_t *jwk, const char **why)
 	if (!bld || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e)) {
 		*why = "out of memory";
+		*oom = true;
 		goto out;
 	}
 	pkey = from_params("RSA", bld);
@@ -111,7 +122,7 @@ out:
 	return pkey;
 }
 
-static EVP_PKEY *ec_key(const json_t *jwk, const char **why)
+static EVP_PKEY *ec_key(const json_t *jwk, const char **why, bool *oom)
 {
 	unsigned char *x = NULL, *y = NULL;
 	size_t x_len = 0, y_len = 0;
@@ -121,9 +132,12 @@ static EVP_PKEY *ec_key(const json_t *jwk, const char **why)
 		*why = "an EC key not on curve P-256";
 		return NULL;
 	}
-	if (!member_bytes(jwk, "x", &x, &x_len) || !member_bytes(jwk, "y", &y, &y_len) || x_len != 32 ||
-	    y_len != 32) {
-		*why = "an EC key without valid \"x\" and \"y\"";
+	auth0_status st = member_bytes(jwk, "x", &x, &x_len);
+	if (st == AUTH0_OK)
+		st = member_bytes(jwk, "y", &y, &y_len);
+	if (st != AUTH0_OK || x_len != 32 || y_len != 32) {
+		*oom = st == AUTH0_ERR_NO_MEMORY;
+		*why = *oom ? "out of memory" : "an EC key without valid \"x\" and \"y\"";
 		goto out;
 	}
 	unsigned char point[65];
@@ -134,6 +148,7 @@ static EVP_PKEY *ec_key(const json_t *jwk, const char **why)
 	if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point))) {
 		*why = "out of memory";
+		*oom = true;
 		goto out;
 	}
 	pkey = from_params("EC", bld);
@@ -161,12 +176,12 @@ static bool ops_allow_verify(const json_t *jwk)
 	return false;
 }
 
-bool a0_jwk_import(const json_t *jwk, a0_jwk *out, const char **why)
+auth0_status a0_jwk_import(const json_t *jwk, a0_jwk *out, const char **why)
 {
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(jwk)) {
 		*why = "not a JSON object";
-		return false;
+		return AUTH0_ERR_INVALID_RESPONSE;
 	}
 	const char *kty = a0_json_str(jwk, "kty");
 	const char *use = a0_json_str(jwk, "use");
@@ -174,41 +189,42 @@ bool a0_jwk_import(const json_t *jwk, a0_jwk *out, const char **why)
 	json_t *alg = json_object_get(jwk, "alg");
 	if (json_object_get(jwk, "use") && !a0_streq(use, "sig")) {
 		*why = "not a signature key (\"use\" is not \"sig\")";
-		return false;
+		return AUTH0_ERR_INVALID_RESPONSE;
 	}
 	if (!ops_allow_verify(jwk)) {
 		*why = "not a verification key (\"key_ops\" lacks \"verify\")";
-		return false;
+		return AUTH0_ERR_INVALID_RESPONSE;
 	}
 	if (a0_empty(kid)) {
 		*why = "a key without \"kid\"";
-		return false;
+		return AUTH0_ERR_INVALID_RESPONSE;
 	}
 	if (alg && !json_is_string(alg)) {
 		*why = "a key with a non-string \"alg\"";
-		return false;
+		return AUTH0_ERR_INVALID_RESPONSE;
 	}
+	bool oom = false;
 	if (a0_streq(kty, "RSA")) {
 		out->kty = A0_KTY_RSA;
-		out->pkey = rsa_key(jwk, why);
+		out->pkey = rsa_key(jwk, why, &oom);
 	} else if (a0_streq(kty, "EC")) {
 		out->kty = A0_KTY_EC;
 		out->curve = "P-256";
-		out->pkey = ec_key(jwk, why);
+		out->pkey = ec_key(jwk, why, &oom);
 	} else {
 		*why = "not an RSA or EC key";
-		return false;
+		return AUTH0_ERR_INVALID_RESPONSE;
 	}
 	if (!out->pkey)
-		return false;
+		return oom ? AUTH0_ERR_NO_MEMORY : AUTH0_ERR_INVALID_RESPONSE;
 	out->kid = strdup(kid);
 	out->alg = alg ? strdup(json_string_value(alg)) : NULL;
 	if (!out->kid || (alg && !out->alg)) {
 		a0_jwk_clear(out);
 		*why = "out of memory";
-		return false;
+		return AUTH0_ERR_NO_MEMORY;
 	}
-	return true;
+	return AUTH0_OK;
 }
 
 bool a0_jwk_fits(const a0_jwk *key, const a0_jws_alg *alg)

@@ -97,23 +97,25 @@ const a0_jwk *a0_keyset_find(const a0_keyset *ks, const char *kid)
 }
 
 /*
- * Imports the usable keys of a JWKS. NULL when it is not a JWKS at all
- * (*why says so) or out of memory; unusable keys are skipped with a log line.
+ * Imports the usable keys of a JWKS into *out; unusable keys are skipped with a log line. Fails with
+ * AUTH0_ERR_INVALID_RESPONSE when it is not a JWKS at all (*why says so), and with AUTH0_ERR_NO_MEMORY when
+ * memory runs out, also while importing a key: a key skipped for that would be missing until the next fetch.
  */
-static a0_keyset *keyset_from_json(const auth0_client *c, const json_t *jwks, int64_t fetched_at,
-                                   int64_t forced_at, const char **why)
+static auth0_status keyset_from_json(const auth0_client *c, const json_t *jwks, int64_t fetched_at,
+                                     int64_t forced_at, a0_keyset **out, const char **why)
 {
+	*out = NULL;
 	json_t *keys = json_object_get(jwks, "keys");
 	if (!json_is_object(jwks) || !json_is_array(keys)) {
 		*why = "the answer is not a JWK set (no \"keys\" array)";
-		return NULL;
+		return AUTH0_ERR_INVALID_RESPONSE;
 	}
 	size_t total = json_array_size(keys);
 	size_t max = total < A0_JWKS_MAX_KEYS ? total : A0_JWKS_MAX_KEYS;
 	a0_keyset *ks = calloc(1, sizeof(*ks) + max * sizeof(ks->keys[0]));
 	if (!ks) {
 		*why = "out of memory";
-		return NULL;
+		return AUTH0_ERR_NO_MEMORY;
 	}
 	atomic_init(&ks->refs, 1);
 	ks->fetched_at = fetched_at;
@@ -121,26 +123,37 @@ static a0_keyset *keyset_from_json(const auth0_client *c, const json_t *jwks, in
 	for (size_t i = 0; i < max; i++) {
 		json_t *jwk = json_array_get(keys, i);
 		const char *skip = NULL;
-		a0_buf kid = A0_BUF_INIT;
-		a0_buf_put_clean(&kid, a0_json_str(jwk, "kid"), 100);
-		if (!a0_jwk_import(jwk, &ks->keys[ks->n], &skip)) {
+		auth0_status st = a0_jwk_import(jwk, &ks->keys[ks->n], &skip);
+		if (st == AUTH0_ERR_NO_MEMORY) {
+			a0_keyset_release(ks);
+			*why = "out of memory";
+			return st;
+		}
+		if (st != AUTH0_OK) {
 			/* Auth0 publishes RSA signature keys only: anything skipped (a modulus too small or too
 			 * large, another key type or use) deserves the operator's attention. */
+			a0_buf kid = A0_BUF_INIT;
+			a0_buf_put_clean(&kid, a0_json_str(jwk, "kid"), 100);
 			a0_log(c, AUTH0_LOG_WARNING, "JWKS: key %zu (kid \"%s\") skipped: %s", i,
 			       kid.data ? kid.data : "", skip);
+			a0_buf_free(&kid);
 		} else if (a0_keyset_find(ks, ks->keys[ks->n].kid)) {
-			a0_log(c, AUTH0_LOG_WARNING, "JWKS: key %zu skipped: kid \"%s\" appears twice", i, kid.data);
+			a0_buf kid = A0_BUF_INIT;
+			a0_buf_put_clean(&kid, ks->keys[ks->n].kid, 100);
+			a0_log(c, AUTH0_LOG_WARNING, "JWKS: key %zu skipped: kid \"%s\" appears twice", i,
+			       kid.data ? kid.data : "");
+			a0_buf_free(&kid);
 			a0_jwk_clear(&ks->keys[ks->n]);
 		} else {
 			ks->n++;
 		}
-		a0_buf_free(&kid);
 	}
 	if (total > max)
 		a0_log(c, AUTH0_LOG_WARNING, "JWKS: only the first %zu of %zu keys were considered", max, total);
 	if (ks->n == 0)
 		a0_log(c, AUTH0_LOG_WARNING, "JWKS: no usable signature key (RSA of 2048 to 8192 bits or EC P-256)");
-	return ks;
+	*out = ks;
+	return AUTH0_OK;
 }
 
 /* ---- The store ----------------------------------------------------------------------------- */
@@ -158,16 +171,21 @@ static a0_keyset *store_read(const auth0_client *c, const char *key)
 	size_t len = 0;
 	if (c->store.get(c->store.userdata, key, &value, &len) != AUTH0_STORE_OK)
 		return NULL;
-	json_t *entry = json_loadb(value, len, 0, NULL);
+	/* Memory that runs out here costs a fetch from the tenant (where it may run out again, and say so). */
+	bool oom = false;
+	json_t *entry = a0_json_load(value, len, 0, NULL, &oom);
 	free(value);
 	int64_t fetched_at = 0, forced_at = 0;
 	a0_keyset *ks = NULL;
 	const char *why = NULL;
+	auth0_status st = oom ? AUTH0_ERR_NO_MEMORY : AUTH0_ERR_INVALID_RESPONSE;
 	if (a0_json_int(entry, "fetched_at", &fetched_at) && fetched_at > 0) {
 		a0_json_int(entry, "forced_at", &forced_at);
-		ks = keyset_from_json(c, json_object_get(entry, "jwks"), fetched_at, forced_at, &why);
+		st = keyset_from_json(c, json_object_get(entry, "jwks"), fetched_at, forced_at, &ks, &why);
 	}
-	if (!ks)
+	if (st == AUTH0_ERR_NO_MEMORY)
+		a0_log(c, AUTH0_LOG_WARNING, "JWKS: out of memory reading the entry in the store; ignoring it");
+	else if (!ks)
 		a0_log(c, AUTH0_LOG_WARNING, "JWKS: ignoring an unreadable entry in the store");
 	json_decref(entry);
 	return ks;
@@ -290,8 +308,10 @@ static a0_keyset *fetch(auth0_client *c, int64_t now, int64_t forced_at, json_t 
 	auth0_status st = headers ? a0_http_json(c, &req, &jwks, &answer, why_err) : a0_oom(why_err);
 	if (st == AUTH0_OK) {
 		const char *why = NULL;
-		ks = keyset_from_json(c, jwks, now, forced_at, &why);
-		if (!ks)
+		st = keyset_from_json(c, jwks, now, forced_at, &ks, &why);
+		if (st == AUTH0_ERR_NO_MEMORY)
+			a0_oom_answer(why_err, "GET", A0_JWKS_PATH);
+		else if (st != AUTH0_OK)
 			a0_fail_answer(why_err, &answer, "GET %s: %s", A0_JWKS_PATH, why);
 	}
 	if (ks) {
@@ -394,7 +414,9 @@ static auth0_status fetch_single_flight(auth0_client *c, const char *store_key, 
 		json_decref(jwks);
 		a0_keyset_release(v->ks);
 		v->ks = fetched;
-	} else if (explicit) {
+	} else if (explicit || (!v->ks && (!why || why->kind == AUTH0_ERR_NO_MEMORY))) {
+		/* auth0_jwks_refresh gets the underlying error; so does a validation whose own fetch ran out of
+		 * memory (not AUTH0_RULE_KEYS_UNAVAILABLE: the tenant is not at fault, and may well be fine). */
 		st = why ? why->kind : AUTH0_ERR_NO_MEMORY;
 		if (err) {
 			*err = why;

@@ -8,19 +8,33 @@
 /* Tokens larger than this are refused before any decoding work. */
 #define A0_JWT_MAX 65536
 
-static json_t *decode_object(const char *b64, size_t len)
+/* One part of the token as a JSON object: AUTH0_OK, AUTH0_ERR_NO_MEMORY, or AUTH0_ERR_INVALID_TOKEN. */
+static auth0_status decode_object(const char *b64, size_t len, json_t **out)
 {
 	unsigned char *raw = NULL;
 	size_t raw_len = 0;
-	if (!a0_base64url_decode(b64, len, &raw, &raw_len))
-		return NULL;
-	json_t *obj = json_loadb((const char *)raw, raw_len, 0, NULL);
+	*out = NULL;
+	auth0_status st = a0_base64url_decode_status(b64, len, &raw, &raw_len);
+	if (st != AUTH0_OK)
+		return st == AUTH0_ERR_NO_MEMORY ? st : AUTH0_ERR_INVALID_TOKEN;
+	bool oom = false;
+	json_t *obj = a0_json_load((const char *)raw, raw_len, 0, NULL, &oom);
 	free(raw);
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		return NULL;
+		return oom ? AUTH0_ERR_NO_MEMORY : AUTH0_ERR_INVALID_TOKEN;
 	}
-	return obj;
+	*out = obj;
+	return AUTH0_OK;
+}
+
+/* The error for a part that could not be decoded: the token's fault, or memory's. */
+static auth0_status decode_failure(auth0_status st, a0_jwt *jwt, const char *what, auth0_error **err)
+{
+	a0_jwt_clear(jwt);
+	if (st == AUTH0_ERR_NO_MEMORY)
+		return a0_fail(err, AUTH0_ERR_NO_MEMORY, "out of memory while decoding the %s", what);
+	return a0_fail_token(err, AUTH0_RULE_DECODE, "%s could not be decoded", what);
 }
 
 auth0_status a0_jwt_parse(const char *token, a0_jwt *jwt, const char *what, auth0_error **err)
@@ -33,17 +47,16 @@ auth0_status a0_jwt_parse(const char *token, a0_jwt *jwt, const char *what, auth
 	const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
 	if (!d1 || !d2 || strchr(d2 + 1, '.') || d1 == token || d2 == d1 + 1)
 		return a0_fail_token(err, AUTH0_RULE_DECODE, "%s could not be decoded", what);
-	jwt->header = decode_object(token, (size_t)(d1 - token));
-	jwt->payload = jwt->header ? decode_object(d1 + 1, (size_t)(d2 - d1 - 1)) : NULL;
-	if (!jwt->header || !jwt->payload) {
-		a0_jwt_clear(jwt);
-		return a0_fail_token(err, AUTH0_RULE_DECODE, "%s could not be decoded", what);
+	auth0_status st = decode_object(token, (size_t)(d1 - token), &jwt->header);
+	if (st == AUTH0_OK)
+		st = decode_object(d1 + 1, (size_t)(d2 - d1 - 1), &jwt->payload);
+	if (st == AUTH0_OK && d2[1] != '\0') {
+		st = a0_base64url_decode_status(d2 + 1, strlen(d2 + 1), &jwt->signature, &jwt->signature_len);
+		if (st != AUTH0_ERR_NO_MEMORY && st != AUTH0_OK)
+			st = AUTH0_ERR_INVALID_TOKEN;
 	}
-	if (d2[1] != '\0' &&
-	    !a0_base64url_decode(d2 + 1, strlen(d2 + 1), &jwt->signature, &jwt->signature_len)) {
-		a0_jwt_clear(jwt);
-		return a0_fail_token(err, AUTH0_RULE_DECODE, "%s could not be decoded", what);
-	}
+	if (st != AUTH0_OK)
+		return decode_failure(st, jwt, what, err);
 	jwt->signing_input = a0_strndup(token, (size_t)(d2 - token));
 	if (!jwt->signing_input) {
 		a0_jwt_clear(jwt);

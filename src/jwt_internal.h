@@ -54,12 +54,14 @@ typedef struct a0_jwk {
 
 /*
  * Imports a public signature-verification key from a JWK object. Returns
- * false with *why saying what is wrong (a static string) when the JWK is not
- * usable: not RSA or EC P-256, "use" other than "sig", key_ops without
- * "verify", no kid, malformed members, an RSA modulus under 2048 or over
- * 8192 bits (refused before OpenSSL parses it).
+ * AUTH0_ERR_INVALID_RESPONSE with *why saying what is wrong (a static string)
+ * when the JWK is not usable: not RSA or EC P-256, "use" other than "sig",
+ * key_ops without "verify", no kid, malformed members, an RSA modulus under
+ * 2048 or over 8192 bits (refused before OpenSSL parses it); and
+ * AUTH0_ERR_NO_MEMORY when memory ran out (in libauth0, cjose or OpenSSL):
+ * then the key may well be usable, and must not be skipped as if it were not.
  */
-bool a0_jwk_import(const json_t *jwk, a0_jwk *out, const char **why);
+auth0_status a0_jwk_import(const json_t *jwk, a0_jwk *out, const char **why);
 void a0_jwk_clear(a0_jwk *key);
 /* Whether `key` may verify a signature made with `alg` (key type, curve and the JWK's own alg). */
 bool a0_jwk_fits(const a0_jwk *key, const a0_jws_alg *alg);
@@ -85,7 +87,8 @@ const a0_jwk *a0_keyset_find(const a0_keyset *ks, const char *kid);
  * the refresh rules of jwks.c. On AUTH0_OK *ks is a reference the caller
  * releases; it may lack the kid (then no refetch was allowed or it did not
  * help). Fails (AUTH0_ERR_INVALID_TOKEN, AUTH0_RULE_KEY) only when no keys
- * at all could be obtained.
+ * at all could be obtained, and with AUTH0_ERR_NO_MEMORY when memory ran out
+ * (also in this call's own fetch of the JWKS).
  */
 auth0_status a0_jwks_get(auth0_client *c, const char *kid, a0_keyset **ks, auth0_error **err);
 

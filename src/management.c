@@ -306,20 +306,36 @@ static auth0_status check_base_url(const auth0_client *c, const char *url, bool 
 
 /* ---- Answers --------------------------------------------------------------------------------- */
 
-static void sse_dispatch(json_t *events, const char *type, a0_buf *data, const char *id, bool *have_data)
+/* Sets obj[key] = v unless v is NULL (a field that is not UTF-8 is left out); takes v in any case. */
+static bool sse_member(json_t *obj, const char *key, json_t *v)
+{
+	return !v || json_object_set_new(obj, key, v) == 0;
+}
+
+/* Appends the event read so far; false when memory ran out (an event is never dropped silently). */
+static bool sse_dispatch(json_t *events, const char *type, a0_buf *data, const char *id, bool *have_data)
 {
 	if (!*have_data)
-		return;
-	json_t *ev = json_object();
-	json_object_set_new(ev, "event", json_string(a0_empty(type) ? "message" : type));
-	if (id)
-		json_object_set_new(ev, "id", json_string(id));
-	const char *text = data->data ? data->data : "";
-	json_t *parsed = json_loads(text, JSON_DECODE_ANY, NULL);
-	json_object_set_new(ev, "data", parsed ? parsed : json_string(text));
-	json_array_append_new(events, ev);
-	a0_buf_free(data);
+		return true;
 	*have_data = false;
+	const char *text = data->data ? data->data : "";
+	const char *name = a0_empty(type) ? "message" : type;
+	bool text_oom = data->failed, name_oom = false, id_oom = false;
+	json_t *value = text_oom ? NULL : a0_json_load(text, strlen(text), JSON_DECODE_ANY, NULL, &text_oom);
+	if (!value && !text_oom)
+		value = a0_json_stringn(text, strlen(text), &text_oom);
+	a0_buf_free(data);
+	json_t *ev = json_object();
+	bool ok = ev && !text_oom;
+	ok = sse_member(ev, "event", a0_json_stringn(name, strlen(name), &name_oom)) && !name_oom && ok;
+	if (id)
+		ok = sse_member(ev, "id", a0_json_stringn(id, strlen(id), &id_oom)) && !id_oom && ok;
+	ok = sse_member(ev, "data", value) && ok;
+	if (!ok) {
+		json_decref(ev);
+		return false;
+	}
+	return json_array_append_new(events, ev) == 0;
 }
 
 json_t *a0_sse_parse(const char *body, size_t len)
@@ -329,9 +345,9 @@ json_t *a0_sse_parse(const char *body, size_t len)
 		return NULL;
 	a0_buf data = A0_BUF_INIT;
 	char *type = NULL, *id = NULL;
-	bool have_data = false;
+	bool have_data = false, ok = true;
 	size_t i = 0;
-	while (i < len) {
+	while (ok && i < len) {
 		size_t n = 0;
 		while (i + n < len && body[i + n] != '\n' && body[i + n] != '\r')
 			n++;
@@ -342,7 +358,7 @@ json_t *a0_sse_parse(const char *body, size_t len)
 		if (i < len && body[i] == '\n')
 			i++;
 		if (n == 0) { /* a blank line ends an event */
-			sse_dispatch(events, type, &data, id, &have_data);
+			ok = sse_dispatch(events, type, &data, id, &have_data);
 			free(type);
 			type = NULL;
 			continue;
@@ -363,16 +379,23 @@ json_t *a0_sse_parse(const char *body, size_t len)
 		} else if (flen == 5 && strncmp(line, "event", 5) == 0) {
 			free(type);
 			type = a0_strndup(val, vlen);
+			ok = type != NULL;
 		} else if (flen == 2 && strncmp(line, "id", 2) == 0) {
 			free(id);
 			id = a0_strndup(val, vlen);
+			ok = id != NULL;
 		}
 	}
 	/* A stream that ends without the final blank line still delivers its last event. */
-	sse_dispatch(events, type, &data, id, &have_data);
+	if (ok)
+		ok = sse_dispatch(events, type, &data, id, &have_data);
 	free(type);
 	free(id);
 	a0_buf_free(&data);
+	if (!ok) {
+		json_decref(events);
+		return NULL; /* memory ran out: the caller says so */
+	}
 	return events;
 }
 
@@ -411,18 +434,23 @@ static auth0_status parse_answer(const a0_request *req, a0_response *resp, json_
 		*out = a0_sse_parse(resp->body, resp->len);
 		return *out ? AUTH0_OK : a0_oom(err);
 	}
+	bool oom = false;
 	if (!ct || a0_response_is_json(resp)) {
 		json_error_t jerr;
-		*out = json_loadb(resp->body, resp->len, JSON_DECODE_ANY, &jerr);
+		*out = a0_json_load(resp->body, resp->len, JSON_DECODE_ANY, &jerr, &oom);
 		if (*out)
 			return AUTH0_OK;
+		if (oom)
+			return a0_oom_answer(err, req->method, req->log_path);
 		if (ct) {
 			a0_answer answer = a0_answer_of(resp);
 			return a0_fail_answer(err, &answer, "%s %s: malformed JSON answer (%s at byte %d)", req->method,
 			                      req->log_path, a0_json_error_without_text(&jerr), jerr.position);
 		}
 	}
-	*out = json_stringn(resp->body, resp->len);
+	*out = a0_json_stringn(resp->body, resp->len, &oom);
+	if (!*out && oom)
+		return a0_oom_answer(err, req->method, req->log_path);
 	if (!*out) {
 		a0_answer answer = a0_answer_of(resp);
 		return a0_fail_answer(err, &answer, "%s %s: the %s answer is not valid UTF-8", req->method,

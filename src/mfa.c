@@ -61,13 +61,16 @@ auth0_status auth0_mfa_challenge(auth0_client *c, const char *mfa_token, const c
 	return st;
 }
 
-/* A JSON array from a NULL-terminated list; NULL (and *bad set) when an entry is empty. */
+/* A JSON array from a NULL-terminated list; NULL with *bad set when an entry is empty or not UTF-8, NULL alone
+ * when memory ran out. */
 static json_t *string_array(const char *const *list, bool *bad)
 {
 	json_t *a = json_array();
 	for (const char *const *p = list; a && *p; p++) {
-		if (!**p || json_array_append_new(a, json_string(*p)) != 0) {
-			*bad = true;
+		bool oom = false;
+		json_t *s = **p ? a0_json_stringn(*p, strlen(*p), &oom) : NULL;
+		if (!s || json_array_append_new(a, s) != 0) {
+			*bad = !s && !oom;
 			json_decref(a);
 			return NULL;
 		}
@@ -96,7 +99,7 @@ auth0_status auth0_mfa_associate(auth0_client *c, const char *mfa_token, const a
 	bool bad_types = false, bad_channels = false;
 	json_t *types = string_array(e->authenticator_types, &bad_types);
 	json_t *channels = e->oob_channels ? string_array(e->oob_channels, &bad_channels) : NULL;
-	if (bad_types || bad_channels || !types) {
+	if (bad_types || bad_channels || !types || (e->oob_channels && !channels)) {
 		json_decref(types);
 		json_decref(channels);
 		return bad_types ? a0_fail_arg(err, "authenticator_types", "Must supply valid authenticator types")

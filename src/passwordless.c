@@ -109,8 +109,11 @@ auth0_status auth0_passwordless_verify(auth0_client *c, const char *connection, 
 	json_t *json = NULL;
 	if (text[strspn(text, " \t\r\n")] != '\0') {
 		json_error_t jerr;
-		json = json_loads(text, JSON_DECODE_ANY, &jerr);
-		if (!json)
+		bool oom = false;
+		json = a0_json_load(text, strlen(text), JSON_DECODE_ANY, &jerr, &oom);
+		if (!json && oom)
+			st = a0_oom_answer(err, "POST", "/passwordless/verify");
+		else if (!json)
 			st = a0_fail_answer(err, &got, "POST /passwordless/verify: malformed JSON answer (%s)",
 			                    a0_json_error_without_text(&jerr));
 	} else {

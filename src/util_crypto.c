@@ -38,11 +38,16 @@ char *a0_base64url_encode(const void *data, size_t len)
 	return from_cjose(enc, enc_len);
 }
 
-bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t *out_len)
+bool a0_cjose_oom(const cjose_err *err)
+{
+	return err->code == CJOSE_ERR_NO_MEMORY;
+}
+
+auth0_status a0_base64url_decode_status(const char *s, size_t len, unsigned char **out, size_t *out_len)
 {
 	uint8_t *dec = NULL;
 	size_t dec_len = 0;
-	cjose_err cerr;
+	cjose_err cerr = { .code = CJOSE_ERR_NONE };
 	*out = NULL;
 	*out_len = 0;
 	/*
@@ -54,16 +59,16 @@ bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t 
 	while (data > 0 && s[data - 1] == '=')
 		data--;
 	if (data % 4 == 1 || (data < len && (len % 4 != 0 || len - data > 2)))
-		return false;
+		return AUTH0_ERR_INVALID_ARGUMENT;
 	/* cjose accepts the standard alphabet too; JOSE requires base64url only. */
 	for (size_t i = 0; i < data; i++)
 		if (s[i] == '+' || s[i] == '/' || s[i] == '=')
-			return false;
+			return AUTH0_ERR_INVALID_ARGUMENT;
 	if (!cjose_base64url_decode(s, data, &dec, &dec_len, &cerr))
-		return false;
+		return a0_cjose_oom(&cerr) ? AUTH0_ERR_NO_MEMORY : AUTH0_ERR_INVALID_ARGUMENT;
 	*out = (unsigned char *)from_cjose((char *)dec, dec_len);
 	if (!*out)
-		return false;
+		return AUTH0_ERR_NO_MEMORY;
 	/*
 	 * Only the one encoding of these bytes: cjose ignores the unused low bits
 	 * of a last partial group, so a token whose last character differs in
@@ -72,16 +77,23 @@ bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t 
 	size_t partial = dec_len % 3;
 	if (partial) {
 		char *tail = a0_base64url_encode(*out + dec_len - partial, partial);
-		bool same = tail && memcmp(tail, s + data - (partial + 1), partial + 1) == 0;
+		auth0_status st = !tail ? AUTH0_ERR_NO_MEMORY
+		                : memcmp(tail, s + data - (partial + 1), partial + 1) != 0 ? AUTH0_ERR_INVALID_ARGUMENT
+		                                                                             : AUTH0_OK;
 		free(tail);
-		if (!same) {
+		if (st != AUTH0_OK) {
 			free(*out);
 			*out = NULL;
-			return false;
+			return st;
 		}
 	}
 	*out_len = dec_len;
-	return true;
+	return AUTH0_OK;
+}
+
+bool a0_base64url_decode(const char *s, size_t len, unsigned char **out, size_t *out_len)
+{
+	return a0_base64url_decode_status(s, len, out, out_len) == AUTH0_OK;
 }
 
 char *a0_random_string(size_t nbytes)

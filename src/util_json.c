@@ -13,6 +13,56 @@ const char *a0_json_str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
+/*
+ * How json_loadb() (jansson 2.13, 2.14) says that it ran out of memory:
+ *   - mostly not at all: it returns NULL and leaves the error as json_loadb() set it up, with an empty text
+ *     (and the code of the zeroed error); json_error_out_of_memory is tested too, for later versions;
+ *   - when the value of a string cannot be allocated, it takes the string for a bad token and says "invalid
+ *     token" (a value) or "string or '}' expected" (an object's key) just after the string's closing quote.
+ *     Those never come from a string that was read: its own errors (a control character, a bad escape, bad
+ *     UTF-8, the end of the text) are set first, and jansson keeps the first error.
+ * What it does not say at all: its lexer drops a byte of the text when its buffer cannot grow (lex_save()
+ * ignores the failure; akheron/jansson#362), and reads on. No caller can tell.
+ */
+static bool said_out_of_memory(const json_error_t *e)
+{
+	return e->text[0] == '\0' || json_error_code(e) == json_error_out_of_memory;
+}
+
+static bool string_not_allocated(const json_error_t *e, const char *text, size_t len)
+{
+	static const char *const says[] = { "invalid token", "string or '}' expected" };
+	if (json_error_code(e) != json_error_invalid_syntax || e->position <= 0 || (size_t)e->position > len ||
+	    text[e->position - 1] != '"')
+		return false;
+	for (size_t i = 0; i < A0_ARRAY_LEN(says); i++)
+		if (strncmp(e->text, says[i], strlen(says[i])) == 0)
+			return true;
+	return false;
+}
+
+json_t *a0_json_load(const char *text, size_t len, size_t flags, json_error_t *e, bool *oom)
+{
+	json_error_t local;
+	if (!e)
+		e = &local;
+	memset(e, 0, sizeof(*e));
+	json_t *json = json_loadb(text, len, flags, e);
+	if (oom)
+		*oom = !json && (said_out_of_memory(e) || string_not_allocated(e, text, len));
+	return json;
+}
+
+json_t *a0_json_stringn(const char *s, size_t len, bool *oom)
+{
+	/* json_pack_ex() names text that is not UTF-8 with a code of its own; any other failure here is memory's. */
+	json_error_t e;
+	memset(&e, 0, sizeof(e));
+	json_t *json = json_pack_ex(&e, 0, "s%", s, len);
+	*oom = !json && json_error_code(&e) != json_error_invalid_utf8;
+	return json;
+}
+
 bool a0_json_int(const json_t *obj, const char *key, int64_t *out)
 {
 	json_t *v = json_object_get(obj, key);

@@ -43,9 +43,11 @@ t_unit_test_auth_retry_LDADD = $(T_LDADD)
 
 # The error model when memory runs out (not specific to the Authentication API; every area's errors are
 # made by src/error.c). libauth0's allocations fail on demand through ld --wrap: libauth0_core is a static
-# convenience library, so its objects are linked into the test and their calls are redirected.
+# convenience library, so its objects are linked into the test and their calls are redirected. jansson's and
+# cjose's fail through their own allocator hooks; the JWKS and tokens are made with jwt_mint.c.
 check_PROGRAMS += t/unit/test_oom
 TESTS += t/unit/test_oom
+t_unit_test_oom_SOURCES = t/unit/test_oom.c t/unit/jwt_mint.h t/unit/jwt_mint.c
 t_unit_test_oom_CPPFLAGS = $(T_CPPFLAGS)
 t_unit_test_oom_CFLAGS = $(T_CFLAGS)
 t_unit_test_oom_LDFLAGS = -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc,--wrap=strdup,--wrap=strndup

@@ -81,7 +81,8 @@ typedef struct auth0_error {
 	 * cannot be sent (its /oauth/token answer), and AUTH0_ERR_INVALID_TOKEN with
 	 * AUTH0_RULE_KEYS_UNAVAILABLE (the failed JWKS fetch). 0 when no answer was read (network, timeout,
 	 * TLS) or the failure came without a request (argument errors, a token_provider's token, a token
-	 * that fails validation, a pager's cursor loop).
+	 * that fails validation, a pager's cursor loop), and for AUTH0_ERR_NO_MEMORY, also when memory ran
+	 * out reading an answer (the message names the request and, for an error answer, its status).
 	 */
 	long status;
 	char *message;            /* human-readable, one line, safe to log */
