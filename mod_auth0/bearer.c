@@ -694,9 +694,7 @@ static bool token_syntax_ok(const char *t, const char **why)
 
 /* ---- validation ----------------------------------------------------------------------------------- */
 
-/* What a token's outcome depends on besides the token: another location may expect another audience,
- * organization, leeway, signing algorithm or extra issuers and audiences, or name the user by another claim
- * or Auth0UserClaim expression. None of these contains a line break (a configuration line cannot). */
+/* A list's values, each after a space (none contains one: the directives refuse them). */
 static const char *joined(apr_pool_t *p, const char **list)
 {
 	const char *out = "";
@@ -705,12 +703,16 @@ static const char *joined(apr_pool_t *p, const char **list)
 	return out;
 }
 
+/* What a token's outcome depends on besides the token: another location may expect another audience,
+ * organization, leeway, signing algorithm or extra issuers and audiences, name the user by another claim
+ * or Auth0UserClaim expression, or pass other claims (Auth0PassClaims). None of these contains a line break
+ * (a configuration line cannot). */
 static const char *validation_context(request_rec *r, const a0m_dir_conf *c)
 {
 	return apr_pstrcat(r->pool, c->domain, "\n", c->audience, "\n", c->organization ? c->organization : "", "\n",
 	                   apr_itoa(r->pool, a0m_conf_leeway(c)), "\n", a0m_conf_user_rule(c), "\n",
 	                   a0m_conf_bearer_alg(c), "\n", joined(r->pool, c->bearer_issuers), "\n",
-	                   joined(r->pool, c->bearer_audiences), NULL);
+	                   joined(r->pool, c->bearer_audiences), "\n", c->pass_claims ? c->pass_claims : "", NULL);
 }
 
 /* The shared-cache key: a hash of the context and the token (the key reveals neither). Its version changes
@@ -769,7 +771,7 @@ static int validate(request_rec *r, const a0m_dir_conf *c, const char *token, ou
 		return challenge(r, c, HTTP_UNAUTHORIZED, "invalid_token", BOUND_TOKEN);
 	}
 	o->user = a0m_claims_user(r->pool, c, claims);
-	o->block = a0m_claims_render(r->pool, claims);
+	o->block = a0m_claims_render_except(r->pool, claims, a0m_conf_bearer_claim_filter(c));
 	char *text = json_dumps(claims, JSON_COMPACT);
 	o->claims = text ? apr_pstrdup(r->pool, text) : NULL;
 	free(text);

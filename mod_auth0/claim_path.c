@@ -212,17 +212,25 @@ char *a0m_claim_encode(apr_pool_t *p, const json_t *v)
 
 /* ---- the identity block -------------------------------------------------------------------------- */
 
-/* Whether name is one of except's space-delimited names (read in place: this runs for every claim of
- * every session a process opens). */
-static bool excepted(const char *except, const char *name)
+/* Whether name is one of list's space-delimited names (read in place: this runs for every claim of every
+ * session a process opens). */
+static bool listed(const char *list, const char *name)
 {
 	size_t n = strlen(name);
-	if (!except || !n || strchr(name, ' '))
+	if (!n || strchr(name, ' '))
 		return false;
-	for (const char *at = strstr(except, name); at; at = strstr(at + 1, name))
-		if (at > except && at[-1] == ' ' && at[n] == ' ')
+	for (const char *at = strstr(list, name); at; at = strstr(at + 1, name))
+		if (at > list && at[-1] == ' ' && at[n] == ' ')
 			return true;
 	return false;
+}
+
+/* Whether except leaves name out: named in it, or, for "+ a b ", not named. */
+static bool excepted(const char *except, const char *name)
+{
+	if (!except)
+		return false;
+	return except[0] == '+' ? !listed(except + 1, name) : listed(except, name);
 }
 
 char *a0m_claims_render(apr_pool_t *p, const json_t *claims)

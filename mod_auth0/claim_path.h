@@ -77,7 +77,8 @@ char *a0m_claims_render(apr_pool_t *p, const json_t *claims);
 /*
  * The same, leaving out the claims named in except: names each between two
  * spaces, " aud iss nonce " (a name with a space in it is never left out).
- * NULL or " " leaves out none.
+ * NULL or " " leaves out none. Written "+ email name ", it leaves out every
+ * claim but those named (Auth0PassClaims).
  */
 char *a0m_claims_render_except(apr_pool_t *p, const json_t *claims, const char *except);
 

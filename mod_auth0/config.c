@@ -99,7 +99,13 @@ const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c)
 }
 const char *a0m_conf_identity_claim_filter(const a0m_dir_conf *c)
 {
+	if (c->pass_claims && *c->pass_claims)
+		return c->pass_claims;
 	return c->identity_claim_filter ? c->identity_claim_filter : DEFAULT_IDENTITY_CLAIM_FILTER;
+}
+const char *a0m_conf_bearer_claim_filter(const a0m_dir_conf *c)
+{
+	return c->pass_claims && *c->pass_claims ? c->pass_claims : NULL;
 }
 int a0m_conf_pass_claims_as(const a0m_dir_conf *c) { return or_default(c->pass_claims_as, A0M_PASS_HEADERS | A0M_PASS_ENV); }
 int a0m_conf_leeway(const a0m_dir_conf *c) { return or_default(c->leeway, DEFAULT_LEEWAY); }
@@ -219,6 +225,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(pass_claims_as);
 	MERGE_PTR(claim_header_prefix);
 	MERGE_PTR(identity_claim_filter);
+	MERGE_PTR(pass_claims);
 	MERGE_INT(pass_access_token);
 	MERGE_UNDOABLE(user_header, A0M_UNDONE_USER_HEADER);
 	MERGE_INT(pass_id_token);
@@ -1205,6 +1212,26 @@ static const char *add_identity_claim_filter(cmd_parms *cmd, void *conf_, const 
 	return NULL;
 }
 
+/* Auth0PassClaims NAME...|all: "+ a b " (names add up within a section), "" for all. */
+static const char *add_pass_claims(cmd_parms *cmd, void *conf_, const char *arg)
+{
+	a0m_dir_conf *conf = conf_;
+	const char *now = conf->pass_claims;
+	if (strcasecmp(arg, "all") == 0) {
+		if (now && *now)
+			return errorf(cmd, "'all' cannot be combined with claim names");
+		conf->pass_claims = "";
+		return NULL;
+	}
+	if (now && !*now)
+		return errorf(cmd, "'%s' cannot follow 'all'", arg);
+	for (const char *p = arg; *p; p++)
+		if (apr_isspace(*p) || apr_iscntrl(*p))
+			return errorf(cmd, "'%s' is not a claim name", arg);
+	conf->pass_claims = apr_pstrcat(cmd->pool, now ? now : "+ ", arg, " ", NULL);
+	return NULL;
+}
+
 static const char *add_logout_allow(cmd_parms *cmd, void *conf_, const char *arg)
 {
 	a0m_dir_conf *conf = conf_;
@@ -1364,6 +1391,9 @@ static const command_rec directives[] = {
 	              "headers, env, both (default) or none"),
 	AP_INIT_TAKE1("Auth0ClaimHeaderPrefix", set_header_prefix, NULL, DIR_OR_SERVER,
 	              "prefix of identity headers (default X-Auth0-)"),
+	AP_INIT_ITERATE("Auth0PassClaims", add_pass_claims, NULL, DIR_OR_SERVER,
+	                "only these claims (top-level names) reach backends, for sessions and bearer tokens (all: "
+	                "every claim, the default; Auth0IdentityClaimFilter then applies to sessions)"),
 	AP_INIT_ITERATE("Auth0IdentityClaimFilter", add_identity_claim_filter, NULL, DIR_OR_SERVER,
 	                "ID-token claims not passed to backends, or none (default: aud iss iat exp nbf nonce azp "
 	                "auth_time s_hash at_hash c_hash)"),

@@ -171,6 +171,7 @@ typedef struct a0m_dir_conf {
 	int pass_claims_as;                /* A0M_PASS_* bits */
 	const char *claim_header_prefix;
 	const char *identity_claim_filter; /* " a b " (names left out of a session's identity), " " for none */
+	const char *pass_claims;           /* Auth0PassClaims: "+ a b " (only those pass), "" for all */
 	int pass_access_token;
 	const char *user_header;           /* Auth0UserHeader: a request header carrying REMOTE_USER, or NULL */
 	int pass_id_token;                 /* Auth0PassIDToken: the session's ID token to backends */
@@ -251,8 +252,11 @@ const char *a0m_conf_user_claim(const a0m_dir_conf *c);
  * same rule name a user alike. "sub" by default. */
 const char *a0m_conf_user_rule(const a0m_dir_conf *c);
 const char *a0m_conf_claim_header_prefix(const a0m_dir_conf *c);
-/* Auth0IdentityClaimFilter: " a b c " (each name between spaces), " " when every claim is passed. */
+/* The claims a session's identity leaves out, for a0m_claims_render_except: Auth0PassClaims's "+ a b " where
+ * it names some, else Auth0IdentityClaimFilter's " a b c " (each name between spaces; " ": none). */
 const char *a0m_conf_identity_claim_filter(const a0m_dir_conf *c);
+/* The same for bearer tokens, which pass every claim unless Auth0PassClaims names some (NULL then). */
+const char *a0m_conf_bearer_claim_filter(const a0m_dir_conf *c);
 int a0m_conf_pass_claims_as(const a0m_dir_conf *c);
 int a0m_conf_leeway(const a0m_dir_conf *c);
 /* Auth0RefreshBeforeExpiry: how long before its expiry a renewable access token is renewed (default 30 s; at

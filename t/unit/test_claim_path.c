@@ -150,9 +150,19 @@ static void test_render(void)
 	       "except: whole names only (not a part of one, nor a path)");
 	is_str(a0m_claims_render_except(pool, c, " "), a0m_claims_render(pool, c), "except \" \": none left out");
 	is_str(a0m_claims_render_except(pool, c, NULL), a0m_claims_render(pool, c), "except NULL: none left out");
+	is_str(a0m_claims_render_except(pool, c, "+ name sub https://example.com/roles "),
+	       "sub\tauth0|1\nexample-com-roles\tadmin,x%2Cy\nname\tZo%C3%AB\n",
+	       "only (\"+ ...\"): the names listed pass, in token order");
+	is_str(a0m_claims_render_except(pool, c, "+ email "), "email\ta@example.com\n",
+	       "only: whole names, compared with case (Email is another claim)");
+	is_str(a0m_claims_render_except(pool, c, "+ mail sub.x "), "", "only: no part of a name, nor a path");
+	is_str(a0m_claims_render_except(pool, c, "+ access_token_expires id_token "), "",
+	       "only: the names of the tokens stay reserved");
 	json_t *spaced = parse("{\"a b\":\"1\",\"a\":\"2\",\"b\":\"3\"}");
 	is_str(a0m_claims_render_except(pool, spaced, " a b "), "a-b\t1\n",
 	       "except: a name with a space in it is never left out");
+	is_str(a0m_claims_render_except(pool, spaced, "+ a b "), "a\t2\nb\t3\n",
+	       "only: a name with a space in it never passes (no list can name it)");
 	json_decref(spaced);
 	/* stored blocks are trusted as made by the rules of their version (session.c) */
 	is_int(A0M_CLAIMS_RENDER_VERSION, '3',

@@ -147,6 +147,14 @@ sub echoed {
 	is($env->{AUTH0_CLAIM_sub}, $SUB, 'Auth0PassClaimsAs env: variable');
 	ok(!grep({ /^HTTP_X_AUTH0_/ } keys %$env), 'Auth0PassClaimsAs env: no headers');
 
+	$env = json_of(bearer_get($V, '/cgi-only/x', $m2m));
+	is_deeply([sort grep { /^AUTH0_CLAIM_/ } keys %$env], [qw(AUTH0_CLAIM_gty AUTH0_CLAIM_sub)],
+		'Auth0PassClaims sub gty: those claims only (variables)');
+	is_deeply([sort grep { /^HTTP_X_AUTH0_/ } keys %$env], [qw(HTTP_X_AUTH0_GTY HTTP_X_AUTH0_SUB)],
+		'Auth0PassClaims sub gty: those claims only (headers)');
+	is($env->{REMOTE_USER}, $SUB, 'Auth0PassClaims: REMOTE_USER as before');
+	$env = json_of(bearer_get($V, '/cgi-only/all/x', $m2m));
+	ok($env->{AUTH0_CLAIM_azp} && $env->{AUTH0_CLAIM_iss}, 'Auth0PassClaims all (the same token, cached): every claim again');
 	$env = json_of(bearer_get($V, '/cgi-none/x', $m2m));
 	is($env->{REMOTE_USER}, $SUB, 'Auth0PassClaimsAs none: REMOTE_USER still');
 	ok(!grep({ /^(?:AUTH0_CLAIM_|HTTP_X_AUTH0_(?!ACCESS_TOKEN))/ } keys %$env), 'Auth0PassClaimsAs none: no claims');

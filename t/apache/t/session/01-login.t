@@ -97,6 +97,11 @@ is $env->{AUTH0_CLAIM_email}, 'alice@example.com', '... and the user\'s claims';
 $env = json_of($b->get("$base/someclaims/echo"));
 ok !exists $env->{AUTH0_CLAIM_email} && !exists $env->{HTTP_X_AUTH0_NICKNAME}, 'Auth0IdentityClaimFilter email nickname leaves those out';
 ok $env->{AUTH0_CLAIM_iss} && $env->{AUTH0_CLAIM_name}, '... and passes the others, iss among them';
+# Auth0PassClaims: only the claims it names, whatever Auth0IdentityClaimFilter's default leaves out (iss)
+$env = json_of($b->get("$base/onlyclaims/echo"));
+is_deeply [sort grep { /^AUTH0_CLAIM_/ } keys %$env], [qw(AUTH0_CLAIM_email AUTH0_CLAIM_iss)],
+  'Auth0PassClaims email iss: those claims only';
+is $env->{REMOTE_USER}, ALICE, '... REMOTE_USER as before';
 for (1 .. 2) {
 	$env = json_of($b->get("$base/echo"));
 	ok $env->{AUTH0_CLAIM_email} && !exists $env->{AUTH0_CLAIM_iss}, "back at the default filter ($_)";
