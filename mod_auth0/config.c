@@ -411,22 +411,34 @@ static bool valid_path(const char *s)
 
 /* ---- directive handlers ------------------------------------------------------------------------ */
 
-static const char *set_domain(cmd_parms *cmd, void *conf, const char *arg)
+/* A tenant's domain (host[:port] or URL) as libauth0 spells it: its base URL (lower case, no default port, no
+ * trailing slash) in *base, or an error; quoted: the error quotes arg (a directive of several values). */
+static const char *tenant_base_url(cmd_parms *cmd, const char *arg, bool quoted, const char **base)
 {
 	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
 	o.domain = arg;
 	auth0_client *c = NULL;
 	auth0_error *err = NULL;
 	if (auth0_client_new(&c, &o, &err) != AUTH0_OK) {
-		const char *msg = errorf(cmd, "%s", err ? err->message : "invalid");
+		const char *why = err ? err->message : "invalid";
+		const char *msg = quoted ? errorf(cmd, "'%s': %s", arg, why) : errorf(cmd, "%s", why);
 		auth0_error_free(err);
 		return msg;
 	}
-	/* libauth0's spelling of it (lower case, no default port, no trailing slash), written as a host when the
-	 * scheme is https: two spellings of one tenant are one application and open each other's sessions. */
-	const char *base = auth0_client_base_url(c);
-	((a0m_dir_conf *)conf)->domain = apr_pstrdup(cmd->pool, strncmp(base, "https://", 8) == 0 ? base + 8 : base);
+	*base = apr_pstrdup(cmd->pool, auth0_client_base_url(c));
 	auth0_client_free(c);
+	return NULL;
+}
+
+static const char *set_domain(cmd_parms *cmd, void *conf, const char *arg)
+{
+	const char *base;
+	const char *err = tenant_base_url(cmd, arg, false, &base);
+	if (err)
+		return err;
+	/* libauth0's spelling, written as a host when the scheme is https: two spellings of one tenant are one
+	 * application and open each other's sessions */
+	((a0m_dir_conf *)conf)->domain = strncmp(base, "https://", 8) == 0 ? base + 8 : base;
 	return NULL;
 }
 
@@ -869,18 +881,11 @@ static void list_append(apr_pool_t *p, const char ***list, const char *value)
  * its tokens' iss is https://DOMAIN/. */
 static const char *add_bearer_issuer(cmd_parms *cmd, void *conf, const char *arg)
 {
-	auth0_client_options o = AUTH0_CLIENT_OPTIONS_INIT;
-	o.domain = arg;
-	auth0_client *c = NULL;
-	auth0_error *err = NULL;
-	if (auth0_client_new(&c, &o, &err) != AUTH0_OK) {
-		const char *msg = errorf(cmd, "'%s': %s", arg, err ? err->message : "invalid");
-		auth0_error_free(err);
-		return msg;
-	}
-	list_append(cmd->pool, &((a0m_dir_conf *)conf)->bearer_issuers,
-	            apr_pstrcat(cmd->pool, auth0_client_base_url(c), "/", NULL));
-	auth0_client_free(c);
+	const char *base;
+	const char *err = tenant_base_url(cmd, arg, true, &base);
+	if (err)
+		return err;
+	list_append(cmd->pool, &((a0m_dir_conf *)conf)->bearer_issuers, apr_pstrcat(cmd->pool, base, "/", NULL));
 	return NULL;
 }
 

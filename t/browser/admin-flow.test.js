@@ -10,11 +10,11 @@
 //   TENANT_SPKI    (optional) base64 SHA-256 of the tenant's TLS key, accepted without a CA
 'use strict';
 
-const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
+const { stepper } = require('./steps');
 
 const BASE = process.env.BASE_URL;
 const ARTIFACTS = process.env.ARTIFACTS;
@@ -41,28 +41,8 @@ async function screenshot(name) {
 	return file;
 }
 
-// Every step runs in order on the same page; a failed step leaves a screenshot and the page's HTML, and
-// the steps after it are skipped.
-let failed = false;
-async function step(name, fn) {
-	if (failed) {
-		await test(name, { skip: 'an earlier step failed' }, () => {});
-		return;
-	}
-	await test(name, async () => {
-		try {
-			await fn();
-		} catch (e) {
-			failed = true;
-			if (page) {
-				await page.screenshot({ path: path.join(ARTIFACTS, `failed-${name.replace(/\W+/g, '-')}.png`), fullPage: true })
-					.catch(() => {});
-				fs.writeFileSync(path.join(ARTIFACTS, 'failed-page.html'), await page.content().catch(() => ''));
-			}
-			throw e;
-		}
-	});
-}
+// Every step runs in order on the same page (steps.js).
+const step = stepper(ARTIFACTS, () => page);
 
 
 // (Top-level tests created one after the other: an after() hook would run after the first one.)

@@ -22,12 +22,12 @@
 //   ACCESS_LOG, ERROR_LOG   httpd's logs
 'use strict';
 
-const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
+const { stepper } = require('./steps');
 
 const ENV = {};
 for (const k of ['BASE_URL', 'ARTIFACTS', 'USER_DATA_DIR', 'TENANT_URL', 'WS_BACKEND', 'ACCESS_LOG', 'ERROR_LOG']) {
@@ -69,26 +69,8 @@ async function screenshot(name, p = page) {
 	await p.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
 
-let failed = false;
-async function step(name, fn) {
-	if (failed) {
-		await test(name, { skip: 'an earlier step failed' }, () => {});
-		return;
-	}
-	await test(name, async () => {
-		try {
-			await fn();
-		} catch (e) {
-			failed = true;
-			if (page) {
-				const file = path.join(ARTIFACTS, `failed-${name.replace(/\W+/g, '-')}.png`);
-				await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-				fs.writeFileSync(path.join(ARTIFACTS, 'failed-page.html'), await page.content().catch(() => ''));
-			}
-			throw e;
-		}
-	});
-}
+// Every step runs in order on the same page (steps.js).
+const step = stepper(ARTIFACTS, () => page);
 
 // ---- waiting on what happened, with a deadline (no sleeps) ---------------------------------------------
 
