@@ -16,7 +16,7 @@
 
 typedef struct app_key {
 	const void *fields[9]; /* as many as a0m_app_client names (it copies them in whole) */
-	int ints[2];
+	int ints[3];
 } app_key;
 
 static apr_pool_t *app_pool;
@@ -65,6 +65,8 @@ static auth0_client *create_client(request_rec *r, const a0m_dir_conf *c)
 	o.client_secret = c->client_secret;
 	o.client_assertion_signing_key = c->assertion_key_pem;
 	o.client_assertion_signing_alg = c->assertion_alg;
+	if (c->client_secret_basic == 1)
+		o.client_auth = AUTH0_CLIENT_AUTH_SECRET_BASIC;
 	/* no organization: every caller names the one it means (the login's, the callback's transaction, the
 	 * API location's), and none must mean none, not a default from the location that made this client */
 	o.ca_file = c->ca_file;
@@ -116,6 +118,7 @@ auth0_client *a0m_app_client(request_rec *r, const a0m_dir_conf *c)
 	memcpy(key.fields, fields, sizeof(fields));
 	key.ints[0] = c->http_timeout_ms;
 	key.ints[1] = c->http_retries;
+	key.ints[2] = c->client_secret_basic;
 
 	apr_thread_mutex_lock(apps_lock);
 	auth0_client *client = apr_hash_get(apps, &key, sizeof(key));

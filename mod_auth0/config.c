@@ -149,7 +149,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 		c->logout_federated = c->cookie_persistent = c->require_mfa = c->error_pages = c->preserve_post =
 		c->max_age = c->id_token_alg = c->bearer_alg = c->bearer_from = c->leeway = c->trust_forwarded =
 			c->pushed_authorization = c->silent_login = c->refresh_before_expiry = A0M_UNSET_INT;
-	c->pass_id_token = A0M_UNSET_INT;
+	c->pass_id_token = c->client_secret_basic = A0M_UNSET_INT;
 	return c;
 }
 
@@ -180,6 +180,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	m->assertion_key_file = cred->assertion_key_file;
 	m->assertion_key_pem = cred->assertion_key_pem;
 	m->assertion_alg = cred->assertion_alg;
+	MERGE_INT(client_secret_basic);
 	MERGE_PTR(ca_file);
 	MERGE_INT(http_timeout_ms);
 	MERGE_INT(http_retries);
@@ -897,6 +898,13 @@ static const char *add_bearer_audience(cmd_parms *cmd, void *conf, const char *a
 	return NULL;
 }
 
+/* Auth0ClientAuthMethod post|basic: the application's "Token Endpoint Authentication Method" */
+static const char *set_client_auth_method(cmd_parms *cmd, void *conf, const char *arg)
+{
+	static const enum_value v[] = { { "post", 0 }, { "basic", 1 }, { NULL, 0 } };
+	return set_enum(cmd, &((a0m_dir_conf *)conf)->client_secret_basic, arg, v);
+}
+
 static const char *set_pass_claims_as(cmd_parms *cmd, void *conf, const char *arg)
 {
 	static const enum_value v[] = { { "headers", A0M_PASS_HEADERS }, { "env", A0M_PASS_ENV },
@@ -1430,6 +1438,9 @@ static const command_rec directives[] = {
 	AP_INIT_ITERATE("Auth0BearerExtraAudience", add_bearer_audience, NULL, DIR_OR_SERVER,
 	                "other API identifiers AuthType Auth0Bearer accepts in a token's aud besides Auth0Audience; "
 	                "one or more"),
+	AP_INIT_TAKE1("Auth0ClientAuthMethod", set_client_auth_method, NULL, DIR_OR_SERVER,
+	              "how Auth0ClientSecret is sent to the tenant: post (in the body, the default) or basic (HTTP "
+	              "Basic): the application's Token Endpoint Authentication Method"),
 	AP_INIT_TAKE1("Auth0MaxAge", set_duration, CONF_OFFSET(max_age), DIR_OR_SERVER,
 	              "how recent a login must be here (the ID token's auth_time); an older session logs in again "
 	              "with max_age (default: any age)"),
@@ -1523,6 +1534,9 @@ const char *a0m_conf_check(apr_pool_t *p, const a0m_dir_conf *c, bool bearer)
 		return "Auth0SessionSecret is not set (32+ random characters, e.g. from `openssl rand -hex 32`)";
 	if (!c->client_secret && !c->assertion_key_pem)
 		return "neither Auth0ClientSecret nor Auth0ClientAssertionKey is set";
+	if (c->client_secret_basic == 1 && c->assertion_key_pem)
+		return "Auth0ClientAuthMethod basic sends Auth0ClientSecret, but Auth0ClientAssertionKey is set (with a key, "
+		       "the application signs a client assertion instead)";
 	if (a0m_conf_id_token_alg(c) == AUTH0_ALG_HS256 && !c->client_secret)
 		return "Auth0IDTokenSigningAlg HS256 needs Auth0ClientSecret (the ID tokens are signed with it)";
 	/* the paths this module answers itself: each one thing */

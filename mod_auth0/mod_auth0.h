@@ -126,6 +126,7 @@ typedef struct a0m_dir_conf {
 	const char *assertion_key_file;
 	const char *assertion_key_pem;
 	const char *assertion_alg;
+	int client_secret_basic;           /* Auth0ClientAuthMethod basic: the secret in HTTP Basic, not the body */
 	const char *ca_file;
 	int http_timeout_ms;
 	int http_retries;

@@ -132,4 +132,6 @@ my @startup = (
 );
 refused_at_start($port, @$_) for @startup;
 
+refused_at_start(free_port(), 'Auth0ClientAuthMethod jwt', qr/Auth0ClientAuthMethod: 'jwt' is not one of: post, basic/);
+
 done_testing();

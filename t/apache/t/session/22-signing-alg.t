@@ -43,6 +43,26 @@ sub signing_alg_cases {
 
 signing_alg_cases('HS256', %hs256_app);
 
+# Auth0ClientAuthMethod: how the secret goes to the tenant (the application's Token Endpoint Authentication
+# Method, hs256-client's is client_secret_basic): in the body by default, in HTTP Basic with basic.
+sub last_token_request { (reverse @{control(GET => '/__control/requests?path=/oauth/token&limit=1')})[0] // {} }
+for my $case (['', 'post (the default)'], ["\nAuth0ClientAuthMethod basic", 'basic']) {
+	my ($conf, $what) = @$case;
+	my ($h, $base) = app_site_start("Auth0IDTokenSigningAlg HS256$conf", %hs256_app);
+	my $res = browser()->visit("$base/echo");
+	is $res->code, 200, "Auth0ClientAuthMethod $what: the login works";
+	my $req = last_token_request();
+	my $authz = $req->{headers}{authorization} // '';
+	if ($what eq 'basic') {
+		like $authz, qr/^Basic \S+$/, '... the code exchange authenticates with HTTP Basic';
+		unlike $req->{body} // '', qr/\Q$hs256_app{client_secret}\E/, '... and sends no secret in the body';
+	} else {
+		is $authz, '', '... the code exchange sends no Authorization header';
+		like $req->{body} // '', qr/\Q$hs256_app{client_secret}\E/, '... but the secret in the body';
+	}
+	httpd_stop($h);
+}
+
 # PS256 (Highly Regulated Identity). Auth0 signs with the keys it signs RS256 with: a JWKS whose keys say
 # "alg": "RS256" does not verify PS256, so the tenant publishes them without alg (remove_alg_from_jwks).
 my %ps256_app = (client_id => 'ps256-client', client_secret => 'ps256-client-secret-at-least-32-bytes-long');
