@@ -119,6 +119,10 @@ my @startup = (
 	["$app\n<Location /jwt>\nAuthType Auth0\nRequire valid-user\nAuth0ClientID jwt-client\n"
 	  . "Auth0ClientAssertionKey \"$ENV{AUTH0_TEST_STATE_DIR}/client-rs256.key\"\nAuth0IDTokenSigningAlg HS256\n</Location>",
 	  qr/in <Location \/jwt>.*Auth0IDTokenSigningAlg HS256 needs Auth0ClientSecret/],
+	# a key signs a client assertion: there is no secret to send in HTTP Basic
+	["$app\n<Location /jwt>\nAuthType Auth0\nRequire valid-user\nAuth0ClientID jwt-client\n"
+	  . "Auth0ClientAssertionKey \"$ENV{AUTH0_TEST_STATE_DIR}/client-rs256.key\"\nAuth0ClientAuthMethod basic\n</Location>",
+	  qr/in <Location \/jwt>.*Auth0ClientAuthMethod basic sends Auth0ClientSecret, but Auth0ClientAssertionKey is set/],
 	# <Files> and <If> sections are checked too, each with what it inherits from the section around it
 	["<Directory /tmp>\n<Files secret.html>\nAuthType Auth0\nRequire valid-user\nAuth0Domain $ENV{AUTH0_TEST_DOMAIN}\n"
 	  . "Auth0ClientID x\nAuth0ClientSecret y\nAuth0RedirectURI /callback\n</Files>\n</Directory>",
