@@ -152,6 +152,7 @@ typedef struct a0m_dir_conf {
 	int cookie_samesite;               /* a0m_samesite */
 	int refresh_tokens;                /* renew access tokens with the refresh token (on/off) */
 	int refresh_before_expiry;         /* Auth0RefreshBeforeExpiry: seconds (a0m_conf_refresh_before_expiry) */
+	int session_revalidate;            /* Auth0SessionRevalidate: seconds; -1 Off, 0 unset (inherited) */
 
 	/* logout */
 	const char *logout_path;
@@ -249,6 +250,9 @@ int a0m_conf_leeway(const a0m_dir_conf *c);
 /* Auth0RefreshBeforeExpiry: how long before its expiry a renewable access token is renewed (default 30 s; at
  * most A0M_REFRESH_BEFORE_MAX; session.c takes half the token's lifetime when that is less). */
 int a0m_conf_refresh_before_expiry(const a0m_dir_conf *c);
+/* Auth0SessionRevalidate: how often a session is checked again at the tenant (seconds, at least 60), 0 never
+ * (default). */
+int a0m_conf_session_revalidate(const a0m_dir_conf *c);
 #define A0M_REFRESH_BEFORE_MAX 3600
 const char *a0m_conf_post_login_url(const a0m_dir_conf *c);
 const char *a0m_conf_redirect_path(const a0m_dir_conf *c); /* path part of Auth0RedirectURI */
@@ -757,6 +761,8 @@ typedef struct a0m_session {
 	bool mfa;                    /* its login used multi-factor authentication (amr holds "mfa") */
 	int64_t auth_time;           /* when the user last authenticated at the tenant (the ID token's auth_time),
 	                              * 0 when the tokens did not say */
+	int64_t checked;             /* when the tenant last confirmed it (Auth0SessionRevalidate); 0: at its
+	                              * creation */
 } a0m_session;
 
 /* Makes this process's memo of opened sessions (child_init). */

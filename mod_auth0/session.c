@@ -83,7 +83,7 @@
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME, S_IDENTITY_BLOCK, S_IDENTITY_FOR, S_ACCESS_LIFETIME
+	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME, S_IDENTITY_BLOCK, S_IDENTITY_FOR, S_ACCESS_LIFETIME, S_CHECKED
 };
 
 static int64_t now_sec(request_rec *r)
@@ -168,6 +168,8 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_int(w, S_HARD_EXPIRY, s->hard_expiry);
 	a0m_codec_int(w, S_ACCESS_EXPIRES, s->access_expires);
 	a0m_codec_int(w, S_ACCESS_LIFETIME, s->access_lifetime);
+	if (s->checked != s->created) /* checked at its creation (older sessions, or never since): not written */
+		a0m_codec_int(w, S_CHECKED, s->checked);
 	a0m_codec_str(w, S_BINDING, s->binding);
 	a0m_codec_str(w, S_USER, s->user);
 	a0m_codec_str(w, S_USER_CLAIM, s->user_claim);
@@ -207,6 +209,7 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->hard_expiry = d.num[S_HARD_EXPIRY];
 	s->access_expires = d.num[S_ACCESS_EXPIRES];
 	s->access_lifetime = d.num[S_ACCESS_LIFETIME];
+	s->checked = d.num[S_CHECKED] > 0 ? d.num[S_CHECKED] : s->created;
 	s->binding = d.str[S_BINDING];
 	s->user = d.str[S_USER];
 	s->user_claim = d.str[S_USER_CLAIM];
@@ -776,7 +779,7 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
                                 json_t *claims, int *status)
 {
 	a0m_session *s = apr_pcalloc(r->pool, sizeof(*s));
-	s->created = s->last_active = now_sec(r);
+	s->created = s->last_active = s->checked = now_sec(r);
 	s->created_us = (int32_t)(r->request_time % APR_USEC_PER_SEC);
 	s->binding = binding_of(r, c);
 	s->csrf = a0m_random_token(r->pool, 24);
@@ -1179,6 +1182,73 @@ out:
 	return rc;
 }
 
+/* ---- re-validation (Auth0SessionRevalidate) ------------------------------------------------------- */
+
+/*
+ * Asks the tenant whether the session still stands, as mod_auth_openidc's OIDCUserInfoRefreshInterval does:
+ * with a refresh token, by renewing the access token (refresh(): its new ID token is validated and its
+ * claims replace the session's; a refusal, such as a blocked user's, ends the session); without one, at
+ * /userinfo with the access token: a refusal (401: revoked, expired) or another user ends the session, and
+ * what it says of the user is taken into the claims. A failure of the tenant's keeps the session, and the
+ * check is made again after REFRESH_BACKOFF (back_off(), under a hash of the access token).
+ * Returns OK, REFRESH_REFUSED, REFRESH_DEFERRED, or an HTTP status (the page's, as refresh()).
+ */
+static int revalidate(request_rec *r, const a0m_dir_conf *c, a0m_session *s, bool can_refresh)
+{
+	if (can_refresh)
+		return refresh(r, c, s);
+	if (!s->access_token) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the session of %s has neither a refresh token nor "
+		              "an access token to check it with (Auth0SessionRevalidate): it ends",
+		              ap_escape_logitem(r->pool, s->user));
+		return REFRESH_REFUSED;
+	}
+	auth0_client *client = a0m_app_client(r, c);
+	if (!client)
+		return HTTP_INTERNAL_SERVER_ERROR;
+	const char *key = apr_pstrcat(r->pool, A0M_NS_SESSION, "v:",
+	                              a0m_sha256_hex(r->pool, s->access_token, strlen(s->access_token)), NULL);
+	int64_t until = 0;
+	if (read_shared(r, c, key, s, true, &until) == SHARED_BACKOFF)
+		return REFRESH_DEFERRED;
+	json_t *profile = NULL;
+	auth0_error *err = NULL;
+	int rc = REFRESH_REFUSED;
+	if (auth0_userinfo(client, s->access_token, &profile, &err) != AUTH0_OK) {
+		if (a0m_tenant_failed(err)) {
+			until = back_off(r, c, key, err);
+			apr_table_unset(r->err_headers_out, "Retry-After");
+			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: cannot check the session of %s at /userinfo "
+			              "now: %s; it goes on, checked again in %" APR_INT64_T_FMT " s",
+			              ap_escape_logitem(r->pool, s->user), err ? err->message : "unknown error",
+			              (apr_int64_t)(until - now_sec(r)));
+			rc = REFRESH_DEFERRED;
+		} else {
+			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: /userinfo refuses the session of %s: %s; the "
+			              "session ends", ap_escape_logitem(r->pool, s->user), err ? err->message : "unknown error");
+		}
+		auth0_error_free(err);
+		return rc;
+	}
+	const char *was = subject_of(r->pool, s);
+	const char *is = json_string_value(json_object_get(profile, "sub"));
+	json_t *claims = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
+	if (!was || !is || strcmp(was, is) != 0) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: /userinfo answered for another user than the "
+		              "session's: the session ends");
+	} else if (json_is_object(claims) && json_object_update(claims, profile) == 0) {
+		/* what the tenant says of the user now: a changed claim reaches the identity passed on */
+		rc = set_identity(r, c, s, claims);
+		if (rc != OK && rc != HTTP_INTERNAL_SERVER_ERROR)
+			rc = REFRESH_REFUSED; /* no longer names a user */
+	} else {
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+	}
+	json_decref(claims);
+	json_decref(profile);
+	return rc;
+}
+
 /* ---- the per-request path ------------------------------------------------------------------------ */
 
 /*
@@ -1361,6 +1431,26 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 			                "right now. Please try again in a moment.",
 			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
 		dirty = renewed = !deferred;
+	}
+	int recheck = a0m_conf_session_revalidate(c);
+	if (recheck && !deferred && (renewed || now - s->checked >= recheck)) {
+		/* a renewal made just now is a check; otherwise the session is checked at the tenant (revalidate()) */
+		rc = renewed ? OK : revalidate(r, c, s, can_refresh);
+		if (rc == REFRESH_REFUSED) {
+			a0m_session_destroy(r, c, o, s);
+			return a0m_login_ended(r, c, o);
+		}
+		deferred = rc == REFRESH_DEFERRED;
+		if (rc != OK && !deferred)
+			return a0m_page(r, rc, "Sign-in service unavailable",
+			                "Your session needs to be checked, but the sign-in service cannot be reached "
+			                "right now. Please try again in a moment.",
+			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+		if (rc == OK) {
+			s->checked = now;
+			dirty = true;
+			renewed = renewed || can_refresh;
+		}
 	}
 	int inactivity = a0m_conf_inactivity_timeout(c);
 	int threshold = inactivity / 10 < 300 ? inactivity / 10 : 300;
