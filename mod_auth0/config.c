@@ -204,6 +204,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *base_, void *add_)
 	MERGE_INT(cookie_samesite);
 	MERGE_INT(refresh_tokens);
 	MERGE_INT(refresh_before_expiry);
+	m->session_revalidate = add->session_revalidate ? add->session_revalidate : base->session_revalidate;
 	MERGE_PTR(logout_path);
 	MERGE_PTR(backchannel_logout_path);
 	MERGE_PTR(login_path);
@@ -971,6 +972,25 @@ static const char *set_refresh_before_expiry(cmd_parms *cmd, void *conf, const c
 	return NULL;
 }
 
+/* Auth0SessionRevalidate DURATION|Off: at least a minute, for each check is a request to the tenant, which
+ * rate-limits its token and /userinfo endpoints. Stored as seconds, Off as -1 (0 is unset: inherited). */
+static const char *set_session_revalidate(cmd_parms *cmd, void *conf, const char *arg)
+{
+	int v = -1;
+	const char *err = strcasecmp(arg, "off") != 0 ? parse_duration(cmd, arg, 0, &v) : NULL;
+	if (err)
+		return err;
+	if (v >= 0 && v < 60)
+		return errorf(cmd, "'%s' is too short (at least 60 seconds, or Off)", arg);
+	((a0m_dir_conf *)conf)->session_revalidate = v;
+	return NULL;
+}
+
+int a0m_conf_session_revalidate(const a0m_dir_conf *c)
+{
+	return c->session_revalidate > 0 ? c->session_revalidate : 0;
+}
+
 static const char *set_max_transactions(cmd_parms *cmd, void *conf, const char *arg)
 {
 	long v;
@@ -1379,6 +1399,8 @@ static const command_rec directives[] = {
 	             "renew expired access tokens with the refresh token (offline_access) (default on)"),
 	AP_INIT_TAKE1("Auth0RefreshBeforeExpiry", set_refresh_before_expiry, NULL, DIR_OR_SERVER,
 	              "renew access tokens this long before they expire (default 30s, at most 1h)"),
+	AP_INIT_TAKE1("Auth0SessionRevalidate", set_session_revalidate, NULL, DIR_OR_SERVER,
+	              "check a session again at the tenant this often (at least 60s; default Off)"),
 	AP_INIT_TAKE1("Auth0LogoutPath", set_endpoint_path, CONF_OFFSET(logout_path), DIR_OR_SERVER,
 	              "the path that logs the user out (e.g. /logout)"),
 	AP_INIT_TAKE1("Auth0LoginPath", set_endpoint_path, CONF_OFFSET(login_path), DIR_OR_SERVER,

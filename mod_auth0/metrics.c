@@ -35,6 +35,8 @@ static const struct metric_info {
 		                 "Access tokens renewed with the refresh token, by outcome." },
 	[A0M_REFRESH_REFUSED] = { "auth0_refreshes_total", "outcome=\"refused\"", NULL },
 	[A0M_REFRESH_FAILED] = { "auth0_refreshes_total", "outcome=\"failed\"", NULL },
+	/* the tenant failed (or backs off) while the token was still usable: the request went on with it */
+	[A0M_REFRESH_DEFERRED] = { "auth0_refreshes_total", "outcome=\"deferred\"", NULL },
 	[A0M_BEARER_REFUSED] = { "auth0_bearer_refused_total", NULL,
 		                     "Requests refused for a missing or invalid bearer token." },
 	[A0M_BACKCHANNEL_ACCEPTED] = { "auth0_backchannel_logouts_total", "outcome=\"accepted\"",

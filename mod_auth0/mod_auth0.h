@@ -154,6 +154,7 @@ typedef struct a0m_dir_conf {
 	int cookie_samesite;               /* a0m_samesite */
 	int refresh_tokens;                /* renew access tokens with the refresh token (on/off) */
 	int refresh_before_expiry;         /* Auth0RefreshBeforeExpiry: seconds (a0m_conf_refresh_before_expiry) */
+	int session_revalidate;            /* Auth0SessionRevalidate: seconds; -1 Off, 0 unset (inherited) */
 
 	/* logout */
 	const char *logout_path;
@@ -263,6 +264,9 @@ int a0m_conf_leeway(const a0m_dir_conf *c);
 /* Auth0RefreshBeforeExpiry: how long before its expiry a renewable access token is renewed (default 30 s; at
  * most A0M_REFRESH_BEFORE_MAX; session.c takes half the token's lifetime when that is less). */
 int a0m_conf_refresh_before_expiry(const a0m_dir_conf *c);
+/* Auth0SessionRevalidate: how often a session is checked again at the tenant (seconds, at least 60), 0 never
+ * (default). */
+int a0m_conf_session_revalidate(const a0m_dir_conf *c);
 #define A0M_REFRESH_BEFORE_MAX 3600
 const char *a0m_conf_post_login_url(const a0m_dir_conf *c);
 const char *a0m_conf_redirect_path(const a0m_dir_conf *c); /* path part of Auth0RedirectURI */
@@ -380,7 +384,9 @@ typedef enum a0m_metric_id {
 	A0M_LOGIN_STARTED, A0M_LOGIN_COMPLETED, A0M_LOGIN_STALE, A0M_LOGIN_DENIED, A0M_LOGIN_FAILED,
 	A0M_LOGIN_STEP_UP, A0M_LOGIN_MAX_AGE, A0M_SESSION_TIMEOUT, A0M_SESSION_LOGOUT, A0M_SESSION_BACKCHANNEL,
 	A0M_SESSION_REFUSED,
-	A0M_REFRESH_OK, A0M_REFRESH_REFUSED, A0M_REFRESH_FAILED, A0M_BEARER_REFUSED, A0M_BACKCHANNEL_ACCEPTED,
+	A0M_REFRESH_OK, A0M_REFRESH_REFUSED, A0M_REFRESH_FAILED,
+	A0M_REFRESH_DEFERRED, /* not renewed now (the tenant failed), the request went on with the current token */
+	A0M_BEARER_REFUSED, A0M_BACKCHANNEL_ACCEPTED,
 	A0M_BACKCHANNEL_REFUSED, A0M_PREFLIGHT_PASSED, A0M_CACHE_FAILED, A0M_POST_KEPT, A0M_POST_REPOSTED,
 	A0M_POST_LOST, A0M_POST_REFUSED,
 	A0M_METRIC_COUNT
@@ -776,6 +782,8 @@ typedef struct a0m_session {
 	bool mfa;                    /* its login used multi-factor authentication (amr holds "mfa") */
 	int64_t auth_time;           /* when the user last authenticated at the tenant (the ID token's auth_time),
 	                              * 0 when the tokens did not say */
+	int64_t checked;             /* when the tenant last confirmed it (Auth0SessionRevalidate); 0: at its
+	                              * creation */
 } a0m_session;
 
 /* Makes this process's memo of opened sessions (child_init). */

@@ -39,10 +39,12 @@
  *   - tokens: an ID token's exp does not limit the session (it only proves
  *     the login); an access token does: Auth0RefreshBeforeExpiry (30 s)
  *     before it expires, or halfway through its life when that comes later,
- *     the refresh token (offline_access) renews it; without a refresh
- *     token, a session that holds an API access token (Auth0Audience) ends
- *     with that token, so that backends never get an expired token and
- *     Require auth0-permission never reads stale permissions.
+ *     the refresh token (offline_access) renews it (when the tenant fails
+ *     then, the request goes on with the token while it has a few seconds
+ *     left: refresh()); without a refresh token, a session that holds an
+ *     API access token (Auth0Audience) ends with that token, so that
+ *     backends never get an expired token and Require auth0-permission
+ *     never reads stale permissions.
  * Cookies expire (Max-Age) when the session would.
  */
 #include "mod_auth0.h"
@@ -57,17 +59,32 @@
 #define ID_BYTES 32
 /* How long a refresh result is kept for the concurrent requests of the same session. */
 #define REFRESH_SHARE 60
-/* The longest a request waits for a refresh of the same session elsewhere (it then answers 503). */
+/* The longest a request waits for a refresh of the same session elsewhere (it then answers 503); and a request
+ * whose token is still usable (token_usable()), which then goes on with it: a tenant slow to answer another
+ * request's renewal (or another session's: the locks are few, shared by hash) need not hold it up for long. */
 #define REFRESH_WAIT apr_time_from_sec(30)
+#define REFRESH_WAIT_USABLE apr_time_from_sec(2)
 /* refresh(): the refresh token was refused, the session ends (OK is 0, so not 0). */
 #define REFRESH_REFUSED (-1)
+/* refresh(): not renewed now, for a reason of the tenant's (or another request's renewal that ran too long),
+ * while the current access token is still usable (token_usable()): the request goes on with it. */
+#define REFRESH_DEFERRED (-2)
+/* After a renewal failed for a reason of the tenant's, the requests of that session in every process (and,
+ * with redis or memcache, on every host) go on with the current token for this long, or the tenant's
+ * Retry-After up to REFRESH_BACKOFF_MAX, before one of them asks the tenant again. */
+#define REFRESH_BACKOFF 5
+#define REFRESH_BACKOFF_MAX 60
+/* The least an access token must have left to be passed on when its renewal is deferred: this, or a quarter
+ * of its lifetime when that is less (a token of seconds). Not Auth0ClockSkew: its default (60 s) is longer
+ * than Auth0RefreshBeforeExpiry's (30 s), and no renewal would ever be deferred. */
+#define DEFER_MARGIN 5
 
 /* Tags of the stored form. S_IDENTITY and S_ACCESS_CLAIMS (derived) were written by older versions: they
  * are neither read nor reused. */
 enum {
 	S_CREATED = 1, S_LAST_ACTIVE, S_HARD_EXPIRY, S_ACCESS_EXPIRES, S_BINDING, S_USER, S_USER_CLAIM, S_SID,
 	S_CSRF, S_CLAIMS, S_IDENTITY, S_ACCESS_TOKEN, S_ACCESS_CLAIMS, S_REFRESH, S_ID_TOKEN, S_ORG_ID, S_ORG_NAME,
-	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME, S_IDENTITY_BLOCK, S_IDENTITY_FOR, S_ACCESS_LIFETIME
+	S_AUDIENCES, S_CREATED_US, S_MFA, S_AUTH_TIME, S_IDENTITY_BLOCK, S_IDENTITY_FOR, S_ACCESS_LIFETIME, S_CHECKED
 };
 
 static int64_t now_sec(request_rec *r)
@@ -152,6 +169,8 @@ static const unsigned char *encode(apr_pool_t *p, const a0m_session *s, bool wit
 	a0m_codec_int(w, S_HARD_EXPIRY, s->hard_expiry);
 	a0m_codec_int(w, S_ACCESS_EXPIRES, s->access_expires);
 	a0m_codec_int(w, S_ACCESS_LIFETIME, s->access_lifetime);
+	if (s->checked != s->created) /* checked at its creation (older sessions, or never since): not written */
+		a0m_codec_int(w, S_CHECKED, s->checked);
 	a0m_codec_str(w, S_BINDING, s->binding);
 	a0m_codec_str(w, S_USER, s->user);
 	a0m_codec_str(w, S_USER_CLAIM, s->user_claim);
@@ -191,6 +210,7 @@ static a0m_session *decode(apr_pool_t *p, const unsigned char *data, size_t len)
 	s->hard_expiry = d.num[S_HARD_EXPIRY];
 	s->access_expires = d.num[S_ACCESS_EXPIRES];
 	s->access_lifetime = d.num[S_ACCESS_LIFETIME];
+	s->checked = d.num[S_CHECKED] > 0 ? d.num[S_CHECKED] : s->created;
 	s->binding = d.str[S_BINDING];
 	s->user = d.str[S_USER];
 	s->user_claim = d.str[S_USER_CLAIM];
@@ -761,7 +781,7 @@ a0m_session *a0m_session_create(request_rec *r, const a0m_dir_conf *c, const aut
                                 json_t *claims, int *status)
 {
 	a0m_session *s = apr_pcalloc(r->pool, sizeof(*s));
-	s->created = s->last_active = now_sec(r);
+	s->created = s->last_active = s->checked = now_sec(r);
 	s->created_us = (int32_t)(r->request_time % APR_USEC_PER_SEC);
 	s->binding = binding_of(r, c);
 	s->csrf = a0m_random_token(r->pool, 24);
@@ -878,9 +898,10 @@ void a0m_session_destroy(request_rec *r, const a0m_dir_conf *c, const a0m_origin
 
 /* ---- refreshing the access token ----------------------------------------------------------------- */
 
+/* Tags of what is kept under a refresh's key: a renewal's result, or a backoff (R_BACKOFF_UNTIL alone). */
 enum {
 	R_ACCESS = 1, R_EXPIRES, R_REFRESH, R_ID_TOKEN, R_CLAIMS, R_IDENTITY, R_ACCESS_CLAIMS, R_HARD, R_USER,
-	R_ORG_ID, R_ORG_NAME, R_AUDIENCES, R_LIFETIME, R_USER_CLAIM
+	R_ORG_ID, R_ORG_NAME, R_AUDIENCES, R_LIFETIME, R_USER_CLAIM, R_BACKOFF_UNTIL
 };
 
 static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, size_t *len)
@@ -902,36 +923,35 @@ static const unsigned char *encode_refresh(apr_pool_t *p, const a0m_session *s, 
 	return a0m_codec_finish(w, true, len);
 }
 
-static bool apply_refresh(apr_pool_t *p, a0m_session *s, const unsigned char *data, size_t len)
+static bool apply_refresh(a0m_session *s, const a0m_decoded *d)
 {
-	a0m_decoded d;
-	if (!a0m_codec_decode(p, data, len, &d) || !d.str[R_ACCESS] || !d.str[R_USER])
+	if (!d->str[R_ACCESS] || !d->str[R_USER])
 		return false;
 	/* A renewal of the token this session holds, not the previous renewal's result, which gave that token:
 	 * without rotation the refresh token, and so the key, stays the same, and a short-lived token is due
 	 * again while the result that gave it is still kept. */
-	if (s->access_token && strcmp(d.str[R_ACCESS], s->access_token) == 0)
+	if (s->access_token && strcmp(d->str[R_ACCESS], s->access_token) == 0)
 		return false;
-	s->access_token = d.str[R_ACCESS];
-	s->access_expires = d.num[R_EXPIRES];
-	s->access_lifetime = d.num[R_LIFETIME];
-	s->refresh_token = d.str[R_REFRESH];
-	s->id_token = d.str[R_ID_TOKEN] ? d.str[R_ID_TOKEN] : s->id_token;
-	if (d.str[R_CLAIMS]) {
+	s->access_token = d->str[R_ACCESS];
+	s->access_expires = d->num[R_EXPIRES];
+	s->access_lifetime = d->num[R_LIFETIME];
+	s->refresh_token = d->str[R_REFRESH];
+	s->id_token = d->str[R_ID_TOKEN] ? d->str[R_ID_TOKEN] : s->id_token;
+	if (d->str[R_CLAIMS]) {
 		/* the identity is derived again from these claims, for this location (derive()) */
-		s->claims = d.str[R_CLAIMS];
+		s->claims = d->str[R_CLAIMS];
 		s->identity = s->identity_filter = NULL;
 		s->ready = NULL;
 	}
-	s->access_claims = d.str[R_ACCESS_CLAIMS];
-	s->hard_expiry = d.num[R_HARD];
-	s->user = d.str[R_USER];
+	s->access_claims = d->str[R_ACCESS_CLAIMS];
+	s->hard_expiry = d->num[R_HARD];
+	s->user = d->str[R_USER];
 	/* with the rule it was named by (another location's may differ: set_request_identity names it again);
 	 * a result without one (written before the rule was kept) is named again wherever it is used */
-	s->user_claim = d.str[R_USER_CLAIM];
-	s->org_id = d.str[R_ORG_ID];
-	s->org_name = d.str[R_ORG_NAME];
-	s->audiences = d.str[R_AUDIENCES];
+	s->user_claim = d->str[R_USER_CLAIM];
+	s->org_id = d->str[R_ORG_ID];
+	s->org_name = d->str[R_ORG_NAME];
+	s->audiences = d->str[R_AUDIENCES];
 	return true;
 }
 
@@ -986,12 +1006,86 @@ static id_token_outcome take_new_id_token(request_rec *r, const a0m_dir_conf *c,
 }
 
 /*
+ * Whether the session's access token may still be passed on while its renewal waits: it has DEFER_MARGIN
+ * left, or a quarter of its lifetime when that is less (but a second at the least, not to pass on a token in
+ * its last second). A renewal is due Auth0RefreshBeforeExpiry early (or halfway through the token's life),
+ * so a tenant that fails for a while need not stop the session at once.
+ */
+static bool token_usable(request_rec *r, const a0m_session *s)
+{
+	int64_t margin = DEFER_MARGIN;
+	if (s->access_lifetime > 0 && margin > s->access_lifetime / 4)
+		margin = s->access_lifetime / 4 > 1 ? s->access_lifetime / 4 : 1;
+	return s->access_token && s->access_expires && now_sec(r) < s->access_expires - margin;
+}
+
+/* What a refresh's key holds: a renewal's result (applied to s), or a backoff still running (its end in
+ * *until), which only a request whose token is usable heeds (backoff). */
+typedef enum { SHARED_NONE, SHARED_RESULT, SHARED_BACKOFF } shared_outcome;
+
+static shared_outcome read_shared(request_rec *r, const a0m_dir_conf *c, const char *key, a0m_session *s,
+                                  bool backoff, int64_t *until)
+{
+	unsigned char *raw = NULL;
+	size_t raw_len = 0, len = 0;
+	if (a0m_cache_get(r->server, key, &raw, &raw_len, r->pool) != APR_SUCCESS)
+		return SHARED_NONE;
+	unsigned char *plain = a0m_open_raw(r->pool, c->keys->session, c->keys->count, key, raw, raw_len, &len);
+	a0m_decoded d;
+	if (!plain || !a0m_codec_decode(r->pool, plain, len, &d))
+		return SHARED_NONE;
+	if (d.num[R_BACKOFF_UNTIL])
+		*until = d.num[R_BACKOFF_UNTIL];
+	if (d.num[R_BACKOFF_UNTIL] > now_sec(r))
+		return backoff ? SHARED_BACKOFF : SHARED_NONE;
+	if (!apply_refresh(s, &d))
+		return SHARED_NONE;
+	derive(r->pool, c, s);
+	return SHARED_RESULT;
+}
+
+/* Records, under the refresh's key, that its renewal failed for a reason of the tenant's: until
+ * REFRESH_BACKOFF (or the tenant's Retry-After, up to REFRESH_BACKOFF_MAX) has passed, the session's requests
+ * whose token is usable do not ask the tenant again. Replaces a previous renewal's result kept there, which
+ * gave the token this request holds (without rotation the key stays the same): no request needs it now. */
+static int64_t back_off(request_rec *r, const a0m_dir_conf *c, const char *key, const auth0_error *err)
+{
+	int64_t wait = REFRESH_BACKOFF;
+	if (err && err->retry_after > wait)
+		wait = err->retry_after < REFRESH_BACKOFF_MAX ? err->retry_after : REFRESH_BACKOFF_MAX;
+	int64_t until = now_sec(r) + wait;
+	size_t len = 0, sealed_len = 0;
+	a0m_codec *w = a0m_codec_new(r->pool, 32);
+	a0m_codec_int(w, R_BACKOFF_UNTIL, until);
+	const unsigned char *data = a0m_codec_finish(w, false, &len);
+	unsigned char *sealed = data ? a0m_seal_raw(r->pool, &c->keys->session[0], key, data, len, &sealed_len) : NULL;
+	if (sealed)
+		a0m_cache_set(r->server, key, sealed, sealed_len, apr_time_from_sec(until), r->pool);
+	return until;
+}
+
+/* The outcome of a renewal that did not happen for a reason of the tenant's (status, the page's): deferred
+ * while the current token is usable, else the status. */
+static int not_renewed(request_rec *r, bool usable, int status)
+{
+	if (!usable)
+		return status;
+	apr_table_unset(r->err_headers_out, "Retry-After"); /* the tenant's, for a request that goes on */
+	return REFRESH_DEFERRED;
+}
+
+/*
  * Renews the access token. Concurrent requests of one session (several tabs, a page and its XHRs)
  * would each spend the refresh token, and with rotation the second use revokes the whole family: so
  * refreshes are serialised by the cross-process flight lock and the result is shared through the cache
  * for a minute under a hash of the refresh token it replaced.
- * Returns OK, or REFRESH_REFUSED when the session must end (refresh token refused), or an HTTP status
- * for a tenant failure (the session is kept, the user may retry).
+ * A renewal that fails for a reason of the tenant's (5xx, 429, a timeout, a concurrent renewal holding the
+ * lock too long) does not stop a request whose token is still usable (token_usable()): it goes on with it,
+ * and such requests of the session do not ask the tenant again for REFRESH_BACKOFF (back_off()). A request
+ * whose token is not usable asks the tenant as before and, when that fails, gets the page.
+ * Returns OK, or REFRESH_REFUSED when the session must end (refresh token refused), REFRESH_DEFERRED when
+ * the request goes on with its token, or an HTTP status for a tenant failure (the session is kept, the
+ * user may retry).
  */
 static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 {
@@ -1000,38 +1094,66 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 		return HTTP_INTERNAL_SERVER_ERROR;
 	const char *key = apr_pstrcat(r->pool, A0M_NS_SESSION, "r:",
 	                              a0m_sha256_hex(r->pool, s->refresh_token, strlen(s->refresh_token)), NULL);
-	apr_status_t lrv = a0m_cache_refresh_lock(key, REFRESH_WAIT);
+	bool usable = token_usable(r, s);
+	int64_t until = 0;
+	/* a backoff is read before the lock: requests of a session whose renewal just failed neither wait nor ask */
+	shared_outcome shared = read_shared(r, c, key, s, usable, &until);
+	if (shared == SHARED_BACKOFF) {
+		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: the renewal of this session's access token "
+		              "failed recently: not asked again for %d s", (int)(until - now_sec(r)));
+		return REFRESH_DEFERRED;
+	}
+	if (shared == SHARED_RESULT) {
+		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: access token renewed by a concurrent request");
+		return OK;
+	}
+	apr_status_t lrv = a0m_cache_refresh_lock(key, usable ? REFRESH_WAIT_USABLE : REFRESH_WAIT);
 	if (APR_STATUS_IS_TIMEUP(lrv)) {
 		/* Another request of this session is still refreshing: spending the same refresh token too would,
-		 * with rotation, revoke them both. The session stays; the user retries. */
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-		              "mod_auth0: a refresh of this session has been running for too long; try again");
-		return HTTP_SERVICE_UNAVAILABLE;
+		 * with rotation, revoke them both. The session stays; the user retries (or goes on with its token). */
+		ap_log_rerror(APLOG_MARK, usable ? APLOG_INFO : APLOG_WARNING, 0, r,
+		              "mod_auth0: a refresh of this session (or of one sharing its lock) has been running for "
+		              "too long; %s", usable ? "going on with the current access token" : "try again");
+		return not_renewed(r, usable, HTTP_SERVICE_UNAVAILABLE);
 	}
 	if (lrv != APR_SUCCESS && lrv != APR_EINIT)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, lrv, r, "mod_auth0: refreshing without the refresh lock");
 	bool locked = lrv == APR_SUCCESS;
 	int rc = OK;
-	unsigned char *raw = NULL;
-	size_t raw_len = 0, len = 0;
-	if (a0m_cache_get(r->server, key, &raw, &raw_len, r->pool) == APR_SUCCESS) {
-		unsigned char *plain =
-			a0m_open_raw(r->pool, c->keys->session, c->keys->count, key, raw, raw_len, &len);
-		if (plain && apply_refresh(r->pool, s, plain, len)) {
-			derive(r->pool, c, s);
-			ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-			              "mod_auth0: access token renewed by a concurrent request");
-			goto out;
-		}
+	size_t len = 0;
+	/* what a request that held the lock before this one left: its result, or its backoff */
+	shared = read_shared(r, c, key, s, usable, &until);
+	if (shared == SHARED_RESULT) {
+		ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_auth0: access token renewed by a concurrent request");
+		goto out;
+	}
+	if (shared == SHARED_BACKOFF) {
+		rc = REFRESH_DEFERRED;
+		goto out;
 	}
 	auth0_tokens *t = NULL;
 	auth0_error *err = NULL;
 	if (auth0_exchange_refresh_token(client, s->refresh_token, NULL, &t, &err) != AUTH0_OK) {
 		/* only a refusal of the grant ends the session, not the tenant failing */
 		bool transient = a0m_tenant_failed(err);
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: cannot renew the access token: %s%s",
-		              err ? err->message : "unknown error", transient ? "" : "; the session ends");
-		rc = transient ? a0m_status_for_tenant_error(r, err) : REFRESH_REFUSED;
+		if (transient) {
+			until = back_off(r, c, key, err);
+			rc = not_renewed(r, usable, a0m_status_for_tenant_error(r, err));
+			if (rc == REFRESH_DEFERRED)
+				ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+				              "mod_auth0: cannot renew the access token of %s now: %s; going on with the current "
+				              "one (%" APR_INT64_T_FMT " s left), the tenant is asked again in %" APR_INT64_T_FMT
+				              " s", ap_escape_logitem(r->pool, s->user), err ? err->message : "unknown error",
+				              (apr_int64_t)(s->access_expires - now_sec(r)), (apr_int64_t)(until - now_sec(r)));
+			else
+				ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+				              "mod_auth0: cannot renew the access token: %s; it expires too soon to be passed on: "
+				              "the request is refused, the session kept", err ? err->message : "unknown error");
+		} else {
+			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: cannot renew the access token: %s; the "
+			              "session ends", err ? err->message : "unknown error");
+			rc = REFRESH_REFUSED;
+		}
 		auth0_error_free(err);
 		goto out;
 	}
@@ -1059,6 +1181,73 @@ static int refresh(request_rec *r, const a0m_dir_conf *c, a0m_session *s)
 out:
 	if (locked)
 		a0m_cache_refresh_unlock(key);
+	return rc;
+}
+
+/* ---- re-validation (Auth0SessionRevalidate) ------------------------------------------------------- */
+
+/*
+ * Asks the tenant whether the session still stands, as mod_auth_openidc's OIDCUserInfoRefreshInterval does:
+ * with a refresh token, by renewing the access token (refresh(): its new ID token is validated and its
+ * claims replace the session's; a refusal, such as a blocked user's, ends the session); without one, at
+ * /userinfo with the access token: a refusal (401: revoked, expired) or another user ends the session, and
+ * what it says of the user is taken into the claims. A failure of the tenant's keeps the session, and the
+ * check is made again after REFRESH_BACKOFF (back_off(), under a hash of the access token).
+ * Returns OK, REFRESH_REFUSED, REFRESH_DEFERRED, or an HTTP status (the page's, as refresh()).
+ */
+static int revalidate(request_rec *r, const a0m_dir_conf *c, a0m_session *s, bool can_refresh)
+{
+	if (can_refresh)
+		return refresh(r, c, s);
+	if (!s->access_token) {
+		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_auth0: the session of %s has neither a refresh token nor "
+		              "an access token to check it with (Auth0SessionRevalidate): it ends",
+		              ap_escape_logitem(r->pool, s->user));
+		return REFRESH_REFUSED;
+	}
+	auth0_client *client = a0m_app_client(r, c);
+	if (!client)
+		return HTTP_INTERNAL_SERVER_ERROR;
+	const char *key = apr_pstrcat(r->pool, A0M_NS_SESSION, "v:",
+	                              a0m_sha256_hex(r->pool, s->access_token, strlen(s->access_token)), NULL);
+	int64_t until = 0;
+	if (read_shared(r, c, key, s, true, &until) == SHARED_BACKOFF)
+		return REFRESH_DEFERRED;
+	json_t *profile = NULL;
+	auth0_error *err = NULL;
+	int rc = REFRESH_REFUSED;
+	if (auth0_userinfo(client, s->access_token, &profile, &err) != AUTH0_OK) {
+		if (a0m_tenant_failed(err)) {
+			until = back_off(r, c, key, err);
+			apr_table_unset(r->err_headers_out, "Retry-After");
+			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: cannot check the session of %s at /userinfo "
+			              "now: %s; it goes on, checked again in %" APR_INT64_T_FMT " s",
+			              ap_escape_logitem(r->pool, s->user), err ? err->message : "unknown error",
+			              (apr_int64_t)(until - now_sec(r)));
+			rc = REFRESH_DEFERRED;
+		} else {
+			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_auth0: /userinfo refuses the session of %s: %s; the "
+			              "session ends", ap_escape_logitem(r->pool, s->user), err ? err->message : "unknown error");
+		}
+		auth0_error_free(err);
+		return rc;
+	}
+	const char *was = subject_of(r->pool, s);
+	const char *is = json_string_value(json_object_get(profile, "sub"));
+	json_t *claims = s->claims ? json_loads(s->claims, 0, NULL) : NULL;
+	if (!was || !is || strcmp(was, is) != 0) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_auth0: /userinfo answered for another user than the "
+		              "session's: the session ends");
+	} else if (json_is_object(claims) && json_object_update(claims, profile) == 0) {
+		/* what the tenant says of the user now: a changed claim reaches the identity passed on */
+		rc = set_identity(r, c, s, claims);
+		if (rc != OK && rc != HTTP_INTERNAL_SERVER_ERROR)
+			rc = REFRESH_REFUSED; /* no longer names a user */
+	} else {
+		rc = HTTP_INTERNAL_SERVER_ERROR;
+	}
+	json_decref(claims);
+	json_decref(profile);
 	return rc;
 }
 
@@ -1214,7 +1403,7 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	}
 
 	int64_t now = now_sec(r);
-	bool dirty = false, renewed = false;
+	bool dirty = false, renewed = false, deferred = false;
 	bool can_refresh = s->refresh_token && a0m_conf_flag(c->refresh_tokens, true);
 	if (!can_refresh && c->audience && s->access_claims && s->access_expires && now >= s->access_expires) {
 		/* an API token that cannot be renewed here: the session ends with it (see the top of this file) */
@@ -1226,21 +1415,48 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 	}
 	if (can_refresh && s->access_expires && now >= renewal_due(c, s)) {
 		rc = refresh(r, c, s);
-		a0m_metric(rc == OK ? A0M_REFRESH_OK : rc == REFRESH_REFUSED ? A0M_REFRESH_REFUSED : A0M_REFRESH_FAILED);
+		a0m_metric(rc == OK                 ? A0M_REFRESH_OK
+		           : rc == REFRESH_REFUSED  ? A0M_REFRESH_REFUSED
+		           : rc == REFRESH_DEFERRED ? A0M_REFRESH_DEFERRED
+		                                    : A0M_REFRESH_FAILED);
 		if (rc == REFRESH_REFUSED) {
 			a0m_session_destroy(r, c, o, s);
 			return a0m_login_ended(r, c, o);
 		}
-		if (rc != OK)
+		/* Deferred: the request goes on with the current token and identity, and the session is not written
+		 * (not even its activity): a concurrent renewal elsewhere may have rotated the refresh token, which a
+		 * write of this copy would undo. */
+		deferred = rc == REFRESH_DEFERRED;
+		if (rc != OK && !deferred)
 			return a0m_page(r, rc, "Sign-in service unavailable",
 			                "Your session needs to be renewed, but the sign-in service cannot be reached "
 			                "right now. Please try again in a moment.",
 			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
-		dirty = renewed = true;
+		dirty = renewed = !deferred;
+	}
+	int recheck = a0m_conf_session_revalidate(c);
+	if (recheck && !deferred && (renewed || now - s->checked >= recheck)) {
+		/* a renewal made just now is a check; otherwise the session is checked at the tenant (revalidate()) */
+		rc = renewed ? OK : revalidate(r, c, s, can_refresh);
+		if (rc == REFRESH_REFUSED) {
+			a0m_session_destroy(r, c, o, s);
+			return a0m_login_ended(r, c, o);
+		}
+		deferred = rc == REFRESH_DEFERRED;
+		if (rc != OK && !deferred)
+			return a0m_page(r, rc, "Sign-in service unavailable",
+			                "Your session needs to be checked, but the sign-in service cannot be reached "
+			                "right now. Please try again in a moment.",
+			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+		if (rc == OK) {
+			s->checked = now;
+			dirty = true;
+			renewed = renewed || can_refresh;
+		}
 	}
 	int inactivity = a0m_conf_inactivity_timeout(c);
 	int threshold = inactivity / 10 < 300 ? inactivity / 10 : 300;
-	if (dirty || (now - s->last_active > threshold && !written_since_read(s))) {
+	if (dirty || (!deferred && now - s->last_active > threshold && !written_since_read(s))) {
 		s->last_active = now;
 		a0m_save saved = a0m_session_save(r, c, o, s);
 		if (saved == A0M_SAVE_ENDED) {

@@ -144,17 +144,10 @@ is $ok, 6, 'six concurrent requests needing a renewal all succeed, each with the
 is counter($REFRESH) - $before, 1, '... with one refresh request to the tenant';
 
 # ---- failures ---------------------------------------------------------------------------------------------
+# (a tenant that fails while the token is still usable, and once it is not: below, "a renewal that fails for
+# a reason of the tenant's")
 $b = browser();
 $b->visit("$api/echo");
-$t0 = time;
-wait_until(4, sub { time - $t0 > 2.2 });
-fault({path => '/oauth/token', oauth_error(503, 'temporarily_unavailable')});
-$res = $b->get("$api/echo");
-is $res->code, 503, 'a tenant unavailable during a renewal answers 503';
-like $res->content, qr/try again/i, '... with a page';
-clear_faults();
-is $b->get("$api/echo")->code, 200, '... and the session is still there afterwards';
-
 $t0 = time;
 wait_until(4, sub { time - $t0 > 2.2 });
 fault({path => '/oauth/token', oauth_error(403, 'invalid_grant')});
@@ -354,6 +347,133 @@ SKIP: {
 	}
 }
 httpd_stop($margins);
+
+# ---- a renewal that fails for a reason of the tenant's ------------------------------------------------------
+# The token is renewed early (halfway through the life of these tokens of 12 s: 6 s before they expire): a
+# tenant that fails then (503, 429) does not stop the session while the token has DEFER_MARGIN (5 s) or a
+# quarter of its life (3 s) left: the request goes on with the token and the identity it has, and no such
+# request of the session asks the tenant again for a few seconds (REFRESH_BACKOFF, 5 s; or the tenant's
+# Retry-After). Once the token has no more than that margin left, the request asks the tenant and gets the
+# page when that fails, as before. Times from the
+# token's expiry as the module keeps it (X-Auth0-Access-Token-Expires, epoch seconds), compared with the
+# requests' seconds. An httpd of its own: one attempt per renewal (no retry of a 429 by libauth0), and its
+# counters.
+{
+	my $port = free_port();
+	my ($h, $out) = httpd_start(app_site(port => $port, vhost => <<'EOC', after => <<'EOA'));
+Auth0Scope "openid profile email offline_access"
+Auth0PassAccessToken on
+Auth0HTTPRetries 0
+EOC
+<Location /metrics>
+    SetHandler auth0-metrics
+    Require ip 127.0.0.1
+</Location>
+EOA
+	ok $h, 'an httpd with refresh tokens and Auth0HTTPRetries 0' or diag $out;
+	SKIP: {
+		skip 'no httpd', 28 unless $h;
+		my $base = "https://127.0.0.1:$port";
+		my $deferred = sub {
+			my ($m) = browser()->get("$base/metrics")->content =~ /^auth0_refreshes_total\{outcome="deferred"\} (\d+)$/m;
+			return $m // -1;
+		};
+		settings(access_token_lifetime => 12, refresh_token_rotation => JSON::PP::true);
+		my $b = browser();
+		my $env = json_of($b->visit("$base/echo"));
+		my ($token, $exp) = @$env{qw(HTTP_X_AUTH0_ACCESS_TOKEN HTTP_X_AUTH0_ACCESS_TOKEN_EXPIRES)};
+		ok $token && $exp, 'signed in, with a refresh token and an access token of 12 s';
+		# due from 6 s before it expires; usable while more than 3 s are left
+		wait_until(8, sub { time >= $exp - 5.95 });
+		fault({path => '/oauth/token', grant_type => 'refresh_token', times => 0,
+		       oauth_error(503, 'temporarily_unavailable')});
+		my $n = counter($REFRESH);
+		my $m = $deferred->();
+		my $mark = length log_of($h);
+		my $res = $b->get("$base/echo");
+		my $failed_at = server_second($res);
+		is $res->code, 200, 'a tenant that fails (503) when the token is due: the request goes on';
+		is token_of($res), $token, '... with the current token';
+		is json_of($res)->{REMOTE_USER}, ALICE, '... and identity';
+		is json_of($res)->{HTTP_X_AUTH0_EMAIL}, 'alice@example.com', '... and claims';
+		ok !$res->header('Retry-After'), '... without the tenant\'s Retry-After';
+		ok !grep(/auth0_session/, $res->header('Set-Cookie')), '... and without writing the session';
+		is counter($REFRESH) - $n, 1, '... after one attempt at the tenant';
+		my $log = substr(log_of($h), $mark);
+		like $log, qr/cannot renew the access token of \Q@{[ALICE]}\E now: .*going on with the current one/,
+			'... which it logs';
+		unlike $log, qr/\Q$token\E/, '... without the token';
+		is $deferred->() - $m, 1, '... and counts (auth0_refreshes_total{outcome="deferred"})';
+		wait_until(2, sub { time >= $failed_at + 0.6 });
+		$res = $b->get("$base/echo");
+		is $res->code, 200, 'the next request goes on too';
+		is token_of($res), $token, '... with the same token';
+		is counter($REFRESH) - $n, 1, '... without asking the tenant again (it backs off)';
+		# (within the backoff of 5 s, which a request whose token cannot be passed on does not heed)
+		wait_until(5, sub { time >= $exp - 2.95 });
+		$res = $b->get("$base/echo");
+		is $res->code, 503, 'once the token has 3 s left, the request asks the tenant again and gets 503';
+		like $res->content, qr/Sign-in service unavailable.*try again/is, '... with the page';
+		is counter($REFRESH) - $n, 2, '... after a second attempt at the tenant';
+		ok !grep(/auth0_session/, $res->header('Set-Cookie')), '... the session kept as it was';
+		clear_faults();
+		$res = $b->get("$base/echo");
+		is $res->code, 200, 'with the tenant back, the next request renews the token';
+		isnt token_of($res), $token, '... a new token';
+		is counter($REFRESH) - $n, 3, '... from a third attempt at the tenant';
+
+		# a 429 with Retry-After 8: the session's requests back off that long
+		$b = browser();
+		$env = json_of($b->visit("$base/echo"));
+		($token, $exp) = @$env{qw(HTTP_X_AUTH0_ACCESS_TOKEN HTTP_X_AUTH0_ACCESS_TOKEN_EXPIRES)};
+		wait_until(8, sub { time >= $exp - 5.95 });
+		fault({path => '/oauth/token', grant_type => 'refresh_token', times => 0, preset => 'rate_limit',
+		       retry_after => 8});
+		$n = counter($REFRESH);
+		my @codes;
+		for my $i (1 .. 3) {
+			$res = $b->get("$base/echo");
+			push @codes, $res->code . ' ' . (token_of($res) eq $token ? 'same' : 'other');
+			wait_until(1, sub { time >= $exp - 5.95 + $i });
+		}
+		is "@codes", '200 same 200 same 200 same', 'a tenant that rate-limits (429): the requests go on with the token';
+		is counter($REFRESH) - $n, 1, '... with one attempt at the tenant';
+		clear_faults();
+
+		# a renewal that the tenant holds (at a gate): a second request of the session, its token usable,
+		# waits a little for it (REFRESH_WAIT_USABLE, 2 s), then goes on with the token (it waited 30 s, then
+		# got a 503)
+		$b = browser();
+		$env = json_of($b->visit("$base/echo"));
+		($token, $exp) = @$env{qw(HTTP_X_AUTH0_ACCESS_TOKEN HTTP_X_AUTH0_ACCESS_TOKEN_EXPIRES)};
+		wait_until(8, sub { time >= $exp - 5.95 });
+		fault({path => '/oauth/token', grant_type => 'refresh_token', times => 0, gate => 'renewal'});
+		$n = counter($REFRESH);
+		my $result = "$ENV{AUTH0_TEST_STATE_DIR}/held-renewal-$$";
+		my $pid = fork // die "fork: $!";
+		if (!$pid) {    # the request whose renewal the tenant holds
+			my $r = $b->get("$base/echo");
+			open my $fh, '>', $result;
+			print $fh $r->code, ' ', (token_of($r) eq $token ? 'same' : 'other'), "\n";
+			close $fh;
+			POSIX::_exit(0);
+		}
+		ok wait_until(5, sub { (gates()->{renewal}{held} // 0) == 1 }), 'a renewal held at the tenant';
+		my $t1 = time;
+		$res = $b->get("$base/echo");
+		my $took = time - $t1;
+		is $res->code . ' ' . token_of($res), "200 $token", '... another request of the session goes on with the token';
+		cmp_ok $took, '<', 10, '... after a short wait';
+		is counter($REFRESH) - $n, 1, '... without spending the refresh token too';
+		open_gate('renewal');
+		waitpid $pid, 0;
+		my $held = Auth0Test::_read($result);
+		unlink $result;
+		is $held, "200 other\n", '... and the held renewal completes: a new token';
+		clear_faults();
+		httpd_stop($h);
+	}
+}
 
 reset_tenant();
 
