@@ -972,7 +972,7 @@ static const char *set_refresh_before_expiry(cmd_parms *cmd, void *conf, const c
 	return NULL;
 }
 
-/* Auth0SessionRevalidate DURATION|Off: at least a minute, for each check is a request to the tenant, which
+/* Auth0SessionRevalidate DURATION|Off: at least 10 s, for each check is a request to the tenant, which
  * rate-limits its token and /userinfo endpoints. Stored as seconds, Off as -1 (0 is unset: inherited). */
 static const char *set_session_revalidate(cmd_parms *cmd, void *conf, const char *arg)
 {
@@ -980,8 +980,8 @@ static const char *set_session_revalidate(cmd_parms *cmd, void *conf, const char
 	const char *err = strcasecmp(arg, "off") != 0 ? parse_duration(cmd, arg, 0, &v) : NULL;
 	if (err)
 		return err;
-	if (v >= 0 && v < 60)
-		return errorf(cmd, "'%s' is too short (at least 60 seconds, or Off)", arg);
+	if (v >= 0 && v < 10)
+		return errorf(cmd, "'%s' is too short (at least 10 seconds, or Off)", arg);
 	((a0m_dir_conf *)conf)->session_revalidate = v;
 	return NULL;
 }
