@@ -244,7 +244,7 @@ static void pass_id_token(request_rec *r, const a0m_dir_conf *c, const char *id_
 /*
  * The ID token this request passes (Auth0PassIDToken): its session's, which session.c gives the request
  * (rq->session) before it applies the identity. A bearer token comes without one. The session holds it
- * when some Auth0PassIDToken is on (a0m_conf_id_token_passed()) or for Auth0LogoutEndpoint oidc.
+ * when some Auth0PassIDToken of its host is on (a0m_conf_id_token_passed()) or for Auth0LogoutEndpoint oidc.
  */
 static const char *id_token_of(request_rec *r, const a0m_dir_conf *c)
 {

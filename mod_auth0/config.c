@@ -62,18 +62,25 @@ static int longest_max_duration = DEFAULT_MAX_DURATION;
 static int longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
 /* Whether some Auth0BearerTokenFrom of the configuration read last says query. */
 static bool query_tokens_read;
-/* Whether some Auth0PassIDToken of the configuration read last says on: a session is opened by the login
- * location's configuration, but used wherever its cookie goes. */
-static bool id_token_passed;
+/* Whether an Auth0PassIDToken On of the main server's configuration was read last (a0m_conf_id_token_passed) */
+static bool main_server_passes_id_token;
 void a0m_conf_pre_config(void)
 {
 	longest_max_duration = DEFAULT_MAX_DURATION;
 	longest_login_timeout = DEFAULT_LOGIN_TIMEOUT;
 	query_tokens_read = false;
-	id_token_passed = false;
+	main_server_passes_id_token = false;
 }
 bool a0m_conf_query_tokens_read(void) { return query_tokens_read; }
-bool a0m_conf_id_token_passed(void) { return id_token_passed; }
+/* A session is opened by its login location's configuration, but used wherever its cookie goes on the same
+ * host: what some location of the virtual host (or of the main server, which every virtual host's locations
+ * inherit) says. Other hosts' sessions stay without it (the ID token is about as long as the rest of the
+ * session cookie). */
+bool a0m_conf_id_token_passed(const server_rec *s)
+{
+	const a0m_server_conf *here = ap_get_module_config(s->module_config, &auth0_module);
+	return main_server_passes_id_token || (here && here->id_token_passed);
+}
 int a0m_conf_longest_max_duration(void) { return longest_max_duration; }
 int a0m_conf_longest_login_timeout(void) { return longest_login_timeout; }
 int a0m_conf_login_timeout(const a0m_dir_conf *c) { return or_default(c->login_timeout, DEFAULT_LOGIN_TIMEOUT); }
@@ -1159,8 +1166,10 @@ static const char *set_user_header(cmd_parms *cmd, void *conf, const char *arg)
 static const char *set_pass_id_token(cmd_parms *cmd, void *conf, int on)
 {
 	((a0m_dir_conf *)conf)->pass_id_token = on ? 1 : 0;
-	if (on)
-		id_token_passed = true;
+	if (on && cmd->server->is_virtual)
+		((a0m_server_conf *)ap_get_module_config(cmd->server->module_config, &auth0_module))->id_token_passed = true;
+	else if (on)
+		main_server_passes_id_token = true;
 	return NULL;
 }
 

@@ -217,6 +217,7 @@ typedef struct a0m_server_conf {
 	const char *cache_provider_name;
 	const ap_socache_provider_t *cache_provider;
 	ap_socache_instance_t *cache_instance;
+	bool id_token_passed;              /* some Auth0PassIDToken On here (a0m_conf_id_token_passed) */
 } a0m_server_conf;
 
 /* ---- config.c: effective values with defaults ------------------------------------- */
@@ -243,9 +244,9 @@ const char *a0m_conf_bearer_alg(const a0m_dir_conf *c);
 int a0m_conf_bearer_from(const a0m_dir_conf *c);
 /* Whether some location of the configuration reads tokens from the query (pre_config resets it). */
 bool a0m_conf_query_tokens_read(void);
-/* Whether some Auth0PassIDToken of the configuration says on (pre_config resets it): sessions then keep their
- * ID token, whichever location their login starts from. */
-bool a0m_conf_id_token_passed(void);
+/* Whether some Auth0PassIDToken of the virtual host s (or of the main server) says on: its sessions then keep
+ * their ID token, whichever location their login starts from. */
+bool a0m_conf_id_token_passed(const server_rec *s);
 const char *a0m_conf_cookie_name(const a0m_dir_conf *c);
 /* The value Auth0AuthorizationParam gives name here (the last one given: /authorize gets that one), or NULL. */
 const char *a0m_conf_authz_param(const a0m_dir_conf *c, const char *name);

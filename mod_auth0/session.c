@@ -771,8 +771,8 @@ static void set_tokens(request_rec *r, const a0m_dir_conf *c, a0m_session *s, co
 	s->access_claims = access_claims_of(r->pool, s->access_token, &s->audiences);
 	if (t->refresh_token)
 		s->refresh_token = apr_pstrdup(r->pool, t->refresh_token);
-	/* for the logout's id_token_hint, or for backends (Auth0PassIDToken anywhere: the session may go there) */
-	if (t->id_token && (c->logout_endpoint == A0M_LOGOUT_OIDC || a0m_conf_id_token_passed()))
+	/* for the logout's id_token_hint, or for backends (Auth0PassIDToken on this host: the session may go there) */
+	if (t->id_token && (c->logout_endpoint == A0M_LOGOUT_OIDC || a0m_conf_id_token_passed(r->server)))
 		s->id_token = apr_pstrdup(r->pool, t->id_token);
 	s->hard_expiry = !s->refresh_token && c->audience && s->access_claims ? s->access_expires : 0;
 }

@@ -114,7 +114,9 @@ SKIP: {
 	# an entry planted in redis (without the secret) does not make a forged token valid
 	tweak_next_token(bad_signature => 1);
 	my $forged = m2m_token();
-	my $context = join "\n", $ENV{AUTH0_TEST_DOMAIN}, 'https://api.example.com/', '', 60, 'sub', 'RS256';
+	# domain, audience, organization, leeway, Auth0UserClaim, algorithm, extra issuers, extra audiences,
+	# Auth0PassClaims (bearer.c validation_context)
+	my $context = join "\n", $ENV{AUTH0_TEST_DOMAIN}, 'https://api.example.com/', '', 60, 'sub', 'RS256', '', '', '';
 	my $key_of = sub {
 		my ($tok) = @_;
 		my $hash = sha256_hex("bearer v3\n$context\n$tok");

@@ -86,6 +86,15 @@ ok grep({ $_ eq API_AUDIENCE } @{decode_jwt($token)->{aud} // []}), '... for the
 		ok !exists $env->{HTTP_X_AUTH0_ID_TOKEN}, '... no X-Auth0-ID-Token (and not the client\'s)';
 	}
 	is json_of($b->get("$site/who/off/echo", @spoof))->{AUTH0_SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran there)';
+
+	# sessions keep the ID token only on a host with Auth0PassIDToken On (the ID token is about as long as the
+	# rest of the session): SESSION has none, so its whole session cookie is shorter than the token alone
+	my $other = browser();
+	is $other->visit(url('SESSION', '/echo'))->code, 200, 'a login on a host without Auth0PassIDToken';
+	my $n = 0;
+	$other->jar->scan(sub { $n += length($_[2]) if $_[1] =~ /^__Host-auth0_session/ });
+	ok $n > 0 && $n < length($id), "... its session cookie ($n bytes) is shorter than the ID token (" . length($id)
+	  . ' bytes): it is not kept there';
 }
 
 # ---- one location, two ways in: session cookie or bearer token -----------------------------------------------
