@@ -427,3 +427,36 @@ const char *a0m_claims_user(apr_pool_t *p, const a0m_dir_conf *c, const json_t *
 {
 	return a0m_claims_user_mapped(p, c, a0m_claims_user_claimed(p, c, claims));
 }
+
+/* Takes a token this location does not pass out of what a request inherited: its header (with the expiry's,
+ * for the access token), its variable, and the REDIRECT_ copy an internal redirect made of it. */
+static void drop_inherited(request_rec *r, const char *prefix, const char *suffix, const char *env)
+{
+	apr_table_unset(r->headers_in, apr_pstrcat(r->pool, prefix, suffix, NULL));
+	apr_table_unset(r->subprocess_env, env);
+	apr_table_unset(r->subprocess_env, apr_pstrcat(r->pool, "REDIRECT_", env, NULL));
+}
+
+void a0m_claims_inherited(request_rec *r, const a0m_dir_conf *c)
+{
+	const char *prefix = a0m_conf_claim_header_prefix(c);
+	const a0m_dir_conf *parent = parent_scrubbed(r, prefix);
+	if (!parent)
+		return; /* scrubbed in full (another prefix): nothing of the parent's is here */
+	if (!a0m_conf_flag(c->pass_access_token, false)) {
+		drop_inherited(r, prefix, ACCESS_TOKEN_SUFFIX, ENV_ACCESS_TOKEN);
+		drop_inherited(r, prefix, ACCESS_TOKEN_EXPIRES_SUFFIX, ENV_ACCESS_TOKEN_EXPIRES);
+	}
+	if (c->pass_id_token != 1) {
+		drop_inherited(r, prefix, ID_TOKEN_SUFFIX, ENV_ID_TOKEN);
+	} else if (parent->pass_id_token != 1) {
+		/* the parent passed none: this location's, from the same session */
+		const char *id_token = id_token_of(r, c);
+		int mode = a0m_conf_pass_claims_as(c);
+		if (id_token && *id_token)
+			pass_id_token(r, c, id_token, mode ? mode : A0M_PASS_HEADERS | A0M_PASS_ENV);
+	}
+	if (parent->user_header && !(c->user_header && folded_equal(parent->user_header, c->user_header)))
+		scrub_user_header(r, parent->user_header);
+	pass_user(r, c);
+}

@@ -194,6 +194,7 @@ static int check_authn(request_rec *r)
 			              ap_escape_logitem(r->pool, r->uri));
 			return HTTP_FORBIDDEN;
 		}
+		a0m_claims_inherited(r, c);
 		return OK;
 	}
 

@@ -428,6 +428,9 @@ apr_status_t a0m_backchannel_marker(request_rec *r, const a0m_dir_conf *c, const
 int a0m_bearer_authenticate(request_rec *r, const a0m_dir_conf *c);
 /* Removes client-supplied identity headers before anything else runs (claims.c). */
 void a0m_claims_scrub(request_rec *r, const a0m_dir_conf *c);
+/* For a request that inherits its parent's identity (an internal redirect, a sub-request): what the parent
+ * passed stays, but not the tokens this location does not pass, and the user header is this location's. */
+void a0m_claims_inherited(request_rec *r, const a0m_dir_conf *c);
 /* Whether name begins with prefix, without case, any separator ('-', '_', '.', ...) matching any other:
  * how gateways map header names to variables, and so how the scrub compares them. */
 bool a0m_claims_folded_prefix(const char *name, const char *prefix);

@@ -87,6 +87,15 @@ ok grep({ $_ eq API_AUDIENCE } @{decode_jwt($token)->{aud} // []}), '... for the
 	}
 	is json_of($b->get("$site/who/off/echo", @spoof))->{AUTH0_SPOOF_CONTROL}, 'mallory', '... (SetEnvIf ran there)';
 
+	# an internal redirect (an error document) keeps the identity, but not what its location does not pass
+	$env = json_of($b->get("$site/who/err/missing", @spoof));
+	is $env->{REMOTE_USER}, ALICE, 'an error document in a location without the tokens: the user';
+	is_deeply [grep { /ID_TOKEN|ACCESS_TOKEN|REMOTE_USER$/ && !/^REMOTE_USER$/ } sort keys %$env], [],
+		'... neither token nor the user header followed (no AUTH0_ID_TOKEN, ACCESS_TOKEN, REDIRECT_ copies)';
+	$env = json_of($b->get("$site/plainerr/missing", 'X-Remote-User' => 'mallory'));
+	is $env->{HTTP_X_REMOTE_USER}, ALICE, 'an error document in a location with Auth0UserHeader: its header, the user';
+	ok $env->{AUTH0_ID_TOKEN}, '... and the ID token it passes';
+
 	# sessions keep the ID token only on a host with Auth0PassIDToken On (the ID token is about as long as the
 	# rest of the session): SESSION has none, so its whole session cookie is shorter than the token alone
 	my $other = browser();
