@@ -31,8 +31,10 @@ typedef enum auth0_status {
 	AUTH0_OK = 0,
 	AUTH0_ERR_INVALID_ARGUMENT, /* a bad option or parameter; auth0_error.option names it */
 	AUTH0_ERR_NO_MEMORY,        /* memory ran out: in libauth0, or in jansson or cjose while a request was
-	                             * built or an answer, a token or a key was read (then never reported as
-	                             * INVALID_RESPONSE or INVALID_TOKEN: what was read may be fine); status 0 */
+	                             * built or an answer, a token or a key was read, as far as they report it
+	                             * (then not INVALID_RESPONSE or INVALID_TOKEN: what was read may be fine;
+	                             * OpenSSL's own shortages while a key is imported read as an unusable key,
+	                             * which a later fetch puts right); status 0 */
 	AUTH0_ERR_NETWORK,          /* connection refused, DNS, reset, a TLS handshake cut short: no HTTP answer */
 	AUTH0_ERR_TIMEOUT,          /* no complete answer within the timeout */
 	AUTH0_ERR_BAD_REQUEST,      /* HTTP 400 */
