@@ -776,8 +776,28 @@ static void test_jansson_cjose_oom(void)
 	EVP_PKEY_free(sweep_key);
 }
 
+/* a0_json_load tells jansson's out-of-memory failures from malformed text partly by their wording (jansson
+ * 2.14 sets no code for them): malformed answers must stay malformed, whatever jansson says of them. */
+static void test_malformed_is_not_oom(void)
+{
+	static const char *const bodies[] = {
+		"", " ", "{", "}", "[", "{\"a\":\"b\"x}", "\"abc\"x", "{\"a\" \"b\"}", "[\"a\",]", "{\"a\":\"b\",}",
+		"{\"a\":\"\\u12\"}", "\"\xff\"", "{\"a\":\"b\"}garbage", "{\"a\":tru}", "{\"a\":\"b\"@}",
+		"{\"a\":\"b\"\"c\"}", "{1:2}", "{\"a\":1,\"", "[\"a\" \"b\"]", "{\"a\":\"b\"\"", "\"\\ud800\"",
+		"{\"a\":\"\x01\"}", "[\"\"\"\"]", "{\"\":\"\"\"\"}", "nul", "[1,2", "{\"k\":[\"v\"}",
+	};
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		bool oom = true;
+		json_error_t e;
+		json_t *j = a0_json_load(bodies[i], strlen(bodies[i]), 0, &e, &oom);
+		ok(!j && !oom, "malformed JSON %zu is not taken for a shortage of memory (jansson: %s)", i, e.text);
+		json_decref(j);
+	}
+}
+
 int main(void)
 {
+	test_malformed_is_not_oom();
 	test_failed_calls();
 	test_http_errors();
 	test_client_assertion();
