@@ -1367,6 +1367,24 @@ int a0m_session_unavailable(request_rec *r, const char *text)
 	                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
 }
 
+
+/* A renewal or check that did not go through (neither OK nor deferred): a refusal ends the session (a new
+ * login), a failure of the tenant's answers its page. Deferred outcomes never come here: the request goes on
+ * with the current token and identity, and the session is not written (not even its activity), since a
+ * concurrent renewal elsewhere may have rotated the refresh token, which a write of this copy would undo. */
+static int tenant_said_no(request_rec *r, const a0m_dir_conf *c, const a0m_origin *o, a0m_session *s, int rc,
+                          const char *needed)
+{
+	if (rc == REFRESH_REFUSED) {
+		a0m_session_destroy(r, c, o, s);
+		return a0m_login_ended(r, c, o);
+	}
+	return a0m_page(r, rc, "Sign-in service unavailable",
+	                apr_psprintf(r->pool, "Your session needs to be %s, but the sign-in service cannot be reached "
+	                             "right now. Please try again in a moment.", needed),
+	                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+}
+
 /*
  * When a renewable access token is renewed: Auth0RefreshBeforeExpiry before it expires, so that a backend's
  * calls with it have that long; but a token issued for less than twice that is renewed halfway through its
@@ -1419,35 +1437,18 @@ int a0m_session_authenticate(request_rec *r, const a0m_dir_conf *c)
 		           : rc == REFRESH_REFUSED  ? A0M_REFRESH_REFUSED
 		           : rc == REFRESH_DEFERRED ? A0M_REFRESH_DEFERRED
 		                                    : A0M_REFRESH_FAILED);
-		if (rc == REFRESH_REFUSED) {
-			a0m_session_destroy(r, c, o, s);
-			return a0m_login_ended(r, c, o);
-		}
-		/* Deferred: the request goes on with the current token and identity, and the session is not written
-		 * (not even its activity): a concurrent renewal elsewhere may have rotated the refresh token, which a
-		 * write of this copy would undo. */
 		deferred = rc == REFRESH_DEFERRED;
 		if (rc != OK && !deferred)
-			return a0m_page(r, rc, "Sign-in service unavailable",
-			                "Your session needs to be renewed, but the sign-in service cannot be reached "
-			                "right now. Please try again in a moment.",
-			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+			return tenant_said_no(r, c, o, s, rc, "renewed");
 		dirty = renewed = !deferred;
 	}
 	int recheck = a0m_conf_session_revalidate(c);
 	if (recheck && !deferred && (renewed || now - s->checked >= recheck)) {
 		/* a renewal made just now is a check; otherwise the session is checked at the tenant (revalidate()) */
 		rc = renewed ? OK : revalidate(r, c, s, can_refresh);
-		if (rc == REFRESH_REFUSED) {
-			a0m_session_destroy(r, c, o, s);
-			return a0m_login_ended(r, c, o);
-		}
 		deferred = rc == REFRESH_DEFERRED;
 		if (rc != OK && !deferred)
-			return a0m_page(r, rc, "Sign-in service unavailable",
-			                "Your session needs to be checked, but the sign-in service cannot be reached "
-			                "right now. Please try again in a moment.",
-			                a0m_redirect_local(r->pool, r->unparsed_uri), "Try again");
+			return tenant_said_no(r, c, o, s, rc, "checked");
 		if (rc == OK) {
 			s->checked = now;
 			dirty = true;

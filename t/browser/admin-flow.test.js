@@ -13,8 +13,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
-const { stepper } = require('./steps');
+const { stepper, launch } = require('./steps');
 
 const BASE = process.env.BASE_URL;
 const ARTIFACTS = process.env.ARTIFACTS;
@@ -24,9 +23,6 @@ const BOB = { email: 'bob@example.com', password: 'Bob-Passw0rd!', id: 'auth0|b0
 for (const [k, v] of Object.entries({ BASE_URL: BASE, ARTIFACTS, USER_DATA_DIR }))
 	if (!v) throw new Error(`${k} is not set: run t/browser/run`);
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
-if (process.env.TENANT_SPKI) FLAGS.push('--ignore-certificate-errors-spki-list=' + process.env.TENANT_SPKI);
 
 let context;
 let page;
@@ -58,17 +54,7 @@ const step = stepper(ARTIFACTS, () => page);
 
 async function steps() {
 	await step('the browser starts', async () => {
-		context = await chromium.launchPersistentContext(USER_DATA_DIR, {
-			executablePath: '/usr/bin/chromium',
-			headless: true,
-			args: FLAGS,
-			viewport: { width: 1280, height: 900 },
-			timeout: 30000,
-		});
-		context.setDefaultTimeout(15000);
-		page = context.pages()[0] || await context.newPage();
-		page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()} (${m.location().url || ''})`));
-		page.on('pageerror', (e) => pageErrors.push(String(e)));
+		({ context, page } = await launch(USER_DATA_DIR, consoleLines, pageErrors));
 	});
 
 	await step('the landing page is public', async () => {

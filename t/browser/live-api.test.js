@@ -26,8 +26,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
-const { stepper } = require('./steps');
+const { stepper, launch } = require('./steps');
 
 const ENV = {};
 for (const k of ['BASE_URL', 'ARTIFACTS', 'USER_DATA_DIR', 'TENANT_URL', 'WS_BACKEND', 'ACCESS_LOG', 'ERROR_LOG']) {
@@ -41,9 +40,6 @@ const ALICE = { email: 'alice@example.com', password: 'Alice-Passw0rd!', id: 'au
 // what mod_auth0 logs (LogLevel auth0:info) when it leaves the cookie of another origin's request unread
 const COOKIE_REFUSED = 'mod_auth0: the token cookie live_token of a GET request from another site not used';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
-if (process.env.TENANT_SPKI) FLAGS.push('--ignore-certificate-errors-spki-list=' + process.env.TENANT_SPKI);
 
 let context;
 let page;
@@ -223,17 +219,7 @@ async function assertRefusedSocket(p, probe, more = '') {
 
 async function steps() {
 	await step('the browser starts, and a page of another origin is served', async () => {
-		context = await chromium.launchPersistentContext(ENV.USER_DATA_DIR, {
-			executablePath: '/usr/bin/chromium',
-			headless: true,
-			args: FLAGS,
-			viewport: { width: 1280, height: 900 },
-			timeout: 30000,
-		});
-		context.setDefaultTimeout(15000);
-		page = context.pages()[0] || await context.newPage();
-		page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()} (${m.location().url || ''})`));
-		page.on('pageerror', (e) => pageErrors.push(String(e)));
+		({ context, page } = await launch(ENV.USER_DATA_DIR, consoleLines, pageErrors));
 		// another origin of the same site: localhost on another port, where the browser sends localhost's
 		// cookies too (cookies do not tell ports apart; SameSite is about sites)
 		other = http.createServer((req, res) => {

@@ -31,4 +31,25 @@ function stepper(artifacts, currentPage) {
 	};
 }
 
-module.exports = { stepper };
+// Debian's headless Chromium with a fresh profile (userDataDir); its page's console lines and script errors
+// go to the arrays given. TENANT_SPKI: the tenant's TLS key, accepted without its CA.
+async function launch(userDataDir, consoleLines, pageErrors) {
+	const { chromium } = require('playwright-core');
+	const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync'];
+	if (process.env.TENANT_SPKI) args.push('--ignore-certificate-errors-spki-list=' + process.env.TENANT_SPKI);
+	const context = await chromium.launchPersistentContext(userDataDir, {
+		executablePath: '/usr/bin/chromium',
+		headless: true,
+		args,
+		viewport: { width: 1280, height: 900 },
+		timeout: 30000,
+	});
+	context.setDefaultTimeout(15000);
+	const page = context.pages()[0] || await context.newPage();
+	page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()} (${m.location().url || ''})`));
+	page.on('pageerror', (e) => pageErrors.push(String(e)));
+	return { context, page };
+}
+
+module.exports = { stepper, launch };
